@@ -1,0 +1,7 @@
+"""`python -m scopelint` runs the command-line interface."""
+
+import sys
+
+from scopelint.cli import main
+
+sys.exit(main())

@@ -1,0 +1,93 @@
+"""The per-file pipeline: bytes → text → syntax check → libcst tree → engine facts → findings."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+import libcst as cst
+
+from scopelint.engine.interpreter import run_module
+from scopelint.facts import Finding, ModuleFacts
+from scopelint.files import SourceError, decode_source
+from scopelint.rules import all_rules
+
+REPORT_HINT = "please report it at the scopelint issue tracker with this file"
+
+
+@dataclass
+class FileResult:
+    """Findings (unfiltered by noqa) and, when the file was analysed, its facts."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    facts: Optional[ModuleFacts] = None
+
+
+def analyze_bytes(path: str, data: bytes) -> FileResult:
+    """Analyse one file's raw bytes; never raises for bad input."""
+    try:
+        text = decode_source(data)
+    except SourceError as err:
+        return FileResult(path, [Finding(path, err.line, err.col, "TFS002", str(err))])
+    return analyze_text(path, text)
+
+
+def analyze_text(path: str, text: str) -> FileResult:
+    """Analyse decoded source text; never raises for bad input."""
+    tree = parse_python(path, text)
+    if isinstance(tree, Finding):
+        return FileResult(path, [tree])
+    try:
+        module = cst.parse_module(text)
+        facts = run_module(module, tree, physical_lines(text))
+    except cst.ParserSyntaxError as err:
+        return FileResult(path, [Finding(path, err.raw_line, err.raw_column + 1, "TFS001",
+                                         f"syntax error: {err.message}")])
+    except RecursionError:
+        return FileResult(path, [Finding(path, 1, 1, "TFS001",
+                                         "code is nested too deeply to analyse")])
+    except Exception as err:  # noqa: BLE001 - one file's failure must not stop the run
+        return FileResult(path, [internal_error(path, err)])
+    findings = [f for rule in all_rules().values() if rule.check for f in rule.check(path, facts)]
+    findings.sort(key=Finding.sort_key)
+    return FileResult(path, findings, facts)
+
+
+def parse_python(path: str, text: str) -> Union[ast.Module, Finding]:
+    """CPython's own parse of the text, or a TFS001 finding when it rejects it.
+
+    libcst follows a newer, more lenient grammar (it accepts Python 2's
+    `except E, e:`), so CPython's parser decides what is valid Python 3 and
+    Python 2 files are reported instead of half-analysed.
+    """
+    try:
+        return ast.parse(text, filename=path)
+    except SyntaxError as err:
+        line = err.lineno or 1
+        col = err.offset or 1
+        return Finding(path, line, max(col, 1), "TFS001", f"syntax error: {err.msg}")
+    except (RecursionError, MemoryError):
+        return Finding(path, 1, 1, "TFS001", "code is nested too deeply to analyse")
+    except ValueError as err:  # e.g. source with NUL bytes
+        return Finding(path, 1, 1, "TFS001", f"cannot parse: {err}")
+
+
+def internal_error(path: str, err: BaseException) -> Finding:
+    """TFS000: an unexpected failure while analysing one file."""
+    kind = type(err).__name__
+    return Finding(path, 1, 1, "TFS000",
+                   f"internal error while analysing this file ({kind}: {err}); {REPORT_HINT}")
+
+
+def recursion_guard() -> None:
+    """Give the recursive parser and engine room for deeply nested code."""
+    if sys.getrecursionlimit() < 10_000:
+        sys.setrecursionlimit(10_000)
+
+
+def physical_lines(text: str) -> list[str]:
+    """Lines as Python numbers them: split on \\r\\n, \\r and \\n only (not form feeds)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")

@@ -1,0 +1,79 @@
+"""Python builtins, modelled as far as names and loops need them."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Optional
+
+from scopelint.engine.values import Const, Iteration, Seq, Unknown, Value, to_text
+
+NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_")) | {"__import__"}
+MAX_RANGE = 10_000
+
+
+def call_builtin(name: str, args: list[Value], kwargs: dict[str, Value]) -> Value:
+    """The result of a builtin call, when it matters for names or loops."""
+    known = [a.value for a in args if isinstance(a, Const)]
+    all_known = len(known) == len(args) and not kwargs
+    if name == "range":
+        if all_known and all(isinstance(v, int) for v in known) and 1 <= len(known) <= 3:
+            values = range(*known)
+            if len(values) <= MAX_RANGE:
+                return Seq(tuple(Const(v) for v in values))
+        start = known[0] if len(args) >= 2 and isinstance(args[0], Const) else 0
+        return Iteration("range", start if isinstance(start, int) else 0)
+    if name == "enumerate" and args:
+        items = iteration_values(args[0])
+        if items is not None:
+            return Seq(tuple(Seq((Const(i), v)) for i, v in enumerate(items)))
+        return Iteration("enumerate")
+    if name in ("list", "tuple", "reversed", "sorted") and len(args) == 1:
+        items = iteration_values(args[0])
+        if items is None:
+            return Unknown()
+        items = list(items)
+        if name == "reversed":
+            items.reverse()
+        if name == "sorted":
+            return Unknown()
+        return Seq(tuple(items))
+    if name == "zip" and args:
+        columns = [iteration_values(a) for a in args]
+        if all(c is not None for c in columns):
+            return Seq(tuple(Seq(row) for row in zip(*columns)))  # type: ignore[arg-type]
+        return Unknown()
+    if name == "len" and len(args) == 1:
+        items = iteration_values(args[0])
+        return Const(len(items)) if items is not None else Unknown()
+    if name in ("str", "int", "float", "bool") and len(args) == 1:
+        return _convert(name, args[0])
+    return Unknown()
+
+
+def _convert(name: str, value: Value) -> Value:
+    if name == "str":
+        return Const(to_text(value)) if isinstance(value, (Const, Unknown)) else Unknown()
+    if isinstance(value, Const):
+        try:
+            return Const(getattr(builtins, name)(value.value))
+        except (TypeError, ValueError):
+            return Unknown()
+    return Unknown()
+
+
+def iteration_values(iterable: Value) -> Optional[tuple[Value, ...]]:
+    """The items of an iterable whose items are all known, else None."""
+    if isinstance(iterable, Seq):
+        return iterable.items
+    if isinstance(iterable, Const) and isinstance(iterable.value, (str, tuple)):
+        return tuple(Const(v) for v in iterable.value)
+    return None
+
+
+def symbolic_iterations(iterable: Value) -> list[Optional[Value]]:
+    """Two iterations of a loop over an iterable of unknown length, with what is known."""
+    if isinstance(iterable, Iteration) and iterable.kind == "range":
+        return [Const(iterable.start), Const(iterable.start + 1)]
+    if isinstance(iterable, Iteration) and iterable.kind == "enumerate":
+        return [Seq((Const(0), Unknown())), Seq((Const(1), Unknown()))]
+    return [Unknown(), Unknown()]

@@ -1,0 +1,423 @@
+"""Evaluation of expressions to abstract values, and dispatch of calls."""
+
+from __future__ import annotations
+
+import re
+import string
+from typing import TYPE_CHECKING, Optional
+
+import libcst as cst
+
+from scopelint.engine import builtins_model
+from scopelint.engine.tfapi import canonical
+from scopelint.engine.values import (
+    Builtin, Class, Const, Env, Function, Instance, Member, ModuleRef, ReuseValue, ScopeRef,
+    Seq, TFObject, TFRef, Unknown, Value, Variable, const_str, to_text, truth,
+)
+from scopelint.facts import Reuse
+
+if TYPE_CHECKING:
+    from scopelint.engine.interpreter import Interpreter
+
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsa%]")
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+
+def evaluate(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value:
+    """The abstract value of an expression; calls inside it run in order."""
+    if isinstance(node, cst.Name):
+        return _name(node.value, env)
+    if isinstance(node, cst.Attribute):
+        return attribute(evaluate(interp, node.value, env), node.attr.value)
+    if isinstance(node, cst.Call):
+        return call(interp, node, env)
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        return _string(interp, node, env)
+    if isinstance(node, cst.FormattedString):
+        return Const(_fstring(interp, node, env))
+    if isinstance(node, cst.Integer):
+        return Const(int(node.evaluated_value))
+    if isinstance(node, cst.Float):
+        return Const(float(node.evaluated_value))
+    if isinstance(node, (cst.Tuple, cst.List)):
+        items = [evaluate(interp, e.value, env) for e in node.elements]
+        if any(isinstance(e, cst.StarredElement) for e in node.elements):
+            return Unknown()
+        return Seq(tuple(items))
+    if isinstance(node, cst.BinaryOperation):
+        return binary(node.operator, evaluate(interp, node.left, env),
+                      evaluate(interp, node.right, env))
+    if isinstance(node, cst.Comparison):
+        return _compare(interp, node, env)
+    if isinstance(node, cst.BooleanOperation):
+        return _boolean(interp, node, env)
+    if isinstance(node, cst.UnaryOperation):
+        return _unary(node.operator, evaluate(interp, node.expression, env))
+    if isinstance(node, cst.IfExp):
+        return _if_exp(interp, node, env)
+    if isinstance(node, cst.Subscript):
+        return _subscript(interp, node, env)
+    if isinstance(node, _COMPREHENSIONS):
+        return _comprehension(interp, node, env)
+    if isinstance(node, cst.NamedExpr):
+        value = evaluate(interp, node.value, env)
+        interp.assign(node.target, value, env)
+        return value
+    for child in node.children:
+        if isinstance(child, cst.BaseExpression):
+            evaluate(interp, child, env)
+        elif isinstance(child, (cst.Element, cst.BaseDictElement, cst.Arg)):
+            for sub in child.children:
+                if isinstance(sub, cst.BaseExpression):
+                    evaluate(interp, sub, env)
+    return Unknown()
+
+
+def _name(name: str, env: Env) -> Value:
+    found = env.lookup(name)
+    if found is not None:
+        return found
+    if name in ("True", "False", "None"):
+        return Const({"True": True, "False": False, "None": None}[name])
+    if name in builtins_model.NAMES:
+        return Builtin(name)
+    return Unknown()
+
+
+def attribute(owner: Value, name: str) -> Value:
+    """`owner.name`."""
+    if isinstance(owner, TFRef):
+        path = canonical(f"{owner.path}.{name}" if owner.path else name)
+        if path is None:
+            return Unknown()
+        if path == "AUTO_REUSE":
+            return ReuseValue(Reuse.AUTO)
+        return TFRef(path)
+    if isinstance(owner, ModuleRef):
+        return ModuleRef(f"{owner.path}.{name}")
+    if isinstance(owner, Instance):
+        if name in owner.attrs:
+            return owner.attrs[name]
+        found = owner.cls.lookup(name)
+        if isinstance(found, Function):
+            return Function(found.node, found.env, owner, defaults=found.defaults)
+        return found if found is not None else Unknown()
+    if isinstance(owner, Class):
+        found = owner.lookup(name)
+        return found if found is not None else Unknown()
+    if isinstance(owner, ScopeRef):
+        if name in ("name", "original_name_scope"):
+            return Const(getattr(owner.scope, name))
+        if name == "reuse":
+            return ReuseValue(owner.scope.reuse)
+    if isinstance(owner, Variable) and name == "name" and owner.name is not None:
+        return Const(owner.name)
+    return Member(owner, name)
+
+
+def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
+    """Evaluate a call: callee, then arguments in order, then dispatch."""
+    callee = evaluate(interp, node.func, env)
+    args: list[Value] = []
+    kwargs: dict[str, Value] = {}
+    spread = False
+    for arg in node.args:
+        value = evaluate(interp, arg.value, env)
+        if arg.star:
+            spread = True
+        elif arg.keyword is not None:
+            kwargs[arg.keyword.value] = value
+        else:
+            args.append(value)
+    if spread and not isinstance(callee, (TFRef, Builtin)):
+        args = [Unknown() for _ in args]
+    if isinstance(callee, Function):
+        return interp.call_function(callee, args, kwargs, node, unknown_args=spread)
+    if isinstance(callee, Class):
+        return interp.instantiate(callee, args, kwargs, node)
+    if isinstance(callee, TFRef):
+        return interp.tf_call(callee.path, args, kwargs, node)
+    if isinstance(callee, Builtin):
+        return builtins_model.call_builtin(callee.name, args, kwargs)
+    if isinstance(callee, Member):
+        return _method(interp, callee, args, kwargs, node)
+    if isinstance(callee, TFObject):
+        return interp.tf_method(callee, "__call__", args, kwargs, node)
+    if isinstance(callee, Instance):
+        method = attribute(callee, "__call__")
+        if isinstance(method, Function):
+            return interp.call_function(method, args, kwargs, node)
+    if isinstance(callee, ModuleRef):
+        return _module_call(interp, callee.path, args, kwargs)
+    interp.opaque_call()
+    return Unknown()
+
+
+def _method(interp: "Interpreter", member: Member, args: list[Value],
+            kwargs: dict[str, Value], node: cst.Call) -> Value:
+    owner, name = member.owner, member.name
+    if isinstance(owner, (ScopeRef, TFObject)):
+        return interp.tf_method(owner, name, args, kwargs, node)
+    text = const_str(owner)
+    if text is not None:
+        return _string_method(text, name, args)
+    if name in BENIGN_METHODS:
+        return Unknown()
+    interp.opaque_call()
+    return Unknown()
+
+
+def _module_call(interp: "Interpreter", path: str, args: list[Value],
+                 kwargs: dict[str, Value]) -> Value:
+    if path == "functools.partial" and args and isinstance(args[0], Function):
+        fn = args[0]
+        return Function(fn.node, fn.env, fn.bound, tuple(args[1:]), tuple(kwargs.items()),
+                        defaults=fn.defaults)
+    if path.split(".")[0] not in BENIGN_MODULES:
+        interp.opaque_call()
+    return Unknown()
+
+
+def _string(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value:
+    if isinstance(node, cst.ConcatenatedString):
+        left = _string(interp, node.left, env)
+        right = _string(interp, node.right, env)
+        return binary(cst.Add(), left, right)
+    if isinstance(node, cst.FormattedString):
+        return Const(_fstring(interp, node, env))
+    value = node.evaluated_value  # type: ignore[union-attr]
+    return Const(value) if isinstance(value, str) else Unknown()
+
+
+def _fstring(interp: "Interpreter", node: cst.FormattedString, env: Env) -> str:
+    parts: list[str] = []
+    for part in node.parts:
+        if isinstance(part, cst.FormattedStringText):
+            parts.append(part.value)
+            continue
+        value = evaluate(interp, part.expression, env)
+        spec = part.format_spec
+        if isinstance(value, Const) and not part.conversion and not spec:
+            parts.append(str(value.value))
+        elif isinstance(value, Const) and not part.conversion and spec and all(
+                isinstance(s, cst.FormattedStringText) for s in spec):
+            try:
+                parts.append(format(value.value, "".join(s.value for s in spec)))  # type: ignore[union-attr]
+            except (TypeError, ValueError):
+                parts.append(Unknown().text)
+        else:
+            parts.append(to_text(value) if not part.conversion and not spec else Unknown().text)
+    return "".join(parts)
+
+
+def binary(op: cst.BaseBinaryOp | cst.BaseAugOp, left: Value, right: Value) -> Value:
+    """`left op right` for strings and small integers."""
+    kind = type(op).__name__.replace("Assign", "")
+    if kind == "Modulo" and const_str(left) is not None:
+        return Const(_percent(const_str(left) or "", right))
+    if isinstance(left, Const) and isinstance(right, Const):
+        try:
+            return Const(_ARITHMETIC[kind](left.value, right.value))
+        except (KeyError, TypeError, ValueError, ZeroDivisionError, OverflowError):
+            return Unknown()
+    if kind == "Add" and (const_str(left) is not None or const_str(right) is not None):
+        if isinstance(left, (Const, Unknown)) and isinstance(right, (Const, Unknown)):
+            return Const(to_text(left) + to_text(right))
+    return Unknown()
+
+
+_ARITHMETIC = {
+    "Add": lambda a, b: a + b,
+    "Subtract": lambda a, b: a - b,
+    "Multiply": lambda a, b: a * b if not isinstance(a, str) or b < 10_000 else 1 / 0,
+    "FloorDivide": lambda a, b: a // b,
+    "Modulo": lambda a, b: a % b,
+}
+
+
+def _percent(template: str, right: Value) -> str:
+    """`template % args`, keeping unknown arguments as holes."""
+    args = list(right.items) if isinstance(right, Seq) else [right]
+    if all(isinstance(a, Const) for a in args):
+        try:
+            return template % tuple(a.value for a in args)  # type: ignore[union-attr]
+        except (TypeError, ValueError, KeyError):
+            return Unknown().text
+    out: list[str] = []
+    pos = 0
+    for match in _PERCENT_SPEC.finditer(template):
+        out.append(template[pos:match.start()])
+        pos = match.end()
+        if match.group() == "%%":
+            out.append("%")
+        elif args:
+            arg = args.pop(0)
+            try:
+                out.append(match.group() % (arg.value,) if isinstance(arg, Const) else to_text(arg))
+            except (TypeError, ValueError):
+                out.append(Unknown().text)
+        else:
+            out.append(Unknown().text)
+    out.append(template[pos:])
+    return "".join(out)
+
+
+def _string_method(text: str, name: str, args: list[Value]) -> Value:
+    if name == "format":
+        return Const(_format(text, args))
+    if name == "join" and args and isinstance(args[0], Seq):
+        return Const(text.join(to_text(a) for a in args[0].items))
+    if name in ("lower", "upper", "strip", "rstrip", "lstrip") and not args and "\ue000" not in text:
+        return Const(getattr(text, name)())
+    if name == "replace" and len(args) == 2 and all(isinstance(a, Const) for a in args):
+        return Const(text.replace(args[0].value, args[1].value))  # type: ignore[union-attr]
+    return Unknown()
+
+
+def _format(template: str, args: list[Value]) -> str:
+    out: list[str] = []
+    auto = 0
+    try:
+        for literal, field, spec, conversion in string.Formatter().parse(template):
+            out.append(literal)
+            if field is None:
+                continue
+            index = auto if field == "" else int(field) if field.isdigit() else None
+            auto += field == ""
+            arg = args[index] if index is not None and index < len(args) else Unknown()
+            if isinstance(arg, Const) and not conversion:
+                out.append(format(arg.value, spec or ""))
+            else:
+                out.append(to_text(arg) if not spec and not conversion else Unknown().text)
+    except (ValueError, TypeError, IndexError):
+        return Unknown().text
+    return "".join(out)
+
+
+def _compare(interp: "Interpreter", node: cst.Comparison, env: Env) -> Value:
+    left = evaluate(interp, node.left, env)
+    result: Optional[bool] = True
+    for target in node.comparisons:
+        right = evaluate(interp, target.comparator, env)
+        outcome = _compare_pair(type(target.operator).__name__, left, right)
+        if outcome is None:
+            result = None
+        elif not outcome and result is not None:
+            result = False
+        left = right
+    return Const(result) if result is not None else Unknown()
+
+
+def _compare_pair(op: str, left: Value, right: Value) -> Optional[bool]:
+    if isinstance(left, Const) and isinstance(right, Const):
+        a, b = left.value, right.value
+        if isinstance(a, str) and "\ue000" in a or isinstance(b, str) and "\ue000" in b:
+            return None
+        try:
+            return {
+                "Equal": lambda: a == b, "NotEqual": lambda: a != b,
+                "LessThan": lambda: a < b, "LessThanEqual": lambda: a <= b,
+                "GreaterThan": lambda: a > b, "GreaterThanEqual": lambda: a >= b,
+                "Is": lambda: a is b if b is None or a is None else None,
+                "IsNot": lambda: a is not b if b is None or a is None else None,
+            }[op]()
+        except (KeyError, TypeError):
+            return None
+    if op in ("Is", "IsNot") and isinstance(right, Const) and right.value is None:
+        if isinstance(left, (Function, Class, Instance, TFRef, ScopeRef, Seq, TFObject)):
+            return op == "IsNot"
+    return None
+
+
+def _boolean(interp: "Interpreter", node: cst.BooleanOperation, env: Env) -> Value:
+    left = evaluate(interp, node.left, env)
+    known = truth(left)
+    is_and = isinstance(node.operator, cst.And)
+    if known is not None and known != is_and:
+        return left
+    if known is None:
+        with interp.maybe():
+            right = evaluate(interp, node.right, env)
+        return Unknown() if right != left else left
+    return evaluate(interp, node.right, env)
+
+
+def _unary(op: cst.BaseUnaryOp, value: Value) -> Value:
+    if isinstance(op, cst.Not):
+        known = truth(value)
+        return Const(not known) if known is not None else Unknown()
+    if isinstance(op, cst.Minus) and isinstance(value, Const) and isinstance(value.value, (int, float)):
+        return Const(-value.value)
+    return Unknown()
+
+
+def _if_exp(interp: "Interpreter", node: cst.IfExp, env: Env) -> Value:
+    known = truth(evaluate(interp, node.test, env))
+    if known is True:
+        return evaluate(interp, node.body, env)
+    if known is False:
+        return evaluate(interp, node.orelse, env)
+    with interp.maybe():
+        body = evaluate(interp, node.body, env)
+        orelse = evaluate(interp, node.orelse, env)
+    return body if body == orelse else Unknown()
+
+
+def _subscript(interp: "Interpreter", node: cst.Subscript, env: Env) -> Value:
+    owner = evaluate(interp, node.value, env)
+    index: Value = Unknown()
+    for element in node.slice:
+        if isinstance(element.slice, cst.Index):
+            index = evaluate(interp, element.slice.value, env)
+        else:
+            for part in (element.slice.lower, element.slice.upper, element.slice.step):  # type: ignore[union-attr]
+                if part is not None:
+                    evaluate(interp, part, env)
+    if isinstance(owner, Seq) and isinstance(index, Const) and isinstance(index.value, int):
+        if -len(owner.items) <= index.value < len(owner.items):
+            return owner.items[index.value]
+    return Unknown()
+
+
+def _comprehension(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value:
+    """Comprehensions run their body an unknown number of times: replay once in maybe mode."""
+    local = Env(env)
+    with interp.maybe():
+        clause: Optional[cst.CompFor] = node.for_in  # type: ignore[attr-defined]
+        while clause is not None:
+            evaluate(interp, clause.iter, local)
+            interp.assign(clause.target, Unknown(), local)
+            for condition in clause.ifs:
+                evaluate(interp, condition.test, local)
+            clause = clause.inner_for_in
+        if isinstance(node, cst.DictComp):
+            evaluate(interp, node.key, local)
+            evaluate(interp, node.value, local)
+        else:
+            evaluate(interp, node.elt, local)  # type: ignore[attr-defined]
+    return Unknown()
+
+
+BENIGN_MODULES = frozenset({
+    "numpy", "np", "scipy", "six", "absl", "PIL", "cv2", "matplotlib", "pandas", "sklearn",
+    "h5py", "tqdm", "yaml", "google", "logging", "os", "sys", "math", "time", "random", "json",
+    "re", "collections", "itertools", "functools", "copy", "pickle", "glob", "shutil", "argparse",
+    "datetime", "io", "csv", "struct", "subprocess", "string", "pprint", "warnings", "inspect",
+    "operator", "contextlib", "typing", "abc", "enum", "dataclasses", "pathlib", "tempfile",
+    "codecs", "unicodedata", "gzip", "zipfile", "tarfile", "urllib", "threading", "multiprocessing",
+    "queue", "heapq", "bisect", "hashlib", "uuid", "platform", "traceback", "textwrap", "socket",
+    "scipy", "skimage", "imageio", "nltk", "sentencepiece", "__future__", "builtins",
+})
+
+BENIGN_METHODS = frozenset({
+    "get_shape", "as_list", "shape", "append", "extend", "insert", "pop", "remove", "format",
+    "join", "split", "strip", "items", "keys", "values", "get", "update", "setdefault", "copy",
+    "lower", "upper", "replace", "startswith", "endswith", "run", "eval", "close", "flush",
+    "write", "read", "readline", "readlines", "add_summary", "add_graph", "info", "warning",
+    "debug", "error", "set_shape", "numpy", "astype", "reshape", "mean", "sum", "tolist",
+    "save", "restore", "as_default", "finalize", "add", "discard", "count", "index", "sort",
+    "get_collection", "get_tensor_by_name", "get_operation_by_name", "add_to_collection",
+    "assign", "assign_add", "assign_sub", "initializer", "value", "read_value", "op",
+    "dimensions", "ndims", "is_fully_defined", "merge_with", "concatenate", "with_rank",
+    "encode", "decode", "seek", "tell", "exists", "isdigit", "isalpha", "rsplit", "partition",
+})

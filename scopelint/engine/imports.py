@@ -1,0 +1,63 @@
+"""Binds imported names: TF modules and APIs become `TFRef`s, other modules `ModuleRef`s."""
+
+from __future__ import annotations
+
+from typing import Union
+
+import libcst as cst
+
+from scopelint.engine.tfapi import canonical, module_namespace
+from scopelint.engine.values import Env, ModuleRef, TFRef, Unknown, Value
+
+
+def dotted(node: Union[cst.Attribute, cst.Name, cst.BaseExpression]) -> str:
+    """`a.b.c` as text."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{dotted(node.value)}.{node.attr.value}"
+    return ""
+
+
+def module_value(module: str) -> Value:
+    """The value an imported module name has."""
+    namespace = module_namespace(module)
+    if namespace is not None:
+        return TFRef(namespace)
+    if module == "tensorflow.compat.v2" or module.startswith("tensorflow."):
+        return Unknown()
+    return ModuleRef(module)
+
+
+def member_value(module: str, name: str) -> Value:
+    """The value of `from module import name`."""
+    full = f"{module}.{name}"
+    if module_namespace(full) is not None:
+        return module_value(full)
+    namespace = module_namespace(module)
+    if namespace is None:
+        return module_value(full) if not module.startswith("tensorflow") else Unknown()
+    path = canonical(f"{namespace}.{name}" if namespace else name)
+    return TFRef(path) if path is not None else Unknown()
+
+
+def bind_import(node: cst.Import, env: Env) -> None:
+    for alias in node.names:
+        module = dotted(alias.name)
+        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            env.vars[alias.asname.name.value] = module_value(module)
+        else:
+            top = module.split(".")[0]
+            env.vars[top] = module_value(top)
+
+
+def bind_import_from(node: cst.ImportFrom, env: Env) -> None:
+    module = "." * len(node.relative) + (dotted(node.module) if node.module else "")
+    if isinstance(node.names, cst.ImportStar):
+        return
+    for alias in node.names:
+        name = dotted(alias.name)
+        target = name
+        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            target = alias.asname.name.value
+        env.vars[target] = member_value(module, name)

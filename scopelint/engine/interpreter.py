@@ -1,0 +1,439 @@
+"""The libcst replay: runs a module's statements symbolically and records facts.
+
+Statements run in order; calls of functions, methods and classes defined in
+the module are replayed with their arguments bound; loop bodies run twice and
+then once more in `maybe` mode; a branch whose condition is unknown runs in
+`maybe` mode, so only what happens on every path becomes certain state.
+Functions the module never calls are replayed afterwards in an unknown scope.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+from contextlib import contextmanager
+from typing import Iterator, Optional, Sequence, Union
+
+import libcst as cst
+
+from scopelint.engine import builtins_model, expressions
+from scopelint.engine.imports import bind_import, bind_import_from
+from scopelint.engine.model import Graph
+from scopelint.engine.positions import Positions
+from scopelint.engine.tfcalls import TFCalls
+from scopelint.engine.values import (
+    Class, Const, Env, Function, Instance, ScopeManager, Seq, Unknown, Value, truth,
+)
+from scopelint.facts import CallStack, Location, ModuleFacts, Reuse
+
+MAX_CALL_DEPTH = 16
+MAX_CONCRETE_ITERATIONS = 32
+Block = Sequence[cst.BaseStatement]
+
+
+class Exit(Exception):
+    """Control leaves the current block: `return`, `break` or `continue`."""
+
+    def __init__(self, kind: str, value: Value = Const(None)) -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.value = value
+
+
+class Interpreter(TFCalls):
+    """Replays one module; `facts` holds the result."""
+
+    def __init__(self, module: cst.Module, positions: Positions) -> None:
+        self.module = module
+        self.positions = positions
+        self.facts = ModuleFacts()
+        self.graph = Graph()
+        self.globals = Env()
+        self.stack: list[Location] = []
+        self.active: list[cst.FunctionDef] = []
+        self.executed: set[int] = set()
+        self.recording = True
+        self.invocation = 0
+        self._invocations = itertools.count(1)
+        self.scope_frames: list[tuple[str, int]] = []  # (kind, invocation) per with-scope
+        self.maybe_returns: list[Value] = []
+        self.globals.vars["__name__"] = Const("__main__")
+
+    # -- entry points ----------------------------------------------------------
+
+    def run(self) -> ModuleFacts:
+        try:
+            self.exec_block(self.module.body, self.globals)
+        except Exit:
+            pass
+        self._run_uncalled(self.module.body, self.globals, None)
+        return self.facts
+
+    def _run_uncalled(self, body: Block, env: Env, cls: Optional[Class]) -> None:
+        """Replay each function never called, in an unknown enclosing scope."""
+        for stmt in body:
+            if isinstance(stmt, cst.FunctionDef) and id(stmt) not in self.executed:
+                fn = env.vars.get(stmt.name.value)
+                if cls is not None:
+                    fn = cls.attrs.get(stmt.name.value)
+                if not isinstance(fn, Function) or fn.node is not stmt:
+                    fn = Function(stmt, env, defaults=self._defaults(stmt, env))
+                self.graph = Graph(known_context=False)
+                self.stack = []
+                bound = Instance(cls) if cls is not None and not _is_static(stmt) else None
+                if bound is not None:
+                    fn = Function(fn.node, fn.env, bound, defaults=fn.defaults)
+                try:
+                    self.call_function(fn, [], {}, None, unknown_args=True)
+                except Exit:
+                    pass
+            elif isinstance(stmt, cst.ClassDef):
+                found = env.vars.get(stmt.name.value)
+                if isinstance(found, Class) and found.node is stmt:
+                    self._run_uncalled(_body(stmt.body), env, found)
+
+    # -- positions and facts ----------------------------------------------------
+
+    def loc(self, node: cst.CSTNode) -> Location:
+        return self.positions.of(node)
+
+    def call_stack(self) -> CallStack:
+        return tuple(self.stack)
+
+    # -- statements ---------------------------------------------------------------
+
+    def exec_block(self, body: Union[Block, cst.BaseSuite], env: Env) -> None:
+        statements = _body(body) if isinstance(body, cst.BaseSuite) else body
+        raised_maybe = 0
+        try:
+            for stmt in statements:
+                try:
+                    self.exec_stmt(stmt, env)
+                except MaybeExit:
+                    # A branch that may have left the block: the rest may not run.
+                    self.graph.maybe += 1
+                    raised_maybe += 1
+        finally:
+            self.graph.maybe -= raised_maybe
+
+    def exec_stmt(self, stmt: cst.BaseStatement, env: Env) -> None:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                self.exec_small(small, env)
+            return
+        handler = getattr(self, "exec_" + type(stmt).__name__, None)
+        if handler is not None:
+            handler(stmt, env)
+        else:
+            self.havoc_compound(stmt, env)
+
+    def exec_small(self, node: cst.BaseSmallStatement, env: Env) -> None:
+        if isinstance(node, cst.Expr):
+            self.eval(node.value, env)
+        elif isinstance(node, cst.Assign):
+            value = self.eval(node.value, env)
+            for target in node.targets:
+                self.assign(target.target, value, env)
+        elif isinstance(node, cst.AnnAssign):
+            if node.value is not None:
+                self.assign(node.target, self.eval(node.value, env), env)
+        elif isinstance(node, cst.AugAssign):
+            value = expressions.binary(node.operator, self.eval(node.target, env),
+                                       self.eval(node.value, env))
+            self.assign(node.target, value, env)
+        elif isinstance(node, cst.Return):
+            value = self.eval(node.value, env) if node.value is not None else Const(None)
+            raise Exit("return", value)
+        elif isinstance(node, cst.Break):
+            raise Exit("break")
+        elif isinstance(node, cst.Continue):
+            raise Exit("continue")
+        elif isinstance(node, cst.Import):
+            bind_import(node, env)
+        elif isinstance(node, cst.ImportFrom):
+            bind_import_from(node, env)
+        elif isinstance(node, (cst.Raise, cst.Assert)):
+            for child in (getattr(node, "exc", None), getattr(node, "test", None)):
+                if isinstance(child, cst.BaseExpression):
+                    self.eval(child, env)
+            if isinstance(node, cst.Raise):
+                raise Exit("raise")
+        elif isinstance(node, cst.Del):
+            pass
+
+    def exec_FunctionDef(self, node: cst.FunctionDef, env: Env) -> None:
+        for decorator in node.decorators:
+            self.eval(decorator.decorator, env)
+        env.vars[node.name.value] = Function(node, env, defaults=self._defaults(node, env))
+
+    def _defaults(self, node: cst.FunctionDef, env: Env) -> dict[str, Value]:
+        params = node.params
+        return {p.name.value: self.eval(p.default, env)
+                for p in (*params.params, *params.kwonly_params)
+                if p.default is not None}
+
+    def exec_ClassDef(self, node: cst.ClassDef, env: Env) -> None:
+        bases = tuple(b for b in (self.eval(arg.value, env) for arg in node.bases)
+                      if isinstance(b, Class))
+        class_env = Env(env)
+        cls = Class(node, class_env.vars, bases)
+        env.vars[node.name.value] = cls
+        self.exec_block(node.body, class_env)
+        # Methods see the module, not the class body, as their enclosing scope.
+        for name, value in list(class_env.vars.items()):
+            if isinstance(value, Function) and value.env is class_env:
+                class_env.vars[name] = Function(value.node, env, defaults=value.defaults)
+
+    def exec_If(self, node: cst.If, env: Env) -> None:
+        cond = truth(self.eval(node.test, env))
+        orelse = node.orelse
+        if cond is True:
+            self.exec_block(node.body, env)
+        elif cond is False:
+            if isinstance(orelse, cst.If):
+                self.exec_If(orelse, env)
+            elif isinstance(orelse, cst.Else):
+                self.exec_block(orelse.body, env)
+        else:
+            self.maybe_blocks([node.body, orelse], env)
+
+    def maybe_blocks(self, blocks: Sequence[object], env: Env) -> None:
+        """Run blocks that each may or may not run; assignments in them become unknown."""
+        assigned: set[str] = set()
+        left = False
+        with self.maybe():
+            for block in blocks:
+                if block is None:
+                    continue
+                before = dict(env.vars)
+                try:
+                    if isinstance(block, cst.If):
+                        self.exec_If(block, env)
+                    elif isinstance(block, cst.Else):
+                        self.exec_block(block.body, env)
+                    else:
+                        self.exec_block(block, env)  # type: ignore[arg-type]
+                except Exit as exit_:
+                    if exit_.kind == "return":
+                        self.maybe_returns.append(exit_.value)
+                    left = True
+                assigned.update(k for k, v in env.vars.items() if before.get(k) is not v)
+        for name in assigned:
+            env.vars[name] = Unknown()
+        if left:
+            raise MaybeExit()
+
+    @contextmanager
+    def maybe(self) -> Iterator[None]:
+        self.graph.maybe += 1
+        try:
+            yield
+        finally:
+            self.graph.maybe -= 1
+
+    def exec_For(self, node: cst.For, env: Env) -> None:
+        iterable = self.eval(node.iter, env)
+        values = builtins_model.iteration_values(iterable)
+        if values is not None and len(values) <= MAX_CONCRETE_ITERATIONS:
+            self.run_loop(node, env, values, exact=True)
+        else:
+            self.run_loop(node, env, builtins_model.symbolic_iterations(iterable), exact=False)
+
+    def exec_While(self, node: cst.While, env: Env) -> None:
+        if truth(self.eval(node.test, env)) is False:
+            if node.orelse is not None:
+                self.exec_block(node.orelse.body, env)
+            return
+        self.run_loop(node, env, [None, None], exact=False)
+
+    def run_loop(self, node: Union[cst.For, cst.While], env: Env,
+                 values: Sequence[Optional[Value]], exact: bool) -> None:
+        """Run the body once per value; an inexact loop then runs once more in maybe mode."""
+        broke = False
+        for value in values:
+            if isinstance(node, cst.For) and value is not None:
+                self.assign(node.target, value, env)
+            try:
+                self.exec_block(node.body, env)
+            except Exit as exit_:
+                if exit_.kind == "break":
+                    broke = True
+                    break
+                if exit_.kind != "continue":
+                    raise
+        if not exact:
+            saved, self.recording = self.recording, False
+            try:
+                if isinstance(node, cst.For):
+                    self.assign(node.target, Unknown(), env)
+                self.maybe_blocks([node.body], env)
+            except MaybeExit:
+                pass
+            finally:
+                self.recording = saved
+        if node.orelse is not None and not broke:
+            self.exec_block(node.orelse.body, env)
+
+    def exec_With(self, node: cst.With, env: Env) -> None:
+        entered: list[object] = []
+        try:
+            for item in node.items:
+                value = self.eval(item.item, env)
+                token, bound = self.enter_context(value, item.item)
+                entered.append(token)
+                if item.asname is not None:
+                    self.assign(item.asname.name, bound, env)
+            self.exec_block(node.body, env)
+        finally:
+            for token in reversed(entered):
+                self.exit_context(token)
+
+    def exec_Try(self, node: cst.Try, env: Env) -> None:
+        try:
+            self.exec_block(node.body, env)
+        except Exit as exit_:
+            if exit_.kind != "raise":
+                raise
+            self.maybe_blocks([h.body for h in node.handlers], env)
+        else:
+            self.maybe_blocks([h.body for h in node.handlers], env)
+            if node.orelse is not None:
+                self.exec_block(node.orelse.body, env)
+        finally:
+            if node.finalbody is not None:
+                self.exec_block(node.finalbody.body, env)
+
+    def havoc_compound(self, node: cst.BaseCompoundStatement, env: Env) -> None:
+        """Statements scopelint does not follow (match, async loops): run in maybe mode."""
+        blocks = [child for child in node.children if isinstance(child, cst.BaseSuite)]
+        for child in node.children:
+            for sub in getattr(child, "children", ()):
+                if isinstance(sub, cst.BaseSuite):
+                    blocks.append(sub)
+        try:
+            self.maybe_blocks(blocks, env)
+        except MaybeExit:
+            pass
+
+    # -- assignment -------------------------------------------------------------------
+
+    def assign(self, target: cst.BaseExpression, value: Value, env: Env) -> None:
+        if isinstance(target, cst.Name):
+            env.vars[target.value] = value
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            items = value.items if isinstance(value, Seq) else None
+            elements = target.elements
+            for i, element in enumerate(elements):
+                if isinstance(element, cst.StarredElement):
+                    self.assign(element.value, Unknown(), env)
+                    continue
+                item = items[i] if items is not None and len(items) == len(elements) else Unknown()
+                self.assign(element.value, item, env)
+        elif isinstance(target, cst.Attribute):
+            owner = self.eval(target.value, env)
+            if isinstance(owner, Instance):
+                owner.attrs[target.attr.value] = value if not self.graph.maybe else Unknown()
+        elif isinstance(target, cst.Subscript):
+            self.eval(target.value, env)
+
+    # -- expressions ------------------------------------------------------------------
+
+    def eval(self, node: cst.BaseExpression, env: Env) -> Value:
+        return expressions.evaluate(self, node, env)
+
+    # -- calls of module functions and classes ----------------------------------------
+
+    def call_function(self, fn: Function, args: list[Value], kwargs: dict[str, Value],
+                      call: Optional[cst.Call], unknown_args: bool = False) -> Value:
+        node = fn.node
+        if node in self.active or len(self.active) >= MAX_CALL_DEPTH:
+            self.opaque_call()
+            return Unknown()
+        self.executed.add(id(node))
+        local = Env(fn.env)
+        positional = [*fn.partial_args, *args]
+        keywords = {**dict(fn.partial_kwargs), **kwargs}
+        if fn.bound is not None:
+            positional.insert(0, fn.bound)
+        self._bind(node.params, local, positional, keywords, fn.defaults, unknown_args)
+        if call is not None:
+            self.stack.append(self.loc(call))
+        self.active.append(node)
+        caller_invocation, self.invocation = self.invocation, next(self._invocations)
+        saved_returns, self.maybe_returns = self.maybe_returns, []
+        result: Value = Const(None)
+        try:
+            self.exec_block(node.body, local)
+        except Exit as exit_:
+            result = exit_.value if exit_.kind == "return" else Unknown()
+        except MaybeExit:
+            result = Unknown()
+        finally:
+            self.active.pop()
+            if call is not None:
+                self.stack.pop()
+            self.invocation = caller_invocation
+            if self.maybe_returns:
+                result = Unknown()
+            self.maybe_returns = saved_returns
+        return result
+
+    def _bind(self, params: cst.Parameters, local: Env, args: list[Value],
+              kwargs: dict[str, Value], defaults: dict[str, Value], unknown: bool) -> None:
+        positional = [*params.posonly_params, *params.params]
+        for i, param in enumerate(positional):
+            name = param.name.value
+            if unknown and not (i == 0 and args):
+                local.vars[name] = Unknown()
+            elif i < len(args):
+                local.vars[name] = args[i]
+            elif name in kwargs:
+                local.vars[name] = kwargs.pop(name)
+            else:
+                local.vars[name] = defaults.get(name, Unknown())
+        for param in params.kwonly_params:
+            name = param.name.value
+            if unknown:
+                local.vars[name] = Unknown()
+            else:
+                local.vars[name] = kwargs.pop(name, defaults.get(name, Unknown()))
+        star = params.star_arg
+        if isinstance(star, cst.Param):
+            extra = args[len(positional):]
+            local.vars[star.name.value] = Seq(tuple(extra)) if not unknown else Unknown()
+        if params.star_kwarg is not None:
+            local.vars[params.star_kwarg.name.value] = Unknown()
+
+    def instantiate(self, cls: Class, args: list[Value], kwargs: dict[str, Value],
+                    call: cst.Call) -> Value:
+        instance = Instance(cls)
+        init = cls.lookup("__init__")
+        if isinstance(init, Function):
+            self.call_function(Function(init.node, init.env, instance, defaults=init.defaults),
+                               args, kwargs, call)
+        return instance
+
+
+class MaybeExit(Exception):
+    """A branch that may have run `return`, `break` or `continue`."""
+
+
+def _body(suite: Union[cst.BaseSuite, Block]) -> Block:
+    if isinstance(suite, cst.IndentedBlock):
+        return suite.body
+    if isinstance(suite, cst.SimpleStatementSuite):
+        return [cst.SimpleStatementLine(body=suite.body)]
+    return suite  # type: ignore[return-value]
+
+
+def _is_static(node: cst.FunctionDef) -> bool:
+    return any(isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod"
+               for d in node.decorators)
+
+
+def run_module(module: cst.Module, tree: Optional[ast.Module] = None,
+               lines: Optional[list[str]] = None) -> ModuleFacts:
+    """Replay a parsed module and return the facts it produces."""
+    if lines is None:
+        lines = module.code.splitlines()
+    return Interpreter(module, Positions(module, tree, lines)).run()

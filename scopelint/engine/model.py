@@ -1,0 +1,223 @@
+"""TF's graph-building state, simulated: name scopes, variable scopes, reuse, name counters.
+
+Each method mirrors one piece of TensorFlow (`ops.Graph.unique_name`,
+`Graph.name_scope`, `variable_scope._pure_variable_scope`,
+`_VariableStore._get_single_variable`). While `maybe` is positive the code
+being replayed may or may not run: writes then make the state they touch
+uncertain instead of changing it, so later facts that depend on them are
+never reported as certain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from scopelint.engine.symbols import ANY, hole, is_known, matcher
+from scopelint.facts import CallStack, Location, Outcome, Reuse
+
+def or_reuse(inner: Reuse, outer: Reuse) -> Reuse:
+    """`inner or outer`, as `_pure_variable_scope` combines reuse with the parent's."""
+    if inner in (Reuse.YES, Reuse.AUTO):
+        return inner
+    if inner is Reuse.NO:
+        return outer
+    return Reuse.UNKNOWN
+
+
+@dataclass(eq=False)
+class VarScope:
+    """A `tf.VariableScope` object: identity matters, since code captures and re-enters it."""
+
+    name: str
+    reuse: Reuse
+    original_name_scope: str
+    root: bool = False
+    origin: Optional[Location] = None  # the reuse_variables() call that made a root scope reuse
+
+
+@dataclass
+class StoredVar:
+    """A variable in TF's `_VariableStore`: made by get_variable, fetchable by name."""
+
+    name: str  # the real `.name` without ":0"
+    loc: Location
+    stack: CallStack
+    shape: Optional[tuple] = None
+    dtype: Optional[str] = None
+    certain: bool = True  # False when made on a path that may not run
+
+
+@dataclass
+class Request:
+    """The result of one simulated `get_variable`."""
+
+    key: str  # the store key, the variable scope name + "/" + name
+    name: Optional[str]  # the real name without ":0", symbolic parts allowed
+    outcome: Outcome
+    reuse: Reuse
+    existing: Optional[StoredVar] = None
+    detail: str = ""
+
+
+class Graph:
+    """One `tf.Graph` with its variable-scope store, replayed symbolically."""
+
+    def __init__(self, known_context: bool = True) -> None:
+        prefix = "" if known_context else hole()
+        self.names_in_use: dict[str, int] = {}
+        self.unsure_names: set[str] = set()  # symbolic keys whose counters are unknown
+        self.name_stack = prefix
+        self.root = VarScope(prefix, Reuse.NO, prefix + "/" if prefix else "", root=True)
+        self.scope = self.root
+        self.scope_counts: dict[str, int] = {}
+        self.unsure_counts: set[str] = set()
+        self.store: dict[str, StoredVar] = {}
+        self.unsure_store: set[str] = set() if known_context else {ANY}
+        self.maybe = 0
+
+    # -- op and name-scope names (ops.Graph) --------------------------------
+
+    def unique_name(self, name: str, mark_as_used: bool = True) -> str:
+        """`Graph.unique_name`: `a`, `a_1`, ... counted case-insensitively."""
+        if self.name_stack:
+            name = f"{self.name_stack}/{name}"
+        key = name.lower()
+        if not is_known(key) or any(matcher(u, True).fullmatch(key) for u in self.unsure_names):
+            if mark_as_used:
+                self.unsure_names.add(key)
+            return name + hole()
+        i = self.names_in_use.get(key, 0)
+        if mark_as_used:
+            self._count(key, i + 1)
+        if i > 0:
+            base = key
+            while key in self.names_in_use:
+                key = f"{base}_{i}"
+                i += 1
+            if mark_as_used:
+                self._count(key, 1)
+            name = f"{name}_{i - 1}"
+        return name
+
+    def _count(self, key: str, value: int) -> None:
+        if self.maybe:
+            self.unsure_names.add(key)
+        self.names_in_use[key] = value
+
+    def mark_names_unknown(self) -> None:
+        """An unknown call may have created ops with any name under the current name scope."""
+        self.unsure_names.add(f"{self.name_stack.lower()}/{ANY}" if self.name_stack else ANY)
+
+    def enter_name_scope(self, name: Optional[str]) -> str:
+        """`Graph.name_scope`: returns the previous stack; None or "" resets to the root."""
+        old = self.name_stack
+        if not name:
+            self.name_stack = ""
+        elif name.endswith("/"):
+            self.name_stack = name[:-1]
+        else:
+            self.name_stack = self.unique_name(name)
+        return old
+
+    # -- variable scopes (variable_scope.py) --------------------------------
+
+    def full_name(self, name: str) -> str:
+        return f"{self.scope.name}/{name}" if self.scope.name else name
+
+    def open_scope_count(self, name: str) -> None:
+        """`_VariableScopeStore.open_variable_scope`."""
+        if self.maybe:
+            self.unsure_counts.add(name)
+        self.scope_counts[name] = self.scope_counts.get(name, 0) + 1
+
+    def close_subscopes(self, name: str) -> None:
+        """`close_variable_subscopes`: counters under `name` restart at zero."""
+        prefix = name + "/"
+        for key in self.scope_counts:
+            if key.startswith(prefix):
+                if self.maybe and self.scope_counts[key]:
+                    self.unsure_counts.add(key)
+                self.scope_counts[key] = 0
+
+    def unique_scope_name(self, prefix: str) -> str:
+        """`_get_unique_variable_scope`: `blk`, `blk_1`, ... among opened variable scopes."""
+        base = self.full_name(prefix)
+        if not is_known(base) or any(matcher(u).fullmatch(base) or u.startswith(base)
+                                     for u in self.unsure_counts):
+            return prefix + hole()
+        if self.scope_counts.get(base, 0) == 0:
+            return prefix
+        idx = 1
+        while self.scope_counts.get(f"{base}_{idx}", 0) > 0:
+            idx += 1
+        return f"{prefix}_{idx}"
+
+    def set_reuse(self, scope: VarScope, reuse: Reuse) -> None:
+        """`VariableScope.reuse_variables()` and friends."""
+        if self.maybe and scope.reuse is not reuse:
+            scope.reuse = Reuse.UNKNOWN
+        else:
+            scope.reuse = reuse
+
+    # -- the variable store ---------------------------------------------------
+
+    def get_variable(self, name: str, loc: Location, stack: CallStack,
+                     shape: Optional[tuple], dtype: Optional[str]) -> Request:
+        """`VariableScope.get_variable` → `_VariableStore._get_single_variable`."""
+        key = self.full_name(name)
+        reuse = self.scope.reuse
+        existing = self.store.get(key)
+        exists: Optional[bool] = True if existing and existing.certain else self._may_exist(key)
+        outcome = _outcome(exists, reuse)
+        detail = ""
+        if outcome is Outcome.REUSE and existing:
+            detail = _mismatch(existing, shape, dtype)
+            if detail:
+                outcome = Outcome.MISMATCH
+        if existing is not None:
+            return Request(key, existing.name, outcome, reuse, existing, detail)
+        # get_variable resets the name scope, then names the variable like tf.Variable.
+        saved, self.name_stack = self.name_stack, ""
+        real = self.unique_name(key, mark_as_used=outcome is not Outcome.MISSING)
+        self.name_stack = saved
+        if outcome in (Outcome.CREATE, Outcome.UNKNOWN):
+            certain = outcome is Outcome.CREATE and not self.maybe
+            self.store[key] = StoredVar(real, loc, stack, shape, dtype, certain)
+            if not certain:
+                self.unsure_store.add(key)
+        return Request(key, real, outcome, reuse)
+
+    def _may_exist(self, key: str) -> Optional[bool]:
+        """False when the key certainly is not in the store, None when it might be."""
+        if not is_known(key) or key in self.store:
+            return None
+        for unsure in self.unsure_store:
+            if matcher(unsure).fullmatch(key):
+                return None
+        return False
+
+    def mark_store_unknown(self) -> None:
+        """An unknown call may have made variables with any name under the current scope."""
+        self.unsure_store.add(self.full_name(ANY))
+        self.mark_names_unknown()
+
+
+def _outcome(exists: Optional[bool], reuse: Reuse) -> Outcome:
+    if exists is None or reuse is Reuse.UNKNOWN:
+        if exists and reuse is not Reuse.NO:
+            return Outcome.REUSE
+        if exists is False and reuse is Reuse.AUTO:
+            return Outcome.CREATE
+        return Outcome.UNKNOWN
+    if exists:
+        return Outcome.DUPLICATE if reuse is Reuse.NO else Outcome.REUSE
+    return Outcome.MISSING if reuse is Reuse.YES else Outcome.CREATE
+
+
+def _mismatch(existing: StoredVar, shape: Optional[tuple], dtype: Optional[str]) -> str:
+    if shape is not None and existing.shape is not None and shape != existing.shape:
+        return f"shape {list(shape)} differs from the existing {list(existing.shape)}"
+    if dtype is not None and existing.dtype is not None and dtype != existing.dtype:
+        return f"dtype {dtype} differs from the existing {existing.dtype}"
+    return ""

@@ -1,0 +1,118 @@
+"""The table of TF1 API names the engine knows: modules, aliases, and what each call does.
+
+Paths are canonical names inside `tf.compat.v1` (`variable_scope`, `layers.dense`).
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+# Importable modules → the canonical namespace they expose.
+MODULES: dict[str, str] = {
+    "tensorflow": "",
+    "tensorflow.compat.v1": "",
+    "tensorflow.compat": "compat",
+    "tensorflow.compat.v1.layers": "layers",
+    "tensorflow.layers": "layers",
+    "tensorflow.train": "train",
+    "tensorflow.compat.v1.train": "train",
+    "tensorflow.contrib": "contrib",
+    "tensorflow.contrib.slim": "contrib.slim",
+    "tensorflow.contrib.layers": "contrib.layers",
+    "tf_slim": "contrib.slim",
+    "tensorflow.python.ops.variable_scope": "",
+    "tensorflow.python.ops.variables": "",
+    "tensorflow.python.framework.ops": "",
+    "tensorflow.python.layers.core": "layers",
+    "tensorflow.python.layers.convolutional": "layers",
+    "tensorflow.python.layers.normalization": "layers",
+    "tensorflow.python.layers.layers": "layers",
+    "tensorflow.python.training.training": "train",
+}
+
+# Prefixes that do not name TF1 graph APIs (TF2 namespaces).
+NOT_TF1 = ("compat.v2", "compat.v2.")
+
+# Aliases of the same API under other names.
+ALIASES: dict[str, str] = {
+    "VariableV1": "Variable",
+}
+
+# tf.layers functional forms and classes: base name and the variables they make, in order.
+LAYERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "dense": ("dense", ("kernel", "bias")),
+    "conv1d": ("conv1d", ("kernel", "bias")),
+    "conv2d": ("conv2d", ("kernel", "bias")),
+    "conv3d": ("conv3d", ("kernel", "bias")),
+    "conv2d_transpose": ("conv2d_transpose", ("kernel", "bias")),
+    "conv3d_transpose": ("conv3d_transpose", ("kernel", "bias")),
+    "separable_conv1d": ("separable_conv1d", ("depthwise_kernel", "pointwise_kernel", "bias")),
+    "separable_conv2d": ("separable_conv2d", ("depthwise_kernel", "pointwise_kernel", "bias")),
+    "batch_normalization": ("batch_normalization",
+                            ("gamma", "beta", "moving_mean", "moving_variance")),
+}
+LAYER_CLASSES: dict[str, str] = {
+    "Dense": "dense", "Conv1D": "conv1d", "Conv2D": "conv2d", "Conv3D": "conv3d",
+    "Conv2DTranspose": "conv2d_transpose", "Conv3DTranspose": "conv3d_transpose",
+    "SeparableConv1D": "separable_conv1d", "SeparableConv2D": "separable_conv2d",
+    "BatchNormalization": "batch_normalization",
+}
+
+# Optimizers whose minimize()/apply_gradients() make slot variables.
+SLOT_OPTIMIZERS = frozenset({
+    "AdamOptimizer", "MomentumOptimizer", "RMSPropOptimizer", "AdagradOptimizer",
+    "AdadeltaOptimizer", "FtrlOptimizer", "AdagradDAOptimizer", "ProximalAdagradOptimizer",
+})
+PLAIN_OPTIMIZERS = frozenset({"GradientDescentOptimizer", "ProximalGradientDescentOptimizer"})
+
+# Namespaces whose calls may make variables that scopelint does not model.
+OPAQUE_CREATORS = (
+    "contrib.", "keras.", "estimator.", "feature_column.", "make_template", "tpu.",
+    "nn.dynamic_rnn", "nn.static_rnn", "nn.bidirectional_dynamic_rnn", "nn.raw_rnn",
+    "nn.static_bidirectional_rnn", "nn.rnn_cell.", "layers.", "train.",
+    "nn.static_state_saving_rnn",
+)
+
+DTYPES = frozenset({
+    "float16", "float32", "float64", "bfloat16", "half", "double", "int8", "int16", "int32",
+    "int64", "uint8", "uint16", "bool", "string", "complex64", "complex128",
+})
+DTYPE_ALIASES = {"half": "float16", "double": "float64"}
+
+# Calls that accept a literal name of a tensor / op / scope (TFS202).
+NAME_LOOKUPS: dict[str, str] = {
+    "get_tensor_by_name": "tensor",
+    "get_operation_by_name": "operation",
+}
+SCOPE_FILTERS = frozenset({
+    "get_collection", "trainable_variables", "global_variables", "local_variables",
+    "model_variables", "moving_average_variables",
+})
+
+
+def canonical(path: str) -> Optional[str]:
+    """Normalise an API path: strip `compat.v1.`, map aliases; None for TF2-only names."""
+    while path.startswith("compat.v1."):
+        path = path[len("compat.v1."):]
+    if path == "compat.v1":
+        return ""
+    if path.startswith(NOT_TF1):
+        return None
+    return ALIASES.get(path, path)
+
+
+def module_namespace(module: str) -> Optional[str]:
+    """The canonical namespace of an importable module name, if it is a TF module."""
+    if module in MODULES:
+        return MODULES[module]
+    if module.startswith("tensorflow."):
+        rest = module[len("tensorflow."):]
+        if rest.startswith("python.") or rest.startswith("core."):
+            return None
+        return canonical(rest)
+    return None
+
+
+def creates_opaquely(path: str) -> bool:
+    """True for TF calls that may make variables scopelint does not model."""
+    return any(path == p.rstrip(".") or path.startswith(p) for p in OPAQUE_CREATORS)

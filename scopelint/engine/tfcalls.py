@@ -1,0 +1,448 @@
+"""What each TF1 API call does to the simulated graph, and the facts it records.
+
+A mixin of the interpreter: `tf_call` handles `tf.X(...)`, `tf_method` handles
+methods of TF objects, `enter_context`/`exit_context` handle `with` items.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+import libcst as cst
+
+from scopelint.engine import tfapi
+from scopelint.engine.model import Graph, Request, VarScope, or_reuse
+from scopelint.engine.symbols import is_known, pattern
+from scopelint.engine.values import (
+    Const, ScopeManager, ScopeRef, Seq, TFObject, TFRef, Unknown, Value, Variable, const_str,
+    reuse_of, to_text, truth,
+)
+from scopelint.facts import (
+    CallStack, Location, ModuleFacts, NameRefFact, Outcome, Reuse, ReuseCallFact, ScopeFact, VariableFact,
+)
+
+SIGNATURES: dict[str, tuple[str, ...]] = {
+    "variable_scope": ("name_or_scope", "default_name", "values", "initializer", "regularizer",
+                       "caching_device", "partitioner", "custom_getter", "reuse", "dtype",
+                       "use_resource", "constraint", "auxiliary_name_scope"),
+    "name_scope": ("name", "default_name", "values"),
+    "get_variable": ("name", "shape", "dtype", "initializer"),
+    "Variable": ("initial_value", "trainable", "collections", "validate_shape",
+                 "caching_device", "name", "variable_def", "dtype"),
+    "get_collection": ("key", "scope"),
+    "get_tensor_by_name": ("name",),
+    "get_operation_by_name": ("name",),
+    "minimize": ("loss", "global_step", "var_list"),
+    "apply_gradients": ("grads_and_vars", "global_step", "name"),
+    "apply": ("var_list",),
+    "ExponentialMovingAverage": ("decay", "num_updates", "zero_debias", "name"),
+}
+
+
+def bind_args(api: str, args: list[Value], kwargs: dict[str, Value]) -> dict[str, Value]:
+    """Map a TF call's arguments to parameter names."""
+    bound = dict(zip(SIGNATURES.get(api, ()), args))
+    bound.update(kwargs)
+    return bound
+
+
+class _Frame:
+    """What to undo when a `with` item exits."""
+
+    __slots__ = ("graph", "name_stack", "scope", "undo", "kind")
+
+    def __init__(self, graph: Graph, kind: str, undo: Optional[Callable[[], None]] = None) -> None:
+        self.graph = graph
+        self.name_stack = graph.name_stack
+        self.scope = graph.scope
+        self.undo = undo
+        self.kind = kind
+
+
+class TFCalls:
+    """TF API semantics for the interpreter (see interpreter.Interpreter)."""
+
+    graph: Graph
+    facts: ModuleFacts
+    recording: bool
+    invocation: int
+    scope_frames: list[tuple[str, int]]
+    loc: Callable[[cst.CSTNode], Location]
+    call_stack: Callable[[], CallStack]
+
+    # -- dispatch ---------------------------------------------------------------------
+
+    def tf_call(self, path: str, args: list[Value], kwargs: dict[str, Value],
+                node: cst.Call) -> Value:
+        leaf = path.rsplit(".", 1)[-1]
+        if path in ("variable_scope", "name_scope"):
+            bound = bind_args(path, args, kwargs)
+            name = bound.get("name_or_scope", bound.get("name", Const(None)))
+            return ScopeManager(path, node, name, bound.get("default_name", Const(None)),
+                                bound.get("reuse", Const(None)),
+                                bound.get("auxiliary_name_scope", Const(True)))
+        if path == "get_variable":
+            return self.get_variable(bind_args(path, args, kwargs), node)
+        if path == "Variable":
+            return self.make_variable(bind_args(path, args, kwargs), node)
+        if path == "get_variable_scope":
+            return ScopeRef(self.graph.scope)
+        if path in ("get_default_graph", "Graph"):
+            return TFObject("Graph", state={"graph": self.graph if path != "Graph" else None})
+        if path == "reset_default_graph":
+            self.graph = Graph()
+            return Const(None)
+        if path.startswith("layers.") and leaf in tfapi.LAYERS:
+            return self.functional_layer(leaf, kwargs, node)
+        if path.startswith("layers.") and leaf in tfapi.LAYER_CLASSES:
+            return TFObject(path, dict(kwargs), {"kind": tfapi.LAYER_CLASSES[leaf]})
+        if path.startswith("train.") and (leaf in tfapi.SLOT_OPTIMIZERS
+                                          or leaf in tfapi.PLAIN_OPTIMIZERS):
+            return TFObject(path, dict(kwargs), {"minimized": False})
+        if path == "train.ExponentialMovingAverage":
+            return TFObject(path, bind_args("ExponentialMovingAverage", args, kwargs),
+                            {"applied": False})
+        self.record_name_lookup(leaf, args, kwargs, node)
+        if tfapi.creates_opaquely(path):
+            self.opaque_call()
+        else:
+            self.mark_op_name(kwargs)
+        return Unknown()
+
+    def tf_method(self, owner: Value, name: str, args: list[Value],
+                  kwargs: dict[str, Value], node: cst.Call) -> Value:
+        if isinstance(owner, ScopeRef):
+            if name == "reuse_variables":
+                self.reuse_variables(owner.scope, node)
+            return Unknown()
+        assert isinstance(owner, TFObject)
+        kind = owner.path.rsplit(".", 1)[-1]
+        if owner.path == "Graph":
+            if name == "as_default":
+                return TFObject("GraphContext", state=owner.state)
+            self.record_name_lookup(name, args, kwargs, node)
+            return Unknown()
+        if name in ("minimize", "apply_gradients") and owner.path.startswith("train."):
+            return self.optimizer_slots(owner, kind, node)
+        if name == "apply" and kind == "ExponentialMovingAverage":
+            return self.moving_average(owner, node)
+        if name == "__call__" and "kind" in owner.state:
+            return self.layer_object_call(owner, node)
+        return Unknown()
+
+    def opaque_call(self) -> None:
+        """A call scopelint cannot follow: it may make variables and ops with any name."""
+        self.graph.mark_store_unknown()
+        self.facts.opaque = True
+
+    def mark_op_name(self, kwargs: dict[str, Value]) -> None:
+        """An op made with `name=...` takes that name in the current name scope."""
+        name = kwargs.get("name")
+        if name is None:
+            return
+        text = const_str(name)
+        if text:
+            real = self.graph.unique_name(text)
+            if is_known(real):
+                self.facts.op_names.add(real)
+        elif not (isinstance(name, Const) and name.value is None):
+            self.graph.mark_names_unknown()
+
+    # -- with items -------------------------------------------------------------------
+
+    def enter_context(self, value: Value, node: cst.BaseExpression) -> tuple[Optional[_Frame], Value]:
+        if isinstance(value, ScopeManager):
+            if value.kind == "name_scope":
+                return self.enter_name_scope(value)
+            return self.enter_variable_scope(value)
+        if isinstance(value, TFObject) and value.path == "GraphContext":
+            graph = value.state.get("graph") or Graph()
+            value.state["graph"] = graph
+            frame = _Frame(self.graph, "graph")
+            self.graph = graph
+            return frame, Unknown()
+        return None, Unknown()
+
+    def exit_context(self, frame: Optional[_Frame]) -> None:
+        if frame is None:
+            return
+        if frame.kind == "graph":
+            self.graph = frame.graph
+            return
+        graph = self.graph
+        graph.name_stack = frame.name_stack
+        graph.scope = frame.scope
+        if frame.undo is not None:
+            frame.undo()
+        self.scope_frames.pop()
+
+    def enter_name_scope(self, mgr: ScopeManager) -> tuple[_Frame, Value]:
+        graph = self.graph
+        frame = _Frame(graph, "name_scope")
+        name = mgr.name if not _is_none(mgr.name) else mgr.default_name
+        if _is_none(name):
+            graph.enter_name_scope(None)
+        else:
+            graph.enter_name_scope(to_text(name))
+        self.scope_frames.append(("name_scope", self.invocation))
+        self.record_scope(mgr, "name_scope", graph.scope.reuse, graph.scope.reuse)
+        returned = graph.name_stack + "/" if graph.name_stack else ""
+        return frame, Const(returned)
+
+    def enter_variable_scope(self, mgr: ScopeManager,
+                             internal: bool = False) -> tuple[_Frame, Value]:
+        graph = self.graph
+        frame = _Frame(graph, "variable_scope")
+        old = graph.scope
+        reuse_arg = reuse_of(mgr.reuse)
+        auxiliary = truth(mgr.auxiliary) is not False
+        target = mgr.name
+        if isinstance(target, ScopeRef):
+            captured = target.scope
+            short = captured.name.split("/")[-1]
+            if auxiliary and short:
+                graph.enter_name_scope(short)
+            reuse = captured.reuse if reuse_arg is Reuse.NO else reuse_arg
+            graph.open_scope_count(captured.name)
+            saved_counts = dict(graph.scope_counts)
+            graph.scope = VarScope(captured.name, reuse, captured.original_name_scope,
+                                   root=captured.root)
+
+            def undo() -> None:
+                graph.scope_counts = saved_counts
+            frame.undo = undo
+            inherited = captured.reuse
+        else:
+            if _is_none(target):
+                if _is_none(mgr.default_name):
+                    return self._unknown_scope(frame, mgr)
+                default = to_text(mgr.default_name)
+                if auxiliary:
+                    graph.enter_name_scope(default)
+                short = graph.unique_scope_name(default)
+                reuse_arg = Reuse.NO
+            else:
+                short = to_text(target)
+                if auxiliary and short:
+                    graph.enter_name_scope(short)
+            new_name = f"{old.name}/{short}" if old.name else short
+            reuse = or_reuse(reuse_arg, old.reuse)
+            name_scope = graph.name_stack + "/" if graph.name_stack else ""
+            graph.scope = VarScope(new_name, reuse, name_scope)
+            graph.open_scope_count(new_name)
+            frame.undo = lambda: graph.close_subscopes(new_name)
+            inherited = old.reuse
+        self.scope_frames.append(("variable_scope", self.invocation))
+        if not internal:
+            explicit_false = isinstance(mgr.reuse, Const) and mgr.reuse.value is False
+            self.record_scope(mgr, "variable_scope", graph.scope.reuse, inherited, explicit_false)
+        return frame, ScopeRef(graph.scope)
+
+    def _unknown_scope(self, frame: _Frame, mgr: ScopeManager) -> tuple[_Frame, Value]:
+        """`variable_scope(None)` without a default name: TF raises TypeError; stay silent."""
+        self.scope_frames.append(("variable_scope", self.invocation))
+        return frame, ScopeRef(self.graph.scope)
+
+    def record_scope(self, mgr: ScopeManager, kind: str, reuse: Reuse, inherited: Reuse,
+                     explicit_false: bool = False) -> None:
+        if not self.recording:
+            return
+        self.facts.scopes.append(ScopeFact(
+            self.loc(mgr.call), kind, pattern(self.graph.name_stack),
+            pattern(self.graph.scope.name), reuse, explicit_false, inherited,
+            self.call_stack()))
+
+    # -- variables --------------------------------------------------------------------
+
+    def get_variable(self, bound: dict[str, Value], node: cst.Call) -> Value:
+        graph = self.graph
+        name = to_text(bound.get("name", Unknown()))
+        request = graph.get_variable(name, self.loc(node), self.call_stack(),
+                                     _shape(bound.get("shape")), _dtype(bound.get("dtype")))
+        expected = None
+        if (self.scope_frames and self.scope_frames[-1] == ("name_scope", self.invocation)
+                and graph.name_stack and graph.name_stack != graph.scope.name):
+            expected = f"{graph.name_stack}/{name}"
+        self.record_request(node, "get_variable", request, expected)
+        return Variable(_with_port(request.name))
+
+    def record_request(self, node: cst.Call, api: str, request: Request,
+                       expected: Optional[str] = None) -> None:
+        if not self.recording:
+            return
+        existing = request.existing
+        name = _with_port(request.name)
+        self.facts.variables.append(VariableFact(
+            self.loc(node), api, name if name and is_known(name) else None,
+            pattern(name or "…"), request.outcome, request.reuse, self.call_stack(),
+            pattern(self.graph.name_stack) if expected else None,
+            pattern(expected + ":0") if expected else None, existing.loc if existing else None,
+            existing.stack if existing else (), request.detail,
+            self.reuse_origin(request), pattern(request.key)))
+
+    def reuse_origin(self, request: Request) -> Optional[Location]:
+        """The root `reuse_variables()` call that made this request reuse, if any."""
+        root = self.graph.root
+        if root.origin is not None and root.reuse is Reuse.YES and request.reuse is Reuse.YES:
+            return root.origin
+        return None
+
+    def make_variable(self, bound: dict[str, Value], node: cst.Call) -> Value:
+        graph = self.graph
+        name_value = bound.get("name", Const(None))
+        base = "Variable" if _is_none(name_value) else to_text(name_value)
+        real = graph.unique_name(base)
+        if self.recording:
+            text = real + ":0"
+            self.facts.variables.append(VariableFact(
+                self.loc(node), "Variable", text if is_known(text) else None, pattern(text),
+                Outcome.CREATE, graph.scope.reuse, self.call_stack()))
+        trainable = truth(bound.get("trainable", Const(True)))
+        return Variable(real + ":0", trainable is not False)
+
+    def reuse_variables(self, scope: VarScope, node: cst.Call) -> None:
+        graph = self.graph
+        on_root: Optional[bool] = scope is graph.root
+        if on_root and not is_known(scope.name):
+            on_root = None  # the caller's scope, in a function replayed without a caller
+        if scope.root and scope is graph.root and self.graph.maybe == 0:
+            scope.origin = self.loc(node)
+        graph.set_reuse(scope, Reuse.YES)
+        if self.recording:
+            self.facts.reuse_calls.append(ReuseCallFact(
+                self.loc(node), on_root if scope.root else False, pattern(scope.name),
+                self.call_stack()))
+
+    # -- library calls that make variables ------------------------------------------------
+
+    def functional_layer(self, kind: str, kwargs: dict[str, Value], node: cst.Call) -> Value:
+        """`tf.layers.dense(...)` etc.: build a layer object and call it once."""
+        layer = TFObject("layers." + kind, dict(kwargs), {"kind": kind, "functional": True})
+        name = kwargs.get("name", Const(None))
+        if not _is_none(name):
+            # Layer.__init__: `with vs(name) as captured: self._scope = captured`.
+            frame, captured = self.enter_variable_scope(
+                ScopeManager("variable_scope", node, name, Const(None), Const(None), Const(True)),
+                internal=True)
+            self.exit_context(frame)
+            layer.state["scope"] = captured
+        return self.layer_object_call(layer, node)
+
+    def layer_object_call(self, layer: TFObject, node: cst.Call) -> Value:
+        """`Layer.__call__`: pick the scope once, then get each weight in it."""
+        kind = layer.state["kind"]
+        base, weights = tfapi.LAYERS[kind]
+        reuse_value = layer.args.get("reuse", Const(None))
+        reuse = reuse_of(reuse_value)
+        if "scope" not in layer.state:
+            name = layer.args.get("name", Const(None))
+            base_name = base if _is_none(name) else name
+            if reuse in (Reuse.YES, Reuse.AUTO):
+                mgr = ScopeManager("variable_scope", node, base_name, Const(None), Const(None),
+                                   Const(True))
+            else:
+                mgr = ScopeManager("variable_scope", node, Const(None), base_name, Const(None),
+                                   Const(True))
+            frame, captured = self.enter_variable_scope(mgr, internal=True)
+            self.exit_context(frame)
+            layer.state["scope"] = captured
+        if layer.state.get("built"):
+            reuse_value = Const(True)
+        layer.state["built"] = True
+        frame, _ = self.enter_variable_scope(ScopeManager(
+            "variable_scope", node, layer.state["scope"], Const(None), reuse_value, Const(False)),
+            internal=True)
+        try:
+            for weight in _layer_weights(kind, weights, layer.args):
+                request = self.graph.get_variable(weight, self.loc(node), self.call_stack(),
+                                                  None, None)
+                self.record_request(node, "layers." + kind, request)
+        finally:
+            self.exit_context(frame)
+        return Unknown()
+
+    def optimizer_slots(self, optimizer: TFObject, kind: str, node: cst.Call) -> Value:
+        """`minimize()` / `apply_gradients()`: slot variables come from get_variable."""
+        if kind not in tfapi.SLOT_OPTIMIZERS or optimizer.state.get("minimized"):
+            return Unknown()
+        optimizer.state["minimized"] = True
+        if kind == "AdamOptimizer":
+            self.graph.unique_name("beta1_power")
+            self.graph.unique_name("beta2_power")
+        slot = kind.replace("Optimizer", "")
+        self.slot_request(node, f"{kind}.slots", slot)
+        return Unknown()
+
+    def moving_average(self, ema: TFObject, node: cst.Call) -> Value:
+        if ema.state.get("applied"):
+            return Unknown()
+        ema.state["applied"] = True
+        name = const_str(ema.args.get("name", Const("ExponentialMovingAverage")))
+        self.slot_request(node, "ExponentialMovingAverage.apply", name or "…")
+        return Unknown()
+
+    def slot_request(self, node: cst.Call, api: str, slot: str) -> None:
+        """Variables made under unknown names in the current scope, whose reuse decides."""
+        graph = self.graph
+        reuse = graph.scope.reuse
+        outcome = {Reuse.YES: Outcome.MISSING, Reuse.NO: Outcome.CREATE,
+                   Reuse.AUTO: Outcome.CREATE}.get(reuse, Outcome.UNKNOWN)
+        if self.recording:
+            self.facts.variables.append(VariableFact(
+                self.loc(node), api, None, graph.full_name(f"…/{slot}") + ":0", outcome, reuse,
+                self.call_stack(), detail=slot,
+                reuse_origin=self.reuse_origin(Request("", None, outcome, reuse))))
+        if outcome is not Outcome.MISSING:
+            graph.mark_store_unknown()
+
+    # -- names used as strings (TFS202) ---------------------------------------------------
+
+    def record_name_lookup(self, leaf: str, args: list[Value], kwargs: dict[str, Value],
+                           node: cst.Call) -> None:
+        if not self.recording:
+            return
+        if leaf in tfapi.NAME_LOOKUPS:
+            text = const_str(bind_args(leaf, args, kwargs).get("name", Unknown()))
+            kind = tfapi.NAME_LOOKUPS[leaf]
+        elif leaf in tfapi.SCOPE_FILTERS:
+            params = ("key", "scope") if leaf == "get_collection" else ("scope",)
+            text = const_str(dict(zip(params, args), **kwargs).get("scope", Unknown()))
+            kind = "scope"
+        else:
+            return
+        if text and is_known(text):
+            self.facts.name_refs.append(NameRefFact(self.loc(node), kind, text))
+
+
+def _is_none(value: Value) -> bool:
+    return isinstance(value, Const) and value.value is None
+
+
+def _with_port(name: Optional[str]) -> Optional[str]:
+    return None if name is None else name + ":0"
+
+
+def _shape(value: Optional[Value]) -> Optional[tuple]:
+    if isinstance(value, Seq) and all(isinstance(i, Const) and type(i.value) is int
+                                      for i in value.items):
+        return tuple(i.value for i in value.items)  # type: ignore[union-attr]
+    return None
+
+
+def _dtype(value: Optional[Value]) -> Optional[str]:
+    if isinstance(value, TFRef) and value.path in tfapi.DTYPES:
+        return tfapi.DTYPE_ALIASES.get(value.path, value.path)
+    text = const_str(value) if value is not None else None
+    if text in tfapi.DTYPES:
+        return tfapi.DTYPE_ALIASES.get(text, text)
+    return None
+
+
+def _layer_weights(kind: str, weights: tuple[str, ...], args: dict[str, Value]) -> list[str]:
+    """The weights a layer makes, given `use_bias`, `center` and `scale`."""
+    def on(flag: str) -> bool:
+        return truth(args.get(flag, Const(True))) is not False
+    if kind == "batch_normalization":
+        return [w for w in weights
+                if (w != "gamma" or on("scale")) and (w != "beta" or on("center"))]
+    return [w for w in weights if w != "bias" or on("use_bias")]

@@ -1,0 +1,213 @@
+"""The abstract values the interpreter computes for Python expressions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import libcst as cst
+
+from scopelint.engine.model import VarScope
+from scopelint.engine.symbols import hole
+from scopelint.facts import Reuse
+
+
+class Value:
+    """Base of every abstract value."""
+
+
+@dataclass(eq=False)
+class Unknown(Value):
+    """A value scopelint cannot know; `text` stands for it inside symbolic strings."""
+
+    text: str = field(default_factory=hole)
+
+
+@dataclass(frozen=True)
+class Const(Value):
+    """A known Python constant: str, int, float, bool, None, or a tuple of constants."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class Seq(Value):
+    """A list or tuple literal whose items are values."""
+
+    items: tuple[Value, ...]
+
+
+@dataclass(frozen=True)
+class TFRef(Value):
+    """A TensorFlow API object, by its canonical path (`variable_scope`, `layers.dense`)."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class ModuleRef(Value):
+    """A non-TF module or a name imported from one (`numpy`, `os.path.join`, `.ops.conv2d`)."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class ScopeRef(Value):
+    """A `tf.VariableScope` object."""
+
+    scope: VarScope
+
+
+@dataclass(eq=False)
+class ScopeManager(Value):
+    """The context manager a `tf.variable_scope(...)` / `tf.name_scope(...)` call returns."""
+
+    kind: str  # "variable_scope" or "name_scope"
+    call: cst.Call
+    name: Value
+    default_name: Value
+    reuse: Value
+    auxiliary: Value
+
+
+@dataclass(eq=False)
+class Function(Value):
+    """A function or method defined in the analysed module."""
+
+    node: cst.FunctionDef
+    env: "Env"
+    bound: Optional[Value] = None  # `self` for a bound method
+    defaults: dict[str, Value] = field(default_factory=dict)
+    partial_args: tuple[Value, ...] = ()
+    partial_kwargs: tuple[tuple[str, Value], ...] = ()
+
+
+@dataclass(eq=False)
+class Class(Value):
+    """A class defined in the analysed module."""
+
+    node: cst.ClassDef
+    attrs: dict[str, Value]
+    bases: tuple["Class", ...]
+
+    def lookup(self, name: str) -> Optional[Value]:
+        if name in self.attrs:
+            return self.attrs[name]
+        for base in self.bases:
+            found = base.lookup(name)
+            if found is not None:
+                return found
+        return None
+
+
+@dataclass(eq=False)
+class Instance(Value):
+    """An instance of a module class; attributes not set are unknown."""
+
+    cls: Class
+    attrs: dict[str, Value] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class TFObject(Value):
+    """An instance of a TF class scopelint models (optimizer, layer, moving average)."""
+
+    path: str  # canonical class path, e.g. "train.AdamOptimizer"
+    args: dict[str, Value] = field(default_factory=dict)
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Variable(Value):
+    """A variable made or fetched by the analysed code."""
+
+    name: Optional[str]
+    trainable: bool = True
+
+
+@dataclass(frozen=True)
+class Member(Value):
+    """An attribute of a value scopelint does not model in detail, kept for calls."""
+
+    owner: Value
+    name: str
+
+
+@dataclass(frozen=True)
+class Builtin(Value):
+    """A Python builtin function (`range`, `len`, ...)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Iteration(Value):
+    """An iterable of unknown length whose first items are known: `range(n)`, `enumerate(x)`."""
+
+    kind: str  # "range" or "enumerate"
+    start: int = 0
+
+
+@dataclass(frozen=True)
+class ReuseValue(Value):
+    """`tf.AUTO_REUSE`."""
+
+    reuse: Reuse
+
+
+class Env:
+    """A chain of name bindings: function locals → enclosing function → module."""
+
+    __slots__ = ("vars", "parent")
+
+    def __init__(self, parent: Optional["Env"] = None) -> None:
+        self.vars: dict[str, Value] = {}
+        self.parent = parent
+
+    def lookup(self, name: str) -> Optional[Value]:
+        env: Optional[Env] = self
+        while env is not None:
+            found = env.vars.get(name)
+            if found is not None:
+                return found
+            env = env.parent
+        return None
+
+
+def const_str(value: Value) -> Optional[str]:
+    """The text of a string value (symbolic parts allowed), else None."""
+    if isinstance(value, Const) and isinstance(value.value, str):
+        return value.value
+    return None
+
+
+def to_text(value: Value) -> str:
+    """`str(value)` for building names; unknown values become holes."""
+    if isinstance(value, Const):
+        return str(value.value)
+    if isinstance(value, Unknown):
+        return value.text
+    return hole()
+
+
+def truth(value: Value) -> Optional[bool]:
+    """Python truthiness when it is known."""
+    if isinstance(value, Const):
+        return bool(value.value)
+    if isinstance(value, Seq):
+        return bool(value.items)
+    if isinstance(value, ReuseValue):
+        return value.reuse in (Reuse.YES, Reuse.AUTO)
+    if isinstance(value, (Function, Class, Instance, TFRef, ScopeRef, ScopeManager, Variable)):
+        return True
+    return None
+
+
+def reuse_of(value: Value) -> Reuse:
+    """The reuse mode a `reuse=` argument means (False means inherit, like None)."""
+    if isinstance(value, ReuseValue):
+        return value.reuse
+    known = truth(value)
+    if known is None:
+        return Reuse.UNKNOWN
+    return Reuse.YES if known else Reuse.NO

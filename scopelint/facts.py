@@ -1,0 +1,148 @@
+"""The facts the engine records while replaying a module, and the findings rules derive.
+
+The engine simulates TensorFlow; each fact says what TF would do at one call
+site during one run of it. Rules only read these records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Optional, Tuple
+
+
+@dataclass(frozen=True)
+class Location:
+    """A 1-based line and column in the analysed file."""
+
+    line: int
+    col: int
+
+
+CallStack = Tuple[Location, ...]
+"""Call sites (outermost first) of in-module calls that led to a fact."""
+
+
+class Reuse(Enum):
+    """The reuse mode of a variable scope, as TF computes it."""
+
+    NO = "no"  # None / False: create, fail if it exists
+    YES = "yes"  # True: fetch, fail if missing
+    AUTO = "auto"  # tf.AUTO_REUSE: fetch or create
+    UNKNOWN = "unknown"
+
+    @property
+    def reuses(self) -> Optional[bool]:
+        """True when the scope certainly reuses, False when certainly not, None if unknown."""
+        if self is Reuse.UNKNOWN:
+            return None
+        return self is not Reuse.NO
+
+
+class Outcome(Enum):
+    """What TF does with one variable request."""
+
+    CREATE = "create"
+    REUSE = "reuse"
+    DUPLICATE = "duplicate"  # ValueError: ... already exists, disallowed
+    MISSING = "missing"  # ValueError: ... does not exist
+    MISMATCH = "mismatch"  # ValueError: Trying to share variable ..., but specified shape/dtype
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class VariableFact:
+    """One variable created or fetched by one run of a call site."""
+
+    loc: Location
+    api: str  # "get_variable", "Variable", "layers.dense", "Adam.minimize", ...
+    name: Optional[str]  # the real `.name`, e.g. "a/w_1:0"; None when it cannot be known
+    pattern: str  # the name with unknown parts shown as "…"
+    outcome: Outcome
+    reuse: Reuse  # the reuse mode of the variable scope it ran in
+    stack: CallStack = ()
+    ignored_name_scope: Optional[str] = None  # get_variable under a name scope it ignores
+    expected_name: Optional[str] = None  # the name such code seems to expect (pattern form)
+    first: Optional[Location] = None  # where an existing variable was created (duplicates, reuse)
+    first_stack: CallStack = ()
+    detail: str = ""  # e.g. the shapes of a mismatch
+    reuse_origin: Optional[Location] = None  # the root reuse_variables() that made the scope reuse
+    key: str = ""  # the variable-store key TF's messages use (pattern form)
+
+    @property
+    def reused(self) -> Optional[bool]:
+        """True when the call fetches an existing variable, False when it makes one."""
+        if self.outcome is Outcome.REUSE:
+            return True
+        if self.outcome in (Outcome.CREATE, Outcome.DUPLICATE, Outcome.MISSING):
+            return False
+        return None
+
+
+@dataclass(frozen=True)
+class ScopeFact:
+    """One `with` item entering a name or variable scope."""
+
+    loc: Location
+    kind: str  # "name_scope" or "variable_scope"
+    name_scope: str  # the name scope it opened, pattern form ("" for root)
+    variable_scope: str  # the variable scope inside, pattern form
+    reuse: Reuse  # the resulting reuse mode
+    explicit_false: bool = False  # `reuse=False` was written
+    inherited: Reuse = Reuse.NO  # the reuse the scope would inherit
+    stack: CallStack = ()
+
+
+@dataclass(frozen=True)
+class ReuseCallFact:
+    """A `reuse_variables()` call."""
+
+    loc: Location
+    on_root: Optional[bool]  # True: the graph's root variable scope; None: unknown
+    scope: str  # pattern of the scope made reusing
+    stack: CallStack = ()
+
+
+@dataclass(frozen=True)
+class NameRefFact:
+    """A string literal used as the name of a variable, tensor, op or scope."""
+
+    loc: Location
+    kind: str  # "tensor", "operation", "scope", "variable"
+    text: str
+
+
+@dataclass
+class ModuleFacts:
+    """Everything the engine learned about one module, in execution order."""
+
+    variables: list[VariableFact] = field(default_factory=list)
+    scopes: list[ScopeFact] = field(default_factory=list)
+    reuse_calls: list[ReuseCallFact] = field(default_factory=list)
+    name_refs: list[NameRefFact] = field(default_factory=list)
+    op_names: set[str] = field(default_factory=set)  # literal `name=` of other TF ops
+    opaque: bool = False  # a call scopelint cannot follow may have made variables
+
+
+@dataclass(frozen=True)
+class Related:
+    """A second location a finding points to (the first creation, the call that repeats)."""
+
+    line: int
+    col: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One reported problem; line and column are 1-based."""
+
+    path: str
+    line: int
+    col: int
+    code: str
+    message: str
+    related: Tuple[Related, ...] = ()
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.col, self.code)

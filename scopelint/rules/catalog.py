@@ -1,0 +1,20 @@
+"""Every rule, imported in one place."""
+
+from scopelint.rules import (
+    dangling, duplicate, input_problems, mismatch, missing, name_scope, reuse_false, root_reuse,
+    variable_reuse,
+)
+
+RULES = (
+    input_problems.INTERNAL,
+    input_problems.SYNTAX,
+    input_problems.UNREADABLE,
+    duplicate.RULE,
+    missing.RULE,
+    mismatch.RULE,
+    name_scope.RULE,
+    dangling.RULE,
+    variable_reuse.RULE,
+    reuse_false.RULE,
+    root_reuse.RULE,
+)

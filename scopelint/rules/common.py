@@ -1,0 +1,50 @@
+"""Wording shared by the rules' messages."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from scopelint.facts import Finding, Related, Reuse, VariableFact
+
+REUSE_WORDS = {
+    Reuse.YES: "reuse=True",
+    Reuse.AUTO: "reuse=tf.AUTO_REUSE",
+    Reuse.NO: "no reuse",
+    Reuse.UNKNOWN: "unknown reuse",
+}
+
+
+def shown(fact: VariableFact) -> str:
+    """The variable's name for a message: the real name, else its pattern."""
+    return fact.name or fact.pattern
+
+
+def store_key(fact: VariableFact) -> str:
+    """The name TF's error messages use: the variable-store key."""
+    return fact.key or shown(fact).rsplit(":", 1)[0]
+
+
+def repeat_origin(fact: VariableFact) -> tuple[str, tuple[Related, ...]]:
+    """Where the existing variable came from, and why this line asks again (loop or call)."""
+    if fact.first is None:
+        return "", ()
+    text = f"first created at line {fact.first.line}"
+    related = [Related(fact.first.line, fact.first.col, "first created here")]
+    for i, site in enumerate(fact.stack):
+        if i >= len(fact.first_stack) or fact.first_stack[i] != site:
+            related.append(Related(site.line, site.col, "the repeat comes from this call"))
+            return f"{text}; the repeat comes from the call at line {site.line}", tuple(related)
+    if fact.first == fact.loc:
+        text += "; the loop around it runs it again"
+    return text, tuple(related)
+
+
+def findings(path: str, code: str, items: Iterator[tuple[VariableFact, str, tuple[Related, ...]]]
+             ) -> Iterator[Finding]:
+    """One finding per fact location, keeping the first message."""
+    seen: set[tuple[int, int]] = set()
+    for fact, message, related in items:
+        key = (fact.loc.line, fact.loc.col)
+        if key not in seen:
+            seen.add(key)
+            yield Finding(path, fact.loc.line, fact.loc.col, code, message, related)

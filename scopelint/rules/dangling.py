@@ -1,0 +1,74 @@
+"""TFS202: a name string that matches no variable while a close one exists."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Iterator, Optional
+
+from scopelint.facts import Finding, ModuleFacts, NameRefFact
+from scopelint.rules import Rule
+
+
+def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
+    if not facts.name_refs or facts.opaque or any(v.name is None for v in facts.variables):
+        return
+    names = {v.name.rsplit(":", 1)[0] for v in facts.variables if v.name}
+    scopes = {prefix for name in names for prefix in _prefixes(name)}
+    for ref in facts.name_refs:
+        suggestion = _suggest(ref, names, scopes, facts.op_names)
+        if suggestion is not None:
+            yield Finding(path, ref.loc.line, ref.loc.col, "TFS202",
+                          f"no variable is named '{ref.text}': did you mean '{suggestion}'?")
+
+
+def _prefixes(name: str) -> list[str]:
+    parts = name.split("/")
+    return ["/".join(parts[:i]) for i in range(1, len(parts))]
+
+
+def _suggest(ref: NameRefFact, names: set[str], scopes: set[str],
+             ops: set[str]) -> Optional[str]:
+    if ref.kind == "scope":
+        try:
+            pattern = re.compile(ref.text)
+        except re.error:
+            return None
+        if any(pattern.match(name) for name in names | ops):
+            return None
+        close = difflib.get_close_matches(ref.text.rstrip("/"), sorted(scopes), n=1, cutoff=0.8)
+        return close[0] if close else None
+    base, _, port = ref.text.partition(":")
+    if port != "0" or base in names or base in ops:
+        return None
+    # Only the classic slip: the right variable under another scope prefix.
+    leaf = base.rsplit("/", 1)[-1]
+    same_leaf = sorted(n for n in names if n.rsplit("/", 1)[-1] == leaf)
+    if len(same_leaf) == 1:
+        return same_leaf[0] + ":0"
+    return None
+
+
+RULE = Rule(
+    code="TFS202", name="dangling-name-reference",
+    summary="a name string matches no predicted variable name",
+    what="Finds string literals used as variable, tensor or scope names "
+         "(`get_tensor_by_name`, `get_collection(..., scope=)`, "
+         "`trainable_variables(scope=)`, ...) that match none of the names scopelint "
+         "predicts while a close one exists, and suggests it. It stays silent when any "
+         "name in the file cannot be predicted.",
+    why="The lookup fails at run time (`KeyError: The name 'layer1/w:0' refers to a Tensor "
+        "which does not exist`), or a scope filter silently selects no variables, so an "
+        "optimizer trains nothing or a saver saves nothing.",
+    example="""
+with tf.name_scope("layer1"):
+    w = tf.get_variable("w", [2])
+t = tf.get_default_graph().get_tensor_by_name("layer1/w:0")  # TFS202: it is 'w:0'
+""",
+    fix="""
+with tf.variable_scope("layer1"):
+    w = tf.get_variable("w", [2])
+t = tf.get_default_graph().get_tensor_by_name("layer1/w:0")
+""",
+    check=check,
+)

@@ -1,0 +1,44 @@
+"""TFS101: get_variable (or a named tf.layers call) makes a variable that already exists."""
+
+from typing import Iterator
+
+from scopelint.facts import Finding, ModuleFacts, Outcome
+from scopelint.rules import Rule
+from scopelint.rules.common import findings, repeat_origin, store_key
+
+
+def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
+    def items():  # type: ignore[no-untyped-def]
+        for fact in facts.variables:
+            if fact.outcome is Outcome.DUPLICATE:
+                origin, related = repeat_origin(fact)
+                yield fact, (
+                    f"duplicate variable '{store_key(fact)}': {fact.api} creates it again in a "
+                    f"scope that does not reuse{f' ({origin})' if origin else ''}; TF raises 'Variable "
+                    f"{store_key(fact)} already exists, disallowed'"), related
+    return findings(path, "TFS101", items())
+
+
+RULE = Rule(
+    code="TFS101", name="duplicate-variable",
+    summary="a variable is created twice in a scope that does not reuse",
+    what="Finds `tf.get_variable` calls (and `tf.layers` calls with an explicit name) that ask "
+         "for a variable whose full name already exists while the variable scope does not "
+         "reuse: repeats in one block, a scope re-entered by name or by scope object, a loop "
+         "body that runs twice, and a function (a GAN discriminator) called a second time.",
+    why="TensorFlow raises `ValueError: Variable foo/v already exists, disallowed. Did you mean "
+        "to set reuse=True or reuse=tf.AUTO_REUSE in VarScope?` while building the graph.",
+    example="""
+with tf.variable_scope("foo"):
+    v = tf.get_variable("v", [1])
+with tf.variable_scope("foo"):
+    v2 = tf.get_variable("v", [1])  # TFS101
+""",
+    fix="""
+with tf.variable_scope("foo"):
+    v = tf.get_variable("v", [1])
+with tf.variable_scope("foo", reuse=True):
+    v2 = tf.get_variable("v", [1])
+""",
+    check=check,
+)

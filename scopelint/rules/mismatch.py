@@ -1,0 +1,39 @@
+"""TFS103: a reused variable is requested with another literal shape or dtype."""
+
+from typing import Iterator
+
+from scopelint.facts import Finding, ModuleFacts, Outcome
+from scopelint.rules import Rule
+from scopelint.rules.common import findings, repeat_origin, store_key
+
+
+def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
+    def items():  # type: ignore[no-untyped-def]
+        for fact in facts.variables:
+            if fact.outcome is Outcome.MISMATCH:
+                origin, related = repeat_origin(fact)
+                yield fact, (f"reused variable '{store_key(fact)}' does not match: "
+                             f"{fact.detail} ({origin}); TF raises 'Trying to share variable "
+                             f"{store_key(fact)}'"), related
+    return findings(path, "TFS103", items())
+
+
+RULE = Rule(
+    code="TFS103", name="reuse-mismatch",
+    summary="a variable is reused with a different shape or dtype",
+    what="Finds `get_variable` calls that reuse an existing variable but pass a literal shape "
+         "or dtype different from the literal one it was created with.",
+    why="TensorFlow raises `ValueError: Trying to share variable w, but specified shape (3,) "
+        "and found shape (2,).`",
+    example="""
+with tf.variable_scope("s"):
+    w = tf.get_variable("w", [2])
+with tf.variable_scope("s", reuse=True):
+    w2 = tf.get_variable("w", [3])  # TFS103
+""",
+    fix="""
+with tf.variable_scope("s", reuse=True):
+    w2 = tf.get_variable("w", [2])
+""",
+    check=check,
+)

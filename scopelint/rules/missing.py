@@ -1,0 +1,55 @@
+"""TFS102: a variable is requested in a reusing scope but was never created."""
+
+from typing import Iterator
+
+from scopelint.facts import Finding, ModuleFacts, Outcome, Related
+from scopelint.rules import Rule
+from scopelint.rules.common import findings, store_key
+
+
+def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
+    def items():  # type: ignore[no-untyped-def]
+        for fact in facts.variables:
+            if fact.outcome is not Outcome.MISSING:
+                continue
+            related: tuple[Related, ...] = ()
+            why = "the variable scope reuses (reuse=True)"
+            if fact.reuse_origin is not None:
+                why = (f"reuse=True leaked from the root scope by reuse_variables() at line "
+                       f"{fact.reuse_origin.line}")
+                related = (Related(fact.reuse_origin.line, fact.reuse_origin.col,
+                                   "reuse set here"),)
+            if fact.name is None and fact.detail:
+                message = (f"{fact.api.replace('.', '.')}: {fact.detail} variables are created with "
+                           f"get_variable, but {why}; TF raises 'Variable …/{fact.detail}/ does "
+                           f"not exist'")
+            else:
+                message = (f"variable '{store_key(fact)}' does not exist: {fact.api} in a reusing "
+                           f"scope fetches, it does not create ({why}); TF raises 'Variable "
+                           f"{store_key(fact)} does not exist'")
+            yield fact, message, related
+    return findings(path, "TFS102", items())
+
+
+RULE = Rule(
+    code="TFS102", name="missing-variable-on-reuse",
+    summary="a reusing scope asks for a variable that was never created",
+    what="Finds variables requested in a scope that reuses (reuse=True, after "
+         "`reuse_variables()`, inherited from an outer scope, or the root scope set to reuse) "
+         "under a name never created before: `get_variable`, `tf.layers` calls, optimizer "
+         "slot variables of `minimize()` / `apply_gradients()` and "
+         "`ExponentialMovingAverage.apply()` shadow variables.",
+    why="TensorFlow raises `ValueError: Variable a/b/v does not exist, or was not created with "
+        "tf.get_variable(). Did you mean to set reuse=tf.AUTO_REUSE in VarScope?`.",
+    example="""
+with tf.variable_scope("a", reuse=True):
+    v = tf.get_variable("v", [1])  # TFS102: never created
+""",
+    fix="""
+with tf.variable_scope("a"):
+    v = tf.get_variable("v", [1])
+with tf.variable_scope("a", reuse=True):
+    v_again = tf.get_variable("v", [1])
+""",
+    check=check,
+)

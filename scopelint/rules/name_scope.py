@@ -1,0 +1,36 @@
+"""TFS201: get_variable inside tf.name_scope: the name scope is not part of its name."""
+
+from typing import Iterator
+
+from scopelint.facts import Finding, ModuleFacts
+from scopelint.rules import Rule
+from scopelint.rules.common import findings, shown
+
+
+def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
+    def items():  # type: ignore[no-untyped-def]
+        for fact in facts.variables:
+            if fact.ignored_name_scope and fact.expected_name:
+                yield fact, (f"get_variable ignores name_scope '{fact.ignored_name_scope}': this "
+                             f"variable is named '{shown(fact)}', not '{fact.expected_name}'"), ()
+    return findings(path, "TFS201", items())
+
+
+RULE = Rule(
+    code="TFS201", name="get-variable-under-name-scope",
+    summary="get_variable ignores the enclosing tf.name_scope",
+    what="Finds `tf.get_variable` written inside a `with tf.name_scope(...)` block with no "
+         "`tf.variable_scope` in between.",
+    why="`get_variable` names variables after the variable scope only: the name scope's "
+        "prefix is silently dropped, so names, checkpoints and sharing differ from what the "
+        "code suggests (`var1:0`, not `a_name_scope/var1:0`).",
+    example="""
+with tf.name_scope("layer1"):
+    w = tf.get_variable("w", [3, 3])  # TFS201: named 'w:0'
+""",
+    fix="""
+with tf.variable_scope("layer1"):
+    w = tf.get_variable("w", [3, 3])  # 'layer1/w:0'
+""",
+    check=check,
+)

@@ -1,0 +1,39 @@
+"""TFS204: reuse=False inside a reusing scope does not turn reuse off."""
+
+from typing import Iterator
+
+from scopelint.facts import Finding, ModuleFacts, Reuse
+from scopelint.rules import Rule
+from scopelint.rules.common import REUSE_WORDS
+
+
+def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
+    seen: set[tuple[int, int]] = set()
+    for fact in facts.scopes:
+        key = (fact.loc.line, fact.loc.col)
+        if fact.explicit_false and fact.reuse in (Reuse.YES, Reuse.AUTO) and key not in seen:
+            seen.add(key)
+            yield Finding(path, fact.loc.line, fact.loc.col, "TFS204",
+                          f"reuse=False does not turn reuse off: variable scope "
+                          f"'{fact.variable_scope}' still has {REUSE_WORDS[fact.reuse]}")
+
+
+RULE = Rule(
+    code="TFS204", name="reuse-false-inside-reuse",
+    summary="reuse=False inside a reusing scope still reuses",
+    what="Finds `tf.variable_scope(..., reuse=False)` entered where the scope inherits reuse "
+         "(inside a reusing scope, or re-entering a scope object that reuses).",
+    why="TF treats `reuse=False` like `None`: the scope inherits reuse, so `get_variable` "
+        "still fetches and fails with `does not exist` for new names.",
+    example="""
+with tf.variable_scope("a", reuse=True):
+    with tf.variable_scope("b", reuse=False):  # TFS204: still reuses
+        v = tf.get_variable("v", [1])
+""",
+    fix="""
+with tf.variable_scope("a"):
+    with tf.variable_scope("b"):
+        v = tf.get_variable("v", [1])
+""",
+    check=check,
+)

@@ -1,0 +1,45 @@
+"""TFS205: reuse_variables() on the root variable scope leaks reuse to all later code."""
+
+from typing import Iterator
+
+from scopelint.facts import Finding, ModuleFacts
+from scopelint.rules import Rule
+
+
+def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
+    seen: set[tuple[int, int]] = set()
+    for fact in facts.reuse_calls:
+        key = (fact.loc.line, fact.loc.col)
+        if fact.on_root is False or key in seen:
+            continue
+        seen.add(key)
+        where = ("outside any variable_scope" if fact.on_root
+                 else "with no variable_scope of its own, on the caller's scope")
+        yield Finding(path, fact.loc.line, fact.loc.col, "TFS205",
+                      f"reuse_variables() {where}: at the root scope it sets reuse for "
+                      f"everything built afterwards, so new variables (an optimizer's slots) "
+                      f"fail with 'does not exist'; open a variable_scope and reuse inside it")
+
+
+RULE = Rule(
+    code="TFS205", name="root-reuse-leak",
+    summary="reuse_variables() at the root scope leaks reuse",
+    what="Finds `tf.get_variable_scope().reuse_variables()` run outside any "
+         "`tf.variable_scope` (at the root scope), or in a function that opens no variable "
+         "scope of its own and so sets reuse on its caller's scope.",
+    why="The root scope then reuses for the rest of the graph: every new variable, typically "
+        "an optimizer's slot variables in `minimize()`, fails with `ValueError: Variable "
+        "d_w/Adam/ does not exist`. A documented bug in public GAN and multi-GPU scripts.",
+    example="""
+def discriminator(x, reuse=False):
+    if reuse:
+        tf.get_variable_scope().reuse_variables()  # TFS205
+    return tf.layers.dense(x, 1, name="d_fc")
+""",
+    fix="""
+def discriminator(x, reuse=False):
+    with tf.variable_scope("discriminator", reuse=reuse):
+        return tf.layers.dense(x, 1, name="d_fc")
+""",
+    check=check,
+)

@@ -1,0 +1,37 @@
+"""TFS203: tf.Variable inside a reusing scope never reuses."""
+
+from typing import Iterator
+
+from scopelint.facts import Finding, ModuleFacts, Reuse
+from scopelint.rules import Rule
+from scopelint.rules.common import REUSE_WORDS, findings
+
+
+def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
+    def items():  # type: ignore[no-untyped-def]
+        for fact in facts.variables:
+            if fact.api == "Variable" and fact.reuse in (Reuse.YES, Reuse.AUTO):
+                named = f" '{fact.name}'" if fact.name else ""
+                yield fact, (f"tf.Variable in a reusing scope ({REUSE_WORDS[fact.reuse]}) never "
+                             f"reuses: it creates a new, unshared variable{named}; use "
+                             f"tf.get_variable to share it"), ()
+    return findings(path, "TFS203", items())
+
+
+RULE = Rule(
+    code="TFS203", name="variable-in-reusing-scope",
+    summary="tf.Variable in a reusing scope makes a new variable",
+    what="Finds `tf.Variable` created inside a scope that reuses (reuse=True, AUTO_REUSE, "
+         "after `reuse_variables()`, inherited, or a function called again with reuse).",
+    why="`tf.Variable` ignores reuse: every call makes a new variable (`w_1`, or one under "
+        "the `foo_1/` name scope), so weights that look shared are not.",
+    example="""
+with tf.variable_scope("foo", reuse=True):
+    w = tf.Variable(1.0, name="w")  # TFS203: a new 'foo_1/w:0'
+""",
+    fix="""
+with tf.variable_scope("foo", reuse=True):
+    w = tf.get_variable("w", [])
+""",
+    check=check,
+)
