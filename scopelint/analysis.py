@@ -42,7 +42,7 @@ def analyze_text(path: str, text: str) -> FileResult:
         return FileResult(path, [tree])
     try:
         module = cst.parse_module(text)
-        facts = run_module(module, tree, physical_lines(text))
+        facts = run_module(module, tree, text)
     except cst.ParserSyntaxError as err:
         return FileResult(path, [Finding(path, err.raw_line, err.raw_column + 1, "TFS001",
                                          f"syntax error: {err.message}")])
@@ -87,7 +87,3 @@ def recursion_guard() -> None:
     if sys.getrecursionlimit() < 10_000:
         sys.setrecursionlimit(10_000)
 
-
-def physical_lines(text: str) -> list[str]:
-    """Lines as Python numbers them: split on \\r\\n, \\r and \\n only (not form feeds)."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")

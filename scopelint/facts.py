@@ -98,9 +98,9 @@ class ReuseCallFact:
     """A `reuse_variables()` call."""
 
     loc: Location
-    on_root: Optional[bool]  # True: the graph's root variable scope; None: unknown
+    on_root: Optional[bool]  # True: the graph's root variable scope; None: the caller's scope
     scope: str  # pattern of the scope made reusing
-    stack: CallStack = ()
+    stack: CallStack = ()  # non-empty: inside a function, so reuse outlives the call
 
 
 @dataclass(frozen=True)

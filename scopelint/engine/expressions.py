@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import string
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 import libcst as cst
 
@@ -12,9 +12,8 @@ from scopelint.engine import builtins_model
 from scopelint.engine.tfapi import canonical
 from scopelint.engine.values import (
     Builtin, Class, Const, Env, Function, Instance, Member, ModuleRef, ReuseValue, ScopeRef,
-    Seq, TFObject, TFRef, Unknown, Value, Variable, const_str, to_text, truth,
+    Seq, TFObject, TFRef, Unknown, Value, Variable, const_str, tf_value, to_text, truth,
 )
-from scopelint.facts import Reuse
 
 if TYPE_CHECKING:
     from scopelint.engine.interpreter import Interpreter
@@ -25,44 +24,11 @@ _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 
 def evaluate(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value:
     """The abstract value of an expression; calls inside it run in order."""
-    if isinstance(node, cst.Name):
-        return _name(node.value, env)
-    if isinstance(node, cst.Attribute):
-        return attribute(evaluate(interp, node.value, env), node.attr.value)
-    if isinstance(node, cst.Call):
-        return call(interp, node, env)
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        return _string(interp, node, env)
-    if isinstance(node, cst.FormattedString):
-        return Const(_fstring(interp, node, env))
-    if isinstance(node, cst.Integer):
-        return Const(int(node.evaluated_value))
-    if isinstance(node, cst.Float):
-        return Const(float(node.evaluated_value))
-    if isinstance(node, (cst.Tuple, cst.List)):
-        items = [evaluate(interp, e.value, env) for e in node.elements]
-        if any(isinstance(e, cst.StarredElement) for e in node.elements):
-            return Unknown()
-        return Seq(tuple(items))
-    if isinstance(node, cst.BinaryOperation):
-        return binary(node.operator, evaluate(interp, node.left, env),
-                      evaluate(interp, node.right, env))
-    if isinstance(node, cst.Comparison):
-        return _compare(interp, node, env)
-    if isinstance(node, cst.BooleanOperation):
-        return _boolean(interp, node, env)
-    if isinstance(node, cst.UnaryOperation):
-        return _unary(node.operator, evaluate(interp, node.expression, env))
-    if isinstance(node, cst.IfExp):
-        return _if_exp(interp, node, env)
-    if isinstance(node, cst.Subscript):
-        return _subscript(interp, node, env)
+    handler = _EVALUATORS.get(type(node))
+    if handler is not None:
+        return handler(interp, node, env)
     if isinstance(node, _COMPREHENSIONS):
         return _comprehension(interp, node, env)
-    if isinstance(node, cst.NamedExpr):
-        value = evaluate(interp, node.value, env)
-        interp.assign(node.target, value, env)
-        return value
     for child in node.children:
         if isinstance(child, cst.BaseExpression):
             evaluate(interp, child, env)
@@ -71,6 +37,36 @@ def evaluate(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value
                 if isinstance(sub, cst.BaseExpression):
                     evaluate(interp, sub, env)
     return Unknown()
+
+
+def _sequence(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value:
+    elements = node.elements  # type: ignore[attr-defined]
+    items = [evaluate(interp, e.value, env) for e in elements]
+    if any(isinstance(e, cst.StarredElement) for e in elements):
+        return Unknown()
+    return Seq(tuple(items))
+
+
+def _named_expr(interp: "Interpreter", node: cst.NamedExpr, env: Env) -> Value:
+    value = evaluate(interp, node.value, env)
+    interp.assign(node.target, value, env)
+    return value
+
+
+def _integer(interp: "Interpreter", node: cst.Integer, env: Env) -> Value:
+    try:
+        return Const(int(node.value, 0))
+    except ValueError:
+        return Const(node.evaluated_value)
+
+
+def _simple_string(interp: "Interpreter", node: cst.SimpleString, env: Env) -> Value:
+    text = node.value
+    if text[0] in "\"'" and "\\" not in text:
+        quote = 3 if text[:3] in ('"""', "'''") else 1
+        return Const(text[quote:-quote])
+    value = node.evaluated_value
+    return Const(value) if isinstance(value, str) else Unknown()
 
 
 def _name(name: str, env: Env) -> Value:
@@ -88,11 +84,7 @@ def attribute(owner: Value, name: str) -> Value:
     """`owner.name`."""
     if isinstance(owner, TFRef):
         path = canonical(f"{owner.path}.{name}" if owner.path else name)
-        if path is None:
-            return Unknown()
-        if path == "AUTO_REUSE":
-            return ReuseValue(Reuse.AUTO)
-        return TFRef(path)
+        return Unknown() if path is None else tf_value(path)
     if isinstance(owner, ModuleRef):
         return ModuleRef(f"{owner.path}.{name}")
     if isinstance(owner, Instance):
@@ -171,22 +163,23 @@ def _module_call(interp: "Interpreter", path: str, args: list[Value],
                  kwargs: dict[str, Value]) -> Value:
     if path == "functools.partial" and args and isinstance(args[0], Function):
         fn = args[0]
-        return Function(fn.node, fn.env, fn.bound, tuple(args[1:]), tuple(kwargs.items()),
-                        defaults=fn.defaults)
+        return Function(fn.node, fn.env, fn.bound, defaults=fn.defaults,
+                        partial_args=tuple(args[1:]), partial_kwargs=tuple(kwargs.items()))
     if path.split(".")[0] not in BENIGN_MODULES:
         interp.opaque_call()
     return Unknown()
 
 
 def _string(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value:
+    if isinstance(node, cst.SimpleString):
+        return _simple_string(interp, node, env)
     if isinstance(node, cst.ConcatenatedString):
         left = _string(interp, node.left, env)
         right = _string(interp, node.right, env)
         return binary(cst.Add(), left, right)
     if isinstance(node, cst.FormattedString):
         return Const(_fstring(interp, node, env))
-    value = node.evaluated_value  # type: ignore[union-attr]
-    return Const(value) if isinstance(value, str) else Unknown()
+    return Unknown()
 
 
 def _fstring(interp: "Interpreter", node: cst.FormattedString, env: Env) -> str:
@@ -297,8 +290,11 @@ def _format(template: str, args: list[Value]) -> str:
 def _compare(interp: "Interpreter", node: cst.Comparison, env: Env) -> Value:
     left = evaluate(interp, node.left, env)
     result: Optional[bool] = True
+    left_node: cst.BaseExpression = node.left
     for target in node.comparisons:
         right = evaluate(interp, target.comparator, env)
+        interp.compared_name(node, left_node, target.comparator, env)
+        left_node = target.comparator
         outcome = _compare_pair(type(target.operator).__name__, left, right)
         if outcome is None:
             result = None
@@ -397,6 +393,29 @@ def _comprehension(interp: "Interpreter", node: cst.BaseExpression, env: Env) ->
             evaluate(interp, node.elt, local)  # type: ignore[attr-defined]
     return Unknown()
 
+
+_EVALUATORS: dict[type, Callable[..., Value]] = {
+    cst.Name: lambda interp, node, env: _name(node.value, env),
+    cst.Attribute: lambda interp, node, env: attribute(evaluate(interp, node.value, env),
+                                                       node.attr.value),
+    cst.Call: call,
+    cst.SimpleString: _simple_string,
+    cst.ConcatenatedString: _string,
+    cst.FormattedString: lambda interp, node, env: Const(_fstring(interp, node, env)),
+    cst.Integer: _integer,
+    cst.Float: lambda interp, node, env: Const(float(node.value.replace("_", ""))),
+    cst.Tuple: _sequence,
+    cst.List: _sequence,
+    cst.BinaryOperation: lambda interp, node, env: binary(
+        node.operator, evaluate(interp, node.left, env), evaluate(interp, node.right, env)),
+    cst.Comparison: _compare,
+    cst.BooleanOperation: _boolean,
+    cst.UnaryOperation: lambda interp, node, env: _unary(
+        node.operator, evaluate(interp, node.expression, env)),
+    cst.IfExp: _if_exp,
+    cst.Subscript: _subscript,
+    cst.NamedExpr: _named_expr,
+}
 
 BENIGN_MODULES = frozenset({
     "numpy", "np", "scipy", "six", "absl", "PIL", "cv2", "matplotlib", "pandas", "sklearn",

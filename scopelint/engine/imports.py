@@ -6,8 +6,8 @@ from typing import Union
 
 import libcst as cst
 
-from scopelint.engine.tfapi import canonical, module_namespace
-from scopelint.engine.values import Env, ModuleRef, TFRef, Unknown, Value
+from scopelint.engine.tfapi import MODULES, canonical, module_namespace
+from scopelint.engine.values import Env, ModuleRef, TFRef, Unknown, Value, tf_value
 
 
 def dotted(node: Union[cst.Attribute, cst.Name, cst.BaseExpression]) -> str:
@@ -32,13 +32,13 @@ def module_value(module: str) -> Value:
 def member_value(module: str, name: str) -> Value:
     """The value of `from module import name`."""
     full = f"{module}.{name}"
-    if module_namespace(full) is not None:
+    if full in MODULES:
         return module_value(full)
     namespace = module_namespace(module)
     if namespace is None:
         return module_value(full) if not module.startswith("tensorflow") else Unknown()
     path = canonical(f"{namespace}.{name}" if namespace else name)
-    return TFRef(path) if path is not None else Unknown()
+    return tf_value(path) if path is not None else Unknown()
 
 
 def bind_import(node: cst.Import, env: Env) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import re
 from contextlib import contextmanager
 from typing import Iterator, Optional, Sequence, Union
 
@@ -22,11 +23,13 @@ from scopelint.engine.model import Graph
 from scopelint.engine.positions import Positions
 from scopelint.engine.tfcalls import TFCalls
 from scopelint.engine.values import (
-    Class, Const, Env, Function, Instance, ScopeManager, Seq, Unknown, Value, truth,
+    Class, Const, Env, Function, Instance, Seq, Unknown, Value, truth,
 )
-from scopelint.facts import CallStack, Location, ModuleFacts, Reuse
+from scopelint.facts import CallStack, Location, ModuleFacts
 
+_CALLED = re.compile(r"(?<!def )\b([A-Za-z_]\w*)\s*\(")
 MAX_CALL_DEPTH = 16
+CALL_BUDGET = 20_000  # function replays per module, so pathological code cannot blow up
 MAX_CONCRETE_ITERATIONS = 32
 Block = Sequence[cst.BaseStatement]
 
@@ -43,8 +46,9 @@ class Exit(Exception):
 class Interpreter(TFCalls):
     """Replays one module; `facts` holds the result."""
 
-    def __init__(self, module: cst.Module, positions: Positions) -> None:
+    def __init__(self, module: cst.Module, source: str, positions: Positions) -> None:
         self.module = module
+        self.source = source
         self.positions = positions
         self.facts = ModuleFacts()
         self.graph = Graph()
@@ -57,6 +61,8 @@ class Interpreter(TFCalls):
         self._invocations = itertools.count(1)
         self.scope_frames: list[tuple[str, int]] = []  # (kind, invocation) per with-scope
         self.maybe_returns: list[Value] = []
+        self.current: Optional[cst.CSTNode] = None  # the statement being run, for positions
+        self.budget = CALL_BUDGET
         self.globals.vars["__name__"] = Const("__main__")
 
     # -- entry points ----------------------------------------------------------
@@ -70,32 +76,31 @@ class Interpreter(TFCalls):
         return self.facts
 
     def _run_uncalled(self, body: Block, env: Env, cls: Optional[Class]) -> None:
-        """Replay each function never called, in an unknown enclosing scope."""
-        for stmt in body:
-            if isinstance(stmt, cst.FunctionDef) and id(stmt) not in self.executed:
-                fn = env.vars.get(stmt.name.value)
-                if cls is not None:
-                    fn = cls.attrs.get(stmt.name.value)
-                if not isinstance(fn, Function) or fn.node is not stmt:
-                    fn = Function(stmt, env, defaults=self._defaults(stmt, env))
-                self.graph = Graph(known_context=False)
-                self.stack = []
-                bound = Instance(cls) if cls is not None and not _is_static(stmt) else None
-                if bound is not None:
-                    fn = Function(fn.node, fn.env, bound, defaults=fn.defaults)
-                try:
-                    self.call_function(fn, [], {}, None, unknown_args=True)
-                except Exit:
-                    pass
-            elif isinstance(stmt, cst.ClassDef):
-                found = env.vars.get(stmt.name.value)
-                if isinstance(found, Class) and found.node is stmt:
-                    self._run_uncalled(_body(stmt.body), env, found)
+        """Replay functions never called, in an unknown enclosing scope; entry points first."""
+        defs = list(_function_defs(body, env, cls))
+        called = set(_CALLED.findall(self.source)) if defs else set()
+        entries = [d for d in defs if d[0].name.value not in called]
+        for node, owner_env, owner in entries + defs:
+            if id(node) not in self.executed:
+                self._run_entry(node, owner_env, owner)
+
+    def _run_entry(self, node: cst.FunctionDef, env: Env, cls: Optional[Class]) -> None:
+        fn = (cls.attrs if cls is not None else env.vars).get(node.name.value)
+        if not isinstance(fn, Function) or fn.node is not node:
+            fn = Function(node, env, defaults=self._defaults(node, env))
+        if cls is not None and not _is_static(node):
+            fn = Function(fn.node, fn.env, Instance(cls), defaults=fn.defaults)
+        self.graph = Graph(known_context=False)
+        self.stack = []
+        try:
+            self.call_function(fn, [], {}, None, unknown_args=True)
+        except Exit:
+            pass
 
     # -- positions and facts ----------------------------------------------------
 
     def loc(self, node: cst.CSTNode) -> Location:
-        return self.positions.of(node)
+        return self.positions.of(node, self.current)
 
     def call_stack(self) -> CallStack:
         return tuple(self.stack)
@@ -117,15 +122,21 @@ class Interpreter(TFCalls):
             self.graph.maybe -= raised_maybe
 
     def exec_stmt(self, stmt: cst.BaseStatement, env: Env) -> None:
-        if isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                self.exec_small(small, env)
-            return
-        handler = getattr(self, "exec_" + type(stmt).__name__, None)
-        if handler is not None:
-            handler(stmt, env)
-        else:
-            self.havoc_compound(stmt, env)
+        saved = self.current
+        try:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    self.current = small
+                    self.exec_small(small, env)
+                return
+            self.current = stmt
+            handler = getattr(self, "exec_" + type(stmt).__name__, None)
+            if handler is not None:
+                handler(stmt, env)
+            else:
+                self.havoc_compound(stmt, env)
+        finally:
+            self.current = saved
 
     def exec_small(self, node: cst.BaseSmallStatement, env: Env) -> None:
         if isinstance(node, cst.Expr):
@@ -249,6 +260,9 @@ class Interpreter(TFCalls):
     def run_loop(self, node: Union[cst.For, cst.While], env: Env,
                  values: Sequence[Optional[Value]], exact: bool) -> None:
         """Run the body once per value; an inexact loop then runs once more in maybe mode."""
+        if not self.recording:
+            # Already a pass whose facts are dropped: once is enough to unsettle the state.
+            values, exact = values[:1], False
         broke = False
         for value in values:
             if isinstance(node, cst.For) and value is not None:
@@ -275,6 +289,9 @@ class Interpreter(TFCalls):
             self.exec_block(node.orelse.body, env)
 
     def exec_With(self, node: cst.With, env: Env) -> None:
+        if any(_expects_error(item.item) for item in node.items):
+            self._run_expecting_error(node, env)
+            return
         entered: list[object] = []
         try:
             for item in node.items:
@@ -287,6 +304,16 @@ class Interpreter(TFCalls):
         finally:
             for token in reversed(entered):
                 self.exit_context(token)
+
+    def _run_expecting_error(self, node: cst.With, env: Env) -> None:
+        """`with self.assertRaises(...)` / `pytest.raises`: the code is meant to fail."""
+        saved, self.recording = self.recording, False
+        try:
+            self.maybe_blocks([node.body], env)
+        except MaybeExit:
+            pass
+        finally:
+            self.recording = saved
 
     def exec_Try(self, node: cst.Try, env: Env) -> None:
         try:
@@ -346,7 +373,8 @@ class Interpreter(TFCalls):
     def call_function(self, fn: Function, args: list[Value], kwargs: dict[str, Value],
                       call: Optional[cst.Call], unknown_args: bool = False) -> Value:
         node = fn.node
-        if node in self.active or len(self.active) >= MAX_CALL_DEPTH:
+        self.budget -= 1
+        if node in self.active or len(self.active) >= MAX_CALL_DEPTH or self.budget < 0:
             self.opaque_call()
             return Unknown()
         self.executed.add(id(node))
@@ -426,14 +454,39 @@ def _body(suite: Union[cst.BaseSuite, Block]) -> Block:
     return suite  # type: ignore[return-value]
 
 
+def _function_defs(body: Block, env: Env, cls: Optional[Class]
+                   ) -> Iterator[tuple[cst.FunctionDef, Env, Optional[Class]]]:
+    """Module functions and methods of module classes, in source order."""
+    for stmt in body:
+        if isinstance(stmt, cst.FunctionDef):
+            yield stmt, env, cls
+        elif isinstance(stmt, cst.ClassDef) and cls is None:
+            found = env.vars.get(stmt.name.value)
+            if isinstance(found, Class) and found.node is stmt:
+                yield from _function_defs(_body(stmt.body), env, found)
+
+
+def _expects_error(expr: cst.BaseExpression) -> bool:
+    """`assertRaises*(...)`, `pytest.raises(...)`: a block that expects an exception."""
+    if not isinstance(expr, cst.Call):
+        return False
+    func = expr.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+    return isinstance(name, str) and (name.startswith("assertRaises") or name == "raises")
+
+
 def _is_static(node: cst.FunctionDef) -> bool:
     return any(isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod"
                for d in node.decorators)
 
 
 def run_module(module: cst.Module, tree: Optional[ast.Module] = None,
-               lines: Optional[list[str]] = None) -> ModuleFacts:
-    """Replay a parsed module and return the facts it produces."""
-    if lines is None:
-        lines = module.code.splitlines()
-    return Interpreter(module, Positions(module, tree, lines)).run()
+               source: Optional[str] = None) -> ModuleFacts:
+    """Replay a parsed module and return the facts it produces.
+
+    `tree` is the same source parsed by `ast` (for positions) and `source` its text.
+    """
+    if source is None:
+        source = module.code
+    lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return Interpreter(module, source, Positions(module, tree, lines)).run()

@@ -68,7 +68,9 @@ class Graph:
         self.names_in_use: dict[str, int] = {}
         self.unsure_names: set[str] = set()  # symbolic keys whose counters are unknown
         self.name_stack = prefix
-        self.root = VarScope(prefix, Reuse.NO, prefix + "/" if prefix else "", root=True)
+        # Without a caller, the enclosing scope's reuse is as unknown as its name.
+        reuse = Reuse.NO if known_context else Reuse.UNKNOWN
+        self.root = VarScope(prefix, reuse, prefix + "/" if prefix else "", root=True)
         self.scope = self.root
         self.scope_counts: dict[str, int] = {}
         self.unsure_counts: set[str] = set()
@@ -175,16 +177,17 @@ class Graph:
             detail = _mismatch(existing, shape, dtype)
             if detail:
                 outcome = Outcome.MISMATCH
-        if existing is not None:
+        if existing is not None and existing.certain:
             return Request(key, existing.name, outcome, reuse, existing, detail)
         # get_variable resets the name scope, then names the variable like tf.Variable.
         saved, self.name_stack = self.name_stack, ""
-        real = self.unique_name(key, mark_as_used=outcome is not Outcome.MISSING)
+        real = existing.name if existing else self.unique_name(
+            key, mark_as_used=outcome is not Outcome.MISSING)
         self.name_stack = saved
-        if outcome in (Outcome.CREATE, Outcome.UNKNOWN):
-            certain = outcome is Outcome.CREATE and not self.maybe
-            self.store[key] = StoredVar(real, loc, stack, shape, dtype, certain)
-            if not certain:
+        if outcome is not Outcome.MISSING:
+            # Past this call the variable exists: made now, or TF raised already.
+            self.store[key] = StoredVar(real, loc, stack, shape, dtype, certain=not self.maybe)
+            if self.maybe:
                 self.unsure_store.add(key)
         return Request(key, real, outcome, reuse)
 
@@ -201,6 +204,12 @@ class Graph:
         """An unknown call may have made variables with any name under the current scope."""
         self.unsure_store.add(self.full_name(ANY))
         self.mark_names_unknown()
+
+    def mark_slots_unknown(self, slot: str) -> None:
+        """Slot variables: store keys `<var>/<slot>/` and name scopes `<var>/<slot>[_N]`."""
+        self.unsure_store.add(self.full_name(f"{ANY}/"))
+        prefix = f"{self.name_stack.lower()}/" if self.name_stack else ""
+        self.unsure_names.add(f"{prefix}{ANY}/{slot.lower()}")
 
 
 def _outcome(exists: Optional[bool], reuse: Reuse) -> Outcome:

@@ -1,27 +1,40 @@
-"""Source positions of libcst Call nodes, computed only when a fact needs one.
+"""Source positions of libcst Call nodes, computed only for the statements that need them.
 
-libcst's PositionProvider costs several times the parse on large files; the
-standard `ast` tree the pipeline already built has positions for free. Both
-trees list calls in the same source order (start position, outer call first),
-so the n-th libcst call is the n-th `ast` call.
+libcst's PositionProvider (and any full visit of the tree) costs several times
+the parse itself. The standard `ast` tree the pipeline already built has
+positions for free, so statements are paired between the two trees (a cheap
+walk over statements only), and within one statement the n-th libcst call is
+the n-th `ast` call in source order (start position, outer call first).
 """
 
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from typing import Optional, Sequence, Union
 
 import libcst as cst
 
 from scopelint.facts import Location
 
+AstPart = Union[ast.AST, list]
 
-class _CallCollector(cst.CSTVisitor):
+
+class _Mismatch(Exception):
+    """The two trees do not line up; fall back to pairing every call in the module."""
+
+
+class _Collector(cst.CSTVisitor):
+    """Calls and comparisons in source order (the nodes facts point at)."""
+
     def __init__(self) -> None:
-        self.calls: list[cst.Call] = []
+        self.calls: list[cst.CSTNode] = []
+        self.comparisons: list[cst.CSTNode] = []
 
     def visit_Call(self, node: cst.Call) -> None:
         self.calls.append(node)
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        self.comparisons.append(node)
 
 
 class Positions:
@@ -31,38 +44,149 @@ class Positions:
         self._module = module
         self._tree = tree
         self._lines = lines
-        self._map: Optional[dict[int, Location]] = None
+        self._statements: Optional[dict[int, ast.AST]] = None
+        self._known: dict[int, Location] = {}
+        self._done: set[int] = set()
 
-    def of(self, node: cst.CSTNode) -> Location:
-        if self._map is None:
-            self._map = self._build()
-        return self._map.get(id(node), Location(1, 1))
+    def of(self, node: cst.CSTNode, statement: Optional[cst.CSTNode]) -> Location:
+        """The location of a call or comparison in `statement` (its innermost statement)."""
+        found = self._known.get(id(node))
+        if found is not None:
+            return found
+        if statement is not None and id(statement) not in self._done:
+            self._done.add(id(statement))
+            self._pair_statement(statement)
+            found = self._known.get(id(node))
+        if found is None and id(self._module) not in self._done:
+            self._done.add(id(self._module))
+            self._pair_parts([self._module], [self._tree] if self._tree else [])
+            found = self._known.get(id(node))
+        return found or Location(1, 1)
 
-    def _build(self) -> dict[int, Location]:
-        collector = _CallCollector()
-        self._module.visit(collector)
-        ast_calls = self._ast_calls()
-        if ast_calls is not None and len(ast_calls) == len(collector.calls):
-            return {id(c): loc for c, loc in zip(collector.calls, ast_calls)}
-        return self._from_metadata(collector.calls)
+    # -- pairing calls ---------------------------------------------------------------
 
-    def _ast_calls(self) -> Optional[list[Location]]:
-        if self._tree is None:
-            return None
-        calls = [n for n in ast.walk(self._tree) if isinstance(n, ast.Call)]
-        calls.sort(key=lambda n: (n.lineno, n.col_offset, -(n.end_lineno or 0),
-                                  -(n.end_col_offset or 0)))
-        return [Location(n.lineno, self._char_col(n.lineno, n.col_offset) + 1) for n in calls]
+    def _pair_statement(self, statement: cst.CSTNode) -> None:
+        counterpart = self._statement_map().get(id(statement))
+        if counterpart is None:
+            return
+        self._pair_parts(*_headers(statement, counterpart))
 
-    def _char_col(self, line: int, byte_col: int) -> int:
+    def _pair_parts(self, cst_parts: list[cst.CSTNode], ast_parts: list[AstPart]) -> None:
+        collector = _Collector()
+        for part in cst_parts:
+            part.visit(collector)
+        calls, comparisons = _ast_nodes(ast_parts)
+        self._pair(collector.calls, calls)
+        self._pair(collector.comparisons, comparisons)
+
+    def _pair(self, cst_nodes: list[cst.CSTNode], ast_nodes: list[ast.expr]) -> None:
+        if len(cst_nodes) != len(ast_nodes):
+            return
+        for node, counterpart in zip(cst_nodes, ast_nodes):
+            self._known[id(node)] = Location(counterpart.lineno, self._char_col(counterpart) + 1)
+
+    def _char_col(self, call: ast.expr) -> int:
         """`ast` columns count UTF-8 bytes; editors and flake8 output count characters."""
+        line = call.lineno
         text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
         if text.isascii():
-            return byte_col
-        return len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
+            return call.col_offset
+        return len(text.encode("utf-8")[:call.col_offset].decode("utf-8", "replace"))
 
-    def _from_metadata(self, calls: list[cst.Call]) -> dict[int, Location]:
-        wrapper = cst.MetadataWrapper(self._module, unsafe_skip_copy=True)
-        positions = wrapper.resolve(cst.metadata.PositionProvider)
-        return {id(c): Location(positions[c].start.line, positions[c].start.column + 1)
-                for c in calls if c in positions}
+    # -- pairing statements ----------------------------------------------------------
+
+    def _statement_map(self) -> dict[int, ast.AST]:
+        if self._statements is None:
+            self._statements = {}
+            if self._tree is not None:
+                try:
+                    self._pair_block(self._module.body, self._tree.body)
+                except _Mismatch:
+                    self._statements = {}
+        return self._statements
+
+    def _pair_block(self, body: Sequence[cst.CSTNode], statements: list[ast.stmt]) -> None:
+        pending = iter(statements)
+        for stmt in body:
+            smalls = stmt.body if isinstance(stmt, cst.SimpleStatementLine) else [stmt]
+            for small in smalls:
+                counterpart = next(pending, None)
+                if counterpart is None:
+                    raise _Mismatch()
+                assert self._statements is not None
+                self._statements[id(small)] = counterpart
+                if isinstance(small, cst.BaseCompoundStatement):
+                    self._pair_children(small, counterpart)
+        if next(pending, None) is not None:
+            raise _Mismatch()
+
+    def _pair_children(self, stmt: cst.BaseCompoundStatement, node: ast.AST) -> None:
+        self._pair_block(_suite(stmt.body), getattr(node, "body", []))
+        if isinstance(stmt, cst.If):
+            orelse = stmt.orelse
+            if isinstance(orelse, cst.If):
+                if not node.orelse:  # type: ignore[attr-defined]
+                    raise _Mismatch()
+                self._pair_block([orelse], node.orelse)  # type: ignore[attr-defined]
+            elif orelse is not None:
+                self._pair_block(_suite(orelse.body), node.orelse)  # type: ignore[attr-defined]
+        elif isinstance(stmt, (cst.For, cst.While)) and stmt.orelse is not None:
+            self._pair_block(_suite(stmt.orelse.body), node.orelse)  # type: ignore[attr-defined]
+        elif isinstance(stmt, (cst.Try, cst.TryStar)):
+            handlers = node.handlers  # type: ignore[attr-defined]
+            if len(handlers) != len(stmt.handlers):
+                raise _Mismatch()
+            for handler, counterpart in zip(stmt.handlers, handlers):
+                self._pair_block(_suite(handler.body), counterpart.body)
+            if stmt.orelse is not None:
+                self._pair_block(_suite(stmt.orelse.body), node.orelse)  # type: ignore[attr-defined]
+            if stmt.finalbody is not None:
+                self._pair_block(_suite(stmt.finalbody.body), node.finalbody)  # type: ignore[attr-defined]
+
+
+def _suite(suite: cst.BaseSuite) -> Sequence[cst.CSTNode]:
+    if isinstance(suite, cst.SimpleStatementSuite):
+        return [cst.SimpleStatementLine(body=suite.body)]
+    return suite.body  # type: ignore[return-value]
+
+
+def _headers(stmt: cst.CSTNode, node: ast.AST) -> tuple[list[cst.CSTNode], list[AstPart]]:
+    """The parts of a statement outside its nested blocks, in both trees."""
+    if isinstance(stmt, cst.BaseSmallStatement):
+        return [stmt], [node]
+    if isinstance(stmt, (cst.If, cst.While)):
+        return [stmt.test], [node.test]  # type: ignore[attr-defined]
+    if isinstance(stmt, cst.For):
+        return [stmt.target, stmt.iter], [node.target, node.iter]  # type: ignore[attr-defined]
+    if isinstance(stmt, cst.With):
+        return list(stmt.items), list(node.items)  # type: ignore[attr-defined]
+    if isinstance(stmt, cst.FunctionDef):
+        parts: list[cst.CSTNode] = [*stmt.decorators, stmt.params]
+        if stmt.returns is not None:
+            parts.append(stmt.returns)
+        return parts, [node.decorator_list, node.args, node.returns]  # type: ignore[attr-defined]
+    if isinstance(stmt, cst.ClassDef):
+        return ([*stmt.decorators, *stmt.bases, *stmt.keywords],
+                [node.decorator_list, node.bases, node.keywords])  # type: ignore[attr-defined]
+    return [], []
+
+
+def _ast_nodes(parts: list[AstPart]) -> tuple[list[ast.expr], list[ast.expr]]:
+    """Calls and comparisons under the parts, each in source order (outer node first)."""
+    calls: list[ast.expr] = []
+    comparisons: list[ast.expr] = []
+    stack: list[AstPart] = list(parts)
+    while stack:
+        part = stack.pop()
+        if isinstance(part, list):
+            stack.extend(part)
+        elif isinstance(part, ast.AST):
+            for node in ast.walk(part):
+                if isinstance(node, ast.Call):
+                    calls.append(node)
+                elif isinstance(node, ast.Compare):
+                    comparisons.append(node)
+    for nodes in (calls, comparisons):
+        nodes.sort(key=lambda n: (n.lineno, n.col_offset, -(n.end_lineno or 0),
+                                  -(n.end_col_offset or 0)))
+    return calls, comparisons

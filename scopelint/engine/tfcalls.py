@@ -14,7 +14,7 @@ from scopelint.engine import tfapi
 from scopelint.engine.model import Graph, Request, VarScope, or_reuse
 from scopelint.engine.symbols import is_known, pattern
 from scopelint.engine.values import (
-    Const, ScopeManager, ScopeRef, Seq, TFObject, TFRef, Unknown, Value, Variable, const_str,
+    Const, Env, ScopeManager, ScopeRef, Seq, TFObject, TFRef, Unknown, Value, Variable, const_str,
     reuse_of, to_text, truth,
 )
 from scopelint.facts import (
@@ -78,7 +78,7 @@ class TFCalls:
         if path in ("variable_scope", "name_scope"):
             bound = bind_args(path, args, kwargs)
             name = bound.get("name_or_scope", bound.get("name", Const(None)))
-            return ScopeManager(path, node, name, bound.get("default_name", Const(None)),
+            return ScopeManager(path, self.loc(node), name, bound.get("default_name", Const(None)),
                                 bound.get("reuse", Const(None)),
                                 bound.get("auxiliary_name_scope", Const(True)))
         if path == "get_variable":
@@ -248,7 +248,7 @@ class TFCalls:
         if not self.recording:
             return
         self.facts.scopes.append(ScopeFact(
-            self.loc(mgr.call), kind, pattern(self.graph.name_stack),
+            mgr.loc, kind, pattern(self.graph.name_stack),
             pattern(self.graph.scope.name), reuse, explicit_false, inherited,
             self.call_stack()))
 
@@ -294,9 +294,11 @@ class TFCalls:
         real = graph.unique_name(base)
         if self.recording:
             text = real + ":0"
+            reuse = graph.scope.reuse
             self.facts.variables.append(VariableFact(
                 self.loc(node), "Variable", text if is_known(text) else None, pattern(text),
-                Outcome.CREATE, graph.scope.reuse, self.call_stack()))
+                Outcome.CREATE, reuse, self.call_stack(),
+                reuse_origin=self.reuse_origin(Request("", None, Outcome.CREATE, reuse))))
         trainable = truth(bound.get("trainable", Const(True)))
         return Variable(real + ":0", trainable is not False)
 
@@ -322,7 +324,8 @@ class TFCalls:
         if not _is_none(name):
             # Layer.__init__: `with vs(name) as captured: self._scope = captured`.
             frame, captured = self.enter_variable_scope(
-                ScopeManager("variable_scope", node, name, Const(None), Const(None), Const(True)),
+                ScopeManager("variable_scope", self.loc(node), name, Const(None), Const(None),
+                             Const(True)),
                 internal=True)
             self.exit_context(frame)
             layer.state["scope"] = captured
@@ -336,12 +339,12 @@ class TFCalls:
         reuse = reuse_of(reuse_value)
         if "scope" not in layer.state:
             name = layer.args.get("name", Const(None))
-            base_name = base if _is_none(name) else name
+            base_name = Const(base) if _is_none(name) else name
             if reuse in (Reuse.YES, Reuse.AUTO):
-                mgr = ScopeManager("variable_scope", node, base_name, Const(None), Const(None),
+                mgr = ScopeManager("variable_scope", self.loc(node), base_name, Const(None), Const(None),
                                    Const(True))
             else:
-                mgr = ScopeManager("variable_scope", node, Const(None), base_name, Const(None),
+                mgr = ScopeManager("variable_scope", self.loc(node), Const(None), base_name, Const(None),
                                    Const(True))
             frame, captured = self.enter_variable_scope(mgr, internal=True)
             self.exit_context(frame)
@@ -350,7 +353,8 @@ class TFCalls:
             reuse_value = Const(True)
         layer.state["built"] = True
         frame, _ = self.enter_variable_scope(ScopeManager(
-            "variable_scope", node, layer.state["scope"], Const(None), reuse_value, Const(False)),
+            "variable_scope", self.loc(node), layer.state["scope"], Const(None), reuse_value,
+            Const(False)),
             internal=True)
         try:
             for weight in _layer_weights(kind, weights, layer.args):
@@ -389,11 +393,12 @@ class TFCalls:
                    Reuse.AUTO: Outcome.CREATE}.get(reuse, Outcome.UNKNOWN)
         if self.recording:
             self.facts.variables.append(VariableFact(
-                self.loc(node), api, None, graph.full_name(f"…/{slot}") + ":0", outcome, reuse,
+                self.loc(node), api, None, pattern(graph.full_name(f"…/{slot}")) + ":0", outcome,
+                reuse,
                 self.call_stack(), detail=slot,
                 reuse_origin=self.reuse_origin(Request("", None, outcome, reuse))))
         if outcome is not Outcome.MISSING:
-            graph.mark_store_unknown()
+            graph.mark_slots_unknown(slot)
 
     # -- names used as strings (TFS202) ---------------------------------------------------
 
@@ -412,6 +417,20 @@ class TFCalls:
             return
         if text and is_known(text):
             self.facts.name_refs.append(NameRefFact(self.loc(node), kind, text))
+
+
+    def compared_name(self, node: cst.Comparison, left: cst.BaseExpression,
+                      right: cst.BaseExpression, env: Env) -> None:
+        """`var.name == "literal"`: the literal names a variable."""
+        if not self.recording:
+            return
+        for attr, literal in ((left, right), (right, left)):
+            if (isinstance(attr, cst.Attribute) and attr.attr.value == "name"
+                    and isinstance(literal, cst.SimpleString)):
+                owner = env.lookup(attr.value.value) if isinstance(attr.value, cst.Name) else None
+                text = literal.evaluated_value
+                if isinstance(owner, Variable) and isinstance(text, str):
+                    self.facts.name_refs.append(NameRefFact(self.loc(node), "tensor", text))
 
 
 def _is_none(value: Value) -> bool:

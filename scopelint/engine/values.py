@@ -9,7 +9,7 @@ import libcst as cst
 
 from scopelint.engine.model import VarScope
 from scopelint.engine.symbols import hole
-from scopelint.facts import Reuse
+from scopelint.facts import Location, Reuse
 
 
 class Value:
@@ -63,7 +63,7 @@ class ScopeManager(Value):
     """The context manager a `tf.variable_scope(...)` / `tf.name_scope(...)` call returns."""
 
     kind: str  # "variable_scope" or "name_scope"
-    call: cst.Call
+    loc: Location  # where the scope call is
     name: Value
     default_name: Value
     reuse: Value
@@ -153,6 +153,13 @@ class ReuseValue(Value):
     """`tf.AUTO_REUSE`."""
 
     reuse: Reuse
+
+
+def tf_value(path: str) -> Value:
+    """The value of a TF API path: `AUTO_REUSE` is a reuse mode, the rest are references."""
+    if path == "AUTO_REUSE":
+        return ReuseValue(Reuse.AUTO)
+    return TFRef(path)
 
 
 class Env:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from scopelint.facts import Finding, Related, Reuse, VariableFact
+from scopelint.facts import Finding, Location, ModuleFacts, Outcome, Related, Reuse, VariableFact
 
 REUSE_WORDS = {
     Reuse.YES: "reuse=True",
@@ -48,3 +48,24 @@ def findings(path: str, code: str, items: Iterator[tuple[VariableFact, str, tupl
         if key not in seen:
             seen.add(key)
             yield Finding(path, fact.loc.line, fact.loc.col, code, message, related)
+
+
+ERRORS = (Outcome.DUPLICATE, Outcome.MISSING, Outcome.MISMATCH)
+
+
+def first_errors(facts: ModuleFacts) -> list[VariableFact]:
+    """Facts where TF raises, keeping only the first of each replayed call.
+
+    TF stops at the first error of a call (the second discriminator call fails
+    on its first variable); later ones in the same call are the same mistake.
+    """
+    failed_calls: set[tuple[Location, ...]] = set()
+    kept: list[VariableFact] = []
+    for fact in facts.variables:
+        if fact.outcome not in ERRORS:
+            continue
+        if fact.stack and fact.stack in failed_calls:
+            continue
+        failed_calls.add(fact.stack)
+        kept.append(fact)
+    return kept

@@ -4,12 +4,12 @@ from typing import Iterator
 
 from scopelint.facts import Finding, ModuleFacts, Outcome
 from scopelint.rules import Rule
-from scopelint.rules.common import findings, repeat_origin, store_key
+from scopelint.rules.common import findings, first_errors, repeat_origin, store_key
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
     def items():  # type: ignore[no-untyped-def]
-        for fact in facts.variables:
+        for fact in first_errors(facts):
             if fact.outcome is Outcome.DUPLICATE:
                 origin, related = repeat_origin(fact)
                 yield fact, (

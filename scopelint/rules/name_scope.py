@@ -2,15 +2,18 @@
 
 from typing import Iterator
 
-from scopelint.facts import Finding, ModuleFacts
+from scopelint.facts import Finding, ModuleFacts, Outcome
 from scopelint.rules import Rule
 from scopelint.rules.common import findings, shown
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
+    # A call site that also reuses relies on the name scope being ignored (tower loops).
+    sharing = {f.loc for f in facts.variables if f.outcome is Outcome.REUSE}
+
     def items():  # type: ignore[no-untyped-def]
         for fact in facts.variables:
-            if fact.ignored_name_scope and fact.expected_name:
+            if fact.ignored_name_scope and fact.expected_name and fact.loc not in sharing:
                 yield fact, (f"get_variable ignores name_scope '{fact.ignored_name_scope}': this "
                              f"variable is named '{shown(fact)}', not '{fact.expected_name}'"), ()
     return findings(path, "TFS201", items())
@@ -20,7 +23,9 @@ RULE = Rule(
     code="TFS201", name="get-variable-under-name-scope",
     summary="get_variable ignores the enclosing tf.name_scope",
     what="Finds `tf.get_variable` written inside a `with tf.name_scope(...)` block with no "
-         "`tf.variable_scope` in between.",
+         "`tf.variable_scope` in between. A call site that also reuses the same variable "
+         "under another name scope (a multi-GPU tower loop) relies on this and is not "
+         "reported.",
     why="`get_variable` names variables after the variable scope only: the name scope's "
         "prefix is silently dropped, so names, checkpoints and sharing differ from what the "
         "code suggests (`var1:0`, not `a_name_scope/var1:0`).",

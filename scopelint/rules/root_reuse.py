@@ -2,15 +2,18 @@
 
 from typing import Iterator
 
-from scopelint.facts import Finding, ModuleFacts
+from scopelint.facts import Finding, ModuleFacts, Outcome
 from scopelint.rules import Rule
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
+    broken = {v.reuse_origin for v in facts.variables
+              if v.reuse_origin is not None and (v.outcome is Outcome.MISSING or v.api == "Variable")}
     seen: set[tuple[int, int]] = set()
     for fact in facts.reuse_calls:
         key = (fact.loc.line, fact.loc.col)
-        if fact.on_root is False or key in seen:
+        # Certain harm: later code fails, or the reuse escapes the function that set it.
+        if fact.on_root is False or key in seen or not (fact.stack or fact.loc in broken):
             continue
         seen.add(key)
         where = ("outside any variable_scope" if fact.on_root
@@ -26,7 +29,8 @@ RULE = Rule(
     summary="reuse_variables() at the root scope leaks reuse",
     what="Finds `tf.get_variable_scope().reuse_variables()` run outside any "
          "`tf.variable_scope` (at the root scope), or in a function that opens no variable "
-         "scope of its own and so sets reuse on its caller's scope.",
+         "scope of its own and so sets reuse on its caller's scope; reported where the "
+         "reuse escapes the function that set it, or where later code then fails.",
     why="The root scope then reuses for the rest of the graph: every new variable, typically "
         "an optimizer's slot variables in `minimize()`, fails with `ValueError: Variable "
         "d_w/Adam/ does not exist`. A documented bug in public GAN and multi-GPU scripts.",
