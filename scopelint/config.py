@@ -1,0 +1,216 @@
+"""`[tool.scopelint]` loading and validation, and the select/ignore decision.
+
+Select and ignore follow flake8: entries are code prefixes (`TFS2` covers
+TFS201..TFS205), and when a code matches both lists the longer explicit
+prefix wins (ignore wins a tie).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterable, Optional, Sequence
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
+from scopelint.rules import all_rules
+
+CODE_PREFIX = re.compile(r"^TFS[0-9]{0,3}$")
+CODE_LISTS = ("select", "ignore", "extend-select", "extend-ignore")
+KEYS = (*CODE_LISTS, "exclude", "per-file-ignores")
+DEFAULT_SELECT = ("TFS",)
+
+
+class ConfigError(Exception):
+    """A bad configuration file or option; the CLI exits with status 2."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The effective configuration: config file values overridden by CLI options."""
+
+    select: Optional[tuple[str, ...]] = None  # None: every code (implicitly)
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    extend_ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    root: str = field(default_factory=os.getcwd)  # globs are relative to it
+    config_file: Optional[str] = None
+
+    def settings_key(self) -> str:
+        """A stable string naming this configuration (part of the runner's cache key)."""
+        data = {
+            "select": self.select, "ignore": self.ignore,
+            "extend-select": self.extend_select, "extend-ignore": self.extend_ignore,
+            "exclude": self.exclude, "per-file-ignores": self.per_file_ignores,
+            "root": self.root,
+        }
+        return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+    def is_enabled(self, code: str, path: str) -> bool:
+        """Whether findings with `code` are reported for the file at `path`."""
+        explicit = (*(self.select or ()), *self.extend_select)
+        selected = (*(self.select if self.select is not None else DEFAULT_SELECT),
+                    *self.extend_select)
+        ignored = (*self.ignore, *self.extend_ignore, *self.file_ignores(path))
+        select_match = longest_prefix(code, selected)
+        ignore_match = longest_prefix(code, ignored)
+        if select_match is None:
+            return False
+        if ignore_match is None:
+            return True
+        return longest_prefix(code, explicit) is not None and len(select_match) > len(ignore_match)
+
+    def file_ignores(self, path: str) -> tuple[str, ...]:
+        """The codes `per-file-ignores` ignores for `path`."""
+        return tuple(code for pattern, codes in self.per_file_ignores
+                     if path_matches(path, (pattern,), self.root) for code in codes)
+
+
+def longest_prefix(code: str, prefixes: Iterable[str]) -> Optional[str]:
+    """The longest entry of `prefixes` that `code` starts with."""
+    return max((p for p in prefixes if code.startswith(p)), key=len, default=None)
+
+
+def path_matches(path: str, patterns: Sequence[str], root: str) -> bool:
+    """Whether `path` or a directory above it (up to `root`) matches a glob, flake8 style.
+
+    A pattern matches a basename, a path relative to `root` (a leading `**/`
+    may match nothing) or the absolute path.
+    """
+    absolute = PurePosixPath(Path(os.path.abspath(path)).as_posix())
+    try:
+        relative = absolute.relative_to(Path(os.path.abspath(root)).as_posix())
+        candidates = [c for c in (relative, *relative.parents) if c.name]
+    except ValueError:
+        candidates = [PurePosixPath(absolute.name)]
+    for pattern in patterns:
+        bare = pattern.rstrip("/")
+        short = bare[3:] if bare.startswith("**/") else bare
+        if fnmatch.fnmatchcase(str(absolute), bare):
+            return True
+        for candidate in candidates:
+            if any(fnmatch.fnmatchcase(text, glob)
+                   for text in (candidate.name, str(candidate)) for glob in (bare, short)):
+                return True
+    return False
+
+
+def known_codes() -> tuple[str, ...]:
+    """Every code scopelint can report."""
+    return tuple(all_rules())
+
+
+def check_codes(codes: Iterable[str], where: str) -> tuple[str, ...]:
+    """Validate code prefixes; `where` names the option or file key in the error."""
+    known = known_codes()
+    result = []
+    for code in codes:
+        if not CODE_PREFIX.match(code) or not any(k.startswith(code) for k in known):
+            raise ConfigError(f"{where}: unknown code {code!r} (known: {', '.join(known)})")
+        result.append(code)
+    return tuple(result)
+
+
+def split_codes(value: str) -> list[str]:
+    """Split a command-line code list on commas and whitespace, as flake8 does."""
+    return [item for item in re.split(r"[,\s]", value) if item]
+
+
+def find_config(paths: Sequence[str]) -> Optional[Path]:
+    """The nearest pyproject.toml with a [tool.scopelint] table above the paths."""
+    absolute = [os.path.abspath(p) for p in paths] or [os.getcwd()]
+    start = Path(os.path.commonpath(absolute))
+    if not start.is_dir():
+        start = start.parent
+    for directory in (start, *start.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file() and "scopelint" in read_toml(candidate).get("tool", {}):
+            return candidate
+    return None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file, turning every failure into a ConfigError."""
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read: {err.strerror or err}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: invalid TOML: {err}") from None
+
+
+def load_table(path: Path) -> dict[str, Any]:
+    """The validated [tool.scopelint] table of `path` ({} when it has none)."""
+    table = read_toml(path).get("tool", {}).get("scopelint", {})
+    where = f"{path}: [tool.scopelint]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table")
+    for key, value in table.items():
+        if key not in KEYS:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(KEYS)})")
+        if key == "per-file-ignores":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where} {key}: must be a table of glob = [codes]")
+            for glob, codes in value.items():
+                entry = f"{where} {key} {glob!r}"
+                check_codes(string_list(codes, entry), entry)
+        else:
+            strings = string_list(value, f"{where} {key}")
+            if key in CODE_LISTS:
+                check_codes(strings, f"{where} {key}")
+    return table
+
+
+def string_list(value: Any, where: str) -> list[str]:
+    """`value` when it is a list of strings, else a ConfigError."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{where}: must be a list of strings, got {value!r}")
+    return value
+
+
+def load_settings(
+    paths: Sequence[str],
+    config_file: Optional[str] = None,
+    overrides: Optional[dict[str, Optional[list[str]]]] = None,
+) -> Settings:
+    """Settings from the config file (given, or the nearest one) and CLI overrides.
+
+    `overrides` maps option names (`select`, `extend-ignore`, ...) to code
+    lists given on the command line; `select`/`ignore` replace the file's
+    values, the `extend-` lists add to them.
+    """
+    if config_file and not Path(config_file).is_file():
+        raise ConfigError(f"--config: no such file: {config_file}")
+    path = Path(config_file) if config_file else find_config(paths)
+    table = load_table(path) if path else {}
+    settings = Settings(
+        select=tuple(table["select"]) if "select" in table else None,
+        ignore=tuple(table.get("ignore", ())),
+        extend_select=tuple(table.get("extend-select", ())),
+        extend_ignore=tuple(table.get("extend-ignore", ())),
+        exclude=tuple(table.get("exclude", ())),
+        per_file_ignores=tuple((glob, tuple(codes))
+                               for glob, codes in table.get("per-file-ignores", {}).items()),
+        root=str(path.parent.resolve()) if path else os.getcwd(),
+        config_file=str(path) if path else None,
+    )
+    given = {option: check_codes(codes, f"--{option}")
+             for option, codes in (overrides or {}).items() if codes is not None}
+    return replace(
+        settings,
+        select=given.get("select", settings.select),
+        ignore=given.get("ignore", settings.ignore),
+        extend_select=settings.extend_select + given.get("extend-select", ()),
+        extend_ignore=settings.extend_ignore + given.get("extend-ignore", ()),
+    )

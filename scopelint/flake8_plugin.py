@@ -1,0 +1,32 @@
+"""flake8 adapter: `flake8 --select TFS` reports what `scopelint check` reports.
+
+flake8 applies its own select/ignore and `# noqa`; syntax errors reach the
+user as flake8's E999 because flake8 runs no plugin on a file it cannot parse.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterator, Sequence
+
+from scopelint import __version__
+from scopelint.analysis import analyze_text, recursion_guard
+from scopelint.runner import in_big_stack
+
+
+class ScopelintChecker:
+    """A flake8 tree plugin; the tree is unused, the engine reads the source lines."""
+
+    name = "scopelint"
+    version = __version__
+
+    def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
+        self.filename = filename
+        self.lines = lines
+
+    def run(self) -> Iterator[tuple[int, int, str, type]]:
+        """Yield (line, 0-based column, "TFSnnn message", type) per finding."""
+        recursion_guard()  # with a big stack, deep nesting is TFS001, not a crash
+        result = in_big_stack(lambda: analyze_text(self.filename, "".join(self.lines)))
+        for f in result.findings:
+            yield f.line, f.col - 1, f"{f.code} {f.message}", type(self)

@@ -1,0 +1,250 @@
+"""The `scopelint` command: subcommands, options, output and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scopelint import __version__, runner
+from scopelint.analysis import FileResult
+from scopelint.cli import main
+from scopelint.facts import Finding, Location, ModuleFacts, Outcome, Related, Reuse, VariableFact
+from scopelint.rules import all_rules
+
+REPO = Path(__file__).resolve().parents[1]
+NAME_SCOPE = ('import tensorflow as tf\n\nwith tf.name_scope("a"):\n'
+              '    w = tf.get_variable("v", [1])\n')
+PY2 = 'print "hello"\n'
+CLEAN = "import tensorflow as tf\n\nx = tf.Variable(1.0, name='x')\n"
+
+
+@pytest.fixture()
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A directory, made the working directory, with one file per kind of finding."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    (tmp_path / "a_scope.py").write_text(NAME_SCOPE)
+    (tmp_path / "b_py2.py").write_text(PY2)
+    (tmp_path / "c_binary.py").write_bytes(b"\x00\x01binary")
+    (tmp_path / "d_clean.py").write_text(CLEAN)
+    return tmp_path
+
+
+def check(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str, str]:
+    status = main(["check", "--no-cache", "--jobs", "1", *args])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def parsed(out: str) -> list[tuple[str, int, str]]:
+    """(path, line, code) of each text line."""
+    rows = []
+    for line in out.splitlines():
+        path, number, _col, rest = line.split(":", 3)
+        rows.append((os.path.normpath(path), int(number), rest.split()[0]))
+    return rows
+
+
+def test_text_output_sorted_with_exit_1(project: Path, capsys) -> None:
+    status, out, err = check(capsys, ".")
+    assert status == 1 and err == ""
+    assert parsed(out) == [("a_scope.py", 4, "TFS201"), ("b_py2.py", 1, "TFS001"),
+                           ("c_binary.py", 1, "TFS002")]
+
+
+def test_clean_file_exit_0(project: Path, capsys) -> None:
+    assert check(capsys, "d_clean.py") == (0, "", "")
+
+
+def test_exit_zero(project: Path, capsys) -> None:
+    status, out, _ = check(capsys, "--exit-zero", "b_py2.py")
+    assert status == 0 and "TFS001" in out
+
+
+def test_json_output(project: Path, capsys) -> None:
+    status, out, _ = check(capsys, "--format", "json", "b_py2.py", "c_binary.py")
+    rows = json.loads(out)
+    assert status == 1
+    assert [(os.path.normpath(r["path"]), r["line"], r["code"]) for r in rows] == [
+        ("b_py2.py", 1, "TFS001"), ("c_binary.py", 1, "TFS002")]
+    assert set(rows[0]) == {"path", "line", "col", "code", "message"}
+
+
+@pytest.mark.parametrize(("options", "codes"), [
+    (["--select", "TFS0"], ["TFS001", "TFS002"]),
+    (["--select", "TFS001,TFS2"], ["TFS201", "TFS001"]),
+    (["--ignore", "TFS00"], ["TFS201"]),
+    (["--ignore", "TFS0", "--extend-select", "TFS002"], ["TFS201", "TFS002"]),
+    (["--extend-ignore", "TFS001", "--extend-ignore", "TFS002"], ["TFS201"]),
+    (["--select", "TFS1", "--select", "TFS2"], ["TFS201"]),  # the last --select wins
+])
+def test_select_and_ignore(project: Path, capsys, options: list[str], codes: list[str]) -> None:
+    _, out, _ = check(capsys, *options, ".")
+    assert [code for _, _, code in parsed(out)] == codes
+
+
+def test_noqa(project: Path, capsys) -> None:
+    (project / "e.py").write_text(NAME_SCOPE.replace('[1])', '[1])  # noqa: TFS201'))
+    (project / "f.py").write_text('print "x"  # noqa\n')
+    (project / "g.py").write_text('print "x"  # noqa: TFS2\n')
+    _, out, _ = check(capsys, "e.py", "f.py", "g.py")
+    assert parsed(out) == [("g.py", 1, "TFS001")]
+
+
+def test_statistics(project: Path, capsys) -> None:
+    _, out, _ = check(capsys, "--statistics", "--ignore", "TFS002", ".")
+    counts, summary = out.splitlines()[2:4], out.splitlines()[4:]
+    assert [line.split()[:2] for line in counts] == [["1", "TFS001"], ["1", "TFS201"]]
+    assert len(summary) == 1 and "2 findings" in summary[0]
+    _, out, err = check(capsys, "--statistics", "--format", "json", "b_py2.py")
+    assert len(json.loads(out)) == 1 and err.split()[:2] == ["1", "TFS001"]
+
+
+def test_show_source_colour_only_on_a_tty(project: Path, capsys, monkeypatch) -> None:
+    (project / "h.py").write_text('x = 1\nprint "hello"\n')
+    _, out, _ = check(capsys, "--show-source", "h.py")
+    first, source, caret = out.splitlines()
+    assert source == 'print "hello"' and caret == " " * (int(first.split(":")[2]) - 1) + "^"
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    _, out, _ = check(capsys, "--show-source", "h.py")
+    assert "\033[" in out
+    monkeypatch.setenv("NO_COLOR", "1")
+    _, out, _ = check(capsys, "--show-source", "h.py")
+    assert "\033[" not in out
+
+
+@pytest.mark.parametrize("args", [
+    ["check", "--format", "xml"], ["check", "--jobs", "-1"], ["check", "--jobs", "many"],
+    ["check", "--bogus"], [], ["frobnicate"], ["explain"],
+])
+def test_usage_errors_exit_2(project: Path, capsys, args: list[str]) -> None:
+    assert main(args) == 2
+    assert "usage:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["missing.py"], "scopelint: error: missing.py: no such file or directory\n"),
+    (["--select", "TFS9", "."], "scopelint: error: --select: unknown code 'TFS9'"),
+    (["--ignore", "E501", "."], "scopelint: error: --ignore: unknown code 'E501'"),
+    (["--config", "nope.toml", "."], "scopelint: error: --config: no such file: nope.toml\n"),
+])
+def test_bad_paths_and_codes_exit_2(project: Path, capsys, args: list[str], message: str) -> None:
+    status, out, err = check(capsys, *args)
+    assert (status, out) == (2, "")
+    assert err.startswith(message) and err.count("\n") == 1
+
+
+def test_config_file_and_overrides(project: Path, capsys) -> None:
+    (project / "pyproject.toml").write_text(
+        '[tool.scopelint]\nignore = ["TFS0"]\n[tool.scopelint.per-file-ignores]\n'
+        '"a_*.py" = ["TFS201"]\n')
+    assert check(capsys, ".")[:2] == (0, "")
+    _, out, _ = check(capsys, "--ignore", "TFS002", ".")
+    assert [code for _, _, code in parsed(out)] == ["TFS001"]
+
+
+def test_config_exclude(project: Path, capsys) -> None:
+    (project / "pyproject.toml").write_text('[tool.scopelint]\nexclude = ["b_*.py", "c_*"]\n')
+    _, out, _ = check(capsys, ".")
+    assert parsed(out) == [("a_scope.py", 4, "TFS201")]
+
+
+def test_bad_config_exit_2(project: Path, capsys) -> None:
+    (project / "pyproject.toml").write_text('[tool.scopelint]\nselekt = ["TFS1"]\n')
+    status, out, err = check(capsys, ".")
+    assert (status, out) == (2, "")
+    assert "pyproject.toml" in err and "'selekt'" in err and err.count("\n") == 1
+
+
+def fake_run(results: list[FileResult]):
+    def run(paths, settings, *, jobs, use_cache, want_facts, progress):
+        return runner.RunResult(results, skipped=0, cached=0, seconds=0.0)
+    return run
+
+
+def test_related_locations_in_json(project: Path, capsys, monkeypatch) -> None:
+    finding = Finding("m.py", 5, 3, "TFS101", "Variable d/w already exists",
+                      (Related(9, 1, "second call of discriminator() here"),))
+    monkeypatch.setattr(runner, "run", fake_run([FileResult("m.py", [finding])]))
+    _, out, _ = check(capsys, "--format", "json", ".")
+    assert json.loads(out)[0]["related"] == [
+        {"line": 9, "col": 1, "message": "second call of discriminator() here"}]
+
+
+def variable(line: int, name, outcome: Outcome, pattern: str = "") -> VariableFact:
+    return VariableFact(Location(line, 5), "get_variable", name, pattern or name, outcome,
+                        Reuse.AUTO)
+
+
+def test_names_rows_from_the_facts(project: Path, capsys, monkeypatch) -> None:
+    facts = ModuleFacts(variables=[
+        variable(3, "r/w:0", Outcome.CREATE), variable(3, "r/w:0", Outcome.REUSE),
+        variable(7, None, Outcome.UNKNOWN, "…/w:0")])
+    results = [FileResult("m.py", [], facts),
+               FileResult("bad.py", [Finding("bad.py", 1, 7, "TFS001", "syntax error")])]
+    monkeypatch.setattr(runner, "run", fake_run(results))
+    assert main(["names", "."]) == 0
+    out, err = capsys.readouterr()
+    assert out == ("m.py:3:5: get_variable r/w:0\nm.py:3:5: get_variable r/w:0 (reused)\n"
+                   "m.py:7:5: get_variable …/w:0\n")
+    assert err == "bad.py:1:7: TFS001 syntax error\n"
+    assert main(["names", "--format", "json", "."]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[1] == {"path": "m.py", "line": 3, "col": 5, "api": "get_variable",
+                       "name": "r/w:0", "pattern": "r/w:0", "reused": True}
+    assert rows[2]["name"] is None and rows[2]["reused"] is None
+
+
+def test_names_on_real_code(project: Path, capsys) -> None:
+    assert main(["names", "--no-cache", "--format", "json", "a_scope.py"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["line"], r["api"], r["name"], r["reused"]) for r in rows] == [
+        (4, "get_variable", "v:0", False)]
+
+
+def test_internal_error_is_one_line(project: Path, capsys, monkeypatch) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(runner, "run", broken)
+    status, out, err = check(capsys, ".")
+    assert (status, out) == (2, "")
+    assert err == "scopelint: internal error: RuntimeError: boom\n"
+
+
+def test_explain(capsys) -> None:
+    assert main(["explain", "TFS201"]) == 0
+    assert capsys.readouterr().out == all_rules()["TFS201"].doc()
+    assert main(["explain", "tfs201"]) == 0
+    capsys.readouterr()
+    assert main(["explain", "TFS999"]) == 2
+    assert capsys.readouterr().err.startswith("scopelint: error: unknown code 'TFS999'")
+
+
+def test_rules(capsys) -> None:
+    assert main(["rules"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == list(all_rules())
+    assert main(["rules", "--format", "markdown"]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0] == "| Code | Name | Summary |" and len(table) == len(all_rules()) + 2
+
+
+def test_version(capsys) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"scopelint {__version__}\n"
+
+
+def test_python_dash_m(project: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-m", "scopelint", "check", "--no-cache", "."],
+                          capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 1 and done.stderr == ""
+    assert [code for _, _, code in parsed(done.stdout)] == ["TFS201", "TFS001", "TFS002"]
+    done = subprocess.run([sys.executable, "-m", "scopelint", "check", "--format"],
+                          capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 2 and "Traceback" not in done.stderr

@@ -1,0 +1,95 @@
+"""`flake8 --select TFS` (the real flake8, in a subprocess) reports what `scopelint check` does."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import pytest
+
+from scopelint import __version__
+from scopelint.flake8_plugin import ScopelintChecker
+
+REPO = Path(__file__).resolve().parents[1]
+ENV = {**os.environ, "PYTHONPATH": str(REPO)}
+FORMAT = "%(path)s:%(row)d:%(col)d: %(code)s %(text)s"
+EXTRA = {
+    "name_scope.py": 'import tensorflow as tf\n\nwith tf.name_scope("a"):\n'
+                     '    w = tf.get_variable("v", [1])\n    u = tf.get_variable("u", [1])  # noqa\n',
+    "multiline.py": 'import tensorflow as tf\nwith tf.name_scope("a"):\n'
+                    '    w = tf.get_variable(\n        "v", [1])\n',
+    "py2.py": 'print "hello"\n',
+    "clean.py": "x = 1\n",
+}
+
+Row = tuple[str, int, int, str, str]
+
+
+def plugin_options(tmp_path: Path) -> list[str]:
+    """Use the installed entry point, or register the plugin as a local one."""
+    installed = [ep for ep in entry_points(group="flake8.extension") if ep.name == "TFS"]
+    if installed:
+        return ["--isolated"]
+    config = tmp_path / "flake8.cfg"
+    config.write_text("[flake8:local-plugins]\nextension =\n"
+                      "    TFS = scopelint.flake8_plugin:ScopelintChecker\n"
+                      f"paths = {REPO}\n")
+    return ["--config", str(config)]
+
+
+def flake8(tmp_path: Path, select: str, paths: list[str]) -> list[Row]:
+    done = subprocess.run(
+        [sys.executable, "-m", "flake8", *plugin_options(tmp_path), "--select", select,
+         "--format", FORMAT, *paths],
+        capture_output=True, text=True, env=ENV, cwd=REPO, check=False)
+    assert done.returncode in (0, 1), done.stderr
+    rows = []
+    for line in done.stdout.splitlines():
+        path, row, col, rest = line.split(":", 3)
+        code, message = rest.strip().split(" ", 1)
+        rows.append((os.path.normpath(path), int(row), int(col), code, message))
+    return sorted(rows)
+
+
+def scopelint(paths: list[str]) -> list[Row]:
+    done = subprocess.run(
+        [sys.executable, "-m", "scopelint", "check", "--no-cache", "--exit-zero",
+         "--format", "json", *paths],
+        capture_output=True, text=True, env=ENV, cwd=REPO, check=False)
+    assert done.returncode == 0, done.stderr
+    return sorted((os.path.normpath(r["path"]), r["line"], r["col"], r["code"], r["message"])
+                  for r in json.loads(done.stdout))
+
+
+@pytest.fixture()
+def files(tmp_path: Path) -> list[str]:
+    """Every fixture plus a few files whose findings the engine's basics decide."""
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    for name, text in EXTRA.items():
+        (extra / name).write_text(text)
+    fixtures = sorted(str(p.relative_to(REPO)) for p in (REPO / "fixtures").glob("**/*.py"))
+    return [*fixtures, *(str(extra / name) for name in EXTRA)]
+
+
+def test_flake8_reports_the_same_findings(tmp_path: Path, files: list[str]) -> None:
+    expected = [row for row in scopelint(files) if row[3] not in ("TFS001", "TFS002")]
+    assert flake8(tmp_path, "TFS", files) == expected
+
+
+def test_flake8_reports_syntax_errors_itself(tmp_path: Path, files: list[str]) -> None:
+    py2 = [path for path in files if path.endswith("py2.py")]
+    assert [row[1:4] for row in scopelint(py2)] == [(1, 1, "TFS001")]
+    assert [row[3] for row in flake8(tmp_path, "TFS,E999", py2)] == ["E999"]
+
+
+def test_plugin_interface() -> None:
+    lines = ['print "x"\n']
+    checker = ScopelintChecker(None, "m.py", lines)
+    assert (checker.name, checker.version) == ("scopelint", __version__)
+    assert [(line, col, text.split()[0]) for line, col, text, _ in checker.run()] == [
+        (1, 0, "TFS001")]

@@ -1,0 +1,62 @@
+"""The pre-commit hook, run by the real `pre-commit try-repo` on a copy of this tree."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+IGNORED = shutil.ignore_patterns(".git", "__pycache__", "*.egg-info", "build", "dist",
+                                 ".scopelint_cache", ".pytest_cache", ".hypothesis")
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+
+pytestmark = pytest.mark.skipif(not shutil.which("git") or not shutil.which("pre-commit"),
+                                reason="needs git and pre-commit")
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                   env={**os.environ, **GIT_ENV})
+
+
+def committed(path: Path) -> Path:
+    git(path, "init", "-q")
+    git(path, "add", "-A")
+    git(path, "commit", "-q", "-m", "snapshot")
+    return path
+
+
+def test_hook_definition() -> None:
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert hook["id"] == "scopelint" and hook["entry"] == "scopelint check"
+    assert hook["language"] == "python" and hook["types"] == ["python"]
+    assert hook["require_serial"] is True
+
+
+def test_try_repo(tmp_path: Path) -> None:
+    """try-repo needs a committed repository: commit a copy of the working tree."""
+    hook_repo = committed(Path(shutil.copytree(REPO, tmp_path / "scopelint", ignore=IGNORED)))
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "buggy.py").write_text('print "hello"\n')
+    (project / "clean.py").write_text("import tensorflow as tf\nx = tf.Variable(1.0)\n")
+    committed(project)
+    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(tmp_path / "cache")}
+
+    def try_repo(*files: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["pre-commit", "try-repo", str(hook_repo), "scopelint", "--files", *files],
+            cwd=project, env=env, capture_output=True, text=True, check=False, timeout=900)
+
+    buggy = try_repo("buggy.py")
+    assert buggy.returncode == 1, buggy.stdout + buggy.stderr
+    assert "buggy.py:1:" in buggy.stdout and "TFS001" in buggy.stdout
+    clean = try_repo("clean.py")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "Passed" in clean.stdout
