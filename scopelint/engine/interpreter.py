@@ -251,11 +251,23 @@ class Interpreter(TFCalls):
             self.run_loop(node, env, builtins_model.symbolic_iterations(iterable), exact=False)
 
     def exec_While(self, node: cst.While, env: Env) -> None:
-        if truth(self.eval(node.test, env)) is False:
-            if node.orelse is not None:
-                self.exec_block(node.orelse.body, env)
-            return
-        self.run_loop(node, env, [None, None], exact=False)
+        """Iterate while the condition is known; once it is not, finish as an inexact loop."""
+        for count in range(MAX_CONCRETE_ITERATIONS + 1):
+            cond = truth(self.eval(node.test, env))
+            if cond is False:
+                if node.orelse is not None:
+                    self.exec_block(node.orelse.body, env)
+                return
+            if cond is None or count == MAX_CONCRETE_ITERATIONS:
+                break
+            try:
+                self.exec_block(node.body, env)
+            except Exit as exit_:
+                if exit_.kind == "break":
+                    return
+                if exit_.kind != "continue":
+                    raise
+        self.run_loop(node, env, [None, None] if count == 0 else [], exact=False)
 
     def run_loop(self, node: Union[cst.For, cst.While], env: Env,
                  values: Sequence[Optional[Value]], exact: bool) -> None:

@@ -288,19 +288,22 @@ class TFCalls:
         return None
 
     def make_variable(self, bound: dict[str, Value], node: cst.Call) -> Value:
-        graph = self.graph
         name_value = bound.get("name", Const(None))
         base = "Variable" if _is_none(name_value) else to_text(name_value)
-        real = graph.unique_name(base)
+        trainable = truth(bound.get("trainable", Const(True)))
+        return Variable(self.new_variable(node, "Variable", base), trainable is not False)
+
+    def new_variable(self, node: cst.Call, api: str, base: str) -> str:
+        """A `tf.Variable`: named in the current name scope, uniquified, never reused."""
+        graph = self.graph
+        text = graph.unique_name(base) + ":0"
         if self.recording:
-            text = real + ":0"
             reuse = graph.scope.reuse
             self.facts.variables.append(VariableFact(
-                self.loc(node), "Variable", text if is_known(text) else None, pattern(text),
+                self.loc(node), api, text if is_known(text) else None, pattern(text),
                 Outcome.CREATE, reuse, self.call_stack(),
                 reuse_origin=self.reuse_origin(Request("", None, Outcome.CREATE, reuse))))
-        trainable = truth(bound.get("trainable", Const(True)))
-        return Variable(real + ":0", trainable is not False)
+        return text
 
     def reuse_variables(self, scope: VarScope, node: cst.Call) -> None:
         graph = self.graph
@@ -371,8 +374,9 @@ class TFCalls:
             return Unknown()
         optimizer.state["minimized"] = True
         if kind == "AdamOptimizer":
-            self.graph.unique_name("beta1_power")
-            self.graph.unique_name("beta2_power")
+            # Adam's non-slot accumulators are plain tf.Variables named in the name scope.
+            for power in ("beta1_power", "beta2_power"):
+                self.new_variable(node, "AdamOptimizer.beta_power", power)
         slot = kind.replace("Optimizer", "")
         self.slot_request(node, f"{kind}.slots", slot)
         return Unknown()
