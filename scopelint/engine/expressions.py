@@ -80,6 +80,13 @@ def _name(name: str, env: Env) -> Value:
     return Unknown()
 
 
+def _attribute(interp: "Interpreter", node: cst.Attribute, env: Env) -> Value:
+    value = attribute(evaluate(interp, node.value, env), node.attr.value)
+    if isinstance(value, Function) and value.is_property and value.bound is not None:
+        return interp.call_function(value, [], {}, None)
+    return value
+
+
 def attribute(owner: Value, name: str) -> Value:
     """`owner.name`."""
     if isinstance(owner, TFRef):
@@ -92,7 +99,8 @@ def attribute(owner: Value, name: str) -> Value:
             return owner.attrs[name]
         found = owner.cls.lookup(name)
         if isinstance(found, Function):
-            return Function(found.node, found.env, owner, defaults=found.defaults)
+            return Function(found.node, found.env, owner, defaults=found.defaults,
+                            is_property=found.is_property)
         return found if found is not None else Unknown()
     if isinstance(owner, Class):
         found = owner.lookup(name)
@@ -132,6 +140,10 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
     if isinstance(callee, Builtin):
         return builtins_model.call_builtin(callee.name, args, kwargs)
     if isinstance(callee, Member):
+        func = node.func
+        if (callee.name in MUTATORS and isinstance(func, cst.Attribute)
+                and isinstance(func.value, cst.Name) and isinstance(callee.owner, Seq)):
+            env.bind(func.value.value, Unknown())  # the list changed: forget its items
         return _method(interp, callee, args, kwargs, node)
     if isinstance(callee, TFObject):
         return interp.tf_method(callee, "__call__", args, kwargs, node)
@@ -396,8 +408,7 @@ def _comprehension(interp: "Interpreter", node: cst.BaseExpression, env: Env) ->
 
 _EVALUATORS: dict[type, Callable[..., Value]] = {
     cst.Name: lambda interp, node, env: _name(node.value, env),
-    cst.Attribute: lambda interp, node, env: attribute(evaluate(interp, node.value, env),
-                                                       node.attr.value),
+    cst.Attribute: _attribute,
     cst.Call: call,
     cst.SimpleString: _simple_string,
     cst.ConcatenatedString: _string,
@@ -416,6 +427,8 @@ _EVALUATORS: dict[type, Callable[..., Value]] = {
     cst.Subscript: _subscript,
     cst.NamedExpr: _named_expr,
 }
+
+MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort"})
 
 BENIGN_MODULES = frozenset({
     "numpy", "np", "scipy", "six", "absl", "PIL", "cv2", "matplotlib", "pandas", "sklearn",

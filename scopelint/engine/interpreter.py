@@ -169,13 +169,17 @@ class Interpreter(TFCalls):
                     self.eval(child, env)
             if isinstance(node, cst.Raise):
                 raise Exit("raise")
-        elif isinstance(node, cst.Del):
-            pass
+        elif isinstance(node, (cst.Global, cst.Nonlocal)):
+            for item in node.names:
+                env.declare(item.name.value, isinstance(node, cst.Global))
 
     def exec_FunctionDef(self, node: cst.FunctionDef, env: Env) -> None:
         for decorator in node.decorators:
             self.eval(decorator.decorator, env)
-        env.vars[node.name.value] = Function(node, env, defaults=self._defaults(node, env))
+        is_property = any(isinstance(d.decorator, cst.Name) and d.decorator.value == "property"
+                          for d in node.decorators)
+        env.bind(node.name.value, Function(node, env, defaults=self._defaults(node, env),
+                                           is_property=is_property))
 
     def _defaults(self, node: cst.FunctionDef, env: Env) -> dict[str, Value]:
         params = node.params
@@ -193,7 +197,8 @@ class Interpreter(TFCalls):
         # Methods see the module, not the class body, as their enclosing scope.
         for name, value in list(class_env.vars.items()):
             if isinstance(value, Function) and value.env is class_env:
-                class_env.vars[name] = Function(value.node, env, defaults=value.defaults)
+                class_env.vars[name] = Function(value.node, env, defaults=value.defaults,
+                                                is_property=value.is_property)
 
     def exec_If(self, node: cst.If, env: Env) -> None:
         cond = truth(self.eval(node.test, env))
@@ -358,7 +363,7 @@ class Interpreter(TFCalls):
 
     def assign(self, target: cst.BaseExpression, value: Value, env: Env) -> None:
         if isinstance(target, cst.Name):
-            env.vars[target.value] = value
+            env.bind(target.value, value)
         elif isinstance(target, (cst.Tuple, cst.List)):
             items = value.items if isinstance(value, Seq) else None
             elements = target.elements
@@ -374,6 +379,8 @@ class Interpreter(TFCalls):
                 owner.attrs[target.attr.value] = value if not self.graph.maybe else Unknown()
         elif isinstance(target, cst.Subscript):
             self.eval(target.value, env)
+            if isinstance(target.value, cst.Name):  # the container changed: forget it
+                env.bind(target.value.value, Unknown())
 
     # -- expressions ------------------------------------------------------------------
 

@@ -78,6 +78,7 @@ class Function(Value):
     env: "Env"
     bound: Optional[Value] = None  # `self` for a bound method
     defaults: dict[str, Value] = field(default_factory=dict)
+    is_property: bool = False
     partial_args: tuple[Value, ...] = ()
     partial_kwargs: tuple[tuple[str, Value], ...] = ()
 
@@ -165,11 +166,28 @@ def tf_value(path: str) -> Value:
 class Env:
     """A chain of name bindings: function locals → enclosing function → module."""
 
-    __slots__ = ("vars", "parent")
+    __slots__ = ("vars", "parent", "outer")
 
     def __init__(self, parent: Optional["Env"] = None) -> None:
         self.vars: dict[str, Value] = {}
         self.parent = parent
+        self.outer: dict[str, Env] = {}  # names declared `global` / `nonlocal`
+
+    def bind(self, name: str, value: Value) -> None:
+        """Assign a name, honouring `global` and `nonlocal` declarations."""
+        self.outer.get(name, self).vars[name] = value
+
+    def declare(self, name: str, is_global: bool) -> None:
+        """`global name` / `nonlocal name`: later assignments go to that scope."""
+        env = self.parent
+        if is_global:
+            while env is not None and env.parent is not None:
+                env = env.parent
+        else:
+            while env is not None and name not in env.vars and env.parent is not None:
+                env = env.parent
+        if env is not None:
+            self.outer[name] = env
 
     def lookup(self, name: str) -> Optional[Value]:
         env: Optional[Env] = self
