@@ -1,0 +1,175 @@
+"""The oracle: every fixture runs under real TensorFlow (TF1 semantics).
+
+For each fixture, in one process and a fresh graph each (see tests/oracle.py
+for how variables are recorded):
+
+(a) the TF error (if any) is at the single TFS101/TFS102/TFS103 annotation and
+    of that kind, and no such annotation exists without an error;
+(b) the names scopelint predicts (facts.variables with a known name, up to the
+    first request it predicts fails) equal, in order, what TF created or
+    fetched, line by line (TF rows at lines where every fact of scopelint is
+    unknown are dropped; at lines where only some are unknown, TF rows with
+    names scopelint does not predict there are dropped; inside one statement's
+    consecutive rows order is free).
+
+Skipped, with the reason, only when TensorFlow cannot be imported.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import textwrap
+import traceback
+from pathlib import Path
+
+import pytest
+
+import oracle
+from oracle import ERROR_CODES, annotations, fixture_files, oracle_skip_reason
+
+if importlib.util.find_spec("tensorflow") is None:
+    pytest.skip("tensorflow is not installed: the oracle needs real TF "
+                "(pip install tensorflow-cpu tf-keras)", allow_module_level=True)
+
+FIXTURES = fixture_files()
+_RUNS: dict[str, oracle.TFRun] = {}
+
+
+@pytest.fixture(scope="session")
+def tf():
+    """TF1 semantics, once per session (disable_v2_behavior is process-wide)."""
+    try:
+        return oracle.load_tf()
+    except Exception as err:  # noqa: BLE001 - any import failure means: no oracle here
+        pytest.skip(f"import tensorflow failed ({type(err).__name__}: {err}); oracle not run")
+
+
+def _run(tf, path: Path) -> oracle.TFRun:
+    text = path.read_text(encoding="utf-8")
+    reason = oracle_skip_reason(text)
+    if reason:
+        pytest.skip(f"{path.name}: {reason}")
+    key = str(path)
+    if key not in _RUNS:
+        _RUNS[key] = oracle.run_under_tf(path)
+    run = _RUNS[key]
+    if run.error is not None and run.error_code is None:
+        tb = "".join(traceback.format_exception(run.error))
+        pytest.fail(f"{path.name} is broken: it raised an error that is not a variable-scope "
+                    f"error at line {run.error_line}:\n{tb}", pytrace=False)
+    return run
+
+
+def _tf_table(run: oracle.TFRun) -> str:
+    rows = [f"  {r.line:4d}  {r.how:12s} {r.name}" for r in run.rows]
+    if run.error is not None:
+        rows.append(f"  {run.error_line:4d}  raised {run.error_code}: {run.error_text}")
+    return "\n".join(rows) or "  (nothing)"
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_tf_error_matches_annotation(tf, path: Path) -> None:
+    run = _run(tf, path)
+    text = path.read_text(encoding="utf-8")
+    annotated = {(line, code) for line, codes in annotations(text).items()
+                 for code in codes if code in ERROR_CODES}
+    actual = set() if run.error is None else {(run.error_line, run.error_code)}
+    assert actual == annotated, (
+        f"{path.name}: TF error {sorted(actual) or 'none'} but annotated "
+        f"{sorted(annotated) or 'none'}\nwhat TF did:\n{_tf_table(run)}")
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_predicted_names_match_tf(tf, path: Path) -> None:
+    run = _run(tf, path)
+    text = path.read_text(encoding="utf-8")
+    sl_rows, unknown_lines, facts, partial = oracle.scopelint_rows(path, text)
+    tf_seq = oracle.normalise(oracle.comparable_tf_rows(run.rows, unknown_lines, partial))
+    sl_seq = oracle.normalise(sl_rows)
+    if tf_seq != sl_seq:
+        fact_lines = "\n".join(
+            f"  {f.loc.line:4d}  {f.api:14s} {f.name!s:40s} {getattr(f.outcome, 'name', f.outcome)}"
+            for f in facts) or "  (none)"
+        pytest.fail(textwrap.dedent(f"""\
+            {path.name}: scopelint's predicted names differ from what TF did
+            --- diff (line, name); - tensorflow, + scopelint
+            {{diff}}
+            --- what TF did
+            {{tf}}
+            --- scopelint facts (all)
+            {{facts}}""").format(diff=oracle.diff_rows(tf_seq, sl_seq), tf=_tf_table(run),
+                                  facts=fact_lines), pytrace=False)
+
+
+# ------------------------------------------------------------ the harness itself
+
+HARNESS_PROGRAM = '''\
+"""Harness self-check."""
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None, 2])
+with tf.variable_scope("a"):
+    with tf.variable_scope("b"):
+        w = tf.get_variable("w", [2, 2])
+with tf.variable_scope("a", reuse=True):
+    with tf.variable_scope("b"):
+        w_same = tf.get_variable("w", [2, 2])
+y = tf.layers.dense(tf.matmul(x, w), 2)
+v = tf.Variable(1.0, name="v")
+loss = tf.reduce_sum(y) * v
+train_op = tf.train.AdamOptimizer(0.1).minimize(loss)
+ema_op = tf.train.ExponentialMovingAverage(0.9).apply([w])
+w_dup = tf.get_variable("a/b/w", [2, 2])
+'''
+
+
+def test_harness_records_every_variable_hook(tf, tmp_path: Path) -> None:
+    """Nested scopes inherit the root custom getter; layers, Adam slots, EMA shadows and
+    tf.Variable are all recorded at the right line; `import tensorflow` gives compat.v1;
+    the error line is the fixture's line."""
+    path = tmp_path / "harness.py"
+    path.write_text(HARNESS_PROGRAM, encoding="utf-8")
+    run = oracle.run_under_tf(path)
+    got = [(r.line, r.how, r.name) for r in run.rows]
+    assert got == [
+        (7, "get_variable", "a/b/w:0"),
+        (10, "get_variable", "a/b/w:0"),
+        (11, "get_variable", "dense/kernel:0"),
+        (11, "get_variable", "dense/bias:0"),
+        (12, "Variable", "v:0"),
+        (14, "Variable", "beta1_power:0"),
+        (14, "Variable", "beta2_power:0"),
+        (14, "get_variable", "a/b/w/Adam:0"),
+        (14, "get_variable", "a/b/w/Adam_1:0"),
+        (14, "get_variable", "dense/kernel/Adam:0"),
+        (14, "get_variable", "dense/kernel/Adam_1:0"),
+        (14, "get_variable", "dense/bias/Adam:0"),
+        (14, "get_variable", "dense/bias/Adam_1:0"),
+        (14, "get_variable", "v/Adam:0"),
+        (14, "get_variable", "v/Adam_1:0"),
+        (15, "get_variable", "a/b/w/ExponentialMovingAverage:0"),
+    ], got
+    assert run.error_line == 16 and run.error_code == "TFS101", run.error_text
+
+
+def test_harness_error_inside_function_is_recorded_at_fixture_line(tf, tmp_path: Path) -> None:
+    path = tmp_path / "func.py"
+    path.write_text(textwrap.dedent('''\
+        import tensorflow.compat.v1 as tf
+
+
+        def f():
+            return tf.get_variable("w", [1])
+
+
+        f()
+        f()
+        '''), encoding="utf-8")
+    run = oracle.run_under_tf(path)
+    assert [(r.line, r.name) for r in run.rows] == [(5, "w:0")]
+    assert (run.error_line, run.error_code) == (5, "TFS101")
+
+
+def test_normalise_sorts_only_within_one_statement() -> None:
+    rows = [oracle.Row(3, "b", ""), oracle.Row(3, "a", ""), oracle.Row(4, "z", ""), oracle.Row(3, "c", "")]
+    assert oracle.normalise(rows) == [(3, "a"), (3, "b"), (4, "z"), (3, "c")]
