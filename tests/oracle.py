@@ -119,8 +119,18 @@ def load_tf():
 
         tf.disable_v2_behavior()
         tf.logging.set_verbosity(tf.logging.ERROR)
+        _alias_legacy_layers()
         _TF = tf
     return _TF
+
+
+def _alias_legacy_layers() -> None:
+    """tf_slim 1.1 imports `tf_keras.legacy_tf_layers`, which tf-keras now keeps under `src`."""
+    try:
+        import tf_keras.src.legacy_tf_layers as legacy
+    except ImportError:
+        return
+    sys.modules.setdefault("tf_keras.legacy_tf_layers", legacy)
 
 
 def _fixture_line(frame, filename: str) -> Optional[int]:

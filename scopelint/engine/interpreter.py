@@ -63,6 +63,7 @@ class Interpreter(TFCalls):
         self.maybe_returns: list[Value] = []
         self.current: Optional[cst.CSTNode] = None  # the statement being run, for positions
         self.budget = CALL_BUDGET
+        self.arg_scopes = 0
         self.globals.vars["__name__"] = Const("__main__")
 
     # -- entry points ----------------------------------------------------------

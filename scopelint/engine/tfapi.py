@@ -58,6 +58,31 @@ LAYER_CLASSES: dict[str, str] = {
     "BatchNormalization": "batch_normalization",
 }
 
+# tf.contrib.layers / slim layers: default scope name and the variables always made first
+# (biases, gamma and normalizer sub-scopes depend on arguments an arg_scope may set).
+_CONV = ("Conv", ("weights",))
+SLIM_LAYERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "conv1d": _CONV, "conv2d": _CONV, "conv3d": _CONV, "convolution": _CONV,
+    "convolution1d": _CONV, "convolution2d": _CONV, "convolution3d": _CONV,
+    "conv2d_transpose": ("Conv2d_transpose", ("weights",)),
+    "convolution2d_transpose": ("Conv2d_transpose", ("weights",)),
+    "conv3d_transpose": ("Conv3d_transpose", ("weights",)),
+    "convolution3d_transpose": ("Conv3d_transpose", ("weights",)),
+    "fully_connected": ("fully_connected", ("weights",)),
+    "linear": ("fully_connected", ("weights",)),
+    "separable_conv2d": ("SeparableConv2d", ("depthwise_weights",)),
+    "separable_convolution2d": ("SeparableConv2d", ("depthwise_weights",)),
+    "batch_norm": ("BatchNorm", ("moving_mean", "moving_variance")),
+}
+SLIM_NAMESPACES = ("contrib.slim.", "contrib.layers.", "contrib.framework.")
+SLIM_PURE = frozenset({  # slim / contrib.layers functions that make no variables
+    "flatten", "dropout", "max_pool2d", "avg_pool2d", "max_pool3d", "avg_pool3d", "softmax",
+    "one_hot_encoding", "l1_regularizer", "l2_regularizer", "l1_l2_regularizer",
+    "xavier_initializer", "xavier_initializer_conv2d", "variance_scaling_initializer",
+    "summarize_tensor", "summarize_activation", "get_variables", "get_model_variables",
+    "get_variables_to_restore", "get_trainable_variables", "unit_norm", "add_arg_scope",
+})
+
 # Optimizers whose minimize()/apply_gradients() make slot variables.
 SLOT_OPTIMIZERS = frozenset({
     "AdamOptimizer", "MomentumOptimizer", "RMSPropOptimizer", "AdagradOptimizer",

@@ -12,7 +12,7 @@ import libcst as cst
 
 from scopelint.engine import tfapi
 from scopelint.engine.model import Graph, Request, VarScope, or_reuse
-from scopelint.engine.symbols import is_known, pattern
+from scopelint.engine.symbols import ANY, is_known, pattern
 from scopelint.engine.values import (
     Const, Env, ScopeManager, ScopeRef, Seq, TFObject, TFRef, Unknown, Value, Variable, const_str,
     reuse_of, to_text, truth,
@@ -67,6 +67,7 @@ class TFCalls:
     recording: bool
     invocation: int
     scope_frames: list[tuple[str, int]]
+    arg_scopes: int  # depth of slim arg_scope blocks, which may set any layer argument
     loc: Callable[[cst.CSTNode], Location]
     call_stack: Callable[[], CallStack]
 
@@ -102,8 +103,13 @@ class TFCalls:
         if path == "train.ExponentialMovingAverage":
             return TFObject(path, bind_args("ExponentialMovingAverage", args, kwargs),
                             {"applied": False})
+        if path.startswith(tfapi.SLIM_NAMESPACES):
+            if leaf in tfapi.SLIM_LAYERS:
+                return self.slim_layer(leaf, kwargs, node)
+            if leaf == "arg_scope":
+                return TFObject("ArgScope")
         self.record_name_lookup(leaf, args, kwargs, node)
-        if tfapi.creates_opaquely(path):
+        if tfapi.creates_opaquely(path) and leaf not in tfapi.SLIM_PURE:
             self.opaque_call()
         else:
             self.mark_op_name(kwargs)
@@ -155,6 +161,9 @@ class TFCalls:
             if value.kind == "name_scope":
                 return self.enter_name_scope(value)
             return self.enter_variable_scope(value)
+        if isinstance(value, TFObject) and value.path == "ArgScope":
+            self.arg_scopes += 1
+            return _Frame(self.graph, "arg_scope"), Unknown()
         if isinstance(value, TFObject) and value.path == "GraphContext":
             graph = value.state.get("graph") or Graph()
             value.state["graph"] = graph
@@ -168,6 +177,9 @@ class TFCalls:
             return
         if frame.kind == "graph":
             self.graph = frame.graph
+            return
+        if frame.kind == "arg_scope":
+            self.arg_scopes -= 1
             return
         graph = self.graph
         graph.name_stack = frame.name_stack
@@ -364,6 +376,27 @@ class TFCalls:
                 request = self.graph.get_variable(weight, self.loc(node), self.call_stack(),
                                                   None, None)
                 self.record_request(node, "layers." + kind, request)
+        finally:
+            self.exit_context(frame)
+        return Unknown()
+
+    def slim_layer(self, leaf: str, kwargs: dict[str, Value], node: cst.Call) -> Value:
+        """`slim.conv2d(..., scope=...)`: `variable_scope(scope, default, reuse=reuse)`."""
+        default, weights = tfapi.SLIM_LAYERS[leaf]
+        api = "slim." + leaf
+        reuse = kwargs.get("reuse", Unknown() if self.arg_scopes else Const(None))
+        frame, _ = self.enter_variable_scope(ScopeManager(
+            "variable_scope", self.loc(node), kwargs.get("scope", Const(None)), Const(default),
+            reuse, Const(True)), internal=True)
+        try:
+            for weight in weights:
+                request = self.graph.get_variable(weight, self.loc(node), self.call_stack(),
+                                                  None, None)
+                self.record_request(node, api, request)
+            # The rest (biases, gamma, a normalizer's scope) depends on arguments.
+            rest = self.graph.full_name(ANY)
+            self.record_request(node, api, Request(rest, rest, Outcome.UNKNOWN, Reuse.UNKNOWN))
+            self.graph.mark_store_unknown()
         finally:
             self.exit_context(frame)
         return Unknown()
