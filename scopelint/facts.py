@@ -31,13 +31,6 @@ class Reuse(Enum):
     AUTO = "auto"  # tf.AUTO_REUSE: fetch or create
     UNKNOWN = "unknown"
 
-    @property
-    def reuses(self) -> Optional[bool]:
-        """True when the scope certainly reuses, False when certainly not, None if unknown."""
-        if self is Reuse.UNKNOWN:
-            return None
-        return self is not Reuse.NO
-
 
 class Outcome(Enum):
     """What TF does with one variable request."""
@@ -67,7 +60,7 @@ class VariableFact:
     first_stack: CallStack = ()
     detail: str = ""  # e.g. the shapes of a mismatch
     reuse_origin: Optional[Location] = None  # the root reuse_variables() that made the scope reuse
-    key: str = ""  # the variable-store key TF's messages use (pattern form)
+    key: str = ""  # the variable-store key (for tf.Variable: the one get_variable would use)
 
     @property
     def reused(self) -> Optional[bool]:
@@ -88,7 +81,7 @@ class ScopeFact:
     name_scope: str  # the name scope it opened, pattern form ("" for root)
     variable_scope: str  # the variable scope inside, pattern form
     reuse: Reuse  # the resulting reuse mode
-    explicit_false: bool = False  # `reuse=False` was written
+    explicit_false: bool = False  # `reuse=False` is spelled out in the call
     inherited: Reuse = Reuse.NO  # the reuse the scope would inherit
     stack: CallStack = ()
 

@@ -59,7 +59,8 @@ class Interpreter(TFCalls):
         self.recording = True
         self.invocation = 0
         self._invocations = itertools.count(1)
-        self.scope_frames: list[tuple[str, int]] = []  # (kind, invocation) per with-scope
+        # (kind, invocation, name as written) of each scope a `with` entered
+        self.scope_frames: list[tuple[str, int, str]] = []
         self.maybe_returns: list[Value] = []
         self.current: Optional[cst.CSTNode] = None  # the statement being run, for positions
         self.budget = CALL_BUDGET

@@ -66,7 +66,7 @@ class TFCalls:
     facts: ModuleFacts
     recording: bool
     invocation: int
-    scope_frames: list[tuple[str, int]]
+    scope_frames: list[tuple[str, int, str]]
     arg_scopes: int  # depth of slim arg_scope blocks, which may set any layer argument
     loc: Callable[[cst.CSTNode], Location]
     call_stack: Callable[[], CallStack]
@@ -81,7 +81,8 @@ class TFCalls:
             name = bound.get("name_or_scope", bound.get("name", Const(None)))
             return ScopeManager(path, self.loc(node), name, bound.get("default_name", Const(None)),
                                 bound.get("reuse", Const(None)),
-                                bound.get("auxiliary_name_scope", Const(True)))
+                                bound.get("auxiliary_name_scope", Const(True)),
+                                written_false=_writes_reuse_false(node))
         if path == "get_variable":
             return self.get_variable(bind_args(path, args, kwargs), node)
         if path == "Variable":
@@ -192,11 +193,9 @@ class TFCalls:
         graph = self.graph
         frame = _Frame(graph, "name_scope")
         name = mgr.name if not _is_none(mgr.name) else mgr.default_name
-        if _is_none(name):
-            graph.enter_name_scope(None)
-        else:
-            graph.enter_name_scope(to_text(name))
-        self.scope_frames.append(("name_scope", self.invocation))
+        text = None if _is_none(name) else to_text(name)
+        graph.enter_name_scope(text)
+        self.scope_frames.append(("name_scope", self.invocation, pattern(text or "")))
         self.record_scope(mgr, "name_scope", graph.scope.reuse, graph.scope.reuse)
         returned = graph.name_stack + "/" if graph.name_stack else ""
         return frame, Const(returned)
@@ -244,15 +243,15 @@ class TFCalls:
             graph.open_scope_count(new_name)
             frame.undo = lambda: graph.close_subscopes(new_name)
             inherited = old.reuse
-        self.scope_frames.append(("variable_scope", self.invocation))
+        self.scope_frames.append(("variable_scope", self.invocation, ""))
         if not internal:
-            explicit_false = isinstance(mgr.reuse, Const) and mgr.reuse.value is False
-            self.record_scope(mgr, "variable_scope", graph.scope.reuse, inherited, explicit_false)
+            self.record_scope(mgr, "variable_scope", graph.scope.reuse, inherited,
+                              mgr.written_false)
         return frame, ScopeRef(graph.scope)
 
     def _unknown_scope(self, frame: _Frame, mgr: ScopeManager) -> tuple[_Frame, Value]:
         """`variable_scope(None)` without a default name: TF raises TypeError; stay silent."""
-        self.scope_frames.append(("variable_scope", self.invocation))
+        self.scope_frames.append(("variable_scope", self.invocation, ""))
         return frame, ScopeRef(self.graph.scope)
 
     def record_scope(self, mgr: ScopeManager, kind: str, reuse: Reuse, inherited: Reuse,
@@ -272,7 +271,7 @@ class TFCalls:
         request = graph.get_variable(name, self.loc(node), self.call_stack(),
                                      _shape(bound.get("shape")), _dtype(bound.get("dtype")))
         expected = None
-        if (self.scope_frames and self.scope_frames[-1] == ("name_scope", self.invocation)
+        if (self.scope_frames and self.scope_frames[-1][:2] == ("name_scope", self.invocation)
                 and graph.name_stack and graph.name_stack != graph.scope.name):
             expected = f"{graph.name_stack}/{name}"
         self.record_request(node, "get_variable", request, expected)
@@ -287,10 +286,15 @@ class TFCalls:
         self.facts.variables.append(VariableFact(
             self.loc(node), api, name if name and is_known(name) else None,
             pattern(name or "…"), request.outcome, request.reuse, self.call_stack(),
-            pattern(self.graph.name_stack) if expected else None,
+            self._ignored_name_scope() if expected else None,
             pattern(expected + ":0") if expected else None, existing.loc if existing else None,
             existing.stack if existing else (), request.detail,
             self.reuse_origin(request), pattern(request.key)))
+
+    def _ignored_name_scope(self) -> str:
+        """The name scope a get_variable ignores: its full name, or as written when unknown."""
+        stack = self.graph.name_stack
+        return stack if is_known(stack) else self.scope_frames[-1][2]
 
     def reuse_origin(self, request: Request) -> Optional[Location]:
         """The root `reuse_variables()` call that made this request reuse, if any."""
@@ -302,11 +306,13 @@ class TFCalls:
     def make_variable(self, bound: dict[str, Value], node: cst.Call) -> Value:
         name_value = bound.get("name", Const(None))
         base = "Variable" if _is_none(name_value) else to_text(name_value)
-        trainable = truth(bound.get("trainable", Const(True)))
-        return Variable(self.new_variable(node, "Variable", base), trainable is not False)
+        return Variable(self.new_variable(node, "Variable", base))
 
     def new_variable(self, node: cst.Call, api: str, base: str) -> str:
-        """A `tf.Variable`: named in the current name scope, uniquified, never reused."""
+        """A `tf.Variable`: named in the current name scope, uniquified, never reused.
+
+        Its `key` is what `get_variable` would have used: the variable-scope name.
+        """
         graph = self.graph
         text = graph.unique_name(base) + ":0"
         if self.recording:
@@ -314,7 +320,8 @@ class TFCalls:
             self.facts.variables.append(VariableFact(
                 self.loc(node), api, text if is_known(text) else None, pattern(text),
                 Outcome.CREATE, reuse, self.call_stack(),
-                reuse_origin=self.reuse_origin(Request("", None, Outcome.CREATE, reuse))))
+                reuse_origin=self.reuse_origin(Request("", None, Outcome.CREATE, reuse)),
+                key=pattern(graph.full_name(base))))
         return text
 
     def reuse_variables(self, scope: VarScope, node: cst.Call) -> None:
@@ -468,6 +475,13 @@ class TFCalls:
                 text = literal.evaluated_value
                 if isinstance(owner, Variable) and isinstance(text, str):
                     self.facts.name_refs.append(NameRefFact(self.loc(node), "tensor", text))
+
+
+def _writes_reuse_false(node: cst.Call) -> bool:
+    """The call spells `reuse=False` itself (not a parameter that happens to be False)."""
+    return any(arg.keyword is not None and arg.keyword.value == "reuse"
+               and isinstance(arg.value, cst.Name) and arg.value.value == "False"
+               for arg in node.args)
 
 
 def _is_none(value: Value) -> bool:

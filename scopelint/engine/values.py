@@ -68,6 +68,7 @@ class ScopeManager(Value):
     default_name: Value
     reuse: Value
     auxiliary: Value
+    written_false: bool = False  # `reuse=False` spelled out in the call
 
 
 @dataclass(eq=False)
@@ -123,7 +124,6 @@ class Variable(Value):
     """A variable made or fetched by the analysed code."""
 
     name: Optional[str]
-    trainable: bool = True
 
 
 @dataclass(frozen=True)

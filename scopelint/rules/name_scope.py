@@ -4,7 +4,7 @@ from typing import Iterator
 
 from scopelint.facts import Finding, ModuleFacts, Outcome
 from scopelint.rules import Rule
-from scopelint.rules.common import findings, shown
+from scopelint.rules.common import findings
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
@@ -14,8 +14,12 @@ def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
     def items():  # type: ignore[no-untyped-def]
         for fact in facts.variables:
             if fact.ignored_name_scope and fact.expected_name and fact.loc not in sharing:
-                yield fact, (f"get_variable ignores name_scope '{fact.ignored_name_scope}': this "
-                             f"variable is named '{shown(fact)}', not '{fact.expected_name}'"), ()
+                if fact.name:
+                    outcome = f"this variable is named '{fact.name}', not '{fact.expected_name}'"
+                else:
+                    outcome = "the variable's name comes from the variable scope only"
+                yield fact, (f"get_variable ignores name_scope '{fact.ignored_name_scope}': "
+                             f"{outcome}"), ()
     return findings(path, "TFS201", items())
 
 

@@ -2,15 +2,24 @@
 
 from typing import Iterator
 
-from scopelint.facts import Finding, ModuleFacts, Reuse
+from scopelint.facts import Finding, Location, ModuleFacts, Outcome, Reuse
 from scopelint.rules import Rule
 from scopelint.rules.common import REUSE_WORDS, findings
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
     def items():  # type: ignore[no-untyped-def]
+        seen: set[tuple[Location, str]] = set()
+        shared: set[str] = set()
         for fact in facts.variables:
-            if fact.api == "Variable" and fact.reuse in (Reuse.YES, Reuse.AUTO):
+            if fact.api != "Variable":
+                if fact.outcome in (Outcome.CREATE, Outcome.REUSE) and fact.name:
+                    shared.add(fact.key)
+                continue
+            again = (fact.loc, fact.key) in seen
+            seen.add((fact.loc, fact.key))
+            if fact.reuse is Reuse.YES or (fact.reuse is Reuse.AUTO and "…" not in fact.key
+                                           and (again or fact.key in shared)):
                 named = f" '{fact.name}'" if fact.name else ""
                 yield fact, (f"tf.Variable in a reusing scope ({REUSE_WORDS[fact.reuse]}) never "
                              f"reuses: it creates a new, unshared variable{named}; use "
@@ -21,8 +30,11 @@ def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
 RULE = Rule(
     code="TFS203", name="variable-in-reusing-scope",
     summary="tf.Variable in a reusing scope makes a new variable",
-    what="Finds `tf.Variable` created inside a scope that reuses (reuse=True, AUTO_REUSE, "
-         "after `reuse_variables()`, inherited, or a function called again with reuse).",
+    what="Finds `tf.Variable` created inside a scope that reuses (reuse=True, after "
+         "`reuse_variables()`, inherited, or a function called again with reuse). Under "
+         "`tf.AUTO_REUSE`, which may also create, it reports a `tf.Variable` that runs again "
+         "in the same variable scope or that takes the name of a variable `get_variable` "
+         "shares there.",
     why="`tf.Variable` ignores reuse: every call makes a new variable (`w_1`, or one under "
         "the `foo_1/` name scope), so weights that look shared are not.",
     example="""
