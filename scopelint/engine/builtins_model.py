@@ -8,7 +8,7 @@ from typing import Optional
 from scopelint.engine.values import Const, Iteration, Seq, Unknown, Value, to_text
 
 NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_")) | {"__import__"}
-MAX_RANGE = 10_000
+MAX_ITEMS = 32  # longer ranges stay symbolic: loops over them run twice, then in maybe mode
 
 
 def call_builtin(name: str, args: list[Value], kwargs: dict[str, Value]) -> Value:
@@ -18,7 +18,7 @@ def call_builtin(name: str, args: list[Value], kwargs: dict[str, Value]) -> Valu
     if name == "range":
         if all_known and all(isinstance(v, int) for v in known) and 1 <= len(known) <= 3:
             values = range(*known)
-            if len(values) <= MAX_RANGE:
+            if len(values) <= MAX_ITEMS:
                 return Seq(tuple(Const(v) for v in values))
         start = known[0] if len(args) >= 2 and isinstance(args[0], Const) else 0
         return Iteration("range", start if isinstance(start, int) else 0)

@@ -29,6 +29,7 @@ from scopelint.facts import CallStack, Location, ModuleFacts
 
 _CALLED = re.compile(r"(?<!def )\b([A-Za-z_]\w*)\s*\(")
 MAX_CALL_DEPTH = 16
+MAX_ENTRY_DEPTH = 3  # calls followed from a function the module never calls
 CALL_BUDGET = 20_000  # function replays per module, so pathological code cannot blow up
 MAX_CONCRETE_ITERATIONS = 32
 Block = Sequence[cst.BaseStatement]
@@ -65,6 +66,7 @@ class Interpreter(TFCalls):
         self.current: Optional[cst.CSTNode] = None  # the statement being run, for positions
         self.budget = CALL_BUDGET
         self.arg_scopes = 0
+        self.maybe_exits = 0  # MaybeExit signals seen, to notice a body that may stop early
         self.globals.vars["__name__"] = Const("__main__")
 
     # -- entry points ----------------------------------------------------------
@@ -120,6 +122,7 @@ class Interpreter(TFCalls):
                     # A branch that may have left the block: the rest may not run.
                     self.graph.maybe += 1
                     raised_maybe += 1
+                    self.maybe_exits += 1
         finally:
             self.graph.maybe -= raised_maybe
 
@@ -258,15 +261,18 @@ class Interpreter(TFCalls):
             self.run_loop(node, env, builtins_model.symbolic_iterations(iterable), exact=False)
 
     def exec_While(self, node: cst.While, env: Env) -> None:
-        """Iterate while the condition is known; once it is not, finish as an inexact loop."""
-        for count in range(MAX_CONCRETE_ITERATIONS + 1):
+        """Iterate while the condition is known and the body runs straight through;
+        otherwise (`while True:` with a conditional `break`, say) finish as an inexact loop."""
+        count = 0
+        while count < MAX_CONCRETE_ITERATIONS:
             cond = truth(self.eval(node.test, env))
             if cond is False:
                 if node.orelse is not None:
                     self.exec_block(node.orelse.body, env)
                 return
-            if cond is None or count == MAX_CONCRETE_ITERATIONS:
+            if cond is None or isinstance(node.test, cst.Name):  # `while True` / `while flag`
                 break
+            exits = self.maybe_exits
             try:
                 self.exec_block(node.body, env)
             except Exit as exit_:
@@ -274,6 +280,9 @@ class Interpreter(TFCalls):
                     return
                 if exit_.kind != "continue":
                     raise
+            count += 1
+            if self.maybe_exits != exits:
+                break
         self.run_loop(node, env, [None, None] if count == 0 else [], exact=False)
 
     def run_loop(self, node: Union[cst.For, cst.While], env: Env,
@@ -395,7 +404,8 @@ class Interpreter(TFCalls):
                       call: Optional[cst.Call], unknown_args: bool = False) -> Value:
         node = fn.node
         self.budget -= 1
-        if node in self.active or len(self.active) >= MAX_CALL_DEPTH or self.budget < 0:
+        depth = MAX_CALL_DEPTH if self.graph.known_context else MAX_ENTRY_DEPTH
+        if node in self.active or len(self.active) >= depth or self.budget < 0:
             self.opaque_call()
             return Unknown()
         self.executed.add(id(node))

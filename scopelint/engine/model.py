@@ -64,6 +64,7 @@ class Graph:
     """One `tf.Graph` with its variable-scope store, replayed symbolically."""
 
     def __init__(self, known_context: bool = True) -> None:
+        self.known_context = known_context
         prefix = "" if known_context else hole()
         self.names_in_use: dict[str, int] = {}
         self.unsure_names: set[str] = set()  # symbolic keys whose counters are unknown

@@ -1,0 +1,142 @@
+"""The findings cache: `.scopelint_cache/` in the current directory.
+
+One JSON file per scopelint version and settings key maps a file's content
+hash (SHA-256 of its bytes) to its findings, without the path (re-attached on
+a hit). Everything read back is checked: an unreadable, corrupt or foreign
+file or entry is ignored (and rewritten on save), never trusted. Writes go
+through a temporary file and `os.replace` inside the cache folder only; a
+cache folder that is a symbolic link or not a directory disables the cache.
+Entries unused for `MAX_AGE_DAYS` are dropped on save.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from typing import Any, Optional
+
+from scopelint import __version__
+from scopelint.facts import Finding, Related
+
+CACHE_DIR = ".scopelint_cache"
+MAX_AGE_DAYS = 30
+Entry = list  # [day last used, [[line, col, code, message, [[line, col, message], ...]], ...]]
+
+
+def content_hash(data: bytes) -> str:
+    """The cache's key for a file's content."""
+    return hashlib.sha256(data).hexdigest()
+
+
+class Cache:
+    """Findings by content hash for one scopelint version and settings key."""
+
+    def __init__(self, settings_key: str, directory: str = CACHE_DIR) -> None:
+        self.directory = os.path.abspath(directory)
+        self.settings_key = settings_key
+        name = hashlib.sha256(settings_key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        self.folder = os.path.join(self.directory, __version__)
+        self.file = os.path.join(self.folder, f"{name}.json")
+        self.today = int(time.time() // 86400)
+        self.entries: dict[str, Entry] = self._load()
+        self.dirty = False
+
+    def _load(self) -> dict[str, Entry]:
+        try:
+            with open(self.file, "rb") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError, RecursionError):
+            return {}
+        if (not isinstance(data, dict) or data.get("scopelint") != __version__
+                or data.get("settings") != self.settings_key
+                or not isinstance(data.get("entries"), dict)):
+            return {}
+        return data["entries"]
+
+    def get(self, path: str, digest: str) -> Optional[list[Finding]]:
+        """The cached findings of content `digest`, re-attached to `path`; None on a miss."""
+        entry = self.entries.get(digest)
+        findings = _findings(path, entry)
+        if findings is None:
+            self.entries.pop(digest, None)
+        elif entry[0] != self.today:
+            entry[0] = self.today
+            self.dirty = True
+        return findings
+
+    def put(self, digest: str, findings: list[Finding]) -> None:
+        """Remember the findings of content `digest`."""
+        self.entries[digest] = [self.today, [
+            [f.line, f.col, f.code, f.message, [[r.line, r.col, r.message] for r in f.related]]
+            for f in findings]]
+        self.dirty = True
+
+    def save(self) -> None:
+        """Write the cache atomically, merged with what another run saved meanwhile."""
+        if not self.dirty or not self._prepare_folder():
+            return
+        entries = {**self._load(), **self.entries}
+        fresh = {k: v for k, v in entries.items()
+                 if isinstance(v, list) and v and isinstance(v[0], int)
+                 and self.today - v[0] <= MAX_AGE_DAYS}
+        payload = {"scopelint": __version__, "settings": self.settings_key, "entries": fresh}
+        fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(payload, handle, separators=(",", ":"))
+            os.replace(temp, self.file)
+        except OSError:
+            _remove(temp)
+        self.dirty = False
+
+    def _prepare_folder(self) -> bool:
+        """Create the cache folder (with a `.gitignore` of `*`); False when it is unsafe."""
+        try:
+            if not os.path.lexists(self.directory):
+                os.mkdir(self.directory)
+                with open(os.path.join(self.directory, ".gitignore"), "w") as handle:
+                    handle.write("# Created automatically by scopelint.\n*\n")
+            if not os.path.lexists(self.folder) and _real_dir(self.directory):
+                os.mkdir(self.folder)
+        except OSError:
+            return False
+        return _real_dir(self.directory) and _real_dir(self.folder)
+
+
+def _findings(path: str, entry: Any) -> Optional[list[Finding]]:
+    """The findings an entry describes, or None when it is malformed."""
+    if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], int)
+            and isinstance(entry[1], list)):
+        return None
+    result = []
+    for item in entry[1]:
+        if not (isinstance(item, list) and len(item) == 5 and _ints(item[:2])
+                and isinstance(item[2], str) and isinstance(item[3], str)
+                and isinstance(item[4], list)):
+            return None
+        related = []
+        for rel in item[4]:
+            if not (isinstance(rel, list) and len(rel) == 3 and _ints(rel[:2])
+                    and isinstance(rel[2], str)):
+                return None
+            related.append(Related(rel[0], rel[1], rel[2]))
+        result.append(Finding(path, item[0], item[1], item[2], item[3], tuple(related)))
+    return result
+
+
+def _ints(values: list[Any]) -> bool:
+    return all(type(v) is int and v >= 0 for v in values)
+
+
+def _real_dir(path: str) -> bool:
+    return os.path.isdir(path) and not os.path.islink(path)
+
+
+def _remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass

@@ -1,0 +1,55 @@
+"""The safe prefilter: which files need the libcst parse and the engine at all.
+
+Criterion: a decoded file goes through libcst and the engine when its text
+contains one of `ROOTS`, the top-level names of the modules the engine
+resolves TF APIs from (`engine.tfapi.MODULES`: `tensorflow`, `tf_slim`). When
+the text is not pure ASCII, its NFKC normal form is searched too, because
+Python normalises identifiers with NFKC (`ｔensorflow` imports `tensorflow`).
+Every file, skipped or not, is still decoded (TFS002) and checked by CPython's
+own parser (TFS001), exactly as `analysis` does before libcst.
+
+Why it cannot lose a finding: rules read only the engine's facts, and the
+engine records a fact only for a call it resolves, through the import
+bindings of the module, to a name in `tfapi.MODULES` (aliases, `from ...
+import`, `as` names and attribute chains all start from such an import). An
+import statement spells its module with identifiers written in the file, and
+the only transformation CPython applies to them is NFKC normalisation; so a
+file whose (normalised) text does not contain the root name binds no TF name,
+the engine records no facts for it, and no rule can report anything.
+Any substring occurrence counts (comments, strings, `mytensorflowutils`):
+false positives only cost time. Not reproduced for skipped files: a failure of
+libcst itself on code that CPython accepts, which is not a finding about the
+file.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Optional
+
+from scopelint.engine import tfapi
+from scopelint.files import SourceError, decode_source
+
+ROOTS: tuple[str, ...] = tuple(sorted({name.partition(".")[0] for name in tfapi.MODULES}))
+
+
+def mentions_tf(text: str) -> bool:
+    """Whether `text` could import a module the engine knows (the criterion above)."""
+    if any(root in text for root in ROOTS):
+        return True
+    if text.isascii():
+        return False
+    normal = unicodedata.normalize("NFKC", text)
+    return any(root in normal for root in ROOTS)
+
+
+def skippable_text(data: bytes) -> Optional[str]:
+    """The decoded text of a file the engine can skip; None when it must be analysed.
+
+    Files that cannot be decoded return None: the analysis reports their TFS002.
+    """
+    try:
+        text = decode_source(data)
+    except SourceError:
+        return None
+    return None if mentions_tf(text) else text

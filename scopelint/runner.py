@@ -1,0 +1,286 @@
+"""Checking many files: discovery, cache, prefilter, and worker processes.
+
+Files are analysed in worker processes (in-process with `jobs=1` or for a
+single file), each file in a thread with a large stack so that deeply
+nested code ends as a RecursionError (TFS001), not a segfault. A worker that
+dies (BrokenProcessPool) loses no other file: the unfinished files are split
+in halves and rerun in fresh pools until the file that kills a worker is
+alone, and it gets a TFS000 finding. Results are sorted by path, whatever the
+number of jobs. libcst is imported only where files are analysed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Optional, Protocol, Sequence, TypeVar
+
+from scopelint.cache import Cache, content_hash
+from scopelint.facts import Finding, ModuleFacts
+from scopelint.files import SourceError, discover, read_source
+
+if TYPE_CHECKING:
+    from scopelint.analysis import FileResult
+
+STACK_BYTES = 512 * 1024 * 1024
+MIN_POOL_FILES = 2  # a single file is analysed in-process
+MAX_CHUNK = 16
+PROGRESS_MIN_FILES = 200
+T = TypeVar("T")
+
+
+class RunSettings(Protocol):
+    """What the runner needs from the CLI's settings."""
+
+    exclude: Sequence[str]
+
+    def settings_key(self) -> str: ...
+
+
+@dataclass
+class RunResult:
+    """Every file's result (sorted by path) and the run's counts."""
+
+    results: list[FileResult]
+    skipped: int  # files the prefilter let skip the engine
+    cached: int
+    seconds: float
+
+    @property
+    def summary(self) -> str:
+        return self.summary_for(sum(len(r.findings) for r in self.results))
+
+    def summary_for(self, findings: int) -> str:
+        """The summary line, with the number of findings actually reported."""
+        return (f"{len(self.results)} files checked, {self.skipped} skipped, "
+                f"{self.cached} cached, {findings} findings in {self.seconds:.2f} s")
+
+
+@dataclass
+class Outcome:
+    """One analysed file, as a worker returns it."""
+
+    result: FileResult
+    digest: Optional[str]  # content hash of the bytes analysed; None if unread
+    skipped: bool
+
+
+def run(
+    paths: list[str],
+    settings: RunSettings,
+    *,
+    jobs: Optional[int] = None,
+    use_cache: bool = True,
+    want_facts: bool = False,
+    progress: bool = False,
+    prefilter: bool = True,
+) -> RunResult:
+    """Check every file under `paths`; never raises for bad input (PathNotFound aside)."""
+    from scopelint.analysis import FileResult
+
+    start = time.perf_counter()
+    dir_errors: dict[str, str] = {}
+    files = discover(paths, list(settings.exclude), getattr(settings, "root", None), dir_errors)
+    results = {path: FileResult(path, [Finding(path, 1, 1, "TFS002", message)])
+               for path, message in dir_errors.items()}
+    cache = Cache(settings.settings_key()) if use_cache and not want_facts else None
+    todo = []
+    for path in files:
+        hit = _cached(cache, path)
+        if hit is None:
+            todo.append(path)
+        else:
+            results[path] = hit
+    cached = len(files) - len(todo)
+    meter = Progress(len(files), cached) if progress and len(files) >= PROGRESS_MIN_FILES \
+        and sys.stderr.isatty() else None
+    skipped = 0
+    for outcome in analyse(todo, jobs or os.cpu_count() or 1, prefilter, want_facts,
+                           meter.advance if meter else None):
+        result = outcome.result
+        results[result.path] = result
+        skipped += outcome.skipped
+        if cache is not None and outcome.digest and not any(
+                f.code == "TFS000" for f in result.findings):
+            cache.put(outcome.digest, result.findings)
+    if meter:
+        meter.close()
+    if cache is not None:
+        cache.save()
+    ordered = [results[p] for p in sorted(results)]
+    return RunResult(ordered, skipped, cached, time.perf_counter() - start)
+
+
+def _cached(cache: Optional[Cache], path: str) -> Optional[FileResult]:
+    """The cached result of a file, or None when it must be analysed."""
+    if cache is None:
+        return None
+    try:
+        digest = content_hash(read_source(path))
+    except SourceError:
+        return None
+    findings = cache.get(path, digest)
+    if findings is None:
+        return None
+    from scopelint.analysis import FileResult
+
+    return FileResult(path, findings)
+
+
+class Progress:
+    """A `checked/total` line on stderr, redrawn at most ten times a second."""
+
+    def __init__(self, total: int, done: int) -> None:
+        self.total, self.done, self.shown = total, done, 0.0
+
+    def advance(self) -> None:
+        self.done += 1
+        now = time.monotonic()
+        if now - self.shown >= 0.1 or self.done == self.total:
+            self.shown = now
+            sys.stderr.write(f"\rscopelint: {self.done}/{self.total} files")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        sys.stderr.write("\r\033[K")
+        sys.stderr.flush()
+
+
+def analyse(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
+            on_file: Optional[Callable[[], None]] = None) -> list[Outcome]:
+    """Analyse `paths` in-process or in `jobs` worker processes; one outcome per path."""
+    if jobs <= 1 or len(paths) < MIN_POOL_FILES:
+        outcomes = []
+        for path in paths:
+            outcomes.extend(analyse_chunk([path], prefilter, want_facts))
+            if on_file:
+                on_file()
+        return outcomes
+    return _pooled(paths, jobs, prefilter, want_facts, on_file)
+
+
+def _pooled(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
+            on_file: Optional[Callable[[], None]]) -> list[Outcome]:
+    """Analyse in worker processes; files a crashing worker took down are bisected."""
+    outcomes: list[Outcome] = []
+    batches = [paths]
+    while batches:
+        batch = batches.pop()
+        lost = _pool_pass(batch, jobs, prefilter, want_facts, outcomes, on_file)
+        if len(lost) == 1:
+            outcomes.append(_crashed(lost[0]))
+            if on_file:
+                on_file()
+        elif lost:
+            half = len(lost) // 2
+            batches += [lost[half:], lost[:half]]
+    return outcomes
+
+
+def _pool_pass(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
+               outcomes: list[Outcome], on_file: Optional[Callable[[], None]]) -> list[str]:
+    """One pool over `paths`, appending to `outcomes`; returns the files a crash lost."""
+    workers = min(jobs, len(paths))
+    size = max(1, min(MAX_CHUNK, len(paths) // (workers * 4)))
+    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+    lost: list[str] = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures: list[tuple[list[str], Future[list[Outcome]]]] = [
+            (chunk, pool.submit(analyse_chunk, chunk, prefilter, want_facts)) for chunk in chunks]
+        for chunk, future in futures:
+            try:
+                done = future.result()
+            except BrokenProcessPool:
+                lost += chunk
+                continue
+            except Exception as err:  # noqa: BLE001 - e.g. a result that cannot be unpickled
+                done = [_failed(path, err) for path in chunk]
+            outcomes.extend(done)
+            if on_file:
+                for _ in done:
+                    on_file()
+    return lost
+
+
+def _crashed(path: str) -> Outcome:
+    from scopelint.analysis import FileResult, internal_error
+
+    error = RuntimeError("the worker process analysing it died")
+    return Outcome(FileResult(path, [internal_error(path, error)]), None, False)
+
+
+def _failed(path: str, err: BaseException) -> Outcome:
+    from scopelint.analysis import FileResult, internal_error
+
+    return Outcome(FileResult(path, [internal_error(path, err)]), None, False)
+
+
+def analyse_chunk(paths: list[str], prefilter: bool, want_facts: bool) -> list[Outcome]:
+    """Analyse files one after another in a thread with a large stack (the worker task)."""
+    from scopelint.analysis import recursion_guard
+
+    recursion_guard()
+    return in_big_stack(lambda: [analyse_file(p, prefilter, want_facts) for p in paths])
+
+
+def analyse_file(path: str, prefilter: bool, want_facts: bool) -> Outcome:
+    """Read and analyse one file; every failure becomes a finding."""
+    from scopelint.analysis import FileResult, analyze_bytes, internal_error, parse_python
+    from scopelint.prefilter import skippable_text
+
+    try:
+        data = read_source(path)
+    except SourceError as err:
+        return Outcome(FileResult(path, [Finding(path, err.line, err.col, "TFS002", str(err))]),
+                       None, False)
+    digest = content_hash(data)
+    text = None
+    try:
+        text = skippable_text(data) if prefilter else None
+        if text is not None:
+            tree = parse_python(path, text)
+            result = (FileResult(path, [tree]) if isinstance(tree, Finding)
+                      else FileResult(path, [], ModuleFacts() if want_facts else None))
+        else:
+            result = analyze_bytes(path, data)
+            result.findings.sort(key=Finding.sort_key)
+            if not want_facts:
+                result.facts = None
+    except RecursionError:
+        result = FileResult(path, [Finding(path, 1, 1, "TFS001",
+                                           "code is nested too deeply to analyse")])
+    except Exception as err:  # noqa: BLE001 - one file's failure must not stop the run
+        result = FileResult(path, [internal_error(path, err)])
+    return Outcome(result, digest, text is not None)
+
+
+def in_big_stack(work: Callable[[], T]) -> T:
+    """Run `work` in a thread with a STACK_BYTES stack and return (or raise) what it does."""
+    box: list[T] = []
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            box.append(work())
+        except BaseException as err:  # noqa: BLE001 - re-raised in the caller
+            failure.append(err)
+
+    try:
+        previous = threading.stack_size(STACK_BYTES)
+    except (ValueError, RuntimeError):  # platform refuses: keep the default size
+        previous = None
+    try:
+        thread = threading.Thread(target=target, name="scopelint-analysis")
+        thread.start()
+    finally:
+        if previous is not None:
+            threading.stack_size(previous)
+    thread.join()
+    if failure:
+        raise failure[0]
+    return box[0]
