@@ -25,10 +25,7 @@ file.
 from __future__ import annotations
 
 import unicodedata
-from typing import Optional
-
 from scopelint.engine import tfapi
-from scopelint.files import SourceError, decode_source
 
 ROOTS: tuple[str, ...] = tuple(sorted({name.partition(".")[0] for name in tfapi.MODULES}))
 
@@ -41,15 +38,3 @@ def mentions_tf(text: str) -> bool:
         return False
     normal = unicodedata.normalize("NFKC", text)
     return any(root in normal for root in ROOTS)
-
-
-def skippable_text(data: bytes) -> Optional[str]:
-    """The decoded text of a file the engine can skip; None when it must be analysed.
-
-    Files that cannot be decoded return None: the analysis reports their TFS002.
-    """
-    try:
-        text = decode_source(data)
-    except SourceError:
-        return None
-    return None if mentions_tf(text) else text

@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Callable, Optional, Protocol, Sequence, TypeVa
 
 from scopelint.cache import Cache, content_hash
 from scopelint.facts import Finding, ModuleFacts
-from scopelint.files import SourceError, discover, read_source
+from scopelint.files import SourceError, decode_source, discover, read_source
+from scopelint.limits import too_complex
+from scopelint.prefilter import mentions_tf
 
 if TYPE_CHECKING:
     from scopelint.analysis import FileResult
@@ -229,25 +231,32 @@ def analyse_chunk(paths: list[str], prefilter: bool, want_facts: bool) -> list[O
 
 
 def analyse_file(path: str, prefilter: bool, want_facts: bool) -> Outcome:
-    """Read and analyse one file; every failure becomes a finding."""
-    from scopelint.analysis import FileResult, analyze_bytes, internal_error, parse_python
-    from scopelint.prefilter import skippable_text
+    """Read and analyse one file; every failure becomes a finding.
 
+    Every file is decoded and parsed by CPython (TFS002, TFS001); files the
+    prefilter clears, or beyond `limits`, stop there, the rest go to libcst
+    and the engine.
+    """
+    from scopelint.analysis import FileResult, analyze_text, internal_error, parse_python
+
+    data: Optional[bytes] = None
     try:
         data = read_source(path)
+        text = decode_source(data)
     except SourceError as err:
         return Outcome(FileResult(path, [Finding(path, err.line, err.col, "TFS002", str(err))]),
-                       None, False)
-    digest = content_hash(data)
-    text = None
+                       None if data is None else content_hash(data), False)
+    skipped = False
     try:
-        text = skippable_text(data) if prefilter else None
-        if text is not None:
-            tree = parse_python(path, text)
-            result = (FileResult(path, [tree]) if isinstance(tree, Finding)
-                      else FileResult(path, [], ModuleFacts() if want_facts else None))
+        tree = parse_python(path, text)
+        if isinstance(tree, Finding):
+            result = FileResult(path, [tree])
+        elif prefilter and not mentions_tf(text):
+            result, skipped = FileResult(path, [], ModuleFacts() if want_facts else None), True
+        elif (problem := too_complex(tree)) is not None:
+            result = FileResult(path, [Finding(path, problem[0], 1, "TFS001", problem[1])])
         else:
-            result = analyze_bytes(path, data)
+            result = analyze_text(path, text)
             result.findings.sort(key=Finding.sort_key)
             if not want_facts:
                 result.facts = None
@@ -256,7 +265,7 @@ def analyse_file(path: str, prefilter: bool, want_facts: bool) -> Outcome:
                                            "code is nested too deeply to analyse")])
     except Exception as err:  # noqa: BLE001 - one file's failure must not stop the run
         result = FileResult(path, [internal_error(path, err)])
-    return Outcome(result, digest, text is not None)
+    return Outcome(result, content_hash(data), skipped)
 
 
 def in_big_stack(work: Callable[[], T]) -> T:

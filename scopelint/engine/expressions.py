@@ -11,7 +11,8 @@ import libcst as cst
 from scopelint.engine import builtins_model
 from scopelint.engine.tfapi import canonical
 from scopelint.engine.values import (
-    Builtin, Class, Const, Env, Function, Instance, Member, ModuleRef, ReuseValue, ScopeRef,
+    Args, Builtin, Class, Const, Env, Function, Instance, Mapping, Member, ModuleRef, ReuseValue,
+    ScopeRef,
     Seq, TFObject, TFRef, Unknown, Value, Variable, const_str, tf_value, to_text, truth,
 )
 
@@ -37,6 +38,24 @@ def evaluate(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value
                 if isinstance(sub, cst.BaseExpression):
                     evaluate(interp, sub, env)
     return Unknown()
+
+
+def _dict(interp: "Interpreter", node: cst.Dict, env: Env) -> Value:
+    items: list[tuple[str, Value]] = []
+    known = True
+    for element in node.elements:
+        if isinstance(element, cst.StarredDictElement):
+            evaluate(interp, element.value, env)
+            known = False
+            continue
+        key = evaluate(interp, element.key, env)
+        value = evaluate(interp, element.value, env)
+        text = const_str(key)
+        if text is None:
+            known = False
+        else:
+            items.append((text, value))
+    return Mapping(tuple(items)) if known else Unknown()
 
 
 def _sequence(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value:
@@ -120,23 +139,29 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
     callee = evaluate(interp, node.func, env)
     args: list[Value] = []
     kwargs: dict[str, Value] = {}
-    spread = False
+    spread = False  # a `*args` / `**kwargs` whose content is unknown
     for arg in node.args:
         value = evaluate(interp, arg.value, env)
-        if arg.star:
-            spread = True
+        if arg.star == "**":
+            if isinstance(value, Mapping):
+                kwargs.update(value.items)
+            else:
+                spread = True
+        elif arg.star == "*":
+            if isinstance(value, Seq) and not kwargs:
+                args.extend(value.items)
+            else:
+                spread = True
         elif arg.keyword is not None:
             kwargs[arg.keyword.value] = value
         else:
             args.append(value)
-    if spread and not isinstance(callee, (TFRef, Builtin)):
-        args = [Unknown() for _ in args]
     if isinstance(callee, Function):
-        return interp.call_function(callee, args, kwargs, node, unknown_args=spread)
+        return interp.call_function(callee, args, kwargs, node, unknown_rest=spread)
     if isinstance(callee, Class):
         return interp.instantiate(callee, args, kwargs, node)
     if isinstance(callee, TFRef):
-        return interp.tf_call(callee.path, args, kwargs, node)
+        return interp.tf_call(callee.path, args, Args(kwargs, spread), node)
     if isinstance(callee, Builtin):
         return builtins_model.call_builtin(callee.name, args, kwargs)
     if isinstance(callee, Member):
@@ -146,7 +171,7 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
             env.bind(func.value.value, Unknown())  # the list changed: forget its items
         return _method(interp, callee, args, kwargs, node)
     if isinstance(callee, TFObject):
-        return interp.tf_method(callee, "__call__", args, kwargs, node)
+        return interp.tf_method(callee, "__call__", args, Args(kwargs, spread), node)
     if isinstance(callee, Instance):
         method = attribute(callee, "__call__")
         if isinstance(method, Function):
@@ -161,7 +186,7 @@ def _method(interp: "Interpreter", member: Member, args: list[Value],
             kwargs: dict[str, Value], node: cst.Call) -> Value:
     owner, name = member.owner, member.name
     if isinstance(owner, (ScopeRef, TFObject)):
-        return interp.tf_method(owner, name, args, kwargs, node)
+        return interp.tf_method(owner, name, args, Args(kwargs), node)
     text = const_str(owner)
     if text is not None:
         return _string_method(text, name, args)
@@ -416,6 +441,7 @@ _EVALUATORS: dict[type, Callable[..., Value]] = {
     cst.Integer: _integer,
     cst.Float: lambda interp, node, env: Const(float(node.value.replace("_", ""))),
     cst.Tuple: _sequence,
+    cst.Dict: _dict,
     cst.List: _sequence,
     cst.BinaryOperation: lambda interp, node, env: binary(
         node.operator, evaluate(interp, node.left, env), evaluate(interp, node.right, env)),

@@ -23,7 +23,7 @@ from scopelint.engine.model import Graph
 from scopelint.engine.positions import Positions
 from scopelint.engine.tfcalls import TFCalls
 from scopelint.engine.values import (
-    Class, Const, Env, Function, Instance, Seq, Unknown, Value, truth,
+    Class, Const, Env, Function, Instance, Mapping, Seq, Unknown, Value, truth,
 )
 from scopelint.facts import CallStack, Location, ModuleFacts
 
@@ -401,7 +401,13 @@ class Interpreter(TFCalls):
     # -- calls of module functions and classes ----------------------------------------
 
     def call_function(self, fn: Function, args: list[Value], kwargs: dict[str, Value],
-                      call: Optional[cst.Call], unknown_args: bool = False) -> Value:
+                      call: Optional[cst.Call], unknown_args: bool = False,
+                      unknown_rest: bool = False) -> Value:
+        """Replay a module function with its arguments bound.
+
+        `unknown_args`: a replay without a caller, every parameter unknown;
+        `unknown_rest`: an unknown `*args`/`**kwargs` may fill any parameter not given.
+        """
         node = fn.node
         self.budget -= 1
         depth = MAX_CALL_DEPTH if self.graph.known_context else MAX_ENTRY_DEPTH
@@ -414,7 +420,8 @@ class Interpreter(TFCalls):
         keywords = {**dict(fn.partial_kwargs), **kwargs}
         if fn.bound is not None:
             positional.insert(0, fn.bound)
-        self._bind(node.params, local, positional, keywords, fn.defaults, unknown_args)
+        self._bind(node.params, local, positional, keywords, fn.defaults, unknown_args,
+                   unknown_rest)
         if call is not None:
             self.stack.append(self.loc(call))
         self.active.append(node)
@@ -438,8 +445,10 @@ class Interpreter(TFCalls):
         return result
 
     def _bind(self, params: cst.Parameters, local: Env, args: list[Value],
-              kwargs: dict[str, Value], defaults: dict[str, Value], unknown: bool) -> None:
+              kwargs: dict[str, Value], defaults: dict[str, Value], unknown: bool,
+              unknown_rest: bool) -> None:
         positional = [*params.posonly_params, *params.params]
+        missing = Unknown if (unknown or unknown_rest) else None
         for i, param in enumerate(positional):
             name = param.name.value
             if unknown and not (i == 0 and args):
@@ -449,19 +458,20 @@ class Interpreter(TFCalls):
             elif name in kwargs:
                 local.vars[name] = kwargs.pop(name)
             else:
-                local.vars[name] = defaults.get(name, Unknown())
+                local.vars[name] = missing() if missing else defaults.get(name, Unknown())
         for param in params.kwonly_params:
             name = param.name.value
-            if unknown:
-                local.vars[name] = Unknown()
+            if name in kwargs and not unknown:
+                local.vars[name] = kwargs.pop(name)
             else:
-                local.vars[name] = kwargs.pop(name, defaults.get(name, Unknown()))
+                local.vars[name] = missing() if missing else defaults.get(name, Unknown())
         star = params.star_arg
         if isinstance(star, cst.Param):
-            extra = args[len(positional):]
-            local.vars[star.name.value] = Seq(tuple(extra)) if not unknown else Unknown()
+            extra = tuple(args[len(positional):])
+            local.vars[star.name.value] = Unknown() if missing else Seq(extra)
         if params.star_kwarg is not None:
-            local.vars[params.star_kwarg.name.value] = Unknown()
+            rest = Mapping(tuple(kwargs.items()))
+            local.vars[params.star_kwarg.name.value] = Unknown() if missing else rest
 
     def instantiate(self, cls: Class, args: list[Value], kwargs: dict[str, Value],
                     call: cst.Call) -> Value:

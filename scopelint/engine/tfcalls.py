@@ -14,7 +14,7 @@ from scopelint.engine import tfapi
 from scopelint.engine.model import Graph, Request, VarScope, or_reuse
 from scopelint.engine.symbols import ANY, is_known, pattern
 from scopelint.engine.values import (
-    Const, Env, ScopeManager, ScopeRef, Seq, TFObject, TFRef, Unknown, Value, Variable, const_str,
+    Args, Const, Env, ScopeManager, ScopeRef, Seq, TFObject, TFRef, Unknown, Value, Variable, const_str,
     reuse_of, to_text, truth,
 )
 from scopelint.facts import (
@@ -39,9 +39,9 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
 }
 
 
-def bind_args(api: str, args: list[Value], kwargs: dict[str, Value]) -> dict[str, Value]:
+def bind_args(api: str, args: list[Value], kwargs: dict[str, Value]) -> Args:
     """Map a TF call's arguments to parameter names."""
-    bound = dict(zip(SIGNATURES.get(api, ()), args))
+    bound = Args(dict(zip(SIGNATURES.get(api, ()), args)), getattr(kwargs, "spread", False))
     bound.update(kwargs)
     return bound
 
@@ -97,10 +97,10 @@ class TFCalls:
         if path.startswith("layers.") and leaf in tfapi.LAYERS:
             return self.functional_layer(leaf, kwargs, node)
         if path.startswith("layers.") and leaf in tfapi.LAYER_CLASSES:
-            return TFObject(path, dict(kwargs), {"kind": tfapi.LAYER_CLASSES[leaf]})
+            return TFObject(path, kwargs, {"kind": tfapi.LAYER_CLASSES[leaf]})
         if path.startswith("train.") and (leaf in tfapi.SLOT_OPTIMIZERS
                                           or leaf in tfapi.PLAIN_OPTIMIZERS):
-            return TFObject(path, dict(kwargs), {"minimized": False})
+            return TFObject(path, kwargs, {"minimized": False})
         if path == "train.ExponentialMovingAverage":
             return TFObject(path, bind_args("ExponentialMovingAverage", args, kwargs),
                             {"applied": False})
@@ -341,7 +341,7 @@ class TFCalls:
 
     def functional_layer(self, kind: str, kwargs: dict[str, Value], node: cst.Call) -> Value:
         """`tf.layers.dense(...)` etc.: build a layer object and call it once."""
-        layer = TFObject("layers." + kind, dict(kwargs), {"kind": kind, "functional": True})
+        layer = TFObject("layers." + kind, kwargs, {"kind": kind, "functional": True})
         name = kwargs.get("name", Const(None))
         if not _is_none(name):
             # Layer.__init__: `with vs(name) as captured: self._scope = captured`.

@@ -38,6 +38,13 @@ class Seq(Value):
 
 
 @dataclass(frozen=True)
+class Mapping(Value):
+    """A dict with string keys whose values are known values (`**kwargs`, `{"name": "fc"}`)."""
+
+    items: tuple[tuple[str, Value], ...]
+
+
+@dataclass(frozen=True)
 class TFRef(Value):
     """A TensorFlow API object, by its canonical path (`variable_scope`, `layers.dense`)."""
 
@@ -197,6 +204,20 @@ class Env:
                 return found
             env = env.parent
         return None
+
+
+class Args(dict):  # type: ignore[type-arg]
+    """Keyword arguments of a TF call; after an unknown `**kwargs`, any missing one is unknown."""
+
+    def __init__(self, known: dict[str, Value], spread: bool = False) -> None:
+        super().__init__(known)
+        self.spread = spread
+
+    def get(self, key: str, default: Optional[Value] = None) -> Optional[Value]:  # type: ignore[override]
+        found = super().get(key)
+        if found is not None:
+            return found
+        return Unknown() if self.spread else default
 
 
 def const_str(value: Value) -> Optional[str]:
