@@ -6,7 +6,8 @@ checked whatever its name. Exclude globs match, flake8 style, an entry's
 basename, its path relative to the settings root and its absolute path; they
 apply to named paths too (with every directory above them). Walked entries
 that git ignores (`.gitignore`, `.git/info/exclude`, the global excludes file)
-are skipped; named paths never are. Symbolic links to directories are not
+are skipped; named paths never are, and a named directory that git ignores
+as a whole is walked without git's rules. Symbolic links to directories are not
 followed while walking (so a link loop cannot recurse), `.git` directories are
 never entered, and a directory that cannot be listed is reported, not fatal.
 """
@@ -107,13 +108,18 @@ def discover(
             if excluder.named_excluded(path):
                 continue
             if os.path.isdir(path):
-                found.update(_walk(path, excluder, git, errors if errors is not None else {}))
+                # under a directory git ignores as a whole, git can say nothing more
+                absolute = os.path.abspath(path)
+                ignored = git.ignored(os.path.dirname(absolute), [absolute + os.sep])
+                walk_git = None if ignored else git
+                found.update(_walk(path, excluder, walk_git, errors if errors is not None else {}))
             else:
                 found.add(path)
     return sorted(found)
 
 
-def _walk(top: str, excluder: Excluder, git: GitIgnore, errors: dict[str, str]) -> list[str]:
+def _walk(top: str, excluder: Excluder, git: Optional[GitIgnore],
+          errors: dict[str, str]) -> list[str]:
     """The `*.py` files under directory `top`, pruning excluded and ignored entries."""
     files: list[str] = []
     stack = [top]
@@ -132,7 +138,7 @@ def _walk(top: str, excluder: Excluder, git: GitIgnore, errors: dict[str, str]) 
                if e.name.endswith(".py") and e.is_file()]
         dirs = [d for d in dirs if not excluder.excluded(d)]
         pys = [f for f in pys if not excluder.excluded(f)]
-        ignored = git.ignored(directory, [d + os.sep for d in dirs] + pys)
+        ignored = git.ignored(directory, [d + os.sep for d in dirs] + pys) if git else set()
         stack.extend(reversed([d for d in dirs if d + os.sep not in ignored]))
         files.extend(f for f in pys if f not in ignored)
     return files

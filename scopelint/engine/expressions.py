@@ -11,7 +11,7 @@ import libcst as cst
 from scopelint.engine import builtins_model
 from scopelint.engine.tfapi import canonical
 from scopelint.engine.values import (
-    Args, Builtin, Class, Const, Env, Function, Instance, Mapping, Member, ModuleRef, ReuseValue,
+    Args, Benign, Builtin, Class, Const, Env, Function, Instance, Mapping, Member, ModuleRef, ReuseValue,
     ScopeRef,
     Seq, TFObject, TFRef, Unknown, Value, Variable, const_str, tf_value, to_text, truth,
 )
@@ -163,7 +163,8 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
     if isinstance(callee, TFRef):
         return interp.tf_call(callee.path, args, Args(kwargs, spread), node)
     if isinstance(callee, Builtin):
-        return builtins_model.call_builtin(callee.name, args, kwargs)
+        result = builtins_model.call_builtin(callee.name, args, kwargs)
+        return Benign() if type(result) is Unknown else result
     if isinstance(callee, Member):
         func = node.func
         if (callee.name in MUTATORS and isinstance(func, cst.Attribute)
@@ -191,7 +192,7 @@ def _method(interp: "Interpreter", member: Member, args: list[Value],
     if text is not None:
         return _string_method(text, name, args)
     if name in BENIGN_METHODS:
-        return Unknown()
+        return Benign()
     interp.opaque_call()
     return Unknown()
 
@@ -204,7 +205,8 @@ def _module_call(interp: "Interpreter", path: str, args: list[Value],
                         partial_args=tuple(args[1:]), partial_kwargs=tuple(kwargs.items()))
     if path.split(".")[0] not in BENIGN_MODULES:
         interp.opaque_call()
-    return Unknown()
+        return Unknown()
+    return Benign()
 
 
 def _string(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value:
@@ -357,7 +359,7 @@ def _compare_pair(op: str, left: Value, right: Value) -> Optional[bool]:
         except (KeyError, TypeError):
             return None
     if op in ("Is", "IsNot") and isinstance(right, Const) and right.value is None:
-        if isinstance(left, (Function, Class, Instance, TFRef, ScopeRef, Seq, TFObject)):
+        if isinstance(left, NOT_NONE):
             return op == "IsNot"
     return None
 
@@ -454,6 +456,8 @@ _EVALUATORS: dict[type, Callable[..., Value]] = {
     cst.NamedExpr: _named_expr,
 }
 
+NOT_NONE = (Function, Class, Instance, TFRef, ScopeRef, Seq, Mapping, TFObject, Variable, Builtin,
+            ModuleRef, ReuseValue)
 MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort"})
 
 BENIGN_MODULES = frozenset({

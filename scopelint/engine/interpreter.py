@@ -18,6 +18,7 @@ from typing import Iterator, Optional, Sequence, Union
 import libcst as cst
 
 from scopelint.engine import builtins_model, expressions
+from scopelint.engine.cstwalk import contains_yield
 from scopelint.engine.imports import bind_import, bind_import_from
 from scopelint.engine.model import Graph
 from scopelint.engine.positions import Positions
@@ -67,6 +68,7 @@ class Interpreter(TFCalls):
         self.budget = CALL_BUDGET
         self.arg_scopes = 0
         self.maybe_exits = 0  # MaybeExit signals seen, to notice a body that may stop early
+        self.generators: dict[int, bool] = {}  # FunctionDef id -> has `yield`
         self.globals.vars["__name__"] = Const("__main__")
 
     # -- entry points ----------------------------------------------------------
@@ -238,7 +240,7 @@ class Interpreter(TFCalls):
                     if exit_.kind == "return":
                         self.maybe_returns.append(exit_.value)
                     left = True
-                assigned.update(k for k, v in env.vars.items() if before.get(k) is not v)
+                assigned.update(k for k, v in env.vars.items() if before.get(k) != v)
         for name in assigned:
             env.vars[name] = Unknown()
         if left:
@@ -359,14 +361,11 @@ class Interpreter(TFCalls):
                 self.exec_block(node.finalbody.body, env)
 
     def havoc_compound(self, node: cst.BaseCompoundStatement, env: Env) -> None:
-        """Statements scopelint does not follow (match, async loops): run in maybe mode."""
-        blocks = [child for child in node.children if isinstance(child, cst.BaseSuite)]
-        for child in node.children:
-            for sub in getattr(child, "children", ()):
-                if isinstance(sub, cst.BaseSuite):
-                    blocks.append(sub)
+        """Statements scopelint does not follow (`match`, `async for`): bodies in maybe mode."""
+        blocks = [getattr(node, "body", None)]
+        blocks += [case.body for case in getattr(node, "cases", ())]
         try:
-            self.maybe_blocks(blocks, env)
+            self.maybe_blocks([b for b in blocks if isinstance(b, cst.BaseSuite)], env)
         except MaybeExit:
             pass
 
@@ -409,6 +408,9 @@ class Interpreter(TFCalls):
         `unknown_rest`: an unknown `*args`/`**kwargs` may fill any parameter not given.
         """
         node = fn.node
+        if self._is_generator(node):
+            # Its body runs later, bit by bit (a `@contextmanager` helper, say): stay unknown.
+            return Unknown()
         self.budget -= 1
         depth = MAX_CALL_DEPTH if self.graph.known_context else MAX_ENTRY_DEPTH
         if node in self.active or len(self.active) >= depth or self.budget < 0:
@@ -443,6 +445,12 @@ class Interpreter(TFCalls):
                 result = Unknown()
             self.maybe_returns = saved_returns
         return result
+
+    def _is_generator(self, node: cst.FunctionDef) -> bool:
+        found = self.generators.get(id(node))
+        if found is None:
+            found = self.generators[id(node)] = contains_yield(node.body)
+        return found
 
     def _bind(self, params: cst.Parameters, local: Env, args: list[Value],
               kwargs: dict[str, Value], defaults: dict[str, Value], unknown: bool,

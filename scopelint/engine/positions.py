@@ -10,11 +10,11 @@ the n-th `ast` call in source order (start position, outer call first).
 from __future__ import annotations
 
 import ast
-import dataclasses
 from typing import Optional, Sequence, Union
 
 import libcst as cst
 
+from scopelint.engine.cstwalk import children
 from scopelint.facts import Location
 
 AstPart = Union[ast.AST, list]
@@ -24,48 +24,14 @@ class _Mismatch(Exception):
     """The two trees do not line up; fall back to pairing every call in the module."""
 
 
-_SKIPPED = (cst.BaseParenthesizableWhitespace, cst.Comma, cst.Dot, cst.LeftParen,
-            cst.RightParen, cst.Colon, cst.AssignEqual, cst.Semicolon, cst.EmptyLine,
-            cst.Newline, cst.TrailingWhitespace, cst.Comment, cst.Name, cst.SimpleString,
-            cst.Integer, cst.Float, cst.BaseBinaryOp, cst.BaseBooleanOp, cst.BaseCompOp,
-            cst.BaseUnaryOp, cst.BaseAugOp, cst.LeftSquareBracket, cst.RightSquareBracket,
-            cst.LeftCurlyBrace, cst.RightCurlyBrace)
-_FIELDS: dict[type, tuple[str, ...]] = {  # where dataclass order is not source order
-    cst.IfExp: ("body", "test", "orelse"),
-    cst.FunctionDef: ("decorators", "params", "returns", "body"),
-    cst.ClassDef: ("decorators", "bases", "keywords", "body"),
-    cst.ExceptHandler: ("type", "name", "body"),
-}
-
-
-def _fields(kind: type) -> tuple[str, ...]:
-    """A node type's child fields in source order."""
-    found = _FIELDS.get(kind)
-    if found is None:
-        found = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind)
-                                      if not f.name.startswith(("whitespace", "lpar", "rpar")))
-    return found
-
-
 def _collect(node: cst.CSTNode, calls: list[cst.CSTNode], comparisons: list[cst.CSTNode]) -> None:
-    """Calls and comparisons under `node`, in source order, outer node first.
-
-    A plain walk over dataclass fields: libcst's own visitor costs several
-    times more, and this runs for every statement a fact sits in.
-    """
+    """Calls and comparisons under `node`, in source order, outer node first."""
     if isinstance(node, cst.Call):
         calls.append(node)
     elif isinstance(node, cst.Comparison):
         comparisons.append(node)
-    for name in _fields(type(node)):
-        child = getattr(node, name)
-        if isinstance(child, cst.CSTNode):
-            if not isinstance(child, _SKIPPED):
-                _collect(child, calls, comparisons)
-        elif isinstance(child, (tuple, list)):
-            for item in child:
-                if isinstance(item, cst.CSTNode) and not isinstance(item, _SKIPPED):
-                    _collect(item, calls, comparisons)
+    for child in children(node):
+        _collect(child, calls, comparisons)
 
 
 class Positions:
@@ -153,6 +119,13 @@ class Positions:
             raise _Mismatch()
 
     def _pair_children(self, stmt: cst.BaseCompoundStatement, node: ast.AST) -> None:
+        if isinstance(stmt, cst.Match):
+            cases = node.cases  # type: ignore[attr-defined]
+            if len(cases) != len(stmt.cases):
+                raise _Mismatch()
+            for case, counterpart in zip(stmt.cases, cases):
+                self._pair_block(_suite(case.body), counterpart.body)
+            return
         self._pair_block(_suite(stmt.body), getattr(node, "body", []))
         if isinstance(stmt, cst.If):
             orelse = stmt.orelse

@@ -12,9 +12,9 @@ import libcst as cst
 
 from scopelint.engine import tfapi
 from scopelint.engine.model import Graph, Request, VarScope, or_reuse
-from scopelint.engine.symbols import ANY, is_known, pattern
+from scopelint.engine.symbols import ANY, hole, is_known, pattern
 from scopelint.engine.values import (
-    Args, Const, Env, ScopeManager, ScopeRef, Seq, TFObject, TFRef, Unknown, Value, Variable, const_str,
+    Args, Benign, Const, Env, ScopeManager, ScopeRef, Seq, TFObject, TFRef, Unknown, Value, Variable, const_str,
     reuse_of, to_text, truth,
 )
 from scopelint.facts import (
@@ -112,9 +112,9 @@ class TFCalls:
         self.record_name_lookup(leaf, args, kwargs, node)
         if tfapi.creates_opaquely(path) and leaf not in tfapi.SLIM_PURE:
             self.opaque_call()
-        else:
-            self.mark_op_name(kwargs)
-        return Unknown()
+            return Unknown()
+        self.mark_op_name(kwargs)
+        return Benign()
 
     def tf_method(self, owner: Value, name: str, args: list[Value],
                   kwargs: dict[str, Value], node: cst.Call) -> Value:
@@ -171,7 +171,18 @@ class TFCalls:
             frame = _Frame(self.graph, "graph")
             self.graph = graph
             return frame, Unknown()
-        return None, Unknown()
+        if isinstance(value, Benign):
+            return None, Unknown()
+        return self.enter_unknown_context()
+
+    def enter_unknown_context(self) -> tuple[_Frame, Value]:
+        """A context manager scopelint cannot see into may enter any scope, with any reuse."""
+        graph = self.graph
+        frame = _Frame(graph, "unknown")
+        graph.name_stack = hole()
+        graph.scope = VarScope(hole(), Reuse.UNKNOWN, graph.name_stack + "/")
+        self.scope_frames.append(("unknown", self.invocation, ""))
+        return frame, Unknown()
 
     def exit_context(self, frame: Optional[_Frame]) -> None:
         if frame is None:

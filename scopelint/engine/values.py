@@ -23,6 +23,11 @@ class Unknown(Value):
     text: str = field(default_factory=hole)
 
 
+class Benign(Unknown):
+    """An unknown result of a call known not to touch scopes (`tf.device(...)`, `open(...)`):
+    as a context manager it changes nothing scopelint tracks."""
+
+
 @dataclass(frozen=True)
 class Const(Value):
     """A known Python constant: str, int, float, bool, None, or a tuple of constants."""

@@ -1,0 +1,60 @@
+"""A fast walk over libcst trees, in source order.
+
+libcst's visitors cost several times more than a plain walk over dataclass
+fields; the engine walks statements to pair positions and to find `yield`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Iterator
+
+import libcst as cst
+
+_SKIPPED = (cst.BaseParenthesizableWhitespace, cst.Comma, cst.Dot, cst.LeftParen,
+            cst.RightParen, cst.Colon, cst.AssignEqual, cst.Semicolon, cst.EmptyLine,
+            cst.Newline, cst.TrailingWhitespace, cst.Comment, cst.Name, cst.SimpleString,
+            cst.Integer, cst.Float, cst.BaseBinaryOp, cst.BaseBooleanOp, cst.BaseCompOp,
+            cst.BaseUnaryOp, cst.BaseAugOp, cst.LeftSquareBracket, cst.RightSquareBracket,
+            cst.LeftCurlyBrace, cst.RightCurlyBrace)
+_FIELDS: dict[type, tuple[str, ...]] = {  # where dataclass order is not source order
+    cst.IfExp: ("body", "test", "orelse"),
+    cst.FunctionDef: ("decorators", "params", "returns", "body"),
+    cst.ClassDef: ("decorators", "bases", "keywords", "body"),
+    cst.ExceptHandler: ("type", "name", "body"),
+}
+
+
+def _fields(kind: type) -> tuple[str, ...]:
+    """A node type's child fields in source order."""
+    found = _FIELDS.get(kind)
+    if found is None:
+        found = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind)
+                                      if not f.name.startswith(("whitespace", "lpar", "rpar")))
+    return found
+
+
+def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The child nodes that can hold expressions or statements, in source order."""
+    for name in _fields(type(node)):
+        child = getattr(node, name)
+        if isinstance(child, cst.CSTNode):
+            if not isinstance(child, _SKIPPED):
+                yield child
+        elif isinstance(child, (tuple, list)):
+            for item in child:
+                if isinstance(item, cst.CSTNode) and not isinstance(item, _SKIPPED):
+                    yield item
+
+
+_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+
+
+def contains_yield(node: cst.CSTNode) -> bool:
+    """Whether `yield` occurs under `node`, outside nested functions and classes."""
+    for child in children(node):
+        if isinstance(child, cst.Yield):
+            return True
+        if not isinstance(child, _SCOPES) and contains_yield(child):
+            return True
+    return False
