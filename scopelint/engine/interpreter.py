@@ -69,6 +69,7 @@ class Interpreter(TFCalls):
         self.arg_scopes = 0
         self.maybe_exits = 0  # MaybeExit signals seen, to notice a body that may stop early
         self.generators: dict[int, bool] = {}  # FunctionDef id -> has `yield`
+        self.handling = 0  # depth of `try` blocks whose handlers catch TF's ValueError
         self.globals.vars["__name__"] = Const("__main__")
 
     # -- entry points ----------------------------------------------------------
@@ -346,8 +347,13 @@ class Interpreter(TFCalls):
             self.recording = saved
 
     def exec_Try(self, node: cst.Try, env: Env) -> None:
+        catches = any(_catches_value_error(h) for h in node.handlers)
+        self.handling += catches
         try:
-            self.exec_block(node.body, env)
+            try:
+                self.exec_block(node.body, env)
+            finally:
+                self.handling -= catches
         except Exit as exit_:
             if exit_.kind != "raise":
                 raise
@@ -513,6 +519,23 @@ def _function_defs(body: Block, env: Env, cls: Optional[Class]
             found = env.vars.get(stmt.name.value)
             if isinstance(found, Class) and found.node is stmt:
                 yield from _function_defs(_body(stmt.body), env, found)
+
+
+_CATCHING = frozenset({"ValueError", "Exception", "BaseException", "StandardError"})
+
+
+def _catches_value_error(handler: cst.ExceptHandler) -> bool:
+    """`except:`, `except ValueError:`, `except (KeyError, Exception) as e:` ..."""
+    kind = handler.type
+    if kind is None:
+        return True
+    names = kind.elements if isinstance(kind, cst.Tuple) else [kind]
+    for name in names:
+        node = name.value if isinstance(name, cst.Element) else name
+        text = node.attr.value if isinstance(node, cst.Attribute) else getattr(node, "value", "")
+        if text in _CATCHING:
+            return True
+    return False
 
 
 def _expects_error(expr: cst.BaseExpression) -> bool:

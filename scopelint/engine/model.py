@@ -78,6 +78,9 @@ class Graph:
         self.store: dict[str, StoredVar] = {}
         self.unsure_store: set[str] = set() if known_context else {ANY}
         self.maybe = 0
+        self.slot_names: set[str] = set()  # slot names optimizers and moving averages made
+        self.slots_unknown = False  # an optimizer scopelint does not know ran
+        self.has_global_step = False
 
     # -- op and name-scope names (ops.Graph) --------------------------------
 

@@ -94,9 +94,32 @@ PLAIN_OPTIMIZERS = frozenset({"GradientDescentOptimizer", "ProximalGradientDesce
 OPAQUE_CREATORS = (
     "contrib.", "keras.", "estimator.", "feature_column.", "make_template", "tpu.",
     "nn.dynamic_rnn", "nn.static_rnn", "nn.bidirectional_dynamic_rnn", "nn.raw_rnn",
-    "nn.static_bidirectional_rnn", "nn.rnn_cell.", "layers.", "train.",
-    "nn.static_state_saving_rnn",
+    "nn.static_bidirectional_rnn", "nn.rnn_cell.", "layers.", "nn.static_state_saving_rnn",
+    "train.Supervisor", "train.MonitoredTrainingSession", "train.SyncReplicasOptimizer",
+    "train.replica_device_setter",
 )
+
+# tf.layers with no variables: they still take a default name (`dropout`, `dropout_1`).
+NO_VARIABLE_LAYERS = frozenset({
+    "dropout", "flatten", "max_pooling1d", "max_pooling2d", "max_pooling3d",
+    "average_pooling1d", "average_pooling2d", "average_pooling3d",
+})
+
+# Default op names of common unnamed TF ops; they share the namespace with tf.Variable and
+# with get_variable's real names (`tf.reduce_mean` then `get_variable("mean")` is `mean_1`).
+OP_NAMES: dict[str, str] = {
+    "reduce_mean": "Mean", "reduce_sum": "Sum", "reduce_max": "Max", "reduce_min": "Min",
+    "reduce_prod": "Prod", "square": "Square", "sqrt": "Sqrt", "add": "Add", "subtract": "Sub",
+    "multiply": "Mul", "matmul": "MatMul", "constant": "Const", "placeholder": "Placeholder",
+    "nn.relu": "Relu", "sigmoid": "Sigmoid", "nn.sigmoid": "Sigmoid", "tanh": "Tanh",
+    "nn.tanh": "Tanh", "reshape": "Reshape", "zeros": "zeros", "ones": "ones", "exp": "Exp",
+    "log": "Log", "abs": "Abs", "maximum": "Maximum", "minimum": "Minimum", "cast": "Cast",
+    "identity": "Identity", "nn.softmax": "Softmax", "argmax": "ArgMax", "equal": "Equal",
+    "nn.bias_add": "BiasAdd", "nn.conv2d": "Conv2D", "expand_dims": "ExpandDims",
+    "squeeze": "Squeeze", "tile": "Tile", "pow": "Pow", "negative": "Neg", "nn.l2_loss": "L2Loss",
+    "random_normal": "random_normal", "random_uniform": "random_uniform",
+    "truncated_normal": "truncated_normal", "transpose": "transpose", "stack": "stack",
+}
 
 DTYPES = frozenset({
     "float16", "float32", "float64", "bfloat16", "half", "double", "int8", "int16", "int32",
@@ -140,4 +163,6 @@ def module_namespace(module: str) -> Optional[str]:
 
 def creates_opaquely(path: str) -> bool:
     """True for TF calls that may make variables scopelint does not model."""
+    if path.startswith("train.") and path.endswith("Optimizer"):
+        return True  # an optimizer scopelint does not know
     return any(path == p.rstrip(".") or path.startswith(p) for p in OPAQUE_CREATORS)

@@ -14,7 +14,7 @@ from scopelint.engine import tfapi
 from scopelint.engine.model import Graph, Request, VarScope, or_reuse
 from scopelint.engine.symbols import ANY, hole, is_known, pattern
 from scopelint.engine.values import (
-    Args, Benign, Const, Env, ScopeManager, ScopeRef, Seq, TFObject, TFRef, Unknown, Value, Variable, const_str,
+    Args, Benign, Const, Env, Function, ScopeManager, ScopeRef, Seq, TFObject, TFRef, Unknown, Value, Variable, const_str,
     reuse_of, to_text, truth,
 )
 from scopelint.facts import (
@@ -67,43 +67,27 @@ class TFCalls:
     recording: bool
     invocation: int
     scope_frames: list[tuple[str, int, str]]
+    handling: int
     arg_scopes: int  # depth of slim arg_scope blocks, which may set any layer argument
     loc: Callable[[cst.CSTNode], Location]
     call_stack: Callable[[], CallStack]
+    call_function: Callable[..., Value]
 
     # -- dispatch ---------------------------------------------------------------------
 
-    def tf_call(self, path: str, args: list[Value], kwargs: dict[str, Value],
-                node: cst.Call) -> Value:
+    def tf_call(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
         leaf = path.rsplit(".", 1)[-1]
-        if path in ("variable_scope", "name_scope"):
-            bound = bind_args(path, args, kwargs)
-            name = bound.get("name_or_scope", bound.get("name", Const(None)))
-            return ScopeManager(path, self.loc(node), name, bound.get("default_name", Const(None)),
-                                bound.get("reuse", Const(None)),
-                                bound.get("auxiliary_name_scope", Const(True)),
-                                written_false=_writes_reuse_false(node))
-        if path == "get_variable":
-            return self.get_variable(bind_args(path, args, kwargs), node)
-        if path == "Variable":
-            return self.make_variable(bind_args(path, args, kwargs), node)
-        if path == "get_variable_scope":
-            return ScopeRef(self.graph.scope)
-        if path in ("get_default_graph", "Graph"):
-            return TFObject("Graph", state={"graph": self.graph if path != "Graph" else None})
-        if path == "reset_default_graph":
-            self.graph = Graph()
-            return Const(None)
-        if path.startswith("layers.") and leaf in tfapi.LAYERS:
+        handler = _CALLS.get(path)
+        if handler is not None:
+            return handler(self, path, args, kwargs, node)
+        if path.startswith("layers.") and (leaf in tfapi.LAYERS
+                                           or leaf in tfapi.NO_VARIABLE_LAYERS):
             return self.functional_layer(leaf, kwargs, node)
         if path.startswith("layers.") and leaf in tfapi.LAYER_CLASSES:
             return TFObject(path, kwargs, {"kind": tfapi.LAYER_CLASSES[leaf]})
         if path.startswith("train.") and (leaf in tfapi.SLOT_OPTIMIZERS
                                           or leaf in tfapi.PLAIN_OPTIMIZERS):
             return TFObject(path, kwargs, {"minimized": False})
-        if path == "train.ExponentialMovingAverage":
-            return TFObject(path, bind_args("ExponentialMovingAverage", args, kwargs),
-                            {"applied": False})
         if path.startswith(tfapi.SLIM_NAMESPACES):
             if leaf in tfapi.SLIM_LAYERS:
                 return self.slim_layer(leaf, kwargs, node)
@@ -112,9 +96,43 @@ class TFCalls:
         self.record_name_lookup(leaf, args, kwargs, node)
         if tfapi.creates_opaquely(path) and leaf not in tfapi.SLIM_PURE:
             self.opaque_call()
+            if path.startswith("train."):
+                self.graph.slots_unknown = True
             return Unknown()
-        self.mark_op_name(kwargs)
+        self.mark_op_name(kwargs, tfapi.OP_NAMES.get(path))
         return Benign()
+
+    def scope_manager(self, path: str, args: list[Value], kwargs: Args,
+                      node: cst.Call) -> Value:
+        bound = bind_args(path, args, kwargs)
+        name = bound.get("name_or_scope", bound.get("name", Const(None)))
+        return ScopeManager(path, self.loc(node), name, bound.get("default_name", Const(None)),
+                            bound.get("reuse", Const(None)),
+                            bound.get("auxiliary_name_scope", Const(True)),
+                            written_false=_writes_reuse_false(node))
+
+    def default_graph(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
+        return TFObject("Graph", state={"graph": self.graph if path != "Graph" else None})
+
+    def reset_graph(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
+        self.graph = Graph()
+        return Const(None)
+
+    def global_step(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
+        """`tf.train.get_or_create_global_step()`: get_variable in the current scope, once."""
+        if self.graph.has_global_step:
+            return Unknown()
+        self.graph.has_global_step = True
+        self.get_variable(Args({"name": Const("global_step"), "shape": Seq(()),
+                                "dtype": TFRef("int64")}), node, path)
+        return Unknown()
+
+    def app_run(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
+        """`tf.app.run(main)`: the program's entry point runs `main(argv)`."""
+        main = kwargs.get("main", args[0] if args else Unknown())
+        if isinstance(main, Function):
+            self.call_function(main, [Unknown()], {}, node)
+        return Unknown()
 
     def tf_method(self, owner: Value, name: str, args: list[Value],
                   kwargs: dict[str, Value], node: cst.Call) -> Value:
@@ -127,8 +145,10 @@ class TFCalls:
         if owner.path == "Graph":
             if name == "as_default":
                 return TFObject("GraphContext", state=owner.state)
+            if name == "name_scope" and owner.state.get("graph") is self.graph:
+                return self.scope_manager(name, args, kwargs, node)
             self.record_name_lookup(name, args, kwargs, node)
-            return Unknown()
+            return Benign()
         if name in ("minimize", "apply_gradients") and owner.path.startswith("train."):
             return self.optimizer_slots(owner, kind, node)
         if name == "apply" and kind == "ExponentialMovingAverage":
@@ -142,10 +162,12 @@ class TFCalls:
         self.graph.mark_store_unknown()
         self.facts.opaque = True
 
-    def mark_op_name(self, kwargs: dict[str, Value]) -> None:
-        """An op made with `name=...` takes that name in the current name scope."""
+    def mark_op_name(self, kwargs: dict[str, Value], default: Optional[str] = None) -> None:
+        """An op takes its `name=...`, or its default name, in the current name scope."""
         name = kwargs.get("name")
-        if name is None:
+        if name is None or (isinstance(name, Const) and name.value is None):
+            if default:
+                self.graph.unique_name(default)
             return
         text = const_str(name)
         if text:
@@ -276,7 +298,8 @@ class TFCalls:
 
     # -- variables --------------------------------------------------------------------
 
-    def get_variable(self, bound: dict[str, Value], node: cst.Call) -> Value:
+    def get_variable(self, bound: dict[str, Value], node: cst.Call,
+                     api: str = "get_variable") -> Value:
         graph = self.graph
         name = to_text(bound.get("name", Unknown()))
         request = graph.get_variable(name, self.loc(node), self.call_stack(),
@@ -285,7 +308,7 @@ class TFCalls:
         if (self.scope_frames and self.scope_frames[-1][:2] == ("name_scope", self.invocation)
                 and graph.name_stack and graph.name_stack != graph.scope.name):
             expected = f"{graph.name_stack}/{name}"
-        self.record_request(node, "get_variable", request, expected)
+        self.record_request(node, api, request, expected)
         return Variable(_with_port(request.name))
 
     def record_request(self, node: cst.Call, api: str, request: Request,
@@ -294,6 +317,10 @@ class TFCalls:
             return
         existing = request.existing
         name = _with_port(request.name)
+        if self.handling and request.outcome in _ERRORS:
+            # TF raises, and the surrounding `try` catches it: no finding, no variable.
+            request = Request(request.key, None, Outcome.UNKNOWN, request.reuse)
+            name = existing = None
         self.facts.variables.append(VariableFact(
             self.loc(node), api, name if name and is_known(name) else None,
             pattern(name or "…"), request.outcome, request.reuse, self.call_stack(),
@@ -365,34 +392,33 @@ class TFCalls:
         return self.layer_object_call(layer, node)
 
     def layer_object_call(self, layer: TFObject, node: cst.Call) -> Value:
-        """`Layer.__call__`: pick the scope once, then get each weight in it."""
+        """`Layer.__call__`: the first call picks the scope and gets each weight in it;
+        later calls use the weights already built."""
+        if layer.state.get("built"):
+            return Unknown()
+        layer.state["built"] = True
         kind = layer.state["kind"]
-        base, weights = tfapi.LAYERS[kind]
+        base, weights = tfapi.LAYERS.get(kind, (kind, ()))
         reuse_value = layer.args.get("reuse", Const(None))
-        reuse = reuse_of(reuse_value)
+        loc = self.loc(node)
         if "scope" not in layer.state:
             name = layer.args.get("name", Const(None))
             base_name = Const(base) if _is_none(name) else name
-            if reuse in (Reuse.YES, Reuse.AUTO):
-                mgr = ScopeManager("variable_scope", self.loc(node), base_name, Const(None), Const(None),
+            if reuse_of(reuse_value) in (Reuse.YES, Reuse.AUTO):  # `_set_scope`: exact name
+                mgr = ScopeManager("variable_scope", loc, base_name, Const(None), Const(None),
                                    Const(True))
-            else:
-                mgr = ScopeManager("variable_scope", self.loc(node), Const(None), base_name, Const(None),
+            else:  # a default name, made unique: `dense`, `dense_1`
+                mgr = ScopeManager("variable_scope", loc, Const(None), base_name, Const(None),
                                    Const(True))
             frame, captured = self.enter_variable_scope(mgr, internal=True)
             self.exit_context(frame)
             layer.state["scope"] = captured
-        if layer.state.get("built"):
-            reuse_value = Const(True)
-        layer.state["built"] = True
         frame, _ = self.enter_variable_scope(ScopeManager(
-            "variable_scope", self.loc(node), layer.state["scope"], Const(None), reuse_value,
-            Const(False)),
+            "variable_scope", loc, layer.state["scope"], Const(None), reuse_value, Const(False)),
             internal=True)
         try:
             for weight in _layer_weights(kind, weights, layer.args):
-                request = self.graph.get_variable(weight, self.loc(node), self.call_stack(),
-                                                  None, None)
+                request = self.graph.get_variable(weight, loc, self.call_stack(), None, None)
                 self.record_request(node, "layers." + kind, request)
         finally:
             self.exit_context(frame)
@@ -428,8 +454,14 @@ class TFCalls:
             # Adam's non-slot accumulators are plain tf.Variables named in the name scope.
             for power in ("beta1_power", "beta2_power"):
                 self.new_variable(node, "AdamOptimizer.beta_power", power)
-        slot = kind.replace("Optimizer", "")
-        self.slot_request(node, f"{kind}.slots", slot)
+        slot = const_str(optimizer.args.get("name", Const(kind.replace("Optimizer", ""))))
+        self.slot_request(node, f"{kind}.slots", slot or "…")
+        # compute_gradients() opens `gradients`, apply_gradients() the optimizer's name.
+        self.graph.unique_name("gradients")
+        if slot:
+            self.graph.unique_name(slot)
+        else:
+            self.graph.mark_names_unknown()
         return Unknown()
 
     def moving_average(self, ema: TFObject, node: cst.Call) -> Value:
@@ -446,6 +478,9 @@ class TFCalls:
         reuse = graph.scope.reuse
         outcome = {Reuse.YES: Outcome.MISSING, Reuse.NO: Outcome.CREATE,
                    Reuse.AUTO: Outcome.CREATE}.get(reuse, Outcome.UNKNOWN)
+        if outcome is Outcome.MISSING and (slot in graph.slot_names or graph.slots_unknown
+                                           or self.handling):
+            outcome = Outcome.UNKNOWN  # an earlier optimizer may have made these slots
         if self.recording:
             self.facts.variables.append(VariableFact(
                 self.loc(node), api, None, pattern(graph.full_name(f"…/{slot}")) + ":0", outcome,
@@ -454,6 +489,7 @@ class TFCalls:
                 reuse_origin=self.reuse_origin(Request("", None, outcome, reuse))))
         if outcome is not Outcome.MISSING:
             graph.mark_slots_unknown(slot)
+            graph.slot_names.add(slot)
 
     # -- names used as strings (TFS202) ---------------------------------------------------
 
@@ -486,6 +522,29 @@ class TFCalls:
                 text = literal.evaluated_value
                 if isinstance(owner, Variable) and isinstance(text, str):
                     self.facts.name_refs.append(NameRefFact(self.loc(node), "tensor", text))
+
+
+_ERRORS = (Outcome.DUPLICATE, Outcome.MISSING, Outcome.MISMATCH)
+
+_CALLS: dict[str, Callable[..., Value]] = {
+    "variable_scope": TFCalls.scope_manager,
+    "name_scope": TFCalls.scope_manager,
+    "get_variable": lambda self, path, args, kwargs, node: self.get_variable(
+        bind_args("get_variable", args, kwargs), node),
+    "get_local_variable": lambda self, path, args, kwargs, node: self.get_variable(
+        bind_args("get_variable", args, kwargs), node, path),
+    "Variable": lambda self, path, args, kwargs, node: self.make_variable(
+        bind_args("Variable", args, kwargs), node),
+    "get_variable_scope": lambda self, path, args, kwargs, node: ScopeRef(self.graph.scope),
+    "get_default_graph": TFCalls.default_graph,
+    "Graph": TFCalls.default_graph,
+    "reset_default_graph": TFCalls.reset_graph,
+    "train.get_or_create_global_step": TFCalls.global_step,
+    "train.create_global_step": TFCalls.global_step,
+    "app.run": TFCalls.app_run,
+    "train.ExponentialMovingAverage": lambda self, path, args, kwargs, node: TFObject(
+        path, bind_args("ExponentialMovingAverage", args, kwargs), {"applied": False}),
+}
 
 
 def _writes_reuse_false(node: cst.Call) -> bool:
