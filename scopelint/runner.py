@@ -15,8 +15,6 @@ import os
 import sys
 import threading
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Optional, Protocol, Sequence, TypeVar
 
@@ -175,7 +173,7 @@ def _pooled(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
         batch = batches.pop()
         lost = _pool_pass(batch, jobs, prefilter, want_facts, outcomes, on_file)
         if len(lost) == 1:
-            outcomes.append(_crashed(lost[0]))
+            outcomes.append(_failed(lost[0], RuntimeError("the worker process analysing it died")))
             if on_file:
                 on_file()
         elif lost:
@@ -187,11 +185,15 @@ def _pooled(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
 def _pool_pass(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
                outcomes: list[Outcome], on_file: Optional[Callable[[], None]]) -> list[str]:
     """One pool over `paths`, appending to `outcomes`; returns the files a crash lost."""
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     workers = min(jobs, len(paths))
     size = max(1, min(MAX_CHUNK, len(paths) // (workers * 4)))
     chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
     lost: list[str] = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
         futures: list[tuple[list[str], Future[list[Outcome]]]] = [
             (chunk, pool.submit(analyse_chunk, chunk, prefilter, want_facts)) for chunk in chunks]
         for chunk, future in futures:
@@ -206,14 +208,9 @@ def _pool_pass(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
             if on_file:
                 for _ in done:
                     on_file()
+    finally:  # on Ctrl-C, do not wait for the queued chunks
+        pool.shutdown(cancel_futures=True)
     return lost
-
-
-def _crashed(path: str) -> Outcome:
-    from scopelint.analysis import FileResult, internal_error
-
-    error = RuntimeError("the worker process analysing it died")
-    return Outcome(FileResult(path, [internal_error(path, error)]), None, False)
 
 
 def _failed(path: str, err: BaseException) -> Outcome:

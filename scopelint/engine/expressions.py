@@ -11,7 +11,7 @@ import libcst as cst
 from scopelint.engine import builtins_model
 from scopelint.engine.tfapi import canonical
 from scopelint.engine.values import (
-    Args, Benign, Builtin, Class, Const, Env, Function, Instance, Mapping, Member, ModuleRef, ReuseValue,
+    Args, Benign, Builtin, Class, Tensor, Const, Env, Function, Instance, Mapping, Member, ModuleRef, ReuseValue,
     ScopeRef,
     Seq, TFObject, TFRef, Unknown, Value, Variable, const_str, tf_value, to_text, truth,
 )
@@ -242,6 +242,21 @@ def _fstring(interp: "Interpreter", node: cst.FormattedString, env: Env) -> str:
     return "".join(parts)
 
 
+_TENSOR_OPS = {"Add": "add", "Subtract": "sub", "Multiply": "mul", "Divide": "truediv",
+               "FloorDivide": "floordiv", "Power": "pow", "MatrixMultiply": "matmul"}
+
+
+def _binary_node(interp: "Interpreter", node: cst.BinaryOperation, env: Env) -> Value:
+    left = evaluate(interp, node.left, env)
+    right = evaluate(interp, node.right, env)
+    if isinstance(left, (Tensor, Variable)) or isinstance(right, (Tensor, Variable)):
+        op = _TENSOR_OPS.get(type(node.operator).__name__)
+        if op:  # `x + y` on a tensor makes an op named `add`, in the current name scope
+            interp.graph.unique_name(op)
+        return Tensor()
+    return binary(node.operator, left, right)
+
+
 def binary(op: cst.BaseBinaryOp | cst.BaseAugOp, left: Value, right: Value) -> Value:
     """`left op right` for strings and small integers."""
     kind = type(op).__name__.replace("Assign", "")
@@ -415,16 +430,30 @@ def _subscript(interp: "Interpreter", node: cst.Subscript, env: Env) -> Value:
 
 
 def _comprehension(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value:
-    """Comprehensions run their body an unknown number of times: replay once in maybe mode."""
+    """A list/tuple comprehension over a short known iterable runs once per item, in order;
+    any other comprehension runs its body an unknown number of times: once, in maybe mode."""
+    clause: cst.CompFor = node.for_in  # type: ignore[attr-defined]
     local = Env(env)
+    items = builtins_model.iteration_values(evaluate(interp, clause.iter, local))
+    if (isinstance(node, (cst.ListComp, cst.GeneratorExp)) and items is not None
+            and len(items) <= builtins_model.MAX_ITEMS and not clause.ifs
+            and clause.inner_for_in is None):
+        values = []
+        for item in items:
+            interp.assign(clause.target, item, local)
+            values.append(evaluate(interp, node.elt, local))  # type: ignore[attr-defined]
+        return Seq(tuple(values))
     with interp.maybe():
-        clause: Optional[cst.CompFor] = node.for_in  # type: ignore[attr-defined]
-        while clause is not None:
-            evaluate(interp, clause.iter, local)
-            interp.assign(clause.target, Unknown(), local)
-            for condition in clause.ifs:
+        interp.assign(clause.target, Unknown(), local)
+        for condition in clause.ifs:
+            evaluate(interp, condition.test, local)
+        inner = clause.inner_for_in
+        while inner is not None:
+            evaluate(interp, inner.iter, local)
+            interp.assign(inner.target, Unknown(), local)
+            for condition in inner.ifs:
                 evaluate(interp, condition.test, local)
-            clause = clause.inner_for_in
+            inner = inner.inner_for_in
         if isinstance(node, cst.DictComp):
             evaluate(interp, node.key, local)
             evaluate(interp, node.value, local)
@@ -445,8 +474,7 @@ _EVALUATORS: dict[type, Callable[..., Value]] = {
     cst.Tuple: _sequence,
     cst.Dict: _dict,
     cst.List: _sequence,
-    cst.BinaryOperation: lambda interp, node, env: binary(
-        node.operator, evaluate(interp, node.left, env), evaluate(interp, node.right, env)),
+    cst.BinaryOperation: lambda interp, node, env: _binary_node(interp, node, env),
     cst.Comparison: _compare,
     cst.BooleanOperation: _boolean,
     cst.UnaryOperation: lambda interp, node, env: _unary(

@@ -12,9 +12,9 @@ import libcst as cst
 
 from scopelint.engine import tfapi
 from scopelint.engine.model import Graph, Request, VarScope, or_reuse
-from scopelint.engine.symbols import ANY, hole, is_known, pattern
+from scopelint.engine.symbols import ANY, hole, is_known, matcher, pattern
 from scopelint.engine.values import (
-    Args, Benign, Const, Env, Function, ScopeManager, ScopeRef, Seq, TFObject, TFRef, Unknown, Value, Variable, const_str,
+    Args, Benign, Const, Env, Function, ScopeManager, Tensor, ScopeRef, Seq, TFObject, TFRef, Unknown, Value, Variable, const_str,
     reuse_of, to_text, truth,
 )
 from scopelint.facts import (
@@ -100,7 +100,7 @@ class TFCalls:
                 self.graph.slots_unknown = True
             return Unknown()
         self.mark_op_name(kwargs, tfapi.OP_NAMES.get(path))
-        return Benign()
+        return Tensor()
 
     def scope_manager(self, path: str, args: list[Value], kwargs: Args,
                       node: cst.Call) -> Value:
@@ -120,9 +120,12 @@ class TFCalls:
 
     def global_step(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
         """`tf.train.get_or_create_global_step()`: get_variable in the current scope, once."""
-        if self.graph.has_global_step:
+        graph = self.graph
+        taken = graph.names_in_use.get("global_step") or any(
+            matcher(u, True).fullmatch("global_step") for u in graph.unsure_names)
+        if graph.has_global_step or taken:  # it finds the existing `global_step:0` by name
             return Unknown()
-        self.graph.has_global_step = True
+        graph.has_global_step = True
         self.get_variable(Args({"name": Const("global_step"), "shape": Seq(()),
                                 "dtype": TFRef("int64")}), node, path)
         return Unknown()
@@ -343,6 +346,13 @@ class TFCalls:
 
     def make_variable(self, bound: dict[str, Value], node: cst.Call) -> Value:
         name_value = bound.get("name", Const(None))
+        if const_str(name_value) == "":
+            # `name=""` resets to the root name scope and takes the op's type name.
+            saved, self.graph.name_stack = self.graph.name_stack, ""
+            try:
+                return Variable(self.new_variable(node, "Variable", "VariableV2"))
+            finally:
+                self.graph.name_stack = saved
         base = "Variable" if _is_none(name_value) else to_text(name_value)
         return Variable(self.new_variable(node, "Variable", base))
 
@@ -563,6 +573,8 @@ def _with_port(name: Optional[str]) -> Optional[str]:
 
 
 def _shape(value: Optional[Value]) -> Optional[tuple]:
+    if isinstance(value, Const) and type(value.value) is int:  # `get_variable("b", 8)`
+        return (value.value,)
     if isinstance(value, Seq) and all(isinstance(i, Const) and type(i.value) is int
                                       for i in value.items):
         return tuple(i.value for i in value.items)  # type: ignore[union-attr]

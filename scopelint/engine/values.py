@@ -28,6 +28,10 @@ class Benign(Unknown):
     as a context manager it changes nothing scopelint tracks."""
 
 
+class Tensor(Benign):
+    """The result of a TF op call: Python operators on it make ops too (`add`, `mul`)."""
+
+
 @dataclass(frozen=True)
 class Const(Value):
     """A known Python constant: str, int, float, bool, None, or a tuple of constants."""
