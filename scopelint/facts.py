@@ -61,6 +61,7 @@ class VariableFact:
     detail: str = ""  # e.g. the shapes of a mismatch
     reuse_origin: Optional[Location] = None  # the root reuse_variables() that made the scope reuse
     key: str = ""  # the variable-store key (for tf.Variable: the one get_variable would use)
+    graph: int = 0  # which simulated graph it was made in
 
     @property
     def reused(self) -> Optional[bool]:

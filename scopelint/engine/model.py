@@ -63,7 +63,11 @@ class Request:
 class Graph:
     """One `tf.Graph` with its variable-scope store, replayed symbolically."""
 
+    _serial = 0
+
     def __init__(self, known_context: bool = True) -> None:
+        Graph._serial += 1
+        self.serial = Graph._serial  # tells facts from different graphs apart
         self.known_context = known_context
         prefix = "" if known_context else hole()
         self.names_in_use: dict[str, int] = {}

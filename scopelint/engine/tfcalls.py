@@ -330,7 +330,7 @@ class TFCalls:
             self._ignored_name_scope() if expected else None,
             pattern(expected + ":0") if expected else None, existing.loc if existing else None,
             existing.stack if existing else (), request.detail,
-            self.reuse_origin(request), pattern(request.key)))
+            self.reuse_origin(request), pattern(request.key), self.graph.serial))
 
     def _ignored_name_scope(self) -> str:
         """The name scope a get_variable ignores: its full name, or as written when unknown."""
@@ -369,7 +369,7 @@ class TFCalls:
                 self.loc(node), api, text if is_known(text) else None, pattern(text),
                 Outcome.CREATE, reuse, self.call_stack(),
                 reuse_origin=self.reuse_origin(Request("", None, Outcome.CREATE, reuse)),
-                key=pattern(graph.full_name(base))))
+                key=pattern(graph.full_name(base)), graph=graph.serial))
         return text
 
     def reuse_variables(self, scope: VarScope, node: cst.Call) -> None:

@@ -9,17 +9,17 @@ from scopelint.rules.common import REUSE_WORDS, findings
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
     def items():  # type: ignore[no-untyped-def]
-        seen: set[tuple[Location, str]] = set()
-        shared: set[str] = set()
+        seen: set[tuple[Location, str, int]] = set()
+        shared: set[tuple[str, int]] = set()
         for fact in facts.variables:
             if fact.api != "Variable":
                 if fact.outcome in (Outcome.CREATE, Outcome.REUSE) and fact.name:
-                    shared.add(fact.key)
+                    shared.add((fact.key, fact.graph))
                 continue
-            again = (fact.loc, fact.key) in seen
-            seen.add((fact.loc, fact.key))
-            if fact.reuse is Reuse.YES or (fact.reuse is Reuse.AUTO and "…" not in fact.key
-                                           and (again or fact.key in shared)):
+            again = (fact.loc, fact.key, fact.graph) in seen
+            seen.add((fact.loc, fact.key, fact.graph))
+            if fact.reuse is Reuse.YES or (fact.reuse is Reuse.AUTO and "…" not in fact.key and (
+                    again or (fact.key, fact.graph) in shared)):
                 named = f" '{fact.name}'" if fact.name else ""
                 yield fact, (f"tf.Variable in a reusing scope ({REUSE_WORDS[fact.reuse]}) never "
                              f"reuses: it creates a new, unshared variable{named}; use "
