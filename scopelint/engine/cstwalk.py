@@ -11,7 +11,7 @@ from typing import Iterator
 
 import libcst as cst
 
-_SKIPPED = (cst.BaseParenthesizableWhitespace, cst.Comma, cst.Dot, cst.LeftParen,
+_SKIPPED_BASES = (cst.BaseParenthesizableWhitespace, cst.Comma, cst.Dot, cst.LeftParen,
             cst.RightParen, cst.Colon, cst.AssignEqual, cst.Semicolon, cst.EmptyLine,
             cst.Newline, cst.TrailingWhitespace, cst.Comment, cst.Name, cst.SimpleString,
             cst.Integer, cst.Float, cst.BaseBinaryOp, cst.BaseBooleanOp, cst.BaseCompOp,
@@ -23,6 +23,18 @@ _FIELDS: dict[type, tuple[str, ...]] = {  # where dataclass order is not source 
     cst.ClassDef: ("decorators", "bases", "keywords", "body"),
     cst.ExceptHandler: ("type", "name", "body"),
 }
+
+
+
+def _subclasses(kind: type) -> set[type]:
+    found = {kind}
+    for sub in kind.__subclasses__():
+        found |= _subclasses(sub)
+    return found
+
+
+# Concrete types, so a set lookup replaces slow isinstance checks against abstract bases.
+_SKIPPED = frozenset(t for base in _SKIPPED_BASES for t in _subclasses(base))
 
 
 def _fields(kind: type) -> tuple[str, ...]:
@@ -39,11 +51,11 @@ def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     for name in _fields(type(node)):
         child = getattr(node, name)
         if isinstance(child, cst.CSTNode):
-            if not isinstance(child, _SKIPPED):
+            if type(child) not in _SKIPPED:
                 yield child
         elif isinstance(child, (tuple, list)):
             for item in child:
-                if isinstance(item, cst.CSTNode) and not isinstance(item, _SKIPPED):
+                if isinstance(item, cst.CSTNode) and type(item) not in _SKIPPED:
                     yield item
 
 

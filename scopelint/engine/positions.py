@@ -60,6 +60,13 @@ class Positions:
             found = self._known.get(id(node))
         return found or Location(1, 1)
 
+    def source_of(self, statement: cst.CSTNode) -> Optional[str]:
+        """The source lines of a statement, when the two trees pair up."""
+        node = self._statement_map().get(id(statement))
+        if node is None:
+            return None
+        return "\n".join(self._lines[node.lineno - 1:node.end_lineno])  # type: ignore[attr-defined]
+
     # -- pairing calls ---------------------------------------------------------------
 
     def _pair_statement(self, statement: cst.CSTNode) -> None:
