@@ -51,6 +51,18 @@ LAYERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "batch_normalization": ("batch_normalization",
                             ("gamma", "beta", "moving_mean", "moving_variance")),
 }
+# RNN cells (tf.nn.rnn_cell), legacy layers too: base name and variables, in order.
+CELLS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "BasicRNNCell": ("basic_rnn_cell", ("kernel", "bias")),
+    "BasicLSTMCell": ("basic_lstm_cell", ("kernel", "bias")),
+    "LSTMCell": ("lstm_cell", ("kernel", "bias")),
+    "GRUCell": ("gru_cell", ("gates/kernel", "gates/bias", "candidate/kernel", "candidate/bias")),
+}
+# RNN drivers: the variable scope each opens when `scope` is not given.
+RNNS: dict[str, str] = {"dynamic_rnn": "rnn", "static_rnn": "rnn",
+                        "bidirectional_dynamic_rnn": "bidirectional_rnn",
+                        "static_bidirectional_rnn": "bidirectional_rnn"}
+
 LAYER_CLASSES: dict[str, str] = {
     "Dense": "dense", "Conv1D": "conv1d", "Conv2D": "conv2d", "Conv3D": "conv3d",
     "Conv2DTranspose": "conv2d_transpose", "Conv3DTranspose": "conv3d_transpose",
@@ -93,8 +105,7 @@ PLAIN_OPTIMIZERS = frozenset({"GradientDescentOptimizer", "ProximalGradientDesce
 # Namespaces whose calls may make variables that scopelint does not model.
 OPAQUE_CREATORS = (
     "contrib.", "keras.", "estimator.", "feature_column.", "make_template", "tpu.",
-    "nn.dynamic_rnn", "nn.static_rnn", "nn.bidirectional_dynamic_rnn", "nn.raw_rnn",
-    "nn.static_bidirectional_rnn", "nn.rnn_cell.", "layers.", "nn.static_state_saving_rnn",
+    "nn.raw_rnn", "nn.rnn_cell.", "layers.", "nn.static_state_saving_rnn",
     "train.Supervisor", "train.MonitoredTrainingSession", "train.SyncReplicasOptimizer",
     "train.replica_device_setter",
 )

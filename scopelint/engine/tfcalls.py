@@ -35,6 +35,15 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     "minimize": ("loss", "global_step", "var_list"),
     "apply_gradients": ("grads_and_vars", "global_step", "name"),
     "apply": ("var_list",),
+    "cell": ("activation", "reuse", "name"),
+    "dynamic_rnn": ("cell", "inputs", "sequence_length", "initial_state", "dtype",
+                    "parallel_iterations", "swap_memory", "time_major", "scope"),
+    "static_rnn": ("cell", "inputs", "initial_state", "dtype", "sequence_length", "scope"),
+    "bidirectional_dynamic_rnn": ("cell_fw", "cell_bw", "inputs", "sequence_length",
+                                  "initial_state_fw", "initial_state_bw", "dtype",
+                                  "parallel_iterations", "swap_memory", "time_major", "scope"),
+    "static_bidirectional_rnn": ("cell_fw", "cell_bw", "inputs", "initial_state_fw",
+                                 "initial_state_bw", "dtype", "sequence_length", "scope"),
     "ExponentialMovingAverage": ("decay", "num_updates", "zero_debias", "name"),
 }
 
@@ -85,6 +94,10 @@ class TFCalls:
             return self.functional_layer(leaf, kwargs, node)
         if path.startswith("layers.") and leaf in tfapi.LAYER_CLASSES:
             return TFObject(path, kwargs, {"kind": tfapi.LAYER_CLASSES[leaf]})
+        if path.startswith("nn.rnn_cell.") and leaf in tfapi.CELLS:
+            return TFObject(path, bind_args("cell", args[1:], kwargs), {"kind": leaf})
+        if path.startswith("nn.") and leaf in tfapi.RNNS:
+            return self.rnn(leaf, args, kwargs, node)
         if path.startswith("train.") and (leaf in tfapi.SLOT_OPTIMIZERS
                                           or leaf in tfapi.PLAIN_OPTIMIZERS):
             return TFObject(path, kwargs, {"minimized": False})
@@ -408,7 +421,7 @@ class TFCalls:
             return Unknown()
         layer.state["built"] = True
         kind = layer.state["kind"]
-        base, weights = tfapi.LAYERS.get(kind, (kind, ()))
+        base, weights = tfapi.LAYERS.get(kind) or tfapi.CELLS.get(kind) or (kind, ())
         reuse_value = layer.args.get("reuse", Const(None))
         loc = self.loc(node)
         if "scope" not in layer.state:
@@ -429,10 +442,38 @@ class TFCalls:
         try:
             for weight in _layer_weights(kind, weights, layer.args):
                 request = self.graph.get_variable(weight, loc, self.call_stack(), None, None)
-                self.record_request(node, "layers." + kind, request)
+                self.record_request(node, layer.path, request)
         finally:
             self.exit_context(frame)
         return Unknown()
+
+    def rnn(self, kind: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
+        """`tf.nn.dynamic_rnn(cell, ...)`: the cell builds in `variable_scope(scope or "rnn")`;
+        the bidirectional forms build `cell_fw` and `cell_bw` in its `fw` and `bw` scopes."""
+        bound = bind_args(kind, args, kwargs)
+        scope = bound.get("scope", Const(None))
+        outer = ScopeManager("variable_scope", self.loc(node),
+                             Const(tfapi.RNNS[kind]) if _is_none(scope) else scope,
+                             Const(None), Const(None), Const(True))
+        cells = [("", bound.get("cell"))] if "cell" in SIGNATURES[kind] else [
+            ("fw", bound.get("cell_fw")), ("bw", bound.get("cell_bw"))]
+        frame, _ = self.enter_variable_scope(outer, internal=True)
+        try:
+            for direction, cell in cells:
+                inner = None
+                if direction:
+                    inner, _ = self.enter_variable_scope(ScopeManager(
+                        "variable_scope", outer.loc, Const(direction), Const(None), Const(None),
+                        Const(True)), internal=True)
+                if isinstance(cell, TFObject) and cell.state.get("kind") in tfapi.CELLS:
+                    self.layer_object_call(cell, node)
+                else:
+                    self.opaque_call()
+                if inner is not None:
+                    self.exit_context(inner)
+        finally:
+            self.exit_context(frame)
+        return Tensor()
 
     def slim_layer(self, leaf: str, kwargs: dict[str, Value], node: cst.Call) -> Value:
         """`slim.conv2d(..., scope=...)`: `variable_scope(scope, default, reuse=reuse)`."""
