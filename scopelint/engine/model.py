@@ -33,6 +33,7 @@ class VarScope:
     reuse: Reuse
     original_name_scope: str
     root: bool = False
+    dtype: Optional[str] = "float32"  # default dtype of get_variable here; None if unknown
     origin: Optional[Location] = None  # the reuse_variables() call that made a root scope reuse
 
 
@@ -173,8 +174,14 @@ class Graph:
     # -- the variable store ---------------------------------------------------
 
     def get_variable(self, name: str, loc: Location, stack: CallStack,
-                     shape: Optional[tuple], dtype: Optional[str]) -> Request:
-        """`VariableScope.get_variable` → `_VariableStore._get_single_variable`."""
+                     shape: Optional[tuple], dtype: Optional[str],
+                     made_dtype: Optional[str] = None) -> Request:
+        """`VariableScope.get_variable` → `_VariableStore._get_single_variable`.
+
+        `dtype` is the one the request checks an existing variable against;
+        `made_dtype` the one a new variable gets (they differ when an initializer
+        tensor decides it).
+        """
         key = self.full_name(name)
         reuse = self.scope.reuse
         existing = self.store.get(key)
@@ -194,7 +201,8 @@ class Graph:
         self.name_stack = saved
         if outcome is not Outcome.MISSING:
             # Past this call the variable exists: made now, or TF raised already.
-            self.store[key] = StoredVar(real, loc, stack, shape, dtype, certain=not self.maybe)
+            self.store[key] = StoredVar(real, loc, stack, shape, made_dtype,
+                                        certain=not self.maybe)
             if self.maybe:
                 self.unsure_store.add(key)
         return Request(key, real, outcome, reuse)

@@ -122,7 +122,8 @@ class TFCalls:
         return ScopeManager(path, self.loc(node), name, bound.get("default_name", Const(None)),
                             bound.get("reuse", Const(None)),
                             bound.get("auxiliary_name_scope", Const(True)),
-                            written_false=_writes_reuse_false(node))
+                            written_false=_writes_reuse_false(node),
+                            dtype=bound.get("dtype", Const(None)))
 
     def default_graph(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
         return TFObject("Graph", state={"graph": self.graph if path != "Graph" else None})
@@ -218,7 +219,7 @@ class TFCalls:
         graph = self.graph
         frame = _Frame(graph, "unknown")
         graph.name_stack = hole()
-        graph.scope = VarScope(hole(), Reuse.UNKNOWN, graph.name_stack + "/")
+        graph.scope = VarScope(hole(), Reuse.UNKNOWN, graph.name_stack + "/", dtype=None)
         self.scope_frames.append(("unknown", self.invocation, ""))
         return frame, Unknown()
 
@@ -266,7 +267,7 @@ class TFCalls:
             graph.open_scope_count(captured.name)
             saved_counts = dict(graph.scope_counts)
             graph.scope = VarScope(captured.name, reuse, captured.original_name_scope,
-                                   root=captured.root)
+                                   root=captured.root, dtype=_scope_dtype(mgr, captured))
 
             def undo() -> None:
                 graph.scope_counts = saved_counts
@@ -288,7 +289,7 @@ class TFCalls:
             new_name = f"{old.name}/{short}" if old.name else short
             reuse = or_reuse(reuse_arg, old.reuse)
             name_scope = graph.name_stack + "/" if graph.name_stack else ""
-            graph.scope = VarScope(new_name, reuse, name_scope)
+            graph.scope = VarScope(new_name, reuse, name_scope, dtype=_scope_dtype(mgr, old))
             graph.open_scope_count(new_name)
             frame.undo = lambda: graph.close_subscopes(new_name)
             inherited = old.reuse
@@ -318,8 +319,12 @@ class TFCalls:
                      api: str = "get_variable") -> Value:
         graph = self.graph
         name = to_text(bound.get("name", Unknown()))
+        written = bound.get("dtype")
+        dtype = _dtype(written) if written is not None else graph.scope.dtype
+        # Without `dtype`, an initializer (a tensor, say) may decide the new variable's dtype.
+        made = dtype if written is not None or bound.get("initializer") is None else None
         request = graph.get_variable(name, self.loc(node), self.call_stack(),
-                                     _shape(bound.get("shape")), _dtype(bound.get("dtype")))
+                                     _shape(bound.get("shape")), dtype, made)
         expected = None
         if (self.scope_frames and self.scope_frames[-1][:2] == ("name_scope", self.invocation)
                 and graph.name_stack and graph.name_stack != graph.scope.name):
@@ -603,6 +608,11 @@ def _writes_reuse_false(node: cst.Call) -> bool:
     return any(arg.keyword is not None and arg.keyword.value == "reuse"
                and isinstance(arg.value, cst.Name) and arg.value.value == "False"
                for arg in node.args)
+
+
+def _scope_dtype(mgr: ScopeManager, parent: VarScope) -> Optional[str]:
+    """A variable scope's default dtype: `dtype=` if given, else its parent's."""
+    return parent.dtype if _is_none(mgr.dtype) else _dtype(mgr.dtype)
 
 
 def _is_none(value: Value) -> bool:

@@ -85,6 +85,7 @@ class ScopeManager(Value):
     reuse: Value
     auxiliary: Value
     written_false: bool = False  # `reuse=False` spelled out in the call
+    dtype: Value = Const(None)
 
 
 @dataclass(eq=False)
