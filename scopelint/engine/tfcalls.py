@@ -327,7 +327,8 @@ class TFCalls:
                                      _shape(bound.get("shape")), dtype, made)
         expected = None
         if (self.scope_frames and self.scope_frames[-1][:2] == ("name_scope", self.invocation)
-                and graph.name_stack and graph.name_stack != graph.scope.name):
+                and graph.name_stack and graph.name_stack != graph.scope.name
+                and _literal_name(node)):
             expected = f"{graph.name_stack}/{name}"
         self.record_request(node, api, request, expected)
         return Variable(_with_port(request.name))
@@ -601,6 +602,15 @@ _CALLS: dict[str, Callable[..., Value]] = {
     "train.ExponentialMovingAverage": lambda self, path, args, kwargs, node: TFObject(
         path, bind_args("ExponentialMovingAverage", args, kwargs), {"applied": False}),
 }
+
+
+def _literal_name(node: cst.Call) -> bool:
+    """The call spells the variable's name as a string literal (not a caller's parameter)."""
+    for i, arg in enumerate(node.args):
+        if (arg.keyword is None and i == 0) or (arg.keyword and arg.keyword.value == "name"):
+            return isinstance(arg.value, (cst.SimpleString, cst.ConcatenatedString,
+                                          cst.FormattedString))
+    return False
 
 
 def _writes_reuse_false(node: cst.Call) -> bool:

@@ -26,10 +26,11 @@ def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
 RULE = Rule(
     code="TFS201", name="get-variable-under-name-scope",
     summary="get_variable ignores the enclosing tf.name_scope",
-    what="Finds `tf.get_variable` written inside a `with tf.name_scope(...)` block with no "
-         "`tf.variable_scope` in between. A call site that also reuses the same variable "
-         "under another name scope (a multi-GPU tower loop) relies on this and is not "
-         "reported.",
+    what="Finds `tf.get_variable` with a literal name written inside a "
+         "`with tf.name_scope(...)` block with no `tf.variable_scope` in between. A call "
+         "site that also reuses the same variable under another name scope (a multi-GPU "
+         "tower loop), or whose name comes from a parameter (the caller decides the full "
+         "name), is not reported.",
     why="`get_variable` names variables after the variable scope only: the name scope's "
         "prefix is silently dropped, so names, checkpoints and sharing differ from what the "
         "code suggests (`var1:0`, not `a_name_scope/var1:0`).",
