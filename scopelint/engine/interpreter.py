@@ -95,14 +95,27 @@ class Interpreter(TFCalls):
         fn = (cls.attrs if cls is not None else env.vars).get(node.name.value)
         if not isinstance(fn, Function) or fn.node is not node:
             fn = Function(node, env, defaults=self._defaults(node, env))
-        if cls is not None and not _is_static(node):
-            fn = Function(fn.node, fn.env, Instance(cls), defaults=fn.defaults)
         self.graph = Graph(known_context=False)
         self.stack = []
         try:
+            if cls is not None and not _is_static(node):
+                fn = Function(fn.node, fn.env, self._constructed(cls, node), defaults=fn.defaults)
             self.call_function(fn, [], {}, None, unknown_args=True)
         except Exit:
             pass
+
+    def _constructed(self, cls: Class, method: cst.FunctionDef) -> Instance:
+        """An instance for replaying a method: `__init__` has run (its facts are its own)."""
+        instance = Instance(cls)
+        init = cls.lookup("__init__")
+        if isinstance(init, Function) and init.node is not method:
+            saved, self.recording = self.recording, False
+            try:
+                self.call_function(Function(init.node, init.env, instance, defaults=init.defaults),
+                                   [], {}, None, unknown_args=True)
+            finally:
+                self.recording = saved
+        return instance
 
     # -- positions and facts ----------------------------------------------------
 
