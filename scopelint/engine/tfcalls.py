@@ -167,7 +167,7 @@ class TFCalls:
             self.record_name_lookup(name, args, kwargs, node)
             return Benign()
         if name in ("minimize", "apply_gradients") and owner.path.startswith("train."):
-            return self.optimizer_slots(owner, kind, node)
+            return self.optimizer_slots(owner, kind, name, node)
         if name == "apply" and kind == "ExponentialMovingAverage":
             return self.moving_average(owner, node)
         if name == "__call__" and "kind" in owner.state:
@@ -502,7 +502,8 @@ class TFCalls:
             self.exit_context(frame)
         return Unknown()
 
-    def optimizer_slots(self, optimizer: TFObject, kind: str, node: cst.Call) -> Value:
+    def optimizer_slots(self, optimizer: TFObject, kind: str, method: str,
+                        node: cst.Call) -> Value:
         """`minimize()` / `apply_gradients()`: slot variables come from get_variable."""
         if kind not in tfapi.SLOT_OPTIMIZERS or optimizer.state.get("minimized"):
             return Unknown()
@@ -512,7 +513,7 @@ class TFCalls:
             for power in ("beta1_power", "beta2_power"):
                 self.new_variable(node, "AdamOptimizer.beta_power", power)
         slot = const_str(optimizer.args.get("name", Const(kind.replace("Optimizer", ""))))
-        self.slot_request(node, f"{kind}.slots", slot or "…")
+        self.slot_request(node, f"{kind}.{method}", slot or "…")
         # compute_gradients() opens `gradients`, apply_gradients() the optimizer's name.
         self.graph.unique_name("gradients")
         if slot:

@@ -20,7 +20,7 @@ def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
                 related = (Related(fact.reuse_origin.line, fact.reuse_origin.col,
                                    "reuse set here"),)
             if fact.name is None and fact.detail:
-                message = (f"{fact.api.replace('.', '.')}: {fact.detail} variables are created with "
+                message = (f"{fact.api}() creates its '{fact.detail}' slot variables with "
                            f"get_variable, but {why}; TF raises 'Variable …/{fact.detail}/ does "
                            f"not exist'")
             else:
