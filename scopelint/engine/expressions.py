@@ -11,7 +11,7 @@ import libcst as cst
 from scopelint.engine import builtins_model
 from scopelint.engine.tfapi import canonical
 from scopelint.engine.values import (
-    Args, Benign, Builtin, Class, Tensor, Const, Env, Function, Instance, Mapping, Member, ModuleRef, ReuseValue,
+    Args, Benign, Builtin, Class, ContextCall, Tensor, Const, Env, Function, Instance, Mapping, Member, ModuleRef, ReuseValue,
     ScopeRef,
     Seq, TFObject, TFRef, Unknown, Value, Variable, const_str, tf_value, to_text, truth,
 )
@@ -119,7 +119,8 @@ def attribute(owner: Value, name: str) -> Value:
         found = owner.cls.lookup(name)
         if isinstance(found, Function):
             return Function(found.node, found.env, owner, defaults=found.defaults,
-                            is_property=found.is_property)
+                            is_property=found.is_property,
+                            is_context_manager=found.is_context_manager)
         return found if found is not None else Unknown()
     if isinstance(owner, Class):
         found = owner.lookup(name)
@@ -157,6 +158,8 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
         else:
             args.append(value)
     if isinstance(callee, Function):
+        if callee.is_context_manager:
+            return ContextCall(callee, args, kwargs, node) if not spread else Unknown()
         return interp.call_function(callee, args, kwargs, node, unknown_rest=spread)
     if isinstance(callee, Class):
         return interp.instantiate(callee, args, kwargs, node)
@@ -482,6 +485,9 @@ _EVALUATORS: dict[type, Callable[..., Value]] = {
     cst.IfExp: _if_exp,
     cst.Subscript: _subscript,
     cst.NamedExpr: _named_expr,
+    cst.Yield: lambda interp, node, env: interp.reach_yield(
+        evaluate(interp, node.value, env) if isinstance(node.value, cst.BaseExpression)
+        else Const(None)),
 }
 
 NOT_NONE = (Function, Class, Instance, TFRef, ScopeRef, Seq, Mapping, TFObject, Variable, Builtin,

@@ -13,7 +13,7 @@ import ast
 import itertools
 import re
 from contextlib import contextmanager
-from typing import Iterator, Optional, Sequence, Union
+from typing import Callable, Iterator, Optional, Sequence, Union
 
 import libcst as cst
 
@@ -24,7 +24,7 @@ from scopelint.engine.model import Graph
 from scopelint.engine.positions import Positions
 from scopelint.engine.tfcalls import TFCalls
 from scopelint.engine.values import (
-    Class, Const, Env, Function, Instance, Mapping, Seq, Unknown, Value, truth,
+    Class, Const, ContextCall, Env, Function, Instance, Mapping, Seq, Unknown, Value, truth,
 )
 from scopelint.facts import CallStack, Location, ModuleFacts
 
@@ -70,6 +70,8 @@ class Interpreter(TFCalls):
         self.maybe_exits = 0  # MaybeExit signals seen, to notice a body that may stop early
         self.generators: dict[int, bool] = {}  # FunctionDef id -> has `yield`
         self.handling = 0  # depth of `try` blocks whose handlers catch TF's ValueError
+        # (run the `with` body, call depth of the `@contextmanager` replay) per entered item
+        self.yield_hooks: list[tuple[Callable[[Value], None], int]] = []
         self.globals.vars["__name__"] = Const("__main__")
 
     # -- entry points ----------------------------------------------------------
@@ -197,10 +199,10 @@ class Interpreter(TFCalls):
     def exec_FunctionDef(self, node: cst.FunctionDef, env: Env) -> None:
         for decorator in node.decorators:
             self.eval(decorator.decorator, env)
-        is_property = any(isinstance(d.decorator, cst.Name) and d.decorator.value == "property"
-                          for d in node.decorators)
+        names = {_decorator_name(d.decorator) for d in node.decorators}
         env.bind(node.name.value, Function(node, env, defaults=self._defaults(node, env),
-                                           is_property=is_property))
+                                           is_property="property" in names,
+                                           is_context_manager="contextmanager" in names))
 
     def _defaults(self, node: cst.FunctionDef, env: Env) -> dict[str, Value]:
         params = node.params
@@ -218,8 +220,9 @@ class Interpreter(TFCalls):
         # Methods see the module, not the class body, as their enclosing scope.
         for name, value in list(class_env.vars.items()):
             if isinstance(value, Function) and value.env is class_env:
-                class_env.vars[name] = Function(value.node, env, defaults=value.defaults,
-                                                is_property=value.is_property)
+                class_env.vars[name] = Function(
+                    value.node, env, defaults=value.defaults, is_property=value.is_property,
+                    is_context_manager=value.is_context_manager)
 
     def exec_If(self, node: cst.If, env: Env) -> None:
         cond = truth(self.eval(node.test, env))
@@ -336,18 +339,69 @@ class Interpreter(TFCalls):
         if any(_expects_error(item.item) for item in node.items):
             self._run_expecting_error(node, env)
             return
-        entered: list[object] = []
-        try:
-            for item in node.items:
-                value = self.eval(item.item, env)
-                token, bound = self.enter_context(value, item.item)
-                entered.append(token)
-                if item.asname is not None:
-                    self.assign(item.asname.name, bound, env)
+        self._with_items(node, 0, env)
+
+    def _with_items(self, node: cst.With, index: int, env: Env) -> None:
+        """Enter `node.items[index:]` in order, then run the body."""
+        if index == len(node.items):
             self.exec_block(node.body, env)
+            return
+        item = node.items[index]
+        value = self.eval(item.item, env)
+
+        def inside(bound: Value) -> None:
+            if item.asname is not None:
+                self.assign(item.asname.name, bound, env)
+            self._with_items(node, index + 1, env)
+
+        if isinstance(value, ContextCall):
+            self._run_context_manager(value, inside)
+            return
+        token, bound = self.enter_context(value, item.item)
+        try:
+            inside(bound)
         finally:
-            for token in reversed(entered):
+            self.exit_context(token)
+
+    def _run_context_manager(self, cm: ContextCall, inside: Callable[[Value], None]) -> None:
+        """A `@contextmanager` function: replay it; at its `yield`, run the `with` body."""
+        caller = (list(self.stack), list(self.active), self.invocation)
+        fired = False
+
+        def at_yield(value: Value) -> None:
+            nonlocal fired
+            fired = True
+            inner = (self.stack, self.active, self.invocation)
+            self.stack, self.active, self.invocation = list(caller[0]), list(caller[1]), caller[2]
+            try:
+                inside(value)
+            except Exit as exit_:  # `return` / `break` in the body leave the caller, not the helper
+                raise _BodyExit(exit_) from None
+            finally:
+                self.stack, self.active, self.invocation = inner
+        self.yield_hooks.append((at_yield, len(self.active) + 1))
+        try:
+            self.call_function(cm.fn, cm.args, cm.kwargs, cm.call, replay_generator=True)
+        except _BodyExit as escape:
+            raise escape.exit from None
+        finally:
+            self.yield_hooks.pop()
+        if not fired:  # no certain `yield` reached: the body runs in a scope we cannot see
+            token, bound = self.enter_unknown_context()
+            try:
+                inside(bound)
+            finally:
                 self.exit_context(token)
+
+    def reach_yield(self, value: Value) -> Value:
+        """A `yield` in a `@contextmanager` being entered runs the `with` body once."""
+        if self.yield_hooks and self.yield_hooks[-1][1] == len(self.active) and not self.graph.maybe:
+            hook = self.yield_hooks.pop()
+            try:
+                hook[0](value)
+            finally:
+                self.yield_hooks.append((_spent, -1))
+        return Unknown()
 
     def _run_expecting_error(self, node: cst.With, env: Env) -> None:
         """`with self.assertRaises(...)` / `pytest.raises`: the code is meant to fail."""
@@ -420,16 +474,15 @@ class Interpreter(TFCalls):
 
     def call_function(self, fn: Function, args: list[Value], kwargs: dict[str, Value],
                       call: Optional[cst.Call], unknown_args: bool = False,
-                      unknown_rest: bool = False) -> Value:
+                      unknown_rest: bool = False, replay_generator: bool = False) -> Value:
         """Replay a module function with its arguments bound.
 
         `unknown_args`: a replay without a caller, every parameter unknown;
         `unknown_rest`: an unknown `*args`/`**kwargs` may fill any parameter not given.
         """
         node = fn.node
-        if self._is_generator(node):
-            # Its body runs later, bit by bit (a `@contextmanager` helper, say): stay unknown.
-            return Unknown()
+        if self._is_generator(node) and not replay_generator:
+            return Unknown()  # its body runs later, bit by bit
         self.budget -= 1
         depth = MAX_CALL_DEPTH if self.graph.known_context else MAX_ENTRY_DEPTH
         if node in self.active or len(self.active) >= depth or self.budget < 0:
@@ -516,6 +569,18 @@ class MaybeExit(Exception):
     """A branch that may have run `return`, `break` or `continue`."""
 
 
+class _BodyExit(Exception):
+    """An `Exit` from a `with` body, carried through the context manager's replay."""
+
+    def __init__(self, exit_: Exit) -> None:
+        super().__init__(exit_.kind)
+        self.exit = exit_
+
+
+def _spent(value: Value) -> None:
+    """A used yield hook: later `yield`s of the same replay do nothing."""
+
+
 def _body(suite: Union[cst.BaseSuite, Block]) -> Block:
     if isinstance(suite, cst.IndentedBlock):
         return suite.body
@@ -560,6 +625,13 @@ def _expects_error(expr: cst.BaseExpression) -> bool:
     func = expr.func
     name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
     return isinstance(name, str) and (name.startswith("assertRaises") or name == "raises")
+
+
+def _decorator_name(expr: cst.BaseExpression) -> str:
+    """`property`, `contextlib.contextmanager` → its last name."""
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value
+    return expr.value if isinstance(expr, cst.Name) else ""
 
 
 def _is_static(node: cst.FunctionDef) -> bool:

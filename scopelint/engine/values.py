@@ -97,8 +97,19 @@ class Function(Value):
     bound: Optional[Value] = None  # `self` for a bound method
     defaults: dict[str, Value] = field(default_factory=dict)
     is_property: bool = False
+    is_context_manager: bool = False  # decorated with `contextlib.contextmanager`
     partial_args: tuple[Value, ...] = ()
     partial_kwargs: tuple[tuple[str, Value], ...] = ()
+
+
+@dataclass(eq=False)
+class ContextCall(Value):
+    """A call of a `@contextmanager` function: its body runs when a `with` enters it."""
+
+    fn: Function
+    args: list[Value]
+    kwargs: dict[str, Value]
+    call: cst.Call
 
 
 @dataclass(eq=False)
