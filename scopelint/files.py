@@ -201,7 +201,7 @@ class GitIgnore:
             checker.close()
 
     def ignored(self, directory: str, paths: Sequence[str]) -> set[str]:
-        """The entries of `paths` (all in `directory`; directories end with a separator) git ignores."""
+        """The entries of `paths` (in `directory`; directories end with a separator) git ignores."""
         checker = self._checker(directory)
         if checker is None or not paths:
             return set()

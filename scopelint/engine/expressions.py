@@ -9,17 +9,41 @@ from typing import TYPE_CHECKING, Callable, Optional
 import libcst as cst
 
 from scopelint.engine import builtins_model
+from scopelint.engine.symbols import is_known
 from scopelint.engine.tfapi import canonical
 from scopelint.engine.values import (
-    Args, Benign, Builtin, Class, ContextCall, Tensor, Const, Env, Function, Instance, Mapping, Member, ModuleRef, ReuseValue,
+    Args,
+    Benign,
+    Builtin,
+    Class,
+    Const,
+    ContextCall,
+    Env,
+    Function,
+    Instance,
+    Mapping,
+    Member,
+    ModuleRef,
+    ReuseValue,
     ScopeRef,
-    Seq, TFObject, TFRef, Unknown, Value, Variable, const_str, tf_value, to_text, truth,
+    Seq,
+    Tensor,
+    TFObject,
+    TFRef,
+    Unknown,
+    Value,
+    Variable,
+    const_str,
+    tf_value,
+    to_text,
+    truth,
 )
 
 if TYPE_CHECKING:
     from scopelint.engine.interpreter import Interpreter
 
-_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsa%]")
+_PERCENT_SPEC = re.compile(
+    r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsa%]")
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 
 
@@ -317,7 +341,7 @@ def _string_method(text: str, name: str, args: list[Value]) -> Value:
         return Const(_format(text, args))
     if name == "join" and args and isinstance(args[0], Seq):
         return Const(text.join(to_text(a) for a in args[0].items))
-    if name in ("lower", "upper", "strip", "rstrip", "lstrip") and not args and "\ue000" not in text:
+    if name in ("lower", "upper", "strip", "rstrip", "lstrip") and not args and is_known(text):
         return Const(getattr(text, name)())
     if name == "replace" and len(args) == 2 and all(isinstance(a, Const) for a in args):
         return Const(text.replace(args[0].value, args[1].value))  # type: ignore[union-attr]
@@ -364,7 +388,7 @@ def _compare(interp: "Interpreter", node: cst.Comparison, env: Env) -> Value:
 def _compare_pair(op: str, left: Value, right: Value) -> Optional[bool]:
     if isinstance(left, Const) and isinstance(right, Const):
         a, b = left.value, right.value
-        if isinstance(a, str) and "\ue000" in a or isinstance(b, str) and "\ue000" in b:
+        if isinstance(a, str) and not is_known(a) or isinstance(b, str) and not is_known(b):
             return None
         try:
             return {
@@ -399,7 +423,8 @@ def _unary(op: cst.BaseUnaryOp, value: Value) -> Value:
     if isinstance(op, cst.Not):
         known = truth(value)
         return Const(not known) if known is not None else Unknown()
-    if isinstance(op, cst.Minus) and isinstance(value, Const) and isinstance(value.value, (int, float)):
+    if (isinstance(op, cst.Minus) and isinstance(value, Const)
+            and isinstance(value.value, (int, float))):
         return Const(-value.value)
     return Unknown()
 

@@ -24,7 +24,17 @@ from scopelint.engine.model import Graph
 from scopelint.engine.positions import Positions
 from scopelint.engine.tfcalls import TFCalls
 from scopelint.engine.values import (
-    Class, Const, ContextCall, Env, Function, Instance, Mapping, Seq, Unknown, Value, truth,
+    Class,
+    Const,
+    ContextCall,
+    Env,
+    Function,
+    Instance,
+    Mapping,
+    Seq,
+    Unknown,
+    Value,
+    truth,
 )
 from scopelint.facts import CallStack, Location, ModuleFacts
 
@@ -395,7 +405,8 @@ class Interpreter(TFCalls):
 
     def reach_yield(self, value: Value) -> Value:
         """A `yield` in a `@contextmanager` being entered runs the `with` body once."""
-        if self.yield_hooks and self.yield_hooks[-1][1] == len(self.active) and not self.graph.maybe:
+        hooks = self.yield_hooks
+        if hooks and hooks[-1][1] == len(self.active) and not self.graph.maybe:
             hook = self.yield_hooks.pop()
             try:
                 hook[0](value)

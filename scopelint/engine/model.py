@@ -16,6 +16,7 @@ from typing import Optional
 from scopelint.engine.symbols import ANY, hole, is_known, matcher
 from scopelint.facts import CallStack, Location, Outcome, Reuse
 
+
 def or_reuse(inner: Reuse, outer: Reuse) -> Reuse:
     """`inner or outer`, as `_pure_variable_scope` combines reuse with the parent's."""
     if inner in (Reuse.YES, Reuse.AUTO):

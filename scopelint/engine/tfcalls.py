@@ -14,11 +14,35 @@ from scopelint.engine import tfapi
 from scopelint.engine.model import Graph, Request, VarScope, or_reuse
 from scopelint.engine.symbols import ANY, hole, is_known, matcher, pattern
 from scopelint.engine.values import (
-    Args, Benign, Const, Env, Function, ScopeManager, Tensor, ScopeRef, Seq, TFObject, TFRef, Unknown, Value, Variable, const_str,
-    reuse_of, to_text, truth,
+    Args,
+    Benign,
+    Const,
+    Env,
+    Function,
+    ScopeManager,
+    ScopeRef,
+    Seq,
+    Tensor,
+    TFObject,
+    TFRef,
+    Unknown,
+    Value,
+    Variable,
+    const_str,
+    reuse_of,
+    to_text,
+    truth,
 )
 from scopelint.facts import (
-    CallStack, Location, ModuleFacts, NameRefFact, Outcome, Reuse, ReuseCallFact, ScopeFact, VariableFact,
+    CallStack,
+    Location,
+    ModuleFacts,
+    NameRefFact,
+    Outcome,
+    Reuse,
+    ReuseCallFact,
+    ScopeFact,
+    VariableFact,
 )
 
 SIGNATURES: dict[str, tuple[str, ...]] = {
@@ -196,7 +220,8 @@ class TFCalls:
 
     # -- with items -------------------------------------------------------------------
 
-    def enter_context(self, value: Value, node: cst.BaseExpression) -> tuple[Optional[_Frame], Value]:
+    def enter_context(self, value: Value,
+                      node: cst.BaseExpression) -> tuple[Optional[_Frame], Value]:
         if isinstance(value, ScopeManager):
             if value.kind == "name_scope":
                 return self.enter_name_scope(value)

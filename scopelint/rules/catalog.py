@@ -1,7 +1,14 @@
 """Every rule, imported in one place."""
 
 from scopelint.rules import (
-    dangling, duplicate, input_problems, mismatch, missing, name_scope, reuse_false, root_reuse,
+    dangling,
+    duplicate,
+    input_problems,
+    mismatch,
+    missing,
+    name_scope,
+    reuse_false,
+    root_reuse,
     variable_reuse,
 )
 

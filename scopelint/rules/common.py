@@ -1,8 +1,8 @@
-"""Wording shared by the rules' messages."""
+"""What the variable rules share: wording, the repeat's origin, one finding per site."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from scopelint.facts import Finding, Location, ModuleFacts, Outcome, Related, Reuse, VariableFact
 
@@ -39,11 +39,14 @@ def repeat_origin(fact: VariableFact) -> tuple[str, tuple[Related, ...]]:
     return text, tuple(related)
 
 
-def findings(path: str, code: str, items: Iterator[tuple[VariableFact, str, tuple[Related, ...]]]
-             ) -> Iterator[Finding]:
-    """One finding per fact location, keeping the first message."""
+Message = tuple[str, tuple[Related, ...]]
+
+
+def once_per_site(path: str, code: str, items: Iterable[tuple[VariableFact, Message]]
+                  ) -> Iterator[Finding]:
+    """One finding per call site (a loop or a repeated call gives several facts there)."""
     seen: set[tuple[int, int]] = set()
-    for fact, message, related in items:
+    for fact, (message, related) in items:
         key = (fact.loc.line, fact.loc.col)
         if key not in seen:
             seen.add(key)

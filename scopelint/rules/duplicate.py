@@ -2,21 +2,22 @@
 
 from typing import Iterator
 
-from scopelint.facts import Finding, ModuleFacts, Outcome
+from scopelint.facts import Finding, ModuleFacts, Outcome, VariableFact
 from scopelint.rules import Rule
-from scopelint.rules.common import findings, first_errors, repeat_origin, store_key
+from scopelint.rules.common import Message, first_errors, once_per_site, repeat_origin, store_key
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
-    def items():  # type: ignore[no-untyped-def]
-        for fact in first_errors(facts):
-            if fact.outcome is Outcome.DUPLICATE:
-                origin, related = repeat_origin(fact)
-                yield fact, (
-                    f"duplicate variable '{store_key(fact)}': {fact.api} creates it again in a "
-                    f"scope that does not reuse{f' ({origin})' if origin else ''}; TF raises 'Variable "
-                    f"{store_key(fact)} already exists, disallowed'"), related
-    return findings(path, "TFS101", items())
+    return once_per_site(path, "TFS101", ((fact, _message(fact)) for fact in first_errors(facts)
+                                          if fact.outcome is Outcome.DUPLICATE))
+
+
+def _message(fact: VariableFact) -> Message:
+    origin, related = repeat_origin(fact)
+    key = store_key(fact)
+    return (f"duplicate variable '{key}': {fact.api} creates it again in a scope that does not "
+            f"reuse{f' ({origin})' if origin else ''}; TF raises 'Variable {key} already exists, "
+            f"disallowed'"), related
 
 
 RULE = Rule(

@@ -2,20 +2,22 @@
 
 from typing import Iterator
 
-from scopelint.facts import Finding, ModuleFacts, Outcome
+from scopelint.facts import Finding, ModuleFacts, Outcome, VariableFact
 from scopelint.rules import Rule
-from scopelint.rules.common import findings, first_errors, repeat_origin, store_key
+from scopelint.rules.common import Message, first_errors, once_per_site, repeat_origin, store_key
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
-    def items():  # type: ignore[no-untyped-def]
-        for fact in first_errors(facts):
-            if fact.outcome is Outcome.MISMATCH:
-                origin, related = repeat_origin(fact)
-                yield fact, (f"reused variable '{store_key(fact)}' does not match: "
-                             f"{fact.detail} ({origin}); TF raises 'Trying to share variable "
-                             f"{store_key(fact)}'"), related
-    return findings(path, "TFS103", items())
+    return once_per_site(path, "TFS103", ((fact, _message(fact)) for fact in first_errors(facts)
+                                          if fact.outcome is Outcome.MISMATCH))
+
+
+def _message(fact: VariableFact) -> Message:
+    origin, related = repeat_origin(fact)
+    key = store_key(fact)
+    return (f"reused variable '{key}' does not match: {fact.detail}"
+            f"{f' ({origin})' if origin else ''}; TF raises 'Trying to share variable {key}'"
+            ), related
 
 
 RULE = Rule(

@@ -2,33 +2,29 @@
 
 from typing import Iterator
 
-from scopelint.facts import Finding, ModuleFacts, Outcome, Related
+from scopelint.facts import Finding, ModuleFacts, Outcome, Related, VariableFact
 from scopelint.rules import Rule
-from scopelint.rules.common import findings, first_errors, store_key
+from scopelint.rules.common import Message, first_errors, once_per_site, store_key
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
-    def items():  # type: ignore[no-untyped-def]
-        for fact in first_errors(facts):
-            if fact.outcome is not Outcome.MISSING:
-                continue
-            related: tuple[Related, ...] = ()
-            why = "the variable scope reuses (reuse=True)"
-            if fact.reuse_origin is not None:
-                why = (f"reuse=True leaked from the root scope by reuse_variables() at line "
-                       f"{fact.reuse_origin.line}")
-                related = (Related(fact.reuse_origin.line, fact.reuse_origin.col,
-                                   "reuse set here"),)
-            if fact.name is None and fact.detail:
-                message = (f"{fact.api}() creates its '{fact.detail}' slot variables with "
-                           f"get_variable, but {why}; TF raises 'Variable …/{fact.detail}/ does "
-                           f"not exist'")
-            else:
-                message = (f"variable '{store_key(fact)}' does not exist: {fact.api} in a reusing "
-                           f"scope fetches, it does not create ({why}); TF raises 'Variable "
-                           f"{store_key(fact)} does not exist'")
-            yield fact, message, related
-    return findings(path, "TFS102", items())
+    return once_per_site(path, "TFS102", ((fact, _message(fact)) for fact in first_errors(facts)
+                                          if fact.outcome is Outcome.MISSING))
+
+
+def _message(fact: VariableFact) -> Message:
+    related: tuple[Related, ...] = ()
+    why = "the variable scope reuses (reuse=True)"
+    if fact.reuse_origin is not None:
+        line = fact.reuse_origin.line
+        why = f"reuse=True leaked from the root scope by reuse_variables() at line {line}"
+        related = (Related(line, fact.reuse_origin.col, "reuse set here"),)
+    if fact.name is None and fact.detail:  # an optimizer's slots, a moving average's shadows
+        return (f"{fact.api}() creates its '{fact.detail}' slot variables with get_variable, "
+                f"but {why}; TF raises 'Variable …/{fact.detail}/ does not exist'"), related
+    key = store_key(fact)
+    return (f"variable '{key}' does not exist: {fact.api} in a reusing scope fetches, it does "
+            f"not create ({why}); TF raises 'Variable {key} does not exist'"), related
 
 
 RULE = Rule(

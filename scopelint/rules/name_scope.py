@@ -2,25 +2,25 @@
 
 from typing import Iterator
 
-from scopelint.facts import Finding, ModuleFacts, Outcome
+from scopelint.facts import Finding, ModuleFacts, Outcome, VariableFact
 from scopelint.rules import Rule
-from scopelint.rules.common import findings
+from scopelint.rules.common import Message, once_per_site
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
     # A call site that also reuses relies on the name scope being ignored (tower loops).
     sharing = {f.loc for f in facts.variables if f.outcome is Outcome.REUSE}
+    return once_per_site(path, "TFS201", (
+        (fact, _message(fact)) for fact in facts.variables
+        if fact.ignored_name_scope and fact.expected_name and fact.loc not in sharing))
 
-    def items():  # type: ignore[no-untyped-def]
-        for fact in facts.variables:
-            if fact.ignored_name_scope and fact.expected_name and fact.loc not in sharing:
-                if fact.name:
-                    outcome = f"this variable is named '{fact.name}', not '{fact.expected_name}'"
-                else:
-                    outcome = "the variable's name comes from the variable scope only"
-                yield fact, (f"get_variable ignores name_scope '{fact.ignored_name_scope}': "
-                             f"{outcome}"), ()
-    return findings(path, "TFS201", items())
+
+def _message(fact: VariableFact) -> Message:
+    if fact.name:
+        outcome = f"this variable is named '{fact.name}', not '{fact.expected_name}'"
+    else:
+        outcome = "the variable's name comes from the variable scope only"
+    return f"get_variable ignores name_scope '{fact.ignored_name_scope}': {outcome}", ()
 
 
 RULE = Rule(

@@ -7,8 +7,8 @@ from scopelint.rules import Rule
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
-    broken = {v.reuse_origin for v in facts.variables
-              if v.reuse_origin is not None and (v.outcome is Outcome.MISSING or v.api == "Variable")}
+    broken = {v.reuse_origin for v in facts.variables if v.reuse_origin is not None
+              and (v.outcome is Outcome.MISSING or v.api == "Variable")}
     seen: set[tuple[int, int]] = set()
     for fact in facts.reuse_calls:
         key = (fact.loc.line, fact.loc.col)

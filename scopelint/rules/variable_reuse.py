@@ -2,29 +2,37 @@
 
 from typing import Iterator
 
-from scopelint.facts import Finding, Location, ModuleFacts, Outcome, Reuse
+from scopelint.facts import Finding, Location, ModuleFacts, Outcome, Reuse, VariableFact
 from scopelint.rules import Rule
-from scopelint.rules.common import REUSE_WORDS, findings
+from scopelint.rules.common import REUSE_WORDS, Message, once_per_site
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
-    def items():  # type: ignore[no-untyped-def]
-        seen: set[tuple[Location, str, int]] = set()
-        shared: set[tuple[str, int]] = set()
-        for fact in facts.variables:
-            if fact.api != "Variable":
-                if fact.outcome in (Outcome.CREATE, Outcome.REUSE) and fact.name:
-                    shared.add((fact.key, fact.graph))
-                continue
-            again = (fact.loc, fact.key, fact.graph) in seen
-            seen.add((fact.loc, fact.key, fact.graph))
-            if fact.reuse is Reuse.YES or (fact.reuse is Reuse.AUTO and "…" not in fact.key and (
-                    again or (fact.key, fact.graph) in shared)):
-                named = f" '{fact.name}'" if fact.name else ""
-                yield fact, (f"tf.Variable in a reusing scope ({REUSE_WORDS[fact.reuse]}) never "
-                             f"reuses: it creates a new, unshared variable{named}; use "
-                             f"tf.get_variable to share it"), ()
-    return findings(path, "TFS203", items())
+    return once_per_site(path, "TFS203", ((fact, _message(fact)) for fact in _unshared(facts)))
+
+
+def _unshared(facts: ModuleFacts) -> Iterator[VariableFact]:
+    """tf.Variable facts that should have shared: under reuse=True, or under AUTO_REUSE when
+    the same line runs again in the same scope or takes a name get_variable shares there."""
+    seen: set[tuple[Location, str, int]] = set()
+    shared: set[tuple[str, int]] = set()
+    for fact in facts.variables:
+        if fact.api != "Variable":
+            if fact.outcome in (Outcome.CREATE, Outcome.REUSE) and fact.name:
+                shared.add((fact.key, fact.graph))
+            continue
+        site = (fact.loc, fact.key, fact.graph)
+        again = site in seen
+        seen.add(site)
+        if fact.reuse is Reuse.YES or (fact.reuse is Reuse.AUTO and "…" not in fact.key and (
+                again or (fact.key, fact.graph) in shared)):
+            yield fact
+
+
+def _message(fact: VariableFact) -> Message:
+    named = f" '{fact.name}'" if fact.name else ""
+    return (f"tf.Variable in a reusing scope ({REUSE_WORDS[fact.reuse]}) never reuses: it "
+            f"creates a new, unshared variable{named}; use tf.get_variable to share it"), ()
 
 
 RULE = Rule(
