@@ -189,8 +189,7 @@ def _pool_pass(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
     from concurrent.futures.process import BrokenProcessPool
 
     workers = min(jobs, len(paths))
-    size = max(1, min(MAX_CHUNK, len(paths) // (workers * 4)))
-    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+    chunks = _chunks(paths, workers)
     lost: list[str] = []
     pool = ProcessPoolExecutor(max_workers=workers)
     try:
@@ -211,6 +210,29 @@ def _pool_pass(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
     finally:  # on Ctrl-C, do not wait for the queued chunks
         pool.shutdown(cancel_futures=True)
     return lost
+
+
+def _chunks(paths: list[str], workers: int) -> list[list[str]]:
+    """Biggest files first, in chunks of about 1/(8 workers) of the bytes (MAX_CHUNK files at
+    most), so that the workers finish together."""
+    sizes = {path: _size(path) for path in paths}
+    budget = sum(sizes.values()) / (workers * 8)
+    chunks: list[list[str]] = [[]]
+    load = 0
+    for path in sorted(paths, key=sizes.__getitem__, reverse=True):
+        if chunks[-1] and (load + sizes[path] > budget or len(chunks[-1]) == MAX_CHUNK):
+            chunks.append([])
+            load = 0
+        chunks[-1].append(path)
+        load += sizes[path]
+    return chunks
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def _failed(path: str, err: BaseException) -> Outcome:

@@ -24,6 +24,7 @@ from scopelint.engine.values import (
     Mapping,
     Member,
     ModuleRef,
+    Partial,
     ReuseValue,
     ScopeRef,
     Seq,
@@ -181,6 +182,10 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
             kwargs[arg.keyword.value] = value
         else:
             args.append(value)
+    while isinstance(callee, Partial):
+        args = [*callee.args, *args]
+        kwargs = {**dict(callee.kwargs), **kwargs}
+        callee = callee.func
     if isinstance(callee, Function):
         if callee.is_context_manager:
             return ContextCall(callee, args, kwargs, node) if not spread else Unknown()
@@ -195,8 +200,10 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
     if isinstance(callee, Member):
         func = node.func
         if (callee.name in MUTATORS and isinstance(func, cst.Attribute)
-                and isinstance(func.value, cst.Name) and isinstance(callee.owner, Seq)):
-            env.bind(func.value.value, Unknown())  # the list changed: forget its items
+                and isinstance(func.value, cst.Name) and isinstance(callee.owner, (Seq, Mapping))):
+            result = _method(interp, callee, args, kwargs, node)
+            env.bind(func.value.value, Unknown())  # the container changed: forget its items
+            return result
         return _method(interp, callee, args, kwargs, node)
     if isinstance(callee, TFObject):
         return interp.tf_method(callee, "__call__", args, Args(kwargs, spread), node)
@@ -218,6 +225,10 @@ def _method(interp: "Interpreter", member: Member, args: list[Value],
     text = const_str(owner)
     if text is not None:
         return _string_method(text, name, args)
+    if isinstance(owner, Mapping) and name in ("get", "pop") and args:
+        key = const_str(args[0])
+        default = args[1] if len(args) > 1 else Const(None)
+        return dict(owner.items).get(key, default) if key is not None else Unknown()
     if name in BENIGN_METHODS:
         return Benign()
     interp.opaque_call()
@@ -226,10 +237,8 @@ def _method(interp: "Interpreter", member: Member, args: list[Value],
 
 def _module_call(interp: "Interpreter", path: str, args: list[Value],
                  kwargs: dict[str, Value]) -> Value:
-    if path == "functools.partial" and args and isinstance(args[0], Function):
-        fn = args[0]
-        return Function(fn.node, fn.env, fn.bound, defaults=fn.defaults,
-                        partial_args=tuple(args[1:]), partial_kwargs=tuple(kwargs.items()))
+    if path == "functools.partial" and args:
+        return Partial(args[0], tuple(args[1:]), tuple(kwargs.items()))
     if path.split(".")[0] not in BENIGN_MODULES:
         interp.opaque_call()
         return Unknown()
@@ -451,6 +460,8 @@ def _subscript(interp: "Interpreter", node: cst.Subscript, env: Env) -> Value:
             for part in (element.slice.lower, element.slice.upper, element.slice.step):  # type: ignore[union-attr]
                 if part is not None:
                     evaluate(interp, part, env)
+    if isinstance(owner, Mapping) and const_str(index) is not None:
+        return dict(owner.items).get(const_str(index) or "", Unknown())
     if isinstance(owner, Seq) and isinstance(index, Const) and isinstance(index.value, int):
         if -len(owner.items) <= index.value < len(owner.items):
             return owner.items[index.value]

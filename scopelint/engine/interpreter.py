@@ -424,7 +424,7 @@ class Interpreter(TFCalls):
         finally:
             self.recording = saved
 
-    def exec_Try(self, node: cst.Try, env: Env) -> None:
+    def exec_Try(self, node: Union[cst.Try, cst.TryStar], env: Env) -> None:
         catches = any(_catches_value_error(h) for h in node.handlers)
         self.handling += catches
         try:
@@ -443,6 +443,8 @@ class Interpreter(TFCalls):
         finally:
             if node.finalbody is not None:
                 self.exec_block(node.finalbody.body, env)
+
+    exec_TryStar = exec_Try
 
     def havoc_compound(self, node: cst.BaseCompoundStatement, env: Env) -> None:
         """Statements scopelint does not follow (`match`, `async for`): bodies in maybe mode."""
@@ -501,8 +503,8 @@ class Interpreter(TFCalls):
             return Unknown()
         self.executed.add(id(node))
         local = Env(fn.env)
-        positional = [*fn.partial_args, *args]
-        keywords = {**dict(fn.partial_kwargs), **kwargs}
+        positional = list(args)
+        keywords = dict(kwargs)
         if fn.bound is not None:
             positional.insert(0, fn.bound)
         self._bind(node.params, local, positional, keywords, fn.defaults, unknown_args,

@@ -98,8 +98,15 @@ class Function(Value):
     defaults: dict[str, Value] = field(default_factory=dict)
     is_property: bool = False
     is_context_manager: bool = False  # decorated with `contextlib.contextmanager`
-    partial_args: tuple[Value, ...] = ()
-    partial_kwargs: tuple[tuple[str, Value], ...] = ()
+
+
+@dataclass(eq=False)
+class Partial(Value):
+    """`functools.partial(func, *args, **kwargs)`."""
+
+    func: Value
+    args: tuple[Value, ...]
+    kwargs: tuple[tuple[str, Value], ...]
 
 
 @dataclass(eq=False)
