@@ -115,7 +115,8 @@ class ModuleFacts:
     reuse_calls: list[ReuseCallFact] = field(default_factory=list)
     name_refs: list[NameRefFact] = field(default_factory=list)
     op_names: set[str] = field(default_factory=set)  # literal `name=` of other TF ops
-    opaque: bool = False  # a call scopelint cannot follow may have made variables
+    # Where calls scopelint cannot follow may have made variables (pattern form: `gen/…`).
+    unknown_names: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)

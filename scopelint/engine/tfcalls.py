@@ -201,7 +201,8 @@ class TFCalls:
     def opaque_call(self) -> None:
         """A call scopelint cannot follow: it may make variables and ops with any name."""
         self.graph.mark_store_unknown()
-        self.facts.opaque = True
+        if self.recording:
+            self.facts.unknown_names.add(pattern(self.graph.full_name(ANY)))
 
     def mark_op_name(self, kwargs: dict[str, Value], default: Optional[str] = None) -> None:
         """An op takes its `name=...`, or its default name, in the current name scope."""

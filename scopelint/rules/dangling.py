@@ -11,15 +11,33 @@ from scopelint.rules import Rule
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
-    if not facts.name_refs or facts.opaque or any(v.name is None for v in facts.variables):
+    if not facts.name_refs:
         return
     names = {v.name.rsplit(":", 1)[0] for v in facts.variables if v.name}
+    unknown = facts.unknown_names | {v.pattern.rsplit(":", 1)[0] for v in facts.variables
+                                     if v.name is None}
     scopes = {prefix for name in names for prefix in _prefixes(name)}
     for ref in facts.name_refs:
+        if _may_name_unknown(ref, unknown):
+            continue
         suggestion = _suggest(ref, names, scopes, facts.op_names)
         if suggestion is not None:
             yield Finding(path, ref.loc.line, ref.loc.col, "TFS202",
                           f"no variable is named '{ref.text}': did you mean '{suggestion}'?")
+
+
+def _may_name_unknown(ref: NameRefFact, unknown: set[str]) -> bool:
+    """Whether a variable scopelint could not name may be the one the string refers to."""
+    if ref.kind == "scope":
+        if any(c in _REGEX_CHARS for c in ref.text):
+            return bool(unknown)  # a real regex: any unknown name might match it
+        known_parts = (p.split("…", 1)[0] for p in unknown)
+        return any(k.startswith(ref.text) or ref.text.startswith(k) for k in known_parts)
+    base = ref.text.partition(":")[0]
+    return any(re.fullmatch(".*".join(map(re.escape, p.split("…"))), base) for p in unknown)
+
+
+_REGEX_CHARS = frozenset(".^$*+?{}[]\\|()")
 
 
 def _prefixes(name: str) -> list[str]:
