@@ -23,7 +23,7 @@ from scopelint.facts import Finding, Related
 
 CACHE_DIR = ".scopelint_cache"
 MAX_AGE_DAYS = 30
-Entry = list  # [day last used, [[line, col, code, message, [[line, col, message], ...]], ...]]
+Entry = list[Any]  # [day last used, [[line, col, code, message, [[line, col, message], ...]], ...]]
 
 
 def content_hash(data: bytes) -> str:

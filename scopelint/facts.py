@@ -95,6 +95,7 @@ class ReuseCallFact:
     on_root: Optional[bool]  # True: the graph's root variable scope; None: the caller's scope
     scope: str  # pattern of the scope made reusing
     stack: CallStack = ()  # non-empty: inside a function, so reuse outlives the call
+    used_after: bool = False  # variables were requested after it in the same function
 
 
 @dataclass(frozen=True)

@@ -109,9 +109,7 @@ def discover(
                 continue
             if os.path.isdir(path):
                 # under a directory git ignores as a whole, git can say nothing more
-                absolute = os.path.abspath(path)
-                ignored = git.ignored(os.path.dirname(absolute), [absolute + os.sep])
-                walk_git = None if ignored else git
+                walk_git = None if git.ignores_directory(path) else git
                 found.update(_walk(path, excluder, walk_git, errors if errors is not None else {}))
             else:
                 found.add(path)
@@ -207,8 +205,16 @@ class GitIgnore:
             return set()
         return checker.ignored(directory, paths)
 
+    def ignores_directory(self, directory: str) -> bool:
+        """Whether the work tree holding `directory` ignores it as a whole."""
+        checker = self._checker(directory)
+        real = os.path.realpath(directory)
+        if checker is None or real == checker.top:
+            return False
+        return bool(checker.ignored(os.path.dirname(real), [real + os.sep]))
+
     def _checker(self, directory: str) -> Optional[_CheckIgnore]:
-        parent = os.path.dirname(directory)
+        parent = os.path.dirname(directory) or os.curdir
         if parent != directory and parent in self.trees and not os.path.lexists(
                 os.path.join(directory, ".git")):
             self.trees[directory] = self.trees[parent]

@@ -10,8 +10,10 @@ own parser (TFS001), exactly as `analysis` does before libcst.
 
 Why it cannot lose a finding: rules read only the engine's facts, and the
 engine records a fact only for a call it resolves, through the import
-bindings of the module, to a name in `tfapi.MODULES` (aliases, `from ...
-import`, `as` names and attribute chains all start from such an import). An
+statements of the module, to a module `tfapi.module_namespace` accepts (one
+in `tfapi.MODULES` or below `tensorflow.`): aliases, `from ... import`, `as`
+names and attribute chains all start from such an import; nothing else
+(`importlib`, `__import__`, star imports, other modules) binds a TF name. An
 import statement spells its module with identifiers written in the file, and
 the only transformation CPython applies to them is NFKC normalisation; so a
 file whose (normalised) text does not contain the root name binds no TF name,
@@ -25,6 +27,7 @@ file.
 from __future__ import annotations
 
 import unicodedata
+
 from scopelint.engine import tfapi
 
 ROOTS: tuple[str, ...] = tuple(sorted({name.partition(".")[0] for name in tfapi.MODULES}))

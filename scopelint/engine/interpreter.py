@@ -80,6 +80,7 @@ class Interpreter(TFCalls):
         self.maybe_exits = 0  # MaybeExit signals seen, to notice a body that may stop early
         self.generators: dict[int, bool] = {}  # FunctionDef id -> has `yield`
         self.handling = 0  # depth of `try` blocks whose handlers catch TF's ValueError
+        self.pending_reuse: list[tuple[int, int]] = []
         # (run the `with` body, call depth of the `@contextmanager` replay) per entered item
         self.yield_hooks: list[tuple[Callable[[Value], None], int]] = []
         self.globals.vars["__name__"] = Const("__main__")
@@ -525,6 +526,8 @@ class Interpreter(TFCalls):
             self.active.pop()
             if call is not None:
                 self.stack.pop()
+            finished = self.invocation
+            self.pending_reuse = [p for p in self.pending_reuse if p[1] != finished]
             self.invocation = caller_invocation
             if self.maybe_returns:
                 result = Unknown()

@@ -6,6 +6,7 @@ methods of TF objects, `enter_context`/`exit_context` handle `with` items.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable, Optional
 
 import libcst as cst
@@ -101,6 +102,7 @@ class TFCalls:
     invocation: int
     scope_frames: list[tuple[str, int, str]]
     handling: int
+    pending_reuse: list[tuple[int, int]]  # (reuse_calls index, invocation) not yet used
     arg_scopes: int  # depth of slim arg_scope blocks, which may set any layer argument
     loc: Callable[[cst.CSTNode], Location]
     call_stack: Callable[[], CallStack]
@@ -203,6 +205,7 @@ class TFCalls:
         self.graph.mark_store_unknown()
         if self.recording:
             self.facts.unknown_names.add(pattern(self.graph.full_name(ANY)))
+            self.note_variable_use()
 
     def mark_op_name(self, kwargs: dict[str, Value], default: Optional[str] = None) -> None:
         """An op takes its `name=...`, or its default name, in the current name scope."""
@@ -363,6 +366,7 @@ class TFCalls:
                        expected: Optional[str] = None) -> None:
         if not self.recording:
             return
+        self.note_variable_use()
         existing = request.existing
         name = _with_port(request.name)
         if self.handling and request.outcome in _ERRORS:
@@ -429,6 +433,15 @@ class TFCalls:
             self.facts.reuse_calls.append(ReuseCallFact(
                 self.loc(node), on_root if scope.root else False, pattern(scope.name),
                 self.call_stack()))
+            self.pending_reuse.append((len(self.facts.reuse_calls) - 1, self.invocation))
+
+    def note_variable_use(self) -> None:
+        """Variables are requested: the reuse_variables() calls still in scope were meant
+        for them (a discriminator's own layers), not just to switch reuse on for later."""
+        for index, _ in self.pending_reuse:
+            self.facts.reuse_calls[index] = replace(self.facts.reuse_calls[index],
+                                                    used_after=True)
+        self.pending_reuse.clear()
 
     # -- library calls that make variables ------------------------------------------------
 

@@ -12,7 +12,13 @@ def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
     sharing = {f.loc for f in facts.variables if f.outcome is Outcome.REUSE}
     return once_per_site(path, "TFS201", (
         (fact, _message(fact)) for fact in facts.variables
-        if fact.ignored_name_scope and fact.expected_name and fact.loc not in sharing))
+        if fact.ignored_name_scope and fact.expected_name and fact.loc not in sharing
+        and fact.key.rsplit("/", 1)[-1] not in LOOKED_UP_BY_NAME))
+
+
+# Names TF's own utilities find by exact name (`tf.train.get_global_step()`): keeping them
+# out of the name scope is what such code wants.
+LOOKED_UP_BY_NAME = frozenset({"global_step"})
 
 
 def _message(fact: VariableFact) -> Message:

@@ -12,8 +12,11 @@ def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
     seen: set[tuple[int, int]] = set()
     for fact in facts.reuse_calls:
         key = (fact.loc.line, fact.loc.col)
-        # Certain harm: later code fails, or the reuse escapes the function that set it.
-        if fact.on_root is False or key in seen or not (fact.stack or fact.loc in broken):
+        # Certain harm: later code fails, or the reuse escapes the function that set it:
+        # into the root scope, or into an unknown caller's scope when that function goes on
+        # to request variables under it (a discriminator reusing its own layers).
+        escapes = fact.stack and (fact.on_root or fact.used_after)
+        if fact.on_root is False or key in seen or not (escapes or fact.loc in broken):
             continue
         seen.add(key)
         where = ("outside any variable_scope" if fact.on_root
