@@ -25,7 +25,6 @@ _FIELDS: dict[type, tuple[str, ...]] = {  # where dataclass order is not source 
 }
 
 
-
 def _subclasses(kind: type) -> set[type]:
     found = {kind}
     for sub in kind.__subclasses__():

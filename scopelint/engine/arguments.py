@@ -1,0 +1,63 @@
+"""Arguments of TF API calls: signatures, binding, and the literal values that matter."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from scopelint.engine import tfapi
+from scopelint.engine.values import Args, Const, Seq, TFRef, Value, const_str
+
+SIGNATURES: dict[str, tuple[str, ...]] = {
+    "variable_scope": ("name_or_scope", "default_name", "values", "initializer", "regularizer",
+                       "caching_device", "partitioner", "custom_getter", "reuse", "dtype",
+                       "use_resource", "constraint", "auxiliary_name_scope"),
+    "name_scope": ("name", "default_name", "values"),
+    "get_variable": ("name", "shape", "dtype", "initializer"),
+    "Variable": ("initial_value", "trainable", "collections", "validate_shape",
+                 "caching_device", "name", "variable_def", "dtype"),
+    "get_collection": ("key", "scope"),
+    "get_tensor_by_name": ("name",),
+    "get_operation_by_name": ("name",),
+    "minimize": ("loss", "global_step", "var_list"),
+    "apply_gradients": ("grads_and_vars", "global_step", "name"),
+    "apply": ("var_list",),
+    "cell": ("activation", "reuse", "name"),
+    "dynamic_rnn": ("cell", "inputs", "sequence_length", "initial_state", "dtype",
+                    "parallel_iterations", "swap_memory", "time_major", "scope"),
+    "static_rnn": ("cell", "inputs", "initial_state", "dtype", "sequence_length", "scope"),
+    "bidirectional_dynamic_rnn": ("cell_fw", "cell_bw", "inputs", "sequence_length",
+                                  "initial_state_fw", "initial_state_bw", "dtype",
+                                  "parallel_iterations", "swap_memory", "time_major", "scope"),
+    "static_bidirectional_rnn": ("cell_fw", "cell_bw", "inputs", "initial_state_fw",
+                                 "initial_state_bw", "dtype", "sequence_length", "scope"),
+    "ExponentialMovingAverage": ("decay", "num_updates", "zero_debias", "name"),
+}
+
+
+def bind_args(api: str, args: list[Value], kwargs: dict[str, Value]) -> Args:
+    """Map a TF call's arguments to parameter names."""
+    bound = Args(dict(zip(SIGNATURES.get(api, ()), args)), getattr(kwargs, "spread", False))
+    bound.update(kwargs)
+    return bound
+
+
+def is_none(value: Value) -> bool:
+    return isinstance(value, Const) and value.value is None
+
+
+def shape_of(value: Optional[Value]) -> Optional[tuple]:
+    if isinstance(value, Const) and type(value.value) is int:  # `get_variable("b", 8)`
+        return (value.value,)
+    if isinstance(value, Seq) and all(isinstance(i, Const) and type(i.value) is int
+                                      for i in value.items):
+        return tuple(i.value for i in value.items)  # type: ignore[union-attr]
+    return None
+
+
+def dtype_of(value: Optional[Value]) -> Optional[str]:
+    if isinstance(value, TFRef) and value.path in tfapi.DTYPES:
+        return tfapi.DTYPE_ALIASES.get(value.path, value.path)
+    text = const_str(value) if value is not None else None
+    if text in tfapi.DTYPES:
+        return tfapi.DTYPE_ALIASES.get(text, text)
+    return None

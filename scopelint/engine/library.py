@@ -1,0 +1,199 @@
+"""Library calls that make variables: tf.layers, tf_slim / tf.contrib.layers, RNN cells,
+optimizers' slots, moving averages and the global step.
+
+A mixin of the interpreter; each mirrors how the library names its variables.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from scopelint.engine import tfapi
+from scopelint.engine.arguments import SIGNATURES, bind_args, is_none
+from scopelint.engine.model import Request
+from scopelint.engine.state import EngineState
+from scopelint.engine.symbols import ANY, matcher, pattern
+from scopelint.engine.values import (
+    Args,
+    Const,
+    ScopeManager,
+    Seq,
+    Tensor,
+    TFObject,
+    TFRef,
+    Unknown,
+    Value,
+    const_str,
+    reuse_of,
+    truth,
+)
+from scopelint.facts import Outcome, Reuse, VariableFact
+
+
+class LibraryCalls(EngineState):
+    """Variables made by TF library calls (see interpreter.Interpreter)."""
+
+    def global_step(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
+        """`tf.train.get_or_create_global_step()`: get_variable in the current scope, once."""
+        graph = self.graph
+        taken = graph.names_in_use.get("global_step") or any(
+            matcher(u, True).fullmatch("global_step") for u in graph.unsure_names)
+        if graph.has_global_step or taken:  # it finds the existing `global_step:0` by name
+            return Unknown()
+        graph.has_global_step = True
+        self.get_variable(Args({"name": Const("global_step"), "shape": Seq(()),
+                                "dtype": TFRef("int64")}), node, path)
+        return Unknown()
+
+    def functional_layer(self, kind: str, kwargs: dict[str, Value], node: cst.Call) -> Value:
+        """`tf.layers.dense(...)` etc.: build a layer object and call it once."""
+        layer = TFObject("layers." + kind, kwargs, {"kind": kind, "functional": True})
+        name = kwargs.get("name", Const(None))
+        if not is_none(name):
+            # Layer.__init__: `with vs(name) as captured: self._scope = captured`.
+            frame, captured = self.enter_variable_scope(
+                ScopeManager("variable_scope", self.loc(node), name, Const(None), Const(None),
+                             Const(True)),
+                internal=True)
+            self.exit_context(frame)
+            layer.state["scope"] = captured
+        return self.layer_object_call(layer, node)
+
+    def layer_object_call(self, layer: TFObject, node: cst.Call) -> Value:
+        """`Layer.__call__`: the first call picks the scope and gets each weight in it;
+        later calls use the weights already built."""
+        if layer.state.get("built"):
+            return Unknown()
+        layer.state["built"] = True
+        kind = layer.state["kind"]
+        base, weights = tfapi.LAYERS.get(kind) or tfapi.CELLS.get(kind) or (kind, ())
+        reuse_value = layer.args.get("reuse", Const(None))
+        loc = self.loc(node)
+        if "scope" not in layer.state:
+            name = layer.args.get("name", Const(None))
+            base_name = Const(base) if is_none(name) else name
+            if reuse_of(reuse_value) in (Reuse.YES, Reuse.AUTO):  # `_set_scope`: exact name
+                mgr = ScopeManager("variable_scope", loc, base_name, Const(None), Const(None),
+                                   Const(True))
+            else:  # a default name, made unique: `dense`, `dense_1`
+                mgr = ScopeManager("variable_scope", loc, Const(None), base_name, Const(None),
+                                   Const(True))
+            frame, captured = self.enter_variable_scope(mgr, internal=True)
+            self.exit_context(frame)
+            layer.state["scope"] = captured
+        frame, _ = self.enter_variable_scope(ScopeManager(
+            "variable_scope", loc, layer.state["scope"], Const(None), reuse_value, Const(False)),
+            internal=True)
+        try:
+            for weight in _layer_weights(kind, weights, layer.args):
+                request = self.graph.get_variable(weight, loc, self.call_stack(), None, None)
+                self.record_request(node, layer.path, request)
+        finally:
+            self.exit_context(frame)
+        return Unknown()
+
+    def rnn(self, kind: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
+        """`tf.nn.dynamic_rnn(cell, ...)`: the cell builds in `variable_scope(scope or "rnn")`;
+        the bidirectional forms build `cell_fw` and `cell_bw` in its `fw` and `bw` scopes."""
+        bound = bind_args(kind, args, kwargs)
+        scope = bound.get("scope", Const(None))
+        outer = ScopeManager("variable_scope", self.loc(node),
+                             Const(tfapi.RNNS[kind]) if is_none(scope) else scope,
+                             Const(None), Const(None), Const(True))
+        cells = [("", bound.get("cell"))] if "cell" in SIGNATURES[kind] else [
+            ("fw", bound.get("cell_fw")), ("bw", bound.get("cell_bw"))]
+        frame, _ = self.enter_variable_scope(outer, internal=True)
+        try:
+            for direction, cell in cells:
+                inner = None
+                if direction:
+                    inner, _ = self.enter_variable_scope(ScopeManager(
+                        "variable_scope", outer.loc, Const(direction), Const(None), Const(None),
+                        Const(True)), internal=True)
+                if isinstance(cell, TFObject) and cell.state.get("kind") in tfapi.CELLS:
+                    self.layer_object_call(cell, node)
+                else:
+                    self.opaque_call()
+                if inner is not None:
+                    self.exit_context(inner)
+        finally:
+            self.exit_context(frame)
+        return Tensor()
+
+    def slim_layer(self, leaf: str, kwargs: dict[str, Value], node: cst.Call) -> Value:
+        """`slim.conv2d(..., scope=...)`: `variable_scope(scope, default, reuse=reuse)`."""
+        default, weights = tfapi.SLIM_LAYERS[leaf]
+        api = "slim." + leaf
+        reuse = kwargs.get("reuse", Unknown() if self.arg_scopes else Const(None))
+        frame, _ = self.enter_variable_scope(ScopeManager(
+            "variable_scope", self.loc(node), kwargs.get("scope", Const(None)), Const(default),
+            reuse, Const(True)), internal=True)
+        try:
+            for weight in weights:
+                request = self.graph.get_variable(weight, self.loc(node), self.call_stack(),
+                                                  None, None)
+                self.record_request(node, api, request)
+            # The rest (biases, gamma, a normalizer's scope) depends on arguments.
+            rest = self.graph.full_name(ANY)
+            self.record_request(node, api, Request(rest, rest, Outcome.UNKNOWN, Reuse.UNKNOWN))
+            self.graph.mark_store_unknown()
+        finally:
+            self.exit_context(frame)
+        return Unknown()
+
+    def optimizer_slots(self, optimizer: TFObject, kind: str, method: str,
+                        node: cst.Call) -> Value:
+        """`minimize()` / `apply_gradients()`: slot variables come from get_variable."""
+        if kind not in tfapi.SLOT_OPTIMIZERS or optimizer.state.get("minimized"):
+            return Unknown()
+        optimizer.state["minimized"] = True
+        if kind == "AdamOptimizer":
+            # Adam's non-slot accumulators are plain tf.Variables named in the name scope.
+            for power in ("beta1_power", "beta2_power"):
+                self.new_variable(node, "AdamOptimizer.beta_power", power)
+        slot = const_str(optimizer.args.get("name", Const(kind.replace("Optimizer", ""))))
+        self.slot_request(node, f"{kind}.{method}", slot or "…")
+        # compute_gradients() opens `gradients`, apply_gradients() the optimizer's name.
+        self.graph.unique_name("gradients")
+        if slot:
+            self.graph.unique_name(slot)
+        else:
+            self.graph.mark_names_unknown()
+        return Unknown()
+
+    def moving_average(self, ema: TFObject, node: cst.Call) -> Value:
+        if ema.state.get("applied"):
+            return Unknown()
+        ema.state["applied"] = True
+        name = const_str(ema.args.get("name", Const("ExponentialMovingAverage")))
+        self.slot_request(node, "ExponentialMovingAverage.apply", name or "…")
+        return Unknown()
+
+    def slot_request(self, node: cst.Call, api: str, slot: str) -> None:
+        """Variables made under unknown names in the current scope, whose reuse decides."""
+        graph = self.graph
+        reuse = graph.scope.reuse
+        outcome = {Reuse.YES: Outcome.MISSING, Reuse.NO: Outcome.CREATE,
+                   Reuse.AUTO: Outcome.CREATE}.get(reuse, Outcome.UNKNOWN)
+        if outcome is Outcome.MISSING and (slot in graph.slot_names or graph.slots_unknown
+                                           or self.handling):
+            outcome = Outcome.UNKNOWN  # an earlier optimizer may have made these slots
+        if self.recording:
+            self.facts.variables.append(VariableFact(
+                self.loc(node), api, None, pattern(graph.full_name(f"…/{slot}")) + ":0", outcome,
+                reuse,
+                self.call_stack(), detail=slot,
+                reuse_origin=self.reuse_origin(Request("", None, outcome, reuse))))
+        if outcome is not Outcome.MISSING:
+            graph.mark_slots_unknown(slot)
+            graph.slot_names.add(slot)
+
+
+def _layer_weights(kind: str, weights: tuple[str, ...], args: dict[str, Value]) -> list[str]:
+    """The weights a layer makes, given `use_bias`, `center` and `scale`."""
+    def on(flag: str) -> bool:
+        return truth(args.get(flag, Const(True))) is not False
+    if kind == "batch_normalization":
+        return [w for w in weights
+                if (w != "gamma" or on("scale")) and (w != "beta" or on("center"))]
+    return [w for w in weights if w != "bias" or on("use_bias")]

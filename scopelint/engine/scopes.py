@@ -1,0 +1,210 @@
+"""`with` items: name scopes, variable scopes, graphs, arg scopes, unknown context managers.
+
+A mixin of the interpreter, mirroring `variable_scope._enter_scope_uncached`
+and `_pure_variable_scope`; `reuse_variables()` lives here too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable, Optional
+
+import libcst as cst
+
+from scopelint.engine.arguments import bind_args, dtype_of, is_none
+from scopelint.engine.model import Graph, VarScope, or_reuse
+from scopelint.engine.state import EngineState
+from scopelint.engine.symbols import hole, is_known, pattern
+from scopelint.engine.values import (
+    Args,
+    Benign,
+    Const,
+    ScopeManager,
+    ScopeRef,
+    TFObject,
+    Unknown,
+    Value,
+    reuse_of,
+    to_text,
+    truth,
+)
+from scopelint.facts import Reuse, ReuseCallFact, ScopeFact
+
+
+class _Frame:
+    """What to undo when a `with` item exits."""
+
+    __slots__ = ("graph", "name_stack", "scope", "undo", "kind")
+
+    def __init__(self, graph: Graph, kind: str, undo: Optional[Callable[[], None]] = None) -> None:
+        self.graph = graph
+        self.name_stack = graph.name_stack
+        self.scope = graph.scope
+        self.undo = undo
+        self.kind = kind
+
+
+class ScopeCalls(EngineState):
+    """Entering and leaving scopes (see interpreter.Interpreter)."""
+
+    def scope_manager(self, path: str, args: list[Value], kwargs: Args,
+                      node: cst.Call) -> Value:
+        bound = bind_args(path, args, kwargs)
+        name = bound.get("name_or_scope", bound.get("name", Const(None)))
+        return ScopeManager(path, self.loc(node), name, bound.get("default_name", Const(None)),
+                            bound.get("reuse", Const(None)),
+                            bound.get("auxiliary_name_scope", Const(True)),
+                            written_false=_writes_reuse_false(node),
+                            dtype=bound.get("dtype", Const(None)))
+
+    def enter_context(self, value: Value,
+                      node: cst.BaseExpression) -> tuple[Optional[_Frame], Value]:
+        if isinstance(value, ScopeManager):
+            if value.kind == "name_scope":
+                return self.enter_name_scope(value)
+            return self.enter_variable_scope(value)
+        if isinstance(value, TFObject) and value.path == "ArgScope":
+            self.arg_scopes += 1
+            return _Frame(self.graph, "arg_scope"), Unknown()
+        if isinstance(value, TFObject) and value.path == "GraphContext":
+            graph = value.state.get("graph") or Graph()
+            value.state["graph"] = graph
+            frame = _Frame(self.graph, "graph")
+            self.graph = graph
+            return frame, Unknown()
+        if isinstance(value, Benign):
+            return None, Unknown()
+        return self.enter_unknown_context()
+
+    def enter_unknown_context(self) -> tuple[_Frame, Value]:
+        """A context manager scopelint cannot see into may enter any scope, with any reuse."""
+        graph = self.graph
+        frame = _Frame(graph, "unknown")
+        graph.name_stack = hole()
+        graph.scope = VarScope(hole(), Reuse.UNKNOWN, graph.name_stack + "/", dtype=None)
+        self.scope_frames.append(("unknown", self.invocation, ""))
+        return frame, Unknown()
+
+    def exit_context(self, frame: Optional[_Frame]) -> None:
+        if frame is None:
+            return
+        if frame.kind == "graph":
+            self.graph = frame.graph
+            return
+        if frame.kind == "arg_scope":
+            self.arg_scopes -= 1
+            return
+        graph = self.graph
+        graph.name_stack = frame.name_stack
+        graph.scope = frame.scope
+        if frame.undo is not None:
+            frame.undo()
+        self.scope_frames.pop()
+
+    def enter_name_scope(self, mgr: ScopeManager) -> tuple[_Frame, Value]:
+        graph = self.graph
+        frame = _Frame(graph, "name_scope")
+        name = mgr.name if not is_none(mgr.name) else mgr.default_name
+        text = None if is_none(name) else to_text(name)
+        graph.enter_name_scope(text)
+        self.scope_frames.append(("name_scope", self.invocation, pattern(text or "")))
+        self.record_scope(mgr, "name_scope", graph.scope.reuse, graph.scope.reuse)
+        returned = graph.name_stack + "/" if graph.name_stack else ""
+        return frame, Const(returned)
+
+    def enter_variable_scope(self, mgr: ScopeManager,
+                             internal: bool = False) -> tuple[_Frame, Value]:
+        graph = self.graph
+        frame = _Frame(graph, "variable_scope")
+        old = graph.scope
+        reuse_arg = reuse_of(mgr.reuse)
+        auxiliary = truth(mgr.auxiliary) is not False
+        target = mgr.name
+        if isinstance(target, ScopeRef):
+            captured = target.scope
+            short = captured.name.split("/")[-1]
+            if auxiliary and short:
+                graph.enter_name_scope(short)
+            reuse = captured.reuse if reuse_arg is Reuse.NO else reuse_arg
+            graph.open_scope_count(captured.name)
+            saved_counts = dict(graph.scope_counts)
+            graph.scope = VarScope(captured.name, reuse, captured.original_name_scope,
+                                   root=captured.root, dtype=_scope_dtype(mgr, captured))
+
+            def undo() -> None:
+                graph.scope_counts = saved_counts
+            frame.undo = undo
+            inherited = captured.reuse
+        else:
+            if is_none(target):
+                if is_none(mgr.default_name):
+                    return self._unknown_scope(frame, mgr)
+                default = to_text(mgr.default_name)
+                if auxiliary:
+                    graph.enter_name_scope(default)
+                short = graph.unique_scope_name(default)
+                reuse_arg = Reuse.NO
+            else:
+                short = to_text(target)
+                if auxiliary and short:
+                    graph.enter_name_scope(short)
+            new_name = f"{old.name}/{short}" if old.name else short
+            reuse = or_reuse(reuse_arg, old.reuse)
+            name_scope = graph.name_stack + "/" if graph.name_stack else ""
+            graph.scope = VarScope(new_name, reuse, name_scope, dtype=_scope_dtype(mgr, old))
+            graph.open_scope_count(new_name)
+            frame.undo = lambda: graph.close_subscopes(new_name)
+            inherited = old.reuse
+        self.scope_frames.append(("variable_scope", self.invocation, ""))
+        if not internal:
+            self.record_scope(mgr, "variable_scope", graph.scope.reuse, inherited,
+                              mgr.written_false)
+        return frame, ScopeRef(graph.scope)
+
+    def _unknown_scope(self, frame: _Frame, mgr: ScopeManager) -> tuple[_Frame, Value]:
+        """`variable_scope(None)` without a default name: TF raises TypeError; stay silent."""
+        self.scope_frames.append(("variable_scope", self.invocation, ""))
+        return frame, ScopeRef(self.graph.scope)
+
+    def record_scope(self, mgr: ScopeManager, kind: str, reuse: Reuse, inherited: Reuse,
+                     explicit_false: bool = False) -> None:
+        if not self.recording:
+            return
+        self.facts.scopes.append(ScopeFact(
+            mgr.loc, kind, pattern(self.graph.name_stack),
+            pattern(self.graph.scope.name), reuse, explicit_false, inherited,
+            self.call_stack()))
+
+    def reuse_variables(self, scope: VarScope, node: cst.Call) -> None:
+        graph = self.graph
+        on_root: Optional[bool] = scope is graph.root
+        if on_root and not is_known(scope.name):
+            on_root = None  # the caller's scope, in a function replayed without a caller
+        if scope.root and scope is graph.root and self.graph.maybe == 0:
+            scope.origin = self.loc(node)
+        graph.set_reuse(scope, Reuse.YES)
+        if self.recording:
+            self.facts.reuse_calls.append(ReuseCallFact(
+                self.loc(node), on_root if scope.root else False, pattern(scope.name),
+                self.call_stack()))
+            self.pending_reuse.append((len(self.facts.reuse_calls) - 1, self.invocation))
+
+    def note_variable_use(self) -> None:
+        """Variables are requested: the reuse_variables() calls still in scope were meant
+        for them (a discriminator's own layers), not just to switch reuse on for later."""
+        for index, _ in self.pending_reuse:
+            self.facts.reuse_calls[index] = replace(self.facts.reuse_calls[index],
+                                                    used_after=True)
+        self.pending_reuse.clear()
+
+
+def _writes_reuse_false(node: cst.Call) -> bool:
+    """The call spells `reuse=False` itself (not a parameter that happens to be False)."""
+    return any(arg.keyword is not None and arg.keyword.value == "reuse"
+               and isinstance(arg.value, cst.Name) and arg.value.value == "False"
+               for arg in node.args)
+
+
+def _scope_dtype(mgr: ScopeManager, parent: VarScope) -> Optional[str]:
+    """A variable scope's default dtype: `dtype=` if given, else its parent's."""
+    return parent.dtype if is_none(mgr.dtype) else dtype_of(mgr.dtype)

@@ -1,0 +1,27 @@
+"""The interpreter state the TF-call mixins (scopes, library, tfcalls) read and write."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import libcst as cst
+
+from scopelint.engine.model import Graph
+from scopelint.engine.values import Value
+from scopelint.facts import CallStack, Location, ModuleFacts
+
+
+class EngineState:
+    """Attributes and callbacks the interpreter provides to its mixins."""
+
+    graph: Graph
+    facts: ModuleFacts
+    recording: bool  # False in passes whose facts are dropped (a loop's extra run)
+    invocation: int  # the replayed call the current statement belongs to
+    scope_frames: list[tuple[str, int, str]]  # (kind, invocation, name as written) per scope
+    pending_reuse: list[tuple[int, int]]  # (reuse_calls index, invocation) not yet used
+    arg_scopes: int  # depth of slim arg_scope blocks, which may set any layer argument
+    handling: int  # depth of `try` blocks whose handlers catch TF's ValueError
+    loc: Callable[[cst.CSTNode], Location]
+    call_stack: Callable[[], CallStack]
+    call_function: Callable[..., Value]
