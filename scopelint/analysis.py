@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import ast
 import sys
+import warnings
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
-import libcst as cst
-
-from scopelint.engine.interpreter import run_module
 from scopelint.facts import Finding, ModuleFacts
 from scopelint.files import SourceError, decode_source
+from scopelint.limits import too_complex
+from scopelint.prefilter import mentions_tf
 from scopelint.rules import all_rules
 
 REPORT_HINT = "please report it at the scopelint issue tracker with this file"
@@ -24,6 +24,7 @@ class FileResult:
     path: str
     findings: list[Finding] = field(default_factory=list)
     facts: Optional[ModuleFacts] = None
+    skipped: bool = False  # the prefilter showed it cannot reach a TF scope API
 
 
 def analyze_bytes(path: str, data: bytes) -> FileResult:
@@ -35,11 +36,24 @@ def analyze_bytes(path: str, data: bytes) -> FileResult:
     return analyze_text(path, text)
 
 
-def analyze_text(path: str, text: str) -> FileResult:
-    """Analyse decoded source text; never raises for bad input."""
+def analyze_text(path: str, text: str, prefilter: bool = False) -> FileResult:
+    """Analyse decoded source text; never raises for bad input.
+
+    Every file gets CPython's syntax check; with `prefilter`, a file whose text
+    cannot reach a TF API stops there (see `prefilter`), and a file beyond
+    `limits` gets a TFS001 instead of libcst's slow parse.
+    """
     tree = parse_python(path, text)
     if isinstance(tree, Finding):
         return FileResult(path, [tree])
+    if prefilter and not mentions_tf(text):
+        return FileResult(path, [], ModuleFacts(), skipped=True)
+    problem = too_complex(tree)
+    if problem is not None:
+        return FileResult(path, [Finding(path, problem[0], 1, "TFS001", problem[1])])
+    import libcst as cst  # only files that reach the engine pay for libcst's import
+
+    from scopelint.engine.interpreter import run_module
     try:
         module = cst.parse_module(text)
         facts = run_module(module, tree, text)
@@ -64,7 +78,9 @@ def parse_python(path: str, text: str) -> Union[ast.Module, Finding]:
     Python 2 files are reported instead of half-analysed.
     """
     try:
-        return ast.parse(text, filename=path)
+        with warnings.catch_warnings():  # `"\d"` in user code is not ours to report
+            warnings.simplefilter("ignore")
+            return ast.parse(text, filename=path)
     except SyntaxError as err:
         line = err.lineno or 1
         col = err.offset or 1

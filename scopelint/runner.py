@@ -19,10 +19,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Optional, Protocol, Sequence, TypeVar
 
 from scopelint.cache import Cache, content_hash
-from scopelint.facts import Finding, ModuleFacts
+from scopelint.facts import Finding
 from scopelint.files import SourceError, decode_source, discover, read_source
-from scopelint.limits import too_complex
-from scopelint.prefilter import mentions_tf
 
 if TYPE_CHECKING:
     from scopelint.analysis import FileResult
@@ -256,7 +254,7 @@ def analyse_file(path: str, prefilter: bool, want_facts: bool) -> Outcome:
     prefilter clears, or beyond `limits`, stop there, the rest go to libcst
     and the engine.
     """
-    from scopelint.analysis import FileResult, analyze_text, internal_error, parse_python
+    from scopelint.analysis import FileResult, analyze_text, internal_error
 
     data: Optional[bytes] = None
     try:
@@ -265,25 +263,17 @@ def analyse_file(path: str, prefilter: bool, want_facts: bool) -> Outcome:
     except SourceError as err:
         return Outcome(FileResult(path, [Finding(path, err.line, err.col, "TFS002", str(err))]),
                        None if data is None else content_hash(data), False)
-    skipped = False
     try:
-        tree = parse_python(path, text)
-        if isinstance(tree, Finding):
-            result = FileResult(path, [tree])
-        elif prefilter and not mentions_tf(text):
-            result, skipped = FileResult(path, [], ModuleFacts() if want_facts else None), True
-        elif (problem := too_complex(tree)) is not None:
-            result = FileResult(path, [Finding(path, problem[0], 1, "TFS001", problem[1])])
-        else:
-            result = analyze_text(path, text)
-            result.findings.sort(key=Finding.sort_key)
-            if not want_facts:
-                result.facts = None
+        result = analyze_text(path, text, prefilter=prefilter)
+        result.findings.sort(key=Finding.sort_key)
+        if not want_facts:
+            result.facts = None
     except RecursionError:
         result = FileResult(path, [Finding(path, 1, 1, "TFS001",
                                            "code is nested too deeply to analyse")])
     except Exception as err:  # noqa: BLE001 - one file's failure must not stop the run
         result = FileResult(path, [internal_error(path, err)])
+    skipped = result.skipped
     return Outcome(result, content_hash(data), skipped)
 
 

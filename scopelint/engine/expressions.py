@@ -271,7 +271,7 @@ def _fstring(interp: "Interpreter", node: cst.FormattedString, env: Env) -> str:
                 isinstance(s, cst.FormattedStringText) for s in spec):
             try:
                 parts.append(format(value.value, "".join(s.value for s in spec)))  # type: ignore[union-attr]
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 parts.append(Unknown().text)
         else:
             parts.append(to_text(value) if not part.conversion and not spec else Unknown().text)
@@ -324,7 +324,7 @@ def _percent(template: str, right: Value) -> str:
     if all(isinstance(a, Const) for a in args):
         try:
             return template % tuple(a.value for a in args)  # type: ignore[union-attr]
-        except (TypeError, ValueError, KeyError):
+        except (TypeError, ValueError, KeyError, OverflowError):
             return Unknown().text
     out: list[str] = []
     pos = 0
@@ -337,7 +337,7 @@ def _percent(template: str, right: Value) -> str:
             arg = args.pop(0)
             try:
                 out.append(match.group() % (arg.value,) if isinstance(arg, Const) else to_text(arg))
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 out.append(Unknown().text)
         else:
             out.append(Unknown().text)
@@ -372,7 +372,7 @@ def _format(template: str, args: list[Value]) -> str:
                 out.append(format(arg.value, spec or ""))
             else:
                 out.append(to_text(arg) if not spec and not conversion else Unknown().text)
-    except (ValueError, TypeError, IndexError):
+    except (ValueError, TypeError, IndexError, OverflowError):
         return Unknown().text
     return "".join(out)
 

@@ -1,0 +1,246 @@
+"""Benchmark scopelint against flake8, ruff, pylint and Fixit on real TF1 code.
+
+Fetches a pinned set of TF1-era packages (`pip download --no-deps`), unpacks
+them in a temporary folder, installs the peer tools in their own virtualenv,
+runs every tool once per configuration, and prints one table (wall time, CPU
+time, peak RSS of the largest process, wall ratio to scopelint's cold run)
+followed by the targets. Run from the repository root:
+
+    python benchmarks/run.py [--quick] [--skip-peers]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import venv
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+REPO = Path(__file__).resolve().parent.parent
+PACKAGES = ("tf-slim==1.1.0", "tflearn==0.5.0", "bert-tensorflow==1.0.4",
+            "tensor2tensor==1.15.7", "tensorpack==0.11", "dm-sonnet==1.36")
+QUICK_PACKAGES = ("tf-slim==1.1.0", "bert-tensorflow==1.0.4")
+PEERS = ("flake8", "ruff", "pylint", "fixit")
+
+
+@dataclass
+class Measure:
+    """One timed run of a command."""
+
+    wall: float
+    cpu: float
+    rss_mb: float
+    status: int
+
+
+def measure(cmd: list[str], cwd: Path, env: Optional[dict[str, str]] = None) -> Measure:
+    """Run `cmd` once; CPU time and peak RSS come from os.wait4 (children included)."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode not in (0, 1):
+            err.seek(0)
+            tail = err.read().decode(errors="replace")[-400:]
+            print(f"warning: {' '.join(cmd[:4])} exited {proc.returncode}: {tail}", file=sys.stderr)
+    return Measure(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode)
+
+
+def fetch(packages: tuple[str, ...], folder: Path) -> Path:
+    """Download and unpack the packages; returns the folder holding their sources."""
+    downloads, source = folder / "downloads", folder / "src"
+    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d",
+                    str(downloads), *packages], check=True)
+    for archive in sorted(downloads.iterdir()):
+        target = source / archive.name.split("-")[0]
+        if archive.suffix == ".whl":
+            with zipfile.ZipFile(archive) as zf:
+                zf.extractall(target)
+        else:
+            with tarfile.open(archive) as tf:
+                if hasattr(tarfile, "data_filter"):
+                    tf.extractall(target, filter="data")
+                else:  # Python without extraction filters
+                    tf.extractall(target)
+    return source
+
+
+def peers_venv(folder: Path) -> Path:
+    """A virtualenv with the peer tools; returns its bin folder."""
+    venv.create(folder / "venv", with_pip=True)
+    bin_dir = folder / "venv" / ("Scripts" if os.name == "nt" else "bin")
+    subprocess.run([str(bin_dir / "python"), "-m", "pip", "install", "-q", *PEERS], check=True)
+    return bin_dir
+
+
+def sample_file(path: Path, lines: int = 200) -> Path:
+    """A typical TF1 model file of about `lines` lines."""
+    block = [
+        "def block_{i}(x, reuse=False):",
+        "    with tf.variable_scope('block_{i}', reuse=reuse):",
+        "        w = tf.get_variable('w', [3, 3])",
+        "        b = tf.get_variable('b', [3], initializer=tf.zeros_initializer())",
+        "        with tf.name_scope('ops'):",
+        "            y = tf.matmul(x, w) + b",
+        "        return tf.nn.relu(y)",
+        "",
+        "",
+    ]
+    out = ["import tensorflow.compat.v1 as tf", "", ""]
+    i = 0
+    while len(out) + len(block) + 8 <= lines:
+        out += [line.format(i=i) for line in block]
+        i += 1
+    out += ["x = tf.placeholder(tf.float32, [None, 3])"]
+    out += [f"x = block_{k}(x)" for k in range(i)]
+    out += ["loss = tf.reduce_sum(x)", "train = tf.train.AdamOptimizer().minimize(loss)"]
+    path.write_text("\n".join(out[:lines]) + "\n")
+    return path
+
+
+def analysis_vs_parse(source: Path) -> tuple[float, float, int]:
+    """In-process: seconds of bare libcst.parse_module vs the full analysis, on parsed files."""
+    sys.path.insert(0, str(REPO))
+    import libcst
+
+    from scopelint import analysis
+    from scopelint.files import SourceError, decode_source
+    from scopelint.prefilter import mentions_tf
+
+    analysis.recursion_guard()
+    texts = []
+    for path in sorted(source.rglob("*.py")):
+        try:
+            text = decode_source(path.read_bytes())
+        except (OSError, SourceError):
+            continue
+        tree = analysis.parse_python(str(path), text)
+        if mentions_tf(text) and not isinstance(tree, analysis.Finding):
+            texts.append((str(path), text))
+
+    def best(work: object) -> float:
+        times = []
+        for _ in range(2):
+            start = time.process_time()
+            for path, text in texts:
+                work(path, text)  # type: ignore[operator]
+            times.append(time.process_time() - start)
+        return min(times)
+
+    bare = best(lambda _, text: libcst.parse_module(text))
+    full = best(analysis.analyze_text)
+    return bare, full, len(texts)
+
+
+def import_times(small: Path, cwd: Path, env: dict[str, str]) -> dict[str, float]:
+    """Cumulative import time (ms) of scopelint's CLI and of libcst, from -X importtime."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "scopelint", "check",
+                           "--no-cache", str(small)], cwd=cwd, env=env,
+                          capture_output=True, text=True)
+    times: dict[str, float] = {}
+    for line in proc.stderr.splitlines():
+        parts = [p.strip() for p in line.split("|")]
+        if line.startswith("import time:") and len(parts) == 3 and parts[1].isdigit():
+            times[parts[2]] = int(parts[1]) / 1000
+    return {name: times[name] for name in ("scopelint.cli", "libcst") if name in times}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="two small packages only")
+    parser.add_argument("--skip-peers", action="store_true", help="scopelint only")
+    args = parser.parse_args()
+    load = os.getloadavg()[0]
+    packages = QUICK_PACKAGES if args.quick else PACKAGES
+    folder = Path(tempfile.mkdtemp(prefix="scopelint-bench-"))
+    try:
+        print(report(folder, packages, args.skip_peers, load), end="")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+def report(folder: Path, packages: tuple[str, ...], skip_peers: bool, load: float) -> str:
+    """Fetch, run everything, and return the table and the targets."""
+    source = fetch(packages, folder)
+    work = folder / "work"
+    work.mkdir()
+    files = sorted(source.rglob("*.py"))
+    lines = sum(p.read_bytes().count(b"\n") for p in files)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    scopelint = [sys.executable, "-m", "scopelint", "check", "--exit-zero"]
+    rows: list[tuple[str, Measure]] = [
+        ("scopelint cold --jobs 1", measure([*scopelint, "--no-cache", "--jobs", "1",
+                                             str(source)], work, env)),
+        ("scopelint cold (default jobs)", measure([*scopelint, "--no-cache", str(source)],
+                                                  work, env)),
+    ]
+    measure([*scopelint, str(source)], work, env)  # fill the cache
+    rows.append(("scopelint warm (cache)", measure([*scopelint, str(source)], work, env)))
+    if not skip_peers:
+        bin_dir = peers_venv(folder)
+        ruff = [str(bin_dir / "ruff"), "check", "--isolated", "--exit-zero", str(source)]
+        rows.append(("flake8 (default)", measure([str(bin_dir / "flake8"), "--exit-zero",
+                                                  str(source)], work)))
+        rows.append(("ruff --no-cache", measure([*ruff, "--no-cache"], work)))
+        measure(ruff, work)  # fill ruff's cache
+        rows.append(("ruff (cached)", measure(ruff, work)))
+        rows.append(("pylint, one check (-j0)", measure(
+            [str(bin_dir / "pylint"), "--disable=all", "--enable=unused-import", "--jobs=0",
+             "--recursive=y", "--exit-zero", str(source)], work)))
+        rows.append(("fixit lint", measure([str(bin_dir / "fixit"), "lint", str(source)], work)))
+    small = sample_file(work / "small.py")
+    single = min((measure([*scopelint, "--no-cache", str(small)], work, env)
+                  for _ in range(3)), key=lambda m: m.wall)
+    bare, full, parsed = analysis_vs_parse(source)
+    imports = import_times(small, work, env)
+
+    base = rows[1][1].wall
+    out = io.StringIO()
+    out.write(f"{len(files)} .py files, {lines} lines from {', '.join(packages)}; "
+              f"{os.cpu_count()} CPUs (load average {load:.1f} at the start); "
+              f"Python {sys.version.split()[0]}\n\n")
+    out.write(f"| {'tool':<30} | wall s | CPU s | peak RSS MB | wall / scopelint cold |\n")
+    out.write(f"|{'-' * 32}|-------:|------:|------------:|----------------------:|\n")
+    for name, m in rows:
+        out.write(f"| {name:<30} | {m.wall:6.2f} | {m.cpu:5.2f} | {m.rss_mb:11.0f} | "
+                  f"{m.wall / base:20.2f}x |\n")
+    out.write(f"| {'scopelint, one 200-line file':<30} | {single.wall:6.2f} | {single.cpu:5.2f} | "
+              f"{single.rss_mb:11.0f} | {'':>21} |\n")
+    out.write(f"\nanalysis vs bare libcst.parse_module on the {parsed} files scopelint parsed: "
+              f"{full:.2f} s vs {bare:.2f} s CPU ({full / bare:.2f}x)\n")
+    out.write("import time (ms, cumulative): "
+              + ", ".join(f"{k} {v:.0f}" for k, v in imports.items()) + "\n\n")
+    measured = dict(rows)
+    warm = measured["scopelint warm (cache)"]
+    peak = max(m.rss_mb for n, m in rows if "scopelint" in n)
+    targets = [("analysis <= 1.5x bare parse", full / bare <= 1.5, f"{full / bare:.2f}x"),
+               ("one 200-line file <= 0.6 s", single.wall <= 0.6, f"{single.wall:.2f} s"),
+               ("peak RSS <= 300 MB", peak <= 300, f"{peak:.0f} MB")]
+    if not skip_peers:
+        flake8, fixit, ruff_cached = (measured[k].wall for k in (
+            "flake8 (default)", "fixit lint", "ruff (cached)"))
+        targets += [
+            ("cold >= 3x faster than flake8", flake8 / base >= 3, f"{flake8 / base:.2f}x"),
+            ("cold >= 5x faster than Fixit", fixit / base >= 5, f"{fixit / base:.2f}x"),
+            ("warm within 2x of ruff cached", warm.wall <= 2 * ruff_cached,
+             f"{warm.wall / ruff_cached:.2f}x")]
+    for name, ok, value in targets:
+        out.write(f"target {name}: {value} {'PASS' if ok else 'FAIL'}\n")
+    return out.getvalue()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

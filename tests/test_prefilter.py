@@ -1,0 +1,106 @@
+"""The prefilter never changes a result: checked on every fixture and on generated files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scopelint.engine import tfapi
+from scopelint.prefilter import ROOTS, mentions_tf
+from scopelint.runner import analyse_file
+
+FIXTURES = sorted((Path(__file__).resolve().parent.parent / "fixtures").glob("*.py"))
+IDENT = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,12}", fullmatch=True)
+
+
+def both_ways(path: Path) -> tuple[list, list]:
+    with_filter = analyse_file(str(path), prefilter=True, want_facts=True).result
+    without = analyse_file(str(path), prefilter=False, want_facts=True).result
+    return with_filter.findings, without.findings
+
+
+def hide_tf(text: str) -> str:
+    """The text with every root module name replaced by a different, same-length word."""
+    for root in ROOTS:
+        text = text.replace(root, root[::-1] if root[::-1] != root else "x" * len(root))
+    return text
+
+
+def test_there_are_fixtures() -> None:
+    assert len(FIXTURES) > 20
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.name)
+def test_same_findings_with_and_without_prefilter(fixture: Path) -> None:
+    with_filter, without = both_ways(fixture)
+    assert with_filter == without
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.name)
+def test_without_tf_names_the_engine_finds_nothing(fixture: Path, tmp_path: Path) -> None:
+    """The criterion's premise: hide the module names and the full analysis reports nothing."""
+    hidden = tmp_path / fixture.name
+    hidden.write_text(hide_tf(fixture.read_text()))
+    with_filter, without = both_ways(hidden)
+    assert with_filter == without
+    assert [f for f in without if f.code not in ("TFS001", "TFS002")] == []
+    assert analyse_file(str(hidden), prefilter=True, want_facts=False).skipped
+
+
+@pytest.mark.parametrize("module", sorted(tfapi.MODULES))
+def test_every_known_module_is_kept(module: str) -> None:
+    head, _, tail = module.rpartition(".")
+    for source in (f"import {module} as x\n", f"from {module} import variable_scope\n",
+                   f"from {head or module} import {tail or module}\n"):
+        assert mentions_tf(source), source
+
+
+@given(st.lists(IDENT, min_size=1, max_size=4))
+@settings(max_examples=200)
+def test_engine_knows_no_module_outside_the_roots(parts: list[str]) -> None:
+    """ROOTS must cover every module the engine resolves, or the prefilter could lose findings."""
+    name = ".".join(parts)
+    if tfapi.module_namespace(name) is not None:
+        assert parts[0] in ROOTS
+
+
+@pytest.mark.parametrize("source", [
+    "import ｔensorflow as tf\n",  # NFKC: this imports tensorflow
+    "from ﬁle import x\nimport tf_ｓlim\n",
+    "# tensorflow in a comment is enough (a false positive only costs time)\n",
+])
+def test_kept(source: str) -> None:
+    assert mentions_tf(source)
+
+
+@pytest.mark.parametrize("source", [
+    "import os\n", "import tf\n", "import tensor_flow\n", "x = 'é'\n", "from .tf import x\n",
+])
+def test_skipped(source: str) -> None:
+    assert not mentions_tf(source)
+
+
+@pytest.mark.parametrize("source", [
+    "x = (\n", "print 'py2'\n", "def f():\n\treturn 1\n        pass\n", "x = 1\n",
+    "async = 1\n", "try:\n    pass\nexcept E, e:\n    pass\n",
+])
+def test_syntax_checked_either_way(source: str, tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    path.write_text(source)
+    with_filter, without = both_ways(path)
+    assert with_filter == without
+    assert [f.code for f in without] == ([] if source == "x = 1\n" else ["TFS001"])
+
+
+def test_tf_use_without_import_is_not_analysed(tmp_path: Path) -> None:
+    """`tf` bound by a star import or a sibling module: the engine cannot see it either way."""
+    path = tmp_path / "m.py"
+    path.write_text("from common import *\nwith tf.name_scope('a'):\n"
+                    "    v = tf.get_variable('v', [1])\n")
+    with_filter, without = both_ways(path)
+    assert with_filter == without == []
+    assert re.search(r"tensorflow", path.read_text()) is None

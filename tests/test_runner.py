@@ -1,0 +1,167 @@
+"""The runner: deterministic order, worker failures, summary, progress."""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from scopelint import analysis, runner
+from scopelint.facts import ModuleFacts
+from scopelint.files import PathNotFound
+
+TFS201 = ('import tensorflow.compat.v1 as tf\nwith tf.name_scope("a"):\n'
+          '    v = tf.get_variable("v", [1])\n')
+TFS101 = ('import tensorflow as tf\nfor i in range(2):\n'
+          '    with tf.variable_scope("s"):\n        w = tf.get_variable("w", [1])\n')
+SOURCES = [TFS201, TFS101, "x = 1\n", "print 'py2'\n", "import os\nos.getcwd()\n"]
+SETTINGS = SimpleNamespace(exclude=(), settings_key=lambda: "test")
+fork_only = pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
+                               reason="patching workers needs the fork start method")
+
+
+def view(result: runner.RunResult) -> list[tuple[str, list]]:
+    return [(r.path, r.findings) for r in result.results]
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for i in range(24):
+        path = tmp_path / f"pkg{i % 3}" / f"m{i:02}.py"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(SOURCES[i % len(SOURCES)])
+    return tmp_path
+
+
+def test_results_are_sorted_and_the_same_for_any_jobs(project: Path) -> None:
+    results = [runner.run(["."], SETTINGS, jobs=jobs, use_cache=False) for jobs in (1, 2, 3, 8)]
+    first = view(results[0])
+    assert [path for path, _ in first] == sorted(path for path, _ in first)
+    for _, findings in first:
+        assert findings == sorted(findings, key=lambda f: (f.line, f.col, f.code))
+    assert {f.code for _, fs in first for f in fs} == {"TFS001", "TFS101", "TFS201"}
+    assert all(view(r) == first for r in results[1:])
+
+
+def test_summary(project: Path) -> None:
+    result = runner.run(["."], SETTINGS, jobs=2, use_cache=False)
+    assert re.fullmatch(r"24 files checked, 9 skipped, 0 cached, \d+ findings in \d+\.\d\d s",
+                        result.summary)
+    assert result.summary_for(3).split(", ")[3].startswith("3 findings")
+
+
+def test_facts_for_names(project: Path) -> None:
+    result = runner.run(["pkg0"], SETTINGS, jobs=1, want_facts=True)
+    by_source = {(project / r.path).read_text(): r.facts for r in result.results}
+    assert by_source[TFS101] is not None and by_source[TFS101].variables
+    assert by_source["import os\nos.getcwd()\n"] == ModuleFacts()  # skipped: no TF facts
+    assert by_source["print 'py2'\n"] is None  # not analysed
+
+
+@fork_only
+def test_a_crashing_worker_loses_no_other_file(project: Path, monkeypatch) -> None:
+    expected = view(runner.run(["."], SETTINGS, jobs=1, use_cache=False))
+    real = analysis.analyze_text
+
+    def crash(path: str, text: str, prefilter: bool = False):
+        if path.endswith(("m05.py", "m16.py")):
+            os._exit(3)
+        return real(path, text, prefilter)
+
+    monkeypatch.setattr(analysis, "analyze_text", crash)
+    got = view(runner.run(["."], SETTINGS, jobs=2, use_cache=False))
+    assert [p for p, _ in got] == [p for p, _ in expected]
+    for (path, findings), (_, want) in zip(got, expected):
+        if path.endswith(("m05.py", "m16.py")):
+            assert [f.code for f in findings] == ["TFS000"]
+            assert "worker process analysing it died" in findings[0].message
+        else:
+            assert findings == want
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_unexpected_exception_is_tfs000_and_the_run_goes_on(project: Path, monkeypatch,
+                                                            jobs: int) -> None:
+    real = analysis.analyze_text
+
+    def fail(path: str, text: str, prefilter: bool = False):
+        if path.endswith("m01.py"):
+            raise KeyError("surprise")
+        if path.endswith("m06.py"):
+            raise RecursionError("deep")
+        return real(path, text, prefilter)
+
+    monkeypatch.setattr(analysis, "analyze_text", fail)
+    results = {r.path: r.findings for r in runner.run(["."], SETTINGS, jobs=jobs).results}
+    (internal,) = results[os.path.join("pkg1", "m01.py")]
+    assert (internal.code, internal.path) == ("TFS000", os.path.join("pkg1", "m01.py"))
+    assert "KeyError" in internal.message
+    (deep,) = results[os.path.join("pkg0", "m06.py")]
+    assert (deep.code, deep.message) == ("TFS001", "code is nested too deeply to analyse")
+    assert [f.code for f in results[os.path.join("pkg0", "m00.py")]] == ["TFS201"]
+
+
+def test_jobs_1_runs_in_process(project: Path, monkeypatch) -> None:
+    def no_pool(*args, **kwargs):
+        raise AssertionError("no pool with --jobs 1")
+
+    monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", no_pool)
+    assert len(runner.run(["."], SETTINGS, jobs=1, use_cache=False).results) == 24
+
+
+def test_unreadable_files_and_directories_are_tfs002(project: Path, monkeypatch) -> None:
+    from scopelint import files
+
+    real_scandir, real_open = os.scandir, open
+
+    def scandir(path):
+        if os.path.basename(path) == "pkg2":
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    def fake_open(path, *args, **kwargs):
+        if str(path).endswith("m03.py"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    monkeypatch.setattr(files, "open", fake_open, raising=False)
+    results = {r.path: r.findings for r in runner.run(["."], SETTINGS, jobs=1).results}
+    assert [(f.code, f.message) for f in results["pkg2"]] == [
+        ("TFS002", "cannot read directory: Permission denied")]
+    assert [(f.code, f.message) for f in results[os.path.join("pkg0", "m03.py")]] == [
+        ("TFS002", "cannot read file: Permission denied")]
+    assert not any(path.startswith("pkg2" + os.sep) for path in results)
+
+
+def test_missing_path(project: Path) -> None:
+    with pytest.raises(PathNotFound):
+        runner.run(["nope.py"], SETTINGS, jobs=1)
+
+
+def test_progress_only_on_a_tty(project: Path, monkeypatch) -> None:
+    monkeypatch.setattr(runner, "PROGRESS_MIN_FILES", 10)
+    plain = io.StringIO()
+    monkeypatch.setattr("sys.stderr", plain)
+    runner.run(["."], SETTINGS, jobs=1, use_cache=False, progress=True)
+    assert plain.getvalue() == ""
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty = Tty()
+    monkeypatch.setattr("sys.stderr", tty)
+    runner.run(["."], SETTINGS, jobs=2, use_cache=False, progress=True)
+    assert "24/24 files" in tty.getvalue()
+    assert tty.getvalue().endswith("\r\033[K")
+    quiet = Tty()
+    monkeypatch.setattr("sys.stderr", quiet)
+    runner.run(["."], SETTINGS, jobs=1, use_cache=False, progress=False)
+    assert quiet.getvalue() == ""
