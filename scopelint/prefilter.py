@@ -2,9 +2,11 @@
 
 Criterion: a decoded file goes through libcst and the engine when its text
 contains one of `ROOTS`, the top-level names of the modules the engine
-resolves TF APIs from (`engine.tfapi.MODULES`: `tensorflow`, `tf_slim`). When
-the text is not pure ASCII, its NFKC normal form is searched too, because
-Python normalises identifiers with NFKC (`ｔensorflow` imports `tensorflow`).
+resolves TF APIs from (`engine.tfapi.MODULES`: `tensorflow`, `tf_slim`), and,
+ignoring case, one of `tfapi.FACT_WORDS` (`variable`, `layers`, `slim`, `rnn`,
+`optimizer`, `exponentialmovingaverage`, `global_step`). When the text is not
+pure ASCII, its NFKC normal form is searched too, because Python normalises
+identifiers with NFKC (`ｔensorflow` imports `tensorflow`).
 Every file, skipped or not, is still decoded (TFS002) and checked by CPython's
 own parser (TFS001), exactly as `analysis` does before libcst.
 
@@ -17,7 +19,16 @@ names and attribute chains all start from such an import; nothing else
 import statement spells its module with identifiers written in the file, and
 the only transformation CPython applies to them is NFKC normalisation; so a
 file whose (normalised) text does not contain the root name binds no TF name,
-the engine records no facts for it, and no rule can report anything.
+the engine records no facts for it, and no rule can report anything. Second,
+every API that yields a fact rules read is reached through a name holding one
+of `FACT_WORDS`: get_variable, Variable, variable_scope, reuse_variables and
+the name lookups of TFS202 (which need variable facts too) hold `variable`;
+`tf.layers` and `tf.contrib.layers` calls go through a module or attribute
+named `layers`; slim through `slim`; RNN cells and drivers through `rnn`
+(`rnn_cell`, `dynamic_rnn`); optimizers end in `Optimizer`; the global step
+and moving averages are named so. A file that spells none of them calls none
+of them, whatever its aliases, since an alias is assigned from text that
+spells the name.
 Any substring occurrence counts (comments, strings, `mytensorflowutils`):
 false positives only cost time. Not reproduced for skipped files: a failure of
 libcst itself on code that CPython accepts, which is not a finding about the
@@ -34,10 +45,10 @@ ROOTS: tuple[str, ...] = tuple(sorted({name.partition(".")[0] for name in tfapi.
 
 
 def mentions_tf(text: str) -> bool:
-    """Whether `text` could import a module the engine knows (the criterion above)."""
-    if any(root in text for root in ROOTS):
-        return True
-    if text.isascii():
+    """Whether `text` could reach a TF API the engine records facts for (the criterion above)."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    if not any(root in text for root in ROOTS):
         return False
-    normal = unicodedata.normalize("NFKC", text)
-    return any(root in normal for root in ROOTS)
+    folded = text.lower()
+    return any(word in folded for word in tfapi.FACT_WORDS)

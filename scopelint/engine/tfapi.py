@@ -30,6 +30,11 @@ MODULES: dict[str, str] = {
     "tensorflow.python.training.training": "train",
 }
 
+# Every API the engine records facts for is spelled with one of these (case ignored):
+# the prefilter skips files that mention none of them (see `scopelint.prefilter`).
+FACT_WORDS = ("variable", "layers", "slim", "rnn", "optimizer", "exponentialmovingaverage",
+              "global_step")
+
 # Prefixes that do not name TF1 graph APIs (TF2 namespaces).
 NOT_TF1 = ("compat.v2", "compat.v2.")
 
