@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 import libcst as cst
 
-from scopelint.engine import builtins_model
+from scopelint.engine import builtins_model, tfapi
 from scopelint.engine.symbols import is_known
 from scopelint.engine.tfapi import canonical
 from scopelint.engine.values import (
@@ -21,6 +21,7 @@ from scopelint.engine.values import (
     Env,
     Function,
     Instance,
+    Lambda,
     Mapping,
     Member,
     ModuleRef,
@@ -63,6 +64,13 @@ def evaluate(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value
                 if isinstance(sub, cst.BaseExpression):
                     evaluate(interp, sub, env)
     return Unknown()
+
+
+def _lambda(interp: "Interpreter", node: cst.Lambda, env: Env) -> Value:
+    params = node.params
+    defaults = {p.name.value: evaluate(interp, p.default, env)
+                for p in (*params.params, *params.kwonly_params) if p.default is not None}
+    return Lambda(node, env, defaults)
 
 
 def _dict(interp: "Interpreter", node: cst.Dict, env: Env) -> Value:
@@ -143,12 +151,12 @@ def attribute(owner: Value, name: str) -> Value:
             return owner.attrs[name]
         found = owner.cls.lookup(name)
         if isinstance(found, Function):
-            return Function(found.node, found.env, owner, defaults=found.defaults,
-                            is_property=found.is_property,
-                            is_context_manager=found.is_context_manager)
+            return found.bind(owner)
         return found if found is not None else Unknown()
     if isinstance(owner, Class):
         found = owner.lookup(name)
+        if isinstance(found, Function) and "classmethod" in found.decorators:
+            return found.bind(owner)
         return found if found is not None else Unknown()
     if isinstance(owner, ScopeRef):
         if name in ("name", "original_name_scope"):
@@ -186,6 +194,8 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
         args = [*callee.args, *args]
         kwargs = {**dict(callee.kwargs), **kwargs}
         callee = callee.func
+    if isinstance(callee, Lambda):
+        return interp.call_value(callee, args, kwargs, node, unknown_rest=spread)
     if isinstance(callee, Function):
         if callee.is_context_manager:
             return ContextCall(callee, args, kwargs, node) if not spread else Unknown()
@@ -193,8 +203,12 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
     if isinstance(callee, Class):
         return interp.instantiate(callee, args, kwargs, node)
     if isinstance(callee, TFRef):
-        return interp.tf_call(callee.path, args, Args(kwargs, spread), node)
+        result = interp.tf_call(callee.path, args, Args(kwargs, spread), node)
+        if callee.path in tfapi.RUNS_CALLBACKS:  # `tf.cond` builds both branches, once
+            interp.run_callbacks([*args, *kwargs.values()], tfapi.RUNS_CALLBACKS[callee.path])
+        return result
     if isinstance(callee, Builtin):
+        interp.run_callbacks([*args, *kwargs.values()], certain=False)  # `map(fn, ...)`
         result = builtins_model.call_builtin(callee.name, args, kwargs)
         return Benign() if type(result) is Unknown else result
     if isinstance(callee, Member):
@@ -512,6 +526,7 @@ _EVALUATORS: dict[type, Callable[..., Value]] = {
     cst.Float: lambda interp, node, env: Const(float(node.value.replace("_", ""))),
     cst.Tuple: _sequence,
     cst.Dict: _dict,
+    cst.Lambda: _lambda,
     cst.List: _sequence,
     cst.BinaryOperation: lambda interp, node, env: _binary_node(interp, node, env),
     cst.Comparison: _compare,

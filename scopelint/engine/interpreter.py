@@ -30,6 +30,7 @@ from scopelint.engine.values import (
     Env,
     Function,
     Instance,
+    Lambda,
     Mapping,
     Seq,
     Unknown,
@@ -111,8 +112,8 @@ class Interpreter(TFCalls):
         self.graph = Graph(known_context=False)
         self.stack = []
         try:
-            if cls is not None and not _is_static(node):
-                fn = Function(fn.node, fn.env, self._constructed(cls, node), defaults=fn.defaults)
+            if cls is not None and "staticmethod" not in fn.decorators:
+                fn = fn.bind(self._constructed(cls, node))
             self.call_function(fn, [], {}, None, unknown_args=True)
         except Exit:
             pass
@@ -124,8 +125,7 @@ class Interpreter(TFCalls):
         if isinstance(init, Function) and init.node is not method:
             saved, self.recording = self.recording, False
             try:
-                self.call_function(Function(init.node, init.env, instance, defaults=init.defaults),
-                                   [], {}, None, unknown_args=True)
+                self.call_function(init.bind(instance), [], {}, None, unknown_args=True)
             finally:
                 self.recording = saved
         return instance
@@ -208,12 +208,20 @@ class Interpreter(TFCalls):
                 env.declare(item.name.value, isinstance(node, cst.Global))
 
     def exec_FunctionDef(self, node: cst.FunctionDef, env: Env) -> None:
-        for decorator in node.decorators:
-            self.eval(decorator.decorator, env)
-        names = {_decorator_name(d.decorator) for d in node.decorators}
-        env.bind(node.name.value, Function(node, env, defaults=self._defaults(node, env),
-                                           is_property="property" in names,
-                                           is_context_manager="contextmanager" in names))
+        decorators = [(d.decorator, self.eval(d.decorator, env)) for d in node.decorators]
+        names = frozenset(_decorator_name(expr) for expr, _ in decorators)
+        if names & {"setter", "deleter"}:
+            return  # `@x.setter`: `x` stays the property's getter
+        value: Value = Function(node, env, defaults=self._defaults(node, env),
+                                decorators=names & KNOWN_DECORATORS)
+        for expr, decorator in reversed(decorators):
+            if _decorator_name(expr) in KNOWN_DECORATORS:
+                continue
+            if isinstance(decorator, (Function, Lambda)):  # a module decorator: apply it
+                value = self.call_value(decorator, [value], {}, None)
+            else:  # `@lru_cache`, `@tf.function`, ...: what it returns is unknown
+                value = Unknown()
+        env.bind(node.name.value, value)
 
     def _defaults(self, node: cst.FunctionDef, env: Env) -> dict[str, Value]:
         params = node.params
@@ -231,9 +239,8 @@ class Interpreter(TFCalls):
         # Methods see the module, not the class body, as their enclosing scope.
         for name, value in list(class_env.vars.items()):
             if isinstance(value, Function) and value.env is class_env:
-                class_env.vars[name] = Function(
-                    value.node, env, defaults=value.defaults, is_property=value.is_property,
-                    is_context_manager=value.is_context_manager)
+                class_env.vars[name] = Function(value.node, env, defaults=value.defaults,
+                                                decorators=value.decorators)
 
     def exec_If(self, node: cst.If, env: Env) -> None:
         cond = truth(self.eval(node.test, env))
@@ -576,9 +583,35 @@ class Interpreter(TFCalls):
         instance = Instance(cls)
         init = cls.lookup("__init__")
         if isinstance(init, Function):
-            self.call_function(Function(init.node, init.env, instance, defaults=init.defaults),
-                               args, kwargs, call)
+            self.call_function(init.bind(instance), args, kwargs, call)
         return instance
+
+    def call_value(self, callee: Value, args: list[Value], kwargs: dict[str, Value],
+                   call: Optional[cst.Call], unknown_rest: bool = False) -> Value:
+        """Call a module function or lambda with these arguments."""
+        if isinstance(callee, Lambda):
+            local = Env(callee.env)
+            self._bind(callee.node.params, local, list(args), dict(kwargs), callee.defaults,
+                       False, unknown_rest)
+            return self.eval(callee.node.body, local)
+        assert isinstance(callee, Function)
+        return self.call_function(callee, args, kwargs, call, unknown_rest=unknown_rest)
+
+    def run_callbacks(self, values: Sequence[Value], certain: bool) -> None:
+        """Functions handed to a call that will run them: `tf.cond` branches and
+        `tf.while_loop` bodies run once while the graph is built (`certain`); a callee
+        scopelint cannot see may run them any number of times (maybe mode)."""
+        for value in _callables(values):
+            params = value.node.params
+            count = len(params.params) + len(params.posonly_params)
+            if isinstance(value, Function) and value.bound is not None:
+                count -= 1
+            args: list[Value] = [Unknown() for _ in range(max(count, 0))]
+            if certain:
+                self.call_value(value, args, {}, None, unknown_rest=True)
+            else:
+                with self.maybe():
+                    self.call_value(value, args, {}, None, unknown_rest=True)
 
 
 class MaybeExit(Exception):
@@ -643,16 +676,31 @@ def _expects_error(expr: cst.BaseExpression) -> bool:
     return isinstance(name, str) and (name.startswith("assertRaises") or name == "raises")
 
 
+# Decorators that leave a function callable as written (their effect is modelled, or nil).
+KNOWN_DECORATORS = frozenset({
+    "property", "staticmethod", "classmethod", "contextmanager", "abstractmethod",
+    "abstractproperty", "wraps", "add_arg_scope", "overload", "override",
+})
+
+
+def _callables(values: Sequence[Value]) -> Iterator[Union[Function, Lambda]]:
+    """Module functions and lambdas among call arguments, also inside lists and dicts."""
+    for value in values:
+        if isinstance(value, (Function, Lambda)):
+            yield value
+        elif isinstance(value, Seq):
+            yield from _callables(value.items)
+        elif isinstance(value, Mapping):
+            yield from _callables([v for _, v in value.items])
+
+
 def _decorator_name(expr: cst.BaseExpression) -> str:
-    """`property`, `contextlib.contextmanager` → its last name."""
+    """`property`, `contextlib.contextmanager`, `functools.wraps(f)` → its last name."""
+    if isinstance(expr, cst.Call):
+        expr = expr.func
     if isinstance(expr, cst.Attribute):
         return expr.attr.value
     return expr.value if isinstance(expr, cst.Name) else ""
-
-
-def _is_static(node: cst.FunctionDef) -> bool:
-    return any(isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod"
-               for d in node.decorators)
 
 
 def run_module(module: cst.Module, tree: Optional[ast.Module] = None,

@@ -115,6 +115,15 @@ OPAQUE_CREATORS = (
     "train.replica_device_setter",
 )
 
+# TF calls that run the functions handed to them while building the graph: True when each
+# runs exactly once (`tf.cond` branches, `tf.while_loop` bodies), False when it may run
+# any number of times.
+RUNS_CALLBACKS: dict[str, bool] = {
+    "cond": True, "while_loop": True, "map_fn": True, "scan": True, "foldl": True,
+    "foldr": True, "case": True, "switch_case": True, "nest.map_structure": False,
+    "contrib.framework.nest.map_structure": False,
+}
+
 # tf.layers with no variables: they still take a default name (`dropout`, `dropout_1`).
 NO_VARIABLE_LAYERS = frozenset({
     "dropout", "flatten", "max_pooling1d", "max_pooling2d", "max_pooling3d",

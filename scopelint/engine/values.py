@@ -96,8 +96,35 @@ class Function(Value):
     env: "Env"
     bound: Optional[Value] = None  # `self` for a bound method
     defaults: dict[str, Value] = field(default_factory=dict)
-    is_property: bool = False
-    is_context_manager: bool = False  # decorated with `contextlib.contextmanager`
+    decorators: frozenset[str] = frozenset()  # the known ones: property, classmethod, ...
+
+    @property
+    def is_property(self) -> bool:
+        return "property" in self.decorators
+
+    @property
+    def is_context_manager(self) -> bool:
+        return "contextmanager" in self.decorators
+
+    def bind(self, owner: Value) -> "Function":
+        """The method as an attribute of `owner`: `self` bound, or `cls` for a classmethod."""
+        if "staticmethod" in self.decorators:
+            return self
+        if "classmethod" in self.decorators and isinstance(owner, Instance):
+            owner = owner.cls
+        return Function(self.node, self.env, owner, self.defaults, self.decorators)
+
+
+@dataclass(eq=False)
+class Lambda(Value):
+    """A `lambda` defined in the analysed module; its body runs when it is called."""
+
+    node: cst.Lambda
+    env: "Env"
+    defaults: dict[str, Value] = field(default_factory=dict)
+
+
+CALLABLES = (Function, Lambda)
 
 
 @dataclass(eq=False)
