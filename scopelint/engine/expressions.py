@@ -208,6 +208,8 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
             interp.run_callbacks([*args, *kwargs.values()], tfapi.RUNS_CALLBACKS[callee.path])
         return result
     if isinstance(callee, Builtin):
+        if callee.name == "setattr" and len(args) == 3 and const_str(args[1]) is not None:
+            interp.set_attribute(args[0], const_str(args[1]) or "", args[2])
         interp.run_callbacks([*args, *kwargs.values()], certain=False)  # `map(fn, ...)`
         result = builtins_model.call_builtin(callee.name, args, kwargs)
         return Benign() if type(result) is Unknown else result
@@ -216,7 +218,7 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
         if (callee.name in MUTATORS and isinstance(func, cst.Attribute)
                 and isinstance(func.value, cst.Name) and isinstance(callee.owner, (Seq, Mapping))):
             result = _method(interp, callee, args, kwargs, node)
-            env.bind(func.value.value, Unknown())  # the container changed: forget its items
+            env.rebind(func.value.value, Unknown())  # the container changed: forget its items
             return result
         return _method(interp, callee, args, kwargs, node)
     if isinstance(callee, TFObject):

@@ -478,13 +478,24 @@ class Interpreter(TFCalls):
                 item = items[i] if items is not None and len(items) == len(elements) else Unknown()
                 self.assign(element.value, item, env)
         elif isinstance(target, cst.Attribute):
-            owner = self.eval(target.value, env)
-            if isinstance(owner, Instance):
-                owner.attrs[target.attr.value] = value if not self.graph.maybe else Unknown()
+            self.set_attribute(self.eval(target.value, env), target.attr.value, value)
         elif isinstance(target, cst.Subscript):
-            self.eval(target.value, env)
-            if isinstance(target.value, cst.Name):  # the container changed: forget it
-                env.bind(target.value.value, Unknown())
+            container = self.eval(target.value, env)
+            if isinstance(target.value, cst.Name):  # the container changed in place
+                key = (self.eval(target.slice[0].slice.value, env)
+                       if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index)
+                       else Unknown())
+                updated: Value = Unknown()
+                if (isinstance(container, Mapping) and isinstance(key, Const)
+                        and not self.graph.maybe):
+                    kept = [(k, v) for k, v in container.items if k != key.value]
+                    updated = Mapping((*kept, (str(key.value), value)))
+                env.rebind(target.value.value, updated)
+
+    def set_attribute(self, owner: Value, name: str, value: Value) -> None:
+        """`obj.name = value` on an instance or a class of the module."""
+        if isinstance(owner, (Instance, Class)):
+            owner.attrs[name] = value if not self.graph.maybe else Unknown()
 
     # -- expressions ------------------------------------------------------------------
 

@@ -239,6 +239,15 @@ class Env:
         """Assign a name, honouring `global` and `nonlocal` declarations."""
         self.outer.get(name, self).vars[name] = value
 
+    def rebind(self, name: str, value: Value) -> None:
+        """Replace a name's value where it is defined (a container changed in place)."""
+        env: Optional[Env] = self
+        while env is not None:
+            if name in env.vars:
+                env.vars[name] = value
+                return
+            env = env.parent
+
     def declare(self, name: str, is_global: bool) -> None:
         """`global name` / `nonlocal name`: later assignments go to that scope."""
         env = self.parent
