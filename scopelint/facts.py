@@ -96,6 +96,7 @@ class ReuseCallFact:
     scope: str  # pattern of the scope made reusing
     stack: CallStack = ()  # non-empty: inside a function, so reuse outlives the call
     used_after: bool = False  # variables were requested after it in the same function
+    leaves_call: bool = True  # False: its graph was made in the same call and ends with it
 
 
 @dataclass(frozen=True)

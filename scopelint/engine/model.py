@@ -35,6 +35,7 @@ class VarScope:
     original_name_scope: str
     root: bool = False
     dtype: Optional[str] = "float32"  # default dtype of get_variable here; None if unknown
+    partitioned: bool = False  # a partitioner splits variables into `name/part_0` ...
     origin: Optional[Location] = None  # the reuse_variables() call that made a root scope reuse
 
 
@@ -67,7 +68,8 @@ class Graph:
 
     _serial = 0
 
-    def __init__(self, known_context: bool = True) -> None:
+    def __init__(self, known_context: bool = True, created_in: int = 0) -> None:
+        self.created_in = created_in  # the replayed call that made it (`tf.Graph()` in a function)
         Graph._serial += 1
         self.serial = Graph._serial  # tells facts from different graphs apart
         self.known_context = known_context

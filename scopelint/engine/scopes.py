@@ -55,7 +55,8 @@ class ScopeCalls(EngineState):
                             bound.get("reuse", Const(None)),
                             bound.get("auxiliary_name_scope", Const(True)),
                             written_false=_writes_reuse_false(node),
-                            dtype=bound.get("dtype", Const(None)))
+                            dtype=bound.get("dtype", Const(None)),
+                            partitioner=bound.get("partitioner", Const(None)))
 
     def enter_context(self, value: Value,
                       node: cst.BaseExpression) -> tuple[Optional[_Frame], Value]:
@@ -67,8 +68,7 @@ class ScopeCalls(EngineState):
             self.arg_scopes += 1
             return _Frame(self.graph, "arg_scope"), Unknown()
         if isinstance(value, TFObject) and value.path == "GraphContext":
-            graph = value.state.get("graph") or Graph()
-            value.state["graph"] = graph
+            graph = value.state["graph"]
             frame = _Frame(self.graph, "graph")
             self.graph = graph
             return frame, Unknown()
@@ -129,7 +129,8 @@ class ScopeCalls(EngineState):
             graph.open_scope_count(captured.name)
             saved_counts = dict(graph.scope_counts)
             graph.scope = VarScope(captured.name, reuse, captured.original_name_scope,
-                                   root=captured.root, dtype=_scope_dtype(mgr, captured))
+                                   root=captured.root, dtype=_scope_dtype(mgr, captured),
+                                   partitioned=_partitioned(mgr, captured))
 
             def undo() -> None:
                 graph.scope_counts = saved_counts
@@ -151,7 +152,8 @@ class ScopeCalls(EngineState):
             new_name = f"{old.name}/{short}" if old.name else short
             reuse = or_reuse(reuse_arg, old.reuse)
             name_scope = graph.name_stack + "/" if graph.name_stack else ""
-            graph.scope = VarScope(new_name, reuse, name_scope, dtype=_scope_dtype(mgr, old))
+            graph.scope = VarScope(new_name, reuse, name_scope, dtype=_scope_dtype(mgr, old),
+                                   partitioned=_partitioned(mgr, old))
             graph.open_scope_count(new_name)
             frame.undo = lambda: graph.close_subscopes(new_name)
             inherited = old.reuse
@@ -186,7 +188,7 @@ class ScopeCalls(EngineState):
         if self.recording:
             self.facts.reuse_calls.append(ReuseCallFact(
                 self.loc(node), on_root if scope.root else False, pattern(scope.name),
-                self.call_stack()))
+                self.call_stack(), leaves_call=graph.created_in != self.invocation))
             self.pending_reuse.append((len(self.facts.reuse_calls) - 1, self.invocation))
 
     def note_variable_use(self) -> None:
@@ -208,3 +210,8 @@ def _writes_reuse_false(node: cst.Call) -> bool:
 def _scope_dtype(mgr: ScopeManager, parent: VarScope) -> Optional[str]:
     """A variable scope's default dtype: `dtype=` if given, else its parent's."""
     return parent.dtype if is_none(mgr.dtype) else dtype_of(mgr.dtype)
+
+
+def _partitioned(mgr: ScopeManager, parent: VarScope) -> bool:
+    """Whether get_variable here splits variables: a `partitioner=` here or above."""
+    return parent.partitioned or not is_none(mgr.partitioner)

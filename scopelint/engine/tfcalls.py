@@ -77,7 +77,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
         return Tensor()
 
     def default_graph(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
-        return TFObject("Graph", state={"graph": self.graph if path != "Graph" else None})
+        graph = self.graph if path != "Graph" else Graph(created_in=self.invocation)
+        return TFObject("Graph", state={"graph": graph})
 
     def reset_graph(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
         self.graph = Graph()
@@ -101,7 +102,7 @@ class TFCalls(ScopeCalls, LibraryCalls):
         if owner.path == "Graph":
             if name == "as_default":
                 return TFObject("GraphContext", state=owner.state)
-            if name == "name_scope" and owner.state.get("graph") is self.graph:
+            if name == "name_scope" and owner.state["graph"] is self.graph:
                 return self.scope_manager(name, args, kwargs, node)
             self.record_name_lookup(name, args, kwargs, node)
             return Benign()
@@ -152,6 +153,10 @@ class TFCalls(ScopeCalls, LibraryCalls):
                 and graph.name_stack and graph.name_stack != graph.scope.name
                 and _literal_name(node)):
             expected = f"{graph.name_stack}/{name}"
+        if self.graph.scope.partitioned or not is_none(bound.get("partitioner", Const(None))):
+            # `name/part_0:0`, ... as many as the partitioner decides at run time
+            request = Request(request.key, request.key + "/part_" + ANY, request.outcome,
+                              request.reuse, request.existing, request.detail)
         self.record_request(node, api, request, expected)
         return Variable(_with_port(request.name))
 

@@ -86,6 +86,7 @@ class ScopeManager(Value):
     auxiliary: Value
     written_false: bool = False  # `reuse=False` spelled out in the call
     dtype: Value = Const(None)
+    partitioner: Value = Const(None)
 
 
 @dataclass(eq=False)

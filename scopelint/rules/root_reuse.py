@@ -15,7 +15,7 @@ def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
         # Certain harm: later code fails, or the reuse escapes the function that set it:
         # into the root scope, or into an unknown caller's scope when that function goes on
         # to request variables under it (a discriminator reusing its own layers).
-        escapes = fact.stack and (fact.on_root or fact.used_after)
+        escapes = fact.stack and fact.leaves_call and (fact.on_root or fact.used_after)
         if fact.on_root is False or key in seen or not (escapes or fact.loc in broken):
             continue
         seen.add(key)
