@@ -32,6 +32,7 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     "static_bidirectional_rnn": ("cell_fw", "cell_bw", "inputs", "initial_state_fw",
                                  "initial_state_bw", "dtype", "sequence_length", "scope"),
     "ExponentialMovingAverage": ("decay", "num_updates", "zero_debias", "name"),
+    "make_template": ("name_", "func_", "create_scope_now_", "unique_name_", "custom_getter_"),
 }
 
 

@@ -29,6 +29,7 @@ from scopelint.engine.values import (
     ReuseValue,
     ScopeRef,
     Seq,
+    Super,
     Tensor,
     TFObject,
     TFRef,
@@ -158,6 +159,13 @@ def attribute(owner: Value, name: str) -> Value:
         if isinstance(found, Function) and "classmethod" in found.decorators:
             return found.bind(owner)
         return found if found is not None else Unknown()
+    if isinstance(owner, Super):
+        for base in owner.cls.bases:
+            found = base.lookup(name)
+            if isinstance(found, Function):
+                return found.bind(owner.instance)
+        if name == "__init__":  # `object` or a library base: nothing scopelint tracks
+            return Builtin("object_init")
     if isinstance(owner, ScopeRef):
         if name in ("name", "original_name_scope"):
             return Const(getattr(owner.scope, name))
@@ -207,6 +215,8 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
         if callee.path in tfapi.RUNS_CALLBACKS:  # `tf.cond` builds both branches, once
             interp.run_callbacks([*args, *kwargs.values()], tfapi.RUNS_CALLBACKS[callee.path])
         return result
+    if isinstance(callee, Builtin) and callee.name == "super":
+        return _super(interp, args)
     if isinstance(callee, Builtin):
         if callee.name == "setattr" and len(args) == 3 and const_str(args[1]) is not None:
             interp.set_attribute(args[0], const_str(args[1]) or "", args[2])
@@ -230,6 +240,16 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
     if isinstance(callee, ModuleRef):
         return _module_call(interp, callee.path, args, kwargs)
     interp.opaque_call()
+    return Unknown()
+
+
+def _super(interp: "Interpreter", args: list[Value]) -> Value:
+    """`super()` / `super(Cls, self)` inside a method of a module class."""
+    if len(args) == 2 and isinstance(args[0], Class):
+        return Super(args[0], args[1])
+    method = interp.calling[-1] if interp.calling else None
+    if not args and method is not None and method.owner and method.bound is not None:
+        return Super(method.owner, method.bound)
     return Unknown()
 
 

@@ -82,6 +82,7 @@ class Interpreter(TFCalls):
         self.generators: dict[int, bool] = {}  # FunctionDef id -> has `yield`
         self.handling = 0  # depth of `try` blocks whose handlers catch TF's ValueError
         self.pending_reuse: list[tuple[int, int]] = []
+        self.calling: list[Function] = []  # the functions being replayed, innermost last
         # (run the `with` body, call depth of the `@contextmanager` replay) per entered item
         self.yield_hooks: list[tuple[Callable[[Value], None], int]] = []
         self.globals.vars["__name__"] = Const("__main__")
@@ -240,7 +241,7 @@ class Interpreter(TFCalls):
         for name, value in list(class_env.vars.items()):
             if isinstance(value, Function) and value.env is class_env:
                 class_env.vars[name] = Function(value.node, env, defaults=value.defaults,
-                                                decorators=value.decorators)
+                                                decorators=value.decorators, owner=cls)
 
     def exec_If(self, node: cst.If, env: Env) -> None:
         cond = truth(self.eval(node.test, env))
@@ -531,6 +532,7 @@ class Interpreter(TFCalls):
         if call is not None:
             self.stack.append(self.loc(call))
         self.active.append(node)
+        self.calling.append(fn)
         caller_invocation, self.invocation = self.invocation, next(self._invocations)
         saved_returns, self.maybe_returns = self.maybe_returns, []
         result: Value = Const(None)
@@ -542,6 +544,7 @@ class Interpreter(TFCalls):
             result = Unknown()
         finally:
             self.active.pop()
+            self.calling.pop()
             if call is not None:
                 self.stack.pop()
             finished = self.invocation

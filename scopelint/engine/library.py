@@ -14,6 +14,7 @@ from scopelint.engine.model import Request
 from scopelint.engine.state import EngineState
 from scopelint.engine.symbols import ANY, matcher, pattern
 from scopelint.engine.values import (
+    CALLABLES,
     Args,
     Const,
     ScopeManager,
@@ -44,6 +45,41 @@ class LibraryCalls(EngineState):
         self.get_variable(Args({"name": Const("global_step"), "shape": Seq(()),
                                 "dtype": TFRef("int64")}), node, path)
         return Unknown()
+
+    def make_template(self, bound: Args, node: cst.Call) -> Value:
+        """`tf.make_template(name, func)`: a callable whose calls share variables."""
+        template = TFObject("Template", bound, {"fn": bound.get("func_", Unknown())})
+        if truth(bound.get("create_scope_now_", Const(False))):
+            self._template_scope(template, node)
+        return template
+
+    def template_call(self, template: TFObject, args: list[Value], kwargs: Args,
+                      node: cst.Call) -> Value:
+        """`Template.__call__`: the first call makes the variables in a unique
+        `variable_scope(None, default_name=name)`; later calls reuse that scope."""
+        fn = template.state["fn"]
+        first = "scope" not in template.state
+        if first:
+            self._template_scope(template, node)
+        frame, _ = self.enter_variable_scope(ScopeManager(
+            "variable_scope", self.loc(node), template.state["scope"], Const(None),
+            Const(None) if first else Const(True), Const(True)), internal=True)
+        try:
+            if isinstance(fn, CALLABLES):
+                merged = {k: v for k, v in template.args.items() if not k.endswith("_")}
+                return self.call_value(fn, args, {**merged, **kwargs}, node,
+                                       unknown_rest=getattr(kwargs, "spread", False))
+            self.opaque_call()
+            return Unknown()
+        finally:
+            self.exit_context(frame)
+
+    def _template_scope(self, template: TFObject, node: cst.Call) -> None:
+        mgr = ScopeManager("variable_scope", self.loc(node), Const(None),
+                           template.args.get("name_", Unknown()), Const(None), Const(True))
+        frame, captured = self.enter_variable_scope(mgr, internal=True)
+        self.exit_context(frame)
+        template.state["scope"] = captured
 
     def functional_layer(self, kind: str, kwargs: dict[str, Value], node: cst.Call) -> Value:
         """`tf.layers.dense(...)` etc.: build a layer object and call it once."""

@@ -25,3 +25,4 @@ class EngineState:
     loc: Callable[[cst.CSTNode], Location]
     call_stack: Callable[[], CallStack]
     call_function: Callable[..., Value]
+    call_value: Callable[..., Value]

@@ -109,7 +109,7 @@ PLAIN_OPTIMIZERS = frozenset({"GradientDescentOptimizer", "ProximalGradientDesce
 
 # Namespaces whose calls may make variables that scopelint does not model.
 OPAQUE_CREATORS = (
-    "contrib.", "keras.", "estimator.", "feature_column.", "make_template", "tpu.",
+    "contrib.", "keras.", "estimator.", "feature_column.", "tpu.",
     "nn.raw_rnn", "nn.rnn_cell.", "layers.", "nn.static_state_saving_rnn",
     "train.Supervisor", "train.MonitoredTrainingSession", "train.SyncReplicasOptimizer",
     "train.replica_device_setter",

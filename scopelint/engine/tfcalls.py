@@ -112,6 +112,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
             return self.moving_average(owner, node)
         if name == "__call__" and "kind" in owner.state:
             return self.layer_object_call(owner, node)
+        if name == "__call__" and owner.path == "Template":
+            return self.template_call(owner, args, kwargs, node)
         return Unknown()
 
     def opaque_call(self) -> None:
@@ -269,6 +271,8 @@ _CALLS: dict[str, Callable[..., Value]] = {
     "train.get_or_create_global_step": TFCalls.global_step,
     "train.create_global_step": TFCalls.global_step,
     "app.run": TFCalls.app_run,
+    "make_template": lambda self, path, args, kwargs, node: self.make_template(
+        bind_args("make_template", args, kwargs), node),
     "train.ExponentialMovingAverage": lambda self, path, args, kwargs, node: TFObject(
         path, bind_args("ExponentialMovingAverage", args, kwargs), {"applied": False}),
 }

@@ -98,6 +98,7 @@ class Function(Value):
     bound: Optional[Value] = None  # `self` for a bound method
     defaults: dict[str, Value] = field(default_factory=dict)
     decorators: frozenset[str] = frozenset()  # the known ones: property, classmethod, ...
+    owner: Optional["Class"] = None  # the class whose body defines it (for `super()`)
 
     @property
     def is_property(self) -> bool:
@@ -113,7 +114,7 @@ class Function(Value):
             return self
         if "classmethod" in self.decorators and isinstance(owner, Instance):
             owner = owner.cls
-        return Function(self.node, self.env, owner, self.defaults, self.decorators)
+        return Function(self.node, self.env, owner, self.defaults, self.decorators, self.owner)
 
 
 @dataclass(eq=False)
@@ -163,6 +164,14 @@ class Class(Value):
             if found is not None:
                 return found
         return None
+
+
+@dataclass(eq=False)
+class Super(Value):
+    """`super()` in a method of `cls`, for `instance`."""
+
+    cls: "Class"
+    instance: Value
 
 
 @dataclass(eq=False)
