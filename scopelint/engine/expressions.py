@@ -564,7 +564,7 @@ _EVALUATORS: dict[type, Callable[..., Value]] = {
 }
 
 NOT_NONE = (Function, Class, Instance, TFRef, ScopeRef, Seq, Mapping, TFObject, Variable, Builtin,
-            ModuleRef, ReuseValue)
+            ModuleRef, ReuseValue, Tensor, Lambda)
 MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort"})
 
 BENIGN_MODULES = frozenset({

@@ -35,7 +35,7 @@ def repeat_origin(fact: VariableFact) -> tuple[str, tuple[Related, ...]]:
             related.append(Related(site.line, site.col, "the repeat comes from this call"))
             return f"{text}; the repeat comes from the call at line {site.line}", tuple(related)
     if fact.first == fact.loc:
-        text += "; the loop around it runs it again"
+        text += "; this line runs again (a loop, or a repeated call)"
     return text, tuple(related)
 
 
