@@ -138,8 +138,8 @@ DEEP = {
 
 def test_deep_nesting_never_crashes_or_hangs(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
-    for name, body in DEEP.items():
-        (tmp_path / f"{name}.py").write_text(TF + body)
+    for name, body in DEEP.items():  # each reaches an API, so the prefilter keeps it
+        (tmp_path / f"{name}.py").write_text(TF + "new = tf.get_variable\n" + body)
     start = time.monotonic()
     results = {r.path: r.findings for r in runner.run(["."], SETTINGS, jobs=2).results}
     assert time.monotonic() - start < 120
