@@ -10,7 +10,7 @@ from typing import Optional, Union
 
 from scopelint.facts import Finding, ModuleFacts
 from scopelint.files import SourceError, decode_source
-from scopelint.limits import too_complex
+from scopelint.limits import may_be_too_complex, too_complex
 from scopelint.prefilter import mentions_tf
 from scopelint.rules import all_rules
 
@@ -48,7 +48,7 @@ def analyze_text(path: str, text: str, prefilter: bool = False) -> FileResult:
         return FileResult(path, [tree])
     if prefilter and not mentions_tf(text):
         return FileResult(path, [], ModuleFacts(), skipped=True)
-    problem = too_complex(tree)
+    problem = too_complex(tree) if may_be_too_complex(text) else None
     if problem is not None:
         return FileResult(path, [Finding(path, problem[0], 1, "TFS001", problem[1])])
     import libcst as cst  # only files that reach the engine pay for libcst's import

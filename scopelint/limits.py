@@ -16,6 +16,15 @@ from typing import Optional
 
 MAX_DEPTH = 1000  # libcst: well under a second at this nesting
 MAX_NODES = 300_000  # about 1.3 MB of ordinary code: ~7 s and ~1 GB in libcst
+# Below these, a file cannot reach MAX_DEPTH levels that slow libcst down (such chains need a
+# long line, or thousands of lines of `elif`), nor MAX_NODES: the tree walk is skipped.
+SCREEN_SIZE = 100_000
+SCREEN_LINE = 500
+
+
+def may_be_too_complex(text: str) -> bool:
+    """Cheap screen: deep or huge trees come from big files or very long lines."""
+    return len(text) > SCREEN_SIZE or max(map(len, text.splitlines()), default=0) > SCREEN_LINE
 
 
 def too_complex(tree: ast.AST) -> Optional[tuple[int, str]]:

@@ -213,7 +213,8 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
     if isinstance(callee, TFRef):
         result = interp.tf_call(callee.path, args, Args(kwargs, spread), node)
         if callee.path in tfapi.RUNS_CALLBACKS:  # `tf.cond` builds both branches, once
-            interp.run_callbacks([*args, *kwargs.values()], tfapi.RUNS_CALLBACKS[callee.path])
+            interp.run_callbacks([*args, *kwargs.values()], tfapi.RUNS_CALLBACKS[callee.path],
+                                 node)
         return result
     if isinstance(callee, Builtin) and callee.name == "super":
         return _super(interp, args)

@@ -455,6 +455,29 @@ class Interpreter(TFCalls):
 
     exec_TryStar = exec_Try
 
+    def exec_Match(self, node: cst.Match, env: Env) -> None:
+        """`match` on a known value with literal or wildcard cases runs the case it picks."""
+        subject = self.eval(node.subject, env)
+        if isinstance(subject, Const):
+            for case in node.cases:
+                pattern = case.pattern
+                if case.guard is None and isinstance(pattern, cst.MatchAs) and pattern.pattern is None:
+                    if pattern.name is not None:
+                        self.assign(pattern.name, subject, env)
+                    self.exec_block(case.body, env)
+                    return
+                if case.guard is not None or not isinstance(pattern, cst.MatchValue):
+                    break
+                value = self.eval(pattern.value, env)
+                if not isinstance(value, Const):
+                    break
+                if value.value == subject.value:
+                    self.exec_block(case.body, env)
+                    return
+            else:
+                return  # no case matches
+        self.havoc_compound(node, env)
+
     def havoc_compound(self, node: cst.BaseCompoundStatement, env: Env) -> None:
         """Statements scopelint does not follow (`match`, `async for`): bodies in maybe mode."""
         blocks = [getattr(node, "body", None)]
@@ -611,7 +634,8 @@ class Interpreter(TFCalls):
         assert isinstance(callee, Function)
         return self.call_function(callee, args, kwargs, call, unknown_rest=unknown_rest)
 
-    def run_callbacks(self, values: Sequence[Value], certain: bool) -> None:
+    def run_callbacks(self, values: Sequence[Value], certain: bool,
+                      call: Optional[cst.Call] = None) -> None:
         """Functions handed to a call that will run them: `tf.cond` branches and
         `tf.while_loop` bodies run once while the graph is built (`certain`); a callee
         scopelint cannot see may run them any number of times (maybe mode)."""
@@ -622,10 +646,10 @@ class Interpreter(TFCalls):
                 count -= 1
             args: list[Value] = [Unknown() for _ in range(max(count, 0))]
             if certain:
-                self.call_value(value, args, {}, None, unknown_rest=True)
+                self.call_value(value, args, {}, call, unknown_rest=True)
             else:
                 with self.maybe():
-                    self.call_value(value, args, {}, None, unknown_rest=True)
+                    self.call_value(value, args, {}, call, unknown_rest=True)
 
 
 class MaybeExit(Exception):

@@ -12,7 +12,7 @@ from scopelint.engine import tfapi
 from scopelint.engine.arguments import SIGNATURES, bind_args, is_none
 from scopelint.engine.model import Request
 from scopelint.engine.state import EngineState
-from scopelint.engine.symbols import ANY, matcher, pattern
+from scopelint.engine.symbols import ANY, pattern
 from scopelint.engine.values import (
     CALLABLES,
     Args,
@@ -37,8 +37,7 @@ class LibraryCalls(EngineState):
     def global_step(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
         """`tf.train.get_or_create_global_step()`: get_variable in the current scope, once."""
         graph = self.graph
-        taken = graph.names_in_use.get("global_step") or any(
-            matcher(u, True).fullmatch("global_step") for u in graph.unsure_names)
+        taken = graph.names_in_use.get("global_step") or graph.unsure_names.matches("global_step")
         if graph.has_global_step or taken:  # it finds the existing `global_step:0` by name
             return Unknown()
         graph.has_global_step = True

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from scopelint.engine.symbols import ANY, hole, is_known, matcher
+from scopelint.engine.symbols import ANY, KeySet, hole, is_known, matcher
 from scopelint.facts import CallStack, Location, Outcome, Reuse
 
 
@@ -75,7 +75,7 @@ class Graph:
         self.known_context = known_context
         prefix = "" if known_context else hole()
         self.names_in_use: dict[str, int] = {}
-        self.unsure_names: set[str] = set()  # symbolic keys whose counters are unknown
+        self.unsure_names = KeySet(True)  # names whose use counters are unknown
         self.name_stack = prefix
         # Without a caller, the enclosing scope's reuse is as unknown as its name.
         reuse = Reuse.NO if known_context else Reuse.UNKNOWN
@@ -84,7 +84,7 @@ class Graph:
         self.scope_counts: dict[str, int] = {}
         self.unsure_counts: set[str] = set()
         self.store: dict[str, StoredVar] = {}
-        self.unsure_store: set[str] = set() if known_context else {ANY}
+        self.unsure_store = KeySet(False) if known_context else KeySet(False, ANY)
         self.maybe = 0
         self.slot_names: set[str] = set()  # slot names optimizers and moving averages made
         self.slots_unknown = False  # an optimizer scopelint does not know ran
@@ -97,7 +97,7 @@ class Graph:
         if self.name_stack:
             name = f"{self.name_stack}/{name}"
         key = name.lower()
-        if not is_known(key) or any(matcher(u, True).fullmatch(key) for u in self.unsure_names):
+        if not is_known(key) or self.unsure_names.matches(key):
             if mark_as_used:
                 self.unsure_names.add(key)
             return name + hole()
@@ -214,10 +214,7 @@ class Graph:
         """False when the key certainly is not in the store, None when it might be."""
         if not is_known(key) or key in self.store:
             return None
-        for unsure in self.unsure_store:
-            if matcher(unsure).fullmatch(key):
-                return None
-        return False
+        return None if self.unsure_store.matches(key) else False
 
     def mark_store_unknown(self) -> None:
         """An unknown call may have made variables with any name under the current scope."""

@@ -32,6 +32,48 @@ def pattern(text: str) -> str:
     return _HOLE.sub("…", text) if OPEN in text else text
 
 
+class KeySet:
+    """Names, some symbolic, that a concrete name may turn out to be.
+
+    With `suffixed`, a member also stands for its `_N` variants (TF's
+    uniquified names). Concrete members are looked up directly; symbolic ones
+    are filed under their last path component, so a lookup tries a regex only
+    on members that end like the name (and on those whose end is unknown).
+    """
+
+    def __init__(self, suffixed: bool, *keys: str) -> None:
+        self.suffixed = suffixed
+        self.exact: set[str] = set()
+        self.by_last: dict[str, set[str]] = {}
+        self.open_ended: set[str] = set()  # symbolic members whose last component is unknown
+        for key in keys:
+            self.add(key)
+
+    def add(self, key: str) -> None:
+        if is_known(key):
+            self.exact.add(key)
+            return
+        last = key.rsplit("/", 1)[-1]
+        if is_known(last):
+            self.by_last.setdefault(last, set()).add(key)
+        else:
+            self.open_ended.add(key)
+
+    def matches(self, key: str) -> bool:
+        last = key.rsplit("/", 1)[-1]
+        bases = [(key, last)]
+        if self.suffixed:
+            base, sep, number = key.rpartition("_")
+            if sep and number.isdigit():
+                bases.append((base, last.rpartition("_")[0]))
+        if any(name in self.exact for name, _ in bases):
+            return True
+        candidates = [*self.open_ended]
+        for _, tail in bases:
+            candidates.extend(self.by_last.get(tail, ()))
+        return any(matcher(s, self.suffixed).fullmatch(key) for s in candidates)
+
+
 @lru_cache(maxsize=4096)
 def matcher(text: str, with_suffix: bool = False) -> re.Pattern[str]:
     """A regex matching every known text this symbolic text could stand for.
