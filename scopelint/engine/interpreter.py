@@ -17,7 +17,7 @@ from typing import Callable, Iterator, Optional, Sequence, Union
 
 import libcst as cst
 
-from scopelint.engine import builtins_model, expressions
+from scopelint.engine import builtins_model, expressions, tfapi
 from scopelint.engine.cstwalk import contains_yield
 from scopelint.engine.imports import bind_import, bind_import_from
 from scopelint.engine.model import Graph
@@ -37,7 +37,7 @@ from scopelint.engine.values import (
     Value,
     truth,
 )
-from scopelint.facts import CallStack, Location, ModuleFacts
+from scopelint.facts import CallStack, Location, ModuleFacts, Reuse
 
 _CALLED = re.compile(r"(?<!def )\b([A-Za-z_]\w*)\s*\(")
 MAX_CALL_DEPTH = 16
@@ -83,6 +83,8 @@ class Interpreter(TFCalls):
         self.handling = 0  # depth of `try` blocks whose handlers catch TF's ValueError
         self.pending_reuse: list[tuple[int, int]] = []
         self.calling: list[Function] = []  # the functions being replayed, innermost last
+        # per class: the attributes and enclosing-scope reuse its `__init__` leaves
+        self.constructed: dict[int, tuple[dict[str, Value], Reuse, Optional[Location]]] = {}
         # (run the `with` body, call depth of the `@contextmanager` replay) per entered item
         self.yield_hooks: list[tuple[Callable[[Value], None], int]] = []
         self.globals.vars["__name__"] = Const("__main__")
@@ -98,13 +100,40 @@ class Interpreter(TFCalls):
         return self.facts
 
     def _run_uncalled(self, body: Block, env: Env, cls: Optional[Class]) -> None:
-        """Replay functions never called, in an unknown enclosing scope; entry points first."""
-        defs = list(_function_defs(body, env, cls))
-        called = set(_CALLED.findall(self.source)) if defs else set()
+        """Replay functions never called, in an unknown enclosing scope; entry points first.
+
+        A function that neither spells an API facts come from (`tfapi.FACT_WORDS`) nor
+        calls a module function that does is skipped: replaying it records nothing.
+        """
+        defs = [d for d in _function_defs(body, env, cls) if id(d[0]) not in self.executed]
+        if not defs:
+            return
+        called = set(_CALLED.findall(self.source))
+        useful = self._reaching_facts([d[0] for d in defs])
         entries = [d for d in defs if d[0].name.value not in called]
         for node, owner_env, owner in entries + defs:
-            if id(node) not in self.executed:
+            if id(node) not in self.executed and node.name.value in useful:
                 self._run_entry(node, owner_env, owner)
+
+    def _reaching_facts(self, defs: list[cst.FunctionDef]) -> set[str]:
+        """Names of the functions whose replay may record facts (a fixpoint over calls)."""
+        calls: dict[str, set[str]] = {}
+        useful: set[str] = set()
+        for node in defs:
+            text = self.positions.source_of(node)
+            name = node.name.value
+            if text is None or any(w in text.lower() for w in tfapi.FACT_WORDS):
+                useful.add(name)
+            else:
+                calls.setdefault(name, set()).update(_CALLED.findall(text))
+        grown = True
+        while grown:
+            grown = False
+            for name, callees in calls.items():
+                if name not in useful and callees & useful:
+                    useful.add(name)
+                    grown = True
+        return useful
 
     def _run_entry(self, node: cst.FunctionDef, env: Env, cls: Optional[Class]) -> None:
         fn = (cls.attrs if cls is not None else env.vars).get(node.name.value)
@@ -120,15 +149,27 @@ class Interpreter(TFCalls):
             pass
 
     def _constructed(self, cls: Class, method: cst.FunctionDef) -> Instance:
-        """An instance for replaying a method: `__init__` has run (its facts are its own)."""
+        """An instance for replaying a method: `__init__` has run (its facts are its own).
+
+        `__init__` is replayed once per class; later methods start from its attributes
+        and from the reuse it left on the (unknown) enclosing scope.
+        """
         instance = Instance(cls)
         init = cls.lookup("__init__")
-        if isinstance(init, Function) and init.node is not method:
+        if not isinstance(init, Function) or init.node is method:
+            return instance
+        done = self.constructed.get(id(cls))
+        if done is None:
             saved, self.recording = self.recording, False
             try:
                 self.call_function(init.bind(instance), [], {}, None, unknown_args=True)
             finally:
                 self.recording = saved
+            root = self.graph.root
+            done = self.constructed[id(cls)] = (dict(instance.attrs), root.reuse, root.origin)
+        else:
+            instance.attrs.update(done[0])
+            self.graph.root.reuse, self.graph.root.origin = done[1], done[2]
         return instance
 
     # -- positions and facts ----------------------------------------------------

@@ -190,4 +190,7 @@ def creates_opaquely(path: str) -> bool:
     """True for TF calls that may make variables scopelint does not model."""
     if path.startswith("train.") and path.endswith("Optimizer"):
         return True  # an optimizer scopelint does not know
-    return any(path == p.rstrip(".") or path.startswith(p) for p in OPAQUE_CREATORS)
+    return path in _OPAQUE_EXACT or path.startswith(OPAQUE_CREATORS)
+
+
+_OPAQUE_EXACT = frozenset(p.rstrip(".") for p in OPAQUE_CREATORS)

@@ -16,11 +16,26 @@ class Value:
     """Base of every abstract value."""
 
 
-@dataclass(eq=False)
 class Unknown(Value):
-    """A value scopelint cannot know; `text` stands for it inside symbolic strings."""
+    """A value scopelint cannot know; `text` stands for it inside symbolic strings.
 
-    text: str = field(default_factory=hole)
+    Each unknown value is its own: two names built from it compare equal, names
+    built from two different unknowns do not. The hole is made on first use.
+    """
+
+    __slots__ = ("_text",)
+
+    def __init__(self) -> None:
+        self._text: Optional[str] = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = hole()
+        return self._text
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
 
 
 class Benign(Unknown):
