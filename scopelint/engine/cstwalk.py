@@ -7,7 +7,7 @@ fields; the engine walks statements to pair positions and to find `yield`.
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterator
+from typing import Iterator, Sequence, Union
 
 import libcst as cst
 
@@ -69,3 +69,15 @@ def contains_yield(node: cst.CSTNode) -> bool:
         if not isinstance(child, _SCOPES) and contains_yield(child):
             return True
     return False
+
+
+Block = Sequence[cst.BaseStatement]
+
+
+def statements(suite: Union[cst.BaseSuite, Block]) -> Block:
+    """The statements of a block; a one-line suite (`if x: a; b`) as one statement line."""
+    if isinstance(suite, cst.IndentedBlock):
+        return suite.body
+    if isinstance(suite, cst.SimpleStatementSuite):
+        return [cst.SimpleStatementLine(body=suite.body)]
+    return suite  # type: ignore[return-value]

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import ast
 import itertools
-import re
 from contextlib import contextmanager
 from typing import Callable, Iterator, Optional, Sequence, Union
 
 import libcst as cst
 
-from scopelint.engine import builtins_model, expressions, tfapi
-from scopelint.engine.cstwalk import contains_yield
+from scopelint.engine import builtins_model, expressions
+from scopelint.engine.calls import CALL_BUDGET, CallReplay, Exit, MaybeExit
+from scopelint.engine.cstwalk import Block, statements
 from scopelint.engine.imports import bind_import, bind_import_from
 from scopelint.engine.model import Graph
 from scopelint.engine.positions import Positions
@@ -39,24 +39,10 @@ from scopelint.engine.values import (
 )
 from scopelint.facts import CallStack, Location, ModuleFacts, Reuse
 
-_CALLED = re.compile(r"(?<!def )\b([A-Za-z_]\w*)\s*\(")
-MAX_CALL_DEPTH = 16
-MAX_ENTRY_DEPTH = 3  # calls followed from a function the module never calls
-CALL_BUDGET = 20_000  # function replays per module, so pathological code cannot blow up
 MAX_CONCRETE_ITERATIONS = 32
-Block = Sequence[cst.BaseStatement]
 
 
-class Exit(Exception):
-    """Control leaves the current block: `return`, `break` or `continue`."""
-
-    def __init__(self, kind: str, value: Value = Const(None)) -> None:
-        super().__init__(kind)
-        self.kind = kind
-        self.value = value
-
-
-class Interpreter(TFCalls):
+class Interpreter(TFCalls, CallReplay):
     """Replays one module; `facts` holds the result."""
 
     def __init__(self, module: cst.Module, source: str, positions: Positions) -> None:
@@ -99,79 +85,6 @@ class Interpreter(TFCalls):
         self._run_uncalled(self.module.body, self.globals, None)
         return self.facts
 
-    def _run_uncalled(self, body: Block, env: Env, cls: Optional[Class]) -> None:
-        """Replay functions never called, in an unknown enclosing scope; entry points first.
-
-        A function that neither spells an API facts come from (`tfapi.FACT_WORDS`) nor
-        calls a module function that does is skipped: replaying it records nothing.
-        """
-        defs = [d for d in _function_defs(body, env, cls) if id(d[0]) not in self.executed]
-        if not defs:
-            return
-        called = set(_CALLED.findall(self.source))
-        useful = self._reaching_facts([d[0] for d in defs])
-        entries = [d for d in defs if d[0].name.value not in called]
-        for node, owner_env, owner in entries + defs:
-            if id(node) not in self.executed and node.name.value in useful:
-                self._run_entry(node, owner_env, owner)
-
-    def _reaching_facts(self, defs: list[cst.FunctionDef]) -> set[str]:
-        """Names of the functions whose replay may record facts (a fixpoint over calls)."""
-        calls: dict[str, set[str]] = {}
-        useful: set[str] = set()
-        for node in defs:
-            text = self.positions.source_of(node)
-            name = node.name.value
-            if text is None or any(w in text.lower() for w in tfapi.FACT_WORDS):
-                useful.add(name)
-            else:
-                calls.setdefault(name, set()).update(_CALLED.findall(text))
-        grown = True
-        while grown:
-            grown = False
-            for name, callees in calls.items():
-                if name not in useful and callees & useful:
-                    useful.add(name)
-                    grown = True
-        return useful
-
-    def _run_entry(self, node: cst.FunctionDef, env: Env, cls: Optional[Class]) -> None:
-        fn = (cls.attrs if cls is not None else env.vars).get(node.name.value)
-        if not isinstance(fn, Function) or fn.node is not node:
-            fn = Function(node, env, defaults=self._defaults(node, env))
-        self.graph = Graph(known_context=False)
-        self.stack = []
-        try:
-            if cls is not None and "staticmethod" not in fn.decorators:
-                fn = fn.bind(self._constructed(cls, node))
-            self.call_function(fn, [], {}, None, unknown_args=True)
-        except Exit:
-            pass
-
-    def _constructed(self, cls: Class, method: cst.FunctionDef) -> Instance:
-        """An instance for replaying a method: `__init__` has run (its facts are its own).
-
-        `__init__` is replayed once per class; later methods start from its attributes
-        and from the reuse it left on the (unknown) enclosing scope.
-        """
-        instance = Instance(cls)
-        init = cls.lookup("__init__")
-        if not isinstance(init, Function) or init.node is method:
-            return instance
-        done = self.constructed.get(id(cls))
-        if done is None:
-            saved, self.recording = self.recording, False
-            try:
-                self.call_function(init.bind(instance), [], {}, None, unknown_args=True)
-            finally:
-                self.recording = saved
-            root = self.graph.root
-            done = self.constructed[id(cls)] = (dict(instance.attrs), root.reuse, root.origin)
-        else:
-            instance.attrs.update(done[0])
-            self.graph.root.reuse, self.graph.root.origin = done[1], done[2]
-        return instance
-
     # -- positions and facts ----------------------------------------------------
 
     def loc(self, node: cst.CSTNode) -> Location:
@@ -183,10 +96,10 @@ class Interpreter(TFCalls):
     # -- statements ---------------------------------------------------------------
 
     def exec_block(self, body: Union[Block, cst.BaseSuite], env: Env) -> None:
-        statements = _body(body) if isinstance(body, cst.BaseSuite) else body
+        block = statements(body) if isinstance(body, cst.BaseSuite) else body
         raised_maybe = 0
         try:
-            for stmt in statements:
+            for stmt in block:
                 try:
                     self.exec_stmt(stmt, env)
                 except MaybeExit:
@@ -502,7 +415,8 @@ class Interpreter(TFCalls):
         if isinstance(subject, Const):
             for case in node.cases:
                 pattern = case.pattern
-                if case.guard is None and isinstance(pattern, cst.MatchAs) and pattern.pattern is None:
+                wildcard = isinstance(pattern, cst.MatchAs) and pattern.pattern is None
+                if case.guard is None and wildcard:
                     if pattern.name is not None:
                         self.assign(pattern.name, subject, env)
                     self.exec_block(case.body, env)
@@ -567,135 +481,6 @@ class Interpreter(TFCalls):
     def eval(self, node: cst.BaseExpression, env: Env) -> Value:
         return expressions.evaluate(self, node, env)
 
-    # -- calls of module functions and classes ----------------------------------------
-
-    def call_function(self, fn: Function, args: list[Value], kwargs: dict[str, Value],
-                      call: Optional[cst.Call], unknown_args: bool = False,
-                      unknown_rest: bool = False, replay_generator: bool = False) -> Value:
-        """Replay a module function with its arguments bound.
-
-        `unknown_args`: a replay without a caller, every parameter unknown;
-        `unknown_rest`: an unknown `*args`/`**kwargs` may fill any parameter not given.
-        """
-        node = fn.node
-        if self._is_generator(node) and not replay_generator:
-            return Unknown()  # its body runs later, bit by bit
-        self.budget -= 1
-        depth = MAX_CALL_DEPTH if self.graph.known_context else MAX_ENTRY_DEPTH
-        if node in self.active or len(self.active) >= depth or self.budget < 0:
-            self.opaque_call()
-            return Unknown()
-        self.executed.add(id(node))
-        local = Env(fn.env)
-        positional = list(args)
-        keywords = dict(kwargs)
-        if fn.bound is not None:
-            positional.insert(0, fn.bound)
-        self._bind(node.params, local, positional, keywords, fn.defaults, unknown_args,
-                   unknown_rest)
-        if call is not None:
-            self.stack.append(self.loc(call))
-        self.active.append(node)
-        self.calling.append(fn)
-        caller_invocation, self.invocation = self.invocation, next(self._invocations)
-        saved_returns, self.maybe_returns = self.maybe_returns, []
-        result: Value = Const(None)
-        try:
-            self.exec_block(node.body, local)
-        except Exit as exit_:
-            result = exit_.value if exit_.kind == "return" else Unknown()
-        except MaybeExit:
-            result = Unknown()
-        finally:
-            self.active.pop()
-            self.calling.pop()
-            if call is not None:
-                self.stack.pop()
-            finished = self.invocation
-            self.pending_reuse = [p for p in self.pending_reuse if p[1] != finished]
-            self.invocation = caller_invocation
-            if self.maybe_returns:
-                result = Unknown()
-            self.maybe_returns = saved_returns
-        return result
-
-    def _is_generator(self, node: cst.FunctionDef) -> bool:
-        found = self.generators.get(id(node))
-        if found is None:
-            text = self.positions.source_of(node)
-            found = (text is None or "yield" in text) and contains_yield(node.body)
-            self.generators[id(node)] = found
-        return found
-
-    def _bind(self, params: cst.Parameters, local: Env, args: list[Value],
-              kwargs: dict[str, Value], defaults: dict[str, Value], unknown: bool,
-              unknown_rest: bool) -> None:
-        positional = [*params.posonly_params, *params.params]
-        missing = Unknown if (unknown or unknown_rest) else None
-        for i, param in enumerate(positional):
-            name = param.name.value
-            if unknown and not (i == 0 and args):
-                local.vars[name] = Unknown()
-            elif i < len(args):
-                local.vars[name] = args[i]
-            elif name in kwargs:
-                local.vars[name] = kwargs.pop(name)
-            else:
-                local.vars[name] = missing() if missing else defaults.get(name, Unknown())
-        for param in params.kwonly_params:
-            name = param.name.value
-            if name in kwargs and not unknown:
-                local.vars[name] = kwargs.pop(name)
-            else:
-                local.vars[name] = missing() if missing else defaults.get(name, Unknown())
-        star = params.star_arg
-        if isinstance(star, cst.Param):
-            extra = tuple(args[len(positional):])
-            local.vars[star.name.value] = Unknown() if missing else Seq(extra)
-        if params.star_kwarg is not None:
-            rest = Mapping(tuple(kwargs.items()))
-            local.vars[params.star_kwarg.name.value] = Unknown() if missing else rest
-
-    def instantiate(self, cls: Class, args: list[Value], kwargs: dict[str, Value],
-                    call: cst.Call) -> Value:
-        instance = Instance(cls)
-        init = cls.lookup("__init__")
-        if isinstance(init, Function):
-            self.call_function(init.bind(instance), args, kwargs, call)
-        return instance
-
-    def call_value(self, callee: Value, args: list[Value], kwargs: dict[str, Value],
-                   call: Optional[cst.Call], unknown_rest: bool = False) -> Value:
-        """Call a module function or lambda with these arguments."""
-        if isinstance(callee, Lambda):
-            local = Env(callee.env)
-            self._bind(callee.node.params, local, list(args), dict(kwargs), callee.defaults,
-                       False, unknown_rest)
-            return self.eval(callee.node.body, local)
-        assert isinstance(callee, Function)
-        return self.call_function(callee, args, kwargs, call, unknown_rest=unknown_rest)
-
-    def run_callbacks(self, values: Sequence[Value], certain: bool,
-                      call: Optional[cst.Call] = None) -> None:
-        """Functions handed to a call that will run them: `tf.cond` branches and
-        `tf.while_loop` bodies run once while the graph is built (`certain`); a callee
-        scopelint cannot see may run them any number of times (maybe mode)."""
-        for value in _callables(values):
-            params = value.node.params
-            count = len(params.params) + len(params.posonly_params)
-            if isinstance(value, Function) and value.bound is not None:
-                count -= 1
-            args: list[Value] = [Unknown() for _ in range(max(count, 0))]
-            if certain:
-                self.call_value(value, args, {}, call, unknown_rest=True)
-            else:
-                with self.maybe():
-                    self.call_value(value, args, {}, call, unknown_rest=True)
-
-
-class MaybeExit(Exception):
-    """A branch that may have run `return`, `break` or `continue`."""
-
 
 class _BodyExit(Exception):
     """An `Exit` from a `with` body, carried through the context manager's replay."""
@@ -707,26 +492,6 @@ class _BodyExit(Exception):
 
 def _spent(value: Value) -> None:
     """A used yield hook: later `yield`s of the same replay do nothing."""
-
-
-def _body(suite: Union[cst.BaseSuite, Block]) -> Block:
-    if isinstance(suite, cst.IndentedBlock):
-        return suite.body
-    if isinstance(suite, cst.SimpleStatementSuite):
-        return [cst.SimpleStatementLine(body=suite.body)]
-    return suite  # type: ignore[return-value]
-
-
-def _function_defs(body: Block, env: Env, cls: Optional[Class]
-                   ) -> Iterator[tuple[cst.FunctionDef, Env, Optional[Class]]]:
-    """Module functions and methods of module classes, in source order."""
-    for stmt in body:
-        if isinstance(stmt, cst.FunctionDef):
-            yield stmt, env, cls
-        elif isinstance(stmt, cst.ClassDef) and cls is None:
-            found = env.vars.get(stmt.name.value)
-            if isinstance(found, Class) and found.node is stmt:
-                yield from _function_defs(_body(stmt.body), env, found)
 
 
 _CATCHING = frozenset({"ValueError", "Exception", "BaseException", "StandardError"})
@@ -760,17 +525,6 @@ KNOWN_DECORATORS = frozenset({
     "property", "staticmethod", "classmethod", "contextmanager", "abstractmethod",
     "abstractproperty", "wraps", "add_arg_scope", "overload", "override",
 })
-
-
-def _callables(values: Sequence[Value]) -> Iterator[Union[Function, Lambda]]:
-    """Module functions and lambdas among call arguments, also inside lists and dicts."""
-    for value in values:
-        if isinstance(value, (Function, Lambda)):
-            yield value
-        elif isinstance(value, Seq):
-            yield from _callables(value.items)
-        elif isinstance(value, Mapping):
-            yield from _callables([v for _, v in value.items])
 
 
 def _decorator_name(expr: cst.BaseExpression) -> str:
