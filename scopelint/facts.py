@@ -104,7 +104,7 @@ class NameRefFact:
     """A string literal used as the name of a variable, tensor, op or scope."""
 
     loc: Location
-    kind: str  # "tensor", "operation", "scope", "variable"
+    kind: str  # "tensor" (`w:0`), "operation", "scope" (a prefix regex), "variable" (`a/w`)
     text: str
 
 

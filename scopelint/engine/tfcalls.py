@@ -22,6 +22,7 @@ from scopelint.engine.values import (
     Const,
     Env,
     Function,
+    Mapping,
     ScopeRef,
     Tensor,
     TFObject,
@@ -234,6 +235,16 @@ class TFCalls(ScopeCalls, LibraryCalls):
             params = ("key", "scope") if leaf == "get_collection" else ("scope",)
             text = const_str(dict(zip(params, args), **kwargs).get("scope", Unknown()))
             kind = "scope"
+        elif leaf == "init_from_checkpoint":
+            # the assignment map's values name graph variables (`v`) or scopes (`s/`)
+            bound = dict(zip(("ckpt_dir_or_file", "assignment_map"), args), **kwargs)
+            mapping = bound.get("assignment_map")
+            for _, value in mapping.items if isinstance(mapping, Mapping) else ():
+                target = const_str(value)
+                if target and is_known(target):
+                    kind = "scope" if target.endswith("/") else "variable"
+                    self.facts.name_refs.append(NameRefFact(self.loc(node), kind, target))
+            return
         else:
             return
         if text and is_known(text):

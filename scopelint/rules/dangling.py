@@ -57,13 +57,13 @@ def _suggest(ref: NameRefFact, names: set[str], scopes: set[str],
         close = difflib.get_close_matches(ref.text.rstrip("/"), sorted(scopes), n=1, cutoff=0.8)
         return close[0] if close else None
     base, _, port = ref.text.partition(":")
-    if port != "0" or base in names or base in ops:
+    if (ref.kind != "variable" and port != "0") or base in names or base in ops:
         return None
     # Only the classic slip: the right variable under another scope prefix.
     leaf = base.rsplit("/", 1)[-1]
     same_leaf = sorted(n for n in names if n.rsplit("/", 1)[-1] == leaf)
     if len(same_leaf) == 1:
-        return same_leaf[0] + ":0"
+        return same_leaf[0] + ("" if ref.kind == "variable" else ":0")
     return None
 
 
@@ -72,7 +72,8 @@ RULE = Rule(
     summary="a name string matches no predicted variable name",
     what="Finds string literals used as variable, tensor or scope names "
          "(`get_tensor_by_name`, `get_collection(..., scope=)`, "
-         "`trainable_variables(scope=)`, ...) that match none of the names scopelint "
+         "`trainable_variables(scope=)`, `.name == ...`, the graph side of an "
+         "`init_from_checkpoint` map, ...) that match none of the names scopelint "
          "predicts while a close one exists, and suggests it. It stays silent when any "
          "name in the file cannot be predicted.",
     why="The lookup fails at run time (`KeyError: The name 'layer1/w:0' refers to a Tensor "
