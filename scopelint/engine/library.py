@@ -6,6 +6,8 @@ A mixin of the interpreter; each mirrors how the library names its variables.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import libcst as cst
 
 from scopelint.engine import tfapi
@@ -17,7 +19,6 @@ from scopelint.engine.values import (
     CALLABLES,
     Args,
     Const,
-    ScopeManager,
     Seq,
     Tensor,
     TFObject,
@@ -60,25 +61,18 @@ class LibraryCalls(EngineState):
         first = "scope" not in template.state
         if first:
             self._template_scope(template, node)
-        frame, _ = self.enter_variable_scope(ScopeManager(
-            "variable_scope", self.loc(node), template.state["scope"], Const(None),
-            Const(None) if first else Const(True), Const(True)), internal=True)
-        try:
+        reuse = Const(None) if first else Const(True)
+        with self.library_scope(node, template.state["scope"], reuse=reuse):
             if isinstance(fn, CALLABLES):
                 merged = {k: v for k, v in template.args.items() if not k.endswith("_")}
                 return self.call_value(fn, args, {**merged, **kwargs}, node,
                                        unknown_rest=getattr(kwargs, "spread", False))
             self.opaque_call()
             return Unknown()
-        finally:
-            self.exit_context(frame)
 
     def _template_scope(self, template: TFObject, node: cst.Call) -> None:
-        mgr = ScopeManager("variable_scope", self.loc(node), Const(None),
-                           template.args.get("name_", Unknown()), Const(None), Const(True))
-        frame, captured = self.enter_variable_scope(mgr, internal=True)
-        self.exit_context(frame)
-        template.state["scope"] = captured
+        template.state["scope"] = self.capture_scope(
+            node, Const(None), template.args.get("name_", Unknown()))
 
     def functional_layer(self, kind: str, kwargs: dict[str, Value], node: cst.Call) -> Value:
         """`tf.layers.dense(...)` etc.: build a layer object and call it once."""
@@ -86,12 +80,7 @@ class LibraryCalls(EngineState):
         name = kwargs.get("name", Const(None))
         if not is_none(name):
             # Layer.__init__: `with vs(name) as captured: self._scope = captured`.
-            frame, captured = self.enter_variable_scope(
-                ScopeManager("variable_scope", self.loc(node), name, Const(None), Const(None),
-                             Const(True)),
-                internal=True)
-            self.exit_context(frame)
-            layer.state["scope"] = captured
+            layer.state["scope"] = self.capture_scope(node, name)
         return self.layer_object_call(layer, node)
 
     def layer_object_call(self, layer: TFObject, node: cst.Call) -> Value:
@@ -102,57 +91,38 @@ class LibraryCalls(EngineState):
         layer.state["built"] = True
         kind = layer.state["kind"]
         base, weights = tfapi.LAYERS.get(kind) or tfapi.CELLS.get(kind) or (kind, ())
-        reuse_value = layer.args.get("reuse", Const(None))
-        loc = self.loc(node)
+        reuse = layer.args.get("reuse", Const(None))
         if "scope" not in layer.state:
             name = layer.args.get("name", Const(None))
             base_name = Const(base) if is_none(name) else name
-            if reuse_of(reuse_value) in (Reuse.YES, Reuse.AUTO):  # `_set_scope`: exact name
-                mgr = ScopeManager("variable_scope", loc, base_name, Const(None), Const(None),
-                                   Const(True))
+            if reuse_of(reuse) in (Reuse.YES, Reuse.AUTO):  # `_set_scope`: exact name
+                layer.state["scope"] = self.capture_scope(node, base_name)
             else:  # a default name, made unique: `dense`, `dense_1`
-                mgr = ScopeManager("variable_scope", loc, Const(None), base_name, Const(None),
-                                   Const(True))
-            frame, captured = self.enter_variable_scope(mgr, internal=True)
-            self.exit_context(frame)
-            layer.state["scope"] = captured
-        frame, _ = self.enter_variable_scope(ScopeManager(
-            "variable_scope", loc, layer.state["scope"], Const(None), reuse_value, Const(False)),
-            internal=True)
-        try:
+                layer.state["scope"] = self.capture_scope(node, Const(None), base_name)
+        with self.library_scope(node, layer.state["scope"], reuse=reuse, auxiliary=False):
             for weight in _layer_weights(kind, weights, layer.args):
-                request = self.graph.get_variable(weight, loc, self.call_stack(), None, None)
-                self.record_request(node, layer.path, request)
-        finally:
-            self.exit_context(frame)
+                self._weight(node, layer.path, weight)
         return Unknown()
+
+    def _weight(self, node: cst.Call, api: str, name: str) -> None:
+        """One weight a library call gets with get_variable in the current scope."""
+        request = self.graph.get_variable(name, self.loc(node), self.call_stack(), None, None)
+        self.record_request(node, api, request)
 
     def rnn(self, kind: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
         """`tf.nn.dynamic_rnn(cell, ...)`: the cell builds in `variable_scope(scope or "rnn")`;
         the bidirectional forms build `cell_fw` and `cell_bw` in its `fw` and `bw` scopes."""
         bound = bind_args(kind, args, kwargs)
         scope = bound.get("scope", Const(None))
-        outer = ScopeManager("variable_scope", self.loc(node),
-                             Const(tfapi.RNNS[kind]) if is_none(scope) else scope,
-                             Const(None), Const(None), Const(True))
         cells = [("", bound.get("cell"))] if "cell" in SIGNATURES[kind] else [
             ("fw", bound.get("cell_fw")), ("bw", bound.get("cell_bw"))]
-        frame, _ = self.enter_variable_scope(outer, internal=True)
-        try:
+        with self.library_scope(node, Const(tfapi.RNNS[kind]) if is_none(scope) else scope):
             for direction, cell in cells:
-                inner = None
-                if direction:
-                    inner, _ = self.enter_variable_scope(ScopeManager(
-                        "variable_scope", outer.loc, Const(direction), Const(None), Const(None),
-                        Const(True)), internal=True)
-                if isinstance(cell, TFObject) and cell.state.get("kind") in tfapi.CELLS:
-                    self.layer_object_call(cell, node)
-                else:
-                    self.opaque_call()
-                if inner is not None:
-                    self.exit_context(inner)
-        finally:
-            self.exit_context(frame)
+                with self.library_scope(node, Const(direction)) if direction else nullcontext():
+                    if isinstance(cell, TFObject) and cell.state.get("kind") in tfapi.CELLS:
+                        self.layer_object_call(cell, node)
+                    else:
+                        self.opaque_call()
         return Tensor()
 
     def slim_layer(self, leaf: str, kwargs: dict[str, Value], node: cst.Call) -> Value:
@@ -160,20 +130,13 @@ class LibraryCalls(EngineState):
         default, weights = tfapi.SLIM_LAYERS[leaf]
         api = "slim." + leaf
         reuse = kwargs.get("reuse", Unknown() if self.arg_scopes else Const(None))
-        frame, _ = self.enter_variable_scope(ScopeManager(
-            "variable_scope", self.loc(node), kwargs.get("scope", Const(None)), Const(default),
-            reuse, Const(True)), internal=True)
-        try:
+        with self.library_scope(node, kwargs.get("scope", Const(None)), Const(default), reuse):
             for weight in weights:
-                request = self.graph.get_variable(weight, self.loc(node), self.call_stack(),
-                                                  None, None)
-                self.record_request(node, api, request)
+                self._weight(node, api, weight)
             # The rest (biases, gamma, a normalizer's scope) depends on arguments.
             rest = self.graph.full_name(ANY)
             self.record_request(node, api, Request(rest, rest, Outcome.UNKNOWN, Reuse.UNKNOWN))
             self.graph.mark_store_unknown()
-        finally:
-            self.exit_context(frame)
         return Unknown()
 
     def optimizer_slots(self, optimizer: TFObject, kind: str, method: str,

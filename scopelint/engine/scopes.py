@@ -6,8 +6,9 @@ and `_pure_variable_scope`; `reuse_variables()` lives here too.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import replace
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
 import libcst as cst
 
@@ -111,6 +112,25 @@ class ScopeCalls(EngineState):
         self.record_scope(mgr, "name_scope", graph.scope.reuse, graph.scope.reuse)
         returned = graph.name_stack + "/" if graph.name_stack else ""
         return frame, Const(returned)
+
+    @contextmanager
+    def library_scope(self, node: cst.Call, name: Value, default_name: Value = Const(None),
+                      reuse: Value = Const(None), auxiliary: bool = True) -> Iterator[Value]:
+        """`with variable_scope(name, default_name, reuse=...)` run by a library call: the
+        same bookkeeping as user code, without a scope fact of its own."""
+        mgr = ScopeManager("variable_scope", self.loc(node), name, default_name, reuse,
+                           Const(auxiliary))
+        frame, scope = self.enter_variable_scope(mgr, internal=True)
+        try:
+            yield scope
+        finally:
+            self.exit_context(frame)
+
+    def capture_scope(self, node: cst.Call, name: Value,
+                      default_name: Value = Const(None)) -> Value:
+        """`with variable_scope(name, default_name) as scope: pass`, for a layer to keep."""
+        with self.library_scope(node, name, default_name) as scope:
+            return scope
 
     def enter_variable_scope(self, mgr: ScopeManager,
                              internal: bool = False) -> tuple[_Frame, Value]:
