@@ -6,13 +6,14 @@ import ast
 import sys
 import warnings
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional, Union
 
 from scopelint.facts import Finding, ModuleFacts
 from scopelint.files import SourceError, decode_source
 from scopelint.limits import may_be_too_complex, too_complex
 from scopelint.prefilter import mentions_tf
-from scopelint.rules import all_rules
+from scopelint.rules import Check, all_rules
 
 REPORT_HINT = "please report it at the scopelint issue tracker with this file"
 
@@ -27,13 +28,13 @@ class FileResult:
     skipped: bool = False  # the prefilter showed it cannot reach a TF scope API
 
 
-def analyze_bytes(path: str, data: bytes) -> FileResult:
+def analyze_bytes(path: str, data: bytes, prefilter: bool = False) -> FileResult:
     """Analyse one file's raw bytes; never raises for bad input."""
     try:
         text = decode_source(data)
     except SourceError as err:
-        return FileResult(path, [Finding(path, err.line, err.col, "TFS002", str(err))])
-    return analyze_text(path, text)
+        return FileResult(path, [unreadable(path, err)])
+    return analyze_text(path, text, prefilter)
 
 
 def analyze_text(path: str, text: str, prefilter: bool = False) -> FileResult:
@@ -61,11 +62,10 @@ def analyze_text(path: str, text: str, prefilter: bool = False) -> FileResult:
         return FileResult(path, [Finding(path, err.raw_line, err.raw_column + 1, "TFS001",
                                          f"syntax error: {err.message}")])
     except RecursionError:
-        return FileResult(path, [Finding(path, 1, 1, "TFS001",
-                                         "code is nested too deeply to analyse")])
+        return FileResult(path, [too_deep(path)])
     except Exception as err:  # noqa: BLE001 - one file's failure must not stop the run
         return FileResult(path, [internal_error(path, err)])
-    findings = [f for rule in all_rules().values() if rule.check for f in rule.check(path, facts)]
+    findings = [f for check in _checks() for f in check(path, facts)]
     findings.sort(key=Finding.sort_key)
     return FileResult(path, findings, facts)
 
@@ -86,9 +86,25 @@ def parse_python(path: str, text: str) -> Union[ast.Module, Finding]:
         col = err.offset or 1
         return Finding(path, line, max(col, 1), "TFS001", f"syntax error: {err.msg}")
     except (RecursionError, MemoryError):
-        return Finding(path, 1, 1, "TFS001", "code is nested too deeply to analyse")
+        return too_deep(path)
     except ValueError as err:  # e.g. source with NUL bytes
         return Finding(path, 1, 1, "TFS001", f"cannot parse: {err}")
+
+
+@lru_cache(maxsize=1)
+def _checks() -> tuple[Check, ...]:
+    """Every rule's check, once per process (the pipeline runs it for every file)."""
+    return tuple(rule.check for rule in all_rules().values() if rule.check)
+
+
+def unreadable(path: str, err: SourceError) -> Finding:
+    """TFS002: the file could not be read or decoded."""
+    return Finding(path, err.line, err.col, "TFS002", str(err))
+
+
+def too_deep(path: str) -> Finding:
+    """TFS001: nesting beyond what CPython's parser or the engine can recurse into."""
+    return Finding(path, 1, 1, "TFS001", "code is nested too deeply to analyse")
 
 
 def internal_error(path: str, err: BaseException) -> Finding:

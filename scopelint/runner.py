@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Callable, Optional, Protocol, Sequence, TypeVa
 
 from scopelint.cache import Cache, content_hash
 from scopelint.facts import Finding
-from scopelint.files import SourceError, decode_source, discover, read_source
+from scopelint.files import SourceError, discover, read_source
 
 if TYPE_CHECKING:
     from scopelint.analysis import FileResult
@@ -254,27 +254,23 @@ def analyse_file(path: str, prefilter: bool, want_facts: bool) -> Outcome:
     prefilter clears, or beyond `limits`, stop there, the rest go to libcst
     and the engine.
     """
-    from scopelint.analysis import FileResult, analyze_text, internal_error
+    from scopelint.analysis import (
+        FileResult, analyze_bytes, internal_error, too_deep, unreadable,
+    )
 
-    data: Optional[bytes] = None
     try:
         data = read_source(path)
-        text = decode_source(data)
     except SourceError as err:
-        return Outcome(FileResult(path, [Finding(path, err.line, err.col, "TFS002", str(err))]),
-                       None if data is None else content_hash(data), False)
+        return Outcome(FileResult(path, [unreadable(path, err)]), None, False)
     try:
-        result = analyze_text(path, text, prefilter=prefilter)
-        result.findings.sort(key=Finding.sort_key)
+        result = analyze_bytes(path, data, prefilter)
         if not want_facts:
             result.facts = None
     except RecursionError:
-        result = FileResult(path, [Finding(path, 1, 1, "TFS001",
-                                           "code is nested too deeply to analyse")])
+        result = FileResult(path, [too_deep(path)])
     except Exception as err:  # noqa: BLE001 - one file's failure must not stop the run
         result = FileResult(path, [internal_error(path, err)])
-    skipped = result.skipped
-    return Outcome(result, content_hash(data), skipped)
+    return Outcome(result, content_hash(data), result.skipped)
 
 
 def in_big_stack(work: Callable[[], T]) -> T:
