@@ -69,6 +69,7 @@ class CallReplay(EngineState):
     eval: Callable[..., Value]
     opaque_call: Callable[[], None]
     maybe: Callable[[], AbstractContextManager[None]]
+    quietly: Callable[[], AbstractContextManager[None]]
 
     def _run_uncalled(self, body: Block, env: Env, cls: Optional[Class]) -> None:
         """Replay functions never called, in an unknown enclosing scope; entry points first.
@@ -131,11 +132,8 @@ class CallReplay(EngineState):
             return instance
         done = self.constructed.get(id(cls))
         if done is None:
-            saved, self.recording = self.recording, False
-            try:
+            with self.quietly():
                 self.call_function(init.bind(instance), [], {}, None, unknown_args=True)
-            finally:
-                self.recording = saved
             root = self.graph.root
             done = self.constructed[id(cls)] = (dict(instance.attrs), root.reuse, root.origin)
         else:

@@ -236,6 +236,22 @@ class Interpreter(TFCalls, CallReplay):
         if left:
             raise MaybeExit()
 
+    def contained_maybe(self, blocks: Sequence[object], env: Env) -> None:
+        """Blocks that may run, whose early exits stay inside them (a loop's extra pass)."""
+        try:
+            self.maybe_blocks(blocks, env)
+        except MaybeExit:
+            pass
+
+    @contextmanager
+    def quietly(self) -> Iterator[None]:
+        """A pass whose facts are dropped: a loop's extra run, code meant to fail."""
+        saved, self.recording = self.recording, False
+        try:
+            yield
+        finally:
+            self.recording = saved
+
     @contextmanager
     def maybe(self) -> Iterator[None]:
         self.graph.maybe += 1
@@ -296,15 +312,10 @@ class Interpreter(TFCalls, CallReplay):
                 if exit_.kind != "continue":
                     raise
         if not exact:
-            saved, self.recording = self.recording, False
-            try:
+            with self.quietly():
                 if isinstance(node, cst.For):
                     self.assign(node.target, Unknown(), env)
-                self.maybe_blocks([node.body], env)
-            except MaybeExit:
-                pass
-            finally:
-                self.recording = saved
+                self.contained_maybe([node.body], env)
         if node.orelse is not None and not broke:
             self.exec_block(node.orelse.body, env)
 
@@ -379,13 +390,8 @@ class Interpreter(TFCalls, CallReplay):
 
     def _run_expecting_error(self, node: cst.With, env: Env) -> None:
         """`with self.assertRaises(...)` / `pytest.raises`: the code is meant to fail."""
-        saved, self.recording = self.recording, False
-        try:
-            self.maybe_blocks([node.body], env)
-        except MaybeExit:
-            pass
-        finally:
-            self.recording = saved
+        with self.quietly():
+            self.contained_maybe([node.body], env)
 
     def exec_Try(self, node: Union[cst.Try, cst.TryStar], env: Env) -> None:
         catches = any(_catches_value_error(h) for h in node.handlers)
@@ -437,10 +443,7 @@ class Interpreter(TFCalls, CallReplay):
         """Statements scopelint does not follow (`match`, `async for`): bodies in maybe mode."""
         blocks = [getattr(node, "body", None)]
         blocks += [case.body for case in getattr(node, "cases", ())]
-        try:
-            self.maybe_blocks([b for b in blocks if isinstance(b, cst.BaseSuite)], env)
-        except MaybeExit:
-            pass
+        self.contained_maybe([b for b in blocks if isinstance(b, cst.BaseSuite)], env)
 
     # -- assignment -------------------------------------------------------------------
 
