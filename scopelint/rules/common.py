@@ -1,4 +1,4 @@
-"""What the variable rules share: wording, the repeat's origin, one finding per site."""
+"""What the rules share: wording, the repeat's origin, one finding per site."""
 
 from __future__ import annotations
 
@@ -14,14 +14,9 @@ REUSE_WORDS = {
 }
 
 
-def shown(fact: VariableFact) -> str:
-    """The variable's name for a message: the real name, else its pattern."""
-    return fact.name or fact.pattern
-
-
 def store_key(fact: VariableFact) -> str:
     """The name TF's error messages use: the variable-store key."""
-    return fact.key or shown(fact).rsplit(":", 1)[0]
+    return fact.key or (fact.name or fact.pattern).rsplit(":", 1)[0]
 
 
 def repeat_origin(fact: VariableFact) -> tuple[str, tuple[Related, ...]]:
@@ -42,15 +37,14 @@ def repeat_origin(fact: VariableFact) -> tuple[str, tuple[Related, ...]]:
 Message = tuple[str, tuple[Related, ...]]
 
 
-def once_per_site(path: str, code: str, items: Iterable[tuple[VariableFact, Message]]
+def once_per_site(path: str, code: str, items: Iterable[tuple[Location, Message]]
                   ) -> Iterator[Finding]:
     """One finding per call site (a loop or a repeated call gives several facts there)."""
-    seen: set[tuple[int, int]] = set()
-    for fact, (message, related) in items:
-        key = (fact.loc.line, fact.loc.col)
-        if key not in seen:
-            seen.add(key)
-            yield Finding(path, fact.loc.line, fact.loc.col, code, message, related)
+    seen: set[Location] = set()
+    for loc, (message, related) in items:
+        if loc not in seen:
+            seen.add(loc)
+            yield Finding(path, loc.line, loc.col, code, message, related)
 
 
 ERRORS = (Outcome.DUPLICATE, Outcome.MISSING, Outcome.MISMATCH)

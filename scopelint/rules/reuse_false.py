@@ -4,18 +4,15 @@ from typing import Iterator
 
 from scopelint.facts import Finding, ModuleFacts, Reuse
 from scopelint.rules import Rule
-from scopelint.rules.common import REUSE_WORDS
+from scopelint.rules.common import REUSE_WORDS, once_per_site
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
-    seen: set[tuple[int, int]] = set()
-    for fact in facts.scopes:
-        key = (fact.loc.line, fact.loc.col)
-        if fact.explicit_false and fact.reuse in (Reuse.YES, Reuse.AUTO) and key not in seen:
-            seen.add(key)
-            yield Finding(path, fact.loc.line, fact.loc.col, "TFS204",
-                          f"reuse=False does not turn reuse off: variable scope "
-                          f"'{fact.variable_scope}' still has {REUSE_WORDS[fact.reuse]}")
+    return once_per_site(path, "TFS204", (
+        (fact.loc, (f"reuse=False does not turn reuse off: variable scope "
+                    f"'{fact.variable_scope}' still has {REUSE_WORDS[fact.reuse]}", ()))
+        for fact in facts.scopes
+        if fact.explicit_false and fact.reuse in (Reuse.YES, Reuse.AUTO)))
 
 
 RULE = Rule(

@@ -2,29 +2,35 @@
 
 from typing import Iterator
 
-from scopelint.facts import Finding, ModuleFacts, Outcome
+from scopelint.facts import Finding, Location, ModuleFacts, Outcome, ReuseCallFact
 from scopelint.rules import Rule
+from scopelint.rules.common import Message, once_per_site
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
     broken = {v.reuse_origin for v in facts.variables if v.reuse_origin is not None
               and (v.outcome is Outcome.MISSING or v.api == "Variable")}
-    seen: set[tuple[int, int]] = set()
-    for fact in facts.reuse_calls:
-        key = (fact.loc.line, fact.loc.col)
-        # Certain harm: later code fails, or the reuse escapes the function that set it:
-        # into the root scope, or into an unknown caller's scope when that function goes on
-        # to request variables under it (a discriminator reusing its own layers).
-        escapes = fact.stack and fact.leaves_call and (fact.on_root or fact.used_after)
-        if fact.on_root is False or key in seen or not (escapes or fact.loc in broken):
-            continue
-        seen.add(key)
-        where = ("outside any variable_scope" if fact.on_root
-                 else "with no variable_scope of its own, on the caller's scope")
-        yield Finding(path, fact.loc.line, fact.loc.col, "TFS205",
-                      f"reuse_variables() {where}: at the root scope it sets reuse for "
-                      f"everything built afterwards, so new variables (an optimizer's slots) "
-                      f"fail with 'does not exist'; open a variable_scope and reuse inside it")
+    return once_per_site(path, "TFS205", ((fact.loc, _message(fact))
+                                          for fact in facts.reuse_calls
+                                          if _harmful(fact, broken)))
+
+
+def _harmful(fact: ReuseCallFact, broken: set[Location]) -> bool:
+    """Certain harm: later code fails, or the reuse escapes the function that set it: into
+    the root scope, or into an unknown caller's scope when that function goes on to request
+    variables under it (a discriminator reusing its own layers)."""
+    if fact.on_root is False:
+        return False
+    escapes = bool(fact.stack) and fact.leaves_call and bool(fact.on_root or fact.used_after)
+    return escapes or fact.loc in broken
+
+
+def _message(fact: ReuseCallFact) -> Message:
+    where = ("outside any variable_scope" if fact.on_root
+             else "with no variable_scope of its own, on the caller's scope")
+    return (f"reuse_variables() {where}: at the root scope it sets reuse for everything built "
+            f"afterwards, so new variables (an optimizer's slots) fail with 'does not exist'; "
+            f"open a variable_scope and reuse inside it"), ()
 
 
 RULE = Rule(
