@@ -168,7 +168,11 @@ class LibraryCalls(EngineState):
         return Unknown()
 
     def slot_request(self, node: cst.Call, api: str, slot: str) -> None:
-        """Variables made under unknown names in the current scope, whose reuse decides."""
+        """Variables made under unknown names in the current scope, whose reuse decides.
+
+        The fact is built here, not by `record_request`: slots do not count as the variables
+        a `reuse_variables()` was meant for (see `note_variable_use`).
+        """
         graph = self.graph
         reuse = graph.scope.reuse
         outcome = {Reuse.YES: Outcome.MISSING, Reuse.NO: Outcome.CREATE,
