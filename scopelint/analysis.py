@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional, Union
 
+from scopelint.cache import content_hash
+from scopelint.engine.project import Project, ProjectSettings, remember
 from scopelint.facts import Finding, ModuleFacts
 from scopelint.files import SourceError, decode_source
 from scopelint.limits import may_be_too_complex, too_complex
-from scopelint.prefilter import mentions_tf
 from scopelint.rules import Check, all_rules
 
 REPORT_HINT = "please report it at the scopelint issue tracker with this file"
@@ -26,38 +27,46 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     facts: Optional[ModuleFacts] = None
     skipped: bool = False  # the prefilter showed it cannot reach a TF scope API
+    modules: dict[str, str] = field(default_factory=dict)  # project modules read: content hash
 
 
-def analyze_bytes(path: str, data: bytes, prefilter: bool = False) -> FileResult:
+def analyze_bytes(path: str, data: bytes, prefilter: bool = False,
+                  project: Optional[ProjectSettings] = None) -> FileResult:
     """Analyse one file's raw bytes; never raises for bad input."""
     try:
         text = decode_source(data)
     except SourceError as err:
         return FileResult(path, [unreadable(path, err)])
-    return analyze_text(path, text, prefilter)
+    return analyze_text(path, text, prefilter, project)
 
 
-def analyze_text(path: str, text: str, prefilter: bool = False) -> FileResult:
-    """Analyse decoded source text; never raises for bad input.
+def analyze_text(path: str, text: str, prefilter: bool = False,
+                 project: Optional[ProjectSettings] = None) -> FileResult:
+    """Analyse decoded source text as a program's `__main__`; never raises for bad input.
 
     Every file gets CPython's syntax check; with `prefilter`, a file whose text
-    cannot reach a TF API stops there (see `prefilter`), and a file beyond
-    `limits` gets a TFS001 instead of libcst's slow parse.
+    cannot reach a TF API, itself or through the project modules it imports, stops
+    there (see `prefilter`), and a file beyond `limits` gets a TFS001 instead of
+    libcst's slow parse. With `project` (the default: follow imports, no extra
+    roots), project modules are followed; `ProjectSettings(follow=False)` reads
+    the file alone.
     """
     tree = parse_python(path, text)
     if isinstance(tree, Finding):
         return FileResult(path, [tree])
-    if prefilter and not mentions_tf(text):
+    settings = project or ProjectSettings()
+    resolver = Project(path, settings.src) if settings.follow else None
+    source = remember(path, text, content_hash(text.encode("utf-8", "surrogatepass")), tree)
+    if prefilter and not source.mentions_tf() and not (resolver and resolver.reaches_tf(source)):
         return FileResult(path, [], ModuleFacts(), skipped=True)
     problem = too_complex(tree) if may_be_too_complex(text) else None
     if problem is not None:
         return FileResult(path, [Finding(path, problem[0], 1, "TFS001", problem[1])])
     import libcst as cst  # only files that reach the engine pay for libcst's import
 
-    from scopelint.engine.interpreter import run_module
+    from scopelint.engine.interpreter import run_program
     try:
-        module = cst.parse_module(text)
-        facts = run_module(module, tree, text)
+        facts = run_program(source, resolver)
     except cst.ParserSyntaxError as err:
         return FileResult(path, [Finding(path, err.raw_line, err.raw_column + 1, "TFS001",
                                          f"syntax error: {err.message}")])

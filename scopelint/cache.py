@@ -2,7 +2,9 @@
 
 One JSON file per scopelint version and settings key maps a file's content
 hash (SHA-256 of its bytes) to its findings, without the path (re-attached on
-a hit). Everything read back is checked: an unreadable, corrupt or foreign
+a hit). When the analysis read other project modules, the entry is keyed by
+path too and lists their content hashes: it is valid only while each of them
+is unchanged (editing `ops.py` invalidates `model.py` and `train.py`). Everything read back is checked: an unreadable, corrupt or foreign
 file or entry is ignored (and rewritten on save), never trusted. Writes go
 through a temporary file and `os.replace` inside the cache folder only; a
 cache folder that is a symbolic link or not a directory disables the cache.
@@ -19,11 +21,14 @@ import time
 from typing import Any, Optional
 
 from scopelint import __version__
-from scopelint.facts import Finding, Related
+from scopelint.facts import Finding, Location, Related
 
 CACHE_DIR = ".scopelint_cache"
 MAX_AGE_DAYS = 30
-Entry = list[Any]  # [day last used, [[line, col, code, message, [[line, col, message], ...]], ...]]
+# [day last used, [finding, ...], {module path: content hash}], a finding being
+# [line, col, code, message, [[line, col, message, path], ...], path, [[path, line, col], ...]]
+# (path "" for the file itself; the last list is the call stack that leads to it).
+Entry = list[Any]
 
 
 def content_hash(data: bytes) -> str:
@@ -57,22 +62,36 @@ class Cache:
         return data["entries"]
 
     def get(self, path: str, digest: str) -> Optional[list[Finding]]:
-        """The cached findings of content `digest`, re-attached to `path`; None on a miss."""
-        entry = self.entries.get(digest)
+        """The cached findings of content `digest` at `path`; None on a miss."""
+        key = self._key(path, digest)
+        entry = self.entries.get(key)
         findings = _findings(path, entry)
         if findings is None:
-            self.entries.pop(digest, None)
+            self.entries.pop(key, None)
+        elif not _unchanged(entry[2]):
+            return None
         elif entry[0] != self.today:
             entry[0] = self.today
             self.dirty = True
         return findings
 
-    def put(self, digest: str, findings: list[Finding]) -> None:
-        """Remember the findings of content `digest`."""
-        self.entries[digest] = [self.today, [
-            [f.line, f.col, f.code, f.message, [[r.line, r.col, r.message] for r in f.related]]
-            for f in findings]]
+    def put(self, path: str, digest: str, findings: list[Finding],
+            modules: dict[str, str]) -> None:
+        """Remember the findings of content `digest`, and the modules the analysis read."""
+        modules = {p: d for p, d in modules.items() if p != path}
+        key = digest if not modules else f"{digest}@{path}"
+        self.entries.pop(f"{digest}@{path}", None)
+        self.entries[key] = [self.today, [
+            [f.line, f.col, f.code, f.message,
+             [[r.line, r.col, r.message, "" if r.path == path else r.path] for r in f.related],
+             "" if f.path == path else f.path, [[s.path, s.line, s.col] for s in f.stack]]
+            for f in findings], modules]
         self.dirty = True
+
+    def _key(self, path: str, digest: str) -> str:
+        """Entries that depend on other modules are keyed by path too."""
+        keyed = f"{digest}@{path}"
+        return keyed if keyed in self.entries else digest
 
     def save(self) -> None:
         """Write the cache atomically, merged with what another run saved meanwhile."""
@@ -108,23 +127,44 @@ class Cache:
 
 def _findings(path: str, entry: Any) -> Optional[list[Finding]]:
     """The findings an entry describes, or None when it is malformed."""
-    if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], int)
-            and isinstance(entry[1], list)):
+    if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], int)
+            and isinstance(entry[1], list) and isinstance(entry[2], dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in entry[2].items())):
         return None
     result = []
     for item in entry[1]:
-        if not (isinstance(item, list) and len(item) == 5 and _ints(item[:2])
+        if not (isinstance(item, list) and len(item) == 7 and _ints(item[:2])
                 and isinstance(item[2], str) and isinstance(item[3], str)
-                and isinstance(item[4], list)):
+                and isinstance(item[4], list) and isinstance(item[5], str)
+                and isinstance(item[6], list)):
             return None
         related = []
         for rel in item[4]:
-            if not (isinstance(rel, list) and len(rel) == 3 and _ints(rel[:2])
-                    and isinstance(rel[2], str)):
+            if not (isinstance(rel, list) and len(rel) == 4 and _ints(rel[:2])
+                    and isinstance(rel[2], str) and isinstance(rel[3], str)):
                 return None
-            related.append(Related(rel[0], rel[1], rel[2]))
-        result.append(Finding(path, item[0], item[1], item[2], item[3], tuple(related)))
+            related.append(Related(rel[0], rel[1], rel[2], rel[3] or path))
+        stack = []
+        for site in item[6]:
+            if not (isinstance(site, list) and len(site) == 3 and isinstance(site[0], str)
+                    and _ints(site[1:])):
+                return None
+            stack.append(Location(site[1], site[2], site[0]))
+        result.append(Finding(item[5] or path, item[0], item[1], item[2], item[3],
+                              tuple(related), tuple(stack)))
     return result
+
+
+def _unchanged(modules: dict[str, str]) -> bool:
+    """Whether every module an analysis read still has the content it read."""
+    for module, digest in modules.items():
+        try:
+            with open(module, "rb") as handle:
+                if content_hash(handle.read()) != digest:
+                    return False
+        except OSError:
+            return False
+    return True
 
 
 def _ints(values: list[Any]) -> bool:

@@ -11,12 +11,13 @@ import json
 import os
 import sys
 from collections import Counter
+from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Optional, Sequence
 
 from scopelint import __version__
 from scopelint.config import CODE_LISTS, ConfigError, Settings, load_settings, split_codes
-from scopelint.facts import Finding
+from scopelint.facts import Finding, VariableFact
 from scopelint.files import PathNotFound, SourceError, decode_source, read_source
 from scopelint.noqa import filter_noqa
 from scopelint.report import ReportContext, reporters
@@ -71,6 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--jobs", "-j", type=jobs_count, default=0, metavar="N",
                         help="worker processes (default: 0, one per CPU)")
     common.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    common.add_argument("--no-follow-imports", action="store_true",
+                        help="analyse each file alone, without the project modules it imports")
+    common.add_argument("--verbose", "-v", action="store_true",
+                        help="also say on stderr where the analysis stopped following the code")
 
     check = sub.add_parser("check", parents=[common], help="report scope misuse")
     check.add_argument("--format", choices=sorted(reporters()), default="text")
@@ -116,15 +121,21 @@ def settings_for(args: argparse.Namespace) -> Settings:
         given = getattr(args, option.replace("-", "_"), None)
         if given is not None:  # repeated options: the last --select wins, extends add up
             overrides[option] = given[-1] if not option.startswith("extend-") else sum(given, [])
-    return load_settings(args.paths, args.config, overrides)
+    settings = load_settings(args.paths, args.config, overrides)
+    return replace(settings, follow_imports=False) if args.no_follow_imports else settings
 
 
 def run_files(args: argparse.Namespace, settings: Settings, want_facts: bool) -> RunResult:
     """Analyse the paths with the runner (unfiltered findings, results sorted by path)."""
     from scopelint import runner  # imported here: `explain` and `rules` need no engine
 
-    return runner.run(list(args.paths), settings, jobs=args.jobs, use_cache=not args.no_cache,
-                      want_facts=want_facts, progress=sys.stderr.isatty())
+    run = runner.run(list(args.paths), settings, jobs=args.jobs,
+                     use_cache=not args.no_cache, want_facts=want_facts or args.verbose,
+                     progress=sys.stderr.isatty())
+    if args.verbose:
+        for note in dict.fromkeys(n for r in run.results if r.facts for n in r.facts.notes):
+            print(f"scopelint: {note}", file=sys.stderr)
+    return run
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -154,24 +165,47 @@ def statistics(findings: Sequence[Finding]) -> str:
 
 
 def run_names(args: argparse.Namespace) -> int:
-    """`scopelint names`: one row per variable created or fetched, in execution order."""
+    """`scopelint names`: one row per variable created or fetched, in execution order.
+
+    A file that another analysed file imports shows its rows through that file's
+    run (with the callers' scopes); its own run adds only the sites no other run
+    reached (functions nobody calls, replayed in an unknown enclosing scope).
+    """
     settings = settings_for(args)
+    results = run_files(args, settings, want_facts=True).results
+    imported = {os.path.normpath(m) for r in results if r.facts for m in r.facts.modules}
     rows: list[dict[str, object]] = []
-    for result in run_files(args, settings, want_facts=True).results:
+    for result in results:
         if result.facts is None:  # not analysed: say why on stderr
             for f in result.findings:
                 print(f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}", file=sys.stderr)
             continue
-        rows.extend({"path": result.path, "line": v.loc.line, "col": v.loc.col, "api": v.api,
-                     "name": v.name, "pattern": v.pattern, "reused": v.reused}
-                    for v in result.facts.variables)
+        if os.path.normpath(result.path) not in imported:
+            rows.extend(name_row(result.path, v) for v in result.facts.variables)
+    reached = {(r["path"], r["line"], r["col"]) for r in rows}
+    for result in results:
+        if result.facts is not None and os.path.normpath(result.path) in imported:
+            own = [name_row(result.path, v) for v in result.facts.variables]
+            rows.extend(r for r in own if r["path"] == result.path
+                        and (r["path"], r["line"], r["col"]) not in reached)
     if args.format == "json":
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write("".join(
             f"{r['path']}:{r['line']}:{r['col']}: {r['api']} {r['name'] or r['pattern']}"
-            f"{' (reused)' if r['reused'] is True else ''}\n" for r in rows))
+            f"{REUSED[r['reused']]}\n" for r in rows))
     return OK
+
+
+REUSED = {True: " (reused)", False: "", None: " (maybe reused)"}
+
+
+def name_row(path: str, fact: VariableFact) -> dict[str, object]:
+    """A `names` row: where the request is, what it asks for, and the calls leading there."""
+    loc = fact.loc
+    return {"path": loc.path or path, "line": loc.line, "col": loc.col, "api": fact.api,
+            "name": fact.name, "pattern": fact.pattern, "reused": fact.reused,
+            "stack": [f"{site.path or path}:{site.line}" for site in fact.stack]}
 
 
 def run_explain(args: argparse.Namespace) -> int:

@@ -21,11 +21,12 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python < 3.11 only
     import tomli as tomllib
 
+from scopelint.engine.project import ProjectSettings
 from scopelint.rules import all_rules
 
 CODE_PREFIX = re.compile(r"^TFS[0-9]{0,3}$")
 CODE_LISTS = ("select", "ignore", "extend-select", "extend-ignore")
-KEYS = (*CODE_LISTS, "exclude", "per-file-ignores")
+KEYS = (*CODE_LISTS, "exclude", "per-file-ignores", "follow-imports", "src")
 DEFAULT_SELECT = ("TFS",)
 
 
@@ -45,6 +46,13 @@ class Settings:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     root: str = field(default_factory=os.getcwd)  # globs are relative to it
     config_file: Optional[str] = None
+    follow_imports: bool = True  # replay the project modules a file imports
+    src: tuple[str, ...] = ()  # extra import roots, absolute
+
+    @property
+    def project(self) -> ProjectSettings:
+        """What the analysis of one file may reach."""
+        return ProjectSettings(self.follow_imports, self.src)
 
     def settings_key(self) -> str:
         """A stable string naming this configuration (part of the runner's cache key)."""
@@ -52,7 +60,7 @@ class Settings:
             "select": self.select, "ignore": self.ignore,
             "extend-select": self.extend_select, "extend-ignore": self.extend_ignore,
             "exclude": self.exclude, "per-file-ignores": self.per_file_ignores,
-            "root": self.root,
+            "root": self.root, "follow-imports": self.follow_imports, "src": self.src,
         }
         return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
@@ -159,7 +167,10 @@ def load_table(path: Path) -> dict[str, Any]:
     for key, value in table.items():
         if key not in KEYS:
             raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(KEYS)})")
-        if key == "per-file-ignores":
+        if key == "follow-imports":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where} {key}: must be true or false, got {value!r}")
+        elif key == "per-file-ignores":
             if not isinstance(value, dict):
                 raise ConfigError(f"{where} {key}: must be a table of glob = [codes]")
             for glob, codes in value.items():
@@ -204,6 +215,9 @@ def load_settings(
                                for glob, codes in table.get("per-file-ignores", {}).items()),
         root=str(path.parent.resolve()) if path else os.getcwd(),
         config_file=str(path) if path else None,
+        follow_imports=table.get("follow-imports", True),
+        src=tuple(os.path.join(str(path.parent.resolve()), folder)
+                  for folder in table.get("src", ())) if path else (),
     )
     given = {option: check_codes(codes, f"--{option}")
              for option, codes in (overrides or {}).items() if codes is not None}

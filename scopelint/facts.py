@@ -13,14 +13,19 @@ from typing import Optional, Tuple
 
 @dataclass(frozen=True)
 class Location:
-    """A 1-based line and column in the analysed file."""
+    """A 1-based line and column in a module of the project ("" path: the analysed file)."""
 
     line: int
     col: int
+    path: str = ""
+
+    def where(self, here: str) -> str:
+        """`line 12` in the file `here`, `ops.py:12` in another."""
+        return f"line {self.line}" if self.path in ("", here) else f"{self.path}:{self.line}"
 
 
 CallStack = Tuple[Location, ...]
-"""Call sites (outermost first) of in-module calls that led to a fact."""
+"""Call sites (outermost first) of the calls and imports that led to a fact."""
 
 
 class Reuse(Enum):
@@ -106,6 +111,7 @@ class NameRefFact:
     loc: Location
     kind: str  # "tensor" (`w:0`), "operation", "scope" (a prefix regex), "variable" (`a/w`)
     text: str
+    stack: CallStack = ()
 
 
 @dataclass
@@ -119,6 +125,9 @@ class ModuleFacts:
     op_names: set[str] = field(default_factory=set)  # literal `name=` of other TF ops
     # Where calls scopelint cannot follow may have made variables (pattern form: `gen/…`).
     unknown_names: set[str] = field(default_factory=set)
+    # Project modules the replay read, with the content hash it read (the cache's dependencies).
+    modules: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # limits reached, shown with --verbose
 
 
 @dataclass(frozen=True)
@@ -128,6 +137,7 @@ class Related:
     line: int
     col: int
     message: str
+    path: str = ""  # "": the finding's own file
 
 
 @dataclass(frozen=True)
@@ -140,6 +150,7 @@ class Finding:
     code: str
     message: str
     related: Tuple[Related, ...] = ()
+    stack: CallStack = ()  # the calls (outermost first) that lead to this line
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.col, self.code)

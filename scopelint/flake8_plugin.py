@@ -2,6 +2,8 @@
 
 flake8 applies its own select/ignore and `# noqa`; syntax errors reach the
 user as flake8's E999 because flake8 runs no plugin on a file it cannot parse.
+flake8 hands over one file at a time, so a finding in a module the file imports
+goes to the call in this file that leads there (see `placement`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Iterator, Sequence
 
 from scopelint import __version__
 from scopelint.analysis import analyze_text, recursion_guard
+from scopelint.placement import place
 from scopelint.runner import in_big_stack
 
 
@@ -28,5 +31,5 @@ class ScopelintChecker:
         """Yield (line, 0-based column, "TFSnnn message", type) per finding."""
         recursion_guard()  # with a big stack, deep nesting is TFS001, not a crash
         result = in_big_stack(lambda: analyze_text(self.filename, "".join(self.lines)))
-        for f in result.findings:
+        for f in place(result.findings, [self.filename]):
             yield f.line, f.col - 1, f"{f.code} {f.message}", type(self)

@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Optional, Protocol, Sequence, TypeVar
 
 from scopelint.cache import Cache, content_hash
+from scopelint.engine.project import ProjectSettings
 from scopelint.facts import Finding
 from scopelint.files import SourceError, discover, read_source
+from scopelint.placement import place
 
 if TYPE_CHECKING:
     from scopelint.analysis import FileResult
@@ -36,6 +38,9 @@ class RunSettings(Protocol):
     """What the runner needs from the CLI's settings."""
 
     exclude: Sequence[str]
+
+    @property
+    def project(self) -> ProjectSettings: ...
 
     def settings_key(self) -> str: ...
 
@@ -99,17 +104,22 @@ def run(
         and sys.stderr.isatty() else None
     skipped = 0
     for outcome in analyse(todo, jobs or os.cpu_count() or 1, prefilter, want_facts,
-                           meter.advance if meter else None):
+                           settings.project, meter.advance if meter else None):
         result = outcome.result
         results[result.path] = result
         skipped += outcome.skipped
         if cache is not None and outcome.digest and not any(
                 f.code == "TFS000" for f in result.findings):
-            cache.put(outcome.digest, result.findings)
+            cache.put(result.path, outcome.digest, result.findings, result.modules)
     if meter:
         meter.close()
     if cache is not None:
         cache.save()
+    placed: dict[str, list[Finding]] = {path: [] for path in results}
+    for finding in place((f for r in results.values() for f in r.findings), results):
+        placed[finding.path].append(finding)
+    for path, result in results.items():
+        result.findings = placed[path]
     ordered = [results[p] for p in sorted(results)]
     return RunResult(ordered, skipped, cached, time.perf_counter() - start)
 
@@ -150,26 +160,27 @@ class Progress:
 
 
 def analyse(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
+            project: ProjectSettings = ProjectSettings(),
             on_file: Optional[Callable[[], None]] = None) -> list[Outcome]:
     """Analyse `paths` in-process or in `jobs` worker processes; one outcome per path."""
     if jobs <= 1 or len(paths) < MIN_POOL_FILES:
         outcomes = []
         for path in paths:
-            outcomes.extend(analyse_chunk([path], prefilter, want_facts))
+            outcomes.extend(analyse_chunk([path], prefilter, want_facts, project))
             if on_file:
                 on_file()
         return outcomes
-    return _pooled(paths, jobs, prefilter, want_facts, on_file)
+    return _pooled(paths, jobs, prefilter, want_facts, project, on_file)
 
 
 def _pooled(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
-            on_file: Optional[Callable[[], None]]) -> list[Outcome]:
+            project: ProjectSettings, on_file: Optional[Callable[[], None]]) -> list[Outcome]:
     """Analyse in worker processes; files a crashing worker took down are bisected."""
     outcomes: list[Outcome] = []
     batches = [paths]
     while batches:
         batch = batches.pop()
-        lost = _pool_pass(batch, jobs, prefilter, want_facts, outcomes, on_file)
+        lost = _pool_pass(batch, jobs, prefilter, want_facts, project, outcomes, on_file)
         if len(lost) == 1:
             outcomes.append(_failed(lost[0], RuntimeError("the worker process analysing it died")))
             if on_file:
@@ -181,7 +192,8 @@ def _pooled(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
 
 
 def _pool_pass(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
-               outcomes: list[Outcome], on_file: Optional[Callable[[], None]]) -> list[str]:
+               project: ProjectSettings, outcomes: list[Outcome],
+               on_file: Optional[Callable[[], None]]) -> list[str]:
     """One pool over `paths`, appending to `outcomes`; returns the files a crash lost."""
     from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -192,7 +204,8 @@ def _pool_pass(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
     pool = ProcessPoolExecutor(max_workers=workers)
     try:
         futures: list[tuple[list[str], Future[list[Outcome]]]] = [
-            (chunk, pool.submit(analyse_chunk, chunk, prefilter, want_facts)) for chunk in chunks]
+            (chunk, pool.submit(analyse_chunk, chunk, prefilter, want_facts, project))
+            for chunk in chunks]
         for chunk, future in futures:
             try:
                 done = future.result()
@@ -239,15 +252,17 @@ def _failed(path: str, err: BaseException) -> Outcome:
     return Outcome(FileResult(path, [internal_error(path, err)]), None, False)
 
 
-def analyse_chunk(paths: list[str], prefilter: bool, want_facts: bool) -> list[Outcome]:
+def analyse_chunk(paths: list[str], prefilter: bool, want_facts: bool,
+                  project: ProjectSettings = ProjectSettings()) -> list[Outcome]:
     """Analyse files one after another in a thread with a large stack (the worker task)."""
     from scopelint.analysis import recursion_guard
 
     recursion_guard()
-    return in_big_stack(lambda: [analyse_file(p, prefilter, want_facts) for p in paths])
+    return in_big_stack(lambda: [analyse_file(p, prefilter, want_facts, project) for p in paths])
 
 
-def analyse_file(path: str, prefilter: bool, want_facts: bool) -> Outcome:
+def analyse_file(path: str, prefilter: bool, want_facts: bool,
+                 project: ProjectSettings = ProjectSettings()) -> Outcome:
     """Read and analyse one file; every failure becomes a finding.
 
     Every file is decoded and parsed by CPython (TFS002, TFS001); files the
@@ -263,7 +278,9 @@ def analyse_file(path: str, prefilter: bool, want_facts: bool) -> Outcome:
     except SourceError as err:
         return Outcome(FileResult(path, [unreadable(path, err)]), None, False)
     try:
-        result = analyze_bytes(path, data, prefilter)
+        result = analyze_bytes(path, data, prefilter, project)
+        if result.facts is not None:
+            result.modules = result.facts.modules
         if not want_facts:
             result.facts = None
     except RecursionError:

@@ -12,13 +12,14 @@ import pytest
 from scopelint import __version__, runner
 from scopelint.cache import CACHE_DIR, Cache, content_hash
 from scopelint.facts import Finding, Related
+from scopelint.engine.project import ProjectSettings
 
 TFS201 = ('import tensorflow.compat.v1 as tf\nwith tf.name_scope("a"):\n'
           '    v = tf.get_variable("v", [1])\n')
 
 
 def settings(key: str = "k", exclude: tuple[str, ...] = ()) -> SimpleNamespace:
-    return SimpleNamespace(exclude=exclude, settings_key=lambda: key)
+    return SimpleNamespace(exclude=exclude, settings_key=lambda: key, project=ProjectSettings())
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -39,12 +40,12 @@ def project(tmp_path: Path, monkeypatch) -> Path:
 
 def test_roundtrip_keeps_findings_and_reattaches_paths(tmp_path: Path) -> None:
     cache = Cache("key", str(tmp_path / CACHE_DIR))
-    finding = Finding("a.py", 3, 9, "TFS101", "dup", (Related(1, 2, "first"),))
-    cache.put(content_hash(b"x"), [finding])
+    finding = Finding("a.py", 3, 9, "TFS101", "dup", (Related(1, 2, "first", "a.py"),))
+    cache.put("a.py", content_hash(b"x"), [finding], {})
     cache.save()
     again = Cache("key", str(tmp_path / CACHE_DIR))
     assert again.get("b.py", content_hash(b"x")) == [
-        Finding("b.py", 3, 9, "TFS101", "dup", (Related(1, 2, "first"),))]
+        Finding("b.py", 3, 9, "TFS101", "dup", (Related(1, 2, "first", "b.py"),))]
     assert again.get("b.py", content_hash(b"y")) is None
     assert Cache("other key", str(tmp_path / CACHE_DIR)).get("b.py", content_hash(b"x")) is None
     assert (tmp_path / CACHE_DIR / ".gitignore").read_text().splitlines()[-1] == "*"
@@ -144,11 +145,38 @@ def test_unwritable_cache_is_not_an_error(project: Path) -> None:
 def test_save_merges_with_a_concurrent_run(tmp_path: Path) -> None:
     folder = str(tmp_path / CACHE_DIR)
     first, second = Cache("k", folder), Cache("k", folder)
-    first.put(content_hash(b"a"), [])
+    first.put("x.py", content_hash(b"a"), [], {})
     first.save()
-    second.put(content_hash(b"b"), [])
+    second.put("x.py", content_hash(b"b"), [], {})
     second.save()
     merged = Cache("k", folder)
     assert merged.get("x.py", content_hash(b"a")) == []
     assert merged.get("x.py", content_hash(b"b")) == []
     assert os.listdir(os.path.join(folder, __version__)) == [os.path.basename(merged.file)]
+
+
+MODEL = """\
+import tensorflow as tf
+
+
+def disc(x):
+    with tf.variable_scope("disc"):
+        return tf.get_variable("w", [1])
+"""
+
+
+def test_editing_an_imported_module_invalidates_its_importers(tmp_path: Path,
+                                                              monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "model.py").write_text(MODEL)
+    (tmp_path / "train.py").write_text("from model import disc\n\ndisc(1)\ndisc(2)\n")
+    cold = runner.run(["train.py"], settings(), jobs=1)
+    assert [(f.path, f.line, f.code) for r in cold.results for f in r.findings] == [
+        ("train.py", 4, "TFS101")]
+    warm = runner.run(["train.py"], settings(), jobs=1)
+    assert warm.cached == 1
+    assert [r.findings for r in warm.results] == [r.findings for r in cold.results]
+    (tmp_path / "model.py").write_text(MODEL.replace('"disc"', '"disc", reuse=tf.AUTO_REUSE'))
+    fixed = runner.run(["train.py"], settings(), jobs=1)
+    assert fixed.cached == 0
+    assert [f for r in fixed.results for f in r.findings] == []

@@ -173,7 +173,7 @@ def test_related_locations_in_json(project: Path, capsys, monkeypatch) -> None:
     monkeypatch.setattr(runner, "run", fake_run([FileResult("m.py", [finding])]))
     _, out, _ = check(capsys, "--format", "json", ".")
     assert json.loads(out)[0]["related"] == [
-        {"line": 9, "col": 1, "message": "second call of discriminator() here"}]
+        {"path": "m.py", "line": 9, "col": 1, "message": "second call of discriminator() here"}]
 
 
 def variable(line: int, name, outcome: Outcome, pattern: str = "") -> VariableFact:
@@ -191,12 +191,12 @@ def test_names_rows_from_the_facts(project: Path, capsys, monkeypatch) -> None:
     assert main(["names", "."]) == 0
     out, err = capsys.readouterr()
     assert out == ("m.py:3:5: get_variable r/w:0\nm.py:3:5: get_variable r/w:0 (reused)\n"
-                   "m.py:7:5: get_variable …/w:0\n")
+                   "m.py:7:5: get_variable …/w:0 (maybe reused)\n")
     assert err == "bad.py:1:7: TFS001 syntax error\n"
     assert main(["names", "--format", "json", "."]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert rows[1] == {"path": "m.py", "line": 3, "col": 5, "api": "get_variable",
-                       "name": "r/w:0", "pattern": "r/w:0", "reused": True}
+                       "name": "r/w:0", "pattern": "r/w:0", "reused": True, "stack": []}
     assert rows[2]["name"] is None and rows[2]["reused"] is None
 
 

@@ -52,8 +52,10 @@ def test_json() -> None:
     rows = json.loads(render("json", [DUP, SYNTAX]))
     assert rows[0] == {"path": "pkg/m.py", "line": 3, "col": 6, "code": "TFS101",
                        "message": "Variable v already exists",
-                       "related": [{"line": 1, "col": 1, "message": "first created here"},
-                                   {"line": 2, "col": 5, "message": "called again here"}]}
+                       "related": [{"path": "pkg/m.py", "line": 1, "col": 1,
+                                    "message": "first created here"},
+                                   {"path": "pkg/m.py", "line": 2, "col": 5,
+                                    "message": "called again here"}]}
     assert "related" not in rows[1]
     assert json.loads(render("json", [])) == []
 

@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 from scopelint import analysis, cli, runner
 from scopelint.files import discover
 from scopelint.limits import MAX_DEPTH
+from scopelint.engine.project import ProjectSettings
 
 REPO = Path(__file__).resolve().parent.parent
-SETTINGS = SimpleNamespace(exclude=(), settings_key=lambda: "test")
+SETTINGS = SimpleNamespace(exclude=(), settings_key=lambda: "test", project=ProjectSettings())
 TF = "import tensorflow.compat.v1 as tf\n"
 TFS201 = TF + 'with tf.name_scope("a"):\n    v = tf.get_variable("v", [1])\n'
 
@@ -156,7 +157,7 @@ def test_deep_nesting_never_crashes_or_hangs(tmp_path: Path, monkeypatch) -> Non
 
 
 def test_recursion_error_in_the_engine_is_tfs001(tmp_path: Path, monkeypatch) -> None:
-    def deep(path: str, text: str, prefilter: bool = False):
+    def deep(path: str, text: str, prefilter: bool = False, project: object = None):
         raise RecursionError("maximum recursion depth exceeded")
 
     monkeypatch.setattr(analysis, "analyze_text", deep)
@@ -198,7 +199,7 @@ def test_unexpected_exception_is_tfs000_and_sets_the_exit_status(tmp_path: Path,
     (tmp_path / "weird.py").write_text(TFS201)
     real = analysis.analyze_text
 
-    def fail(path: str, text: str, prefilter: bool = False):
+    def fail(path: str, text: str, prefilter: bool = False, project: object = None):
         if path.endswith("weird.py"):
             raise AttributeError("no such thing")
         return real(path, text, prefilter)

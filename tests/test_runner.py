@@ -14,13 +14,14 @@ import pytest
 from scopelint import analysis, runner
 from scopelint.facts import ModuleFacts
 from scopelint.files import PathNotFound
+from scopelint.engine.project import ProjectSettings
 
 TFS201 = ('import tensorflow.compat.v1 as tf\nwith tf.name_scope("a"):\n'
           '    v = tf.get_variable("v", [1])\n')
 TFS101 = ('import tensorflow as tf\nfor i in range(2):\n'
           '    with tf.variable_scope("s"):\n        w = tf.get_variable("w", [1])\n')
 SOURCES = [TFS201, TFS101, "x = 1\n", "print 'py2'\n", "import os\nos.getcwd()\n"]
-SETTINGS = SimpleNamespace(exclude=(), settings_key=lambda: "test")
+SETTINGS = SimpleNamespace(exclude=(), settings_key=lambda: "test", project=ProjectSettings())
 fork_only = pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
                                reason="patching workers needs the fork start method")
 
@@ -69,7 +70,7 @@ def test_a_crashing_worker_loses_no_other_file(project: Path, monkeypatch) -> No
     expected = view(runner.run(["."], SETTINGS, jobs=1, use_cache=False))
     real = analysis.analyze_text
 
-    def crash(path: str, text: str, prefilter: bool = False):
+    def crash(path: str, text: str, prefilter: bool = False, project: object = None):
         if path.endswith(("m05.py", "m16.py")):
             os._exit(3)
         return real(path, text, prefilter)
@@ -90,7 +91,7 @@ def test_unexpected_exception_is_tfs000_and_the_run_goes_on(project: Path, monke
                                                             jobs: int) -> None:
     real = analysis.analyze_text
 
-    def fail(path: str, text: str, prefilter: bool = False):
+    def fail(path: str, text: str, prefilter: bool = False, project: object = None):
         if path.endswith("m01.py"):
             raise KeyError("surprise")
         if path.endswith("m06.py"):

@@ -9,15 +9,17 @@ from __future__ import annotations
 import itertools
 import re
 from contextlib import AbstractContextManager
-from typing import Callable, Iterator, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence, Union
 
 import libcst as cst
 
 from scopelint.engine import tfapi
 from scopelint.engine.cstwalk import Block, contains_yield, statements
 from scopelint.engine.model import Graph
-from scopelint.engine.positions import Positions
 from scopelint.engine.state import EngineState
+
+if TYPE_CHECKING:
+    from scopelint.engine.importing import ModuleState
 from scopelint.engine.values import (
     Class,
     Const,
@@ -54,8 +56,8 @@ class MaybeExit(Exception):
 class CallReplay(EngineState):
     """Calls of the module's own functions, classes and lambdas."""
 
-    source: str
-    positions: Positions
+    module: ModuleState
+    in_module: Callable[[ModuleState], AbstractContextManager[None]]
     stack: list[Location]
     active: list[cst.FunctionDef]
     calling: list[Function]
@@ -80,7 +82,7 @@ class CallReplay(EngineState):
         defs = [d for d in _function_defs(body, env, cls) if id(d[0]) not in self.executed]
         if not defs:
             return
-        called = set(_CALLED.findall(self.source))
+        called = set(_CALLED.findall(self.module.source.text if self.module.source else ""))
         useful = self._reaching_facts([d[0] for d in defs])
         entries = [d for d in defs if d[0].name.value not in called]
         for node, owner_env, owner in entries + defs:
@@ -92,7 +94,7 @@ class CallReplay(EngineState):
         calls: dict[str, set[str]] = {}
         useful: set[str] = set()
         for node in defs:
-            text = self.positions.source_of(node)
+            text = self.module.positions.source_of(node) if self.module.positions else None
             name = node.name.value
             if text is None or any(w in text.lower() for w in tfapi.FACT_WORDS):
                 useful.add(name)
@@ -148,7 +150,21 @@ class CallReplay(EngineState):
 
         `unknown_args`: a replay without a caller, every parameter unknown;
         `unknown_rest`: an unknown `*args`/`**kwargs` may fill any parameter not given.
+        A function of another module runs in that module (its positions and paths).
         """
+        owner = fn.env.owner()
+        if owner is not None and owner is not self.module:
+            site = self.loc(call) if call is not None else None
+            with self.in_module(owner):
+                return self._call(fn, args, kwargs, call, site, unknown_args, unknown_rest,
+                                  replay_generator)
+        site = self.loc(call) if call is not None else None
+        return self._call(fn, args, kwargs, call, site, unknown_args, unknown_rest,
+                          replay_generator)
+
+    def _call(self, fn: Function, args: list[Value], kwargs: dict[str, Value],
+              call: Optional[cst.Call], site: Optional[Location], unknown_args: bool,
+              unknown_rest: bool, replay_generator: bool) -> Value:
         node = fn.node
         if self._is_generator(node) and not replay_generator:
             return Unknown()  # its body runs later, bit by bit
@@ -165,11 +181,13 @@ class CallReplay(EngineState):
             positional.insert(0, fn.bound)
         self._bind(node.params, local, positional, keywords, fn.defaults, unknown_args,
                    unknown_rest)
-        if call is not None:
-            self.stack.append(self.loc(call))
+        if site is not None:
+            self.stack.append(site)
         self.active.append(node)
         self.calling.append(fn)
         caller_invocation, self.invocation = self.invocation, next(self._invocations)
+        if self.graph.created_in is None:
+            self.graph.created_in = self.invocation
         saved_returns, self.maybe_returns = self.maybe_returns, []
         result: Value = Const(None)
         try:
@@ -181,7 +199,7 @@ class CallReplay(EngineState):
         finally:
             self.active.pop()
             self.calling.pop()
-            if call is not None:
+            if site is not None:
                 self.stack.pop()
             finished = self.invocation
             self.pending_reuse = [p for p in self.pending_reuse if p[1] != finished]
@@ -194,7 +212,8 @@ class CallReplay(EngineState):
     def _is_generator(self, node: cst.FunctionDef) -> bool:
         found = self.generators.get(id(node))
         if found is None:
-            text = self.positions.source_of(node)
+            positions = self.module.positions
+            text = positions.source_of(node) if positions is not None else None
             found = (text is None or "yield" in text) and contains_yield(node.body)
             self.generators[id(node)] = found
         return found
@@ -243,6 +262,10 @@ class CallReplay(EngineState):
             local = Env(callee.env)
             self._bind(callee.node.params, local, list(args), dict(kwargs), callee.defaults,
                        False, unknown_rest)
+            owner = callee.env.owner()
+            if owner is not None and owner is not self.module:
+                with self.in_module(owner):
+                    return self.eval(callee.node.body, local)
             return self.eval(callee.node.body, local)
         assert isinstance(callee, Function)
         return self.call_function(callee, args, kwargs, call, unknown_rest=unknown_rest)

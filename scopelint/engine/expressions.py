@@ -24,6 +24,7 @@ from scopelint.engine.values import (
     Lambda,
     Mapping,
     Member,
+    ModuleObject,
     ModuleRef,
     Partial,
     ReuseValue,
@@ -147,6 +148,8 @@ def attribute(owner: Value, name: str) -> Value:
         return Unknown() if path is None else tf_value(path)
     if isinstance(owner, ModuleRef):
         return ModuleRef(f"{owner.path}.{name}")
+    if isinstance(owner, ModuleObject):
+        return owner.state.globals.vars.get(name) or Unknown()
     if isinstance(owner, Instance):
         if name in owner.attrs:
             return owner.attrs[name]
@@ -276,6 +279,8 @@ def _module_call(interp: "Interpreter", path: str, args: list[Value],
                  kwargs: dict[str, Value]) -> Value:
     if path == "functools.partial" and args:
         return Partial(args[0], tuple(args[1:]), tuple(kwargs.items()))
+    if path == "absl.app.run":  # the program's entry point, as `tf.app.run`
+        return interp.run_main(kwargs.get("main", args[0] if args else None))
     if path.split(".")[0] not in BENIGN_MODULES:
         interp.opaque_call()
         return Unknown()

@@ -5,11 +5,14 @@ the module are replayed with their arguments bound; loop bodies run twice and
 then once more in `maybe` mode; a branch whose condition is unknown runs in
 `maybe` mode, so only what happens on every path becomes certain state.
 Functions the module never calls are replayed afterwards in an unknown scope.
+
+The interpreter holds the program's state (graph, facts, call stack, budget);
+each module's own state (tree, positions, globals) is a `ModuleState`, and
+project modules are imported, run and called through it (see `importing`).
 """
 
 from __future__ import annotations
 
-import ast
 import itertools
 from contextlib import contextmanager
 from typing import Callable, Iterator, Optional, Sequence, Union
@@ -19,9 +22,9 @@ import libcst as cst
 from scopelint.engine import builtins_model, expressions
 from scopelint.engine.calls import CALL_BUDGET, CallReplay, Exit, MaybeExit
 from scopelint.engine.cstwalk import Block, statements
-from scopelint.engine.imports import bind_import, bind_import_from
+from scopelint.engine.importing import Importing, ModuleState
 from scopelint.engine.model import Graph
-from scopelint.engine.positions import Positions
+from scopelint.engine.project import Project, SourceFile
 from scopelint.engine.tfcalls import TFCalls
 from scopelint.engine.values import (
     Class,
@@ -42,16 +45,18 @@ from scopelint.facts import CallStack, Location, ModuleFacts, Reuse
 MAX_CONCRETE_ITERATIONS = 32
 
 
-class Interpreter(TFCalls, CallReplay):
-    """Replays one module; `facts` holds the result."""
+class Interpreter(TFCalls, CallReplay, Importing):
+    """Replays a program from one module (its `__main__`); `facts` holds the result."""
 
-    def __init__(self, module: cst.Module, source: str, positions: Positions) -> None:
-        self.module = module
-        self.source = source
-        self.positions = positions
+    def __init__(self, entry: ModuleState, project: Optional[Project]) -> None:
+        self.entry = self.module = entry
+        self.project = project
+        # By name, as `sys.modules`; the script runs as `__main__`, so importing it by
+        # its own name runs it again, as Python does.
+        self.modules: dict[str, Optional[ModuleState]] = {}
+        self.importing: list[str] = []
         self.facts = ModuleFacts()
         self.graph = Graph()
-        self.globals = Env()
         self.stack: list[Location] = []
         self.active: list[cst.FunctionDef] = []
         self.executed: set[int] = set()
@@ -73,22 +78,23 @@ class Interpreter(TFCalls, CallReplay):
         self.constructed: dict[int, tuple[dict[str, Value], Reuse, Optional[Location]]] = {}
         # (run the `with` body, call depth of the `@contextmanager` replay) per entered item
         self.yield_hooks: list[tuple[Callable[[Value], None], int]] = []
-        self.globals.vars["__name__"] = Const("__main__")
 
     # -- entry points ----------------------------------------------------------
 
     def run(self) -> ModuleFacts:
+        entry = self.entry
         try:
-            self.exec_block(self.module.body, self.globals)
-        except Exit:
+            self.exec_block(entry.body, entry.globals)
+        except (Exit, MaybeExit):
             pass
-        self._run_uncalled(self.module.body, self.globals, None)
+        self._run_uncalled(entry.body, entry.globals, None)
         return self.facts
 
     # -- positions and facts ----------------------------------------------------
 
     def loc(self, node: cst.CSTNode) -> Location:
-        return self.positions.of(node, self.current)
+        assert self.module.positions is not None
+        return self.module.positions.of(node, self.current)
 
     def call_stack(self) -> CallStack:
         return tuple(self.stack)
@@ -149,9 +155,9 @@ class Interpreter(TFCalls, CallReplay):
         elif isinstance(node, cst.Continue):
             raise Exit("continue")
         elif isinstance(node, cst.Import):
-            bind_import(node, env)
+            self.exec_import(node, env)
         elif isinstance(node, cst.ImportFrom):
-            bind_import_from(node, env)
+            self.exec_import_from(node, env)
         elif isinstance(node, (cst.Raise, cst.Assert)):
             for child in (getattr(node, "exc", None), getattr(node, "test", None)):
                 if isinstance(child, cst.BaseExpression):
@@ -350,6 +356,7 @@ class Interpreter(TFCalls, CallReplay):
     def _run_context_manager(self, cm: ContextCall, inside: Callable[[Value], None]) -> None:
         """A `@contextmanager` function: replay it; at its `yield`, run the `with` body."""
         caller = (list(self.stack), list(self.active), self.invocation)
+        caller_module, caller_statement = self.module, self.current
         fired = False
 
         def at_yield(value: Value) -> None:
@@ -358,7 +365,9 @@ class Interpreter(TFCalls, CallReplay):
             inner = (self.stack, self.active, self.invocation)
             self.stack, self.active, self.invocation = list(caller[0]), list(caller[1]), caller[2]
             try:
-                inside(value)
+                with self.in_module(caller_module):  # the body is the caller's code
+                    self.current = caller_statement
+                    inside(value)
             except Exit as exit_:  # `return` / `break` in the body leave the caller, not the helper
                 raise _BodyExit(exit_) from None
             finally:
@@ -539,13 +548,13 @@ def _decorator_name(expr: cst.BaseExpression) -> str:
     return expr.value if isinstance(expr, cst.Name) else ""
 
 
-def run_module(module: cst.Module, tree: Optional[ast.Module] = None,
-               source: Optional[str] = None) -> ModuleFacts:
-    """Replay a parsed module and return the facts it produces.
+def run_program(source: SourceFile, project: Optional[Project]) -> ModuleFacts:
+    """Replay a file as the program's `__main__` and return the facts it produces.
 
-    `tree` is the same source parsed by `ast` (for positions) and `source` its text.
+    With a `project`, the project modules it imports are followed; without, every
+    import other than TF's stays unknown.
     """
-    if source is None:
-        source = module.code
-    lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return Interpreter(module, source, Positions(module, tree, lines)).run()
+    # A script inside a package resolves its relative imports as under `python -m`.
+    name = project.entry_name if project is not None else "__main__"
+    entry = ModuleState.of(name, source.path, False, source, "__main__")
+    return Interpreter(entry, project).run()

@@ -68,8 +68,10 @@ class Graph:
 
     _serial = 0
 
-    def __init__(self, known_context: bool = True, created_in: int = 0) -> None:
-        self.created_in = created_in  # the replayed call that made it (`tf.Graph()` in a function)
+    def __init__(self, known_context: bool = True, created_in: Optional[int] = 0) -> None:
+        # The replayed call that made it (`tf.Graph()` in a function); None: TF makes it for
+        # the next call (an Estimator's `model_fn`), which then owns it.
+        self.created_in = created_in
         Graph._serial += 1
         self.serial = Graph._serial  # tells facts from different graphs apart
         self.known_context = known_context
@@ -191,9 +193,10 @@ class Graph:
         exists: Optional[bool] = True if existing and existing.certain else self._may_exist(key)
         outcome = _outcome(exists, reuse)
         detail = ""
-        if outcome is Outcome.REUSE and existing:
+        if outcome in (Outcome.REUSE, Outcome.UNKNOWN) and existing and existing.certain \
+                and reuse is not Reuse.NO:
             detail = _mismatch(existing, shape, dtype)
-            if detail:
+            if detail:  # TF raises whether it reuses (mismatch) or not (duplicate)
                 outcome = Outcome.MISMATCH
         if existing is not None and existing.certain:
             return Request(key, existing.name, outcome, reuse, existing, detail)
@@ -230,7 +233,7 @@ class Graph:
 
 def _outcome(exists: Optional[bool], reuse: Reuse) -> Outcome:
     if exists is None or reuse is Reuse.UNKNOWN:
-        if exists and reuse is not Reuse.NO:
+        if exists and reuse is Reuse.AUTO:
             return Outcome.REUSE
         if exists is False and reuse is Reuse.AUTO:
             return Outcome.CREATE

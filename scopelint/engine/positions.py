@@ -37,7 +37,9 @@ def _collect(node: cst.CSTNode, calls: list[cst.CSTNode], comparisons: list[cst.
 class Positions:
     """Maps libcst Call nodes to 1-based (line, column) locations."""
 
-    def __init__(self, module: cst.Module, tree: Optional[ast.Module], lines: list[str]) -> None:
+    def __init__(self, module: cst.Module, tree: Optional[ast.Module], lines: list[str],
+                 path: str = "") -> None:
+        self.path = path
         self._module = module
         self._tree = tree
         self._lines = lines
@@ -58,7 +60,14 @@ class Positions:
             self._done.add(id(self._module))
             self._pair_parts([self._module], [self._tree] if self._tree else [])
             found = self._known.get(id(node))
-        return found or Location(1, 1)
+        return found or Location(1, 1, self.path)
+
+    def of_statement(self, statement: cst.CSTNode) -> Location:
+        """The location of a statement (an `import` line, say)."""
+        node = self._statement_map().get(id(statement))
+        if node is None:
+            return Location(1, 1, self.path)
+        return Location(node.lineno, self._char_col(node) + 1, self.path)  # type: ignore[arg-type]
 
     def source_of(self, statement: cst.CSTNode) -> Optional[str]:
         """The source lines of a statement, when the two trees pair up."""
@@ -88,9 +97,10 @@ class Positions:
         if len(cst_nodes) != len(ast_nodes):
             return
         for node, counterpart in zip(cst_nodes, ast_nodes):
-            self._known[id(node)] = Location(counterpart.lineno, self._char_col(counterpart) + 1)
+            self._known[id(node)] = Location(counterpart.lineno, self._char_col(counterpart) + 1,
+                                             self.path)
 
-    def _char_col(self, call: ast.expr) -> int:
+    def _char_col(self, call: Union[ast.expr, ast.stmt]) -> int:
         """`ast` columns count UTF-8 bytes; editors and flake8 output count characters."""
         line = call.lineno
         text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""

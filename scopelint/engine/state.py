@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import libcst as cst
 
@@ -10,10 +10,14 @@ from scopelint.engine.model import Graph
 from scopelint.engine.values import Value
 from scopelint.facts import CallStack, Location, ModuleFacts
 
+if TYPE_CHECKING:
+    from scopelint.engine.importing import ModuleState
+
 
 class EngineState:
     """Attributes and callbacks the interpreter provides to its mixins."""
 
+    entry: ModuleState  # the program's `__main__`
     graph: Graph
     facts: ModuleFacts
     recording: bool  # False in passes whose facts are dropped (a loop's extra run)

@@ -124,6 +124,11 @@ RUNS_CALLBACKS: dict[str, bool] = {
     "contrib.framework.nest.map_structure": False,
 }
 
+# Estimator methods that build the model: TF calls `model_fn` in a fresh graph for each.
+ESTIMATOR_RUNS = frozenset({
+    "train", "evaluate", "predict", "export_savedmodel", "export_saved_model",
+})
+
 # tf.layers with no variables: they still take a default name (`dropout`, `dropout_1`).
 NO_VARIABLE_LAYERS = frozenset({
     "dropout", "flatten", "max_pooling1d", "max_pooling2d", "max_pooling3d",

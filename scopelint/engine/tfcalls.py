@@ -87,9 +87,33 @@ class TFCalls(ScopeCalls, LibraryCalls):
 
     def app_run(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
         """`tf.app.run(main)`: the program's entry point runs `main(argv)`."""
-        main = kwargs.get("main", args[0] if args else Unknown())
+        return self.run_main(kwargs.get("main", args[0] if args else None), node)
+
+    def run_main(self, main: Optional[Value], node: Optional[cst.Call] = None) -> Value:
+        """`tf.app.run` / `absl.app.run`: `main(argv)`, by default the `__main__` module's."""
+        if main is None or (isinstance(main, Const) and main.value is None):
+            main = self.entry.globals.vars.get("main")
         if isinstance(main, Function):
             self.call_function(main, [Unknown()], {}, node)
+        return Unknown()
+
+    def estimator(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
+        """`Estimator(model_fn=...)`: TF calls `model_fn` when the estimator runs."""
+        return TFObject("Estimator", state={"model_fn": kwargs.get(
+            "model_fn", args[0] if args else Unknown())})
+
+    def run_model_fn(self, estimator: Value, node: cst.Call) -> Value:
+        """`estimator.train(...)` (or evaluate, predict, export): in a fresh graph, TF
+        creates the global step and calls `model_fn` with the arguments it names."""
+        model_fn = estimator.state.get("model_fn") if isinstance(estimator, TFObject) else None
+        if not isinstance(model_fn, Function):
+            return Unknown()
+        saved, self.graph = self.graph, Graph(created_in=None)  # owned by the model_fn call
+        try:
+            self.global_step("train.create_global_step", [], Args({}), node)
+            self.call_function(model_fn, [], {}, node, unknown_args=True)
+        finally:
+            self.graph = saved
         return Unknown()
 
     def tf_method(self, owner: Value, name: str, args: list[Value],
@@ -115,6 +139,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
             return self.layer_object_call(owner, node)
         if name == "__call__" and owner.path == "Template":
             return self.template_call(owner, args, kwargs, node)
+        if owner.path == "Estimator" and name in tfapi.ESTIMATOR_RUNS:
+            self.run_model_fn(owner, node)
         return Unknown()
 
     def opaque_call(self) -> None:
@@ -282,6 +308,12 @@ _CALLS: dict[str, Callable[..., Value]] = {
     "train.get_or_create_global_step": TFCalls.global_step,
     "train.create_global_step": TFCalls.global_step,
     "app.run": TFCalls.app_run,
+    "estimator.Estimator": TFCalls.estimator,
+    "estimator.train_and_evaluate": lambda self, path, args, kwargs, node: self.run_model_fn(
+        kwargs.get("estimator", args[0] if args else Unknown()), node),
+    "estimator.tpu.TPUEstimator": TFCalls.estimator,
+    "contrib.tpu.TPUEstimator": TFCalls.estimator,
+    "contrib.learn.Estimator": TFCalls.estimator,
     "make_template": lambda self, path, args, kwargs, node: self.make_template(
         bind_args("make_template", args, kwargs), node),
     "train.ExponentialMovingAverage": lambda self, path, args, kwargs, node: TFObject(

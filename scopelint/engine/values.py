@@ -82,6 +82,13 @@ class ModuleRef(Value):
     path: str
 
 
+@dataclass(eq=False)
+class ModuleObject(Value):
+    """A project module (`import model`): its attributes are its globals."""
+
+    state: Any  # interpreter.ModuleState
+
+
 @dataclass(frozen=True)
 class ScopeRef(Value):
     """A `tf.VariableScope` object."""
@@ -253,12 +260,20 @@ def tf_value(path: str) -> Value:
 class Env:
     """A chain of name bindings: function locals → enclosing function → module."""
 
-    __slots__ = ("vars", "parent", "outer")
+    __slots__ = ("vars", "parent", "outer", "module")
 
-    def __init__(self, parent: Optional["Env"] = None) -> None:
+    def __init__(self, parent: Optional["Env"] = None, module: Any = None) -> None:
         self.vars: dict[str, Value] = {}
         self.parent = parent
         self.outer: dict[str, Env] = {}  # names declared `global` / `nonlocal`
+        self.module = module  # on a module's globals: its `ModuleState`
+
+    def owner(self) -> Any:
+        """The `ModuleState` whose globals this chain ends in."""
+        env = self
+        while env.parent is not None:
+            env = env.parent
+        return env.module
 
     def bind(self, name: str, value: Value) -> None:
         """Assign a name, honouring `global` and `nonlocal` declarations."""
@@ -333,7 +348,8 @@ def truth(value: Value) -> Optional[bool]:
         return bool(value.items)
     if isinstance(value, ReuseValue):
         return value.reuse in (Reuse.YES, Reuse.AUTO)
-    if isinstance(value, (Function, Class, Instance, TFRef, ScopeRef, ScopeManager, Variable)):
+    if isinstance(value, (Function, Class, Instance, TFRef, ScopeRef, ScopeManager, Variable,
+                          ModuleObject)):
         return True
     return None
 

@@ -1,4 +1,5 @@
-"""JSON: an array of {"path","line","col","code","message"} (+ "related" when present)."""
+"""JSON: an array of {"path","line","col","code","message"} (+ "related" when present,
+each {"path","line","col","message"})."""
 
 from __future__ import annotations
 
@@ -19,6 +20,6 @@ def as_dict(finding: Finding) -> dict[str, Any]:
     data: dict[str, Any] = {"path": finding.path, "line": finding.line, "col": finding.col,
                             "code": finding.code, "message": finding.message}
     if finding.related:
-        data["related"] = [{"line": r.line, "col": r.col, "message": r.message}
-                           for r in finding.related]
+        data["related"] = [{"path": r.path or finding.path, "line": r.line, "col": r.col,
+                            "message": r.message} for r in finding.related]
     return data

@@ -79,7 +79,8 @@ def sarif_result(f: Finding, uri: str) -> dict[str, Any]:
     }
     if f.related:
         result["relatedLocations"] = [
-            {**location(uri, r.line, r.col, r.message), "id": i}
+            {**location(artifact_uri(r.path) if r.path else uri, r.line, r.col, r.message),
+             "id": i}
             for i, r in enumerate(f.related, start=1)
         ]
     return result

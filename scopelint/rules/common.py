@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Protocol
 
-from scopelint.facts import Finding, Location, ModuleFacts, Outcome, Related, Reuse, VariableFact
+from scopelint.facts import (
+    CallStack, Finding, Location, ModuleFacts, Outcome, Related, Reuse, VariableFact,
+)
 
 REUSE_WORDS = {
     Reuse.YES: "reuse=True",
@@ -19,32 +21,55 @@ def store_key(fact: VariableFact) -> str:
     return fact.key or (fact.name or fact.pattern).rsplit(":", 1)[0]
 
 
+def related_at(loc: Location, message: str) -> Related:
+    """A related location (in another module when its path says so)."""
+    return Related(loc.line, loc.col, message, loc.path)
+
+
 def repeat_origin(fact: VariableFact) -> tuple[str, tuple[Related, ...]]:
     """Where the existing variable came from, and why this line asks again (loop or call)."""
     if fact.first is None:
         return "", ()
-    text = f"first created at line {fact.first.line}"
-    related = [Related(fact.first.line, fact.first.col, "first created here")]
+    here = fact.loc.path
+    text = f"first created at {fact.first.where(here)}"
+    found = [related_at(fact.first, "first created here")]
     for i, site in enumerate(fact.stack):
         if i >= len(fact.first_stack) or fact.first_stack[i] != site:
-            related.append(Related(site.line, site.col, "the repeat comes from this call"))
-            return f"{text}; the repeat comes from the call at line {site.line}", tuple(related)
+            found.append(related_at(site, "the repeat comes from this call"))
+            return f"{text}; the repeat comes from the call at {site.where(here)}", tuple(found)
     if fact.first == fact.loc:
         text += "; this line runs again (a loop, or a repeated call)"
-    return text, tuple(related)
+    return text, tuple(found)
 
 
 Message = tuple[str, tuple[Related, ...]]
 
 
-def once_per_site(path: str, code: str, items: Iterable[tuple[Location, Message]]
+class Sited(Protocol):
+    """A fact at a call site, reached through a call stack."""
+
+    @property
+    def loc(self) -> Location: ...
+
+    @property
+    def stack(self) -> CallStack: ...
+
+
+def finding(path: str, code: str, fact: Sited, message: str,
+            related: tuple[Related, ...] = ()) -> Finding:
+    """A finding at a fact's site, in its own module (`path` when that is the analysed file)."""
+    loc = fact.loc
+    return Finding(loc.path or path, loc.line, loc.col, code, message, related, fact.stack)
+
+
+def once_per_site(path: str, code: str, items: Iterable[tuple[Sited, Message]]
                   ) -> Iterator[Finding]:
     """One finding per call site (a loop or a repeated call gives several facts there)."""
     seen: set[Location] = set()
-    for loc, (message, related) in items:
-        if loc not in seen:
-            seen.add(loc)
-            yield Finding(path, loc.line, loc.col, code, message, related)
+    for fact, (message, found) in items:
+        if fact.loc not in seen:
+            seen.add(fact.loc)
+            yield finding(path, code, fact, message, found)
 
 
 ERRORS = (Outcome.DUPLICATE, Outcome.MISSING, Outcome.MISMATCH)

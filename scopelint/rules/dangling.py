@@ -8,6 +8,7 @@ from typing import Iterator, Optional
 
 from scopelint.facts import Finding, ModuleFacts, NameRefFact
 from scopelint.rules import Rule
+from scopelint.rules.common import finding
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
@@ -22,7 +23,7 @@ def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
             continue
         suggestion = _suggest(ref, names, scopes, facts.op_names)
         if suggestion is not None:
-            yield Finding(path, ref.loc.line, ref.loc.col, "TFS202",
+            yield finding(path, "TFS202", ref,
                           f"no variable is named '{ref.text}': did you mean '{suggestion}'?")
 
 

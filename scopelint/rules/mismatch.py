@@ -8,7 +8,7 @@ from scopelint.rules.common import Message, first_errors, once_per_site, repeat_
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
-    return once_per_site(path, "TFS103", ((fact.loc, _message(fact)) for fact in first_errors(facts)
+    return once_per_site(path, "TFS103", ((fact, _message(fact)) for fact in first_errors(facts)
                                           if fact.outcome is Outcome.MISMATCH))
 
 

@@ -4,11 +4,11 @@ from typing import Iterator
 
 from scopelint.facts import Finding, ModuleFacts, Outcome, Related, VariableFact
 from scopelint.rules import Rule
-from scopelint.rules.common import Message, first_errors, once_per_site, store_key
+from scopelint.rules.common import Message, first_errors, once_per_site, related_at, store_key
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
-    return once_per_site(path, "TFS102", ((fact.loc, _message(fact)) for fact in first_errors(facts)
+    return once_per_site(path, "TFS102", ((fact, _message(fact)) for fact in first_errors(facts)
                                           if fact.outcome is Outcome.MISSING))
 
 
@@ -16,9 +16,9 @@ def _message(fact: VariableFact) -> Message:
     related: tuple[Related, ...] = ()
     why = "the variable scope reuses (reuse=True)"
     if fact.reuse_origin is not None:
-        line = fact.reuse_origin.line
-        why = f"reuse=True leaked from the root scope by reuse_variables() at line {line}"
-        related = (Related(line, fact.reuse_origin.col, "reuse set here"),)
+        where = fact.reuse_origin.where(fact.loc.path)
+        why = f"reuse=True leaked from the root scope by reuse_variables() at {where}"
+        related = (related_at(fact.reuse_origin, "reuse set here"),)
     if fact.name is None and fact.detail:  # an optimizer's slots, a moving average's shadows
         return (f"{fact.api}() creates its '{fact.detail}' slot variables with get_variable, "
                 f"but {why}; TF raises 'Variable …/{fact.detail}/ does not exist'"), related

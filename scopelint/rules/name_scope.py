@@ -11,7 +11,7 @@ def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
     # A call site that also reuses relies on the name scope being ignored (tower loops).
     sharing = {f.loc for f in facts.variables if f.outcome is Outcome.REUSE}
     return once_per_site(path, "TFS201", (
-        (fact.loc, _message(fact)) for fact in facts.variables
+        (fact, _message(fact)) for fact in facts.variables
         if fact.ignored_name_scope and fact.expected_name and fact.loc not in sharing
         and fact.key.rsplit("/", 1)[-1] not in LOOKED_UP_BY_NAME))
 

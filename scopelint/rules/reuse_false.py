@@ -9,7 +9,7 @@ from scopelint.rules.common import REUSE_WORDS, once_per_site
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
     return once_per_site(path, "TFS204", (
-        (fact.loc, (f"reuse=False does not turn reuse off: variable scope "
+        (fact, (f"reuse=False does not turn reuse off: variable scope "
                     f"'{fact.variable_scope}' still has {REUSE_WORDS[fact.reuse]}", ()))
         for fact in facts.scopes
         if fact.explicit_false and fact.reuse in (Reuse.YES, Reuse.AUTO)))

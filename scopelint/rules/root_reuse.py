@@ -10,7 +10,7 @@ from scopelint.rules.common import Message, once_per_site
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
     broken = {v.reuse_origin for v in facts.variables if v.reuse_origin is not None
               and (v.outcome is Outcome.MISSING or v.api == "Variable")}
-    return once_per_site(path, "TFS205", ((fact.loc, _message(fact))
+    return once_per_site(path, "TFS205", ((fact, _message(fact))
                                           for fact in facts.reuse_calls
                                           if _harmful(fact, broken)))
 

@@ -8,7 +8,7 @@ from scopelint.rules.common import REUSE_WORDS, Message, once_per_site
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
-    return once_per_site(path, "TFS203", ((fact.loc, _message(fact)) for fact in _unshared(facts)))
+    return once_per_site(path, "TFS203", ((fact, _message(fact)) for fact in _unshared(facts)))
 
 
 def _unshared(facts: ModuleFacts) -> Iterator[VariableFact]:

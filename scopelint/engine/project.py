@@ -1,0 +1,266 @@
+"""The project around an analysed file: where its imports lead, each module parsed once.
+
+Roots, in order: the analysed file's directory (Python puts a script's directory
+first on `sys.path`), its package root (the folder above the topmost one with an
+`__init__.py`), then the configured `src` folders. A module found under a root is a
+project module; TF and the other modules scopelint models by name never are, even
+when a project folder shadows them. Each file is read and parsed at most once per
+process (keyed by its real path and content hash), whichever analysis asks for it.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import warnings
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterator, Optional, Sequence
+
+from scopelint.engine import tfapi
+from scopelint.files import SourceError, decode_source, read_source
+from scopelint.limits import may_be_too_complex, too_complex
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from scopelint.engine.positions import Positions
+
+# Top-level names never resolved to project files: scopelint models them by name.
+MODELLED = frozenset({name.partition(".")[0] for name in tfapi.MODULES} | {"absl"})
+
+
+@dataclass(frozen=True)
+class ProjectSettings:
+    """How far an analysis reaches: project imports followed or not, and extra roots."""
+
+    follow: bool = True
+    src: tuple[str, ...] = ()
+
+
+Import = tuple[str, int, tuple[str, ...]]  # (module, level of leading dots, imported names)
+
+# Import statements, found in the text without parsing it: `import a.b as c, d`,
+# `from ..m import (x, y)`. It may also match inside strings, which only costs time.
+_IMPORTS = re.compile(
+    r"(?:^|[;:])[ \t]*(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n#;]*)"
+    r"|import[ \t]+([^\n#;]*))", re.MULTILINE)
+
+
+@dataclass
+class SourceFile:
+    """One module's text; its CPython and libcst trees are made on first use."""
+
+    path: str  # as shown in findings
+    text: str
+    digest: str
+    _tree: Optional[ast.Module] = field(default=None, repr=False)
+    _broken: bool = field(default=False, repr=False)
+    _cst: Optional[tuple[cst.Module, Positions]] = field(default=None, repr=False)
+    _imports: Optional[list[Import]] = field(default=None, repr=False)
+    _mentions_tf: Optional[bool] = field(default=None, repr=False)
+
+    def tree(self) -> Optional[ast.Module]:
+        """CPython's tree, or None when the file does not parse (or is beyond `limits`)."""
+        if self._tree is None and not self._broken:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    self._tree = ast.parse(self.text, filename=self.path)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                self._broken = True
+            else:
+                if may_be_too_complex(self.text) and too_complex(self._tree) is not None:
+                    self._tree, self._broken = None, True
+        return self._tree
+
+    def imports(self) -> list[Import]:
+        """What the import statements at any depth may import, read from the text."""
+        if self._imports is None:
+            self._imports = []
+            for dots, module, names, plain in _IMPORTS.findall(self.text):
+                if plain:
+                    for item in plain.replace("\\", " ").split(","):
+                        self._imports.append((item.split(" as ")[0].strip(), 0, ()))
+                else:
+                    members = names.strip("() \t\\").replace("\n", " ").split(",")
+                    self._imports.append((module, len(dots), tuple(
+                        m.split(" as ")[0].strip(" \t\\") for m in members)))
+        return self._imports
+
+    def mentions_tf(self) -> bool:
+        """`prefilter.mentions_tf` of the text."""
+        if self._mentions_tf is None:
+            from scopelint.prefilter import mentions_tf
+
+            self._mentions_tf = mentions_tf(self.text)
+        return self._mentions_tf
+
+    def parsed(self) -> tuple[cst.Module, Positions]:
+        """The libcst tree and its positions (libcst errors propagate)."""
+        if self._cst is None:
+            import libcst as cst
+
+            from scopelint.engine.positions import Positions
+
+            module = cst.parse_module(self.text)
+            lines = self.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            self._cst = (module, Positions(module, self.tree(), lines, self.path))
+        return self._cst
+
+
+@dataclass(frozen=True)
+class Found:
+    """A project module on disk: a file, or a namespace package (a folder, no file)."""
+
+    name: str
+    path: str  # the `.py` file, or the folder of a namespace package
+    package: bool
+
+    @property
+    def has_file(self) -> bool:
+        return self.path.endswith(".py")
+
+
+_FILES: dict[tuple[str, str], Optional[SourceFile]] = {}  # (real path, content hash)
+_FOUND: dict[tuple[tuple[str, ...], str], Optional[Found]] = {}  # (roots, module name)
+_NO_TF: set[tuple[tuple[str, ...], str]] = set()  # modules that reach no TF module
+
+
+def load_file(path: str) -> Optional[SourceFile]:
+    """The file's text, or None when it cannot be read or decoded."""
+    from scopelint.cache import content_hash
+
+    try:
+        data = read_source(path)
+        text = decode_source(data)
+    except SourceError:
+        return None
+    key = (os.path.realpath(path), content_hash(data))
+    if key not in _FILES:
+        _FILES[key] = SourceFile(path, text, key[1])
+    return _FILES[key]
+
+
+def remember(path: str, text: str, digest: str, tree: ast.Module) -> SourceFile:
+    """The analysed file itself, so that a module importing it reuses its parse."""
+    key = (os.path.realpath(path), digest)
+    found = _FILES.get(key)
+    if found is None or found.path != path:
+        found = _FILES[key] = SourceFile(path, text, digest, tree)
+    return found
+
+
+class Project:
+    """Module resolution for one analysed file (its roots and its own module name)."""
+
+    def __init__(self, entry: str, src: Sequence[str] = ()) -> None:
+        folder = os.path.dirname(entry) or "."
+        parts: list[str] = []
+        here = os.path.abspath(folder)
+        while os.path.isfile(os.path.join(here, "__init__.py")) and os.path.dirname(here) != here:
+            parts.insert(0, os.path.basename(here))
+            here = os.path.dirname(here)
+        top = os.path.join(folder, *([os.pardir] * len(parts)))
+        stem = os.path.splitext(os.path.basename(entry))[0]
+        self.entry_name = ".".join([*parts, stem])
+        roots = [folder, top, *(_like(entry, s) for s in src)]
+        self.roots = tuple(dict.fromkeys(os.path.normpath(r) if r else "." for r in roots))
+        self.package = ".".join(parts)  # the entry's package, for its relative imports
+
+    def find(self, name: str) -> Optional[Found]:
+        """The module `a.b.c` under the first root that has it."""
+        key = (self.roots, name)
+        if key not in _FOUND:
+            _FOUND[key] = self._find(name)
+        return _FOUND[key]
+
+    def _find(self, name: str) -> Optional[Found]:
+        parts = name.split(".")
+        if not all(p.isidentifier() for p in parts) or parts[0] in MODELLED:
+            return None
+        namespace: Optional[Found] = None
+        for root in self.roots:
+            base = os.path.join(root, *parts)
+            init = os.path.join(base, "__init__.py")
+            if os.path.isfile(init):
+                return Found(name, _shown(init), True)
+            if os.path.isfile(base + ".py"):
+                return Found(name, _shown(base + ".py"), False)
+            if namespace is None and os.path.isdir(base):
+                namespace = Found(name, _shown(base), True)
+        return namespace  # a folder without `__init__.py`, when no root has a regular module
+
+    def reaches_tf(self, source: SourceFile, name: Optional[str] = None,
+                   package: bool = False) -> bool:
+        """Whether a module (the entry by default) imports, directly or through other
+        project modules, a project module whose text may reach a TF API
+        (`prefilter.mentions_tf`).
+
+        When none does, no module the search visited can reach one either: they are
+        remembered for the rest of the process, so each is searched once.
+        """
+        seen: set[str] = set()
+        todo = [(source, self.entry_name if name is None else name, package)]
+        while todo:
+            module, name, package = todo.pop()
+            for imported in self.imported_names(module, name, package):
+                parts = imported.split(".")
+                for i in range(1, len(parts) + 1):
+                    prefix = ".".join(parts[:i])
+                    if prefix in seen or (self.roots, prefix) in _NO_TF:
+                        continue
+                    seen.add(prefix)
+                    found = self.find(prefix)
+                    loaded = load_file(found.path) if found and found.has_file else None
+                    if loaded is None:
+                        continue
+                    if loaded.mentions_tf():
+                        return True
+                    todo.append((loaded, prefix, found.package))  # type: ignore[union-attr]
+        _NO_TF.update((self.roots, name) for name in seen)
+        return False
+
+    def imported_names(self, source: SourceFile, name: str, package: bool) -> Iterator[str]:
+        """The absolute names of every module a module's import statements may load."""
+        for module, level, members in source.imports():
+            base = absolute(module, level, name, package) if level or module else None
+            if base is None:
+                continue
+            if not members:  # `import a.b`
+                yield base
+                continue
+            if base:
+                yield base
+            for member in members:
+                if member and member != "*":
+                    yield f"{base}.{member}" if base else member
+
+
+def absolute(module: str, level: int, importer: str, package: bool) -> Optional[str]:
+    """`from ..m import x` in module `importer`: the absolute name of `..m` (None: invalid)."""
+    if level == 0:
+        return module
+    parts = importer.split(".") if importer else []
+    if not package:
+        parts = parts[:-1]
+    if level - 1 > len(parts) or (level - 1 == len(parts) and not module and not parts):
+        return None
+    base = parts[:len(parts) - (level - 1)]
+    if not base and not module:
+        return None
+    return ".".join([*base, module] if module else base)
+
+
+def _shown(path: str) -> str:
+    return os.path.normpath(path)
+
+
+def _like(entry: str, folder: str) -> str:
+    """A configured folder, spelled relative or absolute like the analysed file's path."""
+    if os.path.isabs(entry):
+        return os.path.abspath(folder)
+    try:
+        return os.path.relpath(folder)
+    except ValueError:  # another drive on Windows
+        return os.path.abspath(folder)
