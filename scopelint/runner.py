@@ -56,12 +56,15 @@ class RunResult:
     def summary_for(self, findings: Sequence[Finding]) -> str:
         """The summary line for the findings actually reported, e.g.
         `Found 3 findings in 2 files (120 checked, 40 skipped, 80 cached) in 1.20 s`."""
-        counts = f"{self.skipped} skipped, {self.cached} cached) in {self.seconds:.2f} s"
-        if not findings:
-            return f"No findings ({_plural(len(self.results), 'file')} checked, {counts}"
-        files = len({f.path for f in findings})
-        return (f"Found {_plural(len(findings), 'finding')} in {_plural(files, 'file')} "
-                f"({len(self.results)} checked, {counts}")
+        checked = len(self.results)
+        rest = f"{self.skipped} skipped, {self.cached} cached"
+        if findings:
+            files = len({f.path for f in findings})
+            head = f"Found {_plural(len(findings), 'finding')} in {_plural(files, 'file')}"
+            counts = f"{checked} checked, {rest}"
+        else:
+            head, counts = "No findings", f"{_plural(checked, 'file')} checked, {rest}"
+        return f"{head} ({counts}) in {self.seconds:.2f} s"
 
 
 def _plural(count: int, noun: str) -> str:
