@@ -16,7 +16,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Optional, Sequence
 
 from scopelint import __version__
-from scopelint.config import CODE_LISTS, ConfigError, Settings, load_settings, split_codes
+from scopelint.config import (
+    CODE_LISTS, ConfigError, Settings, did_you_mean, load_settings, split_codes,
+)
 from scopelint.facts import Finding, VariableFact
 from scopelint.files import PathNotFound, SourceError, decode_source, read_source
 from scopelint.noqa import filter_noqa
@@ -30,7 +32,7 @@ OK, FINDINGS, ERROR = 0, 1, 2
 
 
 class UsageError(Exception):
-    """A command-line mistake argparse cannot see (an unknown code to explain)."""
+    """A command-line mistake argparse cannot see (an unknown rule to explain)."""
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -76,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="analyse each file alone, without the project modules it imports")
     common.add_argument("--verbose", "-v", action="store_true",
                         help="also say on stderr where the analysis stopped following the code")
+    common.add_argument("--force-exclude", action="store_true",
+                        help="apply the excludes to paths named on the command line too")
+    common.add_argument("--quiet", "-q", action="store_true",
+                        help="print no progress and no summary line")
 
     check = sub.add_parser("check", parents=[common], help="report scope misuse")
     check.add_argument("--format", choices=sorted(reporters()), default="text")
@@ -94,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     names.set_defaults(handler=run_names)
 
     explain = sub.add_parser("explain", help="show a rule's documentation")
-    explain.add_argument("code", metavar="CODE")
+    explain.add_argument("rule", metavar="CODE|NAME", help="e.g. TFS101 or duplicate-variable")
     explain.set_defaults(handler=run_explain)
 
     rules = sub.add_parser("rules", help="list every rule")
@@ -121,7 +127,8 @@ def settings_for(args: argparse.Namespace) -> Settings:
         given = getattr(args, option.replace("-", "_"), None)
         if given is not None:  # repeated options: the last --select wins, extends add up
             overrides[option] = given[-1] if not option.startswith("extend-") else sum(given, [])
-    settings = load_settings(args.paths, args.config, overrides)
+    settings = load_settings(args.paths, args.config, overrides,
+                             force_exclude=args.force_exclude)
     return replace(settings, follow_imports=False) if args.no_follow_imports else settings
 
 
@@ -131,7 +138,7 @@ def run_files(args: argparse.Namespace, settings: Settings, want_facts: bool) ->
 
     run = runner.run(list(args.paths), settings, jobs=args.jobs,
                      use_cache=not args.no_cache, want_facts=want_facts or args.verbose,
-                     progress=sys.stderr.isatty())
+                     progress=not args.quiet)
     if args.verbose:
         for note in dict.fromkeys(n for r in run.results if r.facts for n in r.facts.notes):
             print(f"scopelint: {note}", file=sys.stderr)
@@ -151,9 +158,12 @@ def run_check(args: argparse.Namespace) -> int:
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     ctx = ReportContext(lines=lines, show_source=args.show_source, color=color)
     sys.stdout.write(reporters()[args.format](findings, ctx))
-    if args.statistics:
-        stream = sys.stderr if args.format in ("json", "sarif") else sys.stdout
-        stream.write(statistics(findings) + run.summary_for(len(findings)) + "\n")
+    if args.statistics:  # stdout holds only the report, unless it is text
+        stream = sys.stdout if args.format == "text" else sys.stderr
+        stream.write(statistics(findings))
+    if not args.quiet:
+        sys.stdout.flush()
+        print(run.summary_for(findings), file=sys.stderr)
     return FINDINGS if findings and not args.exit_zero else OK
 
 
@@ -209,11 +219,14 @@ def name_row(path: str, fact: VariableFact) -> dict[str, object]:
 
 
 def run_explain(args: argparse.Namespace) -> int:
-    """`scopelint explain CODE`: the rule's documentation."""
+    """`scopelint explain CODE|NAME`: the rule's documentation (codes in any case)."""
     rules = all_rules()
-    rule = rules.get(args.code.upper())
+    by_name = {rule.name: rule for rule in rules.values()}
+    rule = rules.get(args.rule.upper()) or by_name.get(args.rule.lower())
     if rule is None:
-        raise UsageError(f"unknown code {args.code!r} (known: {', '.join(rules)})")
+        hint = did_you_mean(args.rule.lower(), by_name)
+        raise UsageError(f"unknown rule {args.rule!r}{hint} (known: {', '.join(rules)}, "
+                         "or a rule's name as `scopelint rules` lists it)")
     sys.stdout.write(rule.doc())
     return OK
 

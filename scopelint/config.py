@@ -7,6 +7,7 @@ prefix wins (ignore wins a tie).
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import json
 import os
@@ -26,8 +27,14 @@ from scopelint.rules import all_rules
 
 CODE_PREFIX = re.compile(r"^TFS[0-9]{0,3}$")
 CODE_LISTS = ("select", "ignore", "extend-select", "extend-ignore")
-KEYS = (*CODE_LISTS, "exclude", "per-file-ignores", "follow-imports", "src")
+KEYS = (*CODE_LISTS, "exclude", "extend-exclude", "per-file-ignores", "follow-imports",
+        "src")
 DEFAULT_SELECT = ("TFS",)
+# ruff's default excludes, plus every hidden directory (a trailing "/" matches directories only)
+DEFAULT_EXCLUDE = (
+    ".*/", "__pypackages__", "_build", "buck-out", "build", "dist", "env", "node_modules",
+    "site-packages", "venv",
+)
 
 
 class ConfigError(Exception):
@@ -42,7 +49,8 @@ class Settings:
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     extend_ignore: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    force_exclude: bool = False  # excludes apply to paths named on the command line too
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     root: str = field(default_factory=os.getcwd)  # globs are relative to it
     config_file: Optional[str] = None
@@ -119,14 +127,24 @@ def known_codes() -> tuple[str, ...]:
 
 
 def check_codes(codes: Iterable[str], where: str) -> tuple[str, ...]:
-    """Validate code prefixes; `where` names the option or file key in the error."""
+    """Validate code prefixes, in any case, and return them upper-cased.
+
+    `where` names the option or file key in the error.
+    """
     known = known_codes()
     result = []
-    for code in codes:
+    for given in codes:
+        code = given.upper()
         if not CODE_PREFIX.match(code) or not any(k.startswith(code) for k in known):
-            raise ConfigError(f"{where}: unknown code {code!r} (known: {', '.join(known)})")
+            raise ConfigError(f"{where}: unknown code {given!r} (known: {', '.join(known)})")
         result.append(code)
     return tuple(result)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """` (did you mean 'x'?)` for the closest choice, or "" when none is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def split_codes(value: str) -> list[str]:
@@ -159,28 +177,33 @@ def read_toml(path: Path) -> dict[str, Any]:
 
 
 def load_table(path: Path) -> dict[str, Any]:
-    """The validated [tool.scopelint] table of `path` ({} when it has none)."""
+    """The validated [tool.scopelint] table of `path` ({} when it has none), codes upper-cased."""
     table = read_toml(path).get("tool", {}).get("scopelint", {})
     where = f"{path}: [tool.scopelint]"
     if not isinstance(table, dict):
         raise ConfigError(f"{where} must be a table")
+    result: dict[str, Any] = {}
     for key, value in table.items():
         if key not in KEYS:
-            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(KEYS)})")
+            raise ConfigError(f"{where}: unknown key {key!r}{did_you_mean(key, KEYS)} "
+                              f"(known: {', '.join(KEYS)})")
         if key == "follow-imports":
             if not isinstance(value, bool):
                 raise ConfigError(f"{where} {key}: must be true or false, got {value!r}")
+            result[key] = value
         elif key == "per-file-ignores":
             if not isinstance(value, dict):
                 raise ConfigError(f"{where} {key}: must be a table of glob = [codes]")
+            ignores = {}
             for glob, codes in value.items():
                 entry = f"{where} {key} {glob!r}"
-                check_codes(string_list(codes, entry), entry)
+                ignores[glob] = check_codes(string_list(codes, entry), entry)
+            result[key] = ignores
         else:
             strings = string_list(value, f"{where} {key}")
-            if key in CODE_LISTS:
-                check_codes(strings, f"{where} {key}")
-    return table
+            result[key] = check_codes(strings, f"{where} {key}") if key in CODE_LISTS \
+                else tuple(strings)
+    return result
 
 
 def string_list(value: Any, where: str) -> list[str]:
@@ -194,25 +217,27 @@ def load_settings(
     paths: Sequence[str],
     config_file: Optional[str] = None,
     overrides: Optional[dict[str, Optional[list[str]]]] = None,
+    force_exclude: bool = False,
 ) -> Settings:
     """Settings from the config file (given, or the nearest one) and CLI overrides.
 
     `overrides` maps option names (`select`, `extend-ignore`, ...) to code
     lists given on the command line; `select`/`ignore` replace the file's
-    values, the `extend-` lists add to them.
+    values, the `extend-` lists add to them. The file's `exclude` replaces
+    DEFAULT_EXCLUDE, its `extend-exclude` adds to it.
     """
     if config_file and not Path(config_file).is_file():
         raise ConfigError(f"--config: no such file: {config_file}")
     path = Path(config_file) if config_file else find_config(paths)
     table = load_table(path) if path else {}
     settings = Settings(
-        select=tuple(table["select"]) if "select" in table else None,
-        ignore=tuple(table.get("ignore", ())),
-        extend_select=tuple(table.get("extend-select", ())),
-        extend_ignore=tuple(table.get("extend-ignore", ())),
-        exclude=tuple(table.get("exclude", ())),
-        per_file_ignores=tuple((glob, tuple(codes))
-                               for glob, codes in table.get("per-file-ignores", {}).items()),
+        select=table.get("select"),
+        ignore=table.get("ignore", ()),
+        extend_select=table.get("extend-select", ()),
+        extend_ignore=table.get("extend-ignore", ()),
+        exclude=table.get("exclude", DEFAULT_EXCLUDE) + table.get("extend-exclude", ()),
+        force_exclude=force_exclude,
+        per_file_ignores=tuple(table.get("per-file-ignores", {}).items()),
         root=str(path.parent.resolve()) if path else os.getcwd(),
         config_file=str(path) if path else None,
         follow_imports=table.get("follow-imports", True),

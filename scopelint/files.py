@@ -2,14 +2,17 @@
 
 Discovery rules: directories are walked for `*.py` files (a directory named
 `x.py` is walked like any directory); a file named on the command line is
-checked whatever its name. Exclude globs match, flake8 style, an entry's
-basename, its path relative to the settings root and its absolute path; they
-apply to named paths too (with every directory above them). Walked entries
-that git ignores (`.gitignore`, `.git/info/exclude`, the global excludes file)
-are skipped; named paths never are, and a named directory that git ignores
-as a whole is walked without git's rules. Symbolic links to directories are not
-followed while walking (so a link loop cannot recurse), `.git` directories are
-never entered, and a directory that cannot be listed is reported, not fatal.
+checked whatever its name. Exclude globs are matched as in `.gitignore`: a
+glob without `/` matches an entry's name, one with `/` its path relative to
+the settings root or its absolute path, and a trailing `/` matches directories
+only. A path named on the command line is checked even when excluded (as ruff
+does), unless `force_exclude` is set: then the globs apply to it and to every
+directory above it, up to the root. Walked entries that git ignores
+(`.gitignore`, `.git/info/exclude`, the global excludes file) are skipped;
+named paths never are, and a named directory that git ignores as a whole is
+walked without git's rules. Symbolic links to directories are not followed
+while walking (so a link loop cannot recurse), `.git` directories are never
+entered, and a directory that cannot be listed is reported, not fatal.
 """
 
 from __future__ import annotations
@@ -91,6 +94,7 @@ def discover(
     exclude: Sequence[str],
     root: Optional[str] = None,
     errors: Optional[dict[str, str]] = None,
+    force_exclude: bool = False,
 ) -> list[str]:
     """The sorted files to check under `paths` (see the module doc for the rules).
 
@@ -105,7 +109,7 @@ def discover(
             if not os.path.lexists(arg):
                 raise PathNotFound(arg)
             path = os.path.normpath(arg)
-            if excluder.named_excluded(path):
+            if force_exclude and excluder.named_excluded(path):
                 continue
             if os.path.isdir(path):
                 # under a directory git ignores as a whole, git can say nothing more
@@ -134,8 +138,8 @@ def _walk(top: str, excluder: Excluder, git: Optional[GitIgnore],
                 if e.name != ".git" and e.is_dir(follow_symlinks=False)]
         pys = [os.path.join(prefix, e.name) for e in entries
                if e.name.endswith(".py") and e.is_file()]
-        dirs = [d for d in dirs if not excluder.excluded(d)]
-        pys = [f for f in pys if not excluder.excluded(f)]
+        dirs = [d for d in dirs if not excluder.excluded(d, is_dir=True)]
+        pys = [f for f in pys if not excluder.excluded(f, is_dir=False)]
         ignored = git.ignored(directory, [d + os.sep for d in dirs] + pys) if git else set()
         stack.extend(reversed([d for d in dirs if d + os.sep not in ignored]))
         files.extend(f for f in pys if f not in ignored)
@@ -143,33 +147,44 @@ def _walk(top: str, excluder: Excluder, git: Optional[GitIgnore],
 
 
 class Excluder:
-    """flake8-style exclude globs: matched on basenames, root-relative and absolute paths."""
+    """Exclude globs, matched as in `.gitignore` (see the module doc)."""
 
     def __init__(self, patterns: Sequence[str], root: str) -> None:
-        bare = [p.rstrip("/") for p in patterns]
-        self.patterns = sorted({*bare, *(p[3:] for p in bare if p.startswith("**/"))})
+        self.names: list[tuple[str, bool]] = []  # (glob, directories only), matched on the name
+        self.paths: list[tuple[str, bool]] = []  # matched on the relative and absolute paths
+        for pattern in patterns:
+            bare = pattern.rstrip("/")
+            dir_only = bare != pattern
+            if "/" not in bare:
+                self.names.append((bare, dir_only))
+                continue
+            self.paths.append((bare, dir_only))
+            if bare.startswith("**/"):  # `**/` may match no directory at all
+                self.paths.append((bare[3:], dir_only))
         self.root = os.path.abspath(root)
 
-    def excluded(self, path: str) -> bool:
+    def excluded(self, path: str, is_dir: bool) -> bool:
         """Whether the entry `path` itself matches (its parents were checked by the walk)."""
-        if not self.patterns:
-            return False
         absolute = os.path.abspath(path)
-        texts = [os.path.basename(absolute), _posix(absolute)]
+        name = os.path.basename(absolute)
+        if any(fnmatch.fnmatchcase(name, glob) for glob, dir_only in self.names
+               if is_dir or not dir_only):
+            return True
+        texts = [_posix(absolute)]
         if _is_under(absolute, self.root):
             texts.append(_posix(os.path.relpath(absolute, self.root)))
-        return any(fnmatch.fnmatchcase(t, p) for t in texts for p in self.patterns)
+        return any(fnmatch.fnmatchcase(text, glob) for glob, dir_only in self.paths
+                   if is_dir or not dir_only for text in texts)
 
     def named_excluded(self, path: str) -> bool:
         """Whether a path named on the command line, or a directory above it, matches."""
-        if not self.patterns:
-            return False
         absolute = os.path.abspath(path)
         top = self.root if _is_under(absolute, self.root) else os.path.dirname(absolute)
+        is_dir = os.path.isdir(absolute)
         while _is_under(absolute, top) and absolute != top:
-            if self.excluded(absolute):
+            if self.excluded(absolute, is_dir):
                 return True
-            absolute = os.path.dirname(absolute)
+            absolute, is_dir = os.path.dirname(absolute), True
         return False
 
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 STACK_BYTES = 512 * 1024 * 1024
 MIN_POOL_FILES = 2  # a single file is analysed in-process
 MAX_CHUNK = 16
-PROGRESS_MIN_FILES = 200
+PROGRESS_DELAY = 0.5  # seconds before the progress line first shows: short runs stay quiet
 T = TypeVar("T")
 
 
@@ -56,12 +56,24 @@ class RunResult:
 
     @property
     def summary(self) -> str:
-        return self.summary_for(sum(len(r.findings) for r in self.results))
+        return self.summary_for([f for r in self.results for f in r.findings])
 
-    def summary_for(self, findings: int) -> str:
-        """The summary line, with the number of findings actually reported."""
-        return (f"{len(self.results)} files checked, {self.skipped} skipped, "
-                f"{self.cached} cached, {findings} findings in {self.seconds:.2f} s")
+    def summary_for(self, findings: Sequence[Finding]) -> str:
+        """The summary line for the findings actually reported, e.g.
+        `Found 3 findings in 2 files (120 checked, 40 skipped, 80 cached) in 1.20 s`."""
+        checked = len(self.results)
+        rest = f"{self.skipped} skipped, {self.cached} cached"
+        if findings:
+            files = len({f.path for f in findings})
+            head = f"Found {_plural(len(findings), 'finding')} in {_plural(files, 'file')}"
+            counts = f"{checked} checked, {rest}"
+        else:
+            head, counts = "No findings", f"{_plural(checked, 'file')} checked, {rest}"
+        return f"{head} ({counts}) in {self.seconds:.2f} s"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 @dataclass
@@ -88,7 +100,8 @@ def run(
 
     start = time.perf_counter()
     dir_errors: dict[str, str] = {}
-    files = discover(paths, list(settings.exclude), getattr(settings, "root", None), dir_errors)
+    files = discover(paths, list(settings.exclude), getattr(settings, "root", None), dir_errors,
+                     force_exclude=getattr(settings, "force_exclude", False))
     results = {path: FileResult(path, [Finding(path, 1, 1, "TFS002", message)])
                for path, message in dir_errors.items()}
     cache = Cache(settings.settings_key()) if use_cache and not want_facts else None
@@ -100,8 +113,7 @@ def run(
         else:
             results[path] = hit
     cached = len(files) - len(todo)
-    meter = Progress(len(files), cached) if progress and len(files) >= PROGRESS_MIN_FILES \
-        and sys.stderr.isatty() else None
+    meter = Progress(len(files), cached) if progress and sys.stderr.isatty() else None
     skipped = 0
     for outcome in analyse(todo, jobs or os.cpu_count() or 1, prefilter, want_facts,
                            settings.project, meter.advance if meter else None):
@@ -141,22 +153,26 @@ def _cached(cache: Optional[Cache], path: str) -> Optional[FileResult]:
 
 
 class Progress:
-    """A `checked/total` line on stderr, redrawn at most ten times a second."""
+    """A `done/total` line on stderr, from PROGRESS_DELAY seconds on, redrawn at most ten
+    times a second and erased at the end."""
 
     def __init__(self, total: int, done: int) -> None:
-        self.total, self.done, self.shown = total, done, 0.0
+        self.total, self.done = total, done
+        self.shown = time.monotonic() + PROGRESS_DELAY - 0.1
+        self.drawn = False
 
     def advance(self) -> None:
         self.done += 1
         now = time.monotonic()
-        if now - self.shown >= 0.1 or self.done == self.total:
-            self.shown = now
+        if now - self.shown >= 0.1 or (self.drawn and self.done == self.total):
+            self.shown, self.drawn = now, True
             sys.stderr.write(f"\rscopelint: {self.done}/{self.total} files")
             sys.stderr.flush()
 
     def close(self) -> None:
-        sys.stderr.write("\r\033[K")
-        sys.stderr.flush()
+        if self.drawn:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
 
 
 def analyse(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,

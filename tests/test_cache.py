@@ -58,7 +58,7 @@ def test_warm_run_is_served_from_the_cache(project: Path) -> None:
     assert [(r.path, r.findings) for r in warm.results] == [
         (r.path, r.findings) for r in cold.results]
     assert {f.code for r in warm.results for f in r.findings} == {"TFS001", "TFS201"}
-    assert "4 files checked, 0 skipped, 4 cached" in warm.summary
+    assert "(4 checked, 0 skipped, 4 cached)" in warm.summary
     (project / "plain.py").write_text(TFS201 + "# changed\n")  # changed content: a miss
     assert runner.run(["."], settings(), jobs=1).cached == 3
     assert runner.run(["."], settings("other"), jobs=1).cached == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -52,13 +53,32 @@ def parsed(out: str) -> list[tuple[str, int, str]]:
 
 def test_text_output_sorted_with_exit_1(project: Path, capsys) -> None:
     status, out, err = check(capsys, ".")
-    assert status == 1 and err == ""
+    assert status == 1
     assert parsed(out) == [("a_scope.py", 4, "TFS201"), ("b_py2.py", 1, "TFS001"),
                            ("c_binary.py", 1, "TFS002")]
+    assert re.fullmatch(r"Found 3 findings in 3 files \(4 checked, 0 skipped, 0 cached\) "
+                        r"in \d+\.\d\d s\n", err)
 
 
 def test_clean_file_exit_0(project: Path, capsys) -> None:
-    assert check(capsys, "d_clean.py") == (0, "", "")
+    status, out, err = check(capsys, "d_clean.py")
+    assert (status, out) == (0, "")
+    assert re.fullmatch(r"No findings \(1 file checked, 0 skipped, 0 cached\) in \S+ s\n", err)
+
+
+def test_quiet_prints_no_summary(project: Path, capsys) -> None:
+    assert check(capsys, "--quiet", "b_py2.py")[2] == ""
+    assert check(capsys, "-q", "d_clean.py") == (0, "", "")
+
+
+@pytest.mark.parametrize("form", ["json", "sarif", "github"])
+def test_machine_formats_keep_stdout_clean(project: Path, capsys, form: str) -> None:
+    status, out, err = check(capsys, "--format", form, "--statistics", ".")
+    assert status == 1 and "Found 3 findings" not in out and "TFS001 the file" not in out
+    assert "1     TFS001 the file could not be parsed" in err
+    assert err.splitlines()[-1].startswith("Found 3 findings in 3 files")
+    if form != "github":
+        json.loads(out)
 
 
 def test_exit_zero(project: Path, capsys) -> None:
@@ -97,10 +117,10 @@ def test_noqa(project: Path, capsys) -> None:
 
 
 def test_statistics(project: Path, capsys) -> None:
-    _, out, _ = check(capsys, "--statistics", "--ignore", "TFS002", ".")
-    counts, summary = out.splitlines()[2:4], out.splitlines()[4:]
+    _, out, err = check(capsys, "--statistics", "--ignore", "TFS002", ".")
+    counts = out.splitlines()[2:]
     assert [line.split()[:2] for line in counts] == [["1", "TFS001"], ["1", "TFS201"]]
-    assert len(summary) == 1 and "2 findings" in summary[0]
+    assert err.startswith("Found 2 findings in 2 files (4 checked")
     _, out, err = check(capsys, "--statistics", "--format", "json", "b_py2.py")
     assert len(json.loads(out)) == 1 and err.split()[:2] == ["1", "TFS001"]
 
@@ -152,6 +172,13 @@ def test_config_exclude(project: Path, capsys) -> None:
     (project / "pyproject.toml").write_text('[tool.scopelint]\nexclude = ["b_*.py", "c_*"]\n')
     _, out, _ = check(capsys, ".")
     assert parsed(out) == [("a_scope.py", 4, "TFS201")]
+
+
+def test_named_excluded_file_is_checked_unless_force_exclude(project: Path, capsys) -> None:
+    (project / "pyproject.toml").write_text('[tool.scopelint]\nextend-exclude = ["b_*.py"]\n')
+    assert parsed(check(capsys, "b_py2.py")[1]) == [("b_py2.py", 1, "TFS001")]
+    status, out, err = check(capsys, "--force-exclude", "b_py2.py")
+    assert (status, out) == (0, "") and err.startswith("No findings (0 files checked")
 
 
 def test_bad_config_exit_2(project: Path, capsys) -> None:
@@ -216,13 +243,28 @@ def test_internal_error_is_one_line(project: Path, capsys, monkeypatch) -> None:
     assert err == "scopelint: internal error: RuntimeError: boom\n"
 
 
-def test_explain(capsys) -> None:
-    assert main(["explain", "TFS201"]) == 0
+@pytest.mark.parametrize("rule", ["TFS201", "tfs201", "get-variable-under-name-scope",
+                                  "Get-Variable-Under-Name-Scope"])
+def test_explain_by_code_or_name(capsys, rule: str) -> None:
+    assert main(["explain", rule]) == 0
     assert capsys.readouterr().out == all_rules()["TFS201"].doc()
-    assert main(["explain", "tfs201"]) == 0
-    capsys.readouterr()
-    assert main(["explain", "TFS999"]) == 2
-    assert capsys.readouterr().err.startswith("scopelint: error: unknown code 'TFS999'")
+
+
+@pytest.mark.parametrize(("rule", "hint"), [
+    ("TFS999", ""), ("duplicate-variables", " (did you mean 'duplicate-variable'?)")])
+def test_explain_unknown_rule(capsys, rule: str, hint: str) -> None:
+    assert main(["explain", rule]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"scopelint: error: unknown rule {rule!r}{hint} (known: TFS000")
+
+
+def test_codes_in_any_case(project: Path, capsys) -> None:
+    (project / "pyproject.toml").write_text(
+        '[tool.scopelint]\nselect = ["tfs0", "Tfs201"]\nignore = ["tfs002"]\n'
+        '[tool.scopelint.per-file-ignores]\n"b_*.py" = ["tfs001"]\n')
+    assert [code for _, _, code in parsed(check(capsys, ".")[1])] == ["TFS201"]
+    _, out, _ = check(capsys, "--select", "tfs00", "--ignore", "tfS2", ".")
+    assert [code for _, _, code in parsed(out)] == ["TFS002"]
 
 
 def test_rules(capsys) -> None:
@@ -243,7 +285,7 @@ def test_python_dash_m(project: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     done = subprocess.run([sys.executable, "-m", "scopelint", "check", "--no-cache", "."],
                           capture_output=True, text=True, env=env, check=False)
-    assert done.returncode == 1 and done.stderr == ""
+    assert done.returncode == 1 and done.stderr.startswith("Found 3 findings in 3 files")
     assert [code for _, _, code in parsed(done.stdout)] == ["TFS201", "TFS001", "TFS002"]
     done = subprocess.run([sys.executable, "-m", "scopelint", "check", "--format"],
                           capture_output=True, text=True, env=env, check=False)

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scopelint.config import (
-    ConfigError, Settings, find_config, load_settings, path_matches, split_codes,
+    DEFAULT_EXCLUDE, ConfigError, Settings, find_config, load_settings, path_matches, split_codes,
 )
 from scopelint.rules import all_rules
 
@@ -63,6 +63,8 @@ exclude = ["legacy/"]
 
 @pytest.mark.parametrize(("body", "words"), [
     ("colour = true", ["unknown key", "'colour'"]),
+    ('selct = ["TFS1"]', ["unknown key 'selct' (did you mean 'select'?)"]),
+    ('extend_exclude = ["x"]', ["unknown key 'extend_exclude' (did you mean 'extend-exclude'?)"]),
     ('select = "TFS1"', ["select", "list of strings"]),
     ("ignore = [1]", ["ignore", "list of strings"]),
     ('select = ["TFS999"]', ["select", "TFS999"]),
@@ -80,6 +82,23 @@ def test_bad_config_names_file_and_key(tmp_path: Path, body: str, words: list[st
     assert str(path) in message
     for word in words:
         assert word in message
+
+
+def test_exclude_replaces_the_defaults_and_extend_exclude_adds(tmp_path: Path) -> None:
+    assert load_settings([str(tmp_path)]).exclude == DEFAULT_EXCLUDE
+    write_config(tmp_path, 'extend-exclude = ["gen/"]')
+    assert load_settings([str(tmp_path)]).exclude == (*DEFAULT_EXCLUDE, "gen/")
+    write_config(tmp_path, 'exclude = ["legacy"]\nextend-exclude = ["gen/"]')
+    assert load_settings([str(tmp_path)]).exclude == ("legacy", "gen/")
+
+
+def test_codes_are_upper_cased(tmp_path: Path) -> None:
+    write_config(tmp_path, 'select = ["tfs1"]\n[tool.scopelint.per-file-ignores]\n"t/*" = ["Tfs2"]')
+    settings = load_settings([str(tmp_path)], overrides={"extend-ignore": ["tfs101"]})
+    assert settings.select == ("TFS1",) and settings.extend_ignore == ("TFS101",)
+    assert settings.per_file_ignores == (("t/*", ("TFS2",)),)
+    with pytest.raises(ConfigError, match="unknown code 'tfs9'"):
+        load_settings([str(tmp_path)], overrides={"ignore": ["tfs9"]})
 
 
 def test_explicit_config_file(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from scopelint.config import DEFAULT_EXCLUDE
 from scopelint.files import PathNotFound, discover
 
 
@@ -52,16 +53,48 @@ def test_exclude_globs(tmp_path: Path, monkeypatch, pattern: str) -> None:
     assert discover(["."], [pattern]) == ["sub/keep.py"]
 
 
+def test_trailing_slash_matches_directories_only(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    touch(tmp_path, "dir.py/inner.py", "a.py", "sub/b.py")
+    assert discover(["."], ["*.py/"]) == ["a.py", "sub/b.py"]
+    assert discover(["."], ["sub/b.py/"]) == ["a.py", "dir.py/inner.py", "sub/b.py"]
+
+
 def test_exclude_basename_and_absolute(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     touch(tmp_path, "a/test_x.py", "a/x.py", "b/y.py")
     assert discover(["."], ["test_*.py", str(tmp_path / "b")]) == ["a/x.py"]
 
 
-def test_exclude_applies_to_named_paths_and_their_parents(tmp_path: Path, monkeypatch) -> None:
+def test_named_paths_are_checked_even_when_excluded(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
-    touch(tmp_path, "gen/deep/x.py", "y.py")
-    assert discover(["gen/deep/x.py", "y.py"], ["gen"]) == ["y.py"]
+    touch(tmp_path, "gen/deep/x.py", "gen/deep/venv/z.py", "y.py")
+    assert discover(["gen/deep/x.py", "y.py"], ["gen"]) == ["gen/deep/x.py", "y.py"]
+    # inside a named directory, the excludes apply as usual
+    assert discover(["gen"], ["gen", "venv"]) == ["gen/deep/x.py"]
+
+
+def test_force_exclude_applies_to_named_paths_and_their_parents(tmp_path: Path,
+                                                               monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    touch(tmp_path, "gen/deep/x.py", "y.py", ".hidden/h.py")
+    assert discover(["gen/deep/x.py", "y.py"], ["gen"], force_exclude=True) == ["y.py"]
+    assert discover(["gen"], ["gen/"], force_exclude=True) == []
+    assert discover([".hidden/h.py", "y.py"], DEFAULT_EXCLUDE, force_exclude=True) == ["y.py"]
+
+
+def test_default_excludes(tmp_path: Path, monkeypatch) -> None:
+    """ruff's list and every hidden directory, with or without git; hidden files are checked."""
+    monkeypatch.chdir(tmp_path)
+    touch(tmp_path, "src/m.py", ".hidden.py", "src/.cache/c.py", ".venv/lib/a.py",
+          "venv/lib/python3.11/site-packages/tf/b.py", "env/bin/c.py", "myenv/lib/site-packages/d.py",
+          "node_modules/e.py", "build/lib/f.py", "dist/g.py", "__pypackages__/h.py", ".tox/i.py",
+          ".ipynb_checkpoints/j.py", "src/env.py", "src/build.py")
+    expected = [".hidden.py", "src/build.py", "src/env.py", "src/m.py"]
+    assert discover(["."], DEFAULT_EXCLUDE) == expected
+    if shutil.which("git"):
+        git_init(tmp_path)
+        assert discover(["."], DEFAULT_EXCLUDE) == expected
 
 
 def test_exclude_relative_to_root(tmp_path: Path, monkeypatch) -> None:

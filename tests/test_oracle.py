@@ -29,7 +29,7 @@ from oracle import ERROR_CODES, annotations, fixture_files, oracle_skip_reason
 
 if importlib.util.find_spec("tensorflow") is None:
     pytest.skip("tensorflow is not installed: the oracle needs real TF "
-                "(pip install tensorflow-cpu tf-keras)", allow_module_level=True)
+                "(pip install tensorflow tf-keras)", allow_module_level=True)
 
 FIXTURES = fixture_files()
 _RUNS: dict[str, oracle.TFRun] = {}

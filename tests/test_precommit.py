@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
+from typing import Callable
 
 import pytest
 import yaml
@@ -34,19 +37,37 @@ def committed(path: Path) -> Path:
 
 def test_hook_definition() -> None:
     (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
-    assert hook["id"] == "scopelint" and hook["entry"] == "scopelint check"
+    assert hook["id"] == "scopelint" and hook["entry"] == "scopelint check --force-exclude"
     assert hook["language"] == "python" and hook["types"] == ["python"]
     assert hook["require_serial"] is True
+
+
+def make_project(path: Path) -> Path:
+    """A committed project: a Python 2 file, a clean one, and a Python 2 file it excludes."""
+    path.mkdir(exist_ok=True)
+    (path / "pyproject.toml").write_text('[tool.scopelint]\nextend-exclude = ["legacy/"]\n')
+    (path / "buggy.py").write_text('print "hello"\n')
+    (path / "clean.py").write_text("import tensorflow as tf\nx = tf.Variable(1.0)\n")
+    (path / "legacy").mkdir()
+    (path / "legacy" / "old.py").write_text('print "old"\n')
+    return committed(path)
+
+
+def assert_hook_runs(run: Callable[..., subprocess.CompletedProcess[str]]) -> None:
+    """The hook fails on the buggy file and passes the clean and the excluded ones."""
+    buggy = run("buggy.py", "legacy/old.py")
+    assert buggy.returncode == 1, buggy.stdout + buggy.stderr
+    assert "buggy.py:1:" in buggy.stdout and "TFS001" in buggy.stdout
+    assert "old.py" not in buggy.stdout
+    clean = run("clean.py", "legacy/old.py")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "Passed" in clean.stdout
 
 
 def test_try_repo(tmp_path: Path) -> None:
     """try-repo needs a committed repository: commit a copy of the working tree."""
     hook_repo = committed(Path(shutil.copytree(REPO, tmp_path / "scopelint", ignore=IGNORED)))
-    project = tmp_path / "project"
-    project.mkdir()
-    (project / "buggy.py").write_text('print "hello"\n')
-    (project / "clean.py").write_text("import tensorflow as tf\nx = tf.Variable(1.0)\n")
-    committed(project)
+    project = make_project(tmp_path / "project")
     env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(tmp_path / "cache")}
 
     def try_repo(*files: str) -> subprocess.CompletedProcess[str]:
@@ -54,9 +75,25 @@ def test_try_repo(tmp_path: Path) -> None:
             ["pre-commit", "try-repo", str(hook_repo), "scopelint", "--files", *files],
             cwd=project, env=env, capture_output=True, text=True, check=False, timeout=900)
 
-    buggy = try_repo("buggy.py")
-    assert buggy.returncode == 1, buggy.stdout + buggy.stderr
-    assert "buggy.py:1:" in buggy.stdout and "TFS001" in buggy.stdout
-    clean = try_repo("clean.py")
-    assert clean.returncode == 0, clean.stdout + clean.stderr
-    assert "Passed" in clean.stdout
+    assert_hook_runs(try_repo)
+
+
+@pytest.mark.skipif(shutil.which("scopelint", path=os.path.dirname(sys.executable)) is None,
+                    reason="scopelint is not installed beside this Python")
+def test_readme_local_hook(tmp_path: Path) -> None:
+    """The README's `repo: local` hook, offline, with the scopelint this Python runs."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    (config,) = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.DOTALL)
+                 if "repo: local" in b]
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".pre-commit-config.yaml").write_text(config)
+    make_project(project)
+    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+           "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")}
+
+    def run_hook(*files: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["pre-commit", "run", "--files", *files], cwd=project, env=env,
+                              capture_output=True, text=True, check=False, timeout=300)
+
+    assert_hook_runs(run_hook)

@@ -1,35 +1,112 @@
-"""The README's tutorial example shows exactly what scopelint prints, and its commands exist."""
+"""The README's snippets do what it says: every console session that runs offline, the
+pre-commit and configuration snippets, the GitHub Actions steps, the install commands."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+import yaml
+
+from scopelint.config import load_table
+
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PATH": os.path.dirname(sys.executable)
+       + os.pathsep + os.environ.get("PATH", "")}
+SECONDS = re.compile(r" in \d+\.\d\d s$", re.MULTILINE)
 
 
-def _blocks(language: str) -> list[str]:
+def blocks(language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", README, re.DOTALL)
 
 
-def test_tutorial_output_is_what_scopelint_prints(tmp_path: Path) -> None:
-    program = _blocks("python")[0]
-    (tmp_path / "tutorial.py").write_text(program, encoding="utf-8")
-    session = next(b for b in _blocks("console") if "$ scopelint check tutorial.py" in b)
-    for command, expected in re.findall(r"^\$ (.*)\n((?:[^$].*\n)*)", session, re.MULTILINE):
-        args = command.split()[1:]
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        run = subprocess.run([sys.executable, "-m", "scopelint", *args, "--no-cache"],
-                             cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
-        assert run.stdout == expected, f"README output of `{command}` is stale"
+def session(marker: str) -> list[tuple[str, str]]:
+    """(command, expected output) of each `$ ` line of the console block holding `marker`."""
+    block = next(b for b in blocks("console") if marker in b)
+    return re.findall(r"^\$ (.*)\n((?:[^$].*\n)*)", block, re.MULTILINE)
+
+
+def replay(commands: list[tuple[str, str]], cwd: Path) -> None:
+    """Run each command as a shell would and compare stdout and stderr with the README
+    (run times aside). `pip install .` is what the test environment already did."""
+    status = 0
+    for command, expected in commands:
+        output = ""
+        for part in command.split(" && "):
+            words = part.split()
+            if words == ["pip", "install", "."]:
+                continue
+            if words == ["echo", "$?"]:
+                output += f"{status}\n"
+                continue
+            assert words[0] in ("scopelint", "flake8"), f"README runs {part!r}"
+            run = subprocess.run([sys.executable, "-m", *words], cwd=cwd, env=ENV, text=True,
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
+            output, status = output + run.stdout, run.returncode
+        assert SECONDS.sub(" in … s", output) == SECONDS.sub(" in … s", expected), (
+            f"README output of `{command}` is stale")
+
+
+@pytest.fixture()
+def tutorial(tmp_path: Path) -> Path:
+    (tmp_path / "tutorial.py").write_text(blocks("python")[0], encoding="utf-8")
+    return tmp_path
+
+
+def test_tutorial_output_is_what_scopelint_prints(tutorial: Path) -> None:
+    replay(session("$ scopelint check tutorial.py"), tutorial)
+
+
+def test_try_it(tmp_path: Path) -> None:
+    commands = session("$ echo $?")
+    (name,) = set(re.findall(r"fixtures/\w+\.py", commands[0][0]))
+    (tmp_path / "fixtures").mkdir()
+    shutil.copy(ROOT / name, tmp_path / name)
+    replay(commands, tmp_path)
+    assert commands[-1] == ("echo $?", "1\n")
+
+
+def test_flake8_output(tutorial: Path) -> None:
+    pytest.importorskip("flake8")
+    replay(session("$ flake8 --select TFS"), tutorial)
+
+
+def test_configuration_examples_are_valid(tmp_path: Path) -> None:
+    tables = []
+    for config in blocks("toml"):
+        (tmp_path / "pyproject.toml").write_text(config, encoding="utf-8")
+        tables.append(load_table(tmp_path / "pyproject.toml"))
+    assert any("extend-exclude" in table and "exclude" not in table for table in tables)
+    assert any("follow-imports" in table and "src" in table for table in tables)
+
+
+def test_github_actions_steps(tutorial: Path) -> None:
+    workflow, annotations = blocks("yaml")[1:3]
+    steps = yaml.safe_load(workflow)["jobs"]["scopelint"]["steps"]
+    runs = [step["run"] for step in steps if "run" in step]
+    assert runs[0] == 'pip install "scopelint @ git+<repository URL>"'
+    assert "replace `<repository URL>`" in README
+    for command in (runs[1], yaml.safe_load(annotations)[0]["run"]):
+        run = subprocess.run(command, shell=True, cwd=tutorial, env=ENV, text=True,
+                             capture_output=True, check=False)
+        assert run.stderr.startswith("Found 3 findings in 1 file")
+        if "sarif" in command:
+            assert run.returncode == 0
+            sarif = json.loads((tutorial / "scopelint.sarif").read_text(encoding="utf-8"))
+            assert len(sarif["runs"][0]["results"]) == 3
+        else:
+            assert run.returncode == 1 and run.stdout.count("::warning ") == 3
 
 
 def test_install_and_test_commands_are_documented() -> None:
-    assert "pip install . && scopelint check fixtures/" in README
+    assert "```console\npip install .\n```" in README
     assert 'pip install -e ".[test]" && python -m pytest' in README
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert 'pip install -e ".[test]" && python -m pytest' in ci

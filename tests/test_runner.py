@@ -52,9 +52,11 @@ def test_results_are_sorted_and_the_same_for_any_jobs(project: Path) -> None:
 
 def test_summary(project: Path) -> None:
     result = runner.run(["."], SETTINGS, jobs=2, use_cache=False)
-    assert re.fullmatch(r"24 files checked, 9 skipped, 0 cached, \d+ findings in \d+\.\d\d s",
-                        result.summary)
-    assert result.summary_for(3).split(", ")[3].startswith("3 findings")
+    assert re.fullmatch(r"Found \d+ findings in \d+ files \(24 checked, 9 skipped, 0 cached\) "
+                        r"in \d+\.\d\d s", result.summary)
+    one = next(r.findings[:1] for r in result.results if r.findings)
+    assert result.summary_for(one).startswith("Found 1 finding in 1 file (24 checked")
+    assert result.summary_for([]).startswith("No findings (24 files checked, 9 skipped")
 
 
 def test_facts_for_names(project: Path) -> None:
@@ -147,7 +149,7 @@ def test_missing_path(project: Path) -> None:
 
 
 def test_progress_only_on_a_tty(project: Path, monkeypatch) -> None:
-    monkeypatch.setattr(runner, "PROGRESS_MIN_FILES", 10)
+    monkeypatch.setattr(runner, "PROGRESS_DELAY", 0)
     plain = io.StringIO()
     monkeypatch.setattr("sys.stderr", plain)
     runner.run(["."], SETTINGS, jobs=1, use_cache=False, progress=True)

@@ -1,4 +1,8 @@
-"""SARIF 2.1.0 for GitHub code scanning (`github/codeql-action/upload-sarif`)."""
+"""SARIF 2.1.0 for GitHub code scanning (`github/codeql-action/upload-sarif`).
+
+The log names no `informationUri` nor `helpUri`: scopelint has no public home
+page yet, so each rule carries its whole documentation in `help` instead.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,6 @@ from scopelint.rules import Rule, all_rules
 
 SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
           "sarif-schema-2.1.0.json")
-INFORMATION_URI = "https://pypi.org/project/scopelint/"
 FINGERPRINT = "scopelint/v1"
 
 
@@ -45,7 +48,6 @@ def render(findings: Sequence[Finding], ctx: ReportContext) -> str:
                 "name": "scopelint",
                 "version": __version__,
                 "semanticVersion": __version__,
-                "informationUri": INFORMATION_URI,
                 "rules": [rule_descriptor(rule) for rule in rules.values()],
             }},
             "columnKind": "unicodeCodePoints",
