@@ -11,7 +11,6 @@ import json
 import os
 import sys
 from collections import Counter
-from functools import lru_cache
 from typing import TYPE_CHECKING, Optional, Sequence
 
 from scopelint import __version__
@@ -19,6 +18,7 @@ from scopelint.config import CODE_LISTS, ConfigError, Settings, load_settings, s
 from scopelint.facts import Finding
 from scopelint.files import PathNotFound, SourceError, decode_source, read_source
 from scopelint.noqa import filter_noqa
+from scopelint.notebook import CellMap, is_notebook, read_notebook
 from scopelint.report import ReportContext, reporters
 from scopelint.rules import all_rules
 
@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--jobs", "-j", type=jobs_count, default=0, metavar="N",
                         help="worker processes (default: 0, one per CPU)")
     common.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    common.add_argument("--stdin-filename", metavar="PATH",
+                        help="with PATH `-`: the name of the file read from stdin (config, "
+                             "excludes and per-file-ignores apply to it)")
 
     check = sub.add_parser("check", parents=[common], help="report scope misuse")
     check.add_argument("--format", choices=sorted(reporters()), default="text")
@@ -109,36 +112,55 @@ def jobs_count(value: str) -> int:
     return count
 
 
-def settings_for(args: argparse.Namespace) -> Settings:
-    """The effective settings: the config file overridden by the options."""
+def settings_for(args: argparse.Namespace,
+                 stdin: Optional[tuple[str, bytes]] = None) -> Settings:
+    """The effective settings: the config file (found from stdin's file name when
+    reading stdin) overridden by the options."""
     overrides = {}
     for option in CODE_LISTS:
         given = getattr(args, option.replace("-", "_"), None)
         if given is not None:  # repeated options: the last --select wins, extends add up
             overrides[option] = given[-1] if not option.startswith("extend-") else sum(given, [])
-    return load_settings(args.paths, args.config, overrides)
+    paths = [stdin[0]] if stdin and stdin[0] != "-" else [] if stdin else args.paths
+    return load_settings(paths, args.config, overrides)
 
 
-def run_files(args: argparse.Namespace, settings: Settings, want_facts: bool) -> RunResult:
-    """Analyse the paths with the runner (unfiltered findings, results sorted by path)."""
+def read_stdin(args: argparse.Namespace) -> Optional[tuple[str, bytes]]:
+    """(file name, bytes) when the only PATH is `-`; None otherwise."""
+    if "-" not in args.paths:
+        if args.stdin_filename is not None:
+            raise UsageError("--stdin-filename needs the PATH `-`")
+        return None
+    if len(args.paths) > 1:
+        raise UsageError("`-` (stdin) cannot be combined with other paths")
+    return args.stdin_filename or "-", sys.stdin.buffer.read()
+
+
+def run_files(args: argparse.Namespace, settings: Settings, want_facts: bool,
+              stdin: Optional[tuple[str, bytes]]) -> RunResult:
+    """Analyse the paths (or stdin) with the runner (unfiltered findings, sorted by path)."""
     from scopelint import runner  # imported here: `explain` and `rules` need no engine
 
+    if stdin is not None:
+        return runner.run_stdin(*stdin, settings, want_facts=want_facts)
     return runner.run(list(args.paths), settings, jobs=args.jobs, use_cache=not args.no_cache,
                       want_facts=want_facts, progress=sys.stderr.isatty())
 
 
 def run_check(args: argparse.Namespace) -> int:
     """`scopelint check`: report the findings the settings and noqa comments keep."""
-    settings = settings_for(args)
-    lines = lru_cache(maxsize=None)(source_lines)  # only files with findings are read
+    stdin = read_stdin(args)
+    settings = settings_for(args, stdin)
+    sources = Sources(stdin)  # only files with findings are read
     findings: list[Finding] = []
-    run = run_files(args, settings, want_facts=False)
+    run = run_files(args, settings, want_facts=False, stdin=stdin)
     for result in run.results:
         kept = [f for f in result.findings if settings.is_enabled(f.code, f.path)]
-        findings.extend(filter_noqa(kept, lines(result.path)) if kept else ())
+        findings.extend(filter_noqa(kept, sources.lines(result.path)) if kept else ())
     findings.sort(key=Finding.sort_key)
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    ctx = ReportContext(lines=lines, show_source=args.show_source, color=color)
+    ctx = ReportContext(lines=sources.lines, show_source=args.show_source, color=color,
+                        cells=sources.cells)
     sys.stdout.write(reporters()[args.format](findings, ctx))
     if args.statistics:
         stream = sys.stderr if args.format in ("json", "sarif") else sys.stdout
@@ -155,21 +177,26 @@ def statistics(findings: Sequence[Finding]) -> str:
 
 def run_names(args: argparse.Namespace) -> int:
     """`scopelint names`: one row per variable created or fetched, in execution order."""
-    settings = settings_for(args)
+    stdin = read_stdin(args)
+    settings = settings_for(args, stdin)
+    sources = Sources(stdin)
+    ctx = ReportContext(lines=sources.lines, cells=sources.cells)
     rows: list[dict[str, object]] = []
-    for result in run_files(args, settings, want_facts=True).results:
+    for result in run_files(args, settings, want_facts=True, stdin=stdin).results:
         if result.facts is None:  # not analysed: say why on stderr
-            for f in result.findings:
-                print(f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}", file=sys.stderr)
+            sys.stderr.write(reporters()["text"](result.findings, ctx))
             continue
-        rows.extend({"path": result.path, "line": v.loc.line, "col": v.loc.col, "api": v.api,
-                     "name": v.name, "pattern": v.pattern, "reused": v.reused}
-                    for v in result.facts.variables)
+        for v in result.facts.variables:
+            cell, line = ctx.in_cell(result.path, v.loc.line)
+            rows.append({"path": result.path, **({} if cell is None else {"cell": cell}),
+                         "line": line, "col": v.loc.col, "api": v.api, "name": v.name,
+                         "pattern": v.pattern, "reused": v.reused})
     if args.format == "json":
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write("".join(
-            f"{r['path']}:{r['line']}:{r['col']}: {r['api']} {r['name'] or r['pattern']}"
+            f"{r['path']}:{'cell ' + str(r['cell']) + ':' if 'cell' in r else ''}"
+            f"{r['line']}:{r['col']}: {r['api']} {r['name'] or r['pattern']}"
             f"{' (reused)' if r['reused'] is True else ''}\n" for r in rows))
     return OK
 
@@ -200,10 +227,39 @@ def rules_markdown() -> str:
     return "| Code | Name | Summary |\n| --- | --- | --- |\n" + rows
 
 
-def source_lines(path: str) -> tuple[str, ...]:
-    """A file's lines as Python splits them (\\n, \\r\\n or \\r); () when unreadable."""
+class Sources:
+    """The analysed lines (a notebook's: those of its code cells' module) and cell maps of
+    the files reported on, read once each; stdin's under its file name."""
+
+    def __init__(self, stdin: Optional[tuple[str, bytes]] = None) -> None:
+        self.stdin = stdin
+        self.read: dict[str, tuple[tuple[str, ...], Optional[CellMap]]] = {}
+
+    def lines(self, path: str) -> tuple[str, ...]:
+        return self._load(path)[0]
+
+    def cells(self, path: str) -> Optional[CellMap]:
+        return self._load(path)[1]
+
+    def _load(self, path: str) -> tuple[tuple[str, ...], Optional[CellMap]]:
+        if path not in self.read:
+            self.read[path] = source_lines(path, self.stdin[1] if self.stdin and
+                                           self.stdin[0] == path else None)
+        return self.read[path]
+
+
+def source_lines(path: str, data: Optional[bytes] = None
+                 ) -> tuple[tuple[str, ...], Optional[CellMap]]:
+    """A file's lines as Python splits them (\\n, \\r\\n or \\r) and, for a notebook,
+    its cell map; ((), None) when unreadable. `data`: the bytes, when already read."""
+    cells = None
     try:
-        text = decode_source(read_source(path))
+        data = read_source(path) if data is None else data
+        if is_notebook(path):
+            notebook = read_notebook(data)
+            text, cells = notebook.text, notebook.cells
+        else:
+            text = decode_source(data)
     except SourceError:
-        return ()
-    return tuple(io.StringIO(text, newline="").readlines())
+        return (), None
+    return tuple(io.StringIO(text, newline="").readlines()), cells

@@ -1,7 +1,7 @@
 """Finding the files to check, and reading and decoding them (TFS002 problems).
 
-Discovery rules: directories are walked for `*.py` files (a directory named
-`x.py` is walked like any directory); a file named on the command line is
+Discovery rules: directories are walked for `*.py` files and `*.ipynb`
+notebooks (a directory named `x.py` is walked like any directory); a file named on the command line is
 checked whatever its name. Exclude globs match, flake8 style, an entry's
 basename, its path relative to the settings root and its absolute path; they
 apply to named paths too (with every directory above them). Walked entries
@@ -24,6 +24,7 @@ import tokenize
 from typing import Optional, Sequence
 
 NEWLINE = re.compile(r"\r\n|\r|\n")
+SOURCE_SUFFIXES = (".py", ".ipynb")
 GIT_BATCH_BYTES = 8192  # below every pipe buffer size: one batch never blocks the writer
 
 
@@ -118,7 +119,8 @@ def discover(
 
 def _walk(top: str, excluder: Excluder, git: Optional[GitIgnore],
           errors: dict[str, str]) -> list[str]:
-    """The `*.py` files under directory `top`, pruning excluded and ignored entries."""
+    """The `*.py` and `*.ipynb` files under directory `top`, pruning excluded and ignored
+    entries."""
     files: list[str] = []
     stack = [top]
     while stack:
@@ -133,7 +135,7 @@ def _walk(top: str, excluder: Excluder, git: Optional[GitIgnore],
         dirs = [os.path.join(prefix, e.name) for e in entries
                 if e.name != ".git" and e.is_dir(follow_symlinks=False)]
         pys = [os.path.join(prefix, e.name) for e in entries
-               if e.name.endswith(".py") and e.is_file()]
+               if e.name.endswith(SOURCE_SUFFIXES) and e.is_file()]
         dirs = [d for d in dirs if not excluder.excluded(d)]
         pys = [f for f in pys if not excluder.excluded(f)]
         ignored = git.ignored(directory, [d + os.sep for d in dirs] + pys) if git else set()

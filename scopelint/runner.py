@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Callable, Optional, Protocol, Sequence, TypeVa
 
 from scopelint.cache import Cache, content_hash
 from scopelint.facts import Finding
-from scopelint.files import SourceError, discover, read_source
+from scopelint.files import Excluder, SourceError, discover, read_source
 
 if TYPE_CHECKING:
     from scopelint.analysis import FileResult
@@ -112,6 +112,20 @@ def run(
         cache.save()
     ordered = [results[p] for p in sorted(results)]
     return RunResult(ordered, skipped, cached, time.perf_counter() - start)
+
+
+def run_stdin(name: str, data: bytes, settings: RunSettings, *,
+              want_facts: bool = False) -> RunResult:
+    """Check source read from stdin as the file `name`: its excludes apply; no cache."""
+    start = time.perf_counter()
+    root = getattr(settings, "root", None) or os.getcwd()
+    if Excluder(list(settings.exclude), root).named_excluded(os.path.normpath(name)):
+        return RunResult([], 0, 0, time.perf_counter() - start)
+    from scopelint.analysis import recursion_guard
+
+    recursion_guard()
+    outcome = in_big_stack(lambda: analyse_data(name, data, True, want_facts))
+    return RunResult([outcome.result], int(outcome.skipped), 0, time.perf_counter() - start)
 
 
 def _cached(cache: Optional[Cache], path: str) -> Optional[FileResult]:
@@ -254,14 +268,19 @@ def analyse_file(path: str, prefilter: bool, want_facts: bool) -> Outcome:
     prefilter clears, or beyond `limits`, stop there, the rest go to libcst
     and the engine.
     """
-    from scopelint.analysis import (
-        FileResult, analyze_bytes, internal_error, too_deep, unreadable,
-    )
+    from scopelint.analysis import FileResult, unreadable
 
     try:
         data = read_source(path)
     except SourceError as err:
         return Outcome(FileResult(path, [unreadable(path, err)]), None, False)
+    return analyse_data(path, data, prefilter, want_facts)
+
+
+def analyse_data(path: str, data: bytes, prefilter: bool, want_facts: bool) -> Outcome:
+    """Analyse one file's bytes; every failure becomes a finding."""
+    from scopelint.analysis import FileResult, analyze_bytes, internal_error, too_deep
+
     try:
         result = analyze_bytes(path, data, prefilter)
         if not want_facts:

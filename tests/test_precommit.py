@@ -35,7 +35,7 @@ def committed(path: Path) -> Path:
 def test_hook_definition() -> None:
     (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     assert hook["id"] == "scopelint" and hook["entry"] == "scopelint check"
-    assert hook["language"] == "python" and hook["types"] == ["python"]
+    assert hook["language"] == "python" and hook["types_or"] == ["python", "jupyter"]
     assert hook["require_serial"] is True
 
 
@@ -44,7 +44,7 @@ def test_try_repo(tmp_path: Path) -> None:
     hook_repo = committed(Path(shutil.copytree(REPO, tmp_path / "scopelint", ignore=IGNORED)))
     project = tmp_path / "project"
     project.mkdir()
-    (project / "buggy.py").write_text('print "hello"\n')
+    (project / "buggy.py").write_text('x = = 1\n')
     (project / "clean.py").write_text("import tensorflow as tf\nx = tf.Variable(1.0)\n")
     committed(project)
     env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(tmp_path / "cache")}

@@ -1,4 +1,9 @@
-"""SARIF 2.1.0 for GitHub code scanning (`github/codeql-action/upload-sarif`)."""
+"""SARIF 2.1.0 for GitHub code scanning (`github/codeql-action/upload-sarif`).
+
+In a notebook, a location is the line and column of the `.ipynb` file (its JSON text)
+where the cell's source line is written, the place GitHub can show in the file, and
+the message starts with `cell 3:4:5: ` (cell, line in it, column).
+"""
 
 from __future__ import annotations
 
@@ -31,7 +36,7 @@ def render(findings: Sequence[Finding], ctx: ReportContext) -> str:
         uri = artifact_uri(f.path)
         line_text = source_line(ctx, f.path, f.line)
         seen[(f.code, uri, line_text)] += 1
-        result = sarif_result(f, uri)
+        result = sarif_result(f, uri, ctx)
         if f.code in index:
             result["ruleIndex"] = index[f.code]
         result["partialFingerprints"] = {
@@ -69,17 +74,20 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
     }
 
 
-def sarif_result(f: Finding, uri: str) -> dict[str, Any]:
+def sarif_result(f: Finding, uri: str, ctx: ReportContext) -> dict[str, Any]:
     """A result without its rule index and fingerprint."""
     result: dict[str, Any] = {
         "ruleId": f.code,
         "level": level(f.code),
-        "message": {"text": f.message},
-        "locations": [location(uri, f.line, f.col)],
+        "message": {"text": ctx.cell_prefix(f.path, f.line, f.col)
+                    + ctx.message(f.path, f.message)},
+        "locations": [location(uri, *ctx.in_file(f.path, f.line, f.col))],
     }
     if f.related:
         result["relatedLocations"] = [
-            {**location(uri, r.line, r.col, r.message), "id": i}
+            {**location(uri, *ctx.in_file(f.path, r.line, r.col),
+                        ctx.cell_prefix(f.path, r.line, r.col) + ctx.message(f.path, r.message)),
+             "id": i}
             for i, r in enumerate(f.related, start=1)
         ]
     return result
