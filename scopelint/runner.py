@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Callable, Optional, Protocol, Sequence, TypeVa
 from scopelint.cache import Cache, content_hash
 from scopelint.facts import Finding
 from scopelint.files import Excluder, SourceError, discover, read_source
+from scopelint.notebook import is_notebook
 
 if TYPE_CHECKING:
     from scopelint.analysis import FileResult
@@ -133,7 +134,7 @@ def _cached(cache: Optional[Cache], path: str) -> Optional[FileResult]:
     if cache is None:
         return None
     try:
-        digest = content_hash(read_source(path))
+        digest = _digest(path, read_source(path))
     except SourceError:
         return None
     findings = cache.get(path, digest)
@@ -289,7 +290,12 @@ def analyse_data(path: str, data: bytes, prefilter: bool, want_facts: bool) -> O
         result = FileResult(path, [too_deep(path)])
     except Exception as err:  # noqa: BLE001 - one file's failure must not stop the run
         result = FileResult(path, [internal_error(path, err)])
-    return Outcome(result, content_hash(data), result.skipped)
+    return Outcome(result, _digest(path, data), result.skipped)
+
+
+def _digest(path: str, data: bytes) -> str:
+    """The cache key of a file: its content, and whether it is read as a notebook."""
+    return content_hash(data) + (":ipynb" if is_notebook(path) else "")
 
 
 def in_big_stack(work: Callable[[], T]) -> T:

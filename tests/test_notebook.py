@@ -191,3 +191,23 @@ def test_related_lines_in_messages_name_the_cell(tmp_path: Path, capsys) -> None
     _, out = check(capsys, str(path))
     assert "(first created at cell 1, line 3; the repeat comes from the call at cell 2, " \
            "line 2)" in out
+
+
+def test_the_cache_tells_a_notebook_from_a_python_file_with_the_same_bytes(
+        project: Path, capsys) -> None:
+    (project / "copy.py").write_bytes((project / "nb.ipynb").read_bytes())
+    for _ in range(2):  # cold, then warm
+        status = main(["check", "--jobs", "1", "nb.ipynb", "copy.py"])
+        out = capsys.readouterr().out
+        assert (status, [line.split(":")[0] for line in out.splitlines()]) == (1, ["nb.ipynb"])
+
+
+def test_a_directory_with_a_script_a_notebook_and_python2(project: Path, capsys) -> None:
+    """Each file's scope bugs at the right cell or line."""
+    (project / "broken.ipynb").unlink()
+    (project / "model.py").write_text(TF + NAME_SCOPE)
+    (project / "legacy.py").write_text(TF + 'print "building"\n' + NAME_SCOPE)
+    _, out = check(capsys, ".")
+    assert [line.split(" ")[:2] for line in out.splitlines()] == [
+        ["legacy.py:2:1:", "TFS003"], ["legacy.py:4:9:", "TFS201"],
+        ["model.py:3:9:", "TFS201"], ["nb.ipynb:cell", "3:2:9:"]]

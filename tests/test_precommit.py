@@ -46,6 +46,8 @@ def test_try_repo(tmp_path: Path) -> None:
     project.mkdir()
     (project / "buggy.py").write_text('x = = 1\n')
     (project / "clean.py").write_text("import tensorflow as tf\nx = tf.Variable(1.0)\n")
+    shutil.copy(REPO / "fixtures" / "notebooks" / "tfs101_gan_tutorial.ipynb",
+                project / "gan.ipynb")
     committed(project)
     env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(tmp_path / "cache")}
 
@@ -57,6 +59,9 @@ def test_try_repo(tmp_path: Path) -> None:
     buggy = try_repo("buggy.py")
     assert buggy.returncode == 1, buggy.stdout + buggy.stderr
     assert "buggy.py:1:" in buggy.stdout and "TFS001" in buggy.stdout
+    notebook = try_repo("gan.ipynb")
+    assert notebook.returncode == 1, notebook.stdout + notebook.stderr
+    assert "gan.ipynb:cell 4:3:13: TFS101" in notebook.stdout
     clean = try_repo("clean.py")
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "Passed" in clean.stdout
