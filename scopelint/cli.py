@@ -121,7 +121,9 @@ def settings_for(args: argparse.Namespace,
         given = getattr(args, option.replace("-", "_"), None)
         if given is not None:  # repeated options: the last --select wins, extends add up
             overrides[option] = given[-1] if not option.startswith("extend-") else sum(given, [])
-    paths = [stdin[0]] if stdin and stdin[0] != "-" else [] if stdin else args.paths
+    paths = args.paths
+    if stdin is not None:  # found from stdin's file name, or from the working directory
+        paths = [] if stdin[0] == "-" else [stdin[0]]
     return load_settings(paths, args.config, overrides)
 
 

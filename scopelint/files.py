@@ -1,8 +1,9 @@
 """Finding the files to check, and reading and decoding them (TFS002 problems).
 
 Discovery rules: directories are walked for `*.py` files and `*.ipynb`
-notebooks (a directory named `x.py` is walked like any directory); a file named on the command line is
-checked whatever its name. Exclude globs match, flake8 style, an entry's
+notebooks (a directory named `x.py` is walked like any directory); a file
+named on the command line is checked whatever its name (a notebook by its
+`.ipynb` suffix). Exclude globs match, flake8 style, an entry's
 basename, its path relative to the settings root and its absolute path; they
 apply to named paths too (with every directory above them). Walked entries
 that git ignores (`.gitignore`, `.git/info/exclude`, the global excludes file)

@@ -11,8 +11,8 @@ body once, as Python). `%time stmt` becomes `if 1: stmt` (same columns) when
 continuation lines too.
 
 `CellMap` maps each module line back to its cell, its line in the cell, and
-the line and column of the `.ipynb` file that hold it. Outputs and markdown
-cells are never looked at: the JSON decoder skips them at C speed.
+the line and column of the `.ipynb` file that hold it. Outputs are never looked
+at: the C JSON decoder skips them.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import bisect
 import json
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterator, Optional
+from typing import Callable, Optional
 
 from scopelint.files import SourceError
 
@@ -271,21 +271,24 @@ def blank_ipython(cell: str) -> str:
             return "".join(_newline(line) for line in lines)
         lines[0] = _newline(lines[0])
     out: list[str] = []
-    continued = False
-    for line, starts in zip(lines, statement_starts(lines)):
-        if continued:
+    state = _Scan()
+    magic_continues = False
+    for line in lines:
+        if magic_continues:
             out.append(_newline(line))
-        elif starts and _MAGIC.match(line):
+        elif state.at_statement_start() and _MAGIC.match(line):
             time = _TIME_PREFIX.match(line)
             if time:  # `%time stmt` runs stmt once: `if 1: stmt` keeps every column
                 out.append(time.group(1) + "if 1: " + line[time.end():])
+                state.feed(out[-1])
                 continue
             indent = line[:len(line) - len(line.lstrip())]
             out.append(indent + "pass" + _newline(line))
         else:
             out.append(line)
+            state.feed(line)
             continue
-        continued = line.rstrip("\r\n").endswith("\\")
+        magic_continues = line.rstrip("\r\n").endswith("\\")
     return "".join(out)
 
 
@@ -293,35 +296,41 @@ def _newline(line: str) -> str:
     return line[len(line.rstrip("\r\n")):] or "\n"
 
 
-def statement_starts(lines: list[str]) -> Iterator[bool]:
-    """For each line, whether it begins a new statement: not inside brackets, a string,
-    or after a backslash continuation (a light scan that also copes with invalid code)."""
-    depth, quote, continued = 0, "", False
-    for line in lines:
-        yield not (depth or quote or continued)
+class _Scan:
+    """Whether the next line begins a new statement: not inside brackets, a string, or
+    after a backslash continuation (a light scan that copes with invalid code too)."""
+
+    def __init__(self) -> None:
+        self.depth, self.quote, self.continued = 0, "", False
+
+    def at_statement_start(self) -> bool:
+        return not (self.depth or self.quote or self.continued)
+
+    def feed(self, line: str) -> None:
+        """Scan one Python line."""
         body = line.rstrip("\r\n")
-        continued = False
+        self.continued = False
         i = 0
         while i < len(body):
-            if quote:
-                match = _STRING_END[quote].match(body, i)
+            if self.quote:
+                match = _STRING_END[self.quote].match(body, i)
                 if match is None:
-                    if len(quote) == 1 and not body.endswith("\\"):
-                        quote = ""  # unterminated: the line is invalid anyway
-                    break
-                quote, i = "", match.end()
+                    if len(self.quote) == 1 and not body.endswith("\\"):
+                        self.quote = ""  # unterminated: the line is invalid anyway
+                    return
+                self.quote, i = "", match.end()
                 continue
             char = body[i]
             start = _STRING_START.match(body, i) if char in "'\"rRbBuUfF" else None
             if start and (i == 0 or not (body[i - 1].isalnum() or body[i - 1] == "_")):
-                quote, i = start.group(1), start.end()
+                self.quote, i = start.group(1), start.end()
                 continue
             if char == "#":
-                break
+                return
             if char in "([{":
-                depth += 1
+                self.depth += 1
             elif char in ")]}":
-                depth = max(depth - 1, 0)
+                self.depth = max(self.depth - 1, 0)
             elif char == "\\" and i == len(body) - 1:
-                continued = True
+                self.continued = True
             i += 1

@@ -96,25 +96,21 @@ def read_python2(text: str) -> Optional[Rewrite]:
     tree = _parse_python2(text if text.endswith("\n") else text + "\n")
     if tree is None:
         return None
-    edits = sorted(_edits(tree), key=_position)
     lines = text.splitlines(keepends=True)
-    for attempt in range(2):
-        if edits:
-            rewritten = _apply(lines, edits)
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    return Rewrite(rewritten, ast.parse(rewritten), tuple(edits))
-            except TabError:
-                if attempt == 0:
-                    edits = sorted(edits + list(_tab_edits(lines)), key=_position)
-                    continue
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                pass
-        elif attempt == 0:  # nothing but (perhaps) tabs mixed with spaces
-            edits = list(_tab_edits(lines))
+    edits = list(_edits(tree))
+    for tabs in ((), tuple(_tab_edits(lines))):  # then tabs expanded, as Python 2 reads them
+        attempt = sorted([*edits, *tabs], key=_position)
+        if not attempt:
             continue
-        return None
+        rewritten = _apply(lines, attempt)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return Rewrite(rewritten, ast.parse(rewritten), tuple(attempt))
+        except TabError:
+            continue
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
     return None
 
 

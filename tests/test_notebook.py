@@ -81,6 +81,7 @@ def test_code_cells_joined_in_order_markdown_and_outputs_left_out() -> None:
     ('s = """\n%not a magic\n"""\nt = \'a\\\n!b\'\n',
      's = """\n%not a magic\n"""\nt = \'a\\\n!b\'\n'),
     ("x = 1 \\\n    % 2\n# why?\n", "x = 1 \\\n    % 2\n# why?\n"),
+    ("!ls (\n%ls\n", "pass\npass\n"),  # a magic line is not scanned as Python
 ])
 def test_ipython_syntax_becomes_pass_at_statement_starts_only(cell: str, module: str) -> None:
     assert blank_ipython(cell) == module
