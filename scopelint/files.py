@@ -9,8 +9,9 @@ apply to named paths too (with every directory above them). Walked entries
 that git ignores (`.gitignore`, `.git/info/exclude`, the global excludes file)
 are skipped; named paths never are, and a named directory that git ignores
 as a whole is walked without git's rules. Symbolic links to directories are not
-followed while walking (so a link loop cannot recurse), `.git` directories are
-never entered, and a directory that cannot be listed is reported, not fatal.
+followed while walking (so a link loop cannot recurse), `.git` directories and
+Jupyter's `.ipynb_checkpoints` (autosaved copies of notebooks) are never
+entered, and a directory that cannot be listed is reported, not fatal.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Optional, Sequence
 
 NEWLINE = re.compile(r"\r\n|\r|\n")
 SOURCE_SUFFIXES = (".py", ".ipynb")
+NEVER_WALKED = (".git", ".ipynb_checkpoints")
 GIT_BATCH_BYTES = 8192  # below every pipe buffer size: one batch never blocks the writer
 
 
@@ -134,7 +136,7 @@ def _walk(top: str, excluder: Excluder, git: Optional[GitIgnore],
             continue
         prefix = "" if directory == os.curdir else directory
         dirs = [os.path.join(prefix, e.name) for e in entries
-                if e.name != ".git" and e.is_dir(follow_symlinks=False)]
+                if e.name not in NEVER_WALKED and e.is_dir(follow_symlinks=False)]
         pys = [os.path.join(prefix, e.name) for e in entries
                if e.name.endswith(SOURCE_SUFFIXES) and e.is_file()]
         dirs = [d for d in dirs if not excluder.excluded(d)]

@@ -156,6 +156,12 @@ def test_directories_pick_up_notebooks_and_text_names_the_cell(project: Path, ca
         "named 'v:0', not 'a/v:0'"]
 
 
+def test_jupyter_checkpoints_are_not_walked(project: Path, capsys) -> None:
+    (project / ".ipynb_checkpoints").mkdir()
+    (project / "nb.ipynb").rename(project / ".ipynb_checkpoints" / "nb-checkpoint.ipynb")
+    assert check(capsys, "--ignore", "TFS002", ".") == (0, "")
+
+
 def test_json_rows_gain_the_cell(project: Path, capsys) -> None:
     _, out = check(capsys, "--format", "json", "nb.ipynb")
     (row,) = json.loads(out)
