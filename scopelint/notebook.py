@@ -17,7 +17,6 @@ at: the C JSON decoder skips them.
 
 from __future__ import annotations
 
-import bisect
 import json
 import re
 from dataclasses import dataclass
@@ -58,20 +57,20 @@ class LinePlace:
 
 @dataclass(frozen=True)
 class CellMap:
-    """Module line → cell, line in cell, and the .ipynb position that holds it."""
+    """Module line → cell, line in cell, and the .ipynb position that holds it.
+
+    The .ipynb position is exact for files as Jupyter writes them (a source is an
+    array of lines, non-ASCII characters unescaped); otherwise it is the line of
+    the JSON string, and the column may be off by the escapes before it.
+    """
 
     places: tuple[LinePlace, ...]  # one per module line
-    cell_starts: tuple[int, ...]  # the module line where each code cell starts
 
     def place(self, line: int) -> Optional[LinePlace]:
         """Where module `line` comes from (past the end, e.g. an error at the end of the
         module: the last line)."""
         return self.places[min(line, len(self.places)) - 1] if line >= 1 and self.places \
             else None
-
-    def cell_start(self, line: int) -> int:
-        """The first module line of the code cell holding module `line`."""
-        return self.cell_starts[max(bisect.bisect_right(self.cell_starts, line) - 1, 0)]
 
     def raw_position(self, line: int, col: int) -> tuple[int, int]:
         """The line and column of the .ipynb file where module (line, col) is written."""
@@ -226,35 +225,31 @@ def _source(raw: str, pos: int, pieces: list[tuple[str, int]]) -> int:
 def _module(raw: str, cells: list[tuple[int, list[tuple[str, int]]]]) -> Notebook:
     """Join the code cells into one module text with blanked IPython syntax, and its map."""
     places: list[LinePlace] = []
-    starts: list[int] = []
     sources: list[tuple[int, str]] = []
     parts: list[str] = []
     counted, raw_line = 0, 1  # newlines of `raw` counted up to index `counted`
     for number, pieces in cells:
         lines: list[str] = []
         cell_places: list[LinePlace] = []
-        for text, at in pieces:
-            offset = 0
+        for text, start in pieces:
             for piece in text.splitlines(keepends=True):
-                start = at + len(_encoded(text[:offset]))
                 raw_line += raw.count("\n", counted, start)
                 counted = start
                 cell_places.append(LinePlace(number, len(cell_places) + 1, raw_line,
                                              start - raw.rfind("\n", 0, start), piece))
                 lines.append(piece)
-                offset += len(piece)
+                start += len(_encoded(piece))  # JSON escapes each character on its own
         if not lines:
             continue
         cell_text = "".join(lines)
         if not cell_text.endswith(("\n", "\r")):
             cell_text += "\n"
-        starts.append(len(places) + 1)
         parts.append(blank_ipython(cell_text))
         sources.append((len(places) + 1, parts[-1]))
         places.extend(cell_places)
     if not parts:
         raise SourceError("notebook has no code cells with code")
-    return Notebook("".join(parts), CellMap(tuple(places), tuple(starts)), tuple(sources))
+    return Notebook("".join(parts), CellMap(tuple(places)), tuple(sources))
 
 
 def _encoded(text: str) -> str:
