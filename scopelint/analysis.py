@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import sys
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Optional, Union
 
@@ -14,9 +14,12 @@ from scopelint.engine.project import Project, ProjectSettings, remember
 from scopelint.facts import Finding, ModuleFacts
 from scopelint.files import SourceError, decode_source
 from scopelint.limits import may_be_too_complex, too_complex
+from scopelint.notebook import is_notebook, read_notebook
+from scopelint.python2 import Rewrite, read_python2
 from scopelint.rules import Check, all_rules
 
 REPORT_HINT = "please report it at the scopelint issue tracker with this file"
+SYNTAX_ERROR = "syntax error: "
 
 
 @dataclass
@@ -33,6 +36,8 @@ class FileResult:
 def analyze_bytes(path: str, data: bytes, prefilter: bool = False,
                   project: Optional[ProjectSettings] = None) -> FileResult:
     """Analyse one file's raw bytes; never raises for bad input."""
+    if is_notebook(path):
+        return analyze_notebook(path, data, prefilter, project)
     try:
         text = decode_source(data)
     except SourceError as err:
@@ -47,13 +52,27 @@ def analyze_text(path: str, text: str, prefilter: bool = False,
     Every file gets CPython's syntax check; with `prefilter`, a file whose text
     cannot reach a TF API, itself or through the project modules it imports, stops
     there (see `prefilter`), and a file beyond `limits` gets a TFS001 instead of
-    libcst's slow parse. With `project` (the default: follow imports, no extra
-    roots), project modules are followed; `ProjectSettings(follow=False)` reads
-    the file alone.
+    libcst's slow parse. Text CPython rejects but Python 2 reads is analysed as
+    rewritten by `python2` (TFS003). With `project` (the default: follow imports,
+    no extra roots), project modules are followed; `ProjectSettings(follow=False)`
+    reads the file alone.
     """
-    tree = parse_python(path, text)
-    if isinstance(tree, Finding):
-        return FileResult(path, [tree])
+    parsed = read_python(path, text)
+    if isinstance(parsed, Finding):
+        return FileResult(path, [parsed])
+    tree, python2 = parsed
+    if python2 is None:
+        return analyze_tree(path, text, tree, prefilter, project)
+    result = analyze_tree(path, python2.text, tree, prefilter, project)
+    result.findings = (python2.restore(path, result.findings, result.facts)
+                       + [python2.finding(path)])
+    result.findings.sort(key=Finding.sort_key)
+    return result
+
+
+def analyze_tree(path: str, text: str, tree: ast.Module, prefilter: bool,
+                 project: Optional[ProjectSettings] = None) -> FileResult:
+    """Analyse text CPython parsed into `tree` (see `analyze_text`)."""
     settings = project or ProjectSettings()
     resolver = Project(path, settings.src) if settings.follow else None
     source = remember(path, text, content_hash(text.encode("utf-8", "surrogatepass")), tree)
@@ -69,7 +88,7 @@ def analyze_text(path: str, text: str, prefilter: bool = False,
         facts = run_program(source, resolver)
     except cst.ParserSyntaxError as err:
         return FileResult(path, [Finding(path, err.raw_line, err.raw_column + 1, "TFS001",
-                                         f"syntax error: {err.message}")])
+                                         SYNTAX_ERROR + err.message)])
     except RecursionError:
         return FileResult(path, [too_deep(path)])
     except Exception as err:  # noqa: BLE001 - one file's failure must not stop the run
@@ -79,12 +98,45 @@ def analyze_text(path: str, text: str, prefilter: bool = False,
     return FileResult(path, findings, facts)
 
 
+def analyze_notebook(path: str, data: bytes, prefilter: bool = False,
+                     project: Optional[ProjectSettings] = None) -> FileResult:
+    """Analyse a notebook's code cells as one module (see `notebook`).
+
+    When the module does not parse, the first code cell that does not parse on
+    its own gets the TFS001, and the cells before it are analysed.
+    """
+    try:
+        notebook = read_notebook(data)
+    except SourceError as err:
+        return FileResult(path, [unreadable(path, err)])
+    result = analyze_text(path, notebook.text, prefilter, project)
+    if result.facts is not None or not result.findings[0].message.startswith(SYNTAX_ERROR):
+        return result
+    for start, cell in notebook.sources:
+        error = read_python(path, cell)
+        if isinstance(error, Finding):
+            before = analyze_text(path, notebook.text_before(start), prefilter, project)
+            before.findings.append(replace(error, line=error.line + start - 1))
+            before.findings.sort(key=Finding.sort_key)
+            return before
+    return result
+
+
+def read_python(path: str, text: str) -> Union[tuple[ast.Module, Optional[Rewrite]], Finding]:
+    """CPython's parse of the text, else of its Python 2 rewrite, else a TFS001 finding."""
+    tree = parse_python(path, text)
+    if not isinstance(tree, Finding):
+        return tree, None
+    python2 = read_python2(text) if tree.message.startswith(SYNTAX_ERROR) else None
+    return tree if python2 is None else (python2.tree, python2)
+
+
 def parse_python(path: str, text: str) -> Union[ast.Module, Finding]:
     """CPython's own parse of the text, or a TFS001 finding when it rejects it.
 
     libcst follows a newer, more lenient grammar (it accepts Python 2's
-    `except E, e:`), so CPython's parser decides what is valid Python 3 and
-    Python 2 files are reported instead of half-analysed.
+    `except E, e:`), so CPython's parser decides what is valid Python 3, and
+    Python 2 files are rewritten (`read_python`) instead of half-analysed.
     """
     try:
         with warnings.catch_warnings():  # `"\d"` in user code is not ours to report
@@ -93,7 +145,7 @@ def parse_python(path: str, text: str) -> Union[ast.Module, Finding]:
     except SyntaxError as err:
         line = err.lineno or 1
         col = err.offset or 1
-        return Finding(path, line, max(col, 1), "TFS001", f"syntax error: {err.msg}")
+        return Finding(path, line, max(col, 1), "TFS001", SYNTAX_ERROR + err.msg)
     except (RecursionError, MemoryError):
         return too_deep(path)
     except ValueError as err:  # e.g. source with NUL bytes
@@ -127,4 +179,3 @@ def recursion_guard() -> None:
     """Give the recursive parser and engine room for deeply nested code."""
     if sys.getrecursionlimit() < 10_000:
         sys.setrecursionlimit(10_000)
-

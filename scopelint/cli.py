@@ -12,16 +12,16 @@ import os
 import sys
 from collections import Counter
 from dataclasses import replace
-from functools import lru_cache
 from typing import TYPE_CHECKING, Optional, Sequence
 
 from scopelint import __version__
 from scopelint.config import (
     CODE_LISTS, ConfigError, Settings, did_you_mean, load_settings, split_codes,
 )
-from scopelint.facts import Finding, VariableFact
+from scopelint.facts import Finding, Location, VariableFact
 from scopelint.files import PathNotFound, SourceError, decode_source, read_source
 from scopelint.noqa import filter_noqa
+from scopelint.notebook import CellMap, is_notebook, read_notebook
 from scopelint.report import ReportContext, reporters
 from scopelint.rules import all_rules
 
@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="apply the excludes to paths named on the command line too")
     common.add_argument("--quiet", "-q", action="store_true",
                         help="print no progress and no summary line")
+    common.add_argument("--stdin-filename", metavar="PATH",
+                        help="with PATH `-`: the name of the file read from stdin (config, "
+                             "excludes and per-file-ignores apply to it)")
 
     check = sub.add_parser("check", parents=[common], help="report scope misuse")
     check.add_argument("--format", choices=sorted(reporters()), default="text")
@@ -120,25 +123,44 @@ def jobs_count(value: str) -> int:
     return count
 
 
-def settings_for(args: argparse.Namespace) -> Settings:
-    """The effective settings: the config file overridden by the options."""
+def settings_for(args: argparse.Namespace,
+                 stdin: Optional[tuple[str, bytes]] = None) -> Settings:
+    """The effective settings: the config file (found from stdin's file name when
+    reading stdin) overridden by the options."""
     overrides = {}
     for option in CODE_LISTS:
         given = getattr(args, option.replace("-", "_"), None)
         if given is not None:  # repeated options: the last --select wins, extends add up
             overrides[option] = given[-1] if not option.startswith("extend-") else sum(given, [])
-    settings = load_settings(args.paths, args.config, overrides,
-                             force_exclude=args.force_exclude)
+    paths = args.paths
+    if stdin is not None:  # found from stdin's file name, or from the working directory
+        paths = [] if stdin[0] == "-" else [stdin[0]]
+    settings = load_settings(paths, args.config, overrides, force_exclude=args.force_exclude)
     return replace(settings, follow_imports=False) if args.no_follow_imports else settings
 
 
-def run_files(args: argparse.Namespace, settings: Settings, want_facts: bool) -> RunResult:
-    """Analyse the paths with the runner (unfiltered findings, results sorted by path)."""
+def read_stdin(args: argparse.Namespace) -> Optional[tuple[str, bytes]]:
+    """(file name, bytes) when the only PATH is `-`; None otherwise."""
+    if "-" not in args.paths:
+        if args.stdin_filename is not None:
+            raise UsageError("--stdin-filename needs the PATH `-`")
+        return None
+    if len(args.paths) > 1:
+        raise UsageError("`-` (stdin) cannot be combined with other paths")
+    return args.stdin_filename or "-", sys.stdin.buffer.read()
+
+
+def run_files(args: argparse.Namespace, settings: Settings, want_facts: bool,
+              stdin: Optional[tuple[str, bytes]]) -> RunResult:
+    """Analyse the paths (or stdin) with the runner (unfiltered findings, sorted by path)."""
     from scopelint import runner  # imported here: `explain` and `rules` need no engine
 
-    run = runner.run(list(args.paths), settings, jobs=args.jobs,
-                     use_cache=not args.no_cache, want_facts=want_facts or args.verbose,
-                     progress=not args.quiet)
+    if stdin is not None:
+        run = runner.run_stdin(*stdin, settings, want_facts=want_facts or args.verbose)
+    else:
+        run = runner.run(list(args.paths), settings, jobs=args.jobs,
+                         use_cache=not args.no_cache, want_facts=want_facts or args.verbose,
+                         progress=not args.quiet)
     if args.verbose:
         for note in dict.fromkeys(n for r in run.results if r.facts for n in r.facts.notes):
             print(f"scopelint: {note}", file=sys.stderr)
@@ -147,16 +169,18 @@ def run_files(args: argparse.Namespace, settings: Settings, want_facts: bool) ->
 
 def run_check(args: argparse.Namespace) -> int:
     """`scopelint check`: report the findings the settings and noqa comments keep."""
-    settings = settings_for(args)
-    lines = lru_cache(maxsize=None)(source_lines)  # only files with findings are read
+    stdin = read_stdin(args)
+    settings = settings_for(args, stdin)
+    sources = Sources(stdin)  # only files with findings are read
     findings: list[Finding] = []
-    run = run_files(args, settings, want_facts=False)
+    run = run_files(args, settings, want_facts=False, stdin=stdin)
     for result in run.results:
         kept = [f for f in result.findings if settings.is_enabled(f.code, f.path)]
-        findings.extend(filter_noqa(kept, lines(result.path)) if kept else ())
+        findings.extend(filter_noqa(kept, sources.lines(result.path)) if kept else ())
     findings.sort(key=Finding.sort_key)
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    ctx = ReportContext(lines=lines, show_source=args.show_source, color=color)
+    ctx = ReportContext(lines=sources.lines, show_source=args.show_source, color=color,
+                        cells=sources.cells)
     sys.stdout.write(reporters()[args.format](findings, ctx))
     if args.statistics:  # stdout holds only the report, unless it is text
         stream = sys.stdout if args.format == "text" else sys.stderr
@@ -181,28 +205,31 @@ def run_names(args: argparse.Namespace) -> int:
     run (with the callers' scopes); its own run adds only the sites no other run
     reached (functions nobody calls, replayed in an unknown enclosing scope).
     """
-    settings = settings_for(args)
-    results = run_files(args, settings, want_facts=True).results
+    stdin = read_stdin(args)
+    settings = settings_for(args, stdin)
+    sources = Sources(stdin)
+    ctx = ReportContext(lines=sources.lines, cells=sources.cells)
+    results = run_files(args, settings, want_facts=True, stdin=stdin).results
     imported = {os.path.normpath(m) for r in results if r.facts for m in r.facts.modules}
     rows: list[dict[str, object]] = []
     for result in results:
         if result.facts is None:  # not analysed: say why on stderr
-            for f in result.findings:
-                print(f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}", file=sys.stderr)
+            sys.stderr.write(reporters()["text"](result.findings, ctx))
             continue
         if os.path.normpath(result.path) not in imported:
-            rows.extend(name_row(result.path, v) for v in result.facts.variables)
-    reached = {(r["path"], r["line"], r["col"]) for r in rows}
+            rows.extend(name_row(result.path, v, ctx) for v in result.facts.variables)
+    reached = {(r["path"], r.get("cell"), r["line"], r["col"]) for r in rows}
     for result in results:
         if result.facts is not None and os.path.normpath(result.path) in imported:
-            own = [name_row(result.path, v) for v in result.facts.variables]
+            own = [name_row(result.path, v, ctx) for v in result.facts.variables]
             rows.extend(r for r in own if r["path"] == result.path
-                        and (r["path"], r["line"], r["col"]) not in reached)
+                        and (r["path"], r.get("cell"), r["line"], r["col"]) not in reached)
     if args.format == "json":
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write("".join(
-            f"{r['path']}:{r['line']}:{r['col']}: {r['api']} {r['name'] or r['pattern']}"
+            f"{r['path']}:{'cell ' + str(r['cell']) + ':' if 'cell' in r else ''}"
+            f"{r['line']}:{r['col']}: {r['api']} {r['name'] or r['pattern']}"
             f"{REUSED[r['reused']]}\n" for r in rows))
     return OK
 
@@ -210,12 +237,22 @@ def run_names(args: argparse.Namespace) -> int:
 REUSED = {True: " (reused)", False: "", None: " (maybe reused)"}
 
 
-def name_row(path: str, fact: VariableFact) -> dict[str, object]:
-    """A `names` row: where the request is, what it asks for, and the calls leading there."""
+def name_row(path: str, fact: VariableFact, ctx: ReportContext) -> dict[str, object]:
+    """A `names` row: where the request is, what it asks for, and the calls leading there
+    (in a notebook, with its cell and the line in that cell)."""
     loc = fact.loc
-    return {"path": loc.path or path, "line": loc.line, "col": loc.col, "api": fact.api,
-            "name": fact.name, "pattern": fact.pattern, "reused": fact.reused,
-            "stack": [f"{site.path or path}:{site.line}" for site in fact.stack]}
+    where = loc.path or path
+    cell, line = ctx.in_cell(where, loc.line)
+    return {"path": where, **({} if cell is None else {"cell": cell}), "line": line,
+            "col": loc.col, "api": fact.api, "name": fact.name, "pattern": fact.pattern,
+            "reused": fact.reused, "stack": [_site(site, path, ctx) for site in fact.stack]}
+
+
+def _site(site: Location, path: str, ctx: ReportContext) -> str:
+    """`train.py:12`, or `nb.ipynb:cell 3:4` in a notebook."""
+    where = site.path or path
+    cell, line = ctx.in_cell(where, site.line)
+    return f"{where}:{'' if cell is None else f'cell {cell}:'}{line}"
 
 
 def run_explain(args: argparse.Namespace) -> int:
@@ -247,10 +284,39 @@ def rules_markdown() -> str:
     return "| Code | Name | Summary |\n| --- | --- | --- |\n" + rows
 
 
-def source_lines(path: str) -> tuple[str, ...]:
-    """A file's lines as Python splits them (\\n, \\r\\n or \\r); () when unreadable."""
+class Sources:
+    """The analysed lines (a notebook's: those of its code cells' module) and cell maps of
+    the files reported on, read once each; stdin's under its file name."""
+
+    def __init__(self, stdin: Optional[tuple[str, bytes]] = None) -> None:
+        self.stdin = stdin
+        self.read: dict[str, tuple[tuple[str, ...], Optional[CellMap]]] = {}
+
+    def lines(self, path: str) -> tuple[str, ...]:
+        return self._load(path)[0]
+
+    def cells(self, path: str) -> Optional[CellMap]:
+        return self._load(path)[1]
+
+    def _load(self, path: str) -> tuple[tuple[str, ...], Optional[CellMap]]:
+        if path not in self.read:
+            self.read[path] = source_lines(path, self.stdin[1] if self.stdin and
+                                           self.stdin[0] == path else None)
+        return self.read[path]
+
+
+def source_lines(path: str, data: Optional[bytes] = None
+                 ) -> tuple[tuple[str, ...], Optional[CellMap]]:
+    """A file's lines as Python splits them (\\n, \\r\\n or \\r) and, for a notebook,
+    its cell map; ((), None) when unreadable. `data`: the bytes, when already read."""
+    cells = None
     try:
-        text = decode_source(read_source(path))
+        data = read_source(path) if data is None else data
+        if is_notebook(path):
+            notebook = read_notebook(data)
+            text, cells = notebook.text, notebook.cells
+        else:
+            text = decode_source(data)
     except SourceError:
-        return ()
-    return tuple(io.StringIO(text, newline="").readlines())
+        return (), None
+    return tuple(io.StringIO(text, newline="").readlines()), cells

@@ -1,8 +1,9 @@
 """Finding the files to check, and reading and decoding them (TFS002 problems).
 
-Discovery rules: directories are walked for `*.py` files (a directory named
-`x.py` is walked like any directory); a file named on the command line is
-checked whatever its name. Exclude globs are matched as in `.gitignore`: a
+Discovery rules: directories are walked for `*.py` files and `*.ipynb`
+notebooks (a directory named `x.py` is walked like any directory); a file
+named on the command line is checked whatever its name (a notebook by its
+`.ipynb` suffix). Exclude globs are matched as in `.gitignore`: a
 glob without `/` matches an entry's name, one with `/` its path relative to
 the settings root or its absolute path, and a trailing `/` matches directories
 only. A path named on the command line is checked even when excluded (as ruff
@@ -11,7 +12,8 @@ directory above it, up to the root. Walked entries that git ignores
 (`.gitignore`, `.git/info/exclude`, the global excludes file) are skipped;
 named paths never are, and a named directory that git ignores as a whole is
 walked without git's rules. Symbolic links to directories are not followed
-while walking (so a link loop cannot recurse), `.git` directories are never
+while walking (so a link loop cannot recurse), `.git` directories and
+Jupyter's `.ipynb_checkpoints` (autosaved copies of notebooks) are never
 entered, and a directory that cannot be listed is reported, not fatal.
 """
 
@@ -27,6 +29,8 @@ import tokenize
 from typing import Optional, Sequence
 
 NEWLINE = re.compile(r"\r\n|\r|\n")
+SOURCE_SUFFIXES = (".py", ".ipynb")
+NEVER_WALKED = (".git", ".ipynb_checkpoints")
 GIT_BATCH_BYTES = 8192  # below every pipe buffer size: one batch never blocks the writer
 
 
@@ -122,7 +126,8 @@ def discover(
 
 def _walk(top: str, excluder: Excluder, git: Optional[GitIgnore],
           errors: dict[str, str]) -> list[str]:
-    """The `*.py` files under directory `top`, pruning excluded and ignored entries."""
+    """The `*.py` and `*.ipynb` files under directory `top`, pruning excluded and ignored
+    entries."""
     files: list[str] = []
     stack = [top]
     while stack:
@@ -135,9 +140,9 @@ def _walk(top: str, excluder: Excluder, git: Optional[GitIgnore],
             continue
         prefix = "" if directory == os.curdir else directory
         dirs = [os.path.join(prefix, e.name) for e in entries
-                if e.name != ".git" and e.is_dir(follow_symlinks=False)]
+                if e.name not in NEVER_WALKED and e.is_dir(follow_symlinks=False)]
         pys = [os.path.join(prefix, e.name) for e in entries
-               if e.name.endswith(".py") and e.is_file()]
+               if e.name.endswith(SOURCE_SUFFIXES) and e.is_file()]
         dirs = [d for d in dirs if not excluder.excluded(d, is_dir=True)]
         pys = [f for f in pys if not excluder.excluded(f, is_dir=False)]
         ignored = git.ignored(directory, [d + os.sep for d in dirs] + pys) if git else set()

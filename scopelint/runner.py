@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Callable, Optional, Protocol, Sequence, TypeVa
 from scopelint.cache import Cache, content_hash
 from scopelint.engine.project import ProjectSettings
 from scopelint.facts import Finding
-from scopelint.files import SourceError, discover, read_source
+from scopelint.files import Excluder, SourceError, discover, read_source
+from scopelint.notebook import is_notebook
 from scopelint.placement import place
 
 if TYPE_CHECKING:
@@ -136,12 +137,28 @@ def run(
     return RunResult(ordered, skipped, cached, time.perf_counter() - start)
 
 
+def run_stdin(name: str, data: bytes, settings: RunSettings, *,
+              want_facts: bool = False) -> RunResult:
+    """Check source read from stdin as the file `name`: its excludes apply; no cache."""
+    start = time.perf_counter()
+    root = getattr(settings, "root", None) or os.getcwd()
+    if Excluder(list(settings.exclude), root).named_excluded(os.path.normpath(name)):
+        return RunResult([], 0, 0, time.perf_counter() - start)
+    from scopelint.analysis import recursion_guard
+
+    recursion_guard()
+    outcome = in_big_stack(lambda: analyse_data(name, data, True, want_facts, settings.project))
+    result = outcome.result
+    result.findings = place(result.findings, [name])
+    return RunResult([result], int(outcome.skipped), 0, time.perf_counter() - start)
+
+
 def _cached(cache: Optional[Cache], path: str) -> Optional[FileResult]:
     """The cached result of a file, or None when it must be analysed."""
     if cache is None:
         return None
     try:
-        digest = content_hash(read_source(path))
+        digest = _digest(path, read_source(path))
     except SourceError:
         return None
     findings = cache.get(path, digest)
@@ -285,14 +302,20 @@ def analyse_file(path: str, prefilter: bool, want_facts: bool,
     prefilter clears, or beyond `limits`, stop there, the rest go to libcst
     and the engine.
     """
-    from scopelint.analysis import (
-        FileResult, analyze_bytes, internal_error, too_deep, unreadable,
-    )
+    from scopelint.analysis import FileResult, unreadable
 
     try:
         data = read_source(path)
     except SourceError as err:
         return Outcome(FileResult(path, [unreadable(path, err)]), None, False)
+    return analyse_data(path, data, prefilter, want_facts, project)
+
+
+def analyse_data(path: str, data: bytes, prefilter: bool, want_facts: bool,
+                 project: ProjectSettings = ProjectSettings()) -> Outcome:
+    """Analyse one file's bytes; every failure becomes a finding."""
+    from scopelint.analysis import FileResult, analyze_bytes, internal_error, too_deep
+
     try:
         result = analyze_bytes(path, data, prefilter, project)
         if result.facts is not None:
@@ -303,7 +326,12 @@ def analyse_file(path: str, prefilter: bool, want_facts: bool,
         result = FileResult(path, [too_deep(path)])
     except Exception as err:  # noqa: BLE001 - one file's failure must not stop the run
         result = FileResult(path, [internal_error(path, err)])
-    return Outcome(result, content_hash(data), result.skipped)
+    return Outcome(result, _digest(path, data), result.skipped)
+
+
+def _digest(path: str, data: bytes) -> str:
+    """The cache key of a file: its content, and whether it is read as a notebook."""
+    return content_hash(data) + (":ipynb" if is_notebook(path) else "")
 
 
 def in_big_stack(work: Callable[[], T]) -> T:

@@ -21,7 +21,8 @@ How it records (one process, one fresh ``tf.Graph`` per fixture):
 * on an exception, the line is the innermost traceback frame of the fixture.
 
 ``import tensorflow`` inside a fixture (TF1 style) is served
-``tensorflow.compat.v1``; every other import is left alone.
+``tensorflow.compat.v1``; every other import is left alone. A notebook fixture
+runs as scopelint reads it: its code cells joined, IPython syntax made `pass`.
 """
 
 from __future__ import annotations
@@ -51,6 +52,29 @@ SKIP_RE = re.compile(r"^#\s*oracle:\s*skip\b(.*)$", re.MULTILINE)
 
 def fixture_files() -> list[Path]:
     return sorted(FIXTURES.glob("*.py"))
+
+
+def notebook_files() -> list[Path]:
+    """Notebook fixtures: their code cells, joined as scopelint reads them, are the program."""
+    return sorted(FIXTURES.glob("notebooks/*.ipynb"))
+
+
+def python2_files() -> list[Path]:
+    """Python 2 fixtures; each has a Python 3 twin `py2twin_<name>.py` that the oracle runs."""
+    return sorted(FIXTURES.glob("python2/*.py"))
+
+
+def python2_twin(path: Path) -> Path:
+    return FIXTURES / f"py2twin_{path.name}"
+
+
+def fixture_text(path: Path) -> str:
+    """The program text of a fixture: a notebook's code cells as one module."""
+    if path.suffix == ".ipynb":
+        from scopelint.notebook import read_notebook
+
+        return read_notebook(path.read_bytes()).text
+    return path.read_text(encoding="utf-8")
 
 
 def annotations(text: str) -> dict[int, set[str]]:
@@ -166,7 +190,7 @@ def run_under_tf(path: os.PathLike | str) -> TFRun:
     """Exec one fixture in a fresh graph and record every variable request."""
     tf = load_tf()
     filename = str(Path(path).resolve())
-    text = Path(filename).read_text(encoding="utf-8")
+    text = fixture_text(Path(filename))
     run = TFRun(filename)
     depth = [0]
 
@@ -286,7 +310,7 @@ def diff_rows(tf_rows: list[tuple[int, str]], sl_rows: list[tuple[int, str]]) ->
 def main(argv: list[str]) -> int:
     paths = [Path(a) for a in argv] or fixture_files()
     for path in paths:
-        text = path.read_text(encoding="utf-8")
+        text = fixture_text(path)
         skip = oracle_skip_reason(text)
         print(f"=== {path.name}" + (f"  (oracle skip: {skip})" if skip else ""))
         if skip:

@@ -34,7 +34,7 @@ def project(tmp_path: Path, monkeypatch) -> Path:
     (tmp_path / "bad.py").write_text(TFS201)
     (tmp_path / "copy.py").write_text(TFS201)
     (tmp_path / "plain.py").write_text("print('hello')\n")
-    (tmp_path / "broken.py").write_text("print 'py2'\n")
+    (tmp_path / "broken.py").write_text("x = = 1\n")
     return tmp_path
 
 

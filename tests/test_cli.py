@@ -20,7 +20,7 @@ from scopelint.rules import all_rules
 REPO = Path(__file__).resolve().parents[1]
 NAME_SCOPE = ('import tensorflow as tf\n\nwith tf.name_scope("a"):\n'
               '    w = tf.get_variable("v", [1])\n')
-PY2 = 'print "hello"\n'
+BROKEN = 'x = = 1\n'
 CLEAN = "import tensorflow as tf\n\nx = tf.Variable(1.0, name='x')\n"
 
 
@@ -30,7 +30,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("NO_COLOR", raising=False)
     (tmp_path / "a_scope.py").write_text(NAME_SCOPE)
-    (tmp_path / "b_py2.py").write_text(PY2)
+    (tmp_path / "b_broken.py").write_text(BROKEN)
     (tmp_path / "c_binary.py").write_bytes(b"\x00\x01binary")
     (tmp_path / "d_clean.py").write_text(CLEAN)
     return tmp_path
@@ -54,7 +54,7 @@ def parsed(out: str) -> list[tuple[str, int, str]]:
 def test_text_output_sorted_with_exit_1(project: Path, capsys) -> None:
     status, out, err = check(capsys, ".")
     assert status == 1
-    assert parsed(out) == [("a_scope.py", 4, "TFS201"), ("b_py2.py", 1, "TFS001"),
+    assert parsed(out) == [("a_scope.py", 4, "TFS201"), ("b_broken.py", 1, "TFS001"),
                            ("c_binary.py", 1, "TFS002")]
     assert re.fullmatch(r"Found 3 findings in 3 files \(4 checked, 0 skipped, 0 cached\) "
                         r"in \d+\.\d\d s\n", err)
@@ -67,7 +67,7 @@ def test_clean_file_exit_0(project: Path, capsys) -> None:
 
 
 def test_quiet_prints_no_summary(project: Path, capsys) -> None:
-    assert check(capsys, "--quiet", "b_py2.py")[2] == ""
+    assert check(capsys, "--quiet", "b_broken.py")[2] == ""
     assert check(capsys, "-q", "d_clean.py") == (0, "", "")
 
 
@@ -75,23 +75,23 @@ def test_quiet_prints_no_summary(project: Path, capsys) -> None:
 def test_machine_formats_keep_stdout_clean(project: Path, capsys, form: str) -> None:
     status, out, err = check(capsys, "--format", form, "--statistics", ".")
     assert status == 1 and "Found 3 findings" not in out and "TFS001 the file" not in out
-    assert "1     TFS001 the file could not be parsed" in err
+    assert "1     TFS001 the file parses neither as Python 3 nor as Python 2" in err
     assert err.splitlines()[-1].startswith("Found 3 findings in 3 files")
     if form != "github":
         json.loads(out)
 
 
 def test_exit_zero(project: Path, capsys) -> None:
-    status, out, _ = check(capsys, "--exit-zero", "b_py2.py")
+    status, out, _ = check(capsys, "--exit-zero", "b_broken.py")
     assert status == 0 and "TFS001" in out
 
 
 def test_json_output(project: Path, capsys) -> None:
-    status, out, _ = check(capsys, "--format", "json", "b_py2.py", "c_binary.py")
+    status, out, _ = check(capsys, "--format", "json", "b_broken.py", "c_binary.py")
     rows = json.loads(out)
     assert status == 1
     assert [(os.path.normpath(r["path"]), r["line"], r["code"]) for r in rows] == [
-        ("b_py2.py", 1, "TFS001"), ("c_binary.py", 1, "TFS002")]
+        ("b_broken.py", 1, "TFS001"), ("c_binary.py", 1, "TFS002")]
     assert set(rows[0]) == {"path", "line", "col", "code", "message"}
 
 
@@ -110,8 +110,8 @@ def test_select_and_ignore(project: Path, capsys, options: list[str], codes: lis
 
 def test_noqa(project: Path, capsys) -> None:
     (project / "e.py").write_text(NAME_SCOPE.replace('[1])', '[1])  # noqa: TFS201'))
-    (project / "f.py").write_text('print "x"  # noqa\n')
-    (project / "g.py").write_text('print "x"  # noqa: TFS2\n')
+    (project / "f.py").write_text('x = = 1  # noqa\n')
+    (project / "g.py").write_text('x = = 1  # noqa: TFS2\n')
     _, out, _ = check(capsys, "e.py", "f.py", "g.py")
     assert parsed(out) == [("g.py", 1, "TFS001")]
 
@@ -121,15 +121,15 @@ def test_statistics(project: Path, capsys) -> None:
     counts = out.splitlines()[2:]
     assert [line.split()[:2] for line in counts] == [["1", "TFS001"], ["1", "TFS201"]]
     assert err.startswith("Found 2 findings in 2 files (4 checked")
-    _, out, err = check(capsys, "--statistics", "--format", "json", "b_py2.py")
+    _, out, err = check(capsys, "--statistics", "--format", "json", "b_broken.py")
     assert len(json.loads(out)) == 1 and err.split()[:2] == ["1", "TFS001"]
 
 
 def test_show_source_colour_only_on_a_tty(project: Path, capsys, monkeypatch) -> None:
-    (project / "h.py").write_text('x = 1\nprint "hello"\n')
+    (project / "h.py").write_text('x = 1\ny = = 1\n')
     _, out, _ = check(capsys, "--show-source", "h.py")
     first, source, caret = out.splitlines()
-    assert source == 'print "hello"' and caret == " " * (int(first.split(":")[2]) - 1) + "^"
+    assert source == 'y = = 1' and caret == " " * (int(first.split(":")[2]) - 1) + "^"
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     _, out, _ = check(capsys, "--show-source", "h.py")
     assert "\033[" in out
@@ -176,8 +176,8 @@ def test_config_exclude(project: Path, capsys) -> None:
 
 def test_named_excluded_file_is_checked_unless_force_exclude(project: Path, capsys) -> None:
     (project / "pyproject.toml").write_text('[tool.scopelint]\nextend-exclude = ["b_*.py"]\n')
-    assert parsed(check(capsys, "b_py2.py")[1]) == [("b_py2.py", 1, "TFS001")]
-    status, out, err = check(capsys, "--force-exclude", "b_py2.py")
+    assert parsed(check(capsys, "b_broken.py")[1]) == [("b_broken.py", 1, "TFS001")]
+    status, out, err = check(capsys, "--force-exclude", "b_broken.py")
     assert (status, out) == (0, "") and err.startswith("No findings (0 files checked")
 
 

@@ -25,13 +25,15 @@ from pathlib import Path
 import pytest
 
 import oracle
-from oracle import ERROR_CODES, annotations, fixture_files, oracle_skip_reason
+from oracle import (
+    ERROR_CODES, annotations, fixture_files, fixture_text, notebook_files, oracle_skip_reason,
+)
 
 if importlib.util.find_spec("tensorflow") is None:
     pytest.skip("tensorflow is not installed: the oracle needs real TF "
                 "(pip install tensorflow tf-keras)", allow_module_level=True)
 
-FIXTURES = fixture_files()
+FIXTURES = fixture_files() + notebook_files()
 _RUNS: dict[str, oracle.TFRun] = {}
 
 
@@ -45,7 +47,7 @@ def tf():
 
 
 def _run(tf, path: Path) -> oracle.TFRun:
-    text = path.read_text(encoding="utf-8")
+    text = fixture_text(path)
     reason = oracle_skip_reason(text)
     if reason:
         pytest.skip(f"{path.name}: {reason}")
@@ -70,7 +72,7 @@ def _tf_table(run: oracle.TFRun) -> str:
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
 def test_tf_error_matches_annotation(tf, path: Path) -> None:
     run = _run(tf, path)
-    text = path.read_text(encoding="utf-8")
+    text = fixture_text(path)
     annotated = {(line, code) for line, codes in annotations(text).items()
                  for code in codes if code in ERROR_CODES}
     actual = set() if run.error is None else {(run.error_line, run.error_code)}
@@ -82,7 +84,7 @@ def test_tf_error_matches_annotation(tf, path: Path) -> None:
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
 def test_predicted_names_match_tf(tf, path: Path) -> None:
     run = _run(tf, path)
-    text = path.read_text(encoding="utf-8")
+    text = fixture_text(path)
     sl_rows, unknown_lines, facts, partial = oracle.scopelint_rows(path, text)
     tf_seq = oracle.normalise(oracle.comparable_tf_rows(run.rows, unknown_lines, partial))
     sl_seq = oracle.normalise(sl_rows)

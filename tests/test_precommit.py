@@ -38,27 +38,32 @@ def committed(path: Path) -> Path:
 def test_hook_definition() -> None:
     (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     assert hook["id"] == "scopelint" and hook["entry"] == "scopelint check --force-exclude"
-    assert hook["language"] == "python" and hook["types"] == ["python"]
+    assert hook["language"] == "python" and hook["types_or"] == ["python", "jupyter"]
     assert hook["require_serial"] is True
 
 
 def make_project(path: Path) -> Path:
-    """A committed project: a Python 2 file, a clean one, and a Python 2 file it excludes."""
+    """A committed project: a broken file, a buggy notebook, a clean file, and a broken
+    file the configuration excludes."""
     path.mkdir(exist_ok=True)
     (path / "pyproject.toml").write_text('[tool.scopelint]\nextend-exclude = ["legacy/"]\n')
-    (path / "buggy.py").write_text('print "hello"\n')
+    (path / "buggy.py").write_text("x = = 1\n")
     (path / "clean.py").write_text("import tensorflow as tf\nx = tf.Variable(1.0)\n")
+    shutil.copy(REPO / "fixtures" / "notebooks" / "tfs101_gan_tutorial.ipynb", path / "gan.ipynb")
     (path / "legacy").mkdir()
-    (path / "legacy" / "old.py").write_text('print "old"\n')
+    (path / "legacy" / "old.py").write_text("x = = 1\n")
     return committed(path)
 
 
 def assert_hook_runs(run: Callable[..., subprocess.CompletedProcess[str]]) -> None:
-    """The hook fails on the buggy file and passes the clean and the excluded ones."""
+    """The hook fails on the buggy file and notebook, passes the clean and excluded ones."""
     buggy = run("buggy.py", "legacy/old.py")
     assert buggy.returncode == 1, buggy.stdout + buggy.stderr
     assert "buggy.py:1:" in buggy.stdout and "TFS001" in buggy.stdout
     assert "old.py" not in buggy.stdout
+    notebook = run("gan.ipynb")
+    assert notebook.returncode == 1, notebook.stdout + notebook.stderr
+    assert "gan.ipynb:cell 4:3:13: TFS101" in notebook.stdout
     clean = run("clean.py", "legacy/old.py")
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "Passed" in clean.stdout

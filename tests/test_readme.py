@@ -110,3 +110,17 @@ def test_install_and_test_commands_are_documented() -> None:
     assert 'pip install -e ".[test]" && python -m pytest' in README
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert 'pip install -e ".[test]" && python -m pytest' in ci
+
+
+def test_notebook_and_python2_examples_are_what_scopelint_prints() -> None:
+    """The sessions of the notebook and Python 2 section, run from the repository root."""
+    section = README[README.index("## Notebooks, Python 2 and stdin"):]
+    sessions = [b for b in blocks("console") if b in section and b.startswith("$ scopelint")]
+    assert len(sessions) == 2
+    for session in sessions:
+        command, expected = session.split("\n", 1)
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        run = subprocess.run([sys.executable, "-m", "scopelint", *command.split()[2:],
+                              "--no-cache"], cwd=ROOT, env=env, capture_output=True, text=True,
+                             check=False)
+        assert run.stdout == expected, f"README output of `{command}` is stale"

@@ -23,6 +23,7 @@ DUP = Finding("pkg/m.py", 3, 6, "TFS101", "Variable v already exists",
               (Related(1, 1, "first created here"), Related(2, 5, "called again here")))
 WARN = Finding("pkg/m.py", 3, 6, "TFS201", "get_variable ignores name_scope 'a'")
 SYNTAX = Finding("pkg/b.py", 1, 7, "TFS001", "syntax error: invalid syntax")
+PY2 = Finding("pkg/c.py", 2, 1, "TFS003", "Python 2 file")
 
 
 def ctx(**options: bool) -> ReportContext:
@@ -82,7 +83,7 @@ def sarif_schema() -> dict:
 def test_sarif_is_valid_against_the_2_1_0_schema() -> None:
     schema = sarif_schema()
     validator = jsonschema.Draft4Validator(schema)
-    for findings in ([], [DUP, WARN, SYNTAX]):
+    for findings in ([], [DUP, WARN, SYNTAX, PY2]):
         validator.validate(sarif(findings))
     broken = sarif([DUP])
     broken["runs"][0]["results"][0]["level"] = "fatal"
@@ -142,3 +143,8 @@ def test_fingerprints_survive_moved_lines_and_tell_repeats_apart() -> None:
     moved = [Finding("m.py", 3, 5, "TFS101", "m"), Finding("m.py", 4, 5, "TFS101", "m")]
     assert fingerprints(["\n", *lines], moved) == before
     assert len(set(before)) == 2
+
+
+def test_python2_note_is_a_sarif_note_and_a_github_notice() -> None:
+    assert [r["level"] for r in sarif([PY2])["runs"][0]["results"]] == ["note"]
+    assert render("github", [PY2]).startswith("::notice file=pkg/c.py,line=2,col=1,")

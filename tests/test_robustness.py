@@ -45,27 +45,39 @@ def messages(tmp_path: Path, data: bytes | str) -> list[str]:
 # -- TFS001: one finding at CPython's position --------------------------------------------
 
 @pytest.mark.parametrize("source", [
-    "print 'hello'\n",
-    "import tensorflow as tf\nprint tf.__version__\n",
-    "try:\n    pass\nexcept ValueError, e:\n    pass\n",
-    "exec 'x = 1'\n",
-    "x = 0777\n",
-    "raise E, 'message'\n",
     "async = 1\n",
     "def f(x):\n    return (x\n",
     "if True:\n  x = 1\n    y = 2\n",
-    "if True:\n\tx = 1\n        y = 2\n",
+    "if True:\n\tx = 1\n    y = 2\n",
     "x = 'unterminated\n",
     TF + "with tf.variable_scope('a') as:\n    pass\n",
     "x = $\n",
-    "\ufeffprint 'bom'\n",
+    "print 'py2' <> 1 +\n",
 ])
-def test_syntax_errors_and_python2_give_one_tfs001_where_cpython_says(
-        tmp_path: Path, source: str) -> None:
+def test_syntax_errors_give_one_tfs001_where_cpython_says(tmp_path: Path, source: str) -> None:
+    """Broken in every Python: CPython's error, even when the text looks like Python 2."""
     with pytest.raises(SyntaxError) as info:
-        ast.parse(source.lstrip("\ufeff"))
+        ast.parse(source)
     expected = ("TFS001", info.value.lineno, max(info.value.offset or 1, 1))
     assert check(tmp_path, source) == [expected]
+
+
+@pytest.mark.parametrize("source, line, col, what", [
+    ("print 'hello'\n", 1, 1, "print statement"),
+    ("import tensorflow as tf\nprint tf.__version__\n", 2, 1, "print statement"),
+    ("try:\n    pass\nexcept ValueError, e:\n    pass\n", 3, 1, "`except E, e:`"),
+    ("exec 'x = 1'\n", 1, 1, "exec statement"),
+    ("x = 0777\n", 1, 5, "octal literal `0777`"),
+    ("raise E, 'message'\n", 1, 1, "`raise E, V`"),
+    ("if True:\n\tx = 1\n        y = 2\n", 2, 1, "tabs mixed with spaces"),
+    ("\ufeffprint 'bom'\n", 1, 1, "print statement"),
+    ("x = `1` <> ur'a' + 10L\n", 1, 5, "backticks"),
+])
+def test_python2_gives_one_tfs003_at_its_first_construct(
+        tmp_path: Path, source: str, line: int, col: int, what: str) -> None:
+    assert check(tmp_path, source) == [("TFS003", line, col)]
+    assert messages(tmp_path, source) == [
+        f"TFS003 Python 2 file (first Python 2 syntax here: {what}); analysed as Python 2"]
 
 
 # -- TFS002 and decoding -----------------------------------------------------------------

@@ -20,7 +20,7 @@ TFS201 = ('import tensorflow.compat.v1 as tf\nwith tf.name_scope("a"):\n'
           '    v = tf.get_variable("v", [1])\n')
 TFS101 = ('import tensorflow as tf\nfor i in range(2):\n'
           '    with tf.variable_scope("s"):\n        w = tf.get_variable("w", [1])\n')
-SOURCES = [TFS201, TFS101, "x = 1\n", "print 'py2'\n", "import os\nos.getcwd()\n"]
+SOURCES = [TFS201, TFS101, "x = 1\n", "x = = 1\n", "import os\nos.getcwd()\n"]
 SETTINGS = SimpleNamespace(exclude=(), settings_key=lambda: "test", project=ProjectSettings())
 fork_only = pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
                                reason="patching workers needs the fork start method")
@@ -64,7 +64,7 @@ def test_facts_for_names(project: Path) -> None:
     by_source = {(project / r.path).read_text(): r.facts for r in result.results}
     assert by_source[TFS101] is not None and by_source[TFS101].variables
     assert by_source["import os\nos.getcwd()\n"] == ModuleFacts()  # skipped: no TF facts
-    assert by_source["print 'py2'\n"] is None  # not analysed
+    assert by_source["x = = 1\n"] is None  # not analysed
 
 
 @fork_only

@@ -1,4 +1,8 @@
-"""GitHub Actions workflow commands: one `::error`/`::warning` annotation per finding."""
+"""GitHub Actions workflow commands: one `::error`/`::warning`/`::notice` annotation per finding.
+
+In a notebook, an annotation points at the line of the `.ipynb` file that holds the
+cell's source line, and its message starts with `cell 3:4:5: ` (cell, line in it, column).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,18 @@ from typing import Sequence
 from scopelint.facts import Finding
 from scopelint.report import ReportContext, level
 
+COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
+
 
 def render(findings: Sequence[Finding], ctx: ReportContext) -> str:
     """Annotations as the actions toolkit writes them (`::error file=..,line=..::msg`)."""
-    return "".join(
-        f"::{level(f.code)} file={prop(f.path)},line={f.line},col={f.col},"
-        f"title={prop(f.code)}::{data(f.message)}\n"
-        for f in findings
-    )
+    out = []
+    for f in findings:
+        line, col = ctx.in_file(f.path, f.line, f.col)
+        message = ctx.cell_prefix(f.path, f.line, f.col) + ctx.message(f.path, f.message)
+        out.append(f"::{COMMANDS[level(f.code)]} file={prop(f.path)},line={line},col={col},"
+                   f"title={prop(f.code)}::{data(message)}\n")
+    return "".join(out)
 
 
 def data(text: str) -> str:

@@ -1,5 +1,8 @@
 """JSON: an array of {"path","line","col","code","message"} (+ "related" when present,
-each {"path","line","col","message"})."""
+each {"path","line","col","message"}).
+
+In a notebook, rows (and related locations) gain "cell" and "line" is the line in that cell.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +15,24 @@ from scopelint.report import ReportContext
 
 def render(findings: Sequence[Finding], ctx: ReportContext) -> str:
     """The findings as a JSON array."""
-    return json.dumps([as_dict(f) for f in findings], indent=2, ensure_ascii=False) + "\n"
+    return json.dumps([as_dict(f, ctx) for f in findings], indent=2,
+                      ensure_ascii=False) + "\n"
 
 
-def as_dict(finding: Finding) -> dict[str, Any]:
+def as_dict(finding: Finding, ctx: ReportContext) -> dict[str, Any]:
     """One finding as a JSON object."""
-    data: dict[str, Any] = {"path": finding.path, "line": finding.line, "col": finding.col,
-                            "code": finding.code, "message": finding.message}
+    data: dict[str, Any] = {"path": finding.path, **position(ctx, finding.path, finding.line),
+                            "col": finding.col, "code": finding.code,
+                            "message": ctx.message(finding.path, finding.message)}
     if finding.related:
-        data["related"] = [{"path": r.path or finding.path, "line": r.line, "col": r.col,
-                            "message": r.message} for r in finding.related]
+        data["related"] = [{"path": r.path or finding.path,
+                            **position(ctx, r.path or finding.path, r.line), "col": r.col,
+                            "message": ctx.message(finding.path, r.message)}
+                           for r in finding.related]
     return data
+
+
+def position(ctx: ReportContext, path: str, line: int) -> dict[str, int]:
+    """{"line": line} or, in a notebook, {"cell": cell, "line": line in the cell}."""
+    cell, in_cell = ctx.in_cell(path, line)
+    return {"line": line} if cell is None else {"cell": cell, "line": in_cell}

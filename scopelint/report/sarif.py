@@ -2,6 +2,10 @@
 
 The log names no `informationUri` nor `helpUri`: scopelint has no public home
 page yet, so each rule carries its whole documentation in `help` instead.
+
+In a notebook, a location is the line and column of the `.ipynb` file (its JSON text)
+where the cell's source line is written, the place GitHub can show in the file, and
+the message starts with `cell 3:4:5: ` (cell, line in it, column).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ def render(findings: Sequence[Finding], ctx: ReportContext) -> str:
         uri = artifact_uri(f.path)
         line_text = source_line(ctx, f.path, f.line)
         seen[(f.code, uri, line_text)] += 1
-        result = sarif_result(f, uri)
+        result = sarif_result(f, uri, ctx)
         if f.code in index:
             result["ruleIndex"] = index[f.code]
         result["partialFingerprints"] = {
@@ -71,17 +75,21 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
     }
 
 
-def sarif_result(f: Finding, uri: str) -> dict[str, Any]:
+def sarif_result(f: Finding, uri: str, ctx: ReportContext) -> dict[str, Any]:
     """A result without its rule index and fingerprint."""
     result: dict[str, Any] = {
         "ruleId": f.code,
         "level": level(f.code),
-        "message": {"text": f.message},
-        "locations": [location(uri, f.line, f.col)],
+        "message": {"text": ctx.cell_prefix(f.path, f.line, f.col)
+                    + ctx.message(f.path, f.message)},
+        "locations": [location(uri, *ctx.in_file(f.path, f.line, f.col))],
     }
     if f.related:
         result["relatedLocations"] = [
-            {**location(artifact_uri(r.path) if r.path else uri, r.line, r.col, r.message),
+            {**location(artifact_uri(r.path) if r.path else uri,
+                        *ctx.in_file(r.path or f.path, r.line, r.col),
+                        ctx.cell_prefix(r.path or f.path, r.line, r.col)
+                        + ctx.message(f.path, r.message)),
              "id": i}
             for i, r in enumerate(f.related, start=1)
         ]

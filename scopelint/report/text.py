@@ -1,4 +1,7 @@
-"""flake8-style text: `path:line:col: CODE message`, optionally with the source line."""
+"""flake8-style text: `path:line:col: CODE message`, optionally with the source line.
+
+In a notebook, the line is the cell's, as ruff writes it: `nb.ipynb:cell 3:4:5: CODE message`.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +19,9 @@ def render(findings: Sequence[Finding], ctx: ReportContext) -> str:
     for f in findings:
         code = f"{BOLD}{RED}{f.code}{RESET}" if ctx.color else f.code
         path = f"{BOLD}{f.path}{RESET}" if ctx.color else f.path
-        out.append(f"{path}:{f.line}:{f.col}: {code} {f.message}\n")
+        cell, line = ctx.in_cell(f.path, f.line)
+        where = f"cell {cell}:{line}" if cell is not None else str(line)
+        out.append(f"{path}:{where}:{f.col}: {code} {ctx.message(f.path, f.message)}\n")
         if ctx.show_source:
             out.append(source_excerpt(ctx.lines(f.path), f.line, f.col, ctx.color))
     return "".join(out)

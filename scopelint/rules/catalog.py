@@ -16,6 +16,7 @@ RULES = (
     input_problems.INTERNAL,
     input_problems.SYNTAX,
     input_problems.UNREADABLE,
+    input_problems.PYTHON2,
     duplicate.RULE,
     missing.RULE,
     mismatch.RULE,

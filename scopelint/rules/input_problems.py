@@ -1,4 +1,5 @@
-"""TFS000-TFS002: files scopelint could not analyse. The pipeline reports them."""
+"""TFS000-TFS003: files scopelint could not analyse, or read as Python 2. The pipeline
+reports them."""
 
 from scopelint.rules import Rule
 
@@ -14,20 +15,37 @@ INTERNAL = Rule(
 
 SYNTAX = Rule(
     code="TFS001", name="syntax-error",
-    summary="the file could not be parsed as Python 3",
-    what="Reports the first syntax error, at the parser's position, using CPython's own "
-         "parser: Python 2 files (`print x`, `except E, e:`) are reported, not half-analysed.",
+    summary="the file parses neither as Python 3 nor as Python 2",
+    what="Reports the first syntax error, at CPython's position, for code that is broken "
+         "in every Python: neither CPython nor, after it, a Python 2 reading accepts it "
+         "(Python 2 files are analysed instead, see TFS003). In a notebook, it is reported "
+         "in the first code cell that does not parse, and the cells before it are analysed.",
     why="scopelint cannot check code it cannot parse, and neither can Python run it.",
-    example='print "hello"',
-    fix='print("hello")',
+    example="x = = 1",
+    fix="x = 1",
 )
 
 UNREADABLE = Rule(
     code="TFS002", name="unreadable-file",
     summary="the file could not be read or decoded",
     what="Reports files that cannot be read (permissions), that are not text (NUL bytes) "
-         "or that do not decode with their PEP 263 coding cookie or as UTF-8.",
+         "or that do not decode with their PEP 263 coding cookie or as UTF-8, and notebooks "
+         "that are not UTF-8, not valid JSON, not nbformat 4, or hold no code.",
     why="scopelint cannot check code it cannot read, and Python would refuse it too.",
     example="# -*- coding: latin-1 -*- (file saved with bytes that are not latin-1)",
     fix="# save the file as UTF-8, or declare its real encoding",
+)
+
+PYTHON2 = Rule(
+    code="TFS003", name="python2-file",
+    summary="a Python 2 file, analysed as Python 2 (informational)",
+    what="Notes, once per file and at its first Python 2 construct, that the file is "
+         "Python 2 (`print x`, `print >>f, x`, `exec code`, `except E, e:`, `raise E, V`, "
+         "backticks, `<>`, `0777`, `10L`, `ur\"\"`, tabs mixed with spaces). scopelint "
+         "reads it with a Python 2 grammar (fissix), rewrites those constructs to Python 3 "
+         "on the same lines and analyses the result; every finding keeps its line and column.",
+    why="Nothing is wrong with the scopes; the note says that the file was analysed as "
+        "Python 2, not checked as Python 3, which would run it.",
+    example='print "step", step',
+    fix='print("step", step)  # or ignore TFS003 for legacy code: --extend-ignore TFS003',
 )
