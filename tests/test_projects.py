@@ -1,0 +1,174 @@
+"""Multi-file fixture projects (fixtures/projects/<name>/) against real TF and scopelint.
+
+A project is ordinary TF1 research code: modules, packages, relative and star
+imports, one or two entry scripts marked `# oracle: entry`, each run by the
+user in its own process (here: its own fresh graph, see tests/oracle.py).
+`# expect: CODE` marks where scopelint must report, in any file of the project;
+`# expect-alone: CODE` marks, in an entry script, the call that leads to a
+finding in another file: where `scopelint check <entry>` alone reports it.
+
+(a) each entry run's TF error (file, line, code) is annotated, and every
+    TFS101/102/103 annotation is raised by some entry run;
+(b) `scopelint check <project>` finds exactly the annotations;
+(c) `scopelint names <entry>` agrees with what TF created or fetched in that
+    run, across modules (see oracle.names_diff);
+(d) `scopelint check <entry>` alone finds the entry's own annotations plus its
+    `expect-alone` ones;
+(e) enough projects, at least half of them clean.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import traceback
+from pathlib import Path
+
+import pytest
+
+import oracle
+from oracle import ERROR_CODES, EXPECT_ALONE_RE, annotations, relative
+from scopelint import cli
+
+PROJECTS = oracle.project_dirs()
+RUNS = [(d, e) for d in PROJECTS for e in oracle.project_entries(d)]
+KNOWN_CODES = {"TFS101", "TFS102", "TFS103", "TFS201", "TFS202", "TFS203", "TFS204", "TFS205"}
+_TF_RUNS: dict[tuple[Path, Path], oracle.TFRun] = {}
+
+
+def _run_id(run: tuple[Path, Path]) -> str:
+    directory, entry = run
+    return f"{directory.name}:{relative(directory, entry)}"
+
+
+def _tf_run(directory: Path, entry: Path) -> oracle.TFRun:
+    if (directory, entry) not in _TF_RUNS:
+        _TF_RUNS[directory, entry] = oracle.run_project_under_tf(directory, entry)
+    run = _TF_RUNS[directory, entry]
+    if run.error is not None and run.error_code is None:
+        tb = "".join(traceback.format_exception(run.error))
+        pytest.fail(f"{_run_id((directory, entry))} is broken: it raised an error that is not "
+                    f"a variable-scope error at {run.error_site}:\n{tb}", pytrace=False)
+    return run
+
+
+def _scopelint(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict]:
+    capsys.readouterr()
+    cli.main([*args[:1], "--format", "json", "--no-cache", *args[1:]])
+    return json.loads(capsys.readouterr().out)
+
+
+def _report(title: str, expected: set, got: set) -> str:
+    lines = [title]
+    lines += [f"  missing  {item}" for item in sorted(expected - got)]
+    lines += [f"  extra    {item}" for item in sorted(got - expected)]
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ (a) TF
+
+
+@pytest.mark.parametrize("run", RUNS, ids=_run_id)
+def test_tf_error_is_annotated(tf, run: tuple[Path, Path]) -> None:
+    directory, entry = run
+    result = _tf_run(directory, entry)
+    if result.error is None:
+        return
+    raised = (*result.error_site, result.error_code)
+    assert raised in oracle.project_annotations(directory), (
+        f"{_run_id(run)}: TF raised {raised} ({result.error_text}), not annotated\n"
+        f"what TF did:\n{oracle.tf_table(result)}")
+
+
+@pytest.mark.parametrize("directory", PROJECTS, ids=lambda d: d.name)
+def test_every_error_annotation_is_raised(tf, directory: Path) -> None:
+    annotated = {a for a in oracle.project_annotations(directory) if a[2] in ERROR_CODES}
+    raised = set()
+    for entry in oracle.project_entries(directory):
+        result = _tf_run(directory, entry)
+        if result.error is not None:
+            raised.add((*result.error_site, result.error_code))
+    assert annotated <= raised, _report(f"{directory.name}: annotated TF errors no entry raises",
+                                        annotated, raised & annotated)
+
+
+# ------------------------------------------------------------ (b) scopelint
+
+
+@pytest.mark.parametrize("directory", PROJECTS, ids=lambda d: d.name)
+def test_findings_match_annotations(capsys: pytest.CaptureFixture[str], directory: Path) -> None:
+    rows = _scopelint(capsys, "check", str(directory))
+    got = {(relative(directory, r["path"]), r["line"], r["code"]) for r in rows}
+    expected = oracle.project_annotations(directory)
+    assert got == expected, _report(
+        f"{directory.name}: `scopelint check` differs from the `# expect:` annotations",
+        expected, got)
+
+
+# ------------------------------------------------------------- (c) names
+
+
+@pytest.mark.parametrize("run", RUNS, ids=_run_id)
+def test_names_match_tf(tf, capsys: pytest.CaptureFixture[str], run: tuple[Path, Path]) -> None:
+    directory, entry = run
+    result = _tf_run(directory, entry)
+    rows = _scopelint(capsys, "names", str(entry))
+    predicted = [oracle.Row(relative(directory, r["path"]), r["line"], r["name"], r["api"])
+                 for r in rows]
+    diff = oracle.names_diff(result, predicted)
+    if diff is not None:
+        pytest.fail(f"{_run_id(run)}: scopelint's names differ from what TF did\n"
+                    f"--- diff (file:line, name); - tensorflow, + scopelint\n{diff}\n"
+                    f"--- what TF did\n{oracle.tf_table(result)}", pytrace=False)
+
+
+# ----------------------------------------------------- (d) the entry alone
+
+
+@pytest.mark.parametrize("run", RUNS, ids=_run_id)
+def test_entry_checked_alone(capsys: pytest.CaptureFixture[str], run: tuple[Path, Path]) -> None:
+    """What pre-commit and flake8 see: only the entry file is checked; findings in the
+    modules it imports are reported at the entry's call that leads there."""
+    directory, entry = run
+    text = entry.read_text(encoding="utf-8")
+    expected = {(line, code) for pattern in (oracle.EXPECT_RE, EXPECT_ALONE_RE)
+                for line, codes in annotations(text, pattern).items() for code in codes}
+    got = {(r["line"], r["code"]) for r in _scopelint(capsys, "check", str(entry))}
+    assert got == expected, _report(
+        f"{_run_id(run)}: `scopelint check {relative(directory, entry)}` differs from its "
+        "`# expect:` and `# expect-alone:` annotations", expected, got)
+
+
+# ------------------------------------------------------- the fixtures
+
+
+@pytest.mark.parametrize("directory", PROJECTS, ids=lambda d: d.name)
+def test_project_is_well_formed(directory: Path) -> None:
+    """Docstrings, known codes, an entry, ok_ means clean, the name says the bug, and every
+    finding outside the entries has its `expect-alone` call in an entry."""
+    entries = oracle.project_entries(directory)
+    assert entries, f"{directory.name}: no `# oracle: entry` script"
+    for path in oracle.project_files(directory):
+        text = path.read_text(encoding="utf-8")
+        doc = ast.get_docstring(ast.parse(text))
+        assert doc and "\n" not in doc.strip(), f"{path}: needs a one-line module docstring"
+        if path not in entries:
+            assert not annotations(text, EXPECT_ALONE_RE), f"{path}: expect-alone outside an entry"
+    notes = oracle.project_annotations(directory)
+    alone = oracle.project_annotations(directory, EXPECT_ALONE_RE)
+    codes = {code for *_, code in notes | alone}
+    assert codes <= KNOWN_CODES, f"{directory.name}: unknown codes {codes - KNOWN_CODES}"
+    if directory.name.startswith("ok_"):
+        assert not codes, f"{directory.name}: ok_ projects must not expect findings"
+        return
+    assert directory.name.split("_")[0].upper() in codes, f"{directory.name}: name a code it expects"
+    entry_paths = {relative(directory, e) for e in entries}
+    elsewhere = {code for path, _, code in notes if path not in entry_paths}
+    assert elsewhere <= {code for *_, code in alone}, (
+        f"{directory.name}: findings in imported modules without an expect-alone call site")
+
+
+def test_enough_projects() -> None:
+    clean = [d for d in PROJECTS if d.name.startswith("ok_")]
+    assert len(PROJECTS) >= 26, f"only {len(PROJECTS)} projects"
+    assert len(clean) * 2 >= len(PROJECTS), f"only {len(clean)}/{len(PROJECTS)} projects are clean"
