@@ -99,7 +99,7 @@ Where = Callable[[str], Optional[str]]  # a code object's file name -> its Site 
 class Row:
     path: str
     line: int
-    name: str
+    name: Optional[str]  # None: a scopelint row whose name it does not know
     how: str  # "get_variable" (create or fetch) or "Variable" (created outside get_variable)
 
     @property
@@ -238,24 +238,26 @@ class _EstimatorSpec:
 def _estimator_stand_in(run: TFRun, where: Where) -> types.SimpleNamespace:
     """``tf.estimator`` for TF >= 2.16, which no longer ships it: ``train`` builds the graph
     the way tensorflow_estimator's ``Estimator._train_model_default`` does (a fresh graph,
-    the global step, input_fn, then model_fn with the arguments it accepts) and stops
-    before any session runs; that graph is recorded like the entry's own."""
+    the global step, input_fn returning (features, labels), then model_fn, each given the
+    arguments it accepts) and stops before any session runs; that graph is recorded like
+    the entry's own."""
     tf = load_tf()
 
     class Estimator:
-        def __init__(self, model_fn, model_dir=None, config=None, params=None, **_):
-            self._model_fn, self.model_dir, self.config, self.params = (
-                model_fn, model_dir, config, params or {})
+        def __init__(self, model_fn, config=None, params=None, **_):
+            self._model_fn, self.config, self.params = model_fn, config, params or {}
 
-        def train(self, input_fn, hooks=None, steps=None, max_steps=None, **_):
+        def _call(self, fn, mode: str, **args):
+            """Call fn with the arguments (mode, params, config, ...) its signature names."""
+            offered = {"mode": mode, "params": self.params, "config": self.config, **args}
+            accepted = inspect.signature(fn).parameters
+            return fn(**{k: v for k, v in offered.items() if k in accepted})
+
+        def train(self, input_fn, **_):
             with recording(run, where) as graph:
                 tf.train.create_global_step(graph)
-                features, labels = input_fn()
-                accepted = inspect.signature(self._model_fn).parameters
-                offered = {"labels": labels, "mode": "train", "params": self.params,
-                           "config": self.config}
-                self._model_fn(features=features,
-                               **{k: v for k, v in offered.items() if k in accepted})
+                features, labels = self._call(input_fn, "train")
+                self._call(self._model_fn, "train", features=features, labels=labels)
             return self
 
     modes = types.SimpleNamespace(TRAIN="train", EVAL="eval", PREDICT="infer")

@@ -172,3 +172,80 @@ def test_enough_projects() -> None:
     clean = [d for d in PROJECTS if d.name.startswith("ok_")]
     assert len(PROJECTS) >= 26, f"only {len(PROJECTS)} projects"
     assert len(clean) * 2 >= len(PROJECTS), f"only {len(clean)}/{len(PROJECTS)} projects are clean"
+
+
+# ------------------------------------------------------------ the harness itself
+
+HARNESS_PROJECT = {
+    "pkg/__init__.py": '"""Package."""\nfrom .layers import dense\n',
+    "pkg/layers.py": '''\
+"""A helper and a module-level variable, created at import."""
+import tensorflow as tf
+
+counter = tf.Variable(0, name="counter")
+
+
+def dense(x, name):
+    with tf.variable_scope(name):
+        return tf.matmul(x, tf.get_variable("w", [2, 2]))
+''',
+    "train.py": '''\
+"""Entry run through tf.app.run."""
+import tensorflow as tf
+
+from pkg import dense
+
+
+def main(_):
+    x = tf.placeholder(tf.float32, [None, 2])
+    dense(x, "a")
+    dense(x, "a")
+
+
+# oracle: entry
+tf.app.run(main)
+''',
+}
+
+
+def test_harness_follows_the_program_across_files(tf, tmp_path: Path) -> None:
+    """Rows and the error are located in the module that makes them; `import tensorflow`
+    in a module gives compat.v1; tf.app.run works; every run imports the modules afresh."""
+    for name, text in HARNESS_PROJECT.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    for _ in range(2):
+        run = oracle.run_project_under_tf(tmp_path, tmp_path / "train.py")
+        assert [(r.path, r.line, r.how, r.name) for r in run.rows] == [
+            ("pkg/layers.py", 4, "Variable", "counter:0"),
+            ("pkg/layers.py", 9, "get_variable", "a/w:0"),
+        ], oracle.tf_table(run)
+        assert (run.error_site, run.error_code) == (("pkg/layers.py", 9), "TFS101"), run.error_text
+    assert oracle.project_entries(tmp_path) == [tmp_path / "train.py"]
+
+
+def test_harness_estimator_stand_in(tf, tmp_path: Path) -> None:
+    """Estimator.train: a fresh graph with the global step, then input_fn and model_fn
+    with the arguments their signatures take."""
+    (tmp_path / "train.py").write_text('''\
+"""Estimator entry."""
+import tensorflow as tf
+
+
+def input_fn(params):
+    return {"x": tf.zeros([1, params["n"]])}, None
+
+
+def model_fn(features, mode):
+    assert mode == tf.estimator.ModeKeys.TRAIN and tf.train.get_global_step() is not None
+    tf.get_variable("w", [features["x"].shape[1]])
+    return tf.estimator.EstimatorSpec(mode, loss=tf.constant(0.0))
+
+
+# oracle: entry
+tf.estimator.Estimator(model_fn=model_fn, params={"n": 3}).train(input_fn, max_steps=1)
+''', encoding="utf-8")
+    run = oracle.run_project_under_tf(tmp_path, tmp_path / "train.py")
+    assert run.error is None, run.error_text
+    assert [(r.path, r.line, r.name) for r in run.rows] == [
+        ("train.py", 16, "global_step:0"), ("train.py", 11, "w:0")]
