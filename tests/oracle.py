@@ -20,7 +20,8 @@ How it records (one process, one fresh ``tf.Graph`` per fixture or entry run):
 * the recorded site is the innermost stack frame that belongs to the fixture
   file (compiled with its real file name), or, for a project, to any file of
   the project folder (relative path, line);
-* on an exception, the site is the innermost traceback frame of ours.
+* on an exception, the site is the innermost traceback frame of ours (the
+  whole chain of our frames is kept too).
 
 ``import tensorflow`` inside a fixture or a project module (TF1 style) is
 served ``tensorflow.compat.v1``; every other import is left alone. A project's
@@ -54,6 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 
 ERROR_CODES = ("TFS101", "TFS102", "TFS103")
+KNOWN_CODES = {"TFS101", "TFS102", "TFS103", "TFS201", "TFS202", "TFS203", "TFS204", "TFS205"}
 EXPECT_RE = re.compile(r"#\s*expect:\s*([A-Z0-9 ,]+)")
 # in a project's entry script: what `scopelint check <entry>` alone reports at this call
 EXPECT_ALONE_RE = re.compile(r"#\s*expect-alone:\s*([A-Z0-9 ,]+)")
@@ -92,7 +94,7 @@ def classify_tf_error(message: str) -> Optional[str]:
 
 
 Site = tuple[str, int]  # (file relative to the fixture folder, line); a fixture's own file name
-Where = Callable[[str], Optional[str]]  # a code object's file name -> its Site path, None if not ours
+Where = Callable[[str], Optional[str]]  # a code object's file name -> Site path; None: not ours
 
 
 @dataclass
@@ -115,7 +117,8 @@ class TFRun:
     path: str
     rows: list[Row] = field(default_factory=list)
     error: Optional[BaseException] = None
-    error_site: Optional[Site] = None
+    error_site: Optional[Site] = None  # the innermost frame of ours
+    error_stack: list[Site] = field(default_factory=list)  # all frames of ours, outermost first
     error_code: Optional[str] = None
     stdout: str = ""
 
@@ -167,15 +170,15 @@ def _frame_site(frame, where: Where) -> Optional[Site]:
     return None
 
 
-def _tb_site(tb, where: Where) -> Optional[Site]:
-    """The innermost traceback frame of ours."""
-    site = None
+def _tb_sites(tb, where: Where) -> list[Site]:
+    """The traceback frames of ours, outermost first."""
+    sites = []
     while tb is not None:
         path = where(tb.tb_frame.f_code.co_filename)
         if path is not None:
-            site = (path, tb.tb_lineno)
+            sites.append((path, tb.tb_lineno))
         tb = tb.tb_next
-    return site
+    return sites
 
 
 @contextlib.contextmanager
@@ -304,7 +307,8 @@ def _run_script(script: Path, where: Where) -> TFRun:
 
 def _record_error(run: TFRun, err: BaseException, where: Where) -> None:
     run.error = err
-    run.error_site = _tb_site(err.__traceback__, where)
+    run.error_stack = _tb_sites(err.__traceback__, where)
+    run.error_site = run.error_stack[-1] if run.error_stack else None
     if isinstance(err, ValueError):
         run.error_code = classify_tf_error(str(err))
 
@@ -340,7 +344,8 @@ def relative(directory: Path, path: os.PathLike | str) -> str:
     return Path(path).resolve().relative_to(Path(directory).resolve()).as_posix()
 
 
-def project_annotations(directory: Path, pattern: re.Pattern[str] = EXPECT_RE) -> set[tuple[str, int, str]]:
+def project_annotations(directory: Path,
+                        pattern: re.Pattern[str] = EXPECT_RE) -> set[tuple[str, int, str]]:
     """(relative path, line, code) for every annotation in the project's files."""
     return {(relative(directory, p), line, code)
             for p in project_files(directory)
@@ -349,9 +354,11 @@ def project_annotations(directory: Path, pattern: re.Pattern[str] = EXPECT_RE) -
 
 
 def _forget_modules_under(root: Path) -> None:
+    """Drop the modules (and namespace packages) loaded from the project folder."""
     prefix = str(root) + os.sep
     for name, module in list(sys.modules.items()):
-        if str(getattr(module, "__file__", None) or "").startswith(prefix):
+        places = [getattr(module, "__file__", None) or "", *getattr(module, "__path__", [])]
+        if any(str(place).startswith(prefix) for place in places):
             del sys.modules[name]
 
 

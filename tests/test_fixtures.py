@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from oracle import ERROR_CODES, annotations, fixture_files
+from oracle import ERROR_CODES, KNOWN_CODES, annotations, fixture_files
 
 FIXTURES = fixture_files()
-KNOWN_CODES = {"TFS101", "TFS102", "TFS103", "TFS201", "TFS202", "TFS203", "TFS204", "TFS205"}
 
 
 def _expected(text: str) -> set[tuple[int, str]]:

@@ -7,8 +7,9 @@ user in its own process (here: its own fresh graph, see tests/oracle.py).
 `# expect-alone: CODE` marks, in an entry script, the call that leads to a
 finding in another file: where `scopelint check <entry>` alone reports it.
 
-(a) each entry run's TF error (file, line, code) is annotated, and every
-    TFS101/102/103 annotation is raised by some entry run;
+(a) each entry run's TF error (file, line, code) is annotated (and, when it is
+    in another file, the entry's innermost call on the traceback has the
+    `expect-alone`), and every TFS101/102/103 annotation is raised by some run;
 (b) `scopelint check <project>` finds exactly the annotations;
 (c) `scopelint names <entry>` agrees with what TF created or fetched in that
     run, across modules (see oracle.names_diff);
@@ -27,12 +28,11 @@ from pathlib import Path
 import pytest
 
 import oracle
-from oracle import ERROR_CODES, EXPECT_ALONE_RE, annotations, relative
+from oracle import ERROR_CODES, EXPECT_ALONE_RE, KNOWN_CODES, annotations, relative
 from scopelint import cli
 
 PROJECTS = oracle.project_dirs()
 RUNS = [(d, e) for d in PROJECTS for e in oracle.project_entries(d)]
-KNOWN_CODES = {"TFS101", "TFS102", "TFS103", "TFS201", "TFS202", "TFS203", "TFS204", "TFS205"}
 _TF_RUNS: dict[tuple[Path, Path], oracle.TFRun] = {}
 
 
@@ -52,9 +52,10 @@ def _tf_run(directory: Path, entry: Path) -> oracle.TFRun:
     return run
 
 
-def _scopelint(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict]:
+def _scopelint(capsys: pytest.CaptureFixture[str], command: str, path: Path) -> list[dict]:
+    """The JSON rows of `scopelint <command> --format json --no-cache <path>`, in-process."""
     capsys.readouterr()
-    cli.main([*args[:1], "--format", "json", "--no-cache", *args[1:]])
+    cli.main([command, "--format", "json", "--no-cache", str(path)])
     return json.loads(capsys.readouterr().out)
 
 
@@ -78,6 +79,13 @@ def test_tf_error_is_annotated(tf, run: tuple[Path, Path]) -> None:
     assert raised in oracle.project_annotations(directory), (
         f"{_run_id(run)}: TF raised {raised} ({result.error_text}), not annotated\n"
         f"what TF did:\n{oracle.tf_table(result)}")
+    entry_path = relative(directory, entry)
+    if result.error_site[0] != entry_path:  # the entry's innermost call that leads there
+        call = [site for site in result.error_stack if site[0] == entry_path][-1]
+        alone = oracle.project_annotations(directory, EXPECT_ALONE_RE)
+        assert (*call, result.error_code) in alone, (
+            f"{_run_id(run)}: TF raised {raised} through {entry_path}:{call[1]}, which has "
+            f"no `# expect-alone: {result.error_code}`")
 
 
 @pytest.mark.parametrize("directory", PROJECTS, ids=lambda d: d.name)
@@ -97,7 +105,7 @@ def test_every_error_annotation_is_raised(tf, directory: Path) -> None:
 
 @pytest.mark.parametrize("directory", PROJECTS, ids=lambda d: d.name)
 def test_findings_match_annotations(capsys: pytest.CaptureFixture[str], directory: Path) -> None:
-    rows = _scopelint(capsys, "check", str(directory))
+    rows = _scopelint(capsys, "check", directory)
     got = {(relative(directory, r["path"]), r["line"], r["code"]) for r in rows}
     expected = oracle.project_annotations(directory)
     assert got == expected, _report(
@@ -112,7 +120,7 @@ def test_findings_match_annotations(capsys: pytest.CaptureFixture[str], director
 def test_names_match_tf(tf, capsys: pytest.CaptureFixture[str], run: tuple[Path, Path]) -> None:
     directory, entry = run
     result = _tf_run(directory, entry)
-    rows = _scopelint(capsys, "names", str(entry))
+    rows = _scopelint(capsys, "names", entry)
     predicted = [oracle.Row(relative(directory, r["path"]), r["line"], r["name"], r["api"])
                  for r in rows]
     diff = oracle.names_diff(result, predicted)
@@ -133,7 +141,7 @@ def test_entry_checked_alone(capsys: pytest.CaptureFixture[str], run: tuple[Path
     text = entry.read_text(encoding="utf-8")
     expected = {(line, code) for pattern in (oracle.EXPECT_RE, EXPECT_ALONE_RE)
                 for line, codes in annotations(text, pattern).items() for code in codes}
-    got = {(r["line"], r["code"]) for r in _scopelint(capsys, "check", str(entry))}
+    got = {(r["line"], r["code"]) for r in _scopelint(capsys, "check", entry)}
     assert got == expected, _report(
         f"{_run_id(run)}: `scopelint check {relative(directory, entry)}` differs from its "
         "`# expect:` and `# expect-alone:` annotations", expected, got)
@@ -161,7 +169,8 @@ def test_project_is_well_formed(directory: Path) -> None:
     if directory.name.startswith("ok_"):
         assert not codes, f"{directory.name}: ok_ projects must not expect findings"
         return
-    assert directory.name.split("_")[0].upper() in codes, f"{directory.name}: name a code it expects"
+    prefix = directory.name.split("_")[0].upper()
+    assert prefix in codes, f"{directory.name}: named after {prefix}, which it does not expect"
     entry_paths = {relative(directory, e) for e in entries}
     elsewhere = {code for path, _, code in notes if path not in entry_paths}
     assert elsewhere <= {code for *_, code in alone}, (
