@@ -473,10 +473,12 @@ def tf_table(run: TFRun) -> str:
 
 def names_diff(run: TFRun, scopelint: list[Row]) -> Optional[str]:
     """None when scopelint's rows of one program run (name None when unknown) agree
-    with TF's, else the diff. Without a TF error the sequences are equal; with one,
+    with TF's, else the diff. Without a TF error the sequences are equal. With one,
     scopelint's rows (which go on past the request that raises) start with TF's rows
-    up to the last statement at the raising site, and the rows TF recorded there are
-    among scopelint's rows of that statement."""
+    up to the last statement at the raising site; the rows TF recorded there are
+    among scopelint's rows of that statement; and scopelint has a row for the request
+    that raises (more rows at that site than TF made, or one whose name it leaves
+    unknown)."""
     named, unknown, partial = split_named(scopelint)
     tf_rows = comparable_tf_rows(run.rows, unknown, partial)
     if run.error_site is None:
@@ -488,8 +490,11 @@ def names_diff(run: TFRun, scopelint: list[Row]) -> Optional[str]:
         tail = head
         while tail < len(named) and named[tail].site == run.error_site:
             tail += 1
-        ok = (normalise(tf_rows[:head]) == normalise(named[:head]) and tail > head
-              and {r.name for r in tf_rows[head:]} <= {r.name for r in named[head:tail]})
+        at_site = [r for r in scopelint if r.site == run.error_site]
+        made = sum(r.site == run.error_site for r in run.rows)
+        ok = (normalise(tf_rows[:head]) == normalise(named[:head])
+              and {r.name for r in tf_rows[head:]} <= {r.name for r in named[head:tail]}
+              and (len(at_site) > made or any(r.name is None for r in at_site)))
     return None if ok else diff_rows(normalise(tf_rows), normalise(named))
 
 

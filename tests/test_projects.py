@@ -258,3 +258,30 @@ tf.estimator.Estimator(model_fn=model_fn, params={"n": 3}).train(input_fn, max_s
     assert run.error is None, run.error_text
     assert [(r.path, r.line, r.name) for r in run.rows] == [
         ("train.py", 16, "global_step:0"), ("train.py", 11, "w:0")]
+
+
+def _rows(*rows: tuple[str, int, str | None]) -> list[oracle.Row]:
+    return [oracle.Row(path, line, name, "") for path, line, name in rows]
+
+
+def test_names_diff_stops_at_the_statement_that_raises() -> None:
+    """scopelint goes on past the failing request; TF stops inside that statement."""
+    run = oracle.TFRun("train.py", rows=_rows(("m.py", 7, "d/k"), ("m.py", 7, "d/b")),
+                       error_site=("m.py", 7))
+    second_call = _rows(("m.py", 7, "d/k"), ("m.py", 7, "d/b"), ("m.py", 7, "d/k"),
+                        ("m.py", 7, "d/b"), ("train.py", 9, "after"))
+    assert oracle.names_diff(run, second_call) is None
+    assert oracle.names_diff(run, second_call[:2]) is not None  # nothing at the raising site
+    run = oracle.TFRun("train.py", rows=_rows(("m.py", 3, "w"), ("t.py", 9, "beta1_power")),
+                       error_site=("t.py", 9))
+    adam = _rows(("m.py", 3, "w"), ("t.py", 9, None), ("t.py", 9, "beta1_power"))
+    assert oracle.names_diff(run, adam) is None
+    assert oracle.names_diff(run, [*_rows(("m.py", 3, "v")), *adam[1:]]) is not None
+
+
+def test_names_diff_without_error_is_exact() -> None:
+    run = oracle.TFRun("t.py", rows=_rows(("m.py", 3, "a"), ("m.py", 3, "b"), ("t.py", 5, "c")))
+    same = _rows(("m.py", 3, "b"), ("m.py", 3, "a"), ("t.py", 5, "c"))
+    assert oracle.names_diff(run, same) is None
+    assert oracle.names_diff(run, same[:2]) is not None
+    assert oracle.names_diff(run, _rows(("m.py", 3, None), ("t.py", 5, "c"))) is None  # unknown
