@@ -1,8 +1,12 @@
-"""Shared pytest setup: quiet TensorFlow, legacy tf.layers, and the tests/ helpers importable."""
+"""Shared pytest setup: quiet TensorFlow, legacy tf.layers, the tests/ helpers importable,
+and the `tf` fixture of the oracle tests."""
 
+import importlib.util
 import os
 import sys
 from pathlib import Path
+
+import pytest
 
 # Must be set before TensorFlow is imported anywhere in the session.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -12,3 +16,18 @@ _TESTS = Path(__file__).resolve().parent
 for _p in (str(_TESTS), str(_TESTS.parent)):
     if _p not in sys.path:
         sys.path.insert(0, _p)
+
+
+@pytest.fixture(scope="session")
+def tf():
+    """TF1 semantics, once per session (disable_v2_behavior is process-wide); skips the
+    test when TensorFlow is missing or does not import."""
+    if importlib.util.find_spec("tensorflow") is None:
+        pytest.skip("tensorflow is not installed: the oracle needs real TF "
+                    "(pip install tensorflow-cpu tf-keras)")
+    import oracle
+
+    try:
+        return oracle.load_tf()
+    except Exception as err:  # noqa: BLE001 - any import failure means: no oracle here
+        pytest.skip(f"import tensorflow failed ({type(err).__name__}: {err}); oracle not run")

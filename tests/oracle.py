@@ -1,13 +1,14 @@
 """Run fixtures under real TensorFlow and compare with scopelint's predictions.
 
-Used by tests/test_oracle.py; also a small CLI to look at what TF does:
+Used by tests/test_oracle.py and tests/test_projects.py; also a small CLI to
+look at what TF does:
 
-    python tests/oracle.py fixtures/tfs101_same_block.py [...]
+    python tests/oracle.py fixtures/tfs101_same_block.py fixtures/projects/ok_gan [...]
 
-prints, per fixture, every variable TF created or fetched (line, name, how)
-and the TF error, next to what scopelint predicts.
+prints, per fixture (per entry script of a project folder), every variable TF
+created or fetched (file, line, name, how), the TF error and the annotations.
 
-How it records (one process, one fresh ``tf.Graph`` per fixture):
+How it records (one process, one fresh ``tf.Graph`` per fixture or entry run):
 
 * a custom getter set on the graph's root variable scope sees every
   ``get_variable`` call, create or fetch; nested variable scopes inherit it
@@ -16,12 +17,19 @@ How it records (one process, one fresh ``tf.Graph`` per fixture):
 * ``tf.variable_creator_scope`` sees every variable construction; those made
   inside a ``get_variable`` call are already recorded by the getter and are
   skipped, the rest (``tf.Variable``, Adam's ``beta1_power``) are recorded;
-* the recorded line is the innermost stack frame that belongs to the fixture
-  file (the fixture is compiled with its real file name);
-* on an exception, the line is the innermost traceback frame of the fixture.
+* the recorded site is the innermost stack frame that belongs to the fixture
+  file (compiled with its real file name), or, for a project, to any file of
+  the project folder (relative path, line);
+* on an exception, the site is the innermost traceback frame of ours (the
+  whole chain of our frames is kept too).
 
-``import tensorflow`` inside a fixture (TF1 style) is served
-``tensorflow.compat.v1``; every other import is left alone. A notebook fixture
+``import tensorflow`` inside a fixture or a project module (TF1 style) is
+served ``tensorflow.compat.v1``; every other import is left alone. A project's
+entry runs as ``__main__`` with the project folder first on ``sys.path`` and
+its modules imported afresh; ``sys.argv`` is just the script (for
+``tf.app.run``), and a clean ``sys.exit`` ends the run normally. TF >= 2.16
+no longer ships ``tf.estimator``: a stand-in (``_estimator_stand_in``) builds
+the graph ``Estimator.train`` builds before any session runs. A notebook fixture
 runs as scopelint reads it: its code cells joined, IPython syntax made `pass`.
 """
 
@@ -32,12 +40,14 @@ import contextlib
 import io
 import os
 import re
+import inspect
 import sys
 import traceback
+import types
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
@@ -46,7 +56,10 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 
 ERROR_CODES = ("TFS101", "TFS102", "TFS103")
+KNOWN_CODES = {"TFS101", "TFS102", "TFS103", "TFS201", "TFS202", "TFS203", "TFS204", "TFS205"}
 EXPECT_RE = re.compile(r"#\s*expect:\s*([A-Z0-9 ,]+)")
+# in a project's entry script: what `scopelint check <entry>` alone reports at this call
+EXPECT_ALONE_RE = re.compile(r"#\s*expect-alone:\s*([A-Z0-9 ,]+)")
 SKIP_RE = re.compile(r"^#\s*oracle:\s*skip\b(.*)$", re.MULTILINE)
 
 
@@ -77,11 +90,11 @@ def fixture_text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def annotations(text: str) -> dict[int, set[str]]:
+def annotations(text: str, pattern: re.Pattern[str] = EXPECT_RE) -> dict[int, set[str]]:
     """line -> set of expected codes, from `# expect: TFS101, TFS203` comments."""
     out: dict[int, set[str]] = {}
     for lineno, line in enumerate(text.splitlines(), start=1):
-        m = EXPECT_RE.search(line)
+        m = pattern.search(line)
         if m:
             codes = {c.strip() for c in m.group(1).split(",") if c.strip()}
             out.setdefault(lineno, set()).update(codes)
@@ -104,14 +117,23 @@ def classify_tf_error(message: str) -> Optional[str]:
     return None
 
 
+Site = tuple[str, int]  # (file relative to the fixture folder, line); a fixture's own file name
+Where = Callable[[str], Optional[str]]  # a code object's file name -> Site path; None: not ours
+
+
 @dataclass
 class Row:
+    path: str
     line: int
-    name: str
+    name: Optional[str]  # None: a scopelint row whose name it does not know
     how: str  # "get_variable" (create or fetch) or "Variable" (created outside get_variable)
 
-    def key(self) -> tuple[int, str]:
-        return (self.line, self.name)
+    @property
+    def site(self) -> Site:
+        return (self.path, self.line)
+
+    def key(self) -> tuple[str, int, str]:
+        return (self.path, self.line, self.name)
 
 
 @dataclass
@@ -119,9 +141,14 @@ class TFRun:
     path: str
     rows: list[Row] = field(default_factory=list)
     error: Optional[BaseException] = None
-    error_line: Optional[int] = None
+    error_site: Optional[Site] = None  # the innermost frame of ours
+    error_stack: list[Site] = field(default_factory=list)  # all frames of ours, outermost first
     error_code: Optional[str] = None
     stdout: str = ""
+
+    @property
+    def error_line(self) -> Optional[int]:
+        return None if self.error_site is None else self.error_site[1]
 
     @property
     def error_text(self) -> str:
@@ -157,41 +184,31 @@ def _alias_legacy_layers() -> None:
     sys.modules.setdefault("tf_keras.legacy_tf_layers", legacy)
 
 
-def _fixture_line(frame, filename: str) -> Optional[int]:
+def _frame_site(frame, where: Where) -> Optional[Site]:
+    """The innermost frame of ours on the stack."""
     while frame is not None:
-        if frame.f_code.co_filename == filename:
-            return frame.f_lineno
+        path = where(frame.f_code.co_filename)
+        if path is not None:
+            return (path, frame.f_lineno)
         frame = frame.f_back
     return None
 
 
-def _tb_fixture_line(tb, filename: str) -> Optional[int]:
-    line = None
+def _tb_sites(tb, where: Where) -> list[Site]:
+    """The traceback frames of ours, outermost first."""
+    sites = []
     while tb is not None:
-        if tb.tb_frame.f_code.co_filename == filename:
-            line = tb.tb_lineno
+        path = where(tb.tb_frame.f_code.co_filename)
+        if path is not None:
+            sites.append((path, tb.tb_lineno))
         tb = tb.tb_next
-    return line
+    return sites
 
 
-def _import_hook(tf_v1):
-    real_import = builtins.__import__
-
-    def fixture_import(name, globals=None, locals=None, fromlist=(), level=0):
-        if level == 0 and name == "tensorflow":
-            # TF1 style `import tensorflow as tf` / `from tensorflow import x`
-            return tf_v1
-        return real_import(name, globals, locals, fromlist, level)
-
-    return fixture_import
-
-
-def run_under_tf(path: os.PathLike | str) -> TFRun:
-    """Exec one fixture in a fresh graph and record every variable request."""
+@contextlib.contextmanager
+def recording(run: TFRun, where: Where) -> Iterator[object]:
+    """A fresh default graph whose every variable request is appended to run.rows."""
     tf = load_tf()
-    filename = str(Path(path).resolve())
-    text = fixture_text(Path(filename))
-    run = TFRun(filename)
     depth = [0]
 
     def getter(getter, *args, **kwargs):
@@ -200,38 +217,194 @@ def run_under_tf(path: os.PathLike | str) -> TFRun:
             var = getter(*args, **kwargs)
         finally:
             depth[0] -= 1
-        line = _fixture_line(sys._getframe(1), filename)
-        if line is not None:
-            run.rows.append(Row(line, var.name, "get_variable"))
+        site = _frame_site(sys._getframe(1), where)
+        if site is not None:
+            run.rows.append(Row(*site, var.name, "get_variable"))
         return var
 
     def creator(next_creator, **kwargs):
         var = next_creator(**kwargs)
         if depth[0] == 0:
-            line = _fixture_line(sys._getframe(1), filename)
-            if line is not None:
-                run.rows.append(Row(line, var.name, "Variable"))
+            site = _frame_site(sys._getframe(1), where)
+            if site is not None:
+                run.rows.append(Row(*site, var.name, "Variable"))
         return var
 
-    code = compile(text, filename, "exec")
-    fake_builtins = dict(builtins.__dict__)
-    fake_builtins["__import__"] = _import_hook(tf)
-    env = {"__name__": "__main__", "__file__": filename, "__builtins__": fake_builtins}
     graph = tf.Graph()
-    out = io.StringIO()
     with graph.as_default(), tf.variable_creator_scope(creator):
         tf.get_variable_scope().set_custom_getter(getter)
-        try:
-            with contextlib.redirect_stdout(out), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                exec(code, env)  # noqa: S102 - running our own fixtures is the point
-        except BaseException as err:  # noqa: BLE001
-            run.error = err
-            run.error_line = _tb_fixture_line(err.__traceback__, filename)
-            if isinstance(err, ValueError):
-                run.error_code = classify_tf_error(str(err))
+        yield graph
+
+
+@contextlib.contextmanager
+def _tf1_imports(where: Where) -> Iterator[None]:
+    """`import tensorflow` in our files (TF1 style) is served ``tensorflow.compat.v1``."""
+    tf = load_tf()
+    real_import = builtins.__import__
+
+    def fixture_import(name, globals=None, locals=None, fromlist=(), level=0):
+        if (level == 0 and name == "tensorflow"
+                and where(str((globals or {}).get("__file__", ""))) is not None):
+            return tf
+        return real_import(name, globals, locals, fromlist, level)
+
+    builtins.__import__ = fixture_import
+    try:
+        yield
+    finally:
+        builtins.__import__ = real_import
+
+
+class _EstimatorSpec:
+    """What a model_fn returns to the Estimator stand-in."""
+
+    def __init__(self, mode, predictions=None, loss=None, train_op=None, **_):
+        self.mode, self.predictions, self.loss, self.train_op = mode, predictions, loss, train_op
+
+
+def _estimator_stand_in(run: TFRun, where: Where) -> types.SimpleNamespace:
+    """``tf.estimator`` for TF >= 2.16, which no longer ships it: ``train`` builds the graph
+    the way tensorflow_estimator's ``Estimator._train_model_default`` does (a fresh graph,
+    the global step, input_fn returning (features, labels), then model_fn, each given the
+    arguments it accepts) and stops before any session runs; that graph is recorded like
+    the entry's own."""
+    tf = load_tf()
+
+    class Estimator:
+        def __init__(self, model_fn, config=None, params=None, **_):
+            self._model_fn, self.config, self.params = model_fn, config, params or {}
+
+        def _call(self, fn, mode: str, **args):
+            """Call fn with the arguments (mode, params, config, ...) its signature names."""
+            offered = {"mode": mode, "params": self.params, "config": self.config, **args}
+            accepted = inspect.signature(fn).parameters
+            return fn(**{k: v for k, v in offered.items() if k in accepted})
+
+        def train(self, input_fn, **_):
+            with recording(run, where) as graph:
+                tf.train.create_global_step(graph)
+                features, labels = self._call(input_fn, "train")
+                self._call(self._model_fn, "train", features=features, labels=labels)
+            return self
+
+    modes = types.SimpleNamespace(TRAIN="train", EVAL="eval", PREDICT="infer")
+    return types.SimpleNamespace(Estimator=Estimator, EstimatorSpec=_EstimatorSpec, ModeKeys=modes)
+
+
+@contextlib.contextmanager
+def _estimator_if_missing(run: TFRun, where: Where) -> Iterator[None]:
+    tf = load_tf()
+    if hasattr(tf, "estimator"):
+        yield
+        return
+    tf.estimator = _estimator_stand_in(run, where)
+    try:
+        yield
+    finally:
+        del tf.estimator
+
+
+def _run_script(script: Path, where: Where) -> TFRun:
+    """Exec one script as ``__main__`` in a fresh recorded graph."""
+    filename = str(script)
+    run = TFRun(filename)
+    code = compile(fixture_text(script), filename, "exec")
+    env = {"__name__": "__main__", "__file__": filename, "__builtins__": builtins}
+    out = io.StringIO()
+    argv = sys.argv
+    sys.argv = [filename]  # tf.app.run / absl.app.run parse the command line
+    try:
+        with _tf1_imports(where), _estimator_if_missing(run, where), recording(run, where), \
+                contextlib.redirect_stdout(out), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exec(code, env)  # noqa: S102 - running our own fixtures is the point
+    except SystemExit as exit_:  # app.run(main) ends with sys.exit(main(argv))
+        if exit_.code:
+            _record_error(run, exit_, where)
+    except BaseException as err:  # noqa: BLE001
+        _record_error(run, err, where)
+    finally:
+        sys.argv = argv
     run.stdout = out.getvalue()
     return run
+
+
+def _record_error(run: TFRun, err: BaseException, where: Where) -> None:
+    run.error = err
+    run.error_stack = _tb_sites(err.__traceback__, where)
+    run.error_site = run.error_stack[-1] if run.error_stack else None
+    if isinstance(err, ValueError):
+        run.error_code = classify_tf_error(str(err))
+
+
+def run_under_tf(path: os.PathLike | str) -> TFRun:
+    """Exec one fixture in a fresh graph and record every variable request."""
+    script = Path(path).resolve()
+    filename = str(script)
+    return _run_script(script, lambda f: script.name if f == filename else None)
+
+
+# ------------------------------------------------------------------- projects
+
+PROJECTS = FIXTURES / "projects"
+ENTRY_RE = re.compile(r"^#\s*oracle:\s*entry\b", re.MULTILINE)
+
+
+def project_dirs() -> list[Path]:
+    return sorted(d for d in PROJECTS.iterdir() if d.is_dir()) if PROJECTS.is_dir() else []
+
+
+def project_files(directory: Path) -> list[Path]:
+    return sorted(p for p in Path(directory).rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def project_entries(directory: Path) -> list[Path]:
+    """The scripts a user runs (`# oracle: entry`), each in its own fresh graph."""
+    return [p for p in project_files(directory) if ENTRY_RE.search(p.read_text(encoding="utf-8"))]
+
+
+def relative(directory: Path, path: os.PathLike | str) -> str:
+    """A project file's path relative to the project folder, with `/`."""
+    return Path(path).resolve().relative_to(Path(directory).resolve()).as_posix()
+
+
+def project_annotations(directory: Path,
+                        pattern: re.Pattern[str] = EXPECT_RE) -> set[tuple[str, int, str]]:
+    """(relative path, line, code) for every annotation in the project's files."""
+    return {(relative(directory, p), line, code)
+            for p in project_files(directory)
+            for line, codes in annotations(p.read_text(encoding="utf-8"), pattern).items()
+            for code in codes}
+
+
+def _forget_modules_under(root: Path) -> None:
+    """Drop the modules (and namespace packages) loaded from the project folder."""
+    prefix = str(root) + os.sep
+    for name, module in list(sys.modules.items()):
+        places = [getattr(module, "__file__", None) or "", *getattr(module, "__path__", [])]
+        if any(str(place).startswith(prefix) for place in places):
+            del sys.modules[name]
+
+
+def run_project_under_tf(directory: os.PathLike | str, entry: os.PathLike | str) -> TFRun:
+    """Run one entry script of a project in a fresh graph: the project folder first on
+    sys.path, its modules imported afresh; rows and the error are located at the
+    innermost frame in any project file."""
+    root = Path(directory).resolve()
+    prefix = str(root) + os.sep
+
+    def where(filename: str) -> Optional[str]:
+        return Path(filename[len(prefix):]).as_posix() if filename.startswith(prefix) else None
+
+    _forget_modules_under(root)
+    sys.path.insert(0, str(root))
+    bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ in fixtures
+    try:
+        return _run_script(Path(entry).resolve(), where)
+    finally:
+        sys.dont_write_bytecode = bytecode
+        sys.path.remove(str(root))
+        _forget_modules_under(root)
 
 
 # ----------------------------------------------------------------- scopelint side
@@ -240,9 +413,8 @@ FAILING = ("DUPLICATE", "MISSING", "MISMATCH")
 
 
 def scopelint_rows(path: os.PathLike | str, text: str):
-    """(rows, unknown_lines, facts, partial) from scopelint: rows of named facts up to
-    the first failing request, the lines where every fact has an unknown name, all
-    facts, and the lines where only some facts are named (line -> those names)."""
+    """(rows, unknown_sites, facts, partial) from scopelint for one fixture: rows of
+    named facts up to the first failing request (see `split_named`), and all facts."""
     from scopelint.analysis import analyze_text
 
     result = analyze_text(str(path), text)
@@ -255,43 +427,50 @@ def scopelint_rows(path: os.PathLike | str, text: str):
         if getattr(fact.outcome, "name", str(fact.outcome)) in FAILING:
             cut = i
             break
-    kept = facts[:cut]
-    by_line: dict[int, list] = {}
-    for fact in kept:
-        by_line.setdefault(fact.loc.line, []).append(fact)
-    unknown_lines = {line for line, fs in by_line.items() if all(f.name is None for f in fs)}
-    rows = [Row(f.loc.line, f.name, f.api) for f in kept if f.name is not None]
-    # lines where some facts are named and some are not (e.g. an optimizer whose
-    # beta1_power is known but whose slots are not): line -> the names it predicts
-    partial = {line: {f.name for f in fs if f.name is not None}
-               for line, fs in by_line.items()
-               if any(f.name is None for f in fs) and any(f.name is not None for f in fs)}
-    return rows, unknown_lines, facts, partial
+    name = Path(path).name
+    rows, unknown_sites, partial = split_named(
+        Row(name, f.loc.line, f.name, f.api) for f in facts[:cut])
+    return rows, unknown_sites, facts, partial
 
 
-def comparable_tf_rows(run_rows: list[Row], unknown_lines: set[int],
-                       partial: dict[int, set[str]]) -> list[Row]:
-    """TF rows scopelint makes a claim about: rows at lines where every fact is
-    unknown are dropped; at lines with some unknown facts, only the rows whose
+def split_named(rows: Iterable[Row]) -> tuple[list[Row], set[Site], dict[Site, set[str]]]:
+    """scopelint's rows (name None when unknown) as (the named rows, the sites where
+    every row is unknown, the sites where only some are named -> those names; e.g. an
+    optimizer whose beta1_power is known but whose slots are not)."""
+    rows = list(rows)
+    by_site: dict[Site, list[Row]] = {}
+    for row in rows:
+        by_site.setdefault(row.site, []).append(row)
+    unknown = {site for site, rs in by_site.items() if all(r.name is None for r in rs)}
+    partial = {site: {r.name for r in rs if r.name is not None}
+               for site, rs in by_site.items()
+               if any(r.name is None for r in rs) and any(r.name is not None for r in rs)}
+    return [r for r in rows if r.name is not None], unknown, partial
+
+
+def comparable_tf_rows(run_rows: list[Row], unknown_sites: set[Site],
+                       partial: dict[Site, set[str]]) -> list[Row]:
+    """TF rows scopelint makes a claim about: rows at sites where every fact is
+    unknown are dropped; at sites with some unknown facts, only the rows whose
     names scopelint predicts there are kept (the unknown facts stand for the rest)."""
     out = []
     for row in run_rows:
-        if row.line in unknown_lines:
+        if row.site in unknown_sites:
             continue
-        if row.line in partial and row.name not in partial[row.line]:
+        if row.site in partial and row.name not in partial[row.site]:
             continue
         out.append(row)
     return out
 
 
-def normalise(rows: list[Row]) -> list[tuple[int, str]]:
-    """Sequence of (line, name); names inside one run of consecutive rows at the
-    same line are sorted (one statement creating several variables, e.g. a layer
+def normalise(rows: list[Row]) -> list[tuple[str, int, str]]:
+    """Sequence of (path, line, name); names inside one run of consecutive rows at the
+    same site are sorted (one statement creating several variables, e.g. a layer
     or an optimizer's slots, may order them as a library detail)."""
-    out: list[tuple[int, str]] = []
-    group: list[tuple[int, str]] = []
+    out: list[tuple[str, int, str]] = []
+    group: list[tuple[str, int, str]] = []
     for row in rows:
-        if group and group[-1][0] != row.line:
+        if group and group[-1][:2] != row.site:
             out.extend(sorted(group))
             group = []
         group.append(row.key())
@@ -299,29 +478,71 @@ def normalise(rows: list[Row]) -> list[tuple[int, str]]:
     return out
 
 
-def diff_rows(tf_rows: list[tuple[int, str]], sl_rows: list[tuple[int, str]]) -> str:
+def diff_rows(tf_rows: list[tuple[str, int, str]], sl_rows: list[tuple[str, int, str]]) -> str:
     import difflib
 
-    a = [f"{line:4d}  {name}" for line, name in tf_rows]
-    b = [f"{line:4d}  {name}" for line, name in sl_rows]
+    a = [f"{path}:{line:<4d}  {name}" for path, line, name in tf_rows]
+    b = [f"{path}:{line:<4d}  {name}" for path, line, name in sl_rows]
     return "\n".join(difflib.unified_diff(a, b, "tensorflow", "scopelint", lineterm="", n=3))
 
 
+def tf_table(run: TFRun) -> str:
+    """What TF did, one line per row, then the error."""
+    rows = [f"  {r.path}:{r.line:<4d}  {r.how:12s} {r.name}" for r in run.rows]
+    if run.error is not None:
+        site = "?" if run.error_site is None else f"{run.error_site[0]}:{run.error_site[1]}"
+        rows.append(f"  {site}  raised {run.error_code}: {run.error_text}")
+    return "\n".join(rows) or "  (nothing)"
+
+
+def names_diff(run: TFRun, scopelint: list[Row]) -> Optional[str]:
+    """None when scopelint's rows of one program run (name None when unknown) agree
+    with TF's, else the diff. Without a TF error the sequences are equal. With one,
+    scopelint's rows (which go on past the request that raises) start with TF's rows
+    up to the last statement at the raising site; the rows TF recorded there are
+    among scopelint's rows of that statement; and scopelint has a row for the request
+    that raises (more rows at that site than TF made, or one whose name it leaves
+    unknown)."""
+    named, unknown, partial = split_named(scopelint)
+    tf_rows = comparable_tf_rows(run.rows, unknown, partial)
+    if run.error_site is None:
+        ok = normalise(tf_rows) == normalise(named)
+    else:
+        head = len(tf_rows)
+        while head and tf_rows[head - 1].site == run.error_site:
+            head -= 1
+        tail = head
+        while tail < len(named) and named[tail].site == run.error_site:
+            tail += 1
+        at_site = [r for r in scopelint if r.site == run.error_site]
+        made = sum(r.site == run.error_site for r in run.rows)
+        ok = (normalise(tf_rows[:head]) == normalise(named[:head])
+              and {r.name for r in tf_rows[head:]} <= {r.name for r in named[head:tail]}
+              and (len(at_site) > made or any(r.name is None for r in at_site)))
+    return None if ok else diff_rows(normalise(tf_rows), normalise(named))
+
+
+def _print_run(run: TFRun) -> None:
+    print(tf_table(run))
+    if run.error is not None and run.error_code is None:
+        traceback.print_exception(run.error)
+
+
 def main(argv: list[str]) -> int:
-    paths = [Path(a) for a in argv] or fixture_files()
+    paths = [Path(a) for a in argv] or [*fixture_files(), *project_dirs()]
     for path in paths:
+        if path.is_dir():
+            for entry in project_entries(path):
+                print(f"=== {path.name}: {relative(path, entry)}")
+                _print_run(run_project_under_tf(path, entry))
+            print(f"  annotations: {sorted(project_annotations(path))}")
+            continue
         text = fixture_text(path)
         skip = oracle_skip_reason(text)
         print(f"=== {path.name}" + (f"  (oracle skip: {skip})" if skip else ""))
         if skip:
             continue
-        run = run_under_tf(path)
-        for row in run.rows:
-            print(f"  tf  {row.line:4d}  {row.how:12s} {row.name}")
-        if run.error is not None:
-            print(f"  tf  {run.error_line}  ERROR {run.error_code}  {run.error_text}")
-            if run.error_code is None:
-                traceback.print_exception(run.error)
+        _print_run(run_under_tf(path))
         exp = annotations(text)
         errs = {line: codes & set(ERROR_CODES) for line, codes in exp.items() if codes & set(ERROR_CODES)}
         print(f"  annotations: {dict(sorted(exp.items()))}  error annotations: {errs}")

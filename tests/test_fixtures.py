@@ -15,14 +15,13 @@ from pathlib import Path
 import pytest
 
 from oracle import (
-    ERROR_CODES, annotations, fixture_files, fixture_text, notebook_files, python2_files,
-    python2_twin,
+    ERROR_CODES, KNOWN_CODES, annotations, fixture_files, fixture_text, notebook_files,
+    python2_files, python2_twin,
 )
 
 FIXTURES = fixture_files()
 NOTEBOOKS = notebook_files()
 PYTHON2 = python2_files()
-KNOWN_CODES = {"TFS101", "TFS102", "TFS103", "TFS201", "TFS202", "TFS203", "TFS204", "TFS205"}
 
 
 def _expected(text: str) -> set[tuple[int, str]]:

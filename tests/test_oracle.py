@@ -37,15 +37,6 @@ FIXTURES = fixture_files() + notebook_files()
 _RUNS: dict[str, oracle.TFRun] = {}
 
 
-@pytest.fixture(scope="session")
-def tf():
-    """TF1 semantics, once per session (disable_v2_behavior is process-wide)."""
-    try:
-        return oracle.load_tf()
-    except Exception as err:  # noqa: BLE001 - any import failure means: no oracle here
-        pytest.skip(f"import tensorflow failed ({type(err).__name__}: {err}); oracle not run")
-
-
 def _run(tf, path: Path) -> oracle.TFRun:
     text = fixture_text(path)
     reason = oracle_skip_reason(text)
@@ -62,13 +53,6 @@ def _run(tf, path: Path) -> oracle.TFRun:
     return run
 
 
-def _tf_table(run: oracle.TFRun) -> str:
-    rows = [f"  {r.line:4d}  {r.how:12s} {r.name}" for r in run.rows]
-    if run.error is not None:
-        rows.append(f"  {run.error_line:4d}  raised {run.error_code}: {run.error_text}")
-    return "\n".join(rows) or "  (nothing)"
-
-
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
 def test_tf_error_matches_annotation(tf, path: Path) -> None:
     run = _run(tf, path)
@@ -78,7 +62,7 @@ def test_tf_error_matches_annotation(tf, path: Path) -> None:
     actual = set() if run.error is None else {(run.error_line, run.error_code)}
     assert actual == annotated, (
         f"{path.name}: TF error {sorted(actual) or 'none'} but annotated "
-        f"{sorted(annotated) or 'none'}\nwhat TF did:\n{_tf_table(run)}")
+        f"{sorted(annotated) or 'none'}\nwhat TF did:\n{oracle.tf_table(run)}")
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
@@ -94,12 +78,12 @@ def test_predicted_names_match_tf(tf, path: Path) -> None:
             for f in facts) or "  (none)"
         pytest.fail(textwrap.dedent(f"""\
             {path.name}: scopelint's predicted names differ from what TF did
-            --- diff (line, name); - tensorflow, + scopelint
+            --- diff (file:line, name); - tensorflow, + scopelint
             {{diff}}
             --- what TF did
             {{tf}}
             --- scopelint facts (all)
-            {{facts}}""").format(diff=oracle.diff_rows(tf_seq, sl_seq), tf=_tf_table(run),
+            {{facts}}""").format(diff=oracle.diff_rows(tf_seq, sl_seq), tf=oracle.tf_table(run),
                                   facts=fact_lines), pytrace=False)
 
 
@@ -173,5 +157,8 @@ def test_harness_error_inside_function_is_recorded_at_fixture_line(tf, tmp_path:
 
 
 def test_normalise_sorts_only_within_one_statement() -> None:
-    rows = [oracle.Row(3, "b", ""), oracle.Row(3, "a", ""), oracle.Row(4, "z", ""), oracle.Row(3, "c", "")]
-    assert oracle.normalise(rows) == [(3, "a"), (3, "b"), (4, "z"), (3, "c")]
+    rows = [oracle.Row("m.py", 3, "b", ""), oracle.Row("m.py", 3, "a", ""),
+            oracle.Row("m.py", 4, "z", ""), oracle.Row("n.py", 4, "y", ""),
+            oracle.Row("m.py", 3, "c", "")]
+    assert oracle.normalise(rows) == [("m.py", 3, "a"), ("m.py", 3, "b"), ("m.py", 4, "z"),
+                                      ("n.py", 4, "y"), ("m.py", 3, "c")]

@@ -1,15 +1,26 @@
 """TFS102: a variable is requested in a reusing scope but was never created."""
 
-from typing import Iterator
+from typing import Iterable, Iterator
 
-from scopelint.facts import Finding, ModuleFacts, Outcome, Related, VariableFact
+from scopelint.facts import Finding, Location, ModuleFacts, Outcome, Related, VariableFact
 from scopelint.rules import Rule
 from scopelint.rules.common import Message, first_errors, once_per_site, related_at, store_key
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
-    return once_per_site(path, "TFS102", ((fact, _message(fact)) for fact in first_errors(facts)
-                                          if fact.outcome is Outcome.MISSING))
+    return once_per_site(path, "TFS102", ((fact, _message(fact)) for fact in _first_of_each_cause(
+        f for f in first_errors(facts) if f.outcome is Outcome.MISSING)))
+
+
+def _first_of_each_cause(facts: Iterable[VariableFact]) -> Iterator[VariableFact]:
+    """One finding per leaked root reuse: TF stops at the first request it breaks, and
+    fixing the leak (TFS205 points at it) fixes the later ones too."""
+    leaks: set[Location] = set()
+    for fact in facts:
+        if fact.reuse_origin is None or fact.reuse_origin not in leaks:
+            if fact.reuse_origin is not None:
+                leaks.add(fact.reuse_origin)
+            yield fact
 
 
 def _message(fact: VariableFact) -> Message:
