@@ -12,12 +12,13 @@ import os
 import sys
 from collections import Counter
 from functools import lru_cache
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 from scopelint import __version__
 from scopelint.config import CODE_LISTS, ConfigError, Settings, load_settings, split_codes
 from scopelint.facts import Finding
 from scopelint.files import PathNotFound, SourceError, decode_source, read_source
+from scopelint.fixes.change import FileChange, names_summary
 from scopelint.noqa import filter_noqa
 from scopelint.report import ReportContext, reporters
 from scopelint.rules import all_rules
@@ -81,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--statistics", action="store_true", help="count findings per code")
     check.add_argument("--show-source", action="store_true",
                        help="show the source line and a caret under each finding (text)")
+    check.add_argument("--fix", action="store_true", help="apply the safe fixes in place")
+    check.add_argument("--diff", action="store_true",
+                       help="print the fixes as unified diffs and write nothing")
+    check.add_argument("--unsafe-fixes", action="store_true",
+                       help="also apply fixes that may change more than the bug (names, sharing)")
     check.set_defaults(handler=run_check)
 
     names = sub.add_parser("names", parents=[common],
@@ -128,22 +134,73 @@ def run_files(args: argparse.Namespace, settings: Settings, want_facts: bool) ->
 
 
 def run_check(args: argparse.Namespace) -> int:
-    """`scopelint check`: report the findings the settings and noqa comments keep."""
+    """`scopelint check`: report the findings the settings and noqa comments keep; with
+    `--fix`/`--diff`, first fix them (findings then are those the fixes leave)."""
     settings = settings_for(args)
     lines = lru_cache(maxsize=None)(source_lines)  # only files with findings are read
+
+    def keep(found: Sequence[Finding], text: str) -> list[Finding]:
+        kept = [f for f in found if settings.is_enabled(f.code, f.path)]
+        return filter_noqa(kept, io.StringIO(text, newline="").readlines()) if kept else []
+
     findings: list[Finding] = []
     run = run_files(args, settings, want_facts=False)
+    fixing = args.fix or args.diff
+    changes = []
     for result in run.results:
-        kept = [f for f in result.findings if settings.is_enabled(f.code, f.path)]
-        findings.extend(filter_noqa(kept, lines(result.path)) if kept else ())
+        kept = [f for f in result.findings if settings.is_enabled(f.code, result.path)]
+        kept = filter_noqa(kept, lines(result.path)) if kept else []
+        if kept and (fixing or args.format in ("json", "sarif")) and fixable(kept):
+            change = fix_file(result.path, kept, keep, args)
+            if change is not None:
+                kept = change.findings
+                if change.after != change.before:
+                    changes.append(change)
+        findings.extend(kept)
     findings.sort(key=Finding.sort_key)
+    if args.diff:
+        sys.stdout.write("".join(change.diff() for change in changes))
+        sys.stdout.write(names_summary(changes))
+        print(f"scopelint: would fix {sum(c.applied for c in changes)} findings in "
+              f"{len(changes)} files", file=sys.stderr)
+        return FINDINGS if (changes or findings) and not args.exit_zero else OK
+    for change in changes if args.fix else ():
+        change.write()
+        lines.cache_clear()
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     ctx = ReportContext(lines=lines, show_source=args.show_source, color=color)
     sys.stdout.write(reporters()[args.format](findings, ctx))
+    if args.fix:
+        sys.stderr.write(f"scopelint: fixed {sum(c.applied for c in changes)} findings in "
+                         f"{len(changes)} files\n" + names_summary(changes))
     if args.statistics:
         stream = sys.stderr if args.format in ("json", "sarif") else sys.stdout
         stream.write(statistics(findings) + run.summary_for(len(findings)) + "\n")
     return FINDINGS if findings and not args.exit_zero else OK
+
+
+def fixable(findings: Sequence[Finding]) -> bool:
+    """Whether any finding's rule has a fixer (fixes and libcst are loaded only then)."""
+    from scopelint.fixes.catalog import FIXERS
+
+    return any(f.code in FIXERS for f in findings)
+
+
+def fix_file(path: str, findings: list[Finding], keep: Callable[[Sequence[Finding], str],
+             list[Finding]], args: argparse.Namespace) -> Optional[FileChange]:
+    """With --fix/--diff, the file fixed; otherwise the findings with their fixes attached.
+    None when the file cannot be read back."""
+    from scopelint.fixes.apply import fix_text, with_fixes
+
+    try:
+        data = read_source(path)
+        text = decode_source(data)
+    except SourceError:
+        return None
+    if not (args.fix or args.diff):
+        return FileChange(path, data, text, text, 0, with_fixes(path, text, findings))
+    fixed = fix_text(path, text, keep, unsafe=args.unsafe_fixes)
+    return FileChange(path, data, text, fixed.text, fixed.applied, fixed.remaining)
 
 
 def statistics(findings: Sequence[Finding]) -> str:

@@ -33,10 +33,12 @@ def committed(path: Path) -> Path:
 
 
 def test_hook_definition() -> None:
-    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
-    assert hook["id"] == "scopelint" and hook["entry"] == "scopelint check"
-    assert hook["language"] == "python" and hook["types"] == ["python"]
-    assert hook["require_serial"] is True
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert [(hook["id"], hook["entry"]) for hook in hooks] == [
+        ("scopelint", "scopelint check"), ("scopelint-fix", "scopelint check --fix")]
+    for hook in hooks:
+        assert hook["language"] == "python" and hook["types"] == ["python"]
+        assert hook["require_serial"] is True
 
 
 def test_try_repo(tmp_path: Path) -> None:

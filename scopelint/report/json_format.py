@@ -1,4 +1,8 @@
-"""JSON: an array of {"path","line","col","code","message"} (+ "related" when present)."""
+"""JSON: an array of {"path","line","col","code","message"} (+ "related" and "fix" when present).
+
+A fix is written as ruff writes it: `{"applicability", "message", "edits": [{"content",
+"location": {"row", "column"}, "end_location": {...}}]}` (1-based, end exclusive).
+"""
 
 from __future__ import annotations
 
@@ -21,4 +25,10 @@ def as_dict(finding: Finding) -> dict[str, Any]:
     if finding.related:
         data["related"] = [{"line": r.line, "col": r.col, "message": r.message}
                            for r in finding.related]
+    if finding.fix is not None:
+        data["fix"] = {"applicability": finding.fix.applicability, "message": finding.fix.message,
+                       "edits": [{"content": e.content,
+                                  "location": {"row": e.start.line, "column": e.start.col},
+                                  "end_location": {"row": e.end.line, "column": e.end.col}}
+                                 for e in finding.fix.edits]}
     return data

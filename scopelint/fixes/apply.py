@@ -1,0 +1,154 @@
+"""Computing, confirming and applying fixes for one file's text.
+
+A fixer's candidate is kept only when the engine, run on the fixed text,
+reports none of the findings' codes more often than before and fewer findings
+in all (the fix removes its finding and adds none). Fixes are applied in
+passes, as ruff does: per pass every fix whose edits overlap no earlier fix's
+and touch no line whose `# noqa` covers its code; then the file is analysed
+again and the next pass applies what the new findings offer.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from dataclasses import dataclass, replace
+from typing import Callable, Iterable, Optional, Sequence
+
+from scopelint.analysis import FileResult, analyze_text
+from scopelint.facts import Finding, Location, Outcome
+from scopelint.fixes import Edit, Fix
+from scopelint.noqa import is_silenced, noqa_lines
+
+MAX_PASSES = 10
+Keep = Callable[[Sequence[Finding], str], list[Finding]]
+"""The findings the user asked for (settings, noqa), given the text they come from."""
+
+
+@dataclass
+class FixResult:
+    """The fixed text, how many fixes went in, and the findings left in it."""
+
+    text: str
+    applied: int
+    remaining: list[Finding]
+
+
+def with_fixes(path: str, text: str, findings: Sequence[Finding],
+               result: Optional[FileResult] = None) -> list[Finding]:
+    """`findings` (of this text), each carrying its confirmed fix when it has one."""
+    from scopelint.fixes.catalog import FIXERS
+
+    if not any(f.code in FIXERS for f in findings):
+        return list(findings)
+    result = result or analyze_text(path, text)
+    if result.facts is None:
+        return list(findings)
+    import libcst as cst
+
+    from scopelint.fixes.context import FixContext
+
+    module = cst.parse_module(text)
+    if module.code != text:
+        return list(findings)
+    ctx = FixContext(text, module, result.facts)
+    confirmed: dict[tuple[Edit, ...], bool] = {}
+    out = []
+    for finding in findings:
+        fixer = FIXERS.get(finding.code)
+        fix = fixer(finding, ctx) if fixer else None
+        if fix is not None and fix.edits not in confirmed:
+            confirmed[fix.edits] = _improves(path, text, result.findings, fix)
+        out.append(replace(finding, fix=fix) if fix and confirmed[fix.edits] else finding)
+    return out
+
+
+def _improves(path: str, text: str, before: Sequence[Finding], fix: Fix) -> bool:
+    after = analyze_text(path, splice(text, fix.edits)).findings
+    if after and after[0].code < "TFS100":  # the fix broke the file, or scopelint
+        return False
+    had, has = Counter(f.code for f in before), Counter(f.code for f in after)
+    return len(after) < len(before) and all(has[code] <= had[code] for code in has)
+
+
+def fix_text(path: str, text: str, keep: Keep, unsafe: bool) -> FixResult:
+    """Apply the fixes of the kept findings in passes until none applies."""
+    applied = 0
+    for _ in range(MAX_PASSES):
+        result = analyze_text(path, text)
+        findings = with_fixes(path, text, keep(result.findings, text), result)
+        fixes = [(f.code, f.fix) for f in findings
+                 if f.fix is not None and (f.fix.safe or unsafe)]
+        chosen = choose(fixes, text)
+        if not chosen:
+            return FixResult(text, applied, findings)
+        fixed = splice(text, [e for fix in chosen for e in fix.edits])
+        if len(chosen) > 1 and _worse(path, fixed, result.findings):
+            chosen = chosen[:1]  # fixes that only work alone: one per pass
+            fixed = splice(text, chosen[0].edits)
+        text, applied = fixed, applied + len(chosen)
+    return FixResult(text, applied, keep(analyze_text(path, text).findings, text))
+
+
+def _worse(path: str, text: str, before: Sequence[Finding]) -> bool:
+    had = Counter(f.code for f in before)
+    has = Counter(f.code for f in analyze_text(path, text).findings)
+    return any(has[code] > had[code] for code in has)
+
+
+def choose(fixes: Iterable[tuple[str, Fix]], text: str) -> list[Fix]:
+    """Fixes for one pass, in source order: none overlapping an earlier one, none touching
+    a line whose `# noqa` covers its code; a fix found twice (one per finding) counts once."""
+    noqa = noqa_lines(io.StringIO(text, newline="").readlines())
+    taken: list[Edit] = []
+    chosen: list[Fix] = []
+    for code, fix in sorted(fixes, key=lambda item: _key(item[1].edits[0].start)):
+        if any(fix.edits == other.edits for other in chosen):
+            continue
+        if any(is_silenced(code, noqa.get(line, "")) for edit in fix.edits
+               for line in range(edit.start.line, edit.end.line + 1)):
+            continue
+        if any(_overlap(edit, other) for edit in fix.edits for other in taken):
+            continue
+        taken.extend(fix.edits)
+        chosen.append(fix)
+    return chosen
+
+
+def _key(loc: Location) -> tuple[int, int]:
+    return loc.line, loc.col
+
+
+def _overlap(a: Edit, b: Edit) -> bool:
+    """Edits overlap when their spans share text, or both insert at one point."""
+    if _key(a.start) == _key(b.start):
+        return True
+    return _key(a.start) < _key(b.end) and _key(b.start) < _key(a.end)
+
+
+def splice(text: str, edits: Iterable[Edit]) -> str:
+    """`text` with non-overlapping edits applied; every other character is kept."""
+    starts = [0]
+    for i, char in enumerate(text):
+        if char == "\n" or (char == "\r" and text[i + 1:i + 2] != "\n"):
+            starts.append(i + 1)
+
+    def offset(loc: Location) -> int:
+        return starts[loc.line - 1] + loc.col - 1
+
+    out, cursor = [], 0
+    for edit in sorted(edits, key=lambda e: _key(e.start)):
+        out.append(text[cursor:offset(edit.start)])
+        out.append(edit.content)
+        cursor = offset(edit.end)
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+def created_names(text: str, path: str = "<fix>") -> Counter[str]:
+    """The variables the engine predicts the text creates (checkpoint keys), with counts."""
+    facts = analyze_text(path, text).facts
+    if facts is None:
+        return Counter()
+    return Counter(f.name.rsplit(":", 1)[0] for f in facts.variables
+                   if f.name and f.outcome is Outcome.CREATE)

@@ -1,0 +1,67 @@
+"""How this file spells the TF1 API: the expression that names the `tf.compat.v1` root
+(`tf`, `v1`, `tf.compat.v1`), so that fixes write `tf.variable_scope` the file's way."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from scopelint.engine.imports import dotted, member_value, module_value
+from scopelint.engine.tfapi import canonical
+from scopelint.engine.values import TFRef
+
+
+def tf_namespaces(module: cst.Module) -> dict[str, str]:
+    """Local names bound to TF namespaces by the module's top-level imports (`tf` → "")."""
+    bound: dict[str, str] = {}
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    name = dotted(alias.name)
+                    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                        _bind(bound, alias.asname.name.value, module_value(name))
+                    else:
+                        _bind(bound, name.split(".")[0], module_value(name.split(".")[0]))
+            elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar) \
+                    and not small.relative and small.module is not None:
+                for alias in small.names:
+                    local = alias.asname.name if alias.asname else alias.name
+                    if isinstance(local, cst.Name):
+                        _bind(bound, local.value, member_value(dotted(small.module),
+                                                               dotted(alias.name)))
+    return bound
+
+
+def _bind(bound: dict[str, str], name: str, value: object) -> None:
+    if isinstance(value, TFRef):
+        bound[name] = value.path
+    else:
+        bound.pop(name, None)
+
+
+def namespace_of(expr: cst.BaseExpression, bound: dict[str, str]) -> Optional[str]:
+    """The TF namespace a dotted expression names (`tf.compat.v1` → ""), or None."""
+    parts = dotted(expr).split(".")
+    if parts[0] not in bound:
+        return None
+    path: Optional[str] = bound[parts[0]]
+    for part in parts[1:]:
+        if path is None:
+            return None
+        path = canonical(f"{path}.{part}" if path else part)
+    return path
+
+
+def tf_api(module: cst.Module, api: str, like: Optional[cst.Call] = None) -> Optional[str]:
+    """Source text naming the root API `api` (`tf.AUTO_REUSE`): on the prefix the call `like`
+    uses when that names the root, else on a root alias the module imports; None if none."""
+    bound = tf_namespaces(module)
+    if like is not None and isinstance(like.func, cst.Attribute) \
+            and namespace_of(like.func.value, bound) == "":
+        return f"{dotted(like.func.value)}.{api}"
+    roots = sorted(name for name, path in bound.items() if path == "")
+    return f"{roots[0]}.{api}" if roots else None

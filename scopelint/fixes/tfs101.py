@@ -1,0 +1,95 @@
+"""TFS101 fixes: `reuse=True` at the repeating call of a function that takes `reuse`
+(safe), else `reuse=tf.AUTO_REUSE` on the variable scope around the request (unsafe)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from scopelint.facts import Finding, Location, Outcome, VariableFact
+from scopelint.fixes import SAFE, UNSAFE, Fix
+from scopelint.fixes.context import (
+    FixContext, add_keyword, callee_name, expression, keyword, unpacks,
+)
+from scopelint.fixes.spelling import tf_api
+
+SCOPE_REUSE_POSITION = 8  # variable_scope(name_or_scope, ..., custom_getter, reuse, ...)
+
+
+def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
+    fact = ctx.fact_at(finding, Outcome.DUPLICATE)
+    if fact is None:
+        return None
+    site = _repeating_call(fact)
+    return (_reuse_at_call(site, ctx) if site else None) or _auto_reuse(fact, ctx)
+
+
+def _repeating_call(fact: VariableFact) -> Optional[Location]:
+    """The call site that repeats the creation (where its call stack leaves the first's)."""
+    for i, site in enumerate(fact.stack):
+        if i >= len(fact.first_stack) or fact.first_stack[i] != site:
+            return site
+    return None
+
+
+def _reuse_at_call(site: Location, ctx: FixContext) -> Optional[Fix]:
+    call = ctx.call_at(site)
+    if call is None or unpacks(call) or keyword(call, "reuse") is not None:
+        return None
+    function = _callee(call, ctx.module)
+    if function is None:
+        return None
+    params = function.params
+    names = [p.name.value for p in params.params]
+    if "reuse" in names:
+        bound = 1 if isinstance(call.func, cst.Attribute) else 0  # `self` of a method
+        if len(call.args) > names.index("reuse") - bound:
+            return None  # already given by position
+    elif "reuse" not in [p.name.value for p in params.kwonly_params]:
+        return None
+    edit = ctx.replace(call, add_keyword(call, "reuse", cst.Name("True")))
+    return Fix(f"pass reuse=True at the second call (line {site.line})", (edit,), SAFE)
+
+
+def _callee(call: cst.Call, module: cst.Module) -> Optional[cst.FunctionDef]:
+    """The one undecorated function `name(...)` or method `obj.name(...)` defined at the top
+    of the module (or of a class at its top) that the call can mean."""
+    name = callee_name(call)
+    if isinstance(call.func, cst.Name):
+        bodies = [module.body]
+    elif isinstance(call.func, cst.Attribute):
+        bodies = [list(c.body.body) for c in module.body if isinstance(c, cst.ClassDef)]
+    else:
+        return None
+    found = [s for body in bodies for s in body
+             if isinstance(s, cst.FunctionDef) and s.name.value == name]
+    if len(found) != 1 or found[0].decorators or found[0].asynchronous:
+        return None
+    return found[0]
+
+
+def _auto_reuse(fact: VariableFact, ctx: FixContext) -> Optional[Fix]:
+    request = ctx.call_at(fact.loc)
+    if request is None:
+        return None
+    item = next(ctx.enclosing_scope_items(request, "variable_scope"), None)
+    if item is None:
+        return None
+    scope = item.item
+    assert isinstance(scope, cst.Call)
+    auto = tf_api(ctx.module, "AUTO_REUSE", like=scope)
+    positional = [a for a in scope.args if a.keyword is None]
+    if auto is None or unpacks(scope) or len(positional) > SCOPE_REUSE_POSITION:
+        return None
+    given = keyword(scope, "reuse")
+    if given is None:
+        new = add_keyword(scope, "reuse", expression(auto))
+    elif isinstance(given.value, cst.Name) and given.value.value in ("False", "None"):
+        new = scope.with_changes(args=[a.with_changes(value=expression(auto)) if a is given
+                                       else a for a in scope.args])
+    else:
+        return None
+    line = ctx.line_of(scope)
+    return Fix(f"set reuse={auto} on the variable_scope at line {line}: every later entry "
+               f"shares its variables", (ctx.replace(scope, new),), UNSAFE)
