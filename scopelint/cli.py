@@ -135,48 +135,54 @@ def run_files(args: argparse.Namespace, settings: Settings, want_facts: bool) ->
 
 def run_check(args: argparse.Namespace) -> int:
     """`scopelint check`: report the findings the settings and noqa comments keep; with
-    `--fix`/`--diff`, first fix them (findings then are those the fixes leave)."""
+    `--fix`, report those the fixes leave; with `--diff`, print the fixes instead."""
     settings = settings_for(args)
     lines = lru_cache(maxsize=None)(source_lines)  # only files with findings are read
+    run = run_files(args, settings, want_facts=False)
+    findings, changes = kept_findings(run, settings, lines, args)
+    if args.diff:
+        sys.stdout.write("".join(change.diff() for change in changes) + names_of(changes))
+        sys.stderr.write(fix_summary(changes, findings, "would fix"))
+        return FINDINGS if (changes or findings) and not args.exit_zero else OK
+    for change in changes if args.fix else ():
+        change.write()
+    lines.cache_clear()
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    ctx = ReportContext(lines=lines, show_source=args.show_source, color=color)
+    sys.stdout.write(reporters()[args.format](findings, ctx))
+    if args.fix:
+        sys.stderr.write(fix_summary(changes, findings, "fixed") + names_of(changes))
+    if args.statistics:
+        stream = sys.stderr if args.format in ("json", "sarif") else sys.stdout
+        stream.write(statistics(findings) + run.summary_for(len(findings)) + "\n")
+    return FINDINGS if findings and not args.exit_zero else OK
+
+
+def kept_findings(run: RunResult, settings: Settings, lines: Callable[[str], Sequence[str]],
+                  args: argparse.Namespace) -> tuple[list[Finding], list[FileChange]]:
+    """The findings the settings and noqa comments keep, sorted, and the files the fixes
+    change. With --fix/--diff the findings are those left after the fixes; with JSON or
+    SARIF output they carry their fixes."""
 
     def keep(found: Sequence[Finding], text: str) -> list[Finding]:
         kept = [f for f in found if settings.is_enabled(f.code, f.path)]
         return filter_noqa(kept, io.StringIO(text, newline="").readlines()) if kept else []
 
     findings: list[Finding] = []
-    run = run_files(args, settings, want_facts=False)
-    fixing = args.fix or args.diff
-    changes = []
+    changes: list[FileChange] = []
+    wants_fixes = args.fix or args.diff or args.format in ("json", "sarif")
     for result in run.results:
         kept = [f for f in result.findings if settings.is_enabled(f.code, result.path)]
         kept = filter_noqa(kept, lines(result.path)) if kept else []
-        if kept and (fixing or args.format in ("json", "sarif")) and fixable(kept):
-            change = fix_file(result.path, kept, keep, args)
-            if change is not None:
-                kept = change.findings
-                if change.after != change.before:
-                    changes.append(change)
+        change = fix_file(result.path, kept, keep, args) if wants_fixes and fixable(kept) \
+            else None
+        if change is not None:
+            kept = change.findings
+            if change.after != change.before:
+                changes.append(change)
         findings.extend(kept)
     findings.sort(key=Finding.sort_key)
-    if args.diff:
-        sys.stdout.write("".join(change.diff() for change in changes))
-        sys.stdout.write(names_summary(changes))
-        print(f"scopelint: would fix {sum(c.applied for c in changes)} findings in "
-              f"{len(changes)} files", file=sys.stderr)
-        return FINDINGS if (changes or findings) and not args.exit_zero else OK
-    for change in changes if args.fix else ():
-        change.write()
-        lines.cache_clear()
-    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    ctx = ReportContext(lines=lines, show_source=args.show_source, color=color)
-    sys.stdout.write(reporters()[args.format](findings, ctx))
-    if args.fix:
-        sys.stderr.write(f"scopelint: fixed {sum(c.applied for c in changes)} findings in "
-                         f"{len(changes)} files\n" + names_summary(changes))
-    if args.statistics:
-        stream = sys.stderr if args.format in ("json", "sarif") else sys.stdout
-        stream.write(statistics(findings) + run.summary_for(len(findings)) + "\n")
-    return FINDINGS if findings and not args.exit_zero else OK
+    return findings, changes
 
 
 def fixable(findings: Sequence[Finding]) -> bool:
@@ -189,18 +195,41 @@ def fixable(findings: Sequence[Finding]) -> bool:
 def fix_file(path: str, findings: list[Finding], keep: Callable[[Sequence[Finding], str],
              list[Finding]], args: argparse.Namespace) -> Optional[FileChange]:
     """With --fix/--diff, the file fixed; otherwise the findings with their fixes attached.
-    None when the file cannot be read back."""
+    None when the file cannot be read back. Runs with the analysis' large stack."""
+    from scopelint.analysis import recursion_guard
     from scopelint.fixes.apply import fix_text, with_fixes
+    from scopelint.runner import in_big_stack
 
     try:
         data = read_source(path)
         text = decode_source(data)
     except SourceError:
         return None
+    recursion_guard()
     if not (args.fix or args.diff):
-        return FileChange(path, data, text, text, 0, with_fixes(path, text, findings))
-    fixed = fix_text(path, text, keep, unsafe=args.unsafe_fixes)
-    return FileChange(path, data, text, fixed.text, fixed.applied, fixed.remaining)
+        attached = in_big_stack(lambda: with_fixes(path, text, findings))
+        return FileChange(path, data, text, text, 0, attached)
+    fixed = in_big_stack(lambda: fix_text(path, text, keep, unsafe=args.unsafe_fixes))
+    return FileChange(path, data, text, fixed.text, fixed.fixed, fixed.remaining)
+
+
+def names_of(changes: Sequence[FileChange]) -> str:
+    """The variable names the changes predict to change (the engine runs on both texts)."""
+    from scopelint.runner import in_big_stack
+
+    return in_big_stack(lambda: names_summary(changes))
+
+
+def fix_summary(changes: Sequence[FileChange], findings: Sequence[Finding], done: str) -> str:
+    """`fixed N findings in M files`, and how many more `--unsafe-fixes` would fix."""
+    hidden = sum(1 for f in findings if f.fix is not None and not f.fix.safe)
+    more = f" ({hidden} more with --unsafe-fixes)" if hidden else ""
+    return (f"scopelint: {done} {plural(sum(c.fixed for c in changes), 'finding')} in "
+            f"{plural(len(changes), 'file')}{more}\n")
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def statistics(findings: Sequence[Finding]) -> str:

@@ -8,18 +8,23 @@ pair. tests/test_fix_oracle.py runs the pairs under real TensorFlow.
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
-
 from oracle import FIXTURES, fixture_files
 from test_report import sarif_schema
+
 from scopelint.cli import main
-from scopelint.facts import Finding, Location
-from scopelint.fixes import SAFE, UNSAFE, Edit, Fix
+from scopelint.facts import Finding
+from scopelint.fixes import SAFE, UNSAFE, Edit, Fix, Position
 from scopelint.fixes.apply import choose, fix_text, splice, with_fixes
 from scopelint.fixes.catalog import FIXERS
+from scopelint.rules import all_rules
 
 
 def keep_all(findings, text):
@@ -35,13 +40,13 @@ def test_pair_is_the_fix_output_and_fixing_again_changes_nothing(path: Path) -> 
     text = path.read_text(encoding="utf-8")
     result = fixed(path, text)
     pair = FIXTURES / "fixed" / path.name
-    if result.applied:
+    if result.text != text:
         assert pair.exists(), f"{path.name}: fixed by --fix but has no fixtures/fixed/ pair"
         assert pair.read_text(encoding="utf-8") == result.text, path.name
     else:
         assert not pair.exists(), f"{path.name}: no fix applies, yet it has a pair"
     again = fixed(path, result.text)
-    assert again.applied == 0 and again.text == result.text, path.name
+    assert again.fixed == 0 and again.text == result.text, path.name
 
 
 def test_every_fixer_and_both_applicabilities_have_a_pair() -> None:
@@ -55,25 +60,53 @@ def test_every_fixer_and_both_applicabilities_have_a_pair() -> None:
     assert ("TFS101", SAFE) in seen and ("TFS101", UNSAFE) in seen
 
 
+def test_each_rule_doc_says_its_fix_kind() -> None:
+    rules = all_rules()
+    assert {code for code, rule in rules.items() if rule.autofix} == set(FIXERS)
+    for code in FIXERS:
+        assert rules[code].autofix.startswith(("Safe", "Unsafe")), code
+        assert f"## Fix\n{rules[code].autofix}\n" in rules[code].doc()
+    assert "## Fix\nNone: no automatic fix.\n" in rules["TFS204"].doc()
+
+
 def _all(path: Path) -> list[Finding]:
     from scopelint.analysis import analyze_text
 
     return analyze_text(str(path), path.read_text(encoding="utf-8")).findings
 
 
+def test_a_fix_the_engine_refutes_is_not_offered() -> None:
+    """get_variable("count") in the reusing scope would fetch a variable that tf.Variable,
+    not get_variable, made: TF would raise 'does not exist', and so predicts the engine."""
+    import libcst as cst
+
+    from scopelint.analysis import analyze_text
+    from scopelint.fixes import tfs203
+    from scopelint.fixes.context import FixContext
+
+    path = FIXTURES / "tfs203_reuse_true.py"
+    text = path.read_text(encoding="utf-8")
+    result = analyze_text(str(path), text)
+    (finding,) = result.findings
+    assert tfs203.fix(finding, FixContext(text, cst.parse_module(text), result.facts))
+    assert with_fixes(str(path), text, [finding])[0].fix is None
+
+
 def test_safe_only_without_unsafe_fixes() -> None:
     path = FIXTURES / "tfs101_name_scopes_do_not_separate.py"
-    assert fixed(path, path.read_text(encoding="utf-8"), unsafe=False).applied == 0
+    text = path.read_text(encoding="utf-8")
+    assert fixed(path, text, unsafe=False).text == text
 
 
-MESSY = ('# -*- coding: utf-8 -*-\r\n"""Ünïcode, CRLF, tabs."""\r\nimport tensorflow.compat.v1 as tf\r\n'
-         '\r\nx = 1  # keep  me\r\nwith tf.name_scope("né"):  # a comment\r\n'
+MESSY = ('# -*- coding: utf-8 -*-\r\n"""Ünïcode, CRLF, tabs."""\r\n'
+         'import tensorflow.compat.v1 as tf\r\n\r\nx = 1  # keep  me\r\n'
+         'with tf.name_scope("né"):  # a comment\r\n'
          '\tw = tf.get_variable("w", [1])\r\n\ty = """\r\n  text\r\n"""\r\n')
 
 
 def test_every_other_byte_is_kept() -> None:
     result = fixed(Path("messy.py"), MESSY)
-    assert result.applied == 1
+    assert result.fixed == 1
     assert result.text == MESSY.replace("tf.name_scope", "tf.variable_scope")
 
 
@@ -87,7 +120,7 @@ def test_fix_on_a_noqa_line_is_not_applied() -> None:
 
 
 def _fix(start: tuple[int, int], end: tuple[int, int], content: str) -> Fix:
-    return Fix("m", (Edit(Location(*start), Location(*end), content),), SAFE)
+    return Fix("m", (Edit(Position(*start), Position(*end), content),), SAFE)
 
 
 def test_overlapping_fixes_wait_for_a_later_pass() -> None:
@@ -102,7 +135,41 @@ def test_overlapping_fixes_wait_for_a_later_pass() -> None:
 def test_several_fixes_in_one_file_in_passes() -> None:
     path = FIXTURES / "tfs101_name_scopes_do_not_separate.py"
     result = fixed(path, path.read_text(encoding="utf-8"))
-    assert result.applied == 2 and result.remaining == []
+    assert result.fixed == 3 and result.remaining == []
+
+
+@pytest.mark.parametrize(("header", "spelled"), [
+    ("import tensorflow as tf", "tf.AUTO_REUSE"),
+    ("import tensorflow.compat.v1 as tf", "tf.AUTO_REUSE"),
+    ("from tensorflow.compat import v1", "v1.AUTO_REUSE"),
+    ("import tensorflow.compat.v1 as tfv1\nfrom tensorflow.compat.v1 import variable_scope as vs",
+     "tfv1.AUTO_REUSE"),
+    ("import tensorflow\nimport numpy as tf", "tensorflow.AUTO_REUSE"),
+    ("from tensorflow.compat.v1 import variable_scope as vs", None),
+    ("import tensorflow.compat.v1 as tf\ntf = None", None),
+])
+def test_root_api_is_spelled_as_the_file_imports_it(header: str, spelled: str) -> None:
+    import libcst as cst
+
+    from scopelint.fixes.spelling import tf_api
+
+    assert tf_api(cst.parse_module(header + "\n"), "AUTO_REUSE") == spelled
+
+
+def test_a_call_keeps_its_own_spelling() -> None:
+    import libcst as cst
+
+    from scopelint.fixes.spelling import renamed_callee
+
+    module = cst.parse_module("import tensorflow as tf\nimport numpy as np\n")
+    call = cst.parse_expression("tf.compat.v1.name_scope('a')")
+    assert isinstance(call, cst.Call)
+    renamed = renamed_callee(call, module, "variable_scope")
+    assert renamed is not None and module.code_for_node(renamed) == "tf.compat.v1.variable_scope"
+    other = cst.parse_expression("np.name_scope('a')")
+    assert isinstance(other, cst.Call)
+    assert module.code_for_node(renamed_callee(other, module, "variable_scope")) == \
+        "tf.variable_scope"
 
 
 # ----------------------------------------------------------------------------------- CLI
@@ -131,7 +198,7 @@ def test_fix_writes_safe_fixes_and_reports_what_remains(project: Path, capsys) -
         (FIXTURES / "fixed" / "tfs101_reuse_parameter_not_passed.py").read_text()
     assert (project / "scope.py").read_text() == SCOPE  # unsafe: left alone
     assert status == 1 and "gan.py" not in out and "scope.py:5:15: TFS201" in out
-    assert "fixed 1 findings in 1 files" in err
+    assert "fixed 1 finding in 1 file (1 more with --unsafe-fixes)" in err
     status, out, _ = check(capsys, "--fix", "--unsafe-fixes", ".")
     assert status == 0 and out == ""
     assert (project / "scope.py").read_text() == \
@@ -165,3 +232,15 @@ def test_json_and_sarif_carry_the_fix(project: Path, capsys) -> None:
         "deletedRegion": {"startLine": 4, "startColumn": 1, "endLine": 5, "endColumn": 1},
         "insertedContent": {"text": 'with tf.variable_scope("conv1"):\n'}}]
     assert result["fixes"][0]["properties"] == {"applicability": "unsafe"}
+
+
+def test_readme_diff_is_what_scopelint_prints() -> None:
+    readme = (FIXTURES.parent / "README.md").read_text(encoding="utf-8")
+    command, expected = re.search(r"```console\n\$ (scopelint check --diff [^\n]*)\n(.*?)```",
+                                  readme, re.DOTALL).groups()
+    env = {**os.environ, "PYTHONPATH": str(FIXTURES.parent)}
+    run = subprocess.run([sys.executable, "-m", "scopelint", *command.split()[1:], "--no-cache"],
+                         cwd=FIXTURES.parent, env=env, capture_output=True, text=True,
+                         check=False)
+    assert run.stdout == expected and run.returncode == 1
+    assert "would fix 2 findings in 1 file\n" in run.stderr

@@ -51,9 +51,9 @@ def test_try_repo(tmp_path: Path) -> None:
     committed(project)
     env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(tmp_path / "cache")}
 
-    def try_repo(*files: str) -> subprocess.CompletedProcess[str]:
+    def try_repo(*files: str, hook: str = "scopelint") -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            ["pre-commit", "try-repo", str(hook_repo), "scopelint", "--files", *files],
+            ["pre-commit", "try-repo", str(hook_repo), hook, "--files", *files],
             cwd=project, env=env, capture_output=True, text=True, check=False, timeout=900)
 
     buggy = try_repo("buggy.py")
@@ -62,3 +62,11 @@ def test_try_repo(tmp_path: Path) -> None:
     clean = try_repo("clean.py")
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "Passed" in clean.stdout
+    fixable = REPO / "fixtures" / "tfs101_reuse_parameter_not_passed.py"
+    shutil.copy(fixable, project / "gan.py")
+    git(project, "add", "gan.py")
+    git(project, "commit", "-q", "-m", "gan")
+    fixed = try_repo("gan.py", hook="scopelint-fix")
+    assert fixed.returncode == 1 and "files were modified by this hook" in fixed.stdout
+    assert (project / "gan.py").read_text() == \
+        (REPO / "fixtures" / "fixed" / fixable.name).read_text()

@@ -10,19 +10,34 @@ engine's facts and use the libcst tree only for positions and rewriting.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Tuple
-
-from scopelint.facts import Location
+from typing import NamedTuple, Protocol, Tuple
 
 SAFE, UNSAFE = "safe", "unsafe"
+
+
+class Position(NamedTuple):
+    """A 1-based line and column (in code points) of a file's text; orders as in the file."""
+
+    line: int
+    col: int
+
+
+class Located(Protocol):
+    line: int
+    col: int
+
+
+def at(where: Located) -> Position:
+    """The position of a fact's `Location`, a finding, or anything with a line and column."""
+    return Position(where.line, where.col)
 
 
 @dataclass(frozen=True)
 class Edit:
     """Replace the text from `start` up to `end` (1-based line and column, end exclusive)."""
 
-    start: Location
-    end: Location
+    start: Position
+    end: Position
     content: str
 
 

@@ -13,12 +13,15 @@ from __future__ import annotations
 import io
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Optional, Sequence
 
 from scopelint.analysis import FileResult, analyze_text
-from scopelint.facts import Finding, Location, Outcome
-from scopelint.fixes import Edit, Fix
+from scopelint.facts import Finding, Outcome
+from scopelint.fixes import Edit, Fix, Position
 from scopelint.noqa import is_silenced, noqa_lines
+
+if TYPE_CHECKING:
+    from scopelint.fixes.context import FixContext
 
 MAX_PASSES = 10
 Keep = Callable[[Sequence[Finding], str], list[Finding]]
@@ -27,10 +30,10 @@ Keep = Callable[[Sequence[Finding], str], list[Finding]]
 
 @dataclass
 class FixResult:
-    """The fixed text, how many fixes went in, and the findings left in it."""
+    """The fixed text, how many findings the fixes removed, and the findings left in it."""
 
     text: str
-    applied: int
+    fixed: int
     remaining: list[Finding]
 
 
@@ -46,26 +49,38 @@ def with_fixes(path: str, text: str, findings: Sequence[Finding],
         return list(findings)
     import libcst as cst
 
-    from scopelint.fixes.context import FixContext
-
     module = cst.parse_module(text)
     if module.code != text:
         return list(findings)
+    from scopelint.fixes.context import FixContext
+
     ctx = FixContext(text, module, result.facts)
     confirmed: dict[tuple[Edit, ...], bool] = {}
     out = []
     for finding in findings:
-        fixer = FIXERS.get(finding.code)
-        fix = fixer(finding, ctx) if fixer else None
+        fix = _candidate(finding, ctx)
         if fix is not None and fix.edits not in confirmed:
-            confirmed[fix.edits] = _improves(path, text, result.findings, fix)
+            confirmed[fix.edits] = _confirmed(path, text, result.findings, fix)
         out.append(replace(finding, fix=fix) if fix and confirmed[fix.edits] else finding)
     return out
 
 
-def _improves(path: str, text: str, before: Sequence[Finding], fix: Fix) -> bool:
+def _candidate(finding: Finding, ctx: FixContext) -> Optional[Fix]:
+    """The fixer's fix for a finding; a fixer's failure on odd code costs only its fix."""
+    from scopelint.fixes.catalog import FIXERS
+
+    fixer = FIXERS.get(finding.code)
+    try:
+        return fixer(finding, ctx) if fixer else None
+    except Exception:  # noqa: BLE001 - the finding is still reported, without a fix
+        return None
+
+
+def _confirmed(path: str, text: str, before: Sequence[Finding], fix: Fix) -> bool:
+    """Whether the engine, run on the fixed text, reports fewer findings, none of a code
+    more often, and no input problem (a broken file, a scopelint failure)."""
     after = analyze_text(path, splice(text, fix.edits)).findings
-    if after and after[0].code < "TFS100":  # the fix broke the file, or scopelint
+    if any(f.code < "TFS100" for f in after):
         return False
     had, has = Counter(f.code for f in before), Counter(f.code for f in after)
     return len(after) < len(before) and all(has[code] <= had[code] for code in has)
@@ -73,21 +88,23 @@ def _improves(path: str, text: str, before: Sequence[Finding], fix: Fix) -> bool
 
 def fix_text(path: str, text: str, keep: Keep, unsafe: bool) -> FixResult:
     """Apply the fixes of the kept findings in passes until none applies."""
-    applied = 0
+    found: Optional[int] = None
     for _ in range(MAX_PASSES):
         result = analyze_text(path, text)
         findings = with_fixes(path, text, keep(result.findings, text), result)
+        found = len(findings) if found is None else found
         fixes = [(f.code, f.fix) for f in findings
                  if f.fix is not None and (f.fix.safe or unsafe)]
         chosen = choose(fixes, text)
         if not chosen:
-            return FixResult(text, applied, findings)
+            return FixResult(text, found - len(findings), findings)
         fixed = splice(text, [e for fix in chosen for e in fix.edits])
         if len(chosen) > 1 and _worse(path, fixed, result.findings):
             chosen = chosen[:1]  # fixes that only work alone: one per pass
             fixed = splice(text, chosen[0].edits)
-        text, applied = fixed, applied + len(chosen)
-    return FixResult(text, applied, keep(analyze_text(path, text).findings, text))
+        text = fixed
+    remaining = keep(analyze_text(path, text).findings, text)
+    return FixResult(text, (found or 0) - len(remaining), remaining)
 
 
 def _worse(path: str, text: str, before: Sequence[Finding]) -> bool:
@@ -102,7 +119,7 @@ def choose(fixes: Iterable[tuple[str, Fix]], text: str) -> list[Fix]:
     noqa = noqa_lines(io.StringIO(text, newline="").readlines())
     taken: list[Edit] = []
     chosen: list[Fix] = []
-    for code, fix in sorted(fixes, key=lambda item: _key(item[1].edits[0].start)):
+    for code, fix in sorted(fixes, key=lambda item: item[1].edits[0].start):
         if any(fix.edits == other.edits for other in chosen):
             continue
         if any(is_silenced(code, noqa.get(line, "")) for edit in fix.edits
@@ -115,15 +132,9 @@ def choose(fixes: Iterable[tuple[str, Fix]], text: str) -> list[Fix]:
     return chosen
 
 
-def _key(loc: Location) -> tuple[int, int]:
-    return loc.line, loc.col
-
-
 def _overlap(a: Edit, b: Edit) -> bool:
     """Edits overlap when their spans share text, or both insert at one point."""
-    if _key(a.start) == _key(b.start):
-        return True
-    return _key(a.start) < _key(b.end) and _key(b.start) < _key(a.end)
+    return a.start == b.start or (a.start < b.end and b.start < a.end)
 
 
 def splice(text: str, edits: Iterable[Edit]) -> str:
@@ -133,11 +144,11 @@ def splice(text: str, edits: Iterable[Edit]) -> str:
         if char == "\n" or (char == "\r" and text[i + 1:i + 2] != "\n"):
             starts.append(i + 1)
 
-    def offset(loc: Location) -> int:
+    def offset(loc: Position) -> int:
         return starts[loc.line - 1] + loc.col - 1
 
     out, cursor = [], 0
-    for edit in sorted(edits, key=lambda e: _key(e.start)):
+    for edit in sorted(edits, key=lambda e: e.start):
         out.append(text[cursor:offset(edit.start)])
         out.append(edit.content)
         cursor = offset(edit.end)
@@ -146,9 +157,10 @@ def splice(text: str, edits: Iterable[Edit]) -> str:
 
 
 def created_names(text: str, path: str = "<fix>") -> Counter[str]:
-    """The variables the engine predicts the text creates (checkpoint keys), with counts."""
+    """The variables the engine predicts the text creates, as checkpoint keys (`a/w`), with
+    counts; a name it cannot predict is in its pattern form (`…/Adam`)."""
     facts = analyze_text(path, text).facts
     if facts is None:
         return Counter()
-    return Counter(f.name.rsplit(":", 1)[0] for f in facts.variables
-                   if f.name and f.outcome is Outcome.CREATE)
+    return Counter((f.name or f.pattern).rsplit(":", 1)[0] for f in facts.variables
+                   if f.outcome is Outcome.CREATE)

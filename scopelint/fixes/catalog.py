@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from scopelint.facts import Finding
-from scopelint.fixes import Fix
+from scopelint.fixes import Fix, tfs101, tfs201, tfs203, tfs205
 from scopelint.fixes.context import FixContext
-from scopelint.fixes import tfs101, tfs201, tfs203, tfs205
 
 Fixer = Callable[[Finding, FixContext], Optional[Fix]]
 

@@ -13,13 +13,14 @@ from scopelint.facts import Finding
 
 @dataclass
 class FileChange:
-    """A file before and after its fixes, and the findings left (with their fixes)."""
+    """A file before and after its fixes, how many findings they remove, and the findings
+    left (with their fixes)."""
 
     path: str
     data: bytes  # the file as read
     before: str
     after: str
-    applied: int
+    fixed: int
     findings: list[Finding]
 
     def diff(self) -> str:
@@ -41,7 +42,8 @@ def _lines(text: str) -> list[str]:
 
 
 def names_summary(changes: Sequence[FileChange]) -> str:
-    """The variable names (checkpoint keys) the engine predicts the fixes remove and add."""
+    """The variable names (checkpoint keys) the engine predicts the fixes remove and add;
+    `…` stands for a part it cannot predict."""
     from scopelint.fixes.apply import created_names
 
     rows = []

@@ -3,19 +3,21 @@ the engine's facts, and helpers that turn a rewritten node into an `Edit`."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterator, Optional, TypeVar
+from typing import Iterator, Optional
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider
+from libcst.metadata import (
+    CodePosition, CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider,
+)
 
-from scopelint.facts import Finding, Location, ModuleFacts, Outcome, VariableFact
-from scopelint.fixes import Edit
+from scopelint.facts import Finding, ModuleFacts, Outcome, VariableFact
+from scopelint.fixes import Edit, Position, at
 
 NEWLINE = re.compile(r"\r\n|\r|\n")
-N = TypeVar("N", bound=cst.CSTNode)
 
 
 @dataclass
@@ -39,17 +41,18 @@ class FixContext:
         return dict(self._wrapper.resolve(ParentNodeProvider))
 
     @cached_property
-    def _calls(self) -> dict[Location, list[cst.Call]]:
+    def _calls(self) -> dict[Position, list[cst.Call]]:
         """Calls by the 1-based location of their first character, outermost first."""
-        found: dict[Location, list[cst.Call]] = {}
+        found: dict[Position, list[cst.Call]] = {}
         for node, where in self.positions.items():
             if isinstance(node, cst.Call):
-                found.setdefault(Location(where.start.line, where.start.column + 1), []).append(node)
+                found.setdefault(Position(where.start.line, where.start.column + 1),
+                                 []).append(node)
         for calls in found.values():
             calls.sort(key=lambda call: self.offset(self.positions[call].end), reverse=True)
         return found
 
-    def call_at(self, loc: Location, name: str = "") -> Optional[cst.Call]:
+    def call_at(self, loc: Position, name: str = "") -> Optional[cst.Call]:
         """The outermost call at `loc` (whose callee's last name is `name`, when given)."""
         for call in self._calls.get(loc, ()):
             if not name or callee_name(call) == name:
@@ -65,14 +68,13 @@ class FixContext:
     def fact_at(self, finding: Finding, outcome: Optional[Outcome] = None
                 ) -> Optional[VariableFact]:
         """The first variable fact recorded at a finding's location (with that outcome)."""
-        loc = Location(finding.line, finding.col)
-        return next((fact for fact in self.facts.variables if fact.loc == loc
+        return next((fact for fact in self.facts.variables if at(fact.loc) == at(finding)
                      and (outcome is None or fact.outcome is outcome)), None)
 
     def enclosing_scope_items(self, node: cst.CSTNode, kind: str) -> Iterator[cst.WithItem]:
         """`with` items around `node` that the engine saw enter a `kind` scope, innermost
         first, up to the enclosing function or class."""
-        entered = {fact.loc for fact in self.facts.scopes if fact.kind == kind}
+        entered = {at(fact.loc) for fact in self.facts.scopes if fact.kind == kind}
         for parent in self.ancestors(node):
             if isinstance(parent, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
                 return
@@ -81,10 +83,10 @@ class FixContext:
                     if isinstance(item.item, cst.Call) and self.location_of(item.item) in entered:
                         yield item
 
-    def location_of(self, node: cst.CSTNode) -> Location:
+    def location_of(self, node: cst.CSTNode) -> Position:
         """A node's 1-based start location, as facts give it."""
         where = self.positions[node].start
-        return Location(where.line, where.column + 1)
+        return Position(where.line, where.column + 1)
 
     # -- edits -------------------------------------------------------------------------
 
@@ -92,40 +94,40 @@ class FixContext:
     def _line_starts(self) -> list[int]:
         return [0] + [m.end() for m in NEWLINE.finditer(self.text)]
 
-    def offset(self, where) -> int:
+    def offset(self, where: CodePosition) -> int:
         """The text offset of a libcst CodePosition (1-based line, 0-based column)."""
         return self._line_starts[where.line - 1] + where.column
 
-    def location(self, offset: int) -> Location:
+    def location(self, offset: int) -> Position:
         """The 1-based line and column of a text offset."""
-        line = max(i for i, start in enumerate(self._line_starts) if start <= offset)
-        return Location(line + 1, offset - self._line_starts[line] + 1)
+        line = bisect.bisect_right(self._line_starts, offset) - 1
+        return Position(line + 1, offset - self._line_starts[line] + 1)
 
     def replace(self, old: cst.CSTNode, new: cst.CSTNode) -> Edit:
         """The edit that turns `old` into `new`: the span where the regenerated module differs."""
         code = self.module.deep_replace(old, new).code  # type: ignore[union-attr]
-        return text_edit(self, code)
+        return self._edit_to(code)
 
     def line_of(self, node: cst.CSTNode) -> int:
         return self.positions[node].start.line
 
-
-def text_edit(ctx: FixContext, new_text: str) -> Edit:
-    """The one edit between `ctx.text` and `new_text`: the whole lines between their common
-    first and last lines (readable in JSON and SARIF, and the unit `# noqa` works on)."""
-    old, starts = ctx.text, ctx._line_starts
-    limit = min(len(old), len(new_text))
-    start = 0
-    while start < limit and old[start] == new_text[start]:
-        start += 1
-    end = 0
-    while end < limit - start and old[-1 - end] == new_text[-1 - end]:
-        end += 1
-    start = max(s for s in starts if s <= start)  # back to the start of its line
-    end_at = len(old) - end
-    end_at = min((s for s in starts if s >= end_at), default=len(old))  # on to the next line
-    tail = len(old) - end_at
-    return Edit(ctx.location(start), ctx.location(end_at), new_text[start:len(new_text) - tail])
+    def _edit_to(self, new_text: str) -> Edit:
+        """The one edit from the text to `new_text`: the whole lines between their common
+        first and last lines (readable in JSON and SARIF, and the unit `# noqa` works on)."""
+        old, starts = self.text, self._line_starts
+        limit = min(len(old), len(new_text))
+        start = 0
+        while start < limit and old[start] == new_text[start]:
+            start += 1
+        end = 0
+        while end < limit - start and old[-1 - end] == new_text[-1 - end]:
+            end += 1
+        start = max(s for s in starts if s <= start)  # back to the start of its line
+        end_at = len(old) - end
+        end_at = min((s for s in starts if s >= end_at), default=len(old))  # on to the next line
+        tail = len(old) - end_at
+        return Edit(self.location(start), self.location(end_at),
+                    new_text[start:len(new_text) - tail])
 
 
 def callee_name(call: cst.Call) -> str:
@@ -149,8 +151,7 @@ def unpacks(call: cst.Call) -> bool:
 def add_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
     """The call with `name=value` appended to its arguments, keeping a trailing comma's style."""
     args = list(call.args)
-    new = cst.Arg(value=value, keyword=cst.Name(name),
-                  equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
+    new = keyword_arg(name, value)
     between = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
     if len(args) > 1 and isinstance(args[-2].comma, cst.Comma):
         between = args[-2].comma  # one argument per line stays so
@@ -162,5 +163,7 @@ def add_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Cal
     return call.with_changes(args=[*args, new])
 
 
-def expression(code: str) -> cst.BaseExpression:
-    return cst.parse_expression(code)
+def keyword_arg(name: str, value: cst.BaseExpression) -> cst.Arg:
+    """`name=value`, spelled without spaces around `=`."""
+    return cst.Arg(value=value, keyword=cst.Name(name),
+                   equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))

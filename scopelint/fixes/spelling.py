@@ -13,9 +13,12 @@ from scopelint.engine.values import TFRef
 
 
 def tf_namespaces(module: cst.Module) -> dict[str, str]:
-    """Local names bound to TF namespaces by the module's top-level imports (`tf` → "")."""
+    """Local names bound to TF namespaces by the module's top-level imports (`tf` → ""), as
+    they stand after its top-level statements (a later `tf = ...` unbinds `tf`)."""
     bound: dict[str, str] = {}
     for statement in module.body:
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            bound.pop(statement.name.value, None)
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
         for small in statement.body:
@@ -33,7 +36,21 @@ def tf_namespaces(module: cst.Module) -> dict[str, str]:
                     if isinstance(local, cst.Name):
                         _bind(bound, local.value, member_value(dotted(small.module),
                                                                dotted(alias.name)))
+            else:
+                for target in _assigned(small):
+                    bound.pop(target, None)
     return bound
+
+
+def _assigned(small: cst.BaseSmallStatement) -> list[str]:
+    """Names a small statement assigns (`tf = ...`, `tf: T = ...`, `tf += ...`)."""
+    if isinstance(small, cst.Assign):
+        targets = [t.target for t in small.targets]
+    elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
+        targets = [small.target]
+    else:
+        return []
+    return [t.value for t in targets if isinstance(t, cst.Name)]
 
 
 def _bind(bound: dict[str, str], name: str, value: object) -> None:
@@ -65,3 +82,13 @@ def tf_api(module: cst.Module, api: str, like: Optional[cst.Call] = None) -> Opt
         return f"{dotted(like.func.value)}.{api}"
     roots = sorted(name for name, path in bound.items() if path == "")
     return f"{roots[0]}.{api}" if roots else None
+
+
+def renamed_callee(call: cst.Call, module: cst.Module, api: str) -> Optional[cst.BaseExpression]:
+    """The call's callee turned into the root API `api`: `tf.compat.v1.name_scope` →
+    `tf.compat.v1.variable_scope`, a bare imported name → `<root alias>.api`."""
+    func = call.func
+    if isinstance(func, cst.Attribute) and namespace_of(func.value, tf_namespaces(module)) == "":
+        return func.with_changes(attr=cst.Name(api))
+    spelled = tf_api(module, api)
+    return cst.parse_expression(spelled) if spelled else None

@@ -7,12 +7,13 @@ from typing import Optional
 
 import libcst as cst
 
-from scopelint.facts import Finding, Location, Outcome, VariableFact
-from scopelint.fixes import SAFE, UNSAFE, Fix
+from scopelint.facts import Finding, Outcome, VariableFact
+from scopelint.fixes import SAFE, UNSAFE, Fix, Position, at
 from scopelint.fixes.context import (
-    FixContext, add_keyword, callee_name, expression, keyword, unpacks,
+    FixContext, add_keyword, callee_name, keyword, unpacks,
 )
 from scopelint.fixes.spelling import tf_api
+from scopelint.rules.common import repeating_call
 
 SCOPE_REUSE_POSITION = 8  # variable_scope(name_or_scope, ..., custom_getter, reuse, ...)
 
@@ -21,19 +22,11 @@ def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
     fact = ctx.fact_at(finding, Outcome.DUPLICATE)
     if fact is None:
         return None
-    site = _repeating_call(fact)
-    return (_reuse_at_call(site, ctx) if site else None) or _auto_reuse(fact, ctx)
+    site = repeating_call(fact)
+    return (_reuse_at_call(at(site), ctx) if site else None) or _auto_reuse(fact, ctx)
 
 
-def _repeating_call(fact: VariableFact) -> Optional[Location]:
-    """The call site that repeats the creation (where its call stack leaves the first's)."""
-    for i, site in enumerate(fact.stack):
-        if i >= len(fact.first_stack) or fact.first_stack[i] != site:
-            return site
-    return None
-
-
-def _reuse_at_call(site: Location, ctx: FixContext) -> Optional[Fix]:
+def _reuse_at_call(site: Position, ctx: FixContext) -> Optional[Fix]:
     call = ctx.call_at(site)
     if call is None or unpacks(call) or keyword(call, "reuse") is not None:
         return None
@@ -70,7 +63,7 @@ def _callee(call: cst.Call, module: cst.Module) -> Optional[cst.FunctionDef]:
 
 
 def _auto_reuse(fact: VariableFact, ctx: FixContext) -> Optional[Fix]:
-    request = ctx.call_at(fact.loc)
+    request = ctx.call_at(at(fact.loc))
     if request is None:
         return None
     item = next(ctx.enclosing_scope_items(request, "variable_scope"), None)
@@ -83,11 +76,12 @@ def _auto_reuse(fact: VariableFact, ctx: FixContext) -> Optional[Fix]:
     if auto is None or unpacks(scope) or len(positional) > SCOPE_REUSE_POSITION:
         return None
     given = keyword(scope, "reuse")
+    value = cst.parse_expression(auto)
     if given is None:
-        new = add_keyword(scope, "reuse", expression(auto))
+        new = add_keyword(scope, "reuse", value)
     elif isinstance(given.value, cst.Name) and given.value.value in ("False", "None"):
-        new = scope.with_changes(args=[a.with_changes(value=expression(auto)) if a is given
-                                       else a for a in scope.args])
+        new = scope.with_changes(args=[a.with_changes(value=value) if a is given else a
+                                       for a in scope.args])
     else:
         return None
     line = ctx.line_of(scope)

@@ -8,9 +8,9 @@ from typing import Optional
 import libcst as cst
 
 from scopelint.facts import Finding
-from scopelint.fixes import UNSAFE, Fix
-from scopelint.fixes.context import FixContext, expression, unpacks
-from scopelint.fixes.spelling import namespace_of, tf_api, tf_namespaces
+from scopelint.fixes import UNSAFE, Fix, at
+from scopelint.fixes.context import FixContext, unpacks
+from scopelint.fixes.spelling import renamed_callee
 
 # name_scope's parameters and the variable_scope parameters they become.
 PARAMETERS = {"name": "name_or_scope", "default_name": "default_name", "values": "values"}
@@ -18,7 +18,7 @@ PARAMETERS = {"name": "name_or_scope", "default_name": "default_name", "values":
 
 def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
     fact = ctx.fact_at(finding)
-    request = ctx.call_at(fact.loc) if fact is not None else None
+    request = ctx.call_at(at(fact.loc)) if fact is not None else None
     if request is None:
         return None
     item = next(ctx.enclosing_scope_items(request, "name_scope"), None)
@@ -47,12 +47,5 @@ def _as_variable_scope(scope: cst.Call, ctx: FixContext) -> Optional[cst.Call]:
             args.append(arg.with_changes(keyword=cst.Name(PARAMETERS[arg.keyword.value])))
         else:
             return None
-    func = scope.func
-    if isinstance(func, cst.Attribute) and namespace_of(func.value, tf_namespaces(ctx.module)) == "":
-        new_func: cst.BaseExpression = func.with_changes(attr=cst.Name("variable_scope"))
-    else:
-        spelled = tf_api(ctx.module, "variable_scope")
-        if spelled is None:
-            return None
-        new_func = expression(spelled)
-    return scope.with_changes(func=new_func, args=args)
+    func = renamed_callee(scope, ctx.module, "variable_scope")
+    return scope.with_changes(func=func, args=args) if func is not None else None

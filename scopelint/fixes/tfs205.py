@@ -14,8 +14,8 @@ from typing import Optional, Sequence, Union
 
 import libcst as cst
 
-from scopelint.facts import Finding, Location, Outcome
-from scopelint.fixes import UNSAFE, Fix
+from scopelint.facts import Finding, Outcome
+from scopelint.fixes import UNSAFE, Fix, Position, at
 from scopelint.fixes.context import FixContext
 from scopelint.fixes.spelling import tf_api
 
@@ -25,7 +25,7 @@ BOUNDARIES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 
 def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
-    loc = Location(finding.line, finding.col)
+    loc = at(finding)
     call = ctx.call_at(loc, "reuse_variables")
     if call is None or not isinstance(call.func, cst.Attribute) \
             or not isinstance(call.func.value, cst.Call):
@@ -64,7 +64,7 @@ def _wrap_loop(loop: Statement, header: str, ctx: FixContext) -> Fix:
                f"the reuse ends with it", (ctx.replace(loop, wrapper),), UNSAFE)
 
 
-def _reuse_block(loc: Location, statement: cst.SimpleStatementLine, header: str,
+def _reuse_block(loc: Position, statement: cst.SimpleStatementLine, header: str,
                  ctx: FixContext) -> Optional[Fix]:
     anchor: Statement = statement
     reuse = "True"
@@ -92,10 +92,11 @@ def _reuse_block(loc: Location, statement: cst.SimpleStatementLine, header: str,
                (ctx.replace(suite, new_suite),), UNSAFE)
 
 
-def _until_failure(following: Sequence[Statement], loc: Location, ctx: FixContext
+def _until_failure(following: Sequence[Statement], loc: Position, ctx: FixContext
                    ) -> list[Statement]:
     """The statements before the first one that fails because of this reuse."""
-    failing = [f.loc for f in ctx.facts.variables if f.reuse_origin == loc
+    failing = [f.loc for f in ctx.facts.variables
+               if f.reuse_origin is not None and at(f.reuse_origin) == loc
                and (f.outcome is Outcome.MISSING or f.api == "Variable")]
     block = []
     for statement in following:

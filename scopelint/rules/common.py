@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Optional
 
 from scopelint.facts import Finding, Location, ModuleFacts, Outcome, Related, Reuse, VariableFact
 
@@ -25,13 +25,21 @@ def repeat_origin(fact: VariableFact) -> tuple[str, tuple[Related, ...]]:
         return "", ()
     text = f"first created at line {fact.first.line}"
     related = [Related(fact.first.line, fact.first.col, "first created here")]
-    for i, site in enumerate(fact.stack):
-        if i >= len(fact.first_stack) or fact.first_stack[i] != site:
-            related.append(Related(site.line, site.col, "the repeat comes from this call"))
-            return f"{text}; the repeat comes from the call at line {site.line}", tuple(related)
+    site = repeating_call(fact)
+    if site is not None:
+        related.append(Related(site.line, site.col, "the repeat comes from this call"))
+        return f"{text}; the repeat comes from the call at line {site.line}", tuple(related)
     if fact.first == fact.loc:
         text += "; this line runs again (a loop, or a repeated call)"
     return text, tuple(related)
+
+
+def repeating_call(fact: VariableFact) -> Optional[Location]:
+    """The call that repeats a creation: where its call stack leaves the first one's."""
+    for i, site in enumerate(fact.stack):
+        if i >= len(fact.first_stack) or fact.first_stack[i] != site:
+            return site
+    return None
 
 
 Message = tuple[str, tuple[Related, ...]]
