@@ -209,7 +209,7 @@ def test_diff_writes_nothing_and_names_the_changed_variables(project: Path, caps
     status, out, err = check(capsys, "--diff", "--unsafe-fixes", ".")
     assert status == 1
     assert (project / "gan.py").read_text() == GAN and (project / "scope.py").read_text() == SCOPE
-    assert "--- a/gan.py\n+++ b/gan.py\n" in out and "+    fake, reuse=True,\n" in out
+    assert "--- gan.py\n+++ gan.py\n" in out and "+    fake, reuse=True,\n" in out
     assert '-with tf.name_scope("conv1"):\n+with tf.variable_scope("conv1"):\n' in out
     assert out.endswith("Variable names (checkpoint keys) these fixes change:\n"
                         "  scope.py: - weights\n  scope.py: + conv1/weights\n")

@@ -24,9 +24,9 @@ class FileChange:
     findings: list[Finding]
 
     def diff(self) -> str:
-        """A unified diff, as `diff -u` and `git apply` read it."""
+        """A unified diff naming the file as given (as ruff does; `patch -p0` applies it)."""
         lines = difflib.unified_diff(_lines(self.before), _lines(self.after),
-                                     f"a/{self.path}", f"b/{self.path}")
+                                     self.path, self.path)
         return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at "
                        "end of file\n" for line in lines)
 
