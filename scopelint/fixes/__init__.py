@@ -2,9 +2,16 @@
 
 A `Fix` is a list of text edits plus its applicability: `safe` fixes keep
 the program's meaning apart from the bug (`check --fix`), `unsafe` ones may
-change more (names, sharing) and need `--unsafe-fixes`. Each fixable rule has
-one module here with one function registered in `catalog`; fixers read the
-engine's facts and use the libcst tree only for positions and rewriting.
+change more (names, sharing) and need `--unsafe-fixes`. Fixers read the
+engine's facts and use the libcst tree only for positions and rewriting; the
+engine knows nothing of them, and `apply` keeps a fix only when the engine,
+run on the fixed text, confirms it.
+
+A fix for a rule is: a module here with `fix(finding, ctx) -> Optional[Fix]`
+(see `context.FixContext` for the helpers), one entry in `catalog.FIXERS`,
+the rule's `autofix` text (its kind, for `scopelint explain`), and a fixture
+pair `fixtures/X.py` → `fixtures/fixed/X.py` (what `--fix --unsafe-fixes`
+makes of it, run under real TF by tests/test_fix_oracle.py).
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ class Position(NamedTuple):
 
 
 class Located(Protocol):
+    """Anything with a 1-based line and column (a fact's `Location`, a `Finding`)."""
+
     line: int
     col: int
 

@@ -71,13 +71,18 @@ class FixContext:
         return next((fact for fact in self.facts.variables if at(fact.loc) == at(finding)
                      and (outcome is None or fact.outcome is outcome)), None)
 
-    def enclosing_scope_items(self, node: cst.CSTNode, kind: str) -> Iterator[cst.WithItem]:
-        """`with` items around `node` that the engine saw enter a `kind` scope, innermost
-        first, up to the enclosing function or class."""
-        entered = {at(fact.loc) for fact in self.facts.scopes if fact.kind == kind}
+    def enclosing(self, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+        """The node's parents, innermost first, up to its function, class or lambda."""
         for parent in self.ancestors(node):
             if isinstance(parent, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
                 return
+            yield parent
+
+    def enclosing_scope_items(self, node: cst.CSTNode, kind: str) -> Iterator[cst.WithItem]:
+        """`with` items around `node` that the engine saw enter a `kind` scope, innermost
+        first, up to its function or class."""
+        entered = {at(fact.loc) for fact in self.facts.scopes if fact.kind == kind}
+        for parent in self.enclosing(node):
             if isinstance(parent, cst.With):
                 for item in reversed(parent.items):
                     if isinstance(item.item, cst.Call) and self.location_of(item.item) in entered:

@@ -21,7 +21,6 @@ from scopelint.fixes.spelling import tf_api
 
 Suite = Union[cst.IndentedBlock, cst.Module]
 Statement = cst.BaseStatement
-BOUNDARIES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 
 def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
@@ -35,11 +34,11 @@ def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
     statement = _statement_of(call, ctx)
     if scope is None or current is None or statement is None:
         return None
-    loop = next((node for node in _up_to_function(statement, ctx)
+    loop = next((node for node in ctx.enclosing(statement)
                  if isinstance(node, (cst.For, cst.While))), None)
     if loop is not None:
         return _wrap_loop(loop, f"{scope}({current}())", ctx)
-    return _reuse_block(loc, statement, f"{scope}({current}()", ctx)
+    return _reuse_block(loc, statement, (scope, current), ctx)
 
 
 def _statement_of(call: cst.Call, ctx: FixContext) -> Optional[cst.SimpleStatementLine]:
@@ -51,21 +50,16 @@ def _statement_of(call: cst.Call, ctx: FixContext) -> Optional[cst.SimpleStateme
     return None
 
 
-def _up_to_function(node: cst.CSTNode, ctx: FixContext):
-    for parent in ctx.ancestors(node):
-        if isinstance(parent, BOUNDARIES):
-            return
-        yield parent
-
-
 def _wrap_loop(loop: Statement, header: str, ctx: FixContext) -> Fix:
     wrapper = _with(header, [loop.with_changes(leading_lines=())], loop.leading_lines)
     return Fix(f"wrap the loop at line {ctx.line_of(loop)} in `with {header}:` so that "
                f"the reuse ends with it", (ctx.replace(loop, wrapper),), UNSAFE)
 
 
-def _reuse_block(loc: Position, statement: cst.SimpleStatementLine, header: str,
+def _reuse_block(loc: Position, statement: cst.SimpleStatementLine, apis: tuple[str, str],
                  ctx: FixContext) -> Optional[Fix]:
+    """A `with variable_scope(get_variable_scope(), reuse=...)` block (`apis` spells the
+    two) around the statements after `statement`, instead of it."""
     anchor: Statement = statement
     reuse = "True"
     holder = ctx.parents.get(ctx.parents.get(statement))
@@ -80,7 +74,7 @@ def _reuse_block(loc: Position, statement: cst.SimpleStatementLine, header: str,
     block = _until_failure(body[at + 1:], loc, ctx)
     if not block:
         return None
-    header = f"{header}, reuse={reuse})"
+    header = f"{apis[0]}({apis[1]}(), reuse={reuse})"
     first = block[0]
     wrapper = _with(header, [first.with_changes(leading_lines=()), *block[1:]],
                     (*anchor.leading_lines, *first.leading_lines))
