@@ -5,7 +5,8 @@ In a loop (multi-GPU towers) the loop is wrapped in
 `with tf.variable_scope(tf.get_variable_scope()):`, so `reuse_variables()` sets reuse on
 that scope and it ends with the loop. Elsewhere the call (or the `if reuse:` holding only
 it) is replaced by a `with tf.variable_scope(tf.get_variable_scope(), reuse=...):` block
-around the statements after it, up to the first one that fails under the leaked reuse.
+around the statements after it, up to the first one that fails under the leaked reuse,
+or removed when that is the very next statement.
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ def _wrap_loop(loop: Statement, header: str, ctx: FixContext) -> Fix:
 def _reuse_block(loc: Position, statement: cst.SimpleStatementLine, apis: tuple[str, str],
                  ctx: FixContext) -> Optional[Fix]:
     """A `with variable_scope(get_variable_scope(), reuse=...)` block (`apis` spells the
-    two) around the statements after `statement`, instead of it."""
+    two) around the statements after `statement`, instead of it; when the statement right
+    after it is the one that fails, no block: the call goes."""
     anchor: Statement = statement
     reuse = "True"
     holder = ctx.parents.get(ctx.parents.get(statement))
@@ -70,20 +72,33 @@ def _reuse_block(loc: Position, statement: cst.SimpleStatementLine, apis: tuple[
     if not isinstance(suite, (cst.IndentedBlock, cst.Module)):
         return None
     body = list(suite.body)
-    at = body.index(anchor)
-    block = _until_failure(body[at + 1:], loc, ctx)
+    index = body.index(anchor)
+    block = _until_failure(body[index + 1:], loc, ctx)
     if not block:
-        return None
+        return _remove(anchor, suite, ctx) if index + 1 < len(body) else None
     header = f"{apis[0]}({apis[1]}(), reuse={reuse})"
     first = block[0]
     wrapper = _with(header, [first.with_changes(leading_lines=()), *block[1:]],
                     (*anchor.leading_lines, *first.leading_lines))
-    new_suite = suite.with_changes(body=[*body[:at], wrapper, *body[at + 1 + len(block):]])
+    new_suite = suite.with_changes(body=[*body[:index], wrapper,
+                                         *body[index + 1 + len(block):]])
     last = ctx.positions[block[-1]].end.line
     lines = ctx.line_of(first)
     span = f"line {lines}" if lines == last else f"lines {lines}-{last}"
     return Fix(f"reuse only in `with {header}:` around {span}; the block ends at line {last}",
                (ctx.replace(suite, new_suite),), UNSAFE)
+
+
+def _remove(anchor: Statement, suite: Suite, ctx: FixContext) -> Fix:
+    """The suite without `anchor`; its comments stay, on the next statement."""
+    body = list(suite.body)
+    index = body.index(anchor)
+    after = body[index + 1]
+    body[index:index + 2] = [after.with_changes(
+        leading_lines=[*anchor.leading_lines, *after.leading_lines])]
+    return Fix(f"remove the reuse_variables() at line {ctx.line_of(anchor)}: the statement "
+               f"after it needs reuse off", (ctx.replace(suite, suite.with_changes(body=body)),),
+               UNSAFE)
 
 
 def _until_failure(following: Sequence[Statement], loc: Position, ctx: FixContext
@@ -95,8 +110,8 @@ def _until_failure(following: Sequence[Statement], loc: Position, ctx: FixContex
     block = []
     for statement in following:
         where = ctx.positions[statement]
-        if any((where.start.line, where.start.column) <= (at.line, at.col - 1)
-               < (where.end.line, where.end.column) for at in failing):
+        if any((where.start.line, where.start.column) <= (fails.line, fails.col - 1)
+               < (where.end.line, where.end.column) for fails in failing):
             break
         block.append(statement)
     return block

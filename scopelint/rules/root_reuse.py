@@ -59,7 +59,8 @@ def discriminator(x, reuse=False):
             "Elsewhere the call (or an `if reuse:` holding only it) becomes a `with "
             "tf.variable_scope(tf.get_variable_scope(), reuse=True):` block (`reuse=reuse` "
             "for the `if`) around the statements after it, ending before the first one that "
-            "needs reuse off; the fix's message says where the block ends. Names of ops "
-            "under the new scope can change.",
+            "needs reuse off (the fix's message says where the block ends); when that is the "
+            "very next statement, the call is removed. Names of ops under the new scope can "
+            "change.",
     check=check,
 )
