@@ -60,9 +60,9 @@ def _bind(bound: dict[str, str], name: str, value: object) -> None:
         bound.pop(name, None)
 
 
-def namespace_of(expr: cst.BaseExpression, bound: dict[str, str]) -> Optional[str]:
-    """The TF namespace a dotted expression names (`tf.compat.v1` → ""), or None."""
-    parts = dotted(expr).split(".")
+def namespace_of(name: str, bound: dict[str, str]) -> Optional[str]:
+    """The TF namespace a dotted name names (`tf.compat.v1` → ""), or None."""
+    parts = name.split(".")
     if parts[0] not in bound:
         return None
     path: Optional[str] = bound[parts[0]]
@@ -74,12 +74,16 @@ def namespace_of(expr: cst.BaseExpression, bound: dict[str, str]) -> Optional[st
 
 
 def tf_api(module: cst.Module, api: str, like: Optional[cst.Call] = None) -> Optional[str]:
-    """Source text naming the root API `api` (`tf.AUTO_REUSE`): on the prefix the call `like`
-    uses when that names the root, else on a root alias the module imports; None if none."""
+    """Source text naming the root API `api` (`tf.AUTO_REUSE`): on the longest part of the
+    callee of `like` that names the root (`tf.compat.v1` of `tf.compat.v1.layers.dense`),
+    else on a root alias the module imports; None if none."""
     bound = tf_namespaces(module)
-    if like is not None and isinstance(like.func, cst.Attribute) \
-            and namespace_of(like.func.value, bound) == "":
-        return f"{dotted(like.func.value)}.{api}"
+    if like is not None and isinstance(like.func, cst.Attribute):
+        parts = dotted(like.func.value).split(".")
+        for end in range(len(parts), 0, -1):
+            prefix = ".".join(parts[:end])
+            if namespace_of(prefix, bound) == "":
+                return f"{prefix}.{api}"
     roots = sorted(name for name, path in bound.items() if path == "")
     return f"{roots[0]}.{api}" if roots else None
 
@@ -88,7 +92,8 @@ def renamed_callee(call: cst.Call, module: cst.Module, api: str) -> Optional[cst
     """The call's callee turned into the root API `api`: `tf.compat.v1.name_scope` →
     `tf.compat.v1.variable_scope`, a bare imported name → `<root alias>.api`."""
     func = call.func
-    if isinstance(func, cst.Attribute) and namespace_of(func.value, tf_namespaces(module)) == "":
+    if isinstance(func, cst.Attribute) \
+            and namespace_of(dotted(func.value), tf_namespaces(module)) == "":
         return func.with_changes(attr=cst.Name(api))
     spelled = tf_api(module, api)
     return cst.parse_expression(spelled) if spelled else None

@@ -1,5 +1,6 @@
 """TFS101 fixes: `reuse=True` at the repeating call of a function that takes `reuse`
-(safe), else `reuse=tf.AUTO_REUSE` on the variable scope around the request (unsafe)."""
+(safe), else `reuse=tf.AUTO_REUSE` on the variable scope around the request, or on the
+`tf.layers` call itself outside any (unsafe)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from scopelint.fixes import SAFE, UNSAFE, Fix, Position, at
 from scopelint.fixes.context import (
     FixContext, add_keyword, callee_name, keyword, unpacks,
 )
+from scopelint.engine.tfapi import LAYERS
 from scopelint.fixes.spelling import tf_api
 from scopelint.rules.common import repeating_call
 
-SCOPE_REUSE_POSITION = 8  # variable_scope(name_or_scope, ..., custom_getter, reuse, ...)
+# More positional arguments may pass `reuse` by position (variable_scope takes it 9th).
+SCOPE_REUSE_POSITION = 8
 
 
 def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
@@ -67,10 +70,14 @@ def _auto_reuse(fact: VariableFact, ctx: FixContext) -> Optional[Fix]:
     if request is None:
         return None
     item = next(ctx.enclosing_scope_items(request, "variable_scope"), None)
-    if item is None:
+    if item is not None:
+        scope = item.item
+        assert isinstance(scope, cst.Call)
+        where = f"the variable_scope at line {ctx.line_of(scope)}"
+    elif fact.api.startswith("layers.") and fact.api[len("layers."):] in LAYERS:
+        scope, where = request, f"the {fact.api} call"  # tf.layers functions take `reuse`
+    else:
         return None
-    scope = item.item
-    assert isinstance(scope, cst.Call)
     auto = tf_api(ctx.module, "AUTO_REUSE", like=scope)
     positional = [a for a in scope.args if a.keyword is None]
     if auto is None or unpacks(scope) or len(positional) > SCOPE_REUSE_POSITION:
@@ -84,6 +91,5 @@ def _auto_reuse(fact: VariableFact, ctx: FixContext) -> Optional[Fix]:
                                        for a in scope.args])
     else:
         return None
-    line = ctx.line_of(scope)
-    return Fix(f"set reuse={auto} on the variable_scope at line {line}: every later entry "
-               f"shares its variables", (ctx.replace(scope, new),), UNSAFE)
+    return Fix(f"set reuse={auto} on {where}: every later run shares its variables",
+               (ctx.replace(scope, new),), UNSAFE)
