@@ -24,6 +24,7 @@ from scopelint.report import ReportContext, reporters
 from scopelint.rules import all_rules
 
 if TYPE_CHECKING:
+    from scopelint.fixes.apply import Keep
     from scopelint.runner import RunResult
 
 OK, FINDINGS, ERROR = 0, 1, 2
@@ -142,7 +143,7 @@ def run_check(args: argparse.Namespace) -> int:
     findings, changes = kept_findings(run, settings, lines, args)
     if args.diff:
         sys.stdout.write("".join(change.diff() for change in changes) + names_of(changes))
-        sys.stderr.write(fix_summary(changes, findings, "would fix"))
+        sys.stderr.write(fix_summary(changes, findings, "would fix", args.unsafe_fixes))
         return FINDINGS if (changes or findings) and not args.exit_zero else OK
     for change in changes if args.fix else ():
         change.write()
@@ -151,7 +152,8 @@ def run_check(args: argparse.Namespace) -> int:
     ctx = ReportContext(lines=lines, show_source=args.show_source, color=color)
     sys.stdout.write(reporters()[args.format](findings, ctx))
     if args.fix:
-        sys.stderr.write(fix_summary(changes, findings, "fixed") + names_of(changes))
+        sys.stderr.write(fix_summary(changes, findings, "fixed", args.unsafe_fixes)
+                         + names_of(changes))
     if args.statistics:
         stream = sys.stderr if args.format in ("json", "sarif") else sys.stdout
         stream.write(statistics(findings) + run.summary_for(len(findings)) + "\n")
@@ -192,8 +194,8 @@ def fixable(findings: Sequence[Finding]) -> bool:
     return any(f.code in FIXERS for f in findings)
 
 
-def fix_file(path: str, findings: list[Finding], keep: Callable[[Sequence[Finding], str],
-             list[Finding]], args: argparse.Namespace) -> Optional[FileChange]:
+def fix_file(path: str, findings: list[Finding], keep: Keep, args: argparse.Namespace
+             ) -> Optional[FileChange]:
     """With --fix/--diff, the file fixed; otherwise the findings with their fixes attached.
     None when the file cannot be read back. Runs with the analysis' large stack."""
     from scopelint.analysis import recursion_guard
@@ -220,9 +222,10 @@ def names_of(changes: Sequence[FileChange]) -> str:
     return in_big_stack(lambda: names_summary(changes))
 
 
-def fix_summary(changes: Sequence[FileChange], findings: Sequence[Finding], done: str) -> str:
+def fix_summary(changes: Sequence[FileChange], findings: Sequence[Finding], done: str,
+                unsafe: bool) -> str:
     """`fixed N findings in M files`, and how many more `--unsafe-fixes` would fix."""
-    hidden = sum(1 for f in findings if f.fix is not None and not f.fix.safe)
+    hidden = 0 if unsafe else sum(1 for f in findings if f.fix is not None and not f.fix.safe)
     more = f" ({hidden} more with --unsafe-fixes)" if hidden else ""
     return (f"scopelint: {done} {plural(sum(c.fixed for c in changes), 'finding')} in "
             f"{plural(len(changes), 'file')}{more}\n")
