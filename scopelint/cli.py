@@ -12,7 +12,7 @@ import os
 import sys
 from collections import Counter
 from dataclasses import replace
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 from scopelint import __version__
 from scopelint.config import (
@@ -20,12 +20,14 @@ from scopelint.config import (
 )
 from scopelint.facts import Finding, Location, VariableFact
 from scopelint.files import PathNotFound, SourceError, decode_source, read_source
+from scopelint.fixes.change import FileChange, names_summary
 from scopelint.noqa import filter_noqa
 from scopelint.notebook import CellMap, is_notebook, read_notebook
 from scopelint.report import ReportContext, reporters
 from scopelint.rules import all_rules
 
 if TYPE_CHECKING:
+    from scopelint.fixes.apply import Keep
     from scopelint.runner import RunResult
 
 OK, FINDINGS, ERROR = 0, 1, 2
@@ -95,6 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--statistics", action="store_true", help="count findings per code")
     check.add_argument("--show-source", action="store_true",
                        help="show the source line and a caret under each finding (text)")
+    check.add_argument("--fix", action="store_true", help="apply the safe fixes in place")
+    check.add_argument("--diff", action="store_true",
+                       help="print the fixes as unified diffs and write nothing")
+    check.add_argument("--unsafe-fixes", action="store_true",
+                       help="also apply fixes that may change more than the bug (names, sharing)")
     check.set_defaults(handler=run_check)
 
     names = sub.add_parser("names", parents=[common],
@@ -168,20 +175,27 @@ def run_files(args: argparse.Namespace, settings: Settings, want_facts: bool,
 
 
 def run_check(args: argparse.Namespace) -> int:
-    """`scopelint check`: report the findings the settings and noqa comments keep."""
+    """`scopelint check`: report the findings the settings and noqa comments keep; with
+    `--fix`, report those the fixes leave; with `--diff`, print the fixes instead."""
     stdin = read_stdin(args)
     settings = settings_for(args, stdin)
     sources = Sources(stdin)  # only files with findings are read
-    findings: list[Finding] = []
     run = run_files(args, settings, want_facts=False, stdin=stdin)
-    for result in run.results:
-        kept = [f for f in result.findings if settings.is_enabled(f.code, f.path)]
-        findings.extend(filter_noqa(kept, sources.lines(result.path)) if kept else ())
-    findings.sort(key=Finding.sort_key)
+    findings, changes = kept_findings(run, settings, sources.lines, args, fixes=stdin is None)
+    if args.diff:
+        sys.stdout.write("".join(change.diff() for change in changes) + names_of(changes))
+        sys.stderr.write(fix_summary(changes, findings, "would fix", args.unsafe_fixes))
+        return FINDINGS if (changes or findings) and not args.exit_zero else OK
+    for change in changes if args.fix else ():
+        change.write()
+    sources = Sources(stdin)  # the fixed files are read again
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     ctx = ReportContext(lines=sources.lines, show_source=args.show_source, color=color,
                         cells=sources.cells)
     sys.stdout.write(reporters()[args.format](findings, ctx))
+    if args.fix:
+        sys.stderr.write(fix_summary(changes, findings, "fixed", args.unsafe_fixes)
+                         + names_of(changes))
     if args.statistics:  # stdout holds only the report, unless it is text
         stream = sys.stdout if args.format == "text" else sys.stderr
         stream.write(statistics(findings))
@@ -189,6 +203,82 @@ def run_check(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         print(run.summary_for(findings), file=sys.stderr)
     return FINDINGS if findings and not args.exit_zero else OK
+
+
+def kept_findings(run: RunResult, settings: Settings, lines: Callable[[str], Sequence[str]],
+                  args: argparse.Namespace, fixes: bool = True
+                  ) -> tuple[list[Finding], list[FileChange]]:
+    """The findings the settings and noqa comments keep, sorted, and the files the fixes
+    change. With --fix/--diff the findings are those left after the fixes; with JSON or
+    SARIF output they carry their fixes. Notebooks and stdin get no fixes."""
+
+    def keep(found: Sequence[Finding], text: str) -> list[Finding]:
+        kept = [f for f in found if settings.is_enabled(f.code, f.path)]
+        return filter_noqa(kept, io.StringIO(text, newline="").readlines()) if kept else []
+
+    findings: list[Finding] = []
+    changes: list[FileChange] = []
+    wants_fixes = fixes and (args.fix or args.diff or args.format in ("json", "sarif"))
+    for result in run.results:
+        kept = [f for f in result.findings if settings.is_enabled(f.code, result.path)]
+        kept = filter_noqa(kept, lines(result.path)) if kept else []
+        change = fix_file(result.path, kept, keep, args) \
+            if wants_fixes and not is_notebook(result.path) and fixable(kept) else None
+        if change is not None:
+            kept = change.findings
+            if change.after != change.before:
+                changes.append(change)
+        findings.extend(kept)
+    findings.sort(key=Finding.sort_key)
+    return findings, changes
+
+
+def fixable(findings: Sequence[Finding]) -> bool:
+    """Whether any finding's rule has a fixer (fixes and libcst are loaded only then)."""
+    from scopelint.fixes.catalog import FIXERS
+
+    return any(f.code in FIXERS for f in findings)
+
+
+def fix_file(path: str, findings: list[Finding], keep: Keep, args: argparse.Namespace
+             ) -> Optional[FileChange]:
+    """With --fix/--diff, the file fixed; otherwise the findings with their fixes attached.
+    None when the file cannot be read back. Runs with the analysis' large stack."""
+    from scopelint.analysis import recursion_guard
+    from scopelint.fixes.apply import fix_text, with_fixes
+    from scopelint.runner import in_big_stack
+
+    try:
+        data = read_source(path)
+        text = decode_source(data)
+    except SourceError:
+        return None
+    recursion_guard()
+    if not (args.fix or args.diff):
+        attached = in_big_stack(lambda: with_fixes(path, text, findings))
+        return FileChange(path, data, text, text, 0, attached)
+    fixed = in_big_stack(lambda: fix_text(path, text, keep, unsafe=args.unsafe_fixes))
+    return FileChange(path, data, text, fixed.text, fixed.fixed, fixed.remaining)
+
+
+def names_of(changes: Sequence[FileChange]) -> str:
+    """The variable names the changes predict to change (the engine runs on both texts)."""
+    from scopelint.runner import in_big_stack
+
+    return in_big_stack(lambda: names_summary(changes))
+
+
+def fix_summary(changes: Sequence[FileChange], findings: Sequence[Finding], done: str,
+                unsafe: bool) -> str:
+    """`fixed N findings in M files`, and how many more `--unsafe-fixes` would fix."""
+    hidden = 0 if unsafe else sum(1 for f in findings if f.fix is not None and not f.fix.safe)
+    more = f" ({hidden} more with --unsafe-fixes)" if hidden else ""
+    return (f"scopelint: {done} {plural(sum(c.fixed for c in changes), 'finding')} in "
+            f"{plural(len(changes), 'file')}{more}\n")
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def statistics(findings: Sequence[Finding]) -> str:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Optional, Tuple
+from typing import TYPE_CHECKING, Optional, Tuple
+
+if TYPE_CHECKING:
+    from scopelint.fixes import Fix
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,7 @@ class Finding:
     message: str
     related: Tuple[Related, ...] = ()
     stack: CallStack = ()  # the calls (outermost first) that lead to this line
+    fix: Optional[Fix] = None  # set by `scopelint.fixes.apply.with_fixes`, never by rules
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.col, self.code)

@@ -74,8 +74,19 @@ def files(tmp_path: Path) -> list[str]:
     for name, text in EXTRA.items():
         (extra / name).write_text(text)
     fixtures = sorted(str(p.relative_to(REPO)) for p in (REPO / "fixtures").glob("**/*.py")
-                      if "python2" not in p.parts)  # flake8 reads Python 3 only
+                      if "python2" not in p.parts  # flake8 reads Python 3 only
+                      and "projects" not in p.parts)  # see the test below
     return [*fixtures, *(str(extra / name) for name in EXTRA)]
+
+
+def test_flake8_on_project_entries_is_check_of_those_files(tmp_path: Path) -> None:
+    """flake8 hands the plugin one file at a time: a bug in a module an entry script
+    imports is reported at the entry's call, as `scopelint check` of the entries does."""
+    entries = sorted(str(p.relative_to(REPO)) for p in (REPO / "fixtures" / "projects").glob(
+        "*/*.py") if "# oracle: entry" in p.read_text(encoding="utf-8"))
+    expected = scopelint(entries)
+    assert any("reached through this call" in row[4] for row in expected)
+    assert flake8(tmp_path, "TFS", entries) == expected
 
 
 def test_flake8_reports_the_same_findings(tmp_path: Path, files: list[str]) -> None:

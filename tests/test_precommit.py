@@ -36,10 +36,13 @@ def committed(path: Path) -> Path:
 
 
 def test_hook_definition() -> None:
-    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
-    assert hook["id"] == "scopelint" and hook["entry"] == "scopelint check --force-exclude"
-    assert hook["language"] == "python" and hook["types_or"] == ["python", "jupyter"]
-    assert hook["require_serial"] is True
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert [(hook["id"], hook["entry"]) for hook in hooks] == [
+        ("scopelint", "scopelint check --force-exclude"),
+        ("scopelint-fix", "scopelint check --force-exclude --fix")]
+    for hook in hooks:
+        assert hook["language"] == "python" and hook["require_serial"] is True
+    assert hooks[0]["types_or"] == ["python", "jupyter"] and hooks[1]["types"] == ["python"]
 
 
 def make_project(path: Path) -> Path:
@@ -75,12 +78,20 @@ def test_try_repo(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project")
     env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(tmp_path / "cache")}
 
-    def try_repo(*files: str) -> subprocess.CompletedProcess[str]:
+    def try_repo(*files: str, hook: str = "scopelint") -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            ["pre-commit", "try-repo", str(hook_repo), "scopelint", "--files", *files],
+            ["pre-commit", "try-repo", str(hook_repo), hook, "--files", *files],
             cwd=project, env=env, capture_output=True, text=True, check=False, timeout=900)
 
     assert_hook_runs(try_repo)
+    fixable = REPO / "fixtures" / "tfs101_reuse_parameter_not_passed.py"
+    shutil.copy(fixable, project / "gan.py")
+    git(project, "add", "gan.py")
+    git(project, "commit", "-q", "-m", "gan")
+    fixed = try_repo("gan.py", hook="scopelint-fix")
+    assert fixed.returncode == 1 and "files were modified by this hook" in fixed.stdout
+    assert (project / "gan.py").read_text() == \
+        (REPO / "fixtures" / "fixed" / fixable.name).read_text()
 
 
 @pytest.mark.skipif(shutil.which("scopelint", path=os.path.dirname(sys.executable)) is None,

@@ -1,7 +1,9 @@
-"""JSON: an array of {"path","line","col","code","message"} (+ "related" when present,
-each {"path","line","col","message"}).
+"""JSON: an array of {"path","line","col","code","message"} (+ "related" and "fix" when
+present; each related location {"path","line","col","message"}).
 
 In a notebook, rows (and related locations) gain "cell" and "line" is the line in that cell.
+A fix is written as ruff writes it: `{"applicability", "message", "edits": [{"content",
+"location": {"row", "column"}, "end_location": {...}}]}` (1-based, end exclusive).
 """
 
 from __future__ import annotations
@@ -29,6 +31,12 @@ def as_dict(finding: Finding, ctx: ReportContext) -> dict[str, Any]:
                             **position(ctx, r.path or finding.path, r.line), "col": r.col,
                             "message": ctx.message(finding.path, r.message)}
                            for r in finding.related]
+    if finding.fix is not None:
+        data["fix"] = {"applicability": finding.fix.applicability, "message": finding.fix.message,
+                       "edits": [{"content": e.content,
+                                  "location": {"row": e.start.line, "column": e.start.col},
+                                  "end_location": {"row": e.end.line, "column": e.end.col}}
+                                 for e in finding.fix.edits]}
     return data
 
 

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from scopelint import __version__
 from scopelint.facts import Finding
+from scopelint.fixes import Fix
 from scopelint.report import ReportContext, level
 from scopelint.rules import Rule, all_rules
 
@@ -93,7 +94,21 @@ def sarif_result(f: Finding, uri: str, ctx: ReportContext) -> dict[str, Any]:
              "id": i}
             for i, r in enumerate(f.related, start=1)
         ]
+    if f.fix is not None:
+        result["fixes"] = [sarif_fix(f.fix, uri)]
     return result
+
+
+def sarif_fix(fix: Fix, uri: str) -> dict[str, Any]:
+    """A SARIF `fix`: its replacements (end column exclusive) and ruff's applicability."""
+    return {
+        "description": {"text": fix.message},
+        "artifactChanges": [{"artifactLocation": {"uri": uri}, "replacements": [
+            {"deletedRegion": {"startLine": e.start.line, "startColumn": e.start.col,
+                               "endLine": e.end.line, "endColumn": e.end.col},
+             "insertedContent": {"text": e.content}} for e in fix.edits]}],
+        "properties": {"applicability": fix.applicability},
+    }
 
 
 def location(uri: str, line: int, col: int, message: str = "") -> dict[str, Any]:

@@ -22,6 +22,7 @@ class Rule:
     example: str  # code that triggers it
     fix: str  # Use instead
     check: Optional[Check] = None  # None for input problems reported by the pipeline
+    autofix: str = ""  # what `check --fix` does, starting "Safe"/"Unsafe" (scopelint.fixes)
 
     def doc(self) -> str:
         """The rule's documentation as Markdown, as `scopelint explain` prints it."""
@@ -30,7 +31,8 @@ class Rule:
             f"## What it does\n{self.what}\n\n"
             f"## Why is this bad?\n{self.why}\n\n"
             f"## Example\n```python\n{self.example.strip()}\n```\n\n"
-            f"## Use instead\n```python\n{self.fix.strip()}\n```\n"
+            f"## Use instead\n```python\n{self.fix.strip()}\n```\n\n"
+            f"## Fix\n{self.autofix or 'None: no automatic fix.'}\n"
         )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Protocol
+from typing import Iterable, Iterator, Optional, Protocol
 
 from scopelint.facts import (
     CallStack, Finding, Location, ModuleFacts, Outcome, Related, Reuse, VariableFact,
@@ -33,13 +33,21 @@ def repeat_origin(fact: VariableFact) -> tuple[str, tuple[Related, ...]]:
     here = fact.loc.path
     text = f"first created at {fact.first.where(here)}"
     found = [related_at(fact.first, "first created here")]
-    for i, site in enumerate(fact.stack):
-        if i >= len(fact.first_stack) or fact.first_stack[i] != site:
-            found.append(related_at(site, "the repeat comes from this call"))
-            return f"{text}; the repeat comes from the call at {site.where(here)}", tuple(found)
+    site = repeating_call(fact)
+    if site is not None:
+        found.append(related_at(site, "the repeat comes from this call"))
+        return f"{text}; the repeat comes from the call at {site.where(here)}", tuple(found)
     if fact.first == fact.loc:
         text += "; this line runs again (a loop, or a repeated call)"
     return text, tuple(found)
+
+
+def repeating_call(fact: VariableFact) -> Optional[Location]:
+    """The call that repeats a creation: where its call stack leaves the first one's."""
+    for i, site in enumerate(fact.stack):
+        if i >= len(fact.first_stack) or fact.first_stack[i] != site:
+            return site
+    return None
 
 
 Message = tuple[str, tuple[Related, ...]]

@@ -41,5 +41,10 @@ with tf.variable_scope("foo"):
 with tf.variable_scope("foo", reuse=True):
     v2 = tf.get_variable("v", [1])
 """,
+    autofix="Safe, when the repeat comes from a second call of a function that takes a "
+            "`reuse` parameter reaching its scope: `reuse=True` is passed at that call. "
+            "Otherwise unsafe: `reuse=tf.AUTO_REUSE` on the `variable_scope` around the "
+            "request (or, outside any, on the `tf.layers` call), so every later run shares "
+            "its variables (a loop of towers, a discriminator called twice).",
     check=check,
 )

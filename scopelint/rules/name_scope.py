@@ -48,5 +48,8 @@ with tf.name_scope("layer1"):
 with tf.variable_scope("layer1"):
     w = tf.get_variable("w", [3, 3])  # 'layer1/w:0'
 """,
+    autofix="Unsafe: the `tf.name_scope(X)` becomes `tf.variable_scope(X)` (not when it is "
+            "bound with `as`, whose value would change from a string to a VariableScope). "
+            "The variables' names gain the prefix, and names of ops under it can change.",
     check=check,
 )

@@ -54,5 +54,13 @@ def discriminator(x, reuse=False):
     with tf.variable_scope("discriminator", reuse=reuse):
         return tf.layers.dense(x, 1, name="d_fc")
 """,
+    autofix="Unsafe. In a loop (multi-GPU towers) the loop is wrapped in `with "
+            "tf.variable_scope(tf.get_variable_scope()):`, so the reuse ends with it. "
+            "Elsewhere the call (or an `if reuse:` holding only it) becomes a `with "
+            "tf.variable_scope(tf.get_variable_scope(), reuse=True):` block (`reuse=reuse` "
+            "for the `if`) around the statements after it, ending before the first one that "
+            "needs reuse off (the fix's message says where the block ends); when that is the "
+            "very next statement, the call is removed. Names of ops under the new scope can "
+            "change.",
     check=check,
 )

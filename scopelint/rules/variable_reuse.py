@@ -53,5 +53,9 @@ with tf.variable_scope("foo", reuse=True):
 with tf.variable_scope("foo", reuse=True):
     w = tf.get_variable("w", [])
 """,
+    autofix="Unsafe: `tf.Variable(init, name=\"w\")` becomes "
+            "`tf.get_variable(\"w\", initializer=init)` when each argument has a "
+            "get_variable counterpart (dtype, trainable, collections, ...). The variable is "
+            "then shared, so its own name (`w_1`, `foo_1/w`) goes away.",
     check=check,
 )
