@@ -98,6 +98,7 @@ class TFRun:
     error_line: Optional[int] = None
     error_code: Optional[str] = None
     stdout: str = ""
+    lines: set[int] = field(default_factory=set)  # the fixture's lines that ran
 
     @property
     def error_text(self) -> str:
@@ -198,7 +199,8 @@ def run_under_tf(path: os.PathLike | str) -> TFRun:
     with graph.as_default(), tf.variable_creator_scope(creator):
         tf.get_variable_scope().set_custom_getter(getter)
         try:
-            with contextlib.redirect_stdout(out), warnings.catch_warnings():
+            with contextlib.redirect_stdout(out), warnings.catch_warnings(), \
+                    _lines_run(filename, run.lines):
                 warnings.simplefilter("ignore")
                 exec(code, env)  # noqa: S102 - running our own fixtures is the point
         except BaseException as err:  # noqa: BLE001
@@ -210,22 +212,48 @@ def run_under_tf(path: os.PathLike | str) -> TFRun:
     return run
 
 
+@contextlib.contextmanager
+def _lines_run(filename: str, lines: set[int]):
+    """Record the lines of `filename` that run (branches the run does not take stay out)."""
+    def local(frame, event, arg):
+        if event == "line":
+            lines.add(frame.f_lineno)
+        return local
+
+    def trace(frame, event, arg):
+        if frame.f_code.co_filename != filename:
+            return None
+        lines.add(frame.f_lineno)
+        return local
+
+    previous = sys.gettrace()
+    sys.settrace(trace)
+    try:
+        yield
+    finally:
+        sys.settrace(previous)
+
+
 # ----------------------------------------------------------------- scopelint side
 
 FAILING = ("DUPLICATE", "MISSING", "MISMATCH")
 
 
-def scopelint_rows(path: os.PathLike | str, text: str):
+def scopelint_rows(path: os.PathLike | str, text: str, ran: Optional[set[int]] = None):
     """(rows, unknown_lines, facts, partial) from scopelint: rows of named facts up to
     the first failing request, the lines where every fact has an unknown name, all
-    facts, and the lines where only some facts are named (line -> those names)."""
+    facts, and the lines where only some facts are named (line -> those names).
+
+    With `ran` (the lines TF ran), facts from a branch TF did not take are left out:
+    those whose line, or the line of a call leading to them, never ran."""
     from scopelint.analysis import analyze_text
 
     result = analyze_text(str(path), text)
     if result.facts is None:
         msgs = "; ".join(f"{f.code} {f.message}" for f in result.findings)
         raise AssertionError(f"scopelint produced no facts for {path}: {msgs}")
-    facts = list(result.facts.variables)
+    facts = [f for f in result.facts.variables
+             if ran is None or all(loc.line in ran for loc in (*f.stack, f.loc))]
     cut = len(facts)
     for i, fact in enumerate(facts):
         if getattr(fact.outcome, "name", str(fact.outcome)) in FAILING:

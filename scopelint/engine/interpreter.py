@@ -2,8 +2,9 @@
 
 Statements run in order; calls of functions, methods and classes defined in
 the module are replayed with their arguments bound; loop bodies run twice and
-then once more in `maybe` mode; a branch whose condition is unknown runs in
-`maybe` mode, so only what happens on every path becomes certain state.
+then once more as a branch; a branch whose condition is unknown runs as if it
+ran, so what fails inside it is reported, and only what happens on every path
+stays certain state afterwards.
 Functions the module never calls are replayed afterwards in an unknown scope.
 """
 
@@ -20,7 +21,7 @@ from scopelint.engine import builtins_model, expressions
 from scopelint.engine.calls import CALL_BUDGET, CallReplay, Exit, MaybeExit
 from scopelint.engine.cstwalk import Block, statements
 from scopelint.engine.imports import bind_import, bind_import_from
-from scopelint.engine.model import Graph
+from scopelint.engine.model import BRANCH_WRITES, Graph
 from scopelint.engine.positions import Positions
 from scopelint.engine.tfcalls import TFCalls
 from scopelint.engine.values import (
@@ -73,6 +74,7 @@ class Interpreter(TFCalls, CallReplay):
         self.constructed: dict[int, tuple[dict[str, Value], Reuse, Optional[Location]]] = {}
         # (run the `with` body, call depth of the `@contextmanager` replay) per entered item
         self.yield_hooks: list[tuple[Callable[[Value], None], int]] = []
+        self.attribute_writes: list[tuple[dict[str, Value], str]] = []  # made in branches
         self.globals.vars["__name__"] = Const("__main__")
 
     # -- entry points ----------------------------------------------------------
@@ -211,14 +213,12 @@ class Interpreter(TFCalls, CallReplay):
             self.maybe_blocks([node.body, orelse], env)
 
     def maybe_blocks(self, blocks: Sequence[object], env: Env) -> None:
-        """Run blocks that each may or may not run; assignments in them become unknown."""
-        assigned: set[str] = set()
+        """Run blocks that each may or may not run, each as a branch (see `branch`)."""
         left = False
-        with self.maybe():
-            for block in blocks:
-                if block is None:
-                    continue
-                before = dict(env.vars)
+        for block in blocks:
+            if block is None:
+                continue
+            with self.branch(env):
                 try:
                     if isinstance(block, cst.If):
                         self.exec_If(block, env)
@@ -230,11 +230,37 @@ class Interpreter(TFCalls, CallReplay):
                     if exit_.kind == "return":
                         self.maybe_returns.append(exit_.value)
                     left = True
-                assigned.update(k for k, v in env.vars.items() if before.get(k) != v)
-        for name in assigned:
-            env.vars[name] = Unknown()
+                except MaybeExit:
+                    left = True
         if left:
             raise MaybeExit()
+
+    @contextmanager
+    def branch(self, env: Env) -> Iterator[None]:
+        """A block that may or may not run, run as if it ran: what certainly fails inside
+        it is reported. Afterwards everything it changed is uncertain: graph state (see
+        `model.BranchWrites`), names bound in `env` and its enclosing scopes, attributes."""
+        frames = [(e, dict(e.vars)) for e in _chain(env)]
+        graph = self.graph
+        mark = BRANCH_WRITES.begin()
+        attributes = len(self.attribute_writes)
+        self.yield_hooks.append((_spent, -1))  # a `yield` in a branch may not run
+        try:
+            yield
+        finally:
+            self.yield_hooks.pop()
+            BRANCH_WRITES.weaken(mark)
+            if self.graph is not graph:
+                graph.forget(self.graph)
+                self.graph = graph
+            for scope, before in frames:
+                for name, value in scope.vars.items():
+                    if before.get(name) != value:
+                        scope.vars[name] = Unknown()
+            for attrs, name in self.attribute_writes[attributes:]:
+                attrs[name] = Unknown()
+            if not BRANCH_WRITES.depth:
+                self.attribute_writes.clear()
 
     def contained_maybe(self, blocks: Sequence[object], env: Env) -> None:
         """Blocks that may run, whose early exits stay inside them (a loop's extra pass)."""
@@ -478,6 +504,8 @@ class Interpreter(TFCalls, CallReplay):
         """`obj.name = value` on an instance or a class of the module."""
         if isinstance(owner, (Instance, Class)):
             owner.attrs[name] = value if not self.graph.maybe else Unknown()
+            if BRANCH_WRITES.depth:
+                self.attribute_writes.append((owner.attrs, name))
 
     # -- expressions ------------------------------------------------------------------
 
@@ -495,6 +523,14 @@ class _BodyExit(Exception):
 
 def _spent(value: Value) -> None:
     """A used yield hook: later `yield`s of the same replay do nothing."""
+
+
+def _chain(env: Env) -> Iterator[Env]:
+    """An environment and the ones enclosing it."""
+    scope: Optional[Env] = env
+    while scope is not None:
+        yield scope
+        scope = scope.parent
 
 
 _CATCHING = frozenset({"ValueError", "Exception", "BaseException", "StandardError"})

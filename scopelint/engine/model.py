@@ -5,13 +5,15 @@ Each method mirrors one piece of TensorFlow (`ops.Graph.unique_name`,
 `_VariableStore._get_single_variable`). While `maybe` is positive the code
 being replayed may or may not run: writes then make the state they touch
 uncertain instead of changing it, so later facts that depend on them are
-never reported as certain.
+never reported as certain. A branch instead runs as if it certainly ran, its
+writes logged in `BRANCH_WRITES`; once it ends, `BranchWrites.weaken` makes
+them uncertain (only what holds on every path stays certain).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
+from dataclasses import dataclass, replace
+from typing import Optional, Union
 
 from scopelint.engine.symbols import ANY, KeySet, hole, is_known, matcher
 from scopelint.facts import CallStack, Location, Outcome, Reuse
@@ -117,6 +119,7 @@ class Graph:
     def _count(self, key: str, value: int) -> None:
         if self.maybe:
             self.unsure_names.add(key)
+        BRANCH_WRITES.note(self, "name", key)
         self.names_in_use[key] = value
 
     def mark_names_unknown(self) -> None:
@@ -143,6 +146,7 @@ class Graph:
         """`_VariableScopeStore.open_variable_scope`."""
         if self.maybe:
             self.unsure_counts.add(name)
+        BRANCH_WRITES.note(self, "count", name)
         self.scope_counts[name] = self.scope_counts.get(name, 0) + 1
 
     def close_subscopes(self, name: str) -> None:
@@ -150,8 +154,10 @@ class Graph:
         prefix = name + "/"
         for key in self.scope_counts:
             if key.startswith(prefix):
-                if self.maybe and self.scope_counts[key]:
-                    self.unsure_counts.add(key)
+                if self.scope_counts[key]:
+                    if self.maybe:
+                        self.unsure_counts.add(key)
+                    BRANCH_WRITES.note(self, "count", key)
                 self.scope_counts[key] = 0
 
     def unique_scope_name(self, prefix: str) -> str:
@@ -169,6 +175,8 @@ class Graph:
 
     def set_reuse(self, scope: VarScope, reuse: Reuse) -> None:
         """`VariableScope.reuse_variables()` and friends."""
+        if scope.reuse is not reuse:
+            BRANCH_WRITES.note(self, scope, scope.reuse)
         if self.maybe and scope.reuse is not reuse:
             scope.reuse = Reuse.UNKNOWN
         else:
@@ -208,6 +216,7 @@ class Graph:
                                         certain=not self.maybe)
             if self.maybe:
                 self.unsure_store.add(key)
+            BRANCH_WRITES.note(self, "store", key)
         return Request(key, real, outcome, reuse)
 
     def _may_exist(self, key: str) -> Optional[bool]:
@@ -226,6 +235,58 @@ class Graph:
         self.unsure_store.add(self.full_name(f"{ANY}/"))
         prefix = f"{self.name_stack.lower()}/" if self.name_stack else ""
         self.unsure_names.add(f"{prefix}{ANY}/{slot.lower()}")
+
+
+    def forget(self, other: Graph) -> None:
+        """A branch may have replaced this default graph by `other` (`reset_default_graph()`)."""
+        self.unsure_names.add(ANY)
+        self.unsure_counts.add(ANY)
+        self.unsure_store.add(ANY)
+        if self.root.reuse is not other.root.reuse:
+            self.root.reuse = Reuse.UNKNOWN
+
+
+Write = tuple[Graph, Union[str, VarScope], object]  # graph, what kind (or scope), key or reuse
+
+
+class BranchWrites:
+    """The graph writes made while branches run: each branch runs as if it certainly ran,
+    then `weaken` makes what it wrote uncertain, as maybe mode would have."""
+
+    def __init__(self) -> None:
+        self.depth = 0  # branches running
+        self.writes: list[Write] = []
+
+    def begin(self) -> int:
+        """A branch starts; returns the mark its `weaken` takes."""
+        self.depth += 1
+        return len(self.writes)
+
+    def note(self, graph: Graph, kind: Union[str, VarScope], key: object) -> None:
+        if self.depth:
+            self.writes.append((graph, kind, key))
+
+    def weaken(self, mark: int) -> None:
+        """The branch begun at `mark` ends: its writes hold only on the paths that ran it."""
+        for graph, kind, key in self.writes[mark:]:
+            if isinstance(kind, VarScope):
+                if kind.reuse is not key:
+                    kind.reuse = Reuse.UNKNOWN
+            elif kind == "name":
+                graph.unsure_names.add(str(key))
+            elif kind == "count":
+                graph.unsure_counts.add(str(key))
+            else:
+                stored = graph.store.get(str(key))
+                if stored is not None and stored.certain:
+                    graph.store[str(key)] = replace(stored, certain=False)
+                graph.unsure_store.add(str(key))
+        self.depth -= 1
+        if not self.depth:
+            self.writes.clear()
+
+
+BRANCH_WRITES = BranchWrites()
 
 
 def _outcome(exists: Optional[bool], reuse: Reuse) -> Outcome:
