@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import itertools
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Callable, Iterator, Optional, Sequence, Union
 
 import libcst as cst
@@ -99,18 +99,15 @@ class Interpreter(TFCalls, CallReplay):
 
     def exec_block(self, body: Union[Block, cst.BaseSuite], env: Env) -> None:
         block = statements(body) if isinstance(body, cst.BaseSuite) else body
-        raised_maybe = 0
-        try:
-            for stmt in block:
-                try:
-                    self.exec_stmt(stmt, env)
-                except MaybeExit:
-                    # A branch that may have left the block: the rest may not run.
-                    self.graph.maybe += 1
-                    raised_maybe += 1
-                    self.maybe_exits += 1
-        finally:
-            self.graph.maybe -= raised_maybe
+        for index, stmt in enumerate(block):
+            try:
+                self.exec_stmt(stmt, env)
+            except MaybeExit:
+                # A branch that may have left the block: the rest is a branch of its own.
+                self.maybe_exits += 1
+                with self.branch(env):
+                    self.exec_block(block[index + 1:], env)
+                return
 
     def exec_stmt(self, stmt: cst.BaseStatement, env: Env) -> None:
         saved = self.current
@@ -420,19 +417,25 @@ class Interpreter(TFCalls, CallReplay):
             self.contained_maybe([node.body], env)
 
     def exec_Try(self, node: Union[cst.Try, cst.TryStar], env: Env) -> None:
+        """The body raises anywhere or nowhere. A handler that may fall through makes the
+        body a branch: what it wrote is uncertain in the handlers and after the `try`.
+        Handlers that all leave (`raise`, `return`) run quietly: the code after the `try`
+        then runs only when the body ran to its end."""
         catches = any(_catches_value_error(h) for h in node.handlers)
+        through = not all(_leaves(h.body) for h in node.handlers)
         self.handling += catches
         try:
             try:
-                self.exec_block(node.body, env)
+                with self.branch(env) if through else nullcontext():
+                    self.exec_block(node.body, env)
             finally:
                 self.handling -= catches
         except Exit as exit_:
             if exit_.kind != "raise":
                 raise
-            self.maybe_blocks([h.body for h in node.handlers], env)
+            self._handlers(node, through, env)
         else:
-            self.maybe_blocks([h.body for h in node.handlers], env)
+            self._handlers(node, through, env)
             if node.orelse is not None:
                 self.exec_block(node.orelse.body, env)
         finally:
@@ -440,6 +443,13 @@ class Interpreter(TFCalls, CallReplay):
                 self.exec_block(node.finalbody.body, env)
 
     exec_TryStar = exec_Try
+
+    def _handlers(self, node: Union[cst.Try, cst.TryStar], through: bool, env: Env) -> None:
+        if through:
+            self.maybe_blocks([h.body for h in node.handlers], env)
+            return
+        with self.quietly(), self.maybe():
+            self.maybe_blocks([h.body for h in node.handlers], env)
 
     def exec_Match(self, node: cst.Match, env: Env) -> None:
         """`match` on a known value with literal or wildcard cases runs the case it picks."""
@@ -548,6 +558,13 @@ def _catches_value_error(handler: cst.ExceptHandler) -> bool:
         if text in _CATCHING:
             return True
     return False
+
+
+def _leaves(body: cst.BaseSuite) -> bool:
+    """The block ends in `raise`, `return`, `break` or `continue`."""
+    last = statements(body)[-1]
+    return (isinstance(last, cst.SimpleStatementLine)
+            and isinstance(last.body[-1], (cst.Raise, cst.Return, cst.Break, cst.Continue)))
 
 
 def _expects_error(expr: cst.BaseExpression) -> bool:
