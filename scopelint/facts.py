@@ -106,6 +106,9 @@ class NameRefFact:
     loc: Location
     kind: str  # "tensor" (`w:0`), "operation", "scope" (a prefix regex), "variable" (`a/w`)
     text: str
+    # a scope filter on a variable collection: the names of the variables certainly in the
+    # graph at the lookup that it returns
+    matches: Tuple[str, ...] = ()
 
 
 @dataclass

@@ -100,13 +100,16 @@ class LibraryCalls(EngineState):
             else:  # a default name, made unique: `dense`, `dense_1`
                 layer.state["scope"] = self.capture_scope(node, Const(None), base_name)
         with self.library_scope(node, layer.state["scope"], reuse=reuse, auxiliary=False):
+            trainable = truth(layer.args.get("trainable", Const(True))) is True
             for weight in _layer_weights(kind, weights, layer.args):
-                self._weight(node, layer.path, weight)
+                self._weight(node, layer.path, weight,
+                             trainable and not weight.startswith("moving_"))
         return Unknown()
 
-    def _weight(self, node: cst.Call, api: str, name: str) -> None:
+    def _weight(self, node: cst.Call, api: str, name: str, trainable: bool = False) -> None:
         """One weight a library call gets with get_variable in the current scope."""
-        request = self.graph.get_variable(name, self.loc(node), self.call_stack(), None, None)
+        request = self.graph.get_variable(name, self.loc(node), self.call_stack(), None, None,
+                                          trainable=trainable)
         self.record_request(node, api, request)
 
     def rnn(self, kind: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:

@@ -12,6 +12,7 @@ them uncertain (only what holds on every path stays certain).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Optional, Union
 
@@ -51,6 +52,7 @@ class StoredVar:
     shape: Optional[tuple] = None
     dtype: Optional[str] = None
     certain: bool = True  # False when made on a path that may not run
+    trainable: bool = False  # certainly in the TRAINABLE_VARIABLES collection
 
 
 @dataclass
@@ -186,12 +188,12 @@ class Graph:
 
     def get_variable(self, name: str, loc: Location, stack: CallStack,
                      shape: Optional[tuple], dtype: Optional[str],
-                     made_dtype: Optional[str] = None) -> Request:
+                     made_dtype: Optional[str] = None, trainable: bool = False) -> Request:
         """`VariableScope.get_variable` → `_VariableStore._get_single_variable`.
 
         `dtype` is the one the request checks an existing variable against;
         `made_dtype` the one a new variable gets (they differ when an initializer
-        tensor decides it).
+        tensor decides it); `trainable` whether a new one certainly is.
         """
         key = self.full_name(name)
         reuse = self.scope.reuse
@@ -213,11 +215,22 @@ class Graph:
         if outcome is not Outcome.MISSING:
             # Past this call the variable exists: made now, or TF raised already.
             self.store[key] = StoredVar(real, loc, stack, shape, made_dtype,
-                                        certain=not self.maybe)
+                                        certain=not self.maybe, trainable=trainable)
             if self.maybe:
                 self.unsure_store.add(key)
             BRANCH_WRITES.note(self, "store", key)
         return Request(key, real, outcome, reuse)
+
+    def filtered(self, scope: str, trainable: bool) -> tuple[str, ...]:
+        """The names of the variables certainly in the graph that a collection's `scope=`
+        filter returns (`re.match` on `.name`); `trainable`: the trainable ones only."""
+        try:
+            match = re.compile(scope).match
+        except re.error:
+            return ()
+        return tuple(name for name in (f"{v.name}:0" for v in self.store.values()
+                                       if v.certain and (v.trainable or not trainable))
+                     if is_known(name) and match(name))
 
     def _may_exist(self, key: str) -> Optional[bool]:
         """False when the key certainly is not in the store, None when it might be."""

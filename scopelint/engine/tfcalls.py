@@ -26,11 +26,13 @@ from scopelint.engine.values import (
     ScopeRef,
     Tensor,
     TFObject,
+    TFRef,
     Unknown,
     Value,
     Variable,
     const_str,
     to_text,
+    truth,
 )
 from scopelint.facts import (
     Location,
@@ -150,7 +152,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
         # Without `dtype`, an initializer (a tensor, say) may decide the new variable's dtype.
         made = dtype if written is not None or bound.get("initializer") is None else None
         request = graph.get_variable(name, self.loc(node), self.call_stack(),
-                                     shape_of(bound.get("shape")), dtype, made)
+                                     shape_of(bound.get("shape")), dtype, made,
+                                     truth(bound.get("trainable", Const(True))) is True)
         expected = None
         if (self.scope_frames and self.scope_frames[-1][:2] == ("name_scope", self.invocation)
                 and graph.name_stack and graph.name_stack != graph.scope.name
@@ -233,7 +236,15 @@ class TFCalls(ScopeCalls, LibraryCalls):
             kind = tfapi.NAME_LOOKUPS[leaf]
         elif leaf in tfapi.SCOPE_FILTERS:
             params = ("key", "scope") if leaf == "get_collection" else ("scope",)
-            text = const_str(dict(zip(params, args), **kwargs).get("scope", Unknown()))
+            bound = dict(zip(params, args), **kwargs)
+            collection = _collection(leaf, bound.get("key"))
+            if collection not in _VARIABLE_COLLECTIONS:
+                return  # ops and tensors (`UPDATE_OPS`): their names are not predicted
+            text = const_str(bound.get("scope", Unknown()))
+            if text and is_known(text) and collection in ("trainable_variables", "variables"):
+                matches = self.graph.filtered(text, collection == "trainable_variables")
+                self.facts.name_refs.append(NameRefFact(self.loc(node), "scope", text, matches))
+                return
             kind = "scope"
         elif leaf == "init_from_checkpoint":
             # the assignment map's values name graph variables (`v`) or scopes (`s/`)
@@ -265,6 +276,20 @@ class TFCalls(ScopeCalls, LibraryCalls):
 
 
 _ERRORS = (Outcome.DUPLICATE, Outcome.MISSING, Outcome.MISMATCH)
+# `GraphKeys` values of the collections that hold variables
+_VARIABLE_COLLECTIONS = frozenset({"trainable_variables", "variables", "local_variables",
+                                   "model_variables", "moving_average_variables"})
+
+
+def _collection(leaf: str, key: Optional[Value]) -> Optional[str]:
+    """The collection a lookup reads, as its `GraphKeys` value (`trainable_variables`)."""
+    if leaf != "get_collection":
+        return "variables" if leaf == "global_variables" else leaf
+    if isinstance(key, TFRef) and key.path.startswith("GraphKeys."):
+        name = key.path.split(".", 1)[1].lower()
+        return "variables" if name == "global_variables" else name
+    return const_str(key) if key is not None else None
+
 
 _CALLS: dict[str, Callable[..., Value]] = {
     "variable_scope": TFCalls.scope_manager,
