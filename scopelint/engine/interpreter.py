@@ -34,6 +34,7 @@ from scopelint.engine.values import (
     Lambda,
     Mapping,
     Seq,
+    TFObject,
     Unknown,
     Value,
     truth,
@@ -64,7 +65,7 @@ class Interpreter(TFCalls, CallReplay):
         self.maybe_returns: list[Value] = []
         self.current: Optional[cst.CSTNode] = None  # the statement being run, for positions
         self.budget = CALL_BUDGET
-        self.arg_scopes = 0
+        self.arg_scopes: list[TFObject] = []
         self.maybe_exits = 0  # MaybeExit signals seen, to notice a body that may stop early
         self.generators: dict[int, bool] = {}  # FunctionDef id -> has `yield`
         self.handling = 0  # depth of `try` blocks whose handlers catch TF's ValueError

@@ -7,6 +7,7 @@ A mixin of the interpreter; each mirrors how the library names its variables.
 from __future__ import annotations
 
 from contextlib import nullcontext
+from typing import Optional
 
 import libcst as cst
 
@@ -132,7 +133,12 @@ class LibraryCalls(EngineState):
         """`slim.conv2d(..., scope=...)`: `variable_scope(scope, default, reuse=reuse)`."""
         default, weights = tfapi.SLIM_LAYERS[leaf]
         api = "slim." + leaf
-        reuse = kwargs.get("reuse", Unknown() if self.arg_scopes else Const(None))
+        scoped = self._arg_scope_args(leaf)
+        if scoped is None:  # an arg_scope that may list this layer may set its reuse
+            kwargs = {"reuse": Unknown(), **kwargs}
+        else:
+            kwargs = {**scoped, **kwargs}
+        reuse = kwargs.get("reuse", Const(None))
         with self.library_scope(node, kwargs.get("scope", Const(None)), Const(default), reuse):
             for weight in weights:
                 self._weight(node, api, weight)
@@ -141,6 +147,18 @@ class LibraryCalls(EngineState):
             self.record_request(node, api, Request(rest, rest, Outcome.UNKNOWN, Reuse.UNKNOWN))
             self.graph.mark_store_unknown()
         return Unknown()
+
+    def _arg_scope_args(self, leaf: str) -> Optional[dict[str, Value]]:
+        """The arguments the enclosing `arg_scope`s give slim's `leaf` (inner ones win),
+        or None when one of them lists ops scopelint cannot name."""
+        given: dict[str, Value] = {}
+        for scope in self.arg_scopes:
+            ops = scope.state["ops"]
+            if ops is None:
+                return None
+            if leaf in ops:
+                given.update(scope.args)
+        return given
 
     def optimizer_slots(self, optimizer: TFObject, kind: str, method: str,
                         node: cst.Call) -> Value:

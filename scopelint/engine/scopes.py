@@ -66,7 +66,7 @@ class ScopeCalls(EngineState):
                 return self.enter_name_scope(value)
             return self.enter_variable_scope(value)
         if isinstance(value, TFObject) and value.path == "ArgScope":
-            self.arg_scopes += 1
+            self.arg_scopes.append(value)
             return _Frame(self.graph, "arg_scope"), Unknown()
         if isinstance(value, TFObject) and value.path == "GraphContext":
             graph = value.state["graph"]
@@ -93,7 +93,7 @@ class ScopeCalls(EngineState):
             self.graph = frame.graph
             return
         if frame.kind == "arg_scope":
-            self.arg_scopes -= 1
+            self.arg_scopes.pop()
             return
         graph = self.graph
         graph.name_stack = frame.name_stack

@@ -24,6 +24,7 @@ from scopelint.engine.values import (
     Function,
     Mapping,
     ScopeRef,
+    Seq,
     Tensor,
     TFObject,
     TFRef,
@@ -69,7 +70,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
             if leaf in tfapi.SLIM_LAYERS:
                 return self.slim_layer(leaf, kwargs, node)
             if leaf == "arg_scope":
-                return TFObject("ArgScope")
+                ops = kwargs.pop("list_ops_or_scope", args[0] if args else Unknown())
+                return TFObject("ArgScope", dict(kwargs), {"ops": _slim_ops(ops)})
         self.record_name_lookup(leaf, args, kwargs, node)
         if tfapi.creates_opaquely(path) and leaf not in tfapi.SLIM_PURE:
             self.opaque_call()
@@ -321,6 +323,16 @@ def _literal_name(node: cst.Call) -> bool:
             return isinstance(arg.value, (cst.SimpleString, cst.ConcatenatedString,
                                           cst.FormattedString))
     return False
+
+
+def _slim_ops(ops: Value) -> Optional[frozenset[str]]:
+    """The slim layers an `arg_scope` list names (`conv2d`), or None when it names ops
+    scopelint cannot tell (a saved arg scope, a list built elsewhere)."""
+    items = ops.items if isinstance(ops, Seq) else None
+    if items is None or not all(isinstance(op, (TFRef, Function)) for op in items):
+        return None
+    return frozenset(op.path.rsplit(".", 1)[-1] for op in items
+                     if isinstance(op, TFRef) and op.path.startswith(tfapi.SLIM_NAMESPACES))
 
 
 def _with_port(name: Optional[str]) -> Optional[str]:
