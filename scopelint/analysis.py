@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import sys
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Optional, Union
 
@@ -16,6 +16,7 @@ from scopelint.prefilter import mentions_tf
 from scopelint.rules import Check, all_rules
 
 REPORT_HINT = "please report it at the scopelint issue tracker with this file"
+ASSUMED_TF = " (assumed tf is tensorflow: the file uses tf without importing it)"
 
 
 @dataclass
@@ -67,6 +68,8 @@ def analyze_text(path: str, text: str, prefilter: bool = False) -> FileResult:
         return FileResult(path, [internal_error(path, err)])
     findings = [f for check in _checks() for f in check(path, facts)]
     findings.sort(key=Finding.sort_key)
+    if facts.assumed_tf and findings:
+        findings[0] = replace(findings[0], message=findings[0].message + ASSUMED_TF)
     return FileResult(path, findings, facts)
 
 

@@ -122,6 +122,7 @@ class ModuleFacts:
     op_names: set[str] = field(default_factory=set)  # literal `name=` of other TF ops
     # Where calls scopelint cannot follow may have made variables (pattern form: `gen/…`).
     unknown_names: set[str] = field(default_factory=set)
+    assumed_tf: bool = False  # `tf` is used, never bound: analysed as `import tensorflow as tf`
 
 
 @dataclass(frozen=True)

@@ -193,7 +193,10 @@ def run_under_tf(path: os.PathLike | str) -> TFRun:
     code = compile(text, filename, "exec")
     fake_builtins = dict(builtins.__dict__)
     fake_builtins["__import__"] = _import_hook(tf)
-    env = {"__name__": "__main__", "__file__": filename, "__builtins__": fake_builtins}
+    # `tf` is bound up front for snippets that use it without an import (scopelint assumes
+    # `import tensorflow as tf` there); a fixture's own binding replaces it.
+    env = {"__name__": "__main__", "__file__": filename, "__builtins__": fake_builtins,
+           "tf": tf}
     graph = tf.Graph()
     out = io.StringIO()
     with graph.as_default(), tf.variable_creator_scope(creator):

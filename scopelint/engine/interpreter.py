@@ -20,7 +20,7 @@ import libcst as cst
 from scopelint.engine import builtins_model, expressions
 from scopelint.engine.calls import CALL_BUDGET, CallReplay, Exit, MaybeExit
 from scopelint.engine.cstwalk import Block, statements
-from scopelint.engine.imports import bind_import, bind_import_from
+from scopelint.engine.imports import assumes_tf, bind_import, bind_import_from, module_value
 from scopelint.engine.model import BRANCH_WRITES, Graph
 from scopelint.engine.positions import Positions
 from scopelint.engine.tfcalls import TFCalls
@@ -602,4 +602,8 @@ def run_module(module: cst.Module, tree: Optional[ast.Module] = None,
     if source is None:
         source = module.code
     lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return Interpreter(module, source, Positions(module, tree, lines)).run()
+    interpreter = Interpreter(module, source, Positions(module, tree, lines))
+    if tree is not None and assumes_tf(tree):
+        interpreter.globals.vars["tf"] = module_value("tensorflow")
+        interpreter.facts.assumed_tf = True
+    return interpreter.run()
