@@ -20,6 +20,7 @@ from scopelint.engine.values import (
     CALLABLES,
     Args,
     Const,
+    OpOutput,
     Seq,
     Tensor,
     TFObject,
@@ -180,12 +181,30 @@ class LibraryCalls(EngineState):
             self.graph.mark_names_unknown()
         return Unknown()
 
-    def moving_average(self, ema: TFObject, node: cst.Call) -> Value:
+    def moving_average(self, ema: TFObject, var_list: Optional[Value], node: cst.Call) -> Value:
+        """`apply(var_list)`: a shadow variable per item, named after the item's op in a
+        `variable_scope(None, default_name=<op>/<name>)`. An op made here is new to the
+        graph, so under reuse its shadow certainly does not exist yet."""
+        graph = self.graph
+        name = const_str(ema.args.get("name", Const("ExponentialMovingAverage"))) or "…"
+        api = "ExponentialMovingAverage.apply"
+        items = var_list.items if isinstance(var_list, Seq) else ()
+        fresh = [t for t in items if isinstance(t, OpOutput) and t.graph == graph.serial
+                 and t not in graph.averaged]
+        graph.averaged.update(t for t in items if isinstance(t, OpOutput))
+        if fresh and graph.scope.reuse is Reuse.YES and not self.handling:
+            if self.recording:
+                key = graph.full_name(f"…/{name}")
+                self.facts.variables.append(VariableFact(
+                    self.loc(node), api, None, pattern(key) + ":0", Outcome.MISSING, Reuse.YES,
+                    self.call_stack(), detail=name,
+                    reuse_origin=self.reuse_origin(Request("", None, Outcome.MISSING,
+                                                           Reuse.YES))))
+            return Unknown()
         if ema.state.get("applied"):
             return Unknown()
         ema.state["applied"] = True
-        name = const_str(ema.args.get("name", Const("ExponentialMovingAverage")))
-        self.slot_request(node, "ExponentialMovingAverage.apply", name or "…")
+        self.slot_request(node, api, name)
         return Unknown()
 
     def slot_request(self, node: cst.Call, api: str, slot: str) -> None:

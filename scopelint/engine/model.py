@@ -93,6 +93,7 @@ class Graph:
         self.slot_names: set[str] = set()  # slot names optimizers and moving averages made
         self.slots_unknown = False  # an optimizer scopelint does not know ran
         self.has_global_step = False
+        self.averaged: set[object] = set()  # op outputs a moving average was applied to
 
     # -- op and name-scope names (ops.Graph) --------------------------------
 

@@ -23,6 +23,7 @@ from scopelint.engine.values import (
     Env,
     Function,
     Mapping,
+    OpOutput,
     ScopeRef,
     Seq,
     Tensor,
@@ -79,6 +80,9 @@ class TFCalls(ScopeCalls, LibraryCalls):
                 self.graph.slots_unknown = True
             return Unknown()
         self.mark_op_name(kwargs, tfapi.OP_NAMES.get(path))
+        if path in tfapi.NEW_OP_OUTPUTS:
+            outputs = tuple(OpOutput(self.graph.serial) for _ in range(tfapi.NEW_OP_OUTPUTS[path]))
+            return outputs[0] if len(outputs) == 1 else Seq(outputs)
         return Tensor()
 
     def default_graph(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
@@ -114,7 +118,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
         if name in ("minimize", "apply_gradients") and owner.path.startswith("train."):
             return self.optimizer_slots(owner, kind, name, node)
         if name == "apply" and kind == "ExponentialMovingAverage":
-            return self.moving_average(owner, node)
+            return self.moving_average(owner, kwargs.get("var_list", args[0] if args else None),
+                                       node)
         if name == "__call__" and "kind" in owner.state:
             return self.layer_object_call(owner, node)
         if name == "__call__" and owner.path == "Template":
