@@ -97,6 +97,7 @@ class ReuseCallFact:
     stack: CallStack = ()  # non-empty: inside a function, so reuse outlives the call
     used_after: bool = False  # variables were requested after it in the same function
     leaves_call: bool = True  # False: its graph was made in the same call and ends with it
+    known_caller: bool = False  # the program that made the call is known (the module ran it)
 
 
 @dataclass(frozen=True)

@@ -208,7 +208,8 @@ class ScopeCalls(EngineState):
         if self.recording:
             self.facts.reuse_calls.append(ReuseCallFact(
                 self.loc(node), on_root if scope.root else False, pattern(scope.name),
-                self.call_stack(), leaves_call=graph.created_in != self.invocation))
+                self.call_stack(), leaves_call=graph.created_in != self.invocation,
+                known_caller=graph.known_context))
             self.pending_reuse.append((len(self.facts.reuse_calls) - 1, self.invocation))
 
     def note_variable_use(self) -> None:
