@@ -211,7 +211,8 @@ class Interpreter(TFCalls, CallReplay):
             self.maybe_blocks([node.body, orelse], env)
 
     def maybe_blocks(self, blocks: Sequence[object], env: Env) -> None:
-        """Run blocks that each may or may not run, each as a branch (see `branch`)."""
+        """Run blocks that each may or may not run, each as a branch (see `branch`); if one
+        may leave the enclosing block (`return`, `break`, `continue`), raise MaybeExit."""
         left = False
         for block in blocks:
             if block is None:
@@ -227,18 +228,21 @@ class Interpreter(TFCalls, CallReplay):
                 except Exit as exit_:
                     if exit_.kind == "return":
                         self.maybe_returns.append(exit_.value)
-                    left = True
+                    # A path that raises reaches nothing after this block (a `try` whose
+                    # handler may fall through runs its body as a branch).
+                    left = left or exit_.kind != "raise"
                 except MaybeExit:
                     left = True
         if left:
             raise MaybeExit()
 
     @contextmanager
-    def branch(self, env: Env) -> Iterator[None]:
+    def branch(self, env: Env, names: bool = True) -> Iterator[None]:
         """A block that may or may not run, run as if it ran: what certainly fails inside
         it is reported. Afterwards everything it changed is uncertain: graph state (see
-        `model.BranchWrites`), names bound in `env` and its enclosing scopes, attributes."""
-        frames = [(e, dict(e.vars)) for e in _chain(env)]
+        `model.BranchWrites`), attributes and, with `names`, names bound in `env` and its
+        enclosing scopes."""
+        frames = [(e, dict(e.vars)) for e in _chain(env)] if names else []
         graph = self.graph
         mark = BRANCH_WRITES.begin()
         attributes = len(self.attribute_writes)
@@ -419,15 +423,16 @@ class Interpreter(TFCalls, CallReplay):
 
     def exec_Try(self, node: Union[cst.Try, cst.TryStar], env: Env) -> None:
         """The body raises anywhere or nowhere. A handler that may fall through makes the
-        body a branch: what it wrote is uncertain in the handlers and after the `try`.
-        Handlers that all leave (`raise`, `return`) run quietly: the code after the `try`
-        then runs only when the body ran to its end."""
+        body a branch: the graph state it wrote is uncertain in the handlers and after the
+        `try` (names keep the body's values, so that `except ImportError:` importing the
+        same module again leaves it known). Handlers that all leave (`raise`, `return`)
+        run quietly: the code after the `try` then runs only when the body ran to its end."""
         catches = any(_catches_value_error(h) for h in node.handlers)
         through = not all(_leaves(h.body) for h in node.handlers)
         self.handling += catches
         try:
             try:
-                with self.branch(env) if through else nullcontext():
+                with self.branch(env, names=False) if through else nullcontext():
                     self.exec_block(node.body, env)
             finally:
                 self.handling -= catches
