@@ -250,7 +250,6 @@ class Graph:
         prefix = f"{self.name_stack.lower()}/" if self.name_stack else ""
         self.unsure_names.add(f"{prefix}{ANY}/{slot.lower()}")
 
-
     def forget(self, other: Graph) -> None:
         """A branch may have replaced this default graph by `other` (`reset_default_graph()`)."""
         self.unsure_names.add(ANY)
