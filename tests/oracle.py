@@ -47,6 +47,8 @@ FIXTURES = ROOT / "fixtures"
 ERROR_CODES = ("TFS101", "TFS102", "TFS103")
 EXPECT_RE = re.compile(r"#\s*expect:\s*([A-Z0-9 ,]+)")
 SKIP_RE = re.compile(r"^#\s*oracle:\s*skip\b(.*)$", re.MULTILINE)
+# TF's error is checked, names are not: calls take different paths through the same lines
+ERRORS_ONLY_RE = re.compile(r"^#\s*oracle:\s*errors-only\b(.*)$", re.MULTILINE)
 
 
 def fixture_files() -> list[Path]:
@@ -67,6 +69,12 @@ def annotations(text: str) -> dict[int, set[str]]:
 def oracle_skip_reason(text: str) -> Optional[str]:
     m = SKIP_RE.search(text)
     return (m.group(1).strip() or "marked oracle: skip") if m else None
+
+
+def names_skip_reason(text: str) -> Optional[str]:
+    """Why only TF's error is checked for this fixture (`# oracle: errors-only (...)`)."""
+    m = ERRORS_ONLY_RE.search(text)
+    return (m.group(1).strip() or "marked oracle: errors-only") if m else None
 
 
 def classify_tf_error(message: str) -> Optional[str]:

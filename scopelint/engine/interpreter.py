@@ -19,7 +19,7 @@ import libcst as cst
 
 from scopelint.engine import builtins_model, expressions
 from scopelint.engine.calls import CALL_BUDGET, CallReplay, Exit, MaybeExit
-from scopelint.engine.cstwalk import Block, statements
+from scopelint.engine.cstwalk import Block, statements, tests_what_was_built
 from scopelint.engine.imports import assumes_tf, bind_import, bind_import_from, module_value
 from scopelint.engine.model import BRANCH_WRITES, Graph
 from scopelint.engine.positions import Positions
@@ -207,6 +207,14 @@ class Interpreter(TFCalls, CallReplay):
                 self.exec_If(orelse, env)
             elif isinstance(orelse, cst.Else):
                 self.exec_block(orelse.body, env)
+        elif tests_what_was_built(node.test):
+            # `if name in built:` may be what keeps TF from raising inside: as under a `try`
+            # that catches TF's error, a request that would fail is no finding.
+            self.handling += 1
+            try:
+                self.maybe_blocks([node.body, orelse], env)
+            finally:
+                self.handling -= 1
         else:
             self.maybe_blocks([node.body, orelse], env)
 
