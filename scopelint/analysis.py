@@ -20,6 +20,7 @@ from scopelint.rules import Check, all_rules
 
 REPORT_HINT = "please report it at the scopelint issue tracker with this file"
 SYNTAX_ERROR = "syntax error: "
+ASSUMED_TF = " (assumed tf is tensorflow: the file uses tf without importing it)"
 
 
 @dataclass
@@ -95,6 +96,8 @@ def analyze_tree(path: str, text: str, tree: ast.Module, prefilter: bool,
         return FileResult(path, [internal_error(path, err)])
     findings = [f for check in _checks() for f in check(path, facts)]
     findings.sort(key=Finding.sort_key)
+    if facts.assumed_tf and findings:
+        findings[0] = replace(findings[0], message=findings[0].message + ASSUMED_TF)
     return FileResult(path, findings, facts)
 
 

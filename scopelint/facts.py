@@ -105,6 +105,7 @@ class ReuseCallFact:
     stack: CallStack = ()  # non-empty: inside a function, so reuse outlives the call
     used_after: bool = False  # variables were requested after it in the same function
     leaves_call: bool = True  # False: its graph was made in the same call and ends with it
+    known_caller: bool = False  # the program that made the call is known (the module ran it)
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,9 @@ class NameRefFact:
     kind: str  # "tensor" (`w:0`), "operation", "scope" (a prefix regex), "variable" (`a/w`)
     text: str
     stack: CallStack = ()
+    # a scope filter on a variable collection: the names of the variables certainly in the
+    # graph at the lookup that it returns
+    matches: Tuple[str, ...] = ()
 
 
 @dataclass
@@ -131,6 +135,7 @@ class ModuleFacts:
     # Project modules the replay read, with the content hash it read (the cache's dependencies).
     modules: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # limits reached, shown with --verbose
+    assumed_tf: bool = False  # `tf` is used, never bound: analysed as `import tensorflow as tf`
 
 
 @dataclass(frozen=True)

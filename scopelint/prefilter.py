@@ -2,7 +2,9 @@
 
 Criterion: a decoded file goes through libcst and the engine when its text
 contains one of `ROOTS`, the top-level names of the modules the engine
-resolves TF APIs from (`engine.tfapi.MODULES`: `tensorflow`, `tf_slim`), and,
+resolves TF APIs from (`engine.tfapi.MODULES`: `tensorflow`, `tf_slim`) or the
+word `tf` (a snippet that uses `tf` without importing it is analysed as if it
+imported tensorflow as tf, see `engine.imports.assumes_tf`), and,
 ignoring case, one of `tfapi.FACT_WORDS` (`variable`, `layers`, `slim`, `rnn`,
 `optimizer`, `exponentialmovingaverage`, `global_step`). When the text is not
 pure ASCII, its NFKC normal form is searched too, because Python normalises
@@ -15,11 +17,14 @@ engine records a fact only for a call it resolves, through the import
 statements of the module, to a module `tfapi.module_namespace` accepts (one
 in `tfapi.MODULES` or below `tensorflow.`): aliases, `from ... import`, `as`
 names and attribute chains all start from such an import; nothing else
-(`importlib`, `__import__`, star imports, other modules) binds a TF name. An
-import statement spells its module with identifiers written in the file, and
-the only transformation CPython applies to them is NFKC normalisation; so a
-file whose (normalised) text does not contain the root name binds no TF name,
-the engine records no facts for it, and no rule can report anything. Second,
+(`importlib`, `__import__`, star imports, other modules) binds a TF name,
+except the name `tf` itself in a snippet. An import statement spells its
+module with identifiers written in the file, and the only transformation
+CPython applies to them is NFKC normalisation; so a file whose (normalised)
+text contains neither a root module name nor `tf` binds no TF name, the engine
+records no facts for it, and no rule can report anything (the name `tf` is a
+word of its own: the characters around an identifier are not word characters).
+Second,
 every API that yields a fact rules read is reached through a name holding one
 of `FACT_WORDS`: get_variable, Variable, variable_scope, reuse_variables and
 the name lookups of TFS202 (which need variable facts too) hold `variable`;
@@ -37,18 +42,20 @@ file.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from scopelint.engine import tfapi
 
 ROOTS: tuple[str, ...] = tuple(sorted({name.partition(".")[0] for name in tfapi.MODULES}))
+SNIPPET_NAME = re.compile(r"\btf\b")  # the name `tf`, which a snippet may use unimported
 
 
 def mentions_tf(text: str) -> bool:
     """Whether `text` could reach a TF API the engine records facts for (the criterion above)."""
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
-    if not any(root in text for root in ROOTS):
+    if not any(root in text for root in ROOTS) and not SNIPPET_NAME.search(text):
         return False
     folded = text.lower()
     return any(word in folded for word in tfapi.FACT_WORDS)

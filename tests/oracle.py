@@ -56,11 +56,14 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 
 ERROR_CODES = ("TFS101", "TFS102", "TFS103")
-KNOWN_CODES = {"TFS101", "TFS102", "TFS103", "TFS201", "TFS202", "TFS203", "TFS204", "TFS205"}
+KNOWN_CODES = {"TFS101", "TFS102", "TFS103", "TFS201", "TFS202", "TFS203", "TFS204", "TFS205",
+               "TFS210"}
 EXPECT_RE = re.compile(r"#\s*expect:\s*([A-Z0-9 ,]+)")
 # in a project's entry script: what `scopelint check <entry>` alone reports at this call
 EXPECT_ALONE_RE = re.compile(r"#\s*expect-alone:\s*([A-Z0-9 ,]+)")
 SKIP_RE = re.compile(r"^#\s*oracle:\s*skip\b(.*)$", re.MULTILINE)
+# TF's error is checked, names are not: calls take different paths through the same lines
+ERRORS_ONLY_RE = re.compile(r"^#\s*oracle:\s*errors-only\b(.*)$", re.MULTILINE)
 
 
 def fixture_files() -> list[Path]:
@@ -106,6 +109,12 @@ def oracle_skip_reason(text: str) -> Optional[str]:
     return (m.group(1).strip() or "marked oracle: skip") if m else None
 
 
+def names_skip_reason(text: str) -> Optional[str]:
+    """Why only TF's error is checked for this fixture (`# oracle: errors-only (...)`)."""
+    m = ERRORS_ONLY_RE.search(text)
+    return (m.group(1).strip() or "marked oracle: errors-only") if m else None
+
+
 def classify_tf_error(message: str) -> Optional[str]:
     """The scopelint code for a ValueError TF raises while building the graph."""
     if "already exists, disallowed" in message:
@@ -145,6 +154,7 @@ class TFRun:
     error_stack: list[Site] = field(default_factory=list)  # all frames of ours, outermost first
     error_code: Optional[str] = None
     stdout: str = ""
+    lines: set[int] = field(default_factory=set)  # the fixture's lines that ran
 
     @property
     def error_line(self) -> Optional[int]:
@@ -309,13 +319,17 @@ def _run_script(script: Path, where: Where) -> TFRun:
     filename = str(script)
     run = TFRun(filename)
     code = compile(fixture_text(script), filename, "exec")
-    env = {"__name__": "__main__", "__file__": filename, "__builtins__": builtins}
+    # `tf` is bound up front for snippets that use it without an import (scopelint assumes
+    # `import tensorflow as tf` there); a script's own binding replaces it.
+    env = {"__name__": "__main__", "__file__": filename, "__builtins__": builtins,
+           "tf": load_tf()}
     out = io.StringIO()
     argv = sys.argv
     sys.argv = [filename]  # tf.app.run / absl.app.run parse the command line
     try:
         with _tf1_imports(where), _estimator_if_missing(run, where), recording(run, where), \
-                contextlib.redirect_stdout(out), warnings.catch_warnings():
+                contextlib.redirect_stdout(out), warnings.catch_warnings(), \
+                _lines_run(filename, run.lines):
             warnings.simplefilter("ignore")
             exec(code, env)  # noqa: S102 - running our own fixtures is the point
     except SystemExit as exit_:  # app.run(main) ends with sys.exit(main(argv))
@@ -407,21 +421,47 @@ def run_project_under_tf(directory: os.PathLike | str, entry: os.PathLike | str)
         _forget_modules_under(root)
 
 
+@contextlib.contextmanager
+def _lines_run(filename: str, lines: set[int]):
+    """Record the lines of `filename` that run (branches the run does not take stay out)."""
+    def local(frame, event, arg):
+        if event == "line":
+            lines.add(frame.f_lineno)
+        return local
+
+    def trace(frame, event, arg):
+        if frame.f_code.co_filename != filename:
+            return None
+        lines.add(frame.f_lineno)
+        return local
+
+    previous = sys.gettrace()
+    sys.settrace(trace)
+    try:
+        yield
+    finally:
+        sys.settrace(previous)
+
+
 # ----------------------------------------------------------------- scopelint side
 
 FAILING = ("DUPLICATE", "MISSING", "MISMATCH")
 
 
-def scopelint_rows(path: os.PathLike | str, text: str):
+def scopelint_rows(path: os.PathLike | str, text: str, ran: Optional[set[int]] = None):
     """(rows, unknown_sites, facts, partial) from scopelint for one fixture: rows of
-    named facts up to the first failing request (see `split_named`), and all facts."""
+    named facts up to the first failing request (see `split_named`), and all facts.
+
+    With `ran` (the lines TF ran), facts from a branch TF did not take are left out:
+    those whose line, or the line of a call leading to them, never ran."""
     from scopelint.analysis import analyze_text
 
     result = analyze_text(str(path), text)
     if result.facts is None:
         msgs = "; ".join(f"{f.code} {f.message}" for f in result.findings)
         raise AssertionError(f"scopelint produced no facts for {path}: {msgs}")
-    facts = list(result.facts.variables)
+    facts = [f for f in result.facts.variables
+             if ran is None or all(loc.line in ran for loc in (*f.stack, f.loc))]
     cut = len(facts)
     for i, fact in enumerate(facts):
         if getattr(fact.outcome, "name", str(fact.outcome)) in FAILING:

@@ -64,6 +64,6 @@ def test_fixed_program_builds_with_the_predicted_names(tf, after: Path) -> None:
         assert _covered(_names(original) - _names(fixed), removed), after.name
         if original.error is None:
             assert _covered(_names(fixed) - _names(original), added), after.name
-    sl_rows, unknown_lines, _, partial = oracle.scopelint_rows(after, after_text)
+    sl_rows, unknown_lines, _, partial = oracle.scopelint_rows(after, after_text, fixed.lines)
     tf_rows = oracle.comparable_tf_rows(fixed.rows, unknown_lines, partial)
     assert oracle.normalise(tf_rows) == oracle.normalise(sl_rows), after.name

@@ -81,3 +81,26 @@ def statements(suite: Union[cst.BaseSuite, Block]) -> Block:
     if isinstance(suite, cst.SimpleStatementSuite):
         return [cst.SimpleStatementLine(body=suite.body)]
     return suite  # type: ignore[return-value]
+
+
+_LITERALS = (cst.Tuple, cst.List, cst.Set, cst.Dict, cst.SimpleString, cst.ConcatenatedString,
+             cst.FormattedString)
+_INPUTS = frozenset({"sys.argv", "os.environ"})  # filled before the program runs
+
+
+def tests_what_was_built(test: cst.BaseExpression) -> bool:
+    """Whether a condition may test what the program has built so far: membership in a
+    container it fills (`name in cache`, not `mode in ("a", "b")` nor `"-v" in sys.argv`),
+    or `hasattr(...)`."""
+    if isinstance(test, cst.ComparisonTarget) and isinstance(test.operator, (cst.In, cst.NotIn)):
+        comparator = test.comparator
+        return not isinstance(comparator, _LITERALS) and _dotted(comparator) not in _INPUTS
+    if isinstance(test, cst.Call) and isinstance(test.func, cst.Name):
+        return test.func.value == "hasattr" or any(map(tests_what_was_built, children(test)))
+    return any(tests_what_was_built(child) for child in children(test))
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return node.value if isinstance(node, cst.Name) else ""

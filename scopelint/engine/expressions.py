@@ -31,6 +31,7 @@ from scopelint.engine.values import (
     ScopeRef,
     Seq,
     Super,
+    OpOutput,
     Tensor,
     TFObject,
     TFRef,
@@ -331,6 +332,7 @@ def _binary_node(interp: "Interpreter", node: cst.BinaryOperation, env: Env) -> 
         op = _TENSOR_OPS.get(type(node.operator).__name__)
         if op:  # `x + y` on a tensor makes an op named `add`, in the current name scope
             interp.graph.unique_name(op)
+            return OpOutput(interp.graph.serial)
         return Tensor()
     return binary(node.operator, left, right)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from typing import Union
 
 import libcst as cst
@@ -61,3 +62,28 @@ def bind_import_from(node: cst.ImportFrom, env: Env) -> None:
         if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
             target = alias.asname.name.value
         env.vars[target] = member_value(module, name)
+
+
+def assumes_tf(tree: ast.Module) -> bool:
+    """The module uses `tf` and binds it nowhere, nor star-imports anything that might:
+    a pasted snippet or a notebook cell whose `import tensorflow as tf` is elsewhere."""
+    used = False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == "tf":
+            if not isinstance(node.ctx, ast.Load):
+                return False
+            used = True
+        elif isinstance(node, ast.alias):
+            if node.name == "*" or (node.asname or node.name.split(".")[0]) == "tf":
+                return False
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if node.name == "tf":
+                return False
+        elif isinstance(node, ast.arg) and node.arg == "tf":
+            return False
+        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
+            if getattr(node, "name", None) == "tf":
+                return False
+        elif isinstance(node, (ast.Global, ast.Nonlocal)) and "tf" in node.names:
+            return False
+    return used

@@ -2,8 +2,9 @@
 
 Statements run in order; calls of functions, methods and classes defined in
 the module are replayed with their arguments bound; loop bodies run twice and
-then once more in `maybe` mode; a branch whose condition is unknown runs in
-`maybe` mode, so only what happens on every path becomes certain state.
+then once more as a branch; a branch whose condition is unknown runs as if it
+ran, so what fails inside it is reported, and only what happens on every path
+stays certain state afterwards.
 Functions the module never calls are replayed afterwards in an unknown scope.
 
 The interpreter holds the program's state (graph, facts, call stack, budget);
@@ -14,16 +15,17 @@ project modules are imported, run and called through it (see `importing`).
 from __future__ import annotations
 
 import itertools
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Callable, Iterator, Optional, Sequence, Union
 
 import libcst as cst
 
 from scopelint.engine import builtins_model, expressions
 from scopelint.engine.calls import CALL_BUDGET, CallReplay, Exit, MaybeExit
-from scopelint.engine.cstwalk import Block, statements
+from scopelint.engine.cstwalk import Block, statements, tests_what_was_built
 from scopelint.engine.importing import Importing, ModuleState
-from scopelint.engine.model import Graph
+from scopelint.engine.imports import assumes_tf, module_value
+from scopelint.engine.model import BRANCH_WRITES, Graph
 from scopelint.engine.project import Project, SourceFile
 from scopelint.engine.tfcalls import TFCalls
 from scopelint.engine.values import (
@@ -36,6 +38,7 @@ from scopelint.engine.values import (
     Lambda,
     Mapping,
     Seq,
+    TFObject,
     Unknown,
     Value,
     truth,
@@ -68,7 +71,7 @@ class Interpreter(TFCalls, CallReplay, Importing):
         self.maybe_returns: list[Value] = []
         self.current: Optional[cst.CSTNode] = None  # the statement being run, for positions
         self.budget = CALL_BUDGET
-        self.arg_scopes = 0
+        self.arg_scopes: list[TFObject] = []
         self.maybe_exits = 0  # MaybeExit signals seen, to notice a body that may stop early
         self.generators: dict[int, bool] = {}  # FunctionDef id -> has `yield`
         self.handling = 0  # depth of `try` blocks whose handlers catch TF's ValueError
@@ -78,6 +81,7 @@ class Interpreter(TFCalls, CallReplay, Importing):
         self.constructed: dict[int, tuple[dict[str, Value], Reuse, Optional[Location]]] = {}
         # (run the `with` body, call depth of the `@contextmanager` replay) per entered item
         self.yield_hooks: list[tuple[Callable[[Value], None], int]] = []
+        self.attribute_writes: list[tuple[dict[str, Value], str]] = []  # made in branches
 
     # -- entry points ----------------------------------------------------------
 
@@ -103,18 +107,15 @@ class Interpreter(TFCalls, CallReplay, Importing):
 
     def exec_block(self, body: Union[Block, cst.BaseSuite], env: Env) -> None:
         block = statements(body) if isinstance(body, cst.BaseSuite) else body
-        raised_maybe = 0
-        try:
-            for stmt in block:
-                try:
-                    self.exec_stmt(stmt, env)
-                except MaybeExit:
-                    # A branch that may have left the block: the rest may not run.
-                    self.graph.maybe += 1
-                    raised_maybe += 1
-                    self.maybe_exits += 1
-        finally:
-            self.graph.maybe -= raised_maybe
+        for index, stmt in enumerate(block):
+            try:
+                self.exec_stmt(stmt, env)
+            except MaybeExit:
+                # A branch that may have left the block: the rest is a branch of its own.
+                self.maybe_exits += 1
+                with self.branch(env):
+                    self.exec_block(block[index + 1:], env)
+                return
 
     def exec_stmt(self, stmt: cst.BaseStatement, env: Env) -> None:
         saved = self.current
@@ -213,18 +214,25 @@ class Interpreter(TFCalls, CallReplay, Importing):
                 self.exec_If(orelse, env)
             elif isinstance(orelse, cst.Else):
                 self.exec_block(orelse.body, env)
+        elif tests_what_was_built(node.test):
+            # `if name in built:` may be what keeps TF from raising inside: as under a `try`
+            # that catches TF's error, a request that would fail is no finding.
+            self.handling += 1
+            try:
+                self.maybe_blocks([node.body, orelse], env)
+            finally:
+                self.handling -= 1
         else:
             self.maybe_blocks([node.body, orelse], env)
 
     def maybe_blocks(self, blocks: Sequence[object], env: Env) -> None:
-        """Run blocks that each may or may not run; assignments in them become unknown."""
-        assigned: set[str] = set()
+        """Run blocks that each may or may not run, each as a branch (see `branch`); if one
+        may leave the enclosing block (`return`, `break`, `continue`), raise MaybeExit."""
         left = False
-        with self.maybe():
-            for block in blocks:
-                if block is None:
-                    continue
-                before = dict(env.vars)
+        for block in blocks:
+            if block is None:
+                continue
+            with self.branch(env):
                 try:
                     if isinstance(block, cst.If):
                         self.exec_If(block, env)
@@ -235,12 +243,41 @@ class Interpreter(TFCalls, CallReplay, Importing):
                 except Exit as exit_:
                     if exit_.kind == "return":
                         self.maybe_returns.append(exit_.value)
+                    # A path that raises reaches nothing after this block (a `try` whose
+                    # handler may fall through runs its body as a branch).
+                    left = left or exit_.kind != "raise"
+                except MaybeExit:
                     left = True
-                assigned.update(k for k, v in env.vars.items() if before.get(k) != v)
-        for name in assigned:
-            env.vars[name] = Unknown()
         if left:
             raise MaybeExit()
+
+    @contextmanager
+    def branch(self, env: Env, names: bool = True) -> Iterator[None]:
+        """A block that may or may not run, run as if it ran: what certainly fails inside
+        it is reported. Afterwards everything it changed is uncertain: graph state (see
+        `model.BranchWrites`), attributes and, with `names`, names bound in `env` and its
+        enclosing scopes."""
+        frames = [(e, dict(e.vars)) for e in _chain(env)] if names else []
+        graph = self.graph
+        mark = BRANCH_WRITES.begin()
+        attributes = len(self.attribute_writes)
+        self.yield_hooks.append((_spent, -1))  # a `yield` in a branch may not run
+        try:
+            yield
+        finally:
+            self.yield_hooks.pop()
+            BRANCH_WRITES.weaken(mark)
+            if self.graph is not graph:
+                graph.forget(self.graph)
+                self.graph = graph
+            for scope, before in frames:
+                for name, value in scope.vars.items():
+                    if before.get(name) != value:
+                        scope.vars[name] = Unknown()
+            for attrs, name in self.attribute_writes[attributes:]:
+                attrs[name] = Unknown()
+            if not BRANCH_WRITES.depth:
+                self.attribute_writes.clear()
 
     def contained_maybe(self, blocks: Sequence[object], env: Env) -> None:
         """Blocks that may run, whose early exits stay inside them (a loop's extra pass)."""
@@ -403,19 +440,26 @@ class Interpreter(TFCalls, CallReplay, Importing):
             self.contained_maybe([node.body], env)
 
     def exec_Try(self, node: Union[cst.Try, cst.TryStar], env: Env) -> None:
+        """The body raises anywhere or nowhere. A handler that may fall through makes the
+        body a branch: the graph state it wrote is uncertain in the handlers and after the
+        `try` (names keep the body's values, so that `except ImportError:` importing the
+        same module again leaves it known). Handlers that all leave (`raise`, `return`)
+        run quietly: the code after the `try` then runs only when the body ran to its end."""
         catches = any(_catches_value_error(h) for h in node.handlers)
+        through = not all(_leaves(h.body) for h in node.handlers)
         self.handling += catches
         try:
             try:
-                self.exec_block(node.body, env)
+                with self.branch(env, names=False) if through else nullcontext():
+                    self.exec_block(node.body, env)
             finally:
                 self.handling -= catches
         except Exit as exit_:
             if exit_.kind != "raise":
                 raise
-            self.maybe_blocks([h.body for h in node.handlers], env)
+            self._handlers(node, through, env)
         else:
-            self.maybe_blocks([h.body for h in node.handlers], env)
+            self._handlers(node, through, env)
             if node.orelse is not None:
                 self.exec_block(node.orelse.body, env)
         finally:
@@ -423,6 +467,13 @@ class Interpreter(TFCalls, CallReplay, Importing):
                 self.exec_block(node.finalbody.body, env)
 
     exec_TryStar = exec_Try
+
+    def _handlers(self, node: Union[cst.Try, cst.TryStar], through: bool, env: Env) -> None:
+        if through:
+            self.maybe_blocks([h.body for h in node.handlers], env)
+            return
+        with self.quietly(), self.maybe():
+            self.maybe_blocks([h.body for h in node.handlers], env)
 
     def exec_Match(self, node: cst.Match, env: Env) -> None:
         """`match` on a known value with literal or wildcard cases runs the case it picks."""
@@ -487,6 +538,8 @@ class Interpreter(TFCalls, CallReplay, Importing):
         """`obj.name = value` on an instance or a class of the module."""
         if isinstance(owner, (Instance, Class)):
             owner.attrs[name] = value if not self.graph.maybe else Unknown()
+            if BRANCH_WRITES.depth:
+                self.attribute_writes.append((owner.attrs, name))
 
     # -- expressions ------------------------------------------------------------------
 
@@ -506,6 +559,14 @@ def _spent(value: Value) -> None:
     """A used yield hook: later `yield`s of the same replay do nothing."""
 
 
+def _chain(env: Env) -> Iterator[Env]:
+    """An environment and the ones enclosing it."""
+    scope: Optional[Env] = env
+    while scope is not None:
+        yield scope
+        scope = scope.parent
+
+
 _CATCHING = frozenset({"ValueError", "Exception", "BaseException", "StandardError"})
 
 
@@ -521,6 +582,13 @@ def _catches_value_error(handler: cst.ExceptHandler) -> bool:
         if text in _CATCHING:
             return True
     return False
+
+
+def _leaves(body: cst.BaseSuite) -> bool:
+    """The block ends in `raise`, `return`, `break` or `continue`."""
+    last = statements(body)[-1]
+    return (isinstance(last, cst.SimpleStatementLine)
+            and isinstance(last.body[-1], (cst.Raise, cst.Return, cst.Break, cst.Continue)))
 
 
 def _expects_error(expr: cst.BaseExpression) -> bool:
@@ -557,4 +625,9 @@ def run_program(source: SourceFile, project: Optional[Project]) -> ModuleFacts:
     # A script inside a package resolves its relative imports as under `python -m`.
     name = project.entry_name if project is not None else "__main__"
     entry = ModuleState.of(name, source.path, False, source, "__main__")
-    return Interpreter(entry, project).run()
+    interpreter = Interpreter(entry, project)
+    tree = source.tree()
+    if tree is not None and assumes_tf(tree):
+        entry.globals.vars["tf"] = module_value("tensorflow")
+        interpreter.facts.assumed_tf = True
+    return interpreter.run()

@@ -7,6 +7,7 @@ A mixin of the interpreter; each mirrors how the library names its variables.
 from __future__ import annotations
 
 from contextlib import nullcontext
+from typing import Optional
 
 import libcst as cst
 
@@ -19,6 +20,7 @@ from scopelint.engine.values import (
     CALLABLES,
     Args,
     Const,
+    OpOutput,
     Seq,
     Tensor,
     TFObject,
@@ -100,13 +102,16 @@ class LibraryCalls(EngineState):
             else:  # a default name, made unique: `dense`, `dense_1`
                 layer.state["scope"] = self.capture_scope(node, Const(None), base_name)
         with self.library_scope(node, layer.state["scope"], reuse=reuse, auxiliary=False):
+            trainable = truth(layer.args.get("trainable", Const(True))) is True
             for weight in _layer_weights(kind, weights, layer.args):
-                self._weight(node, layer.path, weight)
+                self._weight(node, layer.path, weight,
+                             trainable and not weight.startswith("moving_"))
         return Unknown()
 
-    def _weight(self, node: cst.Call, api: str, name: str) -> None:
+    def _weight(self, node: cst.Call, api: str, name: str, trainable: bool = False) -> None:
         """One weight a library call gets with get_variable in the current scope."""
-        request = self.graph.get_variable(name, self.loc(node), self.call_stack(), None, None)
+        request = self.graph.get_variable(name, self.loc(node), self.call_stack(), None, None,
+                                          trainable=trainable)
         self.record_request(node, api, request)
 
     def rnn(self, kind: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
@@ -129,7 +134,12 @@ class LibraryCalls(EngineState):
         """`slim.conv2d(..., scope=...)`: `variable_scope(scope, default, reuse=reuse)`."""
         default, weights = tfapi.SLIM_LAYERS[leaf]
         api = "slim." + leaf
-        reuse = kwargs.get("reuse", Unknown() if self.arg_scopes else Const(None))
+        scoped = self._arg_scope_args(leaf)
+        if scoped is None:  # an arg_scope that may list this layer may set its reuse
+            kwargs = {"reuse": Unknown(), **kwargs}
+        else:
+            kwargs = {**scoped, **kwargs}
+        reuse = kwargs.get("reuse", Const(None))
         with self.library_scope(node, kwargs.get("scope", Const(None)), Const(default), reuse):
             for weight in weights:
                 self._weight(node, api, weight)
@@ -138,6 +148,18 @@ class LibraryCalls(EngineState):
             self.record_request(node, api, Request(rest, rest, Outcome.UNKNOWN, Reuse.UNKNOWN))
             self.graph.mark_store_unknown()
         return Unknown()
+
+    def _arg_scope_args(self, leaf: str) -> Optional[dict[str, Value]]:
+        """The arguments the enclosing `arg_scope`s give slim's `leaf` (inner ones win),
+        or None when one of them lists ops scopelint cannot name."""
+        given: dict[str, Value] = {}
+        for scope in self.arg_scopes:
+            ops = scope.state["ops"]
+            if ops is None:
+                return None
+            if leaf in ops:
+                given.update(scope.args)
+        return given
 
     def optimizer_slots(self, optimizer: TFObject, kind: str, method: str,
                         node: cst.Call) -> Value:
@@ -159,12 +181,30 @@ class LibraryCalls(EngineState):
             self.graph.mark_names_unknown()
         return Unknown()
 
-    def moving_average(self, ema: TFObject, node: cst.Call) -> Value:
+    def moving_average(self, ema: TFObject, var_list: Optional[Value], node: cst.Call) -> Value:
+        """`apply(var_list)`: a shadow variable per item, named after the item's op in a
+        `variable_scope(None, default_name=<op>/<name>)`. An op made here is new to the
+        graph, so under reuse its shadow certainly does not exist yet."""
+        graph = self.graph
+        name = const_str(ema.args.get("name", Const("ExponentialMovingAverage"))) or "…"
+        api = "ExponentialMovingAverage.apply"
+        items = var_list.items if isinstance(var_list, Seq) else ()
+        fresh = [t for t in items if isinstance(t, OpOutput) and t.graph == graph.serial
+                 and t not in graph.averaged]
+        graph.averaged.update(t for t in items if isinstance(t, OpOutput))
+        if fresh and graph.scope.reuse is Reuse.YES and not self.handling:
+            if self.recording:
+                key = graph.full_name(f"…/{name}")
+                self.facts.variables.append(VariableFact(
+                    self.loc(node), api, None, pattern(key) + ":0", Outcome.MISSING, Reuse.YES,
+                    self.call_stack(), detail=name,
+                    reuse_origin=self.reuse_origin(Request("", None, Outcome.MISSING,
+                                                           Reuse.YES))))
+            return Unknown()
         if ema.state.get("applied"):
             return Unknown()
         ema.state["applied"] = True
-        name = const_str(ema.args.get("name", Const("ExponentialMovingAverage")))
-        self.slot_request(node, "ExponentialMovingAverage.apply", name or "…")
+        self.slot_request(node, api, name)
         return Unknown()
 
     def slot_request(self, node: cst.Call, api: str, slot: str) -> None:

@@ -5,13 +5,16 @@ Each method mirrors one piece of TensorFlow (`ops.Graph.unique_name`,
 `_VariableStore._get_single_variable`). While `maybe` is positive the code
 being replayed may or may not run: writes then make the state they touch
 uncertain instead of changing it, so later facts that depend on them are
-never reported as certain.
+never reported as certain. A branch instead runs as if it certainly ran, its
+writes logged in `BRANCH_WRITES`; once it ends, `BranchWrites.weaken` makes
+them uncertain (only what holds on every path stays certain).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
+import re
+from dataclasses import dataclass, replace
+from typing import Optional, Union
 
 from scopelint.engine.symbols import ANY, KeySet, hole, is_known, matcher
 from scopelint.facts import CallStack, Location, Outcome, Reuse
@@ -49,6 +52,7 @@ class StoredVar:
     shape: Optional[tuple] = None
     dtype: Optional[str] = None
     certain: bool = True  # False when made on a path that may not run
+    trainable: bool = False  # certainly in the TRAINABLE_VARIABLES collection
 
 
 @dataclass
@@ -91,6 +95,7 @@ class Graph:
         self.slot_names: set[str] = set()  # slot names optimizers and moving averages made
         self.slots_unknown = False  # an optimizer scopelint does not know ran
         self.has_global_step = False
+        self.averaged: set[object] = set()  # op outputs a moving average was applied to
 
     # -- op and name-scope names (ops.Graph) --------------------------------
 
@@ -119,6 +124,7 @@ class Graph:
     def _count(self, key: str, value: int) -> None:
         if self.maybe:
             self.unsure_names.add(key)
+        BRANCH_WRITES.note(self, "name", key)
         self.names_in_use[key] = value
 
     def mark_names_unknown(self) -> None:
@@ -145,6 +151,7 @@ class Graph:
         """`_VariableScopeStore.open_variable_scope`."""
         if self.maybe:
             self.unsure_counts.add(name)
+        BRANCH_WRITES.note(self, "count", name)
         self.scope_counts[name] = self.scope_counts.get(name, 0) + 1
 
     def close_subscopes(self, name: str) -> None:
@@ -152,8 +159,10 @@ class Graph:
         prefix = name + "/"
         for key in self.scope_counts:
             if key.startswith(prefix):
-                if self.maybe and self.scope_counts[key]:
-                    self.unsure_counts.add(key)
+                if self.scope_counts[key]:
+                    if self.maybe:
+                        self.unsure_counts.add(key)
+                    BRANCH_WRITES.note(self, "count", key)
                 self.scope_counts[key] = 0
 
     def unique_scope_name(self, prefix: str) -> str:
@@ -171,6 +180,8 @@ class Graph:
 
     def set_reuse(self, scope: VarScope, reuse: Reuse) -> None:
         """`VariableScope.reuse_variables()` and friends."""
+        if scope.reuse is not reuse:
+            BRANCH_WRITES.note(self, scope, scope.reuse)
         if self.maybe and scope.reuse is not reuse:
             scope.reuse = Reuse.UNKNOWN
         else:
@@ -180,12 +191,12 @@ class Graph:
 
     def get_variable(self, name: str, loc: Location, stack: CallStack,
                      shape: Optional[tuple], dtype: Optional[str],
-                     made_dtype: Optional[str] = None) -> Request:
+                     made_dtype: Optional[str] = None, trainable: bool = False) -> Request:
         """`VariableScope.get_variable` → `_VariableStore._get_single_variable`.
 
         `dtype` is the one the request checks an existing variable against;
         `made_dtype` the one a new variable gets (they differ when an initializer
-        tensor decides it).
+        tensor decides it); `trainable` whether a new one certainly is.
         """
         key = self.full_name(name)
         reuse = self.scope.reuse
@@ -208,10 +219,22 @@ class Graph:
         if outcome is not Outcome.MISSING:
             # Past this call the variable exists: made now, or TF raised already.
             self.store[key] = StoredVar(real, loc, stack, shape, made_dtype,
-                                        certain=not self.maybe)
+                                        certain=not self.maybe, trainable=trainable)
             if self.maybe:
                 self.unsure_store.add(key)
+            BRANCH_WRITES.note(self, "store", key)
         return Request(key, real, outcome, reuse)
+
+    def filtered(self, scope: str, trainable: bool) -> tuple[str, ...]:
+        """The names of the variables certainly in the graph that a collection's `scope=`
+        filter returns (`re.match` on `.name`); `trainable`: the trainable ones only."""
+        try:
+            match = re.compile(scope).match
+        except re.error:
+            return ()
+        return tuple(name for name in (f"{v.name}:0" for v in self.store.values()
+                                       if v.certain and (v.trainable or not trainable))
+                     if is_known(name) and match(name))
 
     def _may_exist(self, key: str) -> Optional[bool]:
         """False when the key certainly is not in the store, None when it might be."""
@@ -229,6 +252,57 @@ class Graph:
         self.unsure_store.add(self.full_name(f"{ANY}/"))
         prefix = f"{self.name_stack.lower()}/" if self.name_stack else ""
         self.unsure_names.add(f"{prefix}{ANY}/{slot.lower()}")
+
+    def forget(self, other: Graph) -> None:
+        """A branch may have replaced this default graph by `other` (`reset_default_graph()`)."""
+        self.unsure_names.add(ANY)
+        self.unsure_counts.add(ANY)
+        self.unsure_store.add(ANY)
+        if self.root.reuse is not other.root.reuse:
+            self.root.reuse = Reuse.UNKNOWN
+
+
+Write = tuple[Graph, Union[str, VarScope], object]  # graph, what kind (or scope), key or reuse
+
+
+class BranchWrites:
+    """The graph writes made while branches run: each branch runs as if it certainly ran,
+    then `weaken` makes what it wrote uncertain, as maybe mode would have."""
+
+    def __init__(self) -> None:
+        self.depth = 0  # branches running
+        self.writes: list[Write] = []
+
+    def begin(self) -> int:
+        """A branch starts; returns the mark its `weaken` takes."""
+        self.depth += 1
+        return len(self.writes)
+
+    def note(self, graph: Graph, kind: Union[str, VarScope], key: object) -> None:
+        if self.depth:
+            self.writes.append((graph, kind, key))
+
+    def weaken(self, mark: int) -> None:
+        """The branch begun at `mark` ends: its writes hold only on the paths that ran it."""
+        for graph, kind, key in self.writes[mark:]:
+            if isinstance(kind, VarScope):
+                if kind.reuse is not key:
+                    kind.reuse = Reuse.UNKNOWN
+            elif kind == "name":
+                graph.unsure_names.add(str(key))
+            elif kind == "count":
+                graph.unsure_counts.add(str(key))
+            else:
+                stored = graph.store.get(str(key))
+                if stored is not None and stored.certain:
+                    graph.store[str(key)] = replace(stored, certain=False)
+                graph.unsure_store.add(str(key))
+        self.depth -= 1
+        if not self.depth:
+            self.writes.clear()
+
+
+BRANCH_WRITES = BranchWrites()
 
 
 def _outcome(exists: Optional[bool], reuse: Reuse) -> Outcome:

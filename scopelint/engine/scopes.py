@@ -66,7 +66,7 @@ class ScopeCalls(EngineState):
                 return self.enter_name_scope(value)
             return self.enter_variable_scope(value)
         if isinstance(value, TFObject) and value.path == "ArgScope":
-            self.arg_scopes += 1
+            self.arg_scopes.append(value)
             return _Frame(self.graph, "arg_scope"), Unknown()
         if isinstance(value, TFObject) and value.path == "GraphContext":
             graph = value.state["graph"]
@@ -93,7 +93,7 @@ class ScopeCalls(EngineState):
             self.graph = frame.graph
             return
         if frame.kind == "arg_scope":
-            self.arg_scopes -= 1
+            self.arg_scopes.pop()
             return
         graph = self.graph
         graph.name_stack = frame.name_stack
@@ -208,7 +208,8 @@ class ScopeCalls(EngineState):
         if self.recording:
             self.facts.reuse_calls.append(ReuseCallFact(
                 self.loc(node), on_root if scope.root else False, pattern(scope.name),
-                self.call_stack(), leaves_call=graph.created_in != self.invocation))
+                self.call_stack(), leaves_call=graph.created_in != self.invocation,
+                known_caller=graph.known_context))
             self.pending_reuse.append((len(self.facts.reuse_calls) - 1, self.invocation))
 
     def note_variable_use(self) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Callable
 import libcst as cst
 
 from scopelint.engine.model import Graph
-from scopelint.engine.values import Value
+from scopelint.engine.values import TFObject, Value
 from scopelint.facts import CallStack, Location, ModuleFacts
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ class EngineState:
     invocation: int  # the replayed call the current statement belongs to
     scope_frames: list[tuple[str, int, str]]  # (kind, invocation, name as written) per scope
     pending_reuse: list[tuple[int, int]]  # (reuse_calls index, invocation) not yet used
-    arg_scopes: int  # depth of slim arg_scope blocks, which may set any layer argument
+    arg_scopes: list[TFObject]  # the slim arg_scope blocks entered, innermost last
     handling: int  # depth of `try` blocks whose handlers catch TF's ValueError
     loc: Callable[[cst.CSTNode], Location]
     call_stack: Callable[[], CallStack]

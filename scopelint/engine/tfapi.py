@@ -151,6 +151,13 @@ OP_NAMES: dict[str, str] = {
     "truncated_normal": "truncated_normal", "transpose": "transpose", "stack": "stack",
 }
 
+# Ops whose outputs are new tensors (not a variable's value, nor an input passed through),
+# with how many outputs the call returns.
+NEW_OP_OUTPUTS: dict[str, int] = {
+    "reduce_mean": 1, "reduce_sum": 1, "matmul": 1, "add": 1, "subtract": 1, "multiply": 1,
+    "square": 1, "nn.moments": 2,
+}
+
 DTYPES = frozenset({
     "float16", "float32", "float64", "bfloat16", "half", "double", "int8", "int16", "int32",
     "int64", "uint8", "uint16", "bool", "string", "complex64", "complex128",

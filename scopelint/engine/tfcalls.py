@@ -23,14 +23,18 @@ from scopelint.engine.values import (
     Env,
     Function,
     Mapping,
+    OpOutput,
     ScopeRef,
+    Seq,
     Tensor,
     TFObject,
+    TFRef,
     Unknown,
     Value,
     Variable,
     const_str,
     to_text,
+    truth,
 )
 from scopelint.facts import (
     Location,
@@ -67,7 +71,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
             if leaf in tfapi.SLIM_LAYERS:
                 return self.slim_layer(leaf, kwargs, node)
             if leaf == "arg_scope":
-                return TFObject("ArgScope")
+                ops = kwargs.pop("list_ops_or_scope", args[0] if args else Unknown())
+                return TFObject("ArgScope", dict(kwargs), {"ops": _slim_ops(ops)})
         self.record_name_lookup(leaf, args, kwargs, node)
         if tfapi.creates_opaquely(path) and leaf not in tfapi.SLIM_PURE:
             self.opaque_call()
@@ -75,6 +80,9 @@ class TFCalls(ScopeCalls, LibraryCalls):
                 self.graph.slots_unknown = True
             return Unknown()
         self.mark_op_name(kwargs, tfapi.OP_NAMES.get(path))
+        if path in tfapi.NEW_OP_OUTPUTS:
+            outputs = tuple(OpOutput(self.graph.serial) for _ in range(tfapi.NEW_OP_OUTPUTS[path]))
+            return outputs[0] if len(outputs) == 1 else Seq(outputs)
         return Tensor()
 
     def default_graph(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
@@ -134,7 +142,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
         if name in ("minimize", "apply_gradients") and owner.path.startswith("train."):
             return self.optimizer_slots(owner, kind, name, node)
         if name == "apply" and kind == "ExponentialMovingAverage":
-            return self.moving_average(owner, node)
+            return self.moving_average(owner, kwargs.get("var_list", args[0] if args else None),
+                                       node)
         if name == "__call__" and "kind" in owner.state:
             return self.layer_object_call(owner, node)
         if name == "__call__" and owner.path == "Template":
@@ -176,7 +185,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
         # Without `dtype`, an initializer (a tensor, say) may decide the new variable's dtype.
         made = dtype if written is not None or bound.get("initializer") is None else None
         request = graph.get_variable(name, self.loc(node), self.call_stack(),
-                                     shape_of(bound.get("shape")), dtype, made)
+                                     shape_of(bound.get("shape")), dtype, made,
+                                     truth(bound.get("trainable", Const(True))) is True)
         expected = None
         if (self.scope_frames and self.scope_frames[-1][:2] == ("name_scope", self.invocation)
                 and graph.name_stack and graph.name_stack != graph.scope.name
@@ -259,7 +269,16 @@ class TFCalls(ScopeCalls, LibraryCalls):
             kind = tfapi.NAME_LOOKUPS[leaf]
         elif leaf in tfapi.SCOPE_FILTERS:
             params = ("key", "scope") if leaf == "get_collection" else ("scope",)
-            text = const_str(dict(zip(params, args), **kwargs).get("scope", Unknown()))
+            bound = dict(zip(params, args), **kwargs)
+            collection = _collection(leaf, bound.get("key"))
+            if collection not in _VARIABLE_COLLECTIONS:
+                return  # ops and tensors (`UPDATE_OPS`): their names are not predicted
+            text = const_str(bound.get("scope", Unknown()))
+            if text and is_known(text) and collection in ("trainable_variables", "variables"):
+                matches = self.graph.filtered(text, collection == "trainable_variables")
+                self.facts.name_refs.append(NameRefFact(
+                    self.loc(node), "scope", text, self.call_stack(), matches))
+                return
             kind = "scope"
         elif leaf == "init_from_checkpoint":
             # the assignment map's values name graph variables (`v`) or scopes (`s/`)
@@ -269,12 +288,13 @@ class TFCalls(ScopeCalls, LibraryCalls):
                 target = const_str(value)
                 if target and is_known(target):
                     kind = "scope" if target.endswith("/") else "variable"
-                    self.facts.name_refs.append(NameRefFact(self.loc(node), kind, target))
+                    self.facts.name_refs.append(NameRefFact(self.loc(node), kind, target,
+                                                            self.call_stack()))
             return
         else:
             return
         if text and is_known(text):
-            self.facts.name_refs.append(NameRefFact(self.loc(node), kind, text))
+            self.facts.name_refs.append(NameRefFact(self.loc(node), kind, text, self.call_stack()))
 
     def compared_name(self, node: cst.Comparison, left: cst.BaseExpression,
                       right: cst.BaseExpression, env: Env) -> None:
@@ -287,10 +307,25 @@ class TFCalls(ScopeCalls, LibraryCalls):
                 owner = env.lookup(attr.value.value) if isinstance(attr.value, cst.Name) else None
                 text = literal.evaluated_value
                 if isinstance(owner, Variable) and isinstance(text, str):
-                    self.facts.name_refs.append(NameRefFact(self.loc(node), "tensor", text))
+                    self.facts.name_refs.append(NameRefFact(self.loc(node), "tensor", text,
+                                                            self.call_stack()))
 
 
 _ERRORS = (Outcome.DUPLICATE, Outcome.MISSING, Outcome.MISMATCH)
+# `GraphKeys` values of the collections that hold variables
+_VARIABLE_COLLECTIONS = frozenset({"trainable_variables", "variables", "local_variables",
+                                   "model_variables", "moving_average_variables"})
+
+
+def _collection(leaf: str, key: Optional[Value]) -> Optional[str]:
+    """The collection a lookup reads, as its `GraphKeys` value (`trainable_variables`)."""
+    if leaf != "get_collection":
+        return "variables" if leaf == "global_variables" else leaf
+    if isinstance(key, TFRef) and key.path.startswith("GraphKeys."):
+        name = key.path.split(".", 1)[1].lower()
+        return "variables" if name == "global_variables" else name
+    return const_str(key) if key is not None else None
+
 
 _CALLS: dict[str, Callable[..., Value]] = {
     "variable_scope": TFCalls.scope_manager,
@@ -328,6 +363,16 @@ def _literal_name(node: cst.Call) -> bool:
             return isinstance(arg.value, (cst.SimpleString, cst.ConcatenatedString,
                                           cst.FormattedString))
     return False
+
+
+def _slim_ops(ops: Value) -> Optional[frozenset[str]]:
+    """The slim layers an `arg_scope` list names (`conv2d`), or None when it names ops
+    scopelint cannot tell (a saved arg scope, a list built elsewhere)."""
+    items = ops.items if isinstance(ops, Seq) else None
+    if items is None or not all(isinstance(op, (TFRef, Function)) for op in items):
+        return None
+    return frozenset(op.path.rsplit(".", 1)[-1] for op in items
+                     if isinstance(op, TFRef) and op.path.startswith(tfapi.SLIM_NAMESPACES))
 
 
 def _with_port(name: Optional[str]) -> Optional[str]:

@@ -47,6 +47,15 @@ class Tensor(Benign):
     """The result of a TF op call: Python operators on it make ops too (`add`, `mul`)."""
 
 
+class OpOutput(Tensor):
+    """The output of an op the code has just made (arithmetic, `matmul`, `reduce_mean`,
+    `moments`) in graph `graph` (its serial): its op name is new to that graph."""
+
+    def __init__(self, graph: int) -> None:
+        super().__init__()
+        self.graph = graph
+
+
 @dataclass(frozen=True)
 class Const(Value):
     """A known Python constant: str, int, float, bool, None, or a tuple of constants."""

@@ -9,6 +9,7 @@ from scopelint.rules import (
     name_scope,
     reuse_false,
     root_reuse,
+    scope_filter,
     variable_reuse,
 )
 
@@ -25,4 +26,5 @@ RULES = (
     variable_reuse.RULE,
     reuse_false.RULE,
     root_reuse.RULE,
+    scope_filter.RULE,
 )
