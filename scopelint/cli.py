@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Optional, Sequence
 
 from scopelint import __version__
+from scopelint.checkpoint import CheckpointError
 from scopelint.config import CODE_LISTS, ConfigError, Settings, load_settings, split_codes
 from scopelint.facts import Finding
 from scopelint.files import PathNotFound, SourceError, decode_source, read_source
@@ -23,6 +24,7 @@ from scopelint.report import ReportContext, reporters
 from scopelint.rules import all_rules
 
 if TYPE_CHECKING:
+    from scopelint.analysis import FileResult
     from scopelint.runner import RunResult
 
 OK, FINDINGS, ERROR = 0, 1, 2
@@ -43,7 +45,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else ERROR
     try:
         return args.handler(args)
-    except (ConfigError, PathNotFound, UsageError) as err:
+    except (CheckpointError, ConfigError, PathNotFound, UsageError) as err:
         print(f"scopelint: error: {err}", file=sys.stderr)
         return ERROR
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
@@ -86,6 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
     names = sub.add_parser("names", parents=[common],
                            help="predicted full name of every variable call site")
     names.add_argument("--format", choices=("text", "json"), default="text")
+    target = names.add_mutually_exclusive_group()
+    target.add_argument("--checkpoint", metavar="CKPT",
+                        help="compare with a checkpoint (prefix, .index file or directory)")
+    target.add_argument("--write-lock", metavar="FILE",
+                        help="write the predicted names, shapes and dtypes to a names lock")
     names.set_defaults(handler=run_names)
 
     explain = sub.add_parser("explain", help="show a rule's documentation")
@@ -132,10 +139,16 @@ def run_check(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     lines = lru_cache(maxsize=None)(source_lines)  # only files with findings are read
     findings: list[Finding] = []
-    run = run_files(args, settings, want_facts=False)
-    for result in run.results:
-        kept = [f for f in result.findings if settings.is_enabled(f.code, f.path)]
-        findings.extend(filter_noqa(kept, lines(result.path)) if kept else ())
+    run = run_files(args, settings, want_facts=settings.names_lock is not None)
+    found = {result.path: list(result.findings) for result in run.results}
+    if settings.names_lock is not None:
+        from scopelint import lock
+
+        for finding in lock.check(settings.names_lock, run.results):
+            found.setdefault(finding.path, []).append(finding)
+    for path, raw in found.items():
+        kept = [f for f in raw if settings.is_enabled(f.code, f.path)]
+        findings.extend(filter_noqa(kept, lines(path)) if kept else ())
     findings.sort(key=Finding.sort_key)
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     ctx = ReportContext(lines=lines, show_source=args.show_source, color=color)
@@ -153,18 +166,34 @@ def statistics(findings: Sequence[Finding]) -> str:
     return "".join(f"{counts[code]:<5} {code} {rules[code].summary}\n" for code in sorted(counts))
 
 
-def run_names(args: argparse.Namespace) -> int:
-    """`scopelint names`: one row per variable created or fetched, in execution order."""
-    settings = settings_for(args)
-    rows: list[dict[str, object]] = []
-    for result in run_files(args, settings, want_facts=True).results:
-        if result.facts is None:  # not analysed: say why on stderr
+def analysed(args: argparse.Namespace) -> list[FileResult]:
+    """The results of the files analysed; why the others were not goes to stderr."""
+    results = []
+    for result in run_files(args, settings_for(args), want_facts=True).results:
+        if result.facts is None:
             for f in result.findings:
                 print(f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}", file=sys.stderr)
-            continue
+        else:
+            results.append(result)
+    return results
+
+
+def run_names(args: argparse.Namespace) -> int:
+    """`scopelint names`: one row per variable created or fetched, in execution order."""
+    if args.checkpoint is not None:
+        return run_checkpoint(args)
+    results = analysed(args)
+    if args.write_lock is not None:
+        from scopelint import lock
+
+        count = lock.write(args.write_lock, results)
+        print(f"scopelint: wrote {count} names to {args.write_lock}", file=sys.stderr)
+        return OK
+    rows: list[dict[str, object]] = []
+    for result in results:
         rows.extend({"path": result.path, "line": v.loc.line, "col": v.loc.col, "api": v.api,
                      "name": v.name, "pattern": v.pattern, "reused": v.reused}
-                    for v in result.facts.variables)
+                    for v in result.facts.variables)  # type: ignore[union-attr] # analysed
     if args.format == "json":
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
     else:
@@ -172,6 +201,25 @@ def run_names(args: argparse.Namespace) -> int:
             f"{r['path']}:{r['line']}:{r['col']}: {r['api']} {r['name'] or r['pattern']}"
             f"{' (reused)' if r['reused'] is True else ''}\n" for r in rows))
     return OK
+
+
+def run_checkpoint(args: argparse.Namespace) -> int:
+    """`scopelint names --checkpoint CKPT`: exit 1 when the code and the checkpoint disagree,
+    2 when the checkpoint is object-based (its keys are object paths, not variable names)."""
+    from scopelint import checkpoint, compat
+    from scopelint.report.compat import render_json, render_text
+
+    ckpt = checkpoint.load(args.checkpoint)  # before the analysis: a bad path fails fast
+    results = analysed(args)
+    cmp = compat.compare(compat.predictions(results), ckpt.comparable(),
+                         compat.slot_names(results))
+    sys.stdout.write((render_json if args.format == "json" else render_text)(cmp, ckpt))
+    if ckpt.object_based:
+        print(f"scopelint: error: {ckpt.index} is an object-based checkpoint (TF2 "
+              "tf.train.Checkpoint): its keys are object paths, not variable names; only "
+              "its variables' object paths were compared", file=sys.stderr)
+        return ERROR
+    return OK if cmp.agrees else FINDINGS
 
 
 def run_explain(args: argparse.Namespace) -> int:

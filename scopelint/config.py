@@ -25,7 +25,7 @@ from scopelint.rules import all_rules
 
 CODE_PREFIX = re.compile(r"^TFS[0-9]{0,3}$")
 CODE_LISTS = ("select", "ignore", "extend-select", "extend-ignore")
-KEYS = (*CODE_LISTS, "exclude", "per-file-ignores")
+KEYS = (*CODE_LISTS, "exclude", "per-file-ignores", "names-lock")
 DEFAULT_SELECT = ("TFS",)
 
 
@@ -45,6 +45,7 @@ class Settings:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     root: str = field(default_factory=os.getcwd)  # globs are relative to it
     config_file: Optional[str] = None
+    names_lock: Optional[str] = None  # the names lock TFS301 compares with
 
     def settings_key(self) -> str:
         """A stable string naming this configuration (part of the runner's cache key)."""
@@ -165,6 +166,9 @@ def load_table(path: Path) -> dict[str, Any]:
             for glob, codes in value.items():
                 entry = f"{where} {key} {glob!r}"
                 check_codes(string_list(codes, entry), entry)
+        elif key == "names-lock":
+            if not isinstance(value, str) or not value:
+                raise ConfigError(f"{where} {key}: must be a file name, got {value!r}")
         else:
             strings = string_list(value, f"{where} {key}")
             if key in CODE_LISTS:
@@ -204,6 +208,8 @@ def load_settings(
                                for glob, codes in table.get("per-file-ignores", {}).items()),
         root=str(path.parent.resolve()) if path else os.getcwd(),
         config_file=str(path) if path else None,
+        names_lock=str(path.parent / table["names-lock"]) if path and "names-lock" in table
+        else None,
     )
     given = {option: check_codes(codes, f"--{option}")
              for option, codes in (overrides or {}).items() if codes is not None}

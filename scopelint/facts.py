@@ -62,6 +62,8 @@ class VariableFact:
     reuse_origin: Optional[Location] = None  # the root reuse_variables() that made the scope reuse
     key: str = ""  # the variable-store key (for tf.Variable: the one get_variable would use)
     graph: int = 0  # which simulated graph it was made in
+    shape: Optional[Tuple[int, ...]] = None  # the variable's literal shape, when known
+    dtype: Optional[str] = None  # its dtype ("float32"), when known
 
     @property
     def reused(self) -> Optional[bool]:

@@ -7,6 +7,7 @@ from scopelint.rules import (
     mismatch,
     missing,
     name_scope,
+    names_lock,
     reuse_false,
     root_reuse,
     variable_reuse,
@@ -24,4 +25,5 @@ RULES = (
     variable_reuse.RULE,
     reuse_false.RULE,
     root_reuse.RULE,
+    names_lock.RULE,
 )
