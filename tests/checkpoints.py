@@ -10,6 +10,24 @@ import pytest
 
 import oracle
 
+MODEL = '''import tensorflow.compat.v1 as tf
+
+x = tf.placeholder(tf.float32, [None, 784])
+with tf.variable_scope("encoder"):
+    w = tf.get_variable("w", [784, 64])
+    h = tf.nn.relu(tf.matmul(x, w))
+with tf.variable_scope("decoder"):
+    with tf.variable_scope("out"):
+        kernel = tf.get_variable("kernel", [64, 10])
+with tf.variable_scope("aux"):
+    aux = tf.get_variable("w", [64, 5])
+loss = tf.reduce_sum(tf.matmul(h, kernel)) + tf.reduce_sum(tf.matmul(h, aux))
+step = tf.train.get_or_create_global_step()
+train = tf.train.AdamOptimizer(1e-3).minimize(loss, global_step=step)
+'''
+# The refactor of the issue's done-when: the decoder scope is renamed, the auxiliary layer widened.
+CHANGED = MODEL.replace('"decoder"', '"head"').replace("[64, 5]", "[64, 8]")
+
 
 def tf_or_skip() -> Any:
     """TF1 semantics (tests/oracle.py's import), or skip the test when TF cannot be imported."""

@@ -3,33 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from checkpoints import save, save_source, tf_or_skip
+from checkpoints import CHANGED, MODEL, save, save_source, tf_or_skip
 from scopelint.checkpoint import Tensor
 from scopelint.cli import main
 from scopelint.compat import Predicted, bookkeeping_kind, compare
 
-MODEL = '''import tensorflow.compat.v1 as tf
-
-x = tf.placeholder(tf.float32, [None, 784])
-with tf.variable_scope("encoder"):
-    w = tf.get_variable("w", [784, 64])
-    h = tf.nn.relu(tf.matmul(x, w))
-with tf.variable_scope("decoder"):
-    with tf.variable_scope("out"):
-        kernel = tf.get_variable("kernel", [64, 10])
-with tf.variable_scope("aux"):
-    aux = tf.get_variable("w", [64, 5])
-loss = tf.reduce_sum(tf.matmul(h, kernel)) + tf.reduce_sum(tf.matmul(h, aux))
-step = tf.train.get_or_create_global_step()
-train = tf.train.AdamOptimizer(1e-3).minimize(loss, global_step=step)
-'''
-# The refactor: the decoder scope is renamed, the auxiliary layer widened.
-CHANGED = MODEL.replace('"decoder"', '"head"').replace("[64, 5]", "[64, 8]")
+README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +27,7 @@ def trained(tf: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """model.py, and the checkpoint its first version wrote in train/."""
     monkeypatch.chdir(tmp_path)
     Path("model.py").write_text(MODEL)
-    save_source(tf, Path("model.py"), tmp_path / "train" / "model.ckpt")
+    save_source(tf, Path("model.py"), Path("train", "model.ckpt"))
     return "train"
 
 
@@ -55,8 +40,9 @@ def names(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str, str]:
 def test_same_code_agrees(trained: str, capsys) -> None:
     status, out, err = names(capsys, "--checkpoint", trained, "model.py")
     assert (status, err) == (0, "")
-    assert out.splitlines()[-1].startswith("12 checkpoint entries: 6 created by the code, "
-                                           "0 renamed, 0 changed, 0 missing, 0 no longer")
+    assert out.splitlines()[-1] == ("12 checkpoint entries: 6 created by the code (0 changed), "
+                                    "0 renamed, 0 no longer created; 0 missing from the "
+                                    "checkpoint, 0 unknown names")
     assert "6 optimizer slots in the checkpoint, not compared as model weights" in out
 
 
@@ -78,6 +64,15 @@ def test_refactor_reports_the_rename_and_the_shape(trained: str, capsys) -> None
         "'head/out/kernel' here",
         "model.py:11:11: changed: 'aux/w' is [64, 8] float32 here, [64, 5] float32 in the "
         "checkpoint"]
+
+
+def test_readme_example(trained: str, capsys) -> None:
+    session = re.search(r"```console\n\$ (scopelint names --checkpoint .*?)\n(.*?)```",
+                        README.read_text(encoding="utf-8"), re.DOTALL)
+    assert session is not None
+    Path("model.py").write_text(CHANGED)
+    status, out, _ = names(capsys, *session.group(1).split()[2:])
+    assert (status, out) == (1, session.group(2))
 
 
 def test_missing_stale_and_unknown(trained: str, capsys) -> None:

@@ -37,9 +37,10 @@ def render_text(cmp: Comparison[Tensor], ckpt: Checkpoint) -> str:
         lines.append(f"{ckpt.index}: {len(names)} {kind}{plural} {where} not compared as "
                      f"model weights: {shown}")
     lines.append(
-        f"{len(ckpt.comparable())} checkpoint entries: {cmp.matched} created by the code, "
-        f"{len(cmp.renamed)} renamed, {len(cmp.changed)} changed, {len(cmp.missing)} missing, "
-        f"{len(cmp.stale)} no longer created, {len(cmp.unknown)} unknown names")
+        f"{len(ckpt.comparable())} checkpoint entries: {cmp.matched} created by the code "
+        f"({len(cmp.changed)} changed), {len(cmp.renamed)} renamed, {len(cmp.stale)} no longer "
+        f"created; {len(cmp.missing)} missing from the checkpoint, {len(cmp.unknown)} unknown "
+        "names")
     return "".join(line + "\n" for line in lines)
 
 
