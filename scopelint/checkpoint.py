@@ -113,7 +113,11 @@ def _state_prefix(directory: str) -> str:
     found = re.search(r'^\s*model_checkpoint_path\s*:\s*"((?:[^"\\]|\\.)*)"', text, re.M)
     if found is None:
         raise CheckpointError(f"{state}: no model_checkpoint_path in it")
-    prefix = found.group(1).encode("latin-1", "backslashreplace").decode("unicode_escape")
+    try:  # a text-format string: C escapes of UTF-8 bytes
+        prefix = found.group(1).encode("utf-8").decode("unicode_escape").encode(
+            "latin-1").decode("utf-8")
+    except UnicodeError as err:
+        raise CheckpointError(f"{state}: bad model_checkpoint_path ({err})") from None
     prefix = os.path.join(directory, prefix)  # relative paths are relative to the directory
     if not os.path.isfile(prefix + ".index"):
         raise CheckpointError(f"{state} points to {prefix}, which does not exist "

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 SLOT_NAMES = frozenset({"Adam", "Momentum", "RMSProp", "Adagrad", "AdagradDA", "Adadelta",
                         "Ftrl", "ProximalAdagrad", "ExponentialMovingAverage"})
 SLOT_APIS = (".minimize", ".apply_gradients", "ExponentialMovingAverage.apply")
-_NUMBERED = re.compile(r"(.*?)(?:_[0-9]+)?")
+_NUMBER_SUFFIX = re.compile(r"_[0-9]+$")
 RENAME_SIMILARITY = 0.5
 S = TypeVar("S", bound=Tensor)
 
@@ -87,7 +87,7 @@ def _predicted(path: str, fact: VariableFact) -> Optional[Predicted]:
     if name is None and fact.key and "…" not in fact.key and \
             fact.pattern == f"{fact.key}/part_…:0":
         name = fact.key  # a partitioned variable: saved whole, under its key
-    certain = fact.outcome is Outcome.CREATE and name is not None
+    certain = fact.outcome is Outcome.CREATE and fact.certain and name is not None
     return Predicted(name if certain else None, name or fact.pattern.rsplit(":", 1)[0],
                      fact.shape, fact.dtype, path, fact.loc.line, fact.loc.col)
 
@@ -106,7 +106,7 @@ def slot_names(results: Iterable[FileResult]) -> frozenset[str]:
 def bookkeeping_kind(name: str, slots: frozenset[str] = SLOT_NAMES) -> Optional[str]:
     """"optimizer slot" or "global step" when the name is one, else None."""
     owner, _, last = name.rpartition("/")
-    base = _NUMBERED.fullmatch(last).group(1)  # type: ignore[union-attr]
+    base = _NUMBER_SUFFIX.sub("", last)
     if base == "global_step":
         return "global step"
     if base in ("beta1_power", "beta2_power") or (owner and base in slots):
@@ -125,10 +125,10 @@ def compare(predicted: Sequence[Predicted], saved: Sequence[S],
     saved_names = {entry.name for entry in saved}
     unknown = list({(p.pattern, p.path, p.line, p.col): p for p in predicted
                     if p.name is None and p.pattern not in by_name}.values())
-    matchers = [_matcher(p.pattern) for p in unknown]
     candidates = sorted(n for n in saved_names - by_name.keys() if not bookkeeping_kind(n, slots))
     hidden: set[str] = set()
-    for item, regex in zip(unknown, matchers):
+    for item in unknown:
+        regex = _matcher(item.pattern)
         names = [n for n in candidates if regex.fullmatch(n)]
         hidden.update(names)
         result.unknown.append((item, names))
@@ -195,6 +195,11 @@ def _renames(stale: Sequence[S], missing: Sequence[Predicted]) -> list[tuple[S, 
             used.update(("old:" + old_name, "new:" + new_name))
             pairs.append((old, new))
     return pairs
+
+
+def spec_text(item: Tensor | Predicted) -> str:
+    """`[784, 64] float32`, with `?` for what is unknown."""
+    return f"{shape_text(item.shape)} {item.dtype or '?'}"
 
 
 def shape_text(shape: Shape) -> str:

@@ -64,6 +64,7 @@ class VariableFact:
     graph: int = 0  # which simulated graph it was made in
     shape: Optional[Tuple[int, ...]] = None  # the variable's literal shape, when known
     dtype: Optional[str] = None  # its dtype ("float32"), when known
+    certain: bool = True  # False when made where code may or may not run (an `if` branch)
 
     @property
     def reused(self) -> Optional[bool]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from scopelint.checkpoint import Shape, Tensor
-from scopelint.compat import Predicted, compare, predictions, shape_text
+from scopelint.compat import Predicted, compare, predictions, spec_text
 from scopelint.config import ConfigError
 from scopelint.facts import Finding
 
@@ -96,11 +96,11 @@ def check(path: str, results: Sequence[FileResult]) -> list[Finding]:
         findings += [_at(new, f"'{old.name}' in the names lock is now named '{new.name}': "
                               f"old checkpoints no longer load; {hint}")
                      for old, new in cmp.renamed]
-        findings += [_at(new, f"'{new.name}' is {_spec(new)} here, {_spec(old)} in the names "
-                              f"lock: old checkpoints no longer load; {hint}")
+        findings += [_at(new, f"'{new.name}' is {spec_text(new)} here, {spec_text(old)} in "
+                              f"the names lock: old checkpoints no longer load; {hint}")
                      for old, new in cmp.changed]
-        findings += [_at(new, f"'{new.name}' {_spec(new)} is not in the names lock (a new or "
-                              f"renamed variable); {hint}") for new in cmp.missing]
+        findings += [_at(new, f"'{new.name}' {spec_text(new)} is not in the names lock (a new "
+                              f"or renamed variable); {hint}") for new in cmp.missing]
         findings += [Finding(shown, old.line, 1, CODE,
                              f"'{old.name}' ({old.file}) in the names lock is no longer created; "
                              f"{hint}") for old in cmp.stale]
@@ -109,10 +109,6 @@ def check(path: str, results: Sequence[FileResult]) -> list[Finding]:
 
 def _at(item: Predicted, message: str) -> Finding:
     return Finding(item.path, item.line or 1, item.col or 1, CODE, message)
-
-
-def _spec(item: Tensor | Predicted) -> str:
-    return f"{shape_text(item.shape)} {item.dtype or '?'}"
 
 
 def _format(name: str, shape: Shape, dtype: str | None, file: str) -> str:

@@ -97,6 +97,11 @@ def test_locations(tf: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         'model_checkpoint_path: "model.ckpt-1000"\n'
         'all_model_checkpoint_paths: "model.ckpt-1000"\n')
     assert os.path.samefile(checkpoint.load("train").index, index)
+    escaped = tmp_path / "caf\u00e9"
+    (tmp_path / "train").rename(escaped)
+    (escaped / "model.ckpt-1000.index").rename(escaped / "m\u00e9.index")
+    (escaped / "checkpoint").write_text('model_checkpoint_path: "m\\303\\251"\n')
+    assert checkpoint.load(str(escaped)).index.endswith("caf\u00e9/m\u00e9.index")
 
 
 def test_object_based(tf: Any, tmp_path: Path) -> None:

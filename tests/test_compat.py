@@ -94,6 +94,16 @@ def test_missing_stale_and_unknown(trained: str, capsys) -> None:
         ("…/…/w…", 18, ["encoder/w"])]
 
 
+def test_a_branch_that_may_not_run_is_unknown(trained: str, capsys) -> None:
+    Path("model.py").write_text(MODEL + "import sys\nif len(sys.argv) > 1:\n"
+                                "    tf.get_variable('extra', [2])\n")
+    status, out, _ = names(capsys, "--checkpoint", trained, "--format", "json", "model.py")
+    report = json.loads(out)
+    assert status == 0 and report["missing"] == []
+    assert [(u["pattern"], u["checkpoint_matches"]) for u in report["unknown"]] == [
+        ("extra", [])]
+
+
 def test_slots_and_step_are_bookkeeping(tf: Any, tmp_path: Path, monkeypatch, capsys) -> None:
     """A training checkpoint read by inference code: slots and the step differ, weights agree."""
     monkeypatch.chdir(tmp_path)

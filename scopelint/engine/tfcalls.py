@@ -182,7 +182,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
             pattern(expected + ":0") if expected else None, existing.loc if existing else None,
             existing.stack if existing else (), request.detail,
             self.reuse_origin(request), pattern(request.key), self.graph.serial,
-            stored.shape if stored else None, stored.dtype if stored else None))
+            stored.shape if stored else None, stored.dtype if stored else None,
+            certain=not self.graph.maybe))
 
     def _ignored_name_scope(self) -> str:
         """The name scope a get_variable ignores: its full name, or as written when unknown."""
@@ -223,7 +224,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
                 self.loc(node), api, text if is_known(text) else None, pattern(text),
                 Outcome.CREATE, reuse, self.call_stack(),
                 reuse_origin=self.reuse_origin(Request("", None, Outcome.CREATE, reuse)),
-                key=pattern(graph.full_name(base)), graph=graph.serial, dtype=dtype))
+                key=pattern(graph.full_name(base)), graph=graph.serial, dtype=dtype,
+                certain=not graph.maybe))
         return text
 
     # -- names used as strings (TFS202) ---------------------------------------------------

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from scopelint.checkpoint import Checkpoint, Tensor
-from scopelint.compat import Comparison, Predicted, shape_text
+from scopelint.compat import Comparison, Predicted, spec_text
 
 LISTED = 5  # bookkeeping names shown per group in text
 
@@ -15,12 +15,13 @@ def render_text(cmp: Comparison[Tensor], ckpt: Checkpoint) -> str:
     """One line per difference (located at the code when it can be), then a summary."""
     lines = [f"{new.where}: renamed: '{old.name}' in the checkpoint is '{new.name}' here"
              for old, new in cmp.renamed]
-    lines += [f"{new.where}: changed: '{new.name}' is {_spec(new)} here, {_spec(old)} in the "
-              "checkpoint" for old, new in cmp.changed]
-    lines += [f"{new.where}: missing from the checkpoint: '{new.name}' {_spec(new)} "
+    lines += [f"{new.where}: changed: '{new.name}' is {spec_text(new)} here, {spec_text(old)} "
+              "in the checkpoint" for old, new in cmp.changed]
+    lines += [f"{new.where}: missing from the checkpoint: '{new.name}' {spec_text(new)} "
               f"(Saver.restore fails: Key {new.name} not found in checkpoint)"
               for new in cmp.missing]
-    lines += [f"{ckpt.index}: no longer created: '{old.name}' {_spec(old)}" for old in cmp.stale]
+    lines += [f"{ckpt.index}: no longer created: '{old.name}' {spec_text(old)}"
+              for old in cmp.stale]
     for item, names in cmp.unknown:
         found = (f"it may be {', '.join(repr(n) for n in names)} in the checkpoint" if names
                  else "it matches no checkpoint entry")
@@ -60,10 +61,6 @@ def render_json(cmp: Comparison[Tensor], ckpt: Checkpoint) -> str:
                         for name, kind, side in cmp.bookkeeping],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-
-def _spec(item: Tensor | Predicted) -> str:
-    return f"{shape_text(item.shape)} {item.dtype or '?'}"
 
 
 def _saved(entry: Tensor) -> dict[str, Any]:
