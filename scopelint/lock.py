@@ -72,7 +72,10 @@ def write(path: str, results: Sequence[FileResult]) -> int:
         file = _relative(item.path, base)
         kept.setdefault((item.name, file), _format(item.name, item.shape, item.dtype, file))
     lines = [kept[key] for key in sorted(kept)]
-    Path(path).write_text(HEADER + "".join(lines), encoding="utf-8")
+    try:
+        Path(path).write_text(HEADER + "".join(lines), encoding="utf-8")
+    except OSError as err:
+        raise ConfigError(f"names lock {path}: cannot write: {err.strerror or err}") from None
     return len(lines)
 
 

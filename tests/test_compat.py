@@ -94,8 +94,10 @@ def test_missing_stale_and_unknown(trained: str, capsys) -> None:
         ("…/…/w…", 18, ["encoder/w"])]
 
 
-def test_a_branch_that_may_not_run_is_unknown(trained: str, capsys) -> None:
-    Path("model.py").write_text(MODEL + "import sys\nif len(sys.argv) > 1:\n"
+@pytest.mark.parametrize("condition", ["len(sys.argv) > 1", "tf.flags.FLAGS.extra",
+                                       "tf.app.flags.FLAGS.extra"])
+def test_a_branch_that_may_not_run_is_unknown(trained: str, capsys, condition: str) -> None:
+    Path("model.py").write_text(MODEL + f"import sys\nif {condition}:\n"
                                 "    tf.get_variable('extra', [2])\n")
     status, out, _ = names(capsys, "--checkpoint", trained, "--format", "json", "model.py")
     report = json.loads(out)

@@ -105,6 +105,12 @@ def test_bad_config(project: Path, capsys, config: str, words: str) -> None:
     assert words in capsys.readouterr().err
 
 
+def test_unwritable_lock(project: Path, capsys) -> None:
+    assert main(["names", "--no-cache", "--write-lock", "no/such/dir.lock", "model.py"]) == 2
+    assert capsys.readouterr().err == (
+        "scopelint: error: names lock no/such/dir.lock: cannot write: No such file or directory\n")
+
+
 def test_malformed_lock(project: Path, capsys) -> None:
     (project / "scopelint.lock").write_text("a/w [1 float32 model.py\n")
     assert main(["check", "--no-cache", "model.py"]) == 2
