@@ -121,6 +121,21 @@ def test_slots_and_step_are_bookkeeping(tf: Any, tmp_path: Path, monkeypatch, ca
         (b["name"], b["kind"], b["side"]) for b in report["bookkeeping"]}
 
 
+def test_named_optimizer_and_moving_average(tf: Any, tmp_path: Path, monkeypatch,
+                                            capsys) -> None:
+    """Slots named after the optimizer's and the moving average's `name=`."""
+    monkeypatch.chdir(tmp_path)
+    Path("model.py").write_text(
+        "import tensorflow.compat.v1 as tf\nw = tf.get_variable('w', [2])\n"
+        "tf.train.AdamOptimizer(name='opt').minimize(tf.reduce_sum(w))\n"
+        "tf.train.ExponentialMovingAverage(0.9, name='avg').apply([w])\n")
+    save_source(tf, Path("model.py"), tmp_path / "ckpt")
+    status, out, _ = names(capsys, "--checkpoint", "ckpt", "--format", "json", "model.py")
+    report = json.loads(out)
+    assert status == 0 and report["matched"] == 3  # w, beta1_power, beta2_power
+    assert sorted(b["name"] for b in report["bookkeeping"]) == ["w/avg", "w/opt", "w/opt_1"]
+
+
 def test_partitioned_and_custom_keys(tf: Any, tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.chdir(tmp_path)
     Path("model.py").write_text(
