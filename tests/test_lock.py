@@ -105,6 +105,12 @@ def test_bad_config(project: Path, capsys, config: str, words: str) -> None:
     assert words in capsys.readouterr().err
 
 
+def test_checkpoint_and_write_lock_exclude_each_other(project: Path, capsys) -> None:
+    assert main(["names", "--checkpoint", "x", "--write-lock", "y.lock", "model.py"]) == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+    assert not (project / "y.lock").exists()
+
+
 def test_unwritable_lock(project: Path, capsys) -> None:
     assert main(["names", "--no-cache", "--write-lock", "no/such/dir.lock", "model.py"]) == 2
     assert capsys.readouterr().err == (
