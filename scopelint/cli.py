@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 from scopelint import __version__
+from scopelint.checkpoint import CheckpointError
 from scopelint.config import (
     CODE_LISTS, ConfigError, Settings, did_you_mean, load_settings, split_codes,
 )
@@ -28,6 +29,7 @@ from scopelint.rules import all_rules
 
 if TYPE_CHECKING:
     from scopelint.fixes.apply import Keep
+    from scopelint.analysis import FileResult
     from scopelint.runner import RunResult
 
 OK, FINDINGS, ERROR = 0, 1, 2
@@ -48,7 +50,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else ERROR
     try:
         return args.handler(args)
-    except (ConfigError, PathNotFound, UsageError) as err:
+    except (CheckpointError, ConfigError, PathNotFound, UsageError) as err:
         print(f"scopelint: error: {err}", file=sys.stderr)
         return ERROR
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
@@ -107,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
     names = sub.add_parser("names", parents=[common],
                            help="predicted full name of every variable call site")
     names.add_argument("--format", choices=("text", "json"), default="text")
+    target = names.add_mutually_exclusive_group()
+    target.add_argument("--checkpoint", metavar="CKPT",
+                        help="compare with a checkpoint (prefix, .index file or directory)")
+    target.add_argument("--write-lock", metavar="FILE",
+                        help="write the predicted names, shapes and dtypes to a names lock")
     names.set_defaults(handler=run_names)
 
     explain = sub.add_parser("explain", help="show a rule's documentation")
@@ -176,11 +183,14 @@ def run_files(args: argparse.Namespace, settings: Settings, want_facts: bool,
 
 def run_check(args: argparse.Namespace) -> int:
     """`scopelint check`: report the findings the settings and noqa comments keep; with
-    `--fix`, report those the fixes leave; with `--diff`, print the fixes instead."""
+    `--fix`, report those the fixes leave; with `--diff`, print the fixes instead. With
+    `names-lock`, the names that differ from the lock are findings too (TFS301)."""
     stdin = read_stdin(args)
     settings = settings_for(args, stdin)
     sources = Sources(stdin)  # only files with findings are read
-    run = run_files(args, settings, want_facts=False, stdin=stdin)
+    run = run_files(args, settings, want_facts=settings.names_lock is not None, stdin=stdin)
+    if settings.names_lock is not None:
+        add_lock_findings(settings.names_lock, run)
     findings, changes = kept_findings(run, settings, sources.lines, args, fixes=stdin is None)
     if args.diff:
         sys.stdout.write("".join(change.diff() for change in changes) + names_of(changes))
@@ -203,6 +213,19 @@ def run_check(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         print(run.summary_for(findings), file=sys.stderr)
     return FINDINGS if findings and not args.exit_zero else OK
+
+
+def add_lock_findings(names_lock: str, run: RunResult) -> None:
+    """TFS301: the names that differ from the lock, each with the file it is reported in."""
+    from scopelint import lock
+    from scopelint.analysis import FileResult
+
+    by_path = {result.path: result for result in run.results}
+    for finding in lock.check(names_lock, run.results):
+        if finding.path not in by_path:  # a lock entry no longer created: the lock's line
+            by_path[finding.path] = FileResult(finding.path)
+            run.results.append(by_path[finding.path])
+        by_path[finding.path].findings.append(finding)
 
 
 def kept_findings(run: RunResult, settings: Settings, lines: Callable[[str], Sequence[str]],
@@ -288,6 +311,14 @@ def statistics(findings: Sequence[Finding]) -> str:
     return "".join(f"{counts[code]:<5} {code} {rules[code].summary}\n" for code in sorted(counts))
 
 
+def analysed(results: Sequence[FileResult], ctx: ReportContext) -> list[FileResult]:
+    """The results of the files analysed; why the others were not goes to stderr."""
+    for result in results:
+        if result.facts is None:
+            sys.stderr.write(reporters()["text"](result.findings, ctx))
+    return [result for result in results if result.facts is not None]
+
+
 def run_names(args: argparse.Namespace) -> int:
     """`scopelint names`: one row per variable created or fetched, in execution order.
 
@@ -299,19 +330,26 @@ def run_names(args: argparse.Namespace) -> int:
     settings = settings_for(args, stdin)
     sources = Sources(stdin)
     ctx = ReportContext(lines=sources.lines, cells=sources.cells)
-    results = run_files(args, settings, want_facts=True, stdin=stdin).results
+    if args.checkpoint is not None:
+        return run_checkpoint(args, settings, stdin, ctx)
+    results = analysed(run_files(args, settings, want_facts=True, stdin=stdin).results, ctx)
+    if args.write_lock is not None:
+        from scopelint import lock
+
+        count = lock.write(args.write_lock, results)
+        print(f"scopelint: wrote {count} names to {args.write_lock}", file=sys.stderr)
+        return OK
     imported = {os.path.normpath(m) for r in results if r.facts for m in r.facts.modules}
     rows: list[dict[str, object]] = []
     for result in results:
-        if result.facts is None:  # not analysed: say why on stderr
-            sys.stderr.write(reporters()["text"](result.findings, ctx))
-            continue
         if os.path.normpath(result.path) not in imported:
-            rows.extend(name_row(result.path, v, ctx) for v in result.facts.variables)
+            rows.extend(name_row(result.path, v, ctx)
+                        for v in result.facts.variables)  # type: ignore[union-attr]
     reached = {(r["path"], r.get("cell"), r["line"], r["col"]) for r in rows}
     for result in results:
-        if result.facts is not None and os.path.normpath(result.path) in imported:
-            own = [name_row(result.path, v, ctx) for v in result.facts.variables]
+        if os.path.normpath(result.path) in imported:
+            own = [name_row(result.path, v, ctx)
+                   for v in result.facts.variables]  # type: ignore[union-attr]
             rows.extend(r for r in own if r["path"] == result.path
                         and (r["path"], r.get("cell"), r["line"], r["col"]) not in reached)
     if args.format == "json":
@@ -343,6 +381,26 @@ def _site(site: Location, path: str, ctx: ReportContext) -> str:
     where = site.path or path
     cell, line = ctx.in_cell(where, site.line)
     return f"{where}:{'' if cell is None else f'cell {cell}:'}{line}"
+
+
+def run_checkpoint(args: argparse.Namespace, settings: Settings,
+                   stdin: Optional[tuple[str, bytes]], ctx: ReportContext) -> int:
+    """`scopelint names --checkpoint CKPT`: exit 1 when the code and the checkpoint disagree,
+    2 when the checkpoint is object-based (its keys are object paths, not variable names)."""
+    from scopelint import checkpoint, compat
+    from scopelint.report.compat import render_json, render_text
+
+    ckpt = checkpoint.load(args.checkpoint)  # before the analysis: a bad path fails fast
+    results = analysed(run_files(args, settings, want_facts=True, stdin=stdin).results, ctx)
+    cmp = compat.compare(compat.predictions(results), ckpt.comparable(),
+                         compat.slot_names(results))
+    sys.stdout.write((render_json if args.format == "json" else render_text)(cmp, ckpt))
+    if ckpt.object_based:
+        print(f"scopelint: error: {ckpt.index} is an object-based checkpoint (TF2 "
+              "tf.train.Checkpoint): its keys are object paths, not variable names; only "
+              "its variables' object paths were compared", file=sys.stderr)
+        return ERROR
+    return OK if cmp.agrees else FINDINGS
 
 
 def run_explain(args: argparse.Namespace) -> int:

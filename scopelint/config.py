@@ -28,7 +28,7 @@ from scopelint.rules import all_rules
 CODE_PREFIX = re.compile(r"^TFS[0-9]{0,3}$")
 CODE_LISTS = ("select", "ignore", "extend-select", "extend-ignore")
 KEYS = (*CODE_LISTS, "exclude", "extend-exclude", "per-file-ignores", "follow-imports",
-        "src")
+        "src", "names-lock")
 DEFAULT_SELECT = ("TFS",)
 # ruff's default excludes, plus every hidden directory (a trailing "/" matches directories only)
 DEFAULT_EXCLUDE = (
@@ -54,6 +54,7 @@ class Settings:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     root: str = field(default_factory=os.getcwd)  # globs are relative to it
     config_file: Optional[str] = None
+    names_lock: Optional[str] = None  # the names lock TFS301 compares with
     follow_imports: bool = True  # replay the project modules a file imports
     src: tuple[str, ...] = ()  # extra import roots, absolute
 
@@ -199,6 +200,10 @@ def load_table(path: Path) -> dict[str, Any]:
                 entry = f"{where} {key} {glob!r}"
                 ignores[glob] = check_codes(string_list(codes, entry), entry)
             result[key] = ignores
+        elif key == "names-lock":
+            if not isinstance(value, str) or not value:
+                raise ConfigError(f"{where} {key}: must be a file name, got {value!r}")
+            result[key] = value
         else:
             strings = string_list(value, f"{where} {key}")
             result[key] = check_codes(strings, f"{where} {key}") if key in CODE_LISTS \
@@ -243,6 +248,8 @@ def load_settings(
         follow_imports=table.get("follow-imports", True),
         src=tuple(os.path.join(str(path.parent.resolve()), folder)
                   for folder in table.get("src", ())) if path else (),
+        names_lock=str(path.parent / table["names-lock"]) if path and "names-lock" in table
+        else None,
     )
     given = {option: check_codes(codes, f"--{option}")
              for option, codes in (overrides or {}).items() if codes is not None}

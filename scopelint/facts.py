@@ -70,6 +70,9 @@ class VariableFact:
     reuse_origin: Optional[Location] = None  # the root reuse_variables() that made the scope reuse
     key: str = ""  # the variable-store key (for tf.Variable: the one get_variable would use)
     graph: int = 0  # which simulated graph it was made in
+    shape: Optional[Tuple[int, ...]] = None  # the variable's literal shape, when known
+    dtype: Optional[str] = None  # its dtype ("float32"), when known
+    certain: bool = True  # False when made where code may or may not run (an `if` branch)
 
     @property
     def reused(self) -> Optional[bool]:

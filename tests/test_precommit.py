@@ -13,6 +13,8 @@ from typing import Callable
 import pytest
 import yaml
 
+from checkpoints import CHANGED, MODEL
+
 REPO = Path(__file__).resolve().parents[1]
 IGNORED = shutil.ignore_patterns(".git", "__pycache__", "*.egg-info", "build", "dist",
                                  ".scopelint_cache", ".pytest_cache", ".hypothesis")
@@ -113,3 +115,41 @@ def test_readme_local_hook(tmp_path: Path) -> None:
                               capture_output=True, text=True, check=False, timeout=300)
 
     assert_hook_runs(run_hook)
+
+
+@pytest.fixture(scope="module")
+def hook_runner(tmp_path_factory: pytest.TempPathFactory):
+    """Run the hook of a committed copy of this tree (try-repo needs one) on a project's files;
+    one hook environment for the module."""
+    root = tmp_path_factory.mktemp("precommit")
+    hook_repo = committed(Path(shutil.copytree(REPO, root / "scopelint", ignore=IGNORED)))
+    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(root / "cache")}
+
+    def run(project: Path, *files: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["pre-commit", "try-repo", str(hook_repo), "scopelint", "--files", *files],
+            cwd=project, env=env, capture_output=True, text=True, check=False, timeout=900)
+    return run
+
+
+def test_names_lock_blocks_a_rename_until_rewritten(tmp_path: Path, hook_runner) -> None:
+    """The issue's done-when: a renamed scope and a widened layer fail the hook through
+    TFS301; after `names --write-lock` the same change passes."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[tool.scopelint]\nnames-lock = "scopelint.lock"\n')
+    (project / "model.py").write_text(MODEL)
+    write_lock = [sys.executable, "-m", "scopelint", "names", "--write-lock", "scopelint.lock",
+                  "model.py"]
+    subprocess.run(write_lock, cwd=project, check=True, capture_output=True)
+    committed(project)
+    assert hook_runner(project, "model.py").returncode == 0
+    (project / "model.py").write_text(CHANGED)
+    blocked = hook_runner(project, "model.py")
+    assert blocked.returncode == 1, blocked.stdout + blocked.stderr
+    assert blocked.stdout.count("TFS301") == 2
+    assert "'decoder/out/kernel' in the names lock is now named 'head/out/kernel'" \
+        in blocked.stdout and "'aux/w' is [64, 8] float32 here, [64, 5]" in blocked.stdout
+    subprocess.run(write_lock, cwd=project, check=True, capture_output=True)
+    passed = hook_runner(project, "model.py")
+    assert passed.returncode == 0, passed.stdout + passed.stderr

@@ -114,7 +114,8 @@ def test_install_and_test_commands_are_documented() -> None:
 
 def test_notebook_and_python2_examples_are_what_scopelint_prints() -> None:
     """The sessions of the notebook and Python 2 section, run from the repository root."""
-    section = README[README.index("## Notebooks, Python 2 and stdin"):]
+    start = README.index("## Notebooks, Python 2 and stdin")
+    section = README[start:README.index("\n## ", start + 1)]
     sessions = [b for b in blocks("console") if b in section and b.startswith("$ scopelint")]
     assert len(sessions) == 2
     for session in sessions:

@@ -13,7 +13,7 @@ import libcst as cst
 from scopelint.engine import tfapi
 from scopelint.engine.arguments import bind_args, dtype_of, is_none, shape_of
 from scopelint.engine.library import LibraryCalls
-from scopelint.engine.model import Graph, Request
+from scopelint.engine.model import BRANCH_WRITES, Graph, Request
 from scopelint.engine.scopes import ScopeCalls
 from scopelint.engine.symbols import ANY, is_known, pattern
 from scopelint.engine.values import (
@@ -210,13 +210,16 @@ class TFCalls(ScopeCalls, LibraryCalls):
             # TF raises, and the surrounding `try` catches it: no finding, no variable.
             request = Request(request.key, None, Outcome.UNKNOWN, request.reuse)
             name = existing = None
+        stored = self.graph.store.get(request.key) if name else None
         self.facts.variables.append(VariableFact(
             self.loc(node), api, name if name and is_known(name) else None,
             pattern(name or "…"), request.outcome, request.reuse, self.call_stack(),
             self._ignored_name_scope() if expected else None,
             pattern(expected + ":0") if expected else None, existing.loc if existing else None,
             existing.stack if existing else (), request.detail,
-            self.reuse_origin(request), pattern(request.key), self.graph.serial))
+            self.reuse_origin(request), pattern(request.key), self.graph.serial,
+            stored.shape if stored else None, stored.dtype if stored else None,
+            certain=not self.graph.maybe and not BRANCH_WRITES.depth))
 
     def _ignored_name_scope(self) -> str:
         """The name scope a get_variable ignores: its full name, or as written when unknown."""
@@ -232,17 +235,19 @@ class TFCalls(ScopeCalls, LibraryCalls):
 
     def make_variable(self, bound: dict[str, Value], node: cst.Call) -> Value:
         name_value = bound.get("name", Const(None))
+        dtype = dtype_of(bound.get("dtype"))
         if const_str(name_value) == "":
             # `name=""` resets to the root name scope and takes the op's type name.
             saved, self.graph.name_stack = self.graph.name_stack, ""
             try:
-                return Variable(self.new_variable(node, "Variable", "VariableV2"))
+                return Variable(self.new_variable(node, "Variable", "VariableV2", dtype))
             finally:
                 self.graph.name_stack = saved
         base = "Variable" if is_none(name_value) else to_text(name_value)
-        return Variable(self.new_variable(node, "Variable", base))
+        return Variable(self.new_variable(node, "Variable", base, dtype))
 
-    def new_variable(self, node: cst.Call, api: str, base: str) -> str:
+    def new_variable(self, node: cst.Call, api: str, base: str,
+                     dtype: Optional[str] = None) -> str:
         """A `tf.Variable`: named in the current name scope, uniquified, never reused.
 
         Its `key` is what `get_variable` would have used: the variable-scope name.
@@ -255,7 +260,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
                 self.loc(node), api, text if is_known(text) else None, pattern(text),
                 Outcome.CREATE, reuse, self.call_stack(),
                 reuse_origin=self.reuse_origin(Request("", None, Outcome.CREATE, reuse)),
-                key=pattern(graph.full_name(base)), graph=graph.serial))
+                key=pattern(graph.full_name(base)), graph=graph.serial, dtype=dtype,
+                certain=not graph.maybe and not BRANCH_WRITES.depth))
         return text
 
     # -- names used as strings (TFS202) ---------------------------------------------------

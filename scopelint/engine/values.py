@@ -357,6 +357,8 @@ def truth(value: Value) -> Optional[bool]:
         return bool(value.items)
     if isinstance(value, ReuseValue):
         return value.reuse in (Reuse.YES, Reuse.AUTO)
+    if isinstance(value, TFRef) and "FLAGS." in value.path:
+        return None  # `tf.flags.FLAGS.x`: a flag's value, set on the command line
     if isinstance(value, (Function, Class, Instance, TFRef, ScopeRef, ScopeManager, Variable,
                           ModuleObject)):
         return True

@@ -7,6 +7,7 @@ from scopelint.rules import (
     mismatch,
     missing,
     name_scope,
+    names_lock,
     reuse_false,
     root_reuse,
     scope_filter,
@@ -27,4 +28,5 @@ RULES = (
     reuse_false.RULE,
     root_reuse.RULE,
     scope_filter.RULE,
+    names_lock.RULE,
 )
