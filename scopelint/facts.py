@@ -108,6 +108,58 @@ class NameRefFact:
     text: str
 
 
+@dataclass(frozen=True)
+class IgnoredReuseFact:
+    """A `variable_scope` a function opens without its `reuse` parameter, which it never reads."""
+
+    loc: Location
+    function: str
+    caller: Optional[Location] = None  # the call that passed reuse=True (or AUTO_REUSE)
+    stack: CallStack = ()
+
+
+@dataclass(frozen=True)
+class SharedCellFact:
+    """A MultiRNNCell given one cell object for several layers."""
+
+    loc: Location
+    cell: str  # the cell as written
+    how: str  # how the list repeats it: "[cell] * n", "gru listed 2 times", ...
+
+
+@dataclass(frozen=True)
+class MisplacedArgFact:
+    """A positional argument TF binds to another parameter than the one it looks meant for."""
+
+    loc: Location
+    api: str  # as written, e.g. "tf.VariableScope"
+    text: str  # the argument as written
+    param: str  # the parameter TF binds it to
+    meant: str  # the parameter it looks meant for
+    raises: bool = False  # TF raises a TypeError here (a dtype that is not one, a bad shape)
+    variables_before: int = 0  # variable facts recorded before it
+
+
+@dataclass(frozen=True)
+class InvalidNameFact:
+    """A scope or variable name TF rejects: `'layer 1' is not a valid root scope name`."""
+
+    loc: Location
+    text: str  # the name as TF checks it
+    root: bool  # checked against the root pattern (first character too)
+    variables_before: int  # variable facts recorded before it: TF raises here
+    stack: CallStack = ()
+
+
+@dataclass(frozen=True)
+class DoubledScopeFact:
+    """A variable whose name argument spells out the variable scope it is made in."""
+
+    loc: Location
+    name: str  # the predicted name, pattern form (`s/s/w:0`)
+    scope: str  # the repeated part, pattern form
+
+
 @dataclass
 class ModuleFacts:
     """Everything the engine learned about one module, in execution order."""
@@ -119,6 +171,11 @@ class ModuleFacts:
     op_names: set[str] = field(default_factory=set)  # literal `name=` of other TF ops
     # Where calls scopelint cannot follow may have made variables (pattern form: `gen/…`).
     unknown_names: set[str] = field(default_factory=set)
+    ignored_reuse: list[IgnoredReuseFact] = field(default_factory=list)
+    shared_cells: list[SharedCellFact] = field(default_factory=list)
+    misplaced_args: list[MisplacedArgFact] = field(default_factory=list)
+    invalid_names: list[InvalidNameFact] = field(default_factory=list)
+    doubled_scopes: list[DoubledScopeFact] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 Criterion: a decoded file goes through libcst and the engine when its text
 contains one of `ROOTS`, the top-level names of the modules the engine
 resolves TF APIs from (`engine.tfapi.MODULES`: `tensorflow`, `tf_slim`), and,
-ignoring case, one of `tfapi.FACT_WORDS` (`variable`, `layers`, `slim`, `rnn`,
+ignoring case, one of `tfapi.FACT_WORDS` (`variable`, `name_scope`, `layers`, `slim`, `rnn`,
 `optimizer`, `exponentialmovingaverage`, `global_step`). When the text is not
 pure ASCII, its NFKC normal form is searched too, because Python normalises
 identifiers with NFKC (`ｔensorflow` imports `tensorflow`).
@@ -21,8 +21,9 @@ the only transformation CPython applies to them is NFKC normalisation; so a
 file whose (normalised) text does not contain the root name binds no TF name,
 the engine records no facts for it, and no rule can report anything. Second,
 every API that yields a fact rules read is reached through a name holding one
-of `FACT_WORDS`: get_variable, Variable, variable_scope, reuse_variables and
+of `FACT_WORDS`: get_variable, Variable, variable_scope, reuse_variables, VariableScope and
 the name lookups of TFS202 (which need variable facts too) hold `variable`;
+`name_scope` (whose names TFS104 checks) holds `name_scope`;
 `tf.layers` and `tf.contrib.layers` calls go through a module or attribute
 named `layers`; slim through `slim`; RNN cells and drivers through `rnn`
 (`rnn_cell`, `dynamic_rnn`); optimizers end in `Optimizer`; the global step

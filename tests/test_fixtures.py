@@ -15,7 +15,8 @@ import pytest
 from oracle import ERROR_CODES, annotations, fixture_files
 
 FIXTURES = fixture_files()
-KNOWN_CODES = {"TFS101", "TFS102", "TFS103", "TFS201", "TFS202", "TFS203", "TFS204", "TFS205"}
+KNOWN_CODES = {"TFS101", "TFS102", "TFS103", "TFS104", "TFS201", "TFS202", "TFS203", "TFS204",
+               "TFS205", "TFS206", "TFS207", "TFS208", "TFS209"}
 
 
 def _expected(text: str) -> set[tuple[int, str]]:

@@ -169,6 +169,7 @@ class CallReplay(EngineState):
             self.stack.append(self.loc(call))
         self.active.append(node)
         self.calling.append(fn)
+        self.call_envs.append(local)
         caller_invocation, self.invocation = self.invocation, next(self._invocations)
         saved_returns, self.maybe_returns = self.maybe_returns, []
         result: Value = Const(None)
@@ -181,6 +182,7 @@ class CallReplay(EngineState):
         finally:
             self.active.pop()
             self.calling.pop()
+            self.call_envs.pop()
             if call is not None:
                 self.stack.pop()
             finished = self.invocation

@@ -69,6 +69,8 @@ class Interpreter(TFCalls, CallReplay):
         self.handling = 0  # depth of `try` blocks whose handlers catch TF's ValueError
         self.pending_reuse: list[tuple[int, int]] = []
         self.calling: list[Function] = []  # the functions being replayed, innermost last
+        self.call_envs: list[Env] = []  # and their local variables
+        self.reuse_ignored: dict[int, bool] = {}
         # per class: the attributes and enclosing-scope reuse its `__init__` leaves
         self.constructed: dict[int, tuple[dict[str, Value], Reuse, Optional[Location]]] = {}
         # (run the `with` body, call depth of the `@contextmanager` replay) per entered item

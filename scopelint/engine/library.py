@@ -7,11 +7,13 @@ A mixin of the interpreter; each mirrors how the library names its variables.
 from __future__ import annotations
 
 from contextlib import nullcontext
+from typing import Optional
 
 import libcst as cst
 
 from scopelint.engine import tfapi
 from scopelint.engine.arguments import SIGNATURES, bind_args, is_none
+from scopelint.engine.cstwalk import source_of
 from scopelint.engine.model import Request
 from scopelint.engine.state import EngineState
 from scopelint.engine.symbols import ANY, pattern
@@ -19,6 +21,7 @@ from scopelint.engine.values import (
     CALLABLES,
     Args,
     Const,
+    Instance,
     Seq,
     Tensor,
     TFObject,
@@ -29,7 +32,7 @@ from scopelint.engine.values import (
     reuse_of,
     truth,
 )
-from scopelint.facts import Outcome, Reuse, VariableFact
+from scopelint.facts import Outcome, Reuse, SharedCellFact, VariableFact
 
 
 class LibraryCalls(EngineState):
@@ -121,9 +124,22 @@ class LibraryCalls(EngineState):
                 with self.library_scope(node, Const(direction)) if direction else nullcontext():
                     if isinstance(cell, TFObject) and cell.state.get("kind") in tfapi.CELLS:
                         self.layer_object_call(cell, node)
-                    else:
+                    else:  # weights under names scopelint cannot know
                         self.opaque_call()
+                        self.unknown_request(node, "nn." + kind)
         return Tensor()
+
+    def note_shared_cell(self, args: list[Value], kwargs: Args, node: cst.Call) -> None:
+        """`MultiRNNCell([cell] * n)`, `[cell, cell]`, `[cell for _ in range(n)]`: one cell
+        object for several layers (it keeps the scope, so the weights, of its first use)."""
+        if not self.recording:
+            return
+        value = kwargs.get("cells", args[0] if args else Unknown())
+        expr = next((a.value for a in node.args if (a.keyword is None and not a.star)
+                     or (a.keyword is not None and a.keyword.value == "cells")), None)
+        found = _repeated_cell(value, expr)
+        if found is not None:
+            self.facts.shared_cells.append(SharedCellFact(self.loc(node), *found))
 
     def slim_layer(self, leaf: str, kwargs: dict[str, Value], node: cst.Call) -> Value:
         """`slim.conv2d(..., scope=...)`: `variable_scope(scope, default, reuse=reuse)`."""
@@ -134,10 +150,14 @@ class LibraryCalls(EngineState):
             for weight in weights:
                 self._weight(node, api, weight)
             # The rest (biases, gamma, a normalizer's scope) depends on arguments.
-            rest = self.graph.full_name(ANY)
-            self.record_request(node, api, Request(rest, rest, Outcome.UNKNOWN, Reuse.UNKNOWN))
+            self.unknown_request(node, api)
             self.graph.mark_store_unknown()
         return Unknown()
+
+    def unknown_request(self, node: cst.Call, api: str) -> None:
+        """Variables under names scopelint cannot know, somewhere in the current scope."""
+        rest = self.graph.full_name(ANY)
+        self.record_request(node, api, Request(rest, rest, Outcome.UNKNOWN, Reuse.UNKNOWN))
 
     def optimizer_slots(self, optimizer: TFObject, kind: str, method: str,
                         node: cst.Call) -> Value:
@@ -189,6 +209,55 @@ class LibraryCalls(EngineState):
         if outcome is not Outcome.MISSING:
             graph.mark_slots_unknown(slot)
             graph.slot_names.add(slot)
+
+
+def _repeated_cell(value: Value, expr: Optional[cst.BaseExpression]
+                   ) -> Optional[tuple[str, str]]:
+    """(the cell as written, how the list repeats it), when it holds one object twice."""
+    if isinstance(value, Seq) and len(value.items) < 2:
+        return None
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Multiply):
+        for listed, times in ((expr.left, expr.right), (expr.right, expr.left)):
+            if (isinstance(listed, cst.List) and len(listed.elements) == 1
+                    and not isinstance(listed.elements[0], cst.StarredElement)):
+                cell = source_of(listed.elements[0].value)
+                return cell, f"[{cell}] * {source_of(times)}"
+    if isinstance(expr, (cst.ListComp, cst.GeneratorExp)) and isinstance(expr.elt, cst.Name):
+        bound: set[str] = set()
+        clause: Optional[cst.CompFor] = expr.for_in
+        while clause is not None:
+            bound |= _target_names(clause.target)
+            clause = clause.inner_for_in
+        if expr.elt.value not in bound:
+            return expr.elt.value, f"a comprehension that repeats {expr.elt.value}"
+    if isinstance(value, Seq):  # the list is known: compare the objects themselves
+        seen: list[Value] = []
+        for item in value.items:
+            if isinstance(item, (TFObject, Instance)) or type(item) is Unknown:
+                if any(item is other for other in seen):
+                    count = sum(item is other for other in value.items)
+                    if isinstance(expr, cst.Name):
+                        return "a cell", f"{expr.value} holds one cell {count} times"
+                    cell = _element_like(expr, item, value)
+                    return cell, f"{cell} listed {count} times"
+                seen.append(item)
+    return None
+
+
+def _element_like(expr: Optional[cst.BaseExpression], item: Value, value: Seq) -> str:
+    """The repeated element as written, when the list is spelled out; else `cell`."""
+    if isinstance(expr, (cst.List, cst.Tuple)) and len(expr.elements) == len(value.items):
+        return source_of(expr.elements[value.items.index(item)].value)
+    return "a cell"
+
+
+def _target_names(target: cst.BaseExpression) -> set[str]:
+    """The names a `for` target binds."""
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return {n for e in target.elements for n in _target_names(e.value)}
+    return set()
 
 
 def _layer_weights(kind: str, weights: tuple[str, ...], args: dict[str, Value]) -> list[str]:

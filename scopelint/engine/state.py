@@ -7,7 +7,7 @@ from typing import Callable
 import libcst as cst
 
 from scopelint.engine.model import Graph
-from scopelint.engine.values import Value
+from scopelint.engine.values import Env, Function, Value
 from scopelint.facts import CallStack, Location, ModuleFacts
 
 
@@ -22,6 +22,11 @@ class EngineState:
     pending_reuse: list[tuple[int, int]]  # (reuse_calls index, invocation) not yet used
     arg_scopes: int  # depth of slim arg_scope blocks, which may set any layer argument
     handling: int  # depth of `try` blocks whose handlers catch TF's ValueError
+    stack: list[Location]  # call sites of the replayed calls, outermost first
+    active: list[cst.FunctionDef]  # the functions being replayed, innermost last
+    calling: list[Function]
+    call_envs: list[Env]  # the local variables of each replayed call, innermost last
+    reuse_ignored: dict[int, bool]  # FunctionDef id -> takes `reuse` and never reads it
     loc: Callable[[cst.CSTNode], Location]
     call_stack: Callable[[], CallStack]
     call_function: Callable[..., Value]

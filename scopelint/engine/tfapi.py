@@ -32,7 +32,7 @@ MODULES: dict[str, str] = {
 
 # Every API the engine records facts for is spelled with one of these (case ignored):
 # the prefilter skips files that mention none of them (see `scopelint.prefilter`).
-FACT_WORDS = ("variable", "layers", "slim", "rnn", "optimizer", "exponentialmovingaverage",
+FACT_WORDS = ("variable", "name_scope", "layers", "slim", "rnn", "optimizer", "exponentialmovingaverage",
               "global_step")
 
 # Prefixes that do not name TF1 graph APIs (TF2 namespaces).
@@ -151,6 +151,10 @@ DTYPES = frozenset({
     "int64", "uint8", "uint16", "bool", "string", "complex64", "complex128",
 })
 DTYPE_ALIASES = {"half": "float16", "double": "float64"}
+
+# Scope and variable APIs whose positional parameters code often gets wrong (TFS208).
+POSITIONAL_TRAPS = frozenset({"VariableScope", "variable_scope", "get_variable",
+                              "get_local_variable", "Variable"})
 
 # Calls that accept a literal name of a tensor / op / scope (TFS202).
 NAME_LOOKUPS: dict[str, str] = {

@@ -10,8 +10,9 @@ from typing import Callable, Optional
 
 import libcst as cst
 
-from scopelint.engine import tfapi
-from scopelint.engine.arguments import bind_args, dtype_of, is_none, shape_of
+from scopelint.engine import tfapi, validity
+from scopelint.engine.arguments import bind_args, dtype_of, is_none, misplaced, shape_of
+from scopelint.engine.cstwalk import source_of
 from scopelint.engine.library import LibraryCalls
 from scopelint.engine.model import Graph, Request
 from scopelint.engine.scopes import ScopeCalls
@@ -33,7 +34,9 @@ from scopelint.engine.values import (
     to_text,
 )
 from scopelint.facts import (
+    DoubledScopeFact,
     Location,
+    MisplacedArgFact,
     NameRefFact,
     Outcome,
     Reuse,
@@ -48,6 +51,10 @@ class TFCalls(ScopeCalls, LibraryCalls):
 
     def tf_call(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
         leaf = path.rsplit(".", 1)[-1]
+        if path in tfapi.POSITIONAL_TRAPS:
+            self.note_misplaced(path, args, node)
+        if leaf == "MultiRNNCell":
+            self.note_shared_cell(args, kwargs, node)
         handler = _CALLS.get(path)
         if handler is not None:
             return handler(self, path, args, kwargs, node)
@@ -117,6 +124,21 @@ class TFCalls(ScopeCalls, LibraryCalls):
             return self.template_call(owner, args, kwargs, node)
         return Unknown()
 
+    def note_misplaced(self, path: str, args: list[Value], node: cst.Call) -> None:
+        """Positional arguments TF binds to another parameter than they look meant for."""
+        if not self.recording:
+            return
+        for index, arg in enumerate(node.args):
+            if arg.keyword is not None or arg.star or index >= len(args):
+                return
+            found = misplaced(path, index, args[index], arg.value)
+            if found is not None:
+                param, meant = found
+                self.facts.misplaced_args.append(MisplacedArgFact(
+                    self.loc(node), source_of(node.func), source_of(arg.value), param, meant,
+                    raises=param in ("shape", "dtype") and not self.handling,
+                    variables_before=len(self.facts.variables)))
+
     def opaque_call(self) -> None:
         """A call scopelint cannot follow: it may make variables and ops with any name."""
         self.graph.mark_store_unknown()
@@ -160,8 +182,22 @@ class TFCalls(ScopeCalls, LibraryCalls):
             # `name/part_0:0`, ... as many as the partitioner decides at run time
             request = Request(request.key, request.key + "/part_" + ANY, request.outcome,
                               request.reuse, request.existing, request.detail)
+        if request.outcome is Outcome.CREATE and not validity.rejected(graph.scope.name, True):
+            self.check_name(request.key, self.loc(node), root=True)  # the scope's own is checked
+        if request.outcome not in _ERRORS:
+            self.note_doubled_scope(name, request, node)
         self.record_request(node, api, request, expected)
         return Variable(_with_port(request.name))
+
+    def note_doubled_scope(self, name: str, request: Request, node: cst.Call) -> None:
+        """The name spells out the variable scope it is made in: `s/s/w`."""
+        segments = self.graph.scope.name.split("/") if self.graph.scope.name else []
+        for i in range(len(segments)):
+            repeated = "/".join(segments[i:])
+            if name.startswith(repeated + "/") and ANY not in repeated and self.recording:
+                self.facts.doubled_scopes.append(DoubledScopeFact(
+                    self.loc(node), pattern(request.key + ":0"), pattern(repeated)))
+                return
 
     def record_request(self, node: cst.Call, api: str, request: Request,
                        expected: Optional[str] = None) -> None:
@@ -204,6 +240,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
             finally:
                 self.graph.name_stack = saved
         base = "Variable" if is_none(name_value) else to_text(name_value)
+        if not is_none(name_value):
+            self.check_scope_name(base, self.loc(node))
         return Variable(self.new_variable(node, "Variable", base))
 
     def new_variable(self, node: cst.Call, api: str, base: str) -> str:

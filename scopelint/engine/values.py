@@ -102,6 +102,7 @@ class ScopeManager(Value):
     written_false: bool = False  # `reuse=False` spelled out in the call
     dtype: Value = Const(None)
     partitioner: Value = Const(None)
+    passes_reuse: bool = True  # the call passes `reuse` (by keyword, position or **kwargs)
 
 
 @dataclass(eq=False)

@@ -2,13 +2,18 @@
 
 from scopelint.rules import (
     dangling,
+    doubled_scope,
     duplicate,
+    ignored_reuse,
     input_problems,
+    invalid_name,
+    misplaced_arg,
     mismatch,
     missing,
     name_scope,
     reuse_false,
     root_reuse,
+    shared_cell,
     variable_reuse,
 )
 
@@ -19,9 +24,14 @@ RULES = (
     duplicate.RULE,
     missing.RULE,
     mismatch.RULE,
+    invalid_name.RULE,
     name_scope.RULE,
     dangling.RULE,
     variable_reuse.RULE,
     reuse_false.RULE,
     root_reuse.RULE,
+    ignored_reuse.RULE,
+    shared_cell.RULE,
+    misplaced_arg.RULE,
+    doubled_scope.RULE,
 )
