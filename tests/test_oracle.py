@@ -146,6 +146,31 @@ def test_shared_cells_share_weights(tf, path: Path) -> None:
         assert layers, names
 
 
+def test_name_patterns_are_tfs(tf) -> None:
+    """TFS104 checks names with TF's own regexes, copied from the installed TF."""
+    from tensorflow.python.framework import ops
+
+    from scopelint.engine import validity
+
+    assert validity.VALID_OP_NAME.pattern == ops._VALID_OP_NAME_REGEX.pattern
+    assert validity.VALID_SCOPE_NAME.pattern == ops._VALID_SCOPE_NAME_REGEX.pattern
+
+
+@pytest.mark.parametrize("api", ["VariableScope", "variable_scope", "name_scope", "get_variable",
+                                 "Variable"])
+def test_signatures_are_tfs(tf, api: str) -> None:
+    """The positional parameters TFS208 and the engine bind are TF's, in TF's order."""
+    import inspect
+
+    from scopelint.engine.arguments import SIGNATURES
+
+    target = getattr(tf, api)
+    params = [p for p in inspect.signature(target.__init__ if inspect.isclass(target)
+                                           else target).parameters if p != "self"]
+    ours = SIGNATURES[api]
+    assert params[:len(ours)] == list(ours)
+
+
 # ------------------------------------------------------------ the harness itself
 
 HARNESS_PROGRAM = '''\

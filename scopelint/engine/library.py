@@ -122,12 +122,36 @@ class LibraryCalls(EngineState):
         with self.library_scope(node, Const(tfapi.RNNS[kind]) if is_none(scope) else scope):
             for direction, cell in cells:
                 with self.library_scope(node, Const(direction)) if direction else nullcontext():
-                    if isinstance(cell, TFObject) and cell.state.get("kind") in tfapi.CELLS:
-                        self.layer_object_call(cell, node)
-                    else:  # weights under names scopelint cannot know
-                        self.opaque_call()
-                        self.unknown_request(node, "nn." + kind)
+                    self.cell_call(cell, node, "nn." + kind)
         return Tensor()
+
+    def cell_call(self, cell: Optional[Value], node: cst.Call, api: str) -> None:
+        """A cell's first call builds its weights in the current scope; a MultiRNNCell
+        builds each layer's cell in `multi_rnn_cell/cell_<i>`."""
+        kind = cell.state.get("kind") if isinstance(cell, TFObject) else None
+        if kind in tfapi.CELLS:
+            self.layer_object_call(cell, node)  # type: ignore[arg-type]
+        elif kind == "MultiRNNCell" and isinstance(cell, TFObject):
+            if cell.state.get("built"):
+                return
+            cell.state["built"] = True
+            scope = self.capture_scope(node, Const(None), Const("multi_rnn_cell"))
+            with self.library_scope(node, scope, auxiliary=False):
+                for i, layer in enumerate(cell.state["cells"]):
+                    with self.library_scope(node, Const(f"cell_{i}")):
+                        self.cell_call(layer, node, api)
+        else:  # weights under names scopelint cannot know
+            self.opaque_call()
+            self.unknown_request(node, api)
+
+    def multi_cell(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
+        """`MultiRNNCell(cells)`: reports a repeated cell; a known list becomes a cell."""
+        self.note_shared_cell(args, kwargs, node)
+        cells = kwargs.get("cells", args[0] if args else Unknown())
+        if isinstance(cells, Seq):
+            return TFObject(path, {}, {"kind": "MultiRNNCell", "cells": cells.items})
+        self.opaque_call()
+        return Unknown()
 
     def note_shared_cell(self, args: list[Value], kwargs: Args, node: cst.Call) -> None:
         """`MultiRNNCell([cell] * n)`, `[cell, cell]`, `[cell for _ in range(n)]`: one cell

@@ -54,7 +54,7 @@ class TFCalls(ScopeCalls, LibraryCalls):
         if path in tfapi.POSITIONAL_TRAPS:
             self.note_misplaced(path, args, node)
         if leaf == "MultiRNNCell":
-            self.note_shared_cell(args, kwargs, node)
+            return self.multi_cell(path, args, kwargs, node)
         handler = _CALLS.get(path)
         if handler is not None:
             return handler(self, path, args, kwargs, node)

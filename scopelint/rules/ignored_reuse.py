@@ -18,7 +18,7 @@ def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
 
 def _message(fact: IgnoredReuseFact, caller: Location | None, facts: ModuleFacts) -> Message:
     text = (f"{fact.function}() takes `reuse` but never uses it: this variable_scope does not "
-            f"get reuse=reuse, so every call creates its variables anew")
+            f"get reuse=reuse, so a caller's reuse=True changes nothing")
     if caller is None:
         return text, ()
     raised = next((v for v in facts.variables if v.outcome is Outcome.DUPLICATE
