@@ -165,10 +165,12 @@ class LibraryCalls(EngineState):
         if found is not None:
             self.facts.shared_cells.append(SharedCellFact(self.loc(node), *found))
 
-    def slim_layer(self, leaf: str, kwargs: dict[str, Value], node: cst.Call) -> Value:
+    def slim_layer(self, path: str, leaf: str, kwargs: dict[str, Value],
+                   node: cst.Call) -> Value:
         """`slim.conv2d(..., scope=...)`: `variable_scope(scope, default, reuse=reuse)`."""
         default, weights = tfapi.SLIM_LAYERS[leaf]
-        api = "slim." + leaf
+        # named as written: `contrib.layers.fully_connected`, or slim's for tf_slim/contrib.slim
+        api = path if path.startswith("contrib.layers.") else "slim." + leaf
         reuse = kwargs.get("reuse", Unknown() if self.arg_scopes else Const(None))
         with self.library_scope(node, kwargs.get("scope", Const(None)), Const(default), reuse):
             for weight in weights:

@@ -72,7 +72,7 @@ class TFCalls(ScopeCalls, LibraryCalls):
             return TFObject(path, kwargs, {"minimized": False})
         if path.startswith(tfapi.SLIM_NAMESPACES):
             if leaf in tfapi.SLIM_LAYERS:
-                return self.slim_layer(leaf, kwargs, node)
+                return self.slim_layer(path, leaf, kwargs, node)
             if leaf == "arg_scope":
                 return TFObject("ArgScope")
         self.record_name_lookup(leaf, args, kwargs, node)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Optional
 
 from scopelint.facts import Finding, Location, ModuleFacts, Outcome, Related, Reuse, VariableFact
 
@@ -66,3 +66,37 @@ def first_errors(facts: ModuleFacts) -> list[VariableFact]:
         failed_calls.add(fact.stack)
         kept.append(fact)
     return kept
+
+
+def closest(name: str, candidates: Iterable[str]) -> Optional[str]:
+    """The one candidate a slip away from `name`: the same path but for one component, at
+    most 2 edits and a quarter of that component's length away (`w` is never a slip of
+    `b`); None when none is that close, or when two are equally close."""
+    parts = name.split("/")
+    best: dict[int, set[str]] = {}
+    for candidate in set(candidates):
+        other = candidate.split("/")
+        if len(other) != len(parts):
+            continue
+        differ = [(a, b) for a, b in zip(parts, other) if a != b]
+        if len(differ) == 1:
+            a, b = differ[0]
+            distance = edit_distance(a, b)
+            if distance <= min(2, len(a) // 4, len(b) // 4):
+                best.setdefault(distance, set()).add(candidate)
+    if not best:
+        return None
+    nearest = best[min(best)]
+    return next(iter(nearest)) if len(nearest) == 1 else None
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: insertions, deletions and substitutions."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
