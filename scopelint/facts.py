@@ -62,6 +62,7 @@ class VariableFact:
     reuse_origin: Optional[Location] = None  # the root reuse_variables() that made the scope reuse
     key: str = ""  # the variable-store key (for tf.Variable: the one get_variable would use)
     graph: int = 0  # which simulated graph it was made in
+    name_scope: str = ""  # the name scope it was requested in (pattern form)
 
     @property
     def reused(self) -> Optional[bool]:
@@ -104,7 +105,8 @@ class NameRefFact:
     """A string literal used as the name of a variable, tensor, op or scope."""
 
     loc: Location
-    kind: str  # "tensor" (`w:0`), "operation", "scope" (a prefix regex), "variable" (`a/w`)
+    kind: str  # "tensor" (`w:0`), "operation", "scope" (a prefix regex), "variable" (`a/w`),
+    # "variables" (a prefix regex over variable names only: `trainable_variables(scope=)`)
     text: str
 
 

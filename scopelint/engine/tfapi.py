@@ -161,6 +161,10 @@ NAME_LOOKUPS: dict[str, str] = {
     "get_tensor_by_name": "tensor",
     "get_operation_by_name": "operation",
 }
+# Collections that hold variables only: their scope filter matches variable names.
+VARIABLE_COLLECTIONS = frozenset(f"GraphKeys.{key}" for key in (
+    "TRAINABLE_VARIABLES", "GLOBAL_VARIABLES", "LOCAL_VARIABLES", "MODEL_VARIABLES",
+    "MOVING_AVERAGE_VARIABLES", "TRAINABLE_RESOURCE_VARIABLES"))
 SCOPE_FILTERS = frozenset({
     "get_collection", "trainable_variables", "global_variables", "local_variables",
     "model_variables", "moving_average_variables",

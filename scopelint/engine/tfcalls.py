@@ -27,6 +27,7 @@ from scopelint.engine.values import (
     ScopeRef,
     Tensor,
     TFObject,
+    TFRef,
     Unknown,
     Value,
     Variable,
@@ -216,7 +217,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
             self._ignored_name_scope() if expected else None,
             pattern(expected + ":0") if expected else None, existing.loc if existing else None,
             existing.stack if existing else (), request.detail,
-            self.reuse_origin(request), pattern(request.key), self.graph.serial))
+            self.reuse_origin(request), pattern(request.key), self.graph.serial,
+            pattern(self.graph.name_stack)))
 
     def _ignored_name_scope(self) -> str:
         """The name scope a get_variable ignores: its full name, or as written when unknown."""
@@ -257,7 +259,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
                 self.loc(node), api, text if is_known(text) else None, pattern(text),
                 Outcome.CREATE, reuse, self.call_stack(),
                 reuse_origin=self.reuse_origin(Request("", None, Outcome.CREATE, reuse)),
-                key=pattern(graph.full_name(base)), graph=graph.serial))
+                key=pattern(graph.full_name(base)), graph=graph.serial,
+                name_scope=pattern(graph.name_stack)))
         return text
 
     # -- names used as strings (TFS202) ---------------------------------------------------
@@ -271,8 +274,12 @@ class TFCalls(ScopeCalls, LibraryCalls):
             kind = tfapi.NAME_LOOKUPS[leaf]
         elif leaf in tfapi.SCOPE_FILTERS:
             params = ("key", "scope") if leaf == "get_collection" else ("scope",)
-            text = const_str(dict(zip(params, args), **kwargs).get("scope", Unknown()))
-            kind = "scope"
+            bound = dict(zip(params, args), **kwargs)
+            text = const_str(bound.get("scope", Unknown()))
+            key = bound.get("key", Unknown())
+            variables_only = leaf != "get_collection" or (
+                isinstance(key, TFRef) and key.path in tfapi.VARIABLE_COLLECTIONS)
+            kind = "variables" if variables_only else "scope"
         elif leaf == "init_from_checkpoint":
             # the assignment map's values name graph variables (`v`) or scopes (`s/`)
             bound = dict(zip(("ckpt_dir_or_file", "assignment_map"), args), **kwargs)

@@ -6,7 +6,7 @@ import difflib
 import re
 from typing import Iterator, Optional
 
-from scopelint.facts import Finding, ModuleFacts, NameRefFact
+from scopelint.facts import Finding, ModuleFacts, NameRefFact, VariableFact
 from scopelint.rules import Rule
 
 
@@ -20,15 +20,43 @@ def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
     for ref in facts.name_refs:
         if _may_name_unknown(ref, unknown):
             continue
-        suggestion = _suggest(ref, names, scopes, facts.op_names)
+        ops = facts.op_names if ref.kind == "scope" else set()
+        if ref.kind == "variables" and not _filters_something(ref.text, names):
+            hidden = _under_name_scope(ref.text, facts.variables)
+            if hidden is not None:
+                yield Finding(path, ref.loc.line, ref.loc.col, "TFS202", hidden)
+                continue
+        suggestion = _suggest(ref, names, scopes, ops)
         if suggestion is not None:
             yield Finding(path, ref.loc.line, ref.loc.col, "TFS202",
                           f"no variable is named '{ref.text}': did you mean '{suggestion}'?")
 
 
+def _filters_something(text: str, names: set[str]) -> bool:
+    """Whether `scope=text` (TF: `re.match` on each name) selects a name; True if not a regex."""
+    try:
+        pattern = re.compile(text)
+    except re.error:
+        return True
+    return any(pattern.match(name) for name in names)
+
+
+def _under_name_scope(text: str, variables: list[VariableFact]) -> Optional[str]:
+    """Why a variable filter selects nothing: its variables were made under a name scope."""
+    pattern = re.compile(text)
+    for fact in variables:
+        if fact.name and fact.name_scope and pattern.match(fact.name_scope + "/") and (
+                "…" not in fact.name_scope):
+            return (f"no variable name matches scope='{text}', so this selects nothing: "
+                    f"name_scope '{fact.name_scope}' does not prefix the names of variables "
+                    f"made by get_variable or tf.layers (the one made there is named "
+                    f"'{fact.name}'); use variable_scope")
+    return None
+
+
 def _may_name_unknown(ref: NameRefFact, unknown: set[str]) -> bool:
     """Whether a variable scopelint could not name may be the one the string refers to."""
-    if ref.kind == "scope":
+    if ref.kind in ("scope", "variables"):
         if any(c in _REGEX_CHARS for c in ref.text):
             return bool(unknown)  # a real regex: any unknown name might match it
         known_parts = (p.split("…", 1)[0] for p in unknown)
@@ -47,7 +75,7 @@ def _prefixes(name: str) -> list[str]:
 
 def _suggest(ref: NameRefFact, names: set[str], scopes: set[str],
              ops: set[str]) -> Optional[str]:
-    if ref.kind == "scope":
+    if ref.kind in ("scope", "variables"):
         try:
             pattern = re.compile(ref.text)
         except re.error:
@@ -74,7 +102,10 @@ RULE = Rule(
          "(`get_tensor_by_name`, `get_collection(..., scope=)`, "
          "`trainable_variables(scope=)`, `.name == ...`, the graph side of an "
          "`init_from_checkpoint` map, ...) that match none of the names scopelint "
-         "predicts while a close one exists, and suggests it. It stays silent when any "
+         "predicts while a close one exists, and suggests it. A scope filter over variables "
+         "(`trainable_variables(scope=)`, `get_collection(GraphKeys.TRAINABLE_VARIABLES, "
+         "scope=)`, ...) that selects nothing because its variables were made under a "
+         "`name_scope` of that name is reported with that reason. It stays silent when any "
          "name in the file cannot be predicted.",
     why="The lookup fails at run time (`KeyError: The name 'layer1/w:0' refers to a Tensor "
         "which does not exist`), or a scope filter silently selects no variables, so an "
