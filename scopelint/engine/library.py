@@ -30,6 +30,7 @@ from scopelint.engine.values import (
     Value,
     const_str,
     reuse_of,
+    to_text,
     truth,
 )
 from scopelint.facts import Outcome, Reuse, SharedCellFact, VariableFact
@@ -86,9 +87,32 @@ class LibraryCalls(EngineState):
             layer.state["scope"] = self.capture_scope(node, name)
         return self.layer_object_call(layer, node)
 
+    def keras_layer(self, path: str, kind: str, kwargs: dict[str, Value]) -> Value:
+        """`tf.keras.layers.Dense(...)`: named at construction, `dense`, `dense_1`, ..."""
+        name = kwargs.get("name", Const(None))
+        text = self.graph.keras_name(kind) if is_none(name) else to_text(name)
+        return TFObject(path, kwargs, {"keras": kind, "name": text})
+
+    def keras_call(self, layer: TFObject, node: cst.Call) -> Value:
+        """A Keras layer's first call makes its weights as tf.Variables in the name scope
+        `<layer name>`: variable-scope reuse never applies to them."""
+        if not layer.state.get("built"):
+            layer.state["built"] = True
+            kind = layer.state["keras"]
+            graph = self.graph
+            saved = graph.name_stack
+            graph.enter_name_scope(layer.state["name"])
+            try:
+                for weight in _layer_weights(kind, tfapi.LAYERS[kind][1], layer.args):
+                    self.new_variable(node, layer.path, weight)
+            finally:
+                graph.name_stack = saved
+        return Tensor()
+
     def layer_object_call(self, layer: TFObject, node: cst.Call) -> Value:
         """`Layer.__call__`: the first call picks the scope and gets each weight in it;
         later calls use the weights already built."""
+        self.graph.keras_uids_unknown = True  # legacy layers count Keras names too
         if layer.state.get("built"):
             return Unknown()
         layer.state["built"] = True

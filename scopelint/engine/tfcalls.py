@@ -62,6 +62,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
         if path.startswith("layers.") and (leaf in tfapi.LAYERS
                                            or leaf in tfapi.NO_VARIABLE_LAYERS):
             return self.functional_layer(leaf, kwargs, node)
+        if path.startswith("keras.layers.") and leaf in tfapi.LAYER_CLASSES:
+            return self.keras_layer(path, tfapi.LAYER_CLASSES[leaf], kwargs)
         if path.startswith("layers.") and leaf in tfapi.LAYER_CLASSES:
             return TFObject(path, kwargs, {"kind": tfapi.LAYER_CLASSES[leaf]})
         if path.startswith("nn.rnn_cell.") and leaf in tfapi.CELLS:
@@ -119,6 +121,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
             return self.optimizer_slots(owner, kind, name, node)
         if name == "apply" and kind == "ExponentialMovingAverage":
             return self.moving_average(owner, node)
+        if name == "__call__" and "keras" in owner.state:
+            return self.keras_call(owner, node)
         if name == "__call__" and "kind" in owner.state:
             return self.layer_object_call(owner, node)
         if name == "__call__" and owner.path == "Template":
