@@ -21,6 +21,9 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     "Variable": ("initial_value", "trainable", "collections", "validate_shape",
                  "caching_device", "name", "variable_def", "dtype"),
     "get_collection": ("key", "scope"),
+    "placeholder": ("dtype", "shape", "name"),
+    "dense": ("inputs", "units"),
+    "conv": ("inputs", "filters", "kernel_size"),
     "get_tensor_by_name": ("name",),
     "get_operation_by_name": ("name",),
     "minimize": ("loss", "global_step", "var_list"),
@@ -56,6 +59,14 @@ def shape_of(value: Optional[Value]) -> Optional[tuple]:
         return (value.value,)
     if isinstance(value, Seq) and all(isinstance(i, Const) and type(i.value) is int
                                       for i in value.items):
+        return tuple(i.value for i in value.items)  # type: ignore[union-attr]
+    return None
+
+
+def dims_of(value: Optional[Value]) -> Optional[tuple[Optional[int], ...]]:
+    """A static shape as written, `[None, 32]`: ints, and None for unknown dimensions."""
+    if isinstance(value, Seq) and all(isinstance(i, Const) and (
+            type(i.value) is int or i.value is None) for i in value.items):
         return tuple(i.value for i in value.items)  # type: ignore[union-attr]
     return None
 

@@ -12,7 +12,7 @@ from typing import Optional
 import libcst as cst
 
 from scopelint.engine import tfapi
-from scopelint.engine.arguments import SIGNATURES, bind_args, is_none
+from scopelint.engine.arguments import SIGNATURES, bind_args, is_none, shape_of
 from scopelint.engine.cstwalk import source_of
 from scopelint.engine.model import Request
 from scopelint.engine.state import EngineState
@@ -23,6 +23,7 @@ from scopelint.engine.values import (
     Const,
     Instance,
     Seq,
+    ShapedTensor,
     Tensor,
     TFObject,
     TFRef,
@@ -78,14 +79,21 @@ class LibraryCalls(EngineState):
         template.state["scope"] = self.capture_scope(
             node, Const(None), template.args.get("name_", Unknown()))
 
-    def functional_layer(self, kind: str, kwargs: dict[str, Value], node: cst.Call) -> Value:
+    def functional_layer(self, kind: str, args: list[Value], kwargs: dict[str, Value],
+                         node: cst.Call) -> Value:
         """`tf.layers.dense(...)` etc.: build a layer object and call it once."""
-        layer = TFObject("layers." + kind, kwargs, {"kind": kind, "functional": True})
+        bound = bind_args("dense" if kind == "dense" else "conv" if "conv" in kind else "",
+                          args, kwargs)
+        layer = TFObject("layers." + kind, bound, {"kind": kind, "functional": True})
         name = kwargs.get("name", Const(None))
         if not is_none(name):
             # Layer.__init__: `with vs(name) as captured: self._scope = captured`.
             layer.state["scope"] = self.capture_scope(node, name)
-        return self.layer_object_call(layer, node)
+        shapes = layer_shapes(kind, bound)
+        layer.state["shapes"] = shapes
+        self.layer_object_call(layer, node)
+        out = shapes.get("output")
+        return ShapedTensor(out) if out is not None else Unknown()
 
     def keras_layer(self, path: str, kind: str, kwargs: dict[str, Value]) -> Value:
         """`tf.keras.layers.Dense(...)`: named at construction, `dense`, `dense_1`, ..."""
@@ -127,13 +135,15 @@ class LibraryCalls(EngineState):
             else:  # a default name, made unique: `dense`, `dense_1`
                 layer.state["scope"] = self.capture_scope(node, Const(None), base_name)
         with self.library_scope(node, layer.state["scope"], reuse=reuse, auxiliary=False):
+            shapes = layer.state.get("shapes", {})
             for weight in _layer_weights(kind, weights, layer.args):
-                self._weight(node, layer.path, weight)
+                self._weight(node, layer.path, weight, shapes.get(weight))
         return Unknown()
 
-    def _weight(self, node: cst.Call, api: str, name: str) -> None:
+    def _weight(self, node: cst.Call, api: str, name: str,
+                shape: Optional[tuple] = None) -> None:
         """One weight a library call gets with get_variable in the current scope."""
-        request = self.graph.get_variable(name, self.loc(node), self.call_stack(), None, None)
+        request = self.graph.get_variable(name, self.loc(node), self.call_stack(), shape, None)
         self.record_request(node, api, request)
 
     def rnn(self, kind: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
@@ -308,6 +318,43 @@ def _target_names(target: cst.BaseExpression) -> set[str]:
     if isinstance(target, (cst.Tuple, cst.List)):
         return {n for e in target.elements for n in _target_names(e.value)}
     return set()
+
+
+def layer_shapes(kind: str, args: dict[str, Value]) -> dict[str, tuple]:
+    """The kernel, bias and output shapes of a dense or convolution layer, when its input's
+    last dimension and its sizes are known (channels last)."""
+    inputs = args.get("inputs")
+    shape = inputs.shape if isinstance(inputs, ShapedTensor) else None
+    if not shape or type(shape[-1]) is not int:
+        return {}
+    width = shape[-1]
+    if kind == "dense":
+        units = args.get("units")
+        if not (isinstance(units, Const) and type(units.value) is int):
+            return {}
+        return {"kernel": (width, units.value), "bias": (units.value,),
+                "output": shape[:-1] + (units.value,)}
+    rank = {"conv1d": 1, "conv2d": 2, "conv3d": 3, "conv2d_transpose": 2,
+            "conv3d_transpose": 3}.get(kind)
+    filters, size = args.get("filters"), args.get("kernel_size")
+    if (rank is None or len(shape) != rank + 2 or not is_none(args.get("data_format",
+                                                                        Const(None)))
+            or not (isinstance(filters, Const) and type(filters.value) is int)):
+        return {}
+    window = _window(size, rank)
+    if window is None:
+        return {}
+    channels = (width, filters.value) if "transpose" not in kind else (filters.value, width)
+    return {"kernel": window + channels, "bias": (filters.value,),
+            "output": (None,) * (rank + 1) + (filters.value,)}
+
+
+def _window(size: Optional[Value], rank: int) -> Optional[tuple[int, ...]]:
+    """`kernel_size=3` or `(3, 3)`: the window's dimensions."""
+    if isinstance(size, Const) and type(size.value) is int:
+        return (size.value,) * rank
+    known = shape_of(size) if isinstance(size, Seq) else None
+    return known if known is not None and len(known) == rank else None
 
 
 def _layer_weights(kind: str, weights: tuple[str, ...], args: dict[str, Value]) -> list[str]:

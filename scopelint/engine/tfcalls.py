@@ -11,7 +11,14 @@ from typing import Callable, Optional
 import libcst as cst
 
 from scopelint.engine import tfapi, validity
-from scopelint.engine.arguments import bind_args, dtype_of, is_none, misplaced, shape_of
+from scopelint.engine.arguments import (
+    bind_args,
+    dims_of,
+    dtype_of,
+    is_none,
+    misplaced,
+    shape_of,
+)
 from scopelint.engine.cstwalk import source_of
 from scopelint.engine.library import LibraryCalls
 from scopelint.engine.model import Graph, Request
@@ -25,6 +32,7 @@ from scopelint.engine.values import (
     Function,
     Mapping,
     ScopeRef,
+    ShapedTensor,
     Tensor,
     TFObject,
     TFRef,
@@ -61,7 +69,7 @@ class TFCalls(ScopeCalls, LibraryCalls):
             return handler(self, path, args, kwargs, node)
         if path.startswith("layers.") and (leaf in tfapi.LAYERS
                                            or leaf in tfapi.NO_VARIABLE_LAYERS):
-            return self.functional_layer(leaf, kwargs, node)
+            return self.functional_layer(leaf, args, kwargs, node)
         if path.startswith("keras.layers.") and leaf in tfapi.LAYER_CLASSES:
             return self.keras_layer(path, tfapi.LAYER_CLASSES[leaf], kwargs)
         if path.startswith("layers.") and leaf in tfapi.LAYER_CLASSES:
@@ -86,6 +94,12 @@ class TFCalls(ScopeCalls, LibraryCalls):
             return Unknown()
         self.mark_op_name(kwargs, tfapi.OP_NAMES.get(path))
         return Tensor()
+
+    def placeholder(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
+        """`tf.placeholder(dtype, shape)`: a tensor of that static shape."""
+        self.mark_op_name(kwargs, tfapi.OP_NAMES.get(path))
+        dims = dims_of(bind_args("placeholder", args, kwargs).get("shape"))
+        return ShapedTensor(dims) if dims is not None else Tensor()
 
     def default_graph(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
         graph = self.graph if path != "Graph" else Graph(created_in=self.invocation)
@@ -326,6 +340,7 @@ _CALLS: dict[str, Callable[..., Value]] = {
         bind_args("Variable", args, kwargs), node),
     "get_variable_scope": lambda self, path, args, kwargs, node: ScopeRef(self.graph.scope),
     "get_default_graph": TFCalls.default_graph,
+    "placeholder": TFCalls.placeholder,
     "Graph": TFCalls.default_graph,
     "reset_default_graph": TFCalls.reset_graph,
     "train.get_or_create_global_step": TFCalls.global_step,

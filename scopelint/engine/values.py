@@ -47,6 +47,17 @@ class Tensor(Benign):
     """The result of a TF op call: Python operators on it make ops too (`add`, `mul`)."""
 
 
+class ShapedTensor(Tensor):
+    """A tensor whose static shape is known, but for the dimensions that are None."""
+
+    def __init__(self, shape: tuple[Optional[int], ...]) -> None:
+        super().__init__()
+        self.shape = shape
+
+    def __repr__(self) -> str:
+        return f"ShapedTensor({self.shape})"
+
+
 @dataclass(frozen=True)
 class Const(Value):
     """A known Python constant: str, int, float, bool, None, or a tuple of constants."""
