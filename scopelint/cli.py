@@ -21,6 +21,7 @@ from scopelint.files import PathNotFound, SourceError, decode_source, read_sourc
 from scopelint.noqa import filter_noqa
 from scopelint.report import ReportContext, reporters
 from scopelint.rules import all_rules
+from scopelint.rules.common import raise_statuses
 
 if TYPE_CHECKING:
     from scopelint.runner import RunResult
@@ -162,16 +163,26 @@ def run_names(args: argparse.Namespace) -> int:
             for f in result.findings:
                 print(f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}", file=sys.stderr)
             continue
+        facts = result.facts
         rows.extend({"path": result.path, "line": v.loc.line, "col": v.loc.col, "api": v.api,
-                     "name": v.name, "pattern": v.pattern, "reused": v.reused}
-                    for v in result.facts.variables)
+                     "name": v.name, "pattern": v.pattern, "reused": v.reused, "status": status}
+                    for v, status in zip(facts.variables, raise_statuses(facts)))
     if args.format == "json":
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write("".join(
-            f"{r['path']}:{r['line']}:{r['col']}: {r['api']} {r['name'] or r['pattern']}"
-            f"{' (reused)' if r['reused'] is True else ''}\n" for r in rows))
+        sys.stdout.write("".join(_name_line(r) for r in rows))
     return OK
+
+
+_REUSED = {True: " (reused)", False: "", None: " (maybe reused)"}
+
+
+def _name_line(row: dict[str, object]) -> str:
+    """`path:line:col: api name`, then `(reused)`, `(maybe reused)`, `(raises)` or
+    `(after error)`."""
+    tag = f" ({row['status']})" if row["status"] else _REUSED[row["reused"]]  # type: ignore[index]
+    name = row["name"] or row["pattern"]
+    return f"{row['path']}:{row['line']}:{row['col']}: {row['api']} {name}{tag}\n"
 
 
 def run_explain(args: argparse.Namespace) -> int:

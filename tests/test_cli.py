@@ -191,13 +191,27 @@ def test_names_rows_from_the_facts(project: Path, capsys, monkeypatch) -> None:
     assert main(["names", "."]) == 0
     out, err = capsys.readouterr()
     assert out == ("m.py:3:5: get_variable r/w:0\nm.py:3:5: get_variable r/w:0 (reused)\n"
-                   "m.py:7:5: get_variable …/w:0\n")
+                   "m.py:7:5: get_variable …/w:0 (maybe reused)\n")
     assert err == "bad.py:1:7: TFS001 syntax error\n"
     assert main(["names", "--format", "json", "."]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert rows[1] == {"path": "m.py", "line": 3, "col": 5, "api": "get_variable",
-                       "name": "r/w:0", "pattern": "r/w:0", "reused": True}
+                       "name": "r/w:0", "pattern": "r/w:0", "reused": True, "status": None}
     assert rows[2]["name"] is None and rows[2]["reused"] is None
+
+
+def test_names_mark_where_tf_raises(tmp_path: Path, capsys) -> None:
+    (tmp_path / "m.py").write_text(
+        "import tensorflow.compat.v1 as tf\n"
+        "with tf.variable_scope('a'):\n"
+        "    v = tf.get_variable('v', [1])\n"
+        "with tf.variable_scope('a'):\n"
+        "    v = tf.get_variable('v', [1])\n"
+        "    u = tf.get_variable('u', [1])\n", encoding="utf-8")
+    assert main(["names", "--no-cache", str(tmp_path / "m.py")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(": ", 1)[1] for line in out] == [
+        "get_variable a/v:0", "get_variable a/v:0 (raises)", "get_variable a/u:0 (after error)"]
 
 
 def test_names_on_real_code(project: Path, capsys) -> None:

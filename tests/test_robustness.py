@@ -87,7 +87,8 @@ def test_undecodable_files_give_tfs002(tmp_path: Path, data: bytes, position: tu
 
 
 @pytest.mark.parametrize("data", [
-    b"# -*- coding: latin-1 -*-\n" + TFS201.replace('"a"):', '"a"):  # \xe9t\xe9').encode("latin-1"),
+    b"# -*- coding: latin-1 -*-\n"
+    + TFS201.replace('"a"):', '"a"):  # \xe9t\xe9').encode("latin-1"),
     b"\xef\xbb\xbf" + TFS201.encode(),
     b"#!/usr/bin/env python\n# vim: set fileencoding=cp1252 :\n" + TFS201.encode("cp1252"),
 ])

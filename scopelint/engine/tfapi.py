@@ -32,8 +32,8 @@ MODULES: dict[str, str] = {
 
 # Every API the engine records facts for is spelled with one of these (case ignored):
 # the prefilter skips files that mention none of them (see `scopelint.prefilter`).
-FACT_WORDS = ("variable", "name_scope", "layers", "slim", "rnn", "optimizer", "exponentialmovingaverage",
-              "global_step")
+FACT_WORDS = ("variable", "name_scope", "layers", "slim", "rnn", "optimizer",
+              "exponentialmovingaverage", "global_step")
 
 # Prefixes that do not name TF1 graph APIs (TF2 namespaces).
 NOT_TF1 = ("compat.v2", "compat.v2.")

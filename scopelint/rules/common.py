@@ -100,3 +100,20 @@ def edit_distance(a: str, b: str) -> int:
                                previous[j - 1] + (ca != cb)))
         previous = current
     return previous[-1]
+
+
+def raise_statuses(facts: ModuleFacts) -> list[Optional[str]]:
+    """Per variable fact: "raises" where TF raises, "after error" past it, else None.
+
+    TF stops at the first request that fails, at a name it rejects and at an argument of
+    the wrong type (TFS104, TFS208); a `try` that catches the error leaves no such fact.
+    """
+    variables = facts.variables
+    stops = [(f.variables_before, f.loc) for f in facts.invalid_names]
+    stops += [(f.variables_before, f.loc) for f in facts.misplaced_args if f.raises]
+    stops += [(i, v.loc) for i, v in enumerate(variables) if v.outcome in ERRORS][:1]
+    if not stops:
+        return [None] * len(variables)
+    cut, loc = min(stops, key=lambda stop: stop[0])
+    return [None if i < cut else "raises" if i == cut and v.loc == loc else "after error"
+            for i, v in enumerate(variables)]
