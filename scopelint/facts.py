@@ -63,6 +63,7 @@ class VariableFact:
     key: str = ""  # the variable-store key (for tf.Variable: the one get_variable would use)
     graph: int = 0  # which simulated graph it was made in
     name_scope: str = ""  # the name scope it was requested in (pattern form)
+    loops: Tuple[Tuple[int, int], ...] = ()  # (line, iteration) of each loop it runs in
 
     @property
     def reused(self) -> Optional[bool]:

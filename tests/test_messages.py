@@ -65,3 +65,26 @@ def test_contrib_layers_are_named_as_written() -> None:
             y = tf.contrib.layers.fully_connected(x, 4, scope="fc")
         """, "TFS101")
     assert "contrib.layers.fully_connected creates it again" in message
+
+
+def test_a_loop_repeat_names_the_loop_that_repeats() -> None:
+    (message,) = _messages("""\
+        import tensorflow.compat.v1 as tf
+        for epoch in range(2):
+            for layer in range(1):
+                with tf.variable_scope("block"):
+                    w = tf.get_variable("w", [2])
+        """, "TFS101")
+    assert "the loop at line 2 runs this line again" in message
+
+
+def test_a_loop_around_a_call_names_the_loop() -> None:
+    (message,) = _messages("""\
+        import tensorflow.compat.v1 as tf
+        def block():
+            return tf.get_variable("w", [2])
+        for i in range(2):
+            block()
+        block()
+        """, "TFS101")
+    assert "the loop at line 4 runs this line again" in message

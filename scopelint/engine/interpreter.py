@@ -70,6 +70,7 @@ class Interpreter(TFCalls, CallReplay):
         self.pending_reuse: list[tuple[int, int]] = []
         self.calling: list[Function] = []  # the functions being replayed, innermost last
         self.call_envs: list[Env] = []  # and their local variables
+        self.loops: list[tuple[int, int]] = []  # (line, iteration) of the loops running
         self.reuse_ignored: dict[int, bool] = {}
         # per class: the attributes and enclosing-scope reuse its `__init__` leaves
         self.constructed: dict[int, tuple[dict[str, Value], Reuse, Optional[Location]]] = {}
@@ -302,9 +303,11 @@ class Interpreter(TFCalls, CallReplay):
             # Already a pass whose facts are dropped: once is enough to unsettle the state.
             values, exact = values[:1], False
         broke = False
-        for value in values:
+        line = self.positions.line_of(node) or 0
+        for iteration, value in enumerate(values):
             if isinstance(node, cst.For) and value is not None:
                 self.assign(node.target, value, env)
+            self.loops.append((line, iteration))
             try:
                 self.exec_block(node.body, env)
             except Exit as exit_:
@@ -313,6 +316,8 @@ class Interpreter(TFCalls, CallReplay):
                     break
                 if exit_.kind != "continue":
                     raise
+            finally:
+                self.loops.pop()
         if not exact:
             with self.quietly():
                 if isinstance(node, cst.For):

@@ -60,6 +60,11 @@ class Positions:
             found = self._known.get(id(node))
         return found or Location(1, 1)
 
+    def line_of(self, statement: cst.CSTNode) -> Optional[int]:
+        """The first line of a statement, when the two trees pair up."""
+        node = self._statement_map().get(id(statement))
+        return None if node is None else node.lineno  # type: ignore[attr-defined]
+
     def source_of(self, statement: cst.CSTNode) -> Optional[str]:
         """The source lines of a statement, when the two trees pair up."""
         node = self._statement_map().get(id(statement))

@@ -27,6 +27,7 @@ class EngineState:
     calling: list[Function]
     call_envs: list[Env]  # the local variables of each replayed call, innermost last
     reuse_ignored: dict[int, bool]  # FunctionDef id -> takes `reuse` and never reads it
+    loops: list[tuple[int, int]]  # (line, iteration) of each loop running, outermost first
     loc: Callable[[cst.CSTNode], Location]
     call_stack: Callable[[], CallStack]
     call_function: Callable[..., Value]

@@ -236,7 +236,7 @@ class TFCalls(ScopeCalls, LibraryCalls):
             pattern(expected + ":0") if expected else None, existing.loc if existing else None,
             existing.stack if existing else (), request.detail,
             self.reuse_origin(request), pattern(request.key), self.graph.serial,
-            pattern(self.graph.name_stack)))
+            pattern(self.graph.name_stack), tuple(self.loops)))
 
     def _ignored_name_scope(self) -> str:
         """The name scope a get_variable ignores: its full name, or as written when unknown."""

@@ -19,8 +19,19 @@ def store_key(fact: VariableFact) -> str:
     return fact.key or (fact.name or fact.pattern).rsplit(":", 1)[0]
 
 
-def repeat_origin(fact: VariableFact) -> tuple[str, tuple[Related, ...]]:
-    """Where the existing variable came from, and why this line asks again (loop or call)."""
+def first_requests(facts: ModuleFacts) -> dict[tuple[Location, str], VariableFact]:
+    """The request that made each variable, by (call site, store key)."""
+    made: dict[tuple[Location, str], VariableFact] = {}
+    for fact in facts.variables:
+        if fact.outcome is Outcome.CREATE:
+            made.setdefault((fact.loc, store_key(fact)), fact)
+    return made
+
+
+def repeat_origin(fact: VariableFact, first: Optional[VariableFact] = None
+                  ) -> tuple[str, tuple[Related, ...]]:
+    """Where the existing variable came from, and why this line asks again (loop or call);
+    `first` is the request that made it, to find the loop that repeats the line."""
     if fact.first is None:
         return "", ()
     text = f"first created at line {fact.first.line}"
@@ -30,8 +41,22 @@ def repeat_origin(fact: VariableFact) -> tuple[str, tuple[Related, ...]]:
             related.append(Related(site.line, site.col, "the repeat comes from this call"))
             return f"{text}; the repeat comes from the call at line {site.line}", tuple(related)
     if fact.first == fact.loc:
-        text += "; this line runs again (a loop, or a repeated call)"
+        loop = _repeating_loop(fact, first)
+        text += (f"; the loop at line {loop} runs this line again" if loop
+                 else "; this line runs again (a loop, or a repeated call)")
     return text, tuple(related)
+
+
+def _repeating_loop(fact: VariableFact, first: Optional[VariableFact]) -> Optional[int]:
+    """The line of the outermost loop whose iteration differs between the two requests."""
+    if first is None or first.stack != fact.stack:
+        return None
+    for (line, i), (first_line, first_i) in zip(fact.loops, first.loops):
+        if line != first_line:
+            return None
+        if i != first_i:
+            return line or None
+    return None
 
 
 Message = tuple[str, tuple[Related, ...]]
