@@ -109,6 +109,7 @@ class NameRefFact:
     kind: str  # "tensor" (`w:0`), "operation", "scope" (a prefix regex), "variable" (`a/w`),
     # "variables" (a prefix regex over variable names only: `trainable_variables(scope=)`)
     text: str
+    actual: Optional[str] = None  # `v.name == text`: the name `v` is known to have
 
 
 @dataclass(frozen=True)

@@ -324,7 +324,9 @@ class TFCalls(ScopeCalls, LibraryCalls):
                 owner = env.lookup(attr.value.value) if isinstance(attr.value, cst.Name) else None
                 text = literal.evaluated_value
                 if isinstance(owner, Variable) and isinstance(text, str):
-                    self.facts.name_refs.append(NameRefFact(self.loc(node), "tensor", text))
+                    actual = owner.name if owner.name and is_known(owner.name) else None
+                    self.facts.name_refs.append(NameRefFact(self.loc(node), "tensor", text,
+                                                            actual))
 
 
 _ERRORS = (Outcome.DUPLICATE, Outcome.MISSING, Outcome.MISMATCH)

@@ -18,7 +18,11 @@ def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
                                      if v.name is None}
     scopes = {prefix for name in names for prefix in _prefixes(name)}
     for ref in facts.name_refs:
-        if _may_name_unknown(ref, unknown):
+        if ref.actual is not None and ref.actual != ref.text:
+            yield Finding(path, ref.loc.line, ref.loc.col, "TFS202",
+                          f"this variable is named '{ref.actual}', not '{ref.text}'")
+            continue
+        if ref.actual is not None or _may_name_unknown(ref, unknown):
             continue
         ops = facts.op_names if ref.kind == "scope" else set()
         if ref.kind == "variables" and not _filters_something(ref.text, names):
@@ -105,7 +109,9 @@ RULE = Rule(
          "predicts while a close one exists, and suggests it. A scope filter over variables "
          "(`trainable_variables(scope=)`, `get_collection(GraphKeys.TRAINABLE_VARIABLES, "
          "scope=)`, ...) that selects nothing because its variables were made under a "
-         "`name_scope` of that name is reported with that reason. It stays silent when any "
+         "`name_scope` of that name is reported with that reason, and `v.name == \"...\"` "
+         "against another name than the one `v` is known to have (`Variable_1:0`, not "
+         "`Variable:0`). It stays silent when any "
          "name in the file cannot be predicted.",
     why="The lookup fails at run time (`KeyError: The name 'layer1/w:0' refers to a Tensor "
         "which does not exist`), or a scope filter silently selects no variables, so an "
