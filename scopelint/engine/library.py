@@ -231,6 +231,8 @@ class LibraryCalls(EngineState):
                 self.new_variable(node, "AdamOptimizer.beta_power", power)
         slot = const_str(optimizer.args.get("name", Const(kind.replace("Optimizer", ""))))
         self.slot_request(node, f"{kind}.{method}", slot or "…")
+        if kind in tfapi.TWO_SLOT_OPTIMIZERS:  # the second slot: `<var>/Adam_1`
+            self.slot_request(node, f"{kind}.{method}", f"{slot}_1" if slot else "…")
         # compute_gradients() opens `gradients`, apply_gradients() the optimizer's name.
         self.graph.unique_name("gradients")
         if slot:

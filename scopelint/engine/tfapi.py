@@ -105,6 +105,11 @@ SLOT_OPTIMIZERS = frozenset({
     "AdamOptimizer", "MomentumOptimizer", "RMSPropOptimizer", "AdagradOptimizer",
     "AdadeltaOptimizer", "FtrlOptimizer", "AdagradDAOptimizer", "ProximalAdagradOptimizer",
 })
+# Optimizers with two slots per variable, named `<name>` and `<name>_1` (Adam's m and v).
+TWO_SLOT_OPTIMIZERS = frozenset({
+    "AdamOptimizer", "RMSPropOptimizer", "AdadeltaOptimizer", "FtrlOptimizer",
+    "AdagradDAOptimizer",
+})
 PLAIN_OPTIMIZERS = frozenset({"GradientDescentOptimizer", "ProximalGradientDescentOptimizer"})
 
 # Namespaces whose calls may make variables that scopelint does not model.
