@@ -127,8 +127,7 @@ class SharedCellFact:
     """A MultiRNNCell given one cell object for several layers."""
 
     loc: Location
-    cell: str  # the cell as written
-    how: str  # how the list repeats it: "[cell] * n", "gru listed 2 times", ...
+    how: str  # how the list repeats the cell: "[cell] * n", "gru listed 2 times", ...
 
 
 @dataclass(frozen=True)

@@ -84,8 +84,7 @@ def misplaced(api: str, index: int, value: Value, expr: cst.BaseExpression
               ) -> Optional[tuple[str, str]]:
     """(the parameter TF binds a positional argument to, the one it looks meant for), when
     they differ: `VariableScope("policy")` binds the name to `reuse` (see SIGNATURES)."""
-    params = SIGNATURES.get("VariableScope" if api == "VariableScope" else
-                            "get_variable" if api == "get_local_variable" else api, ())
+    params = SIGNATURES.get("get_variable" if api == "get_local_variable" else api, ())
     if index >= len(params):
         return None
     param = params[index]

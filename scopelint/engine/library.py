@@ -197,7 +197,7 @@ class LibraryCalls(EngineState):
                      or (a.keyword is not None and a.keyword.value == "cells")), None)
         found = _repeated_cell(value, expr)
         if found is not None:
-            self.facts.shared_cells.append(SharedCellFact(self.loc(node), *found))
+            self.facts.shared_cells.append(SharedCellFact(self.loc(node), found))
 
     def slim_layer(self, path: str, leaf: str, kwargs: dict[str, Value],
                    node: cst.Call) -> Value:
@@ -273,17 +273,15 @@ class LibraryCalls(EngineState):
             graph.slot_names.add(slot)
 
 
-def _repeated_cell(value: Value, expr: Optional[cst.BaseExpression]
-                   ) -> Optional[tuple[str, str]]:
-    """(the cell as written, how the list repeats it), when it holds one object twice."""
+def _repeated_cell(value: Value, expr: Optional[cst.BaseExpression]) -> Optional[str]:
+    """How the list repeats one cell object, when it does."""
     if isinstance(value, Seq) and len(value.items) < 2:
         return None
     if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Multiply):
         for listed, times in ((expr.left, expr.right), (expr.right, expr.left)):
-            if (isinstance(listed, cst.List) and len(listed.elements) == 1
+            if (isinstance(listed, (cst.List, cst.Tuple)) and len(listed.elements) == 1
                     and not isinstance(listed.elements[0], cst.StarredElement)):
-                cell = source_of(listed.elements[0].value)
-                return cell, f"[{cell}] * {source_of(times)}"
+                return f"{source_of(listed)} * {source_of(times)}"
     if isinstance(expr, (cst.ListComp, cst.GeneratorExp)) and isinstance(expr.elt, cst.Name):
         bound: set[str] = set()
         clause: Optional[cst.CompFor] = expr.for_in
@@ -291,7 +289,7 @@ def _repeated_cell(value: Value, expr: Optional[cst.BaseExpression]
             bound |= _target_names(clause.target)
             clause = clause.inner_for_in
         if expr.elt.value not in bound:
-            return expr.elt.value, f"a comprehension that repeats {expr.elt.value}"
+            return f"a comprehension that repeats {expr.elt.value}"
     if isinstance(value, Seq):  # the list is known: compare the objects themselves
         seen: list[Value] = []
         for item in value.items:
@@ -299,15 +297,14 @@ def _repeated_cell(value: Value, expr: Optional[cst.BaseExpression]
                 if any(item is other for other in seen):
                     count = sum(item is other for other in value.items)
                     if isinstance(expr, cst.Name):
-                        return "a cell", f"{expr.value} holds one cell {count} times"
-                    cell = _element_like(expr, item, value)
-                    return cell, f"{cell} listed {count} times"
+                        return f"{expr.value} holds one cell {count} times"
+                    return f"{_element_like(expr, item, value)} listed {count} times"
                 seen.append(item)
     return None
 
 
 def _element_like(expr: Optional[cst.BaseExpression], item: Value, value: Seq) -> str:
-    """The repeated element as written, when the list is spelled out; else `cell`."""
+    """The repeated element as written, when the list is spelled out; else `a cell`."""
     if isinstance(expr, (cst.List, cst.Tuple)) and len(expr.elements) == len(value.items):
         return source_of(expr.elements[value.items.index(item)].value)
     return "a cell"
