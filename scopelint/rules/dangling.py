@@ -8,6 +8,7 @@ from typing import Iterator, Optional
 
 from scopelint.facts import Finding, ModuleFacts, NameRefFact, VariableFact
 from scopelint.rules import Rule
+from scopelint.rules.common import closest
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
@@ -91,11 +92,27 @@ def _suggest(ref: NameRefFact, names: set[str], scopes: set[str],
     base, _, port = ref.text.partition(":")
     if (ref.kind != "variable" and port != "0") or base in names or base in ops:
         return None
-    # Only the classic slip: the right variable under another scope prefix.
+    # The slips: the right variable under another scope prefix, the `_N` of a re-entered
+    # scope put on the variable, a typo a few letters away.
     leaf = base.rsplit("/", 1)[-1]
     same_leaf = sorted(n for n in names if n.rsplit("/", 1)[-1] == leaf)
-    if len(same_leaf) == 1:
-        return same_leaf[0] + ("" if ref.kind == "variable" else ":0")
+    found = (same_leaf[0] if len(same_leaf) == 1 else
+             _reentered(base, names) or closest(base, names))
+    if found is None:
+        return None
+    return found + ("" if ref.kind == "variable" else ":0")
+
+
+def _reentered(base: str, names: set[str]) -> Optional[str]:
+    """`foo/counter_1` for `foo_1/counter`: the suffix belongs to the re-entered scope."""
+    parts = base.split("/")
+    match = re.fullmatch(r"(.+)_([0-9]+)", parts[-1])
+    if match is None:
+        return None
+    for i in range(len(parts) - 1):
+        moved = [*parts[:i], f"{parts[i]}_{match.group(2)}", *parts[i + 1:-1], match.group(1)]
+        if "/".join(moved) in names:
+            return "/".join(moved)
     return None
 
 
