@@ -219,6 +219,33 @@ class LibraryCalls(EngineState):
         rest = self.graph.full_name(ANY)
         self.record_request(node, api, Request(rest, rest, Outcome.UNKNOWN, Reuse.UNKNOWN))
 
+    def slim_repeat(self, leaf: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
+        """`slim.repeat(x, n, layer, ...)` / `slim.stack(x, layer, [a, b], ...)`: the layer
+        runs in `variable_scope(scope, "Repeat" / "Stack")` as `<scope>_1`, `<scope>_2`, ...
+        where `scope` defaults to the layer function's `__name__`."""
+        params = ("inputs", "repetitions", "layer") if leaf == "repeat" else (
+            "inputs", "layer", "stack_args")
+        bound = {**dict(zip(params, args)), **kwargs}
+        layer = bound.get("layer")
+        name = layer.path.rsplit(".", 1)[-1] if isinstance(layer, TFRef) else ""
+        times = bound.get("repetitions") if leaf == "repeat" else bound.get("stack_args")
+        count = (times.value if isinstance(times, Const) and type(times.value) is int
+                 else len(times.items) if isinstance(times, Seq) else None)
+        if (count is None or not isinstance(layer, TFRef) or getattr(kwargs, "spread", False)
+                or not layer.path.startswith(tfapi.SLIM_NAMESPACES)
+                or name not in tfapi.SLIM_LAYERS):
+            self.opaque_call()
+            self.unknown_request(node, "slim." + leaf)
+            return Unknown()
+        scope = kwargs.get("scope", Const(None))
+        base = to_text(scope) if not is_none(scope) else tfapi.SLIM_FUNCTION_NAMES.get(name, name)
+        rest = {k: v for k, v in kwargs.items() if k != "scope"}
+        with self.library_scope(node, scope, Const(leaf.capitalize())):
+            for i in range(count):
+                self.slim_layer(layer.path, name, {**rest, "scope": Const(f"{base}_{i + 1}")},
+                                node)
+        return Unknown()
+
     def optimizer_slots(self, optimizer: TFObject, kind: str, method: str,
                         node: cst.Call) -> Value:
         """`minimize()` / `apply_gradients()`: slot variables come from get_variable."""

@@ -91,6 +91,13 @@ SLIM_LAYERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "separable_convolution2d": ("SeparableConv2d", ("depthwise_weights",)),
     "batch_norm": ("BatchNorm", ("moving_mean", "moving_variance")),
 }
+# The `__name__` of slim layers that are aliases (`conv2d = convolution2d`): slim.repeat
+# and slim.stack name their scopes after it.
+SLIM_FUNCTION_NAMES: dict[str, str] = {
+    "conv1d": "convolution1d", "conv2d": "convolution2d", "conv3d": "convolution3d",
+    "conv2d_transpose": "convolution2d_transpose", "conv3d_transpose": "convolution3d_transpose",
+    "separable_conv2d": "separable_convolution2d",
+}
 SLIM_NAMESPACES = ("contrib.slim.", "contrib.layers.", "contrib.framework.")
 SLIM_PURE = frozenset({  # slim / contrib.layers functions that make no variables
     "flatten", "dropout", "max_pool2d", "avg_pool2d", "max_pool3d", "avg_pool3d", "softmax",

@@ -84,6 +84,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
         if path.startswith(tfapi.SLIM_NAMESPACES):
             if leaf in tfapi.SLIM_LAYERS:
                 return self.slim_layer(path, leaf, kwargs, node)
+            if leaf in ("repeat", "stack"):
+                return self.slim_repeat(leaf, args, kwargs, node)
             if leaf == "arg_scope":
                 return TFObject("ArgScope")
         self.record_name_lookup(leaf, args, kwargs, node)
