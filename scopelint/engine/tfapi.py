@@ -20,6 +20,8 @@ MODULES: dict[str, str] = {
     "tensorflow.contrib.slim": "contrib.slim",
     "tensorflow.contrib.layers": "contrib.layers",
     "tf_slim": "contrib.slim",
+    "tf_slim.layers": "contrib.slim",  # re-exports tf_slim.layers.layers
+    "tf_slim.layers.layers": "contrib.slim",
     "tensorflow.python.ops.variable_scope": "",
     "tensorflow.python.ops.variables": "",
     "tensorflow.python.framework.ops": "",
