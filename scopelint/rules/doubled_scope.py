@@ -28,12 +28,14 @@ RULE = Rule(
         "(`policy/policy/w:0`); checkpoints, exports and name lookups then carry the "
         "doubled prefix.",
     example="""
-with tf.variable_scope(self.scope):
-    w = tf.get_variable("{}/w".format(self.scope), [4, 4])  # TFS209: 's/s/w:0'
+def build(scope):
+    with tf.variable_scope(scope):
+        return tf.get_variable("{}/w".format(scope), [4, 4])  # TFS209: 's/s/w:0'
 """,
     fix="""
-with tf.variable_scope(self.scope):
-    w = tf.get_variable("w", [4, 4])
+def build(scope):
+    with tf.variable_scope(scope):
+        return tf.get_variable("w", [4, 4])  # 's/w:0'
 """,
     check=check,
 )
