@@ -139,6 +139,9 @@ class TFCalls(ScopeCalls, LibraryCalls):
             return self.moving_average(owner, node)
         if name == "__call__" and "keras" in owner.state:
             return self.keras_call(owner, node)
+        if name == "__call__" and owner.state.get("kind") == "MultiRNNCell":
+            self.cell_call(owner, node, owner.path)
+            return Unknown()
         if name == "__call__" and "kind" in owner.state:
             return self.layer_object_call(owner, node)
         if name == "__call__" and owner.path == "Template":
