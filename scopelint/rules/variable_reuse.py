@@ -47,7 +47,7 @@ def _message(fact: VariableFact) -> Message:
 
 RULE = Rule(
     code="TFS203", name="variable-in-reusing-scope",
-    summary="tf.Variable in a reusing scope makes a new variable",
+    summary="tf.Variable (or a Keras layer) in a reusing scope makes new variables",
     what="Finds `tf.Variable` created inside a scope that reuses (reuse=True, after "
          "`reuse_variables()`, inherited, or a function called again with reuse), and the "
          "first call of a `tf.keras.layers` layer there (its weights are tf.Variables). Under "
