@@ -88,3 +88,13 @@ def test_a_loop_around_a_call_names_the_loop() -> None:
         block()
         """, "TFS101")
     assert "the loop at line 4 runs this line again" in message
+
+
+def test_init_from_checkpoint_points_at_the_entry() -> None:
+    result = analyze_text("m.py", textwrap.dedent("""\
+        import tensorflow.compat.v1 as tf
+        with tf.variable_scope("bert"):
+            w = tf.get_variable("kernel", [2])
+        tf.train.init_from_checkpoint("c", {"a": "bert/kernel", "b": "bert/kernal"})
+        """))
+    assert [(f.line, f.col) for f in result.findings if f.code == "TFS202"] == [(4, 57)]

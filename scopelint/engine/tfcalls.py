@@ -307,16 +307,30 @@ class TFCalls(ScopeCalls, LibraryCalls):
             # the assignment map's values name graph variables (`v`) or scopes (`s/`)
             bound = dict(zip(("ckpt_dir_or_file", "assignment_map"), args), **kwargs)
             mapping = bound.get("assignment_map")
-            for _, value in mapping.items if isinstance(mapping, Mapping) else ():
+            items = mapping.items if isinstance(mapping, Mapping) else ()
+            for (_, value), written in zip(items, _dict_entries(node, len(items))):
                 target = const_str(value)
                 if target and is_known(target):
                     kind = "scope" if target.endswith("/") else "variable"
-                    self.facts.name_refs.append(NameRefFact(self.loc(node), kind, target))
+                    loc = self.loc_within(node, written) if written else self.loc(node)
+                    self.facts.name_refs.append(NameRefFact(loc, kind, target))
             return
         else:
             return
         if text and is_known(text):
             self.facts.name_refs.append(NameRefFact(self.loc(node), kind, text))
+
+    def loc_within(self, call: cst.Call, part: cst.CSTNode) -> Location:
+        """Where a part of a call is: libcst reproduces the call's text from its start."""
+        start = self.loc(call)
+        code = source_of(call)
+        offset = code.find(source_of(part))
+        if offset < 0:
+            return start
+        before = code[:offset]
+        if "\n" not in before:
+            return Location(start.line, start.col + offset)
+        return Location(start.line + before.count("\n"), offset - before.rfind("\n"))
 
     def compared_name(self, node: cst.Comparison, left: cst.BaseExpression,
                       right: cst.BaseExpression, env: Env) -> None:
@@ -358,6 +372,18 @@ _CALLS: dict[str, Callable[..., Value]] = {
     "train.ExponentialMovingAverage": lambda self, path, args, kwargs, node: TFObject(
         path, bind_args("ExponentialMovingAverage", args, kwargs), {"applied": False}),
 }
+
+
+def _dict_entries(call: cst.Call, count: int) -> list[Optional[cst.DictElement]]:
+    """The entries of an `assignment_map` written as a dict literal in the call, in order
+    (Nones when it is built elsewhere or spread from another dict)."""
+    for i, arg in enumerate(call.args):
+        if (arg.keyword is None and i == 1) or (arg.keyword and
+                                                arg.keyword.value == "assignment_map"):
+            elements = arg.value.elements if isinstance(arg.value, cst.Dict) else ()
+            if len(elements) == count and all(isinstance(e, cst.DictElement) for e in elements):
+                return list(elements)  # type: ignore[arg-type]
+    return [None] * count
 
 
 def _literal_name(node: cst.Call) -> bool:
