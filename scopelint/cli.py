@@ -26,6 +26,7 @@ from scopelint.noqa import filter_noqa
 from scopelint.notebook import CellMap, is_notebook, read_notebook
 from scopelint.report import ReportContext, reporters
 from scopelint.rules import all_rules
+from scopelint.rules.common import raise_statuses
 
 if TYPE_CHECKING:
     from scopelint.fixes.apply import Keep
@@ -343,37 +344,52 @@ def run_names(args: argparse.Namespace) -> int:
     rows: list[dict[str, object]] = []
     for result in results:
         if os.path.normpath(result.path) not in imported:
-            rows.extend(name_row(result.path, v, ctx)
-                        for v in result.facts.variables)  # type: ignore[union-attr]
+            rows.extend(name_rows(result, ctx))
     reached = {(r["path"], r.get("cell"), r["line"], r["col"]) for r in rows}
     for result in results:
         if os.path.normpath(result.path) in imported:
-            own = [name_row(result.path, v, ctx)
-                   for v in result.facts.variables]  # type: ignore[union-attr]
+            own = name_rows(result, ctx)
             rows.extend(r for r in own if r["path"] == result.path
                         and (r["path"], r.get("cell"), r["line"], r["col"]) not in reached)
     if args.format == "json":
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write("".join(
-            f"{r['path']}:{'cell ' + str(r['cell']) + ':' if 'cell' in r else ''}"
-            f"{r['line']}:{r['col']}: {r['api']} {r['name'] or r['pattern']}"
-            f"{REUSED[r['reused']]}\n" for r in rows))
+        sys.stdout.write("".join(_name_line(r) for r in rows))
     return OK
 
 
 REUSED = {True: " (reused)", False: "", None: " (maybe reused)"}
 
 
-def name_row(path: str, fact: VariableFact, ctx: ReportContext) -> dict[str, object]:
-    """A `names` row: where the request is, what it asks for, and the calls leading there
-    (in a notebook, with its cell and the line in that cell)."""
+def name_rows(result: FileResult, ctx: ReportContext) -> list[dict[str, object]]:
+    """The `names` rows of one analysed file's run."""
+    facts = result.facts
+    assert facts is not None
+    return [name_row(result.path, v, ctx, status)
+            for v, status in zip(facts.variables, raise_statuses(facts))]
+
+
+def name_row(path: str, fact: VariableFact, ctx: ReportContext,
+             status: Optional[str] = None) -> dict[str, object]:
+    """A `names` row: where the request is, what it asks for, whether TF raises there
+    (`raises`) or has raised before (`after error`), and the calls leading there (in a
+    notebook, with its cell and the line in that cell)."""
     loc = fact.loc
     where = loc.path or path
     cell, line = ctx.in_cell(where, loc.line)
     return {"path": where, **({} if cell is None else {"cell": cell}), "line": line,
             "col": loc.col, "api": fact.api, "name": fact.name, "pattern": fact.pattern,
-            "reused": fact.reused, "stack": [_site(site, path, ctx) for site in fact.stack]}
+            "reused": fact.reused, "status": status,
+            "stack": [_site(site, path, ctx) for site in fact.stack]}
+
+
+def _name_line(row: dict[str, object]) -> str:
+    """`path:line:col: api name`, then `(reused)`, `(maybe reused)`, `(raises)` or
+    `(after error)`."""
+    tag = f" ({row['status']})" if row["status"] else REUSED[row["reused"]]  # type: ignore[index]
+    cell = f"cell {row['cell']}:" if "cell" in row else ""
+    return (f"{row['path']}:{cell}{row['line']}:{row['col']}: {row['api']} "
+            f"{row['name'] or row['pattern']}{tag}\n")
 
 
 def _site(site: Location, path: str, ctx: ReportContext) -> str:

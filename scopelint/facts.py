@@ -73,6 +73,8 @@ class VariableFact:
     shape: Optional[Tuple[int, ...]] = None  # the variable's literal shape, when known
     dtype: Optional[str] = None  # its dtype ("float32"), when known
     certain: bool = True  # False when made where code may or may not run (an `if` branch)
+    name_scope: str = ""  # the name scope it was requested in (pattern form)
+    loops: Tuple[Tuple[int, int], ...] = ()  # (line, iteration) of each loop it runs in
 
     @property
     def reused(self) -> Optional[bool]:
@@ -116,12 +118,68 @@ class NameRefFact:
     """A string literal used as the name of a variable, tensor, op or scope."""
 
     loc: Location
-    kind: str  # "tensor" (`w:0`), "operation", "scope" (a prefix regex), "variable" (`a/w`)
+    kind: str  # "tensor" (`w:0`), "operation", "scope" (a prefix regex), "variable" (`a/w`),
+    # "variables" (a prefix regex over variable names only: `trainable_variables(scope=)`)
     text: str
     stack: CallStack = ()
     # a scope filter on a variable collection: the names of the variables certainly in the
     # graph at the lookup that it returns
     matches: Tuple[str, ...] = ()
+    actual: Optional[str] = None  # `v.name == text`: the name `v` is known to have
+
+
+@dataclass(frozen=True)
+class IgnoredReuseFact:
+    """A `variable_scope` a function opens without its `reuse` parameter, which it never reads."""
+
+    loc: Location
+    function: str
+    caller: Optional[Location] = None  # the call that passed reuse=True (or AUTO_REUSE)
+    stack: CallStack = ()
+
+
+@dataclass(frozen=True)
+class SharedCellFact:
+    """A MultiRNNCell given one cell object for several layers."""
+
+    loc: Location
+    how: str  # how the list repeats the cell: "[cell] * n", "gru listed 2 times", ...
+    stack: CallStack = ()
+
+
+@dataclass(frozen=True)
+class MisplacedArgFact:
+    """A positional argument TF binds to another parameter than the one it looks meant for."""
+
+    loc: Location
+    api: str  # as written, e.g. "tf.VariableScope"
+    text: str  # the argument as written
+    param: str  # the parameter TF binds it to
+    meant: str  # the parameter it looks meant for
+    raises: bool = False  # TF raises a TypeError here (a dtype that is not one, a bad shape)
+    variables_before: int = 0  # variable facts recorded before it
+    stack: CallStack = ()
+
+
+@dataclass(frozen=True)
+class InvalidNameFact:
+    """A scope or variable name TF rejects: `'layer 1' is not a valid root scope name`."""
+
+    loc: Location
+    text: str  # the name as TF checks it
+    root: bool  # checked against the root pattern (first character too)
+    variables_before: int  # variable facts recorded before it: TF raises here
+    stack: CallStack = ()
+
+
+@dataclass(frozen=True)
+class DoubledScopeFact:
+    """A variable whose name argument spells out the variable scope it is made in."""
+
+    loc: Location
+    name: str  # the predicted name, pattern form (`s/s/w:0`)
+    scope: str  # the repeated part, pattern form
+    stack: CallStack = ()
 
 
 @dataclass
@@ -139,6 +197,11 @@ class ModuleFacts:
     modules: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # limits reached, shown with --verbose
     assumed_tf: bool = False  # `tf` is used, never bound: analysed as `import tensorflow as tf`
+    ignored_reuse: list[IgnoredReuseFact] = field(default_factory=list)
+    shared_cells: list[SharedCellFact] = field(default_factory=list)
+    misplaced_args: list[MisplacedArgFact] = field(default_factory=list)
+    invalid_names: list[InvalidNameFact] = field(default_factory=list)
+    doubled_scopes: list[DoubledScopeFact] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

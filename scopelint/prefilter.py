@@ -5,7 +5,7 @@ contains one of `ROOTS`, the top-level names of the modules the engine
 resolves TF APIs from (`engine.tfapi.MODULES`: `tensorflow`, `tf_slim`) or the
 word `tf` (a snippet that uses `tf` without importing it is analysed as if it
 imported tensorflow as tf, see `engine.imports.assumes_tf`), and,
-ignoring case, one of `tfapi.FACT_WORDS` (`variable`, `layers`, `slim`, `rnn`,
+ignoring case, one of `tfapi.FACT_WORDS` (`variable`, `name_scope`, `layers`, `slim`, `rnn`,
 `optimizer`, `exponentialmovingaverage`, `global_step`). When the text is not
 pure ASCII, its NFKC normal form is searched too, because Python normalises
 identifiers with NFKC (`ｔensorflow` imports `tensorflow`).
@@ -26,8 +26,9 @@ records no facts for it, and no rule can report anything (the name `tf` is a
 word of its own: the characters around an identifier are not word characters).
 Second,
 every API that yields a fact rules read is reached through a name holding one
-of `FACT_WORDS`: get_variable, Variable, variable_scope, reuse_variables and
+of `FACT_WORDS`: get_variable, Variable, variable_scope, reuse_variables, VariableScope and
 the name lookups of TFS202 (which need variable facts too) hold `variable`;
+`name_scope` (whose names TFS104 checks) holds `name_scope`;
 `tf.layers` and `tf.contrib.layers` calls go through a module or attribute
 named `layers`; slim through `slim`; RNN cells and drivers through `rnn`
 (`rnn_cell`, `dynamic_rnn`); optimizers end in `Optimizer`; the global step

@@ -223,8 +223,23 @@ def test_names_rows_from_the_facts(project: Path, capsys, monkeypatch) -> None:
     assert main(["names", "--format", "json", "."]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert rows[1] == {"path": "m.py", "line": 3, "col": 5, "api": "get_variable",
-                       "name": "r/w:0", "pattern": "r/w:0", "reused": True, "stack": []}
+                       "name": "r/w:0", "pattern": "r/w:0", "reused": True, "status": None,
+                       "stack": []}
     assert rows[2]["name"] is None and rows[2]["reused"] is None
+
+
+def test_names_mark_where_tf_raises(tmp_path: Path, capsys) -> None:
+    (tmp_path / "m.py").write_text(
+        "import tensorflow.compat.v1 as tf\n"
+        "with tf.variable_scope('a'):\n"
+        "    v = tf.get_variable('v', [1])\n"
+        "with tf.variable_scope('a'):\n"
+        "    v = tf.get_variable('v', [1])\n"
+        "    u = tf.get_variable('u', [1])\n", encoding="utf-8")
+    assert main(["names", "--no-cache", str(tmp_path / "m.py")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(": ", 1)[1] for line in out] == [
+        "get_variable a/v:0", "get_variable a/v:0 (raises)", "get_variable a/u:0 (after error)"]
 
 
 def test_names_on_real_code(project: Path, capsys) -> None:

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from typing import Optional
 
+import libcst as cst
+
 from scopelint.engine import tfapi
-from scopelint.engine.values import Args, Const, Seq, TFRef, Value, const_str
+from scopelint.engine.values import Args, Const, ReuseValue, Seq, TFRef, Value, const_str
 
 SIGNATURES: dict[str, tuple[str, ...]] = {
     "variable_scope": ("name_or_scope", "default_name", "values", "initializer", "regularizer",
                        "caching_device", "partitioner", "custom_getter", "reuse", "dtype",
                        "use_resource", "constraint", "auxiliary_name_scope"),
     "name_scope": ("name", "default_name", "values"),
+    "VariableScope": ("reuse", "name", "initializer", "regularizer", "caching_device",
+                      "partitioner", "custom_getter", "name_scope", "dtype"),
     "get_variable": ("name", "shape", "dtype", "initializer", "regularizer", "trainable",
                      "collections", "caching_device", "partitioner"),
     "Variable": ("initial_value", "trainable", "collections", "validate_shape",
                  "caching_device", "name", "variable_def", "dtype"),
     "get_collection": ("key", "scope"),
+    "placeholder": ("dtype", "shape", "name"),
+    "dense": ("inputs", "units"),
+    "conv": ("inputs", "filters", "kernel_size"),
     "get_tensor_by_name": ("name",),
     "get_operation_by_name": ("name",),
     "minimize": ("loss", "global_step", "var_list"),
@@ -56,6 +63,14 @@ def shape_of(value: Optional[Value]) -> Optional[tuple]:
     return None
 
 
+def dims_of(value: Optional[Value]) -> Optional[tuple[Optional[int], ...]]:
+    """A static shape as written, `[None, 32]`: ints, and None for unknown dimensions."""
+    if isinstance(value, Seq) and all(isinstance(i, Const) and (
+            type(i.value) is int or i.value is None) for i in value.items):
+        return tuple(i.value for i in value.items)  # type: ignore[union-attr]
+    return None
+
+
 def dtype_of(value: Optional[Value]) -> Optional[str]:
     if isinstance(value, TFRef) and value.path in tfapi.DTYPES:
         return tfapi.DTYPE_ALIASES.get(value.path, value.path)
@@ -63,3 +78,33 @@ def dtype_of(value: Optional[Value]) -> Optional[str]:
     if text in tfapi.DTYPES:
         return tfapi.DTYPE_ALIASES.get(text, text)
     return None
+
+
+def misplaced(api: str, index: int, value: Value, expr: cst.BaseExpression
+              ) -> Optional[tuple[str, str]]:
+    """(the parameter TF binds a positional argument to, the one it looks meant for), when
+    they differ: `VariableScope("policy")` binds the name to `reuse` (see SIGNATURES)."""
+    params = SIGNATURES.get("get_variable" if api == "get_local_variable" else api, ())
+    if index >= len(params):
+        return None
+    param = params[index]
+    word = _last_word(expr).lower()
+    if param in ("reuse", "trainable") and const_str(value) is not None:
+        return param, "name"
+    if param in ("shape", "trainable") and dtype_of(value) is not None:
+        return param, "dtype"
+    if param == "default_name" and (isinstance(value, ReuseValue) or value == Const(True)
+                                    or word.endswith("reuse")):
+        return param, "reuse"
+    if param == "dtype" and word.endswith("initializer") and dtype_of(value) is None:
+        return param, "initializer"
+    return None
+
+
+def _last_word(expr: cst.BaseExpression) -> str:
+    """`tf.zeros_initializer()` → `zeros_initializer`; `self.reuse` → `reuse`."""
+    if isinstance(expr, cst.Call):
+        expr = expr.func
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value
+    return expr.value if isinstance(expr, cst.Name) else ""

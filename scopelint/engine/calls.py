@@ -185,6 +185,7 @@ class CallReplay(EngineState):
             self.stack.append(site)
         self.active.append(node)
         self.calling.append(fn)
+        self.call_envs.append(local)
         caller_invocation, self.invocation = self.invocation, next(self._invocations)
         if self.graph.created_in is None:
             self.graph.created_in = self.invocation
@@ -199,6 +200,7 @@ class CallReplay(EngineState):
         finally:
             self.active.pop()
             self.calling.pop()
+            self.call_envs.pop()
             if site is not None:
                 self.stack.pop()
             finished = self.invocation

@@ -104,3 +104,26 @@ def _dotted(node: cst.BaseExpression) -> str:
     if isinstance(node, cst.Attribute):
         return f"{_dotted(node.value)}.{node.attr.value}"
     return node.value if isinstance(node, cst.Name) else ""
+
+
+def reads_name(node: cst.CSTNode, name: str) -> bool:
+    """Whether a variable `name` is used under `node`: keyword names, attribute names and
+    parameter names do not count; nested functions and lambdas do."""
+    if isinstance(node, cst.Name):
+        return node.value == name
+    if isinstance(node, cst.Arg):
+        return reads_name(node.value, name)
+    if isinstance(node, cst.Attribute):
+        return reads_name(node.value, name)
+    if isinstance(node, cst.Param):
+        return any(reads_name(part, name) for part in (node.default, node.annotation)
+                   if part is not None)
+    return any(reads_name(child, name) for child in node.children)
+
+
+_EMPTY = cst.Module(body=[])
+
+
+def source_of(node: cst.CSTNode) -> str:
+    """The code of an expression, as written."""
+    return _EMPTY.code_for_node(node)

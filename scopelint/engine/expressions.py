@@ -342,6 +342,9 @@ def binary(op: cst.BaseBinaryOp | cst.BaseAugOp, left: Value, right: Value) -> V
     kind = type(op).__name__.replace("Assign", "")
     if kind == "Modulo" and const_str(left) is not None:
         return Const(_percent(const_str(left) or "", right))
+    if kind == "Multiply" and isinstance(left, Seq) and isinstance(right, Const):
+        if type(right.value) is int and len(left.items) * right.value <= builtins_model.MAX_ITEMS:
+            return Seq(left.items * max(right.value, 0))  # `[cell] * 3`: the same objects
     if isinstance(left, Const) and isinstance(right, Const):
         try:
             return Const(_ARITHMETIC[kind](left.value, right.value))

@@ -77,6 +77,9 @@ class Interpreter(TFCalls, CallReplay, Importing):
         self.handling = 0  # depth of `try` blocks whose handlers catch TF's ValueError
         self.pending_reuse: list[tuple[int, int]] = []
         self.calling: list[Function] = []  # the functions being replayed, innermost last
+        self.call_envs: list[Env] = []  # and their local variables
+        self.loops: list[tuple[int, int]] = []  # (line, iteration) of the loops running
+        self.reuse_ignored: dict[int, bool] = {}
         # per class: the attributes and enclosing-scope reuse its `__init__` leaves
         self.constructed: dict[int, tuple[dict[str, Value], Reuse, Optional[Location]]] = {}
         # (run the `with` body, call depth of the `@contextmanager` replay) per entered item
@@ -343,9 +346,12 @@ class Interpreter(TFCalls, CallReplay, Importing):
             # Already a pass whose facts are dropped: once is enough to unsettle the state.
             values, exact = values[:1], False
         broke = False
-        for value in values:
+        positions = self.module.positions
+        line = (positions.line_of(node) if positions else None) or 0
+        for iteration, value in enumerate(values):
             if isinstance(node, cst.For) and value is not None:
                 self.assign(node.target, value, env)
+            self.loops.append((line, iteration))
             try:
                 self.exec_block(node.body, env)
             except Exit as exit_:
@@ -354,6 +360,8 @@ class Interpreter(TFCalls, CallReplay, Importing):
                     break
                 if exit_.kind != "continue":
                     raise
+            finally:
+                self.loops.pop()
         if not exact:
             with self.quietly():
                 if isinstance(node, cst.For):

@@ -12,7 +12,8 @@ from typing import Optional
 import libcst as cst
 
 from scopelint.engine import tfapi
-from scopelint.engine.arguments import SIGNATURES, bind_args, is_none
+from scopelint.engine.arguments import SIGNATURES, bind_args, is_none, shape_of
+from scopelint.engine.cstwalk import source_of
 from scopelint.engine.model import Request
 from scopelint.engine.state import EngineState
 from scopelint.engine.symbols import ANY, pattern
@@ -20,8 +21,10 @@ from scopelint.engine.values import (
     CALLABLES,
     Args,
     Const,
+    Instance,
     OpOutput,
     Seq,
+    ShapedTensor,
     Tensor,
     TFObject,
     TFRef,
@@ -29,9 +32,10 @@ from scopelint.engine.values import (
     Value,
     const_str,
     reuse_of,
+    to_text,
     truth,
 )
-from scopelint.facts import Outcome, Reuse, VariableFact
+from scopelint.facts import Outcome, Reuse, SharedCellFact, VariableFact
 
 
 class LibraryCalls(EngineState):
@@ -76,18 +80,48 @@ class LibraryCalls(EngineState):
         template.state["scope"] = self.capture_scope(
             node, Const(None), template.args.get("name_", Unknown()))
 
-    def functional_layer(self, kind: str, kwargs: dict[str, Value], node: cst.Call) -> Value:
+    def functional_layer(self, kind: str, args: list[Value], kwargs: dict[str, Value],
+                         node: cst.Call) -> Value:
         """`tf.layers.dense(...)` etc.: build a layer object and call it once."""
-        layer = TFObject("layers." + kind, kwargs, {"kind": kind, "functional": True})
+        bound = bind_args("dense" if kind == "dense" else "conv" if "conv" in kind else "",
+                          args, kwargs)
+        layer = TFObject("layers." + kind, bound, {"kind": kind, "functional": True})
         name = kwargs.get("name", Const(None))
         if not is_none(name):
             # Layer.__init__: `with vs(name) as captured: self._scope = captured`.
             layer.state["scope"] = self.capture_scope(node, name)
-        return self.layer_object_call(layer, node)
+        shapes = layer_shapes(kind, bound)
+        layer.state["shapes"] = shapes
+        self.layer_object_call(layer, node)
+        out = shapes.get("output")
+        return ShapedTensor(out) if out is not None else Unknown()
+
+    def keras_layer(self, path: str, kind: str, kwargs: dict[str, Value]) -> Value:
+        """`tf.keras.layers.Dense(...)`: named at construction, `dense`, `dense_1`, ..."""
+        name = kwargs.get("name", Const(None))
+        text = self.graph.keras_name(kind) if is_none(name) else to_text(name)
+        return TFObject(path, kwargs, {"keras": kind, "name": text})
+
+    def keras_call(self, layer: TFObject, node: cst.Call) -> Value:
+        """A Keras layer's first call makes its weights as tf.Variables in the name scope
+        `<layer name>`: variable-scope reuse never applies to them."""
+        if not layer.state.get("built"):
+            layer.state["built"] = True
+            kind = layer.state["keras"]
+            graph = self.graph
+            saved = graph.name_stack
+            graph.enter_name_scope(layer.state["name"])
+            try:
+                for weight in _layer_weights(kind, tfapi.LAYERS[kind][1], layer.args):
+                    self.new_variable(node, layer.path, weight)
+            finally:
+                graph.name_stack = saved
+        return Tensor()
 
     def layer_object_call(self, layer: TFObject, node: cst.Call) -> Value:
         """`Layer.__call__`: the first call picks the scope and gets each weight in it;
         later calls use the weights already built."""
+        self.graph.keras_uids_unknown = True  # legacy layers count Keras names too
         if layer.state.get("built"):
             return Unknown()
         layer.state["built"] = True
@@ -103,14 +137,16 @@ class LibraryCalls(EngineState):
                 layer.state["scope"] = self.capture_scope(node, Const(None), base_name)
         with self.library_scope(node, layer.state["scope"], reuse=reuse, auxiliary=False):
             trainable = truth(layer.args.get("trainable", Const(True))) is True
+            shapes = layer.state.get("shapes", {})
             for weight in _layer_weights(kind, weights, layer.args):
                 self._weight(node, layer.path, weight,
-                             trainable and not weight.startswith("moving_"))
+                             trainable and not weight.startswith("moving_"), shapes.get(weight))
         return Unknown()
 
-    def _weight(self, node: cst.Call, api: str, name: str, trainable: bool = False) -> None:
+    def _weight(self, node: cst.Call, api: str, name: str, trainable: bool = False,
+                shape: Optional[tuple] = None) -> None:
         """One weight a library call gets with get_variable in the current scope."""
-        request = self.graph.get_variable(name, self.loc(node), self.call_stack(), None, None,
+        request = self.graph.get_variable(name, self.loc(node), self.call_stack(), shape, None,
                                           trainable=trainable)
         self.record_request(node, api, request)
 
@@ -124,16 +160,55 @@ class LibraryCalls(EngineState):
         with self.library_scope(node, Const(tfapi.RNNS[kind]) if is_none(scope) else scope):
             for direction, cell in cells:
                 with self.library_scope(node, Const(direction)) if direction else nullcontext():
-                    if isinstance(cell, TFObject) and cell.state.get("kind") in tfapi.CELLS:
-                        self.layer_object_call(cell, node)
-                    else:
-                        self.opaque_call()
+                    self.cell_call(cell, node, "nn." + kind)
         return Tensor()
 
-    def slim_layer(self, leaf: str, kwargs: dict[str, Value], node: cst.Call) -> Value:
+    def cell_call(self, cell: Optional[Value], node: cst.Call, api: str) -> None:
+        """A cell's first call builds its weights in the current scope; a MultiRNNCell
+        builds each layer's cell in `multi_rnn_cell/cell_<i>`."""
+        kind = cell.state.get("kind") if isinstance(cell, TFObject) else None
+        if kind in tfapi.CELLS:
+            self.layer_object_call(cell, node)  # type: ignore[arg-type]
+        elif kind == "MultiRNNCell" and isinstance(cell, TFObject):
+            if cell.state.get("built"):
+                return
+            cell.state["built"] = True
+            scope = self.capture_scope(node, Const(None), Const("multi_rnn_cell"))
+            with self.library_scope(node, scope, auxiliary=False):
+                for i, layer in enumerate(cell.state["cells"]):
+                    with self.library_scope(node, Const(f"cell_{i}")):
+                        self.cell_call(layer, node, api)
+        else:  # weights under names scopelint cannot know
+            self.opaque_call()
+            self.unknown_request(node, api)
+
+    def multi_cell(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
+        """`MultiRNNCell(cells)`: reports a repeated cell; a known list becomes a cell."""
+        self.note_shared_cell(args, kwargs, node)
+        cells = kwargs.get("cells", args[0] if args else Unknown())
+        if isinstance(cells, Seq):
+            return TFObject(path, {}, {"kind": "MultiRNNCell", "cells": cells.items})
+        self.opaque_call()
+        return Unknown()
+
+    def note_shared_cell(self, args: list[Value], kwargs: Args, node: cst.Call) -> None:
+        """`MultiRNNCell([cell] * n)`, `[cell, cell]`, `[cell for _ in range(n)]`: one cell
+        object for several layers (it keeps the scope, so the weights, of its first use)."""
+        if not self.recording:
+            return
+        value = kwargs.get("cells", args[0] if args else Unknown())
+        expr = next((a.value for a in node.args if (a.keyword is None and not a.star)
+                     or (a.keyword is not None and a.keyword.value == "cells")), None)
+        found = _repeated_cell(value, expr)
+        if found is not None:
+            self.facts.shared_cells.append(SharedCellFact(self.loc(node), found))
+
+    def slim_layer(self, path: str, leaf: str, kwargs: dict[str, Value],
+                   node: cst.Call) -> Value:
         """`slim.conv2d(..., scope=...)`: `variable_scope(scope, default, reuse=reuse)`."""
         default, weights = tfapi.SLIM_LAYERS[leaf]
-        api = "slim." + leaf
+        # named as written: `contrib.layers.fully_connected`, or slim's for tf_slim/contrib.slim
+        api = path if path.startswith("contrib.layers.") else "slim." + leaf
         scoped = self._arg_scope_args(leaf)
         if scoped is None:  # an arg_scope that may list this layer may set its reuse
             kwargs = {"reuse": Unknown(), **kwargs}
@@ -144,8 +219,7 @@ class LibraryCalls(EngineState):
             for weight in weights:
                 self._weight(node, api, weight)
             # The rest (biases, gamma, a normalizer's scope) depends on arguments.
-            rest = self.graph.full_name(ANY)
-            self.record_request(node, api, Request(rest, rest, Outcome.UNKNOWN, Reuse.UNKNOWN))
+            self.unknown_request(node, api)
             self.graph.mark_store_unknown()
         return Unknown()
 
@@ -161,6 +235,38 @@ class LibraryCalls(EngineState):
                 given.update(scope.args)
         return given
 
+    def unknown_request(self, node: cst.Call, api: str) -> None:
+        """Variables under names scopelint cannot know, somewhere in the current scope."""
+        rest = self.graph.full_name(ANY)
+        self.record_request(node, api, Request(rest, rest, Outcome.UNKNOWN, Reuse.UNKNOWN))
+
+    def slim_repeat(self, leaf: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
+        """`slim.repeat(x, n, layer, ...)` / `slim.stack(x, layer, [a, b], ...)`: the layer
+        runs in `variable_scope(scope, "Repeat" / "Stack")` as `<scope>_1`, `<scope>_2`, ...
+        where `scope` defaults to the layer function's `__name__`."""
+        params = ("inputs", "repetitions", "layer") if leaf == "repeat" else (
+            "inputs", "layer", "stack_args")
+        bound = {**dict(zip(params, args)), **kwargs}
+        layer = bound.get("layer")
+        name = layer.path.rsplit(".", 1)[-1] if isinstance(layer, TFRef) else ""
+        times = bound.get("repetitions") if leaf == "repeat" else bound.get("stack_args")
+        count = (times.value if isinstance(times, Const) and type(times.value) is int
+                 else len(times.items) if isinstance(times, Seq) else None)
+        if (count is None or not isinstance(layer, TFRef) or getattr(kwargs, "spread", False)
+                or not layer.path.startswith(tfapi.SLIM_NAMESPACES)
+                or name not in tfapi.SLIM_LAYERS):
+            self.opaque_call()
+            self.unknown_request(node, "slim." + leaf)
+            return Unknown()
+        scope = kwargs.get("scope", Const(None))
+        base = to_text(scope) if not is_none(scope) else tfapi.SLIM_FUNCTION_NAMES.get(name, name)
+        rest = {k: v for k, v in kwargs.items() if k != "scope"}
+        with self.library_scope(node, scope, Const(leaf.capitalize())):
+            for i in range(count):
+                self.slim_layer(layer.path, name, {**rest, "scope": Const(f"{base}_{i + 1}")},
+                                node)
+        return Unknown()
+
     def optimizer_slots(self, optimizer: TFObject, kind: str, method: str,
                         node: cst.Call) -> Value:
         """`minimize()` / `apply_gradients()`: slot variables come from get_variable."""
@@ -173,6 +279,8 @@ class LibraryCalls(EngineState):
                 self.new_variable(node, "AdamOptimizer.beta_power", power)
         slot = const_str(optimizer.args.get("name", Const(kind.replace("Optimizer", ""))))
         self.slot_request(node, f"{kind}.{method}", slot or "…")
+        if kind in tfapi.TWO_SLOT_OPTIMIZERS:  # the second slot: `<var>/Adam_1`
+            self.slot_request(node, f"{kind}.{method}", f"{slot}_1" if slot else "…")
         # compute_gradients() opens `gradients`, apply_gradients() the optimizer's name.
         self.graph.unique_name("gradients")
         if slot:
@@ -229,6 +337,89 @@ class LibraryCalls(EngineState):
         if outcome is not Outcome.MISSING:
             graph.mark_slots_unknown(slot)
             graph.slot_names.add(slot)
+
+
+def _repeated_cell(value: Value, expr: Optional[cst.BaseExpression]) -> Optional[str]:
+    """How the list repeats one cell object, when it does."""
+    if isinstance(value, Seq) and len(value.items) < 2:
+        return None
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Multiply):
+        for listed, times in ((expr.left, expr.right), (expr.right, expr.left)):
+            if (isinstance(listed, (cst.List, cst.Tuple)) and len(listed.elements) == 1
+                    and not isinstance(listed.elements[0], cst.StarredElement)):
+                return f"{source_of(listed)} * {source_of(times)}"
+    if isinstance(expr, (cst.ListComp, cst.GeneratorExp)) and isinstance(expr.elt, cst.Name):
+        bound: set[str] = set()
+        clause: Optional[cst.CompFor] = expr.for_in
+        while clause is not None:
+            bound |= _target_names(clause.target)
+            clause = clause.inner_for_in
+        if expr.elt.value not in bound:
+            return f"a comprehension that repeats {expr.elt.value}"
+    if isinstance(value, Seq):  # the list is known: compare the objects themselves
+        seen: list[Value] = []
+        for item in value.items:
+            if isinstance(item, (TFObject, Instance)) or type(item) is Unknown:
+                if any(item is other for other in seen):
+                    count = sum(item is other for other in value.items)
+                    if isinstance(expr, cst.Name):
+                        return f"{expr.value} holds one cell {count} times"
+                    return f"{_element_like(expr, item, value)} listed {count} times"
+                seen.append(item)
+    return None
+
+
+def _element_like(expr: Optional[cst.BaseExpression], item: Value, value: Seq) -> str:
+    """The repeated element as written, when the list is spelled out; else `a cell`."""
+    if isinstance(expr, (cst.List, cst.Tuple)) and len(expr.elements) == len(value.items):
+        return source_of(expr.elements[value.items.index(item)].value)
+    return "a cell"
+
+
+def _target_names(target: cst.BaseExpression) -> set[str]:
+    """The names a `for` target binds."""
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return {n for e in target.elements for n in _target_names(e.value)}
+    return set()
+
+
+def layer_shapes(kind: str, args: dict[str, Value]) -> dict[str, tuple]:
+    """The kernel, bias and output shapes of a dense or convolution layer, when its input's
+    last dimension and its sizes are known (channels last)."""
+    inputs = args.get("inputs")
+    shape = inputs.shape if isinstance(inputs, ShapedTensor) else None
+    if not shape or type(shape[-1]) is not int:
+        return {}
+    width = shape[-1]
+    if kind == "dense":
+        units = args.get("units")
+        if not (isinstance(units, Const) and type(units.value) is int):
+            return {}
+        return {"kernel": (width, units.value), "bias": (units.value,),
+                "output": shape[:-1] + (units.value,)}
+    rank = {"conv1d": 1, "conv2d": 2, "conv3d": 3, "conv2d_transpose": 2,
+            "conv3d_transpose": 3}.get(kind)
+    filters, size = args.get("filters"), args.get("kernel_size")
+    if (rank is None or len(shape) != rank + 2 or not is_none(args.get("data_format",
+                                                                        Const(None)))
+            or not (isinstance(filters, Const) and type(filters.value) is int)):
+        return {}
+    window = _window(size, rank)
+    if window is None:
+        return {}
+    channels = (width, filters.value) if "transpose" not in kind else (filters.value, width)
+    return {"kernel": window + channels, "bias": (filters.value,),
+            "output": (None,) * (rank + 1) + (filters.value,)}
+
+
+def _window(size: Optional[Value], rank: int) -> Optional[tuple[int, ...]]:
+    """`kernel_size=3` or `(3, 3)`: the window's dimensions."""
+    if isinstance(size, Const) and type(size.value) is int:
+        return (size.value,) * rank
+    known = shape_of(size) if isinstance(size, Seq) else None
+    return known if known is not None and len(known) == rank else None
 
 
 def _layer_weights(kind: str, weights: tuple[str, ...], args: dict[str, Value]) -> list[str]:

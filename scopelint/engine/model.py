@@ -96,6 +96,8 @@ class Graph:
         self.slots_unknown = False  # an optimizer scopelint does not know ran
         self.has_global_step = False
         self.averaged: set[object] = set()  # op outputs a moving average was applied to
+        self.keras_uids: dict[str, int] = {}  # Keras's per-graph layer name counters
+        self.keras_uids_unknown = False  # a call scopelint cannot follow may have counted
 
     # -- op and name-scope names (ops.Graph) --------------------------------
 
@@ -126,6 +128,15 @@ class Graph:
             self.unsure_names.add(key)
         BRANCH_WRITES.note(self, "name", key)
         self.names_in_use[key] = value
+
+    def keras_name(self, prefix: str) -> str:
+        """`backend.unique_object_name`: `dense`, `dense_1`, ... per graph, at construction."""
+        if self.keras_uids_unknown or self.maybe:
+            self.keras_uids_unknown = True
+            return prefix + hole()
+        count = self.keras_uids.get(prefix, 0)
+        self.keras_uids[prefix] = count + 1
+        return prefix if count == 0 else f"{prefix}_{count}"
 
     def mark_names_unknown(self) -> None:
         """An unknown call may have created ops with any name under the current name scope."""
@@ -246,6 +257,7 @@ class Graph:
         """An unknown call may have made variables with any name under the current scope."""
         self.unsure_store.add(self.full_name(ANY))
         self.mark_names_unknown()
+        self.keras_uids_unknown = True
 
     def mark_slots_unknown(self, slot: str) -> None:
         """Slot variables: store keys `<var>/<slot>/` and name scopes `<var>/<slot>[_N]`."""

@@ -69,6 +69,11 @@ class Positions:
             return Location(1, 1, self.path)
         return Location(node.lineno, self._char_col(node) + 1, self.path)  # type: ignore[arg-type]
 
+    def line_of(self, statement: cst.CSTNode) -> Optional[int]:
+        """The first line of a statement, when the two trees pair up."""
+        node = self._statement_map().get(id(statement))
+        return None if node is None else node.lineno  # type: ignore[attr-defined]
+
     def source_of(self, statement: cst.CSTNode) -> Optional[str]:
         """The source lines of a statement, when the two trees pair up."""
         node = self._statement_map().get(id(statement))

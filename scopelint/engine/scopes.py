@@ -12,10 +12,12 @@ from typing import Callable, Iterator, Optional
 
 import libcst as cst
 
+from scopelint.engine import validity
 from scopelint.engine.arguments import bind_args, dtype_of, is_none
+from scopelint.engine.cstwalk import reads_name
 from scopelint.engine.model import Graph, VarScope, or_reuse
 from scopelint.engine.state import EngineState
-from scopelint.engine.symbols import hole, is_known, pattern
+from scopelint.engine.symbols import hole, is_known, known_parts, pattern
 from scopelint.engine.values import (
     Args,
     Benign,
@@ -29,7 +31,14 @@ from scopelint.engine.values import (
     to_text,
     truth,
 )
-from scopelint.facts import Reuse, ReuseCallFact, ScopeFact
+from scopelint.facts import (
+    IgnoredReuseFact,
+    InvalidNameFact,
+    Location,
+    Reuse,
+    ReuseCallFact,
+    ScopeFact,
+)
 
 
 class _Frame:
@@ -57,7 +66,8 @@ class ScopeCalls(EngineState):
                             bound.get("auxiliary_name_scope", Const(True)),
                             written_false=_writes_reuse_false(node),
                             dtype=bound.get("dtype", Const(None)),
-                            partitioner=bound.get("partitioner", Const(None)))
+                            partitioner=bound.get("partitioner", Const(None)),
+                            passes_reuse=bound.spread or "reuse" in bound)
 
     def enter_context(self, value: Value,
                       node: cst.BaseExpression) -> tuple[Optional[_Frame], Value]:
@@ -107,6 +117,8 @@ class ScopeCalls(EngineState):
         frame = _Frame(graph, "name_scope")
         name = mgr.name if not is_none(mgr.name) else mgr.default_name
         text = None if is_none(name) else to_text(name)
+        if text:
+            self.check_scope_name(text, mgr.loc)
         graph.enter_name_scope(text)
         self.scope_frames.append(("name_scope", self.invocation, pattern(text or "")))
         self.record_scope(mgr, "name_scope", graph.scope.reuse, graph.scope.reuse)
@@ -162,12 +174,14 @@ class ScopeCalls(EngineState):
                     return self._unknown_scope(frame, mgr)
                 default = to_text(mgr.default_name)
                 if auxiliary:
+                    self.check_scope_name(default, mgr.loc)
                     graph.enter_name_scope(default)
                 short = graph.unique_scope_name(default)
                 reuse_arg = Reuse.NO
             else:
                 short = to_text(target)
                 if auxiliary and short:
+                    self.check_scope_name(short, mgr.loc)
                     graph.enter_name_scope(short)
             new_name = f"{old.name}/{short}" if old.name else short
             reuse = or_reuse(reuse_arg, old.reuse)
@@ -177,6 +191,8 @@ class ScopeCalls(EngineState):
             graph.open_scope_count(new_name)
             frame.undo = lambda: graph.close_subscopes(new_name)
             inherited = old.reuse
+        if not internal:
+            self.note_ignored_reuse(mgr)
         self.scope_frames.append(("variable_scope", self.invocation, ""))
         if not internal:
             self.record_scope(mgr, "variable_scope", graph.scope.reuse, inherited,
@@ -187,6 +203,46 @@ class ScopeCalls(EngineState):
         """`variable_scope(None)` without a default name: TF raises TypeError; stay silent."""
         self.scope_frames.append(("variable_scope", self.invocation, ""))
         return frame, ScopeRef(self.graph.scope)
+
+    def check_scope_name(self, text: str, loc: Location) -> None:
+        """`Graph.name_scope(text)`: TF raises on a name outside its patterns."""
+        stack = self.graph.name_stack
+        # a stack with a known character is not the root; one of holes only may be
+        self.check_name(text, loc, True if stack == "" else False if known_parts(stack) else None)
+
+    def check_name(self, text: str, loc: Location, root: Optional[bool]) -> None:
+        """Record a name TF rejects (`root`: checked at the root; None: maybe at the root)."""
+        if self.recording and not self.handling and validity.rejected(text, root is True):
+            self.facts.invalid_names.append(InvalidNameFact(
+                loc, pattern(text), root, len(self.facts.variables), self.call_stack()))
+
+    def note_ignored_reuse(self, mgr: ScopeManager) -> None:
+        """The outermost `variable_scope` of a function that takes `reuse` and never reads it."""
+        if not self.recording or mgr.passes_reuse or not self.calling or not self.active:
+            return
+        fn = self.calling[-1]
+        if self.active[-1] is not fn.node or any(
+                kind == "variable_scope" and invocation == self.invocation
+                for kind, invocation, _ in self.scope_frames):
+            return
+        if not self.ignores_reuse(fn.node):
+            return
+        passed = reuse_of(self.call_envs[-1].vars.get("reuse", Const(None)))
+        caller = self.stack[-1] if self.stack and passed in (Reuse.YES, Reuse.AUTO) else None
+        self.facts.ignored_reuse.append(IgnoredReuseFact(
+            mgr.loc, fn.node.name.value, caller, self.call_stack()))
+
+    def ignores_reuse(self, node: cst.FunctionDef) -> bool:
+        """A `reuse` parameter the body never reads, in a function no unknown decorator wraps."""
+        found = self.reuse_ignored.get(id(node))
+        if found is None:
+            params = node.params
+            names = {p.name.value for p in (*params.posonly_params, *params.params,
+                                            *params.kwonly_params)}
+            found = ("reuse" in names and all(_known_decorator(d) for d in node.decorators)
+                     and not any(reads_name(node.body, n) for n in ("reuse", "locals", "vars")))
+            self.reuse_ignored[id(node)] = found
+        return found
 
     def record_scope(self, mgr: ScopeManager, kind: str, reuse: Reuse, inherited: Reuse,
                      explicit_false: bool = False) -> None:
@@ -219,6 +275,13 @@ class ScopeCalls(EngineState):
             self.facts.reuse_calls[index] = replace(self.facts.reuse_calls[index],
                                                     used_after=True)
         self.pending_reuse.clear()
+
+
+def _known_decorator(decorator: cst.Decorator) -> bool:
+    """`@staticmethod`, `@property` ...: decorators that cannot read the call's `reuse`."""
+    expr = decorator.decorator
+    return isinstance(expr, cst.Name) and expr.value in ("staticmethod", "classmethod",
+                                                          "property", "abstractmethod")
 
 
 def _writes_reuse_false(node: cst.Call) -> bool:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Callable
 import libcst as cst
 
 from scopelint.engine.model import Graph
-from scopelint.engine.values import TFObject, Value
+from scopelint.engine.values import Env, Function, TFObject, Value
 from scopelint.facts import CallStack, Location, ModuleFacts
 
 if TYPE_CHECKING:
@@ -26,6 +26,12 @@ class EngineState:
     pending_reuse: list[tuple[int, int]]  # (reuse_calls index, invocation) not yet used
     arg_scopes: list[TFObject]  # the slim arg_scope blocks entered, innermost last
     handling: int  # depth of `try` blocks whose handlers catch TF's ValueError
+    stack: list[Location]  # call sites of the replayed calls, outermost first
+    active: list[cst.FunctionDef]  # the functions being replayed, innermost last
+    calling: list[Function]
+    call_envs: list[Env]  # the local variables of each replayed call, innermost last
+    reuse_ignored: dict[int, bool]  # FunctionDef id -> takes `reuse` and never reads it
+    loops: list[tuple[int, int]]  # (line, iteration) of each loop running, outermost first
     loc: Callable[[cst.CSTNode], Location]
     call_stack: Callable[[], CallStack]
     call_function: Callable[..., Value]

@@ -27,6 +27,11 @@ def is_known(text: str) -> bool:
     return OPEN not in text
 
 
+def known_parts(text: str) -> str:
+    """The text with its unknown parts left out."""
+    return _HOLE.sub("", text) if OPEN in text else text
+
+
 def pattern(text: str) -> str:
     """The text with each unknown part shown as `…`."""
     return _HOLE.sub("…", text) if OPEN in text else text

@@ -20,6 +20,8 @@ MODULES: dict[str, str] = {
     "tensorflow.contrib.slim": "contrib.slim",
     "tensorflow.contrib.layers": "contrib.layers",
     "tf_slim": "contrib.slim",
+    "tf_slim.layers": "contrib.slim",  # re-exports tf_slim.layers.layers
+    "tf_slim.layers.layers": "contrib.slim",
     "tensorflow.python.ops.variable_scope": "",
     "tensorflow.python.ops.variables": "",
     "tensorflow.python.framework.ops": "",
@@ -32,8 +34,8 @@ MODULES: dict[str, str] = {
 
 # Every API the engine records facts for is spelled with one of these (case ignored):
 # the prefilter skips files that mention none of them (see `scopelint.prefilter`).
-FACT_WORDS = ("variable", "layers", "slim", "rnn", "optimizer", "exponentialmovingaverage",
-              "global_step")
+FACT_WORDS = ("variable", "name_scope", "layers", "slim", "rnn", "optimizer",
+              "exponentialmovingaverage", "global_step")
 
 # Prefixes that do not name TF1 graph APIs (TF2 namespaces).
 NOT_TF1 = ("compat.v2", "compat.v2.")
@@ -91,6 +93,13 @@ SLIM_LAYERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "separable_convolution2d": ("SeparableConv2d", ("depthwise_weights",)),
     "batch_norm": ("BatchNorm", ("moving_mean", "moving_variance")),
 }
+# The `__name__` of slim layers that are aliases (`conv2d = convolution2d`): slim.repeat
+# and slim.stack name their scopes after it.
+SLIM_FUNCTION_NAMES: dict[str, str] = {
+    "conv1d": "convolution1d", "conv2d": "convolution2d", "conv3d": "convolution3d",
+    "conv2d_transpose": "convolution2d_transpose", "conv3d_transpose": "convolution3d_transpose",
+    "separable_conv2d": "separable_convolution2d",
+}
 SLIM_NAMESPACES = ("contrib.slim.", "contrib.layers.", "contrib.framework.")
 SLIM_PURE = frozenset({  # slim / contrib.layers functions that make no variables
     "flatten", "dropout", "max_pool2d", "avg_pool2d", "max_pool3d", "avg_pool3d", "softmax",
@@ -104,6 +113,11 @@ SLIM_PURE = frozenset({  # slim / contrib.layers functions that make no variable
 SLOT_OPTIMIZERS = frozenset({
     "AdamOptimizer", "MomentumOptimizer", "RMSPropOptimizer", "AdagradOptimizer",
     "AdadeltaOptimizer", "FtrlOptimizer", "AdagradDAOptimizer", "ProximalAdagradOptimizer",
+})
+# Optimizers with two slots per variable, named `<name>` and `<name>_1` (Adam's m and v).
+TWO_SLOT_OPTIMIZERS = frozenset({
+    "AdamOptimizer", "RMSPropOptimizer", "AdadeltaOptimizer", "FtrlOptimizer",
+    "AdagradDAOptimizer",
 })
 PLAIN_OPTIMIZERS = frozenset({"GradientDescentOptimizer", "ProximalGradientDescentOptimizer"})
 
@@ -164,11 +178,19 @@ DTYPES = frozenset({
 })
 DTYPE_ALIASES = {"half": "float16", "double": "float64"}
 
+# Scope and variable APIs whose positional parameters code often gets wrong (TFS208).
+POSITIONAL_TRAPS = frozenset({"VariableScope", "variable_scope", "get_variable",
+                              "get_local_variable", "Variable"})
+
 # Calls that accept a literal name of a tensor / op / scope (TFS202).
 NAME_LOOKUPS: dict[str, str] = {
     "get_tensor_by_name": "tensor",
     "get_operation_by_name": "operation",
 }
+# Collections that hold variables only: their scope filter matches variable names.
+VARIABLE_COLLECTIONS = frozenset(f"GraphKeys.{key}" for key in (
+    "TRAINABLE_VARIABLES", "GLOBAL_VARIABLES", "LOCAL_VARIABLES", "MODEL_VARIABLES",
+    "MOVING_AVERAGE_VARIABLES", "TRAINABLE_RESOURCE_VARIABLES"))
 SCOPE_FILTERS = frozenset({
     "get_collection", "trainable_variables", "global_variables", "local_variables",
     "model_variables", "moving_average_variables",

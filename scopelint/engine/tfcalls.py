@@ -10,8 +10,16 @@ from typing import Callable, Optional
 
 import libcst as cst
 
-from scopelint.engine import tfapi
-from scopelint.engine.arguments import bind_args, dtype_of, is_none, shape_of
+from scopelint.engine import tfapi, validity
+from scopelint.engine.arguments import (
+    bind_args,
+    dims_of,
+    dtype_of,
+    is_none,
+    misplaced,
+    shape_of,
+)
+from scopelint.engine.cstwalk import source_of
 from scopelint.engine.library import LibraryCalls
 from scopelint.engine.model import BRANCH_WRITES, Graph, Request
 from scopelint.engine.scopes import ScopeCalls
@@ -26,6 +34,7 @@ from scopelint.engine.values import (
     OpOutput,
     ScopeRef,
     Seq,
+    ShapedTensor,
     Tensor,
     TFObject,
     TFRef,
@@ -37,7 +46,9 @@ from scopelint.engine.values import (
     truth,
 )
 from scopelint.facts import (
+    DoubledScopeFact,
     Location,
+    MisplacedArgFact,
     NameRefFact,
     Outcome,
     Reuse,
@@ -52,12 +63,18 @@ class TFCalls(ScopeCalls, LibraryCalls):
 
     def tf_call(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
         leaf = path.rsplit(".", 1)[-1]
+        if path in tfapi.POSITIONAL_TRAPS:
+            self.note_misplaced(path, args, node)
+        if leaf == "MultiRNNCell":
+            return self.multi_cell(path, args, kwargs, node)
         handler = _CALLS.get(path)
         if handler is not None:
             return handler(self, path, args, kwargs, node)
         if path.startswith("layers.") and (leaf in tfapi.LAYERS
                                            or leaf in tfapi.NO_VARIABLE_LAYERS):
-            return self.functional_layer(leaf, kwargs, node)
+            return self.functional_layer(leaf, args, kwargs, node)
+        if path.startswith("keras.layers.") and leaf in tfapi.LAYER_CLASSES:
+            return self.keras_layer(path, tfapi.LAYER_CLASSES[leaf], kwargs)
         if path.startswith("layers.") and leaf in tfapi.LAYER_CLASSES:
             return TFObject(path, kwargs, {"kind": tfapi.LAYER_CLASSES[leaf]})
         if path.startswith("nn.rnn_cell.") and leaf in tfapi.CELLS:
@@ -69,7 +86,9 @@ class TFCalls(ScopeCalls, LibraryCalls):
             return TFObject(path, kwargs, {"minimized": False})
         if path.startswith(tfapi.SLIM_NAMESPACES):
             if leaf in tfapi.SLIM_LAYERS:
-                return self.slim_layer(leaf, kwargs, node)
+                return self.slim_layer(path, leaf, kwargs, node)
+            if leaf in ("repeat", "stack"):
+                return self.slim_repeat(leaf, args, kwargs, node)
             if leaf == "arg_scope":
                 ops = kwargs.pop("list_ops_or_scope", args[0] if args else Unknown())
                 return TFObject("ArgScope", dict(kwargs), {"ops": _slim_ops(ops)})
@@ -84,6 +103,12 @@ class TFCalls(ScopeCalls, LibraryCalls):
             outputs = tuple(OpOutput(self.graph.serial) for _ in range(tfapi.NEW_OP_OUTPUTS[path]))
             return outputs[0] if len(outputs) == 1 else Seq(outputs)
         return Tensor()
+
+    def placeholder(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
+        """`tf.placeholder(dtype, shape)`: a tensor of that static shape."""
+        self.mark_op_name(kwargs, tfapi.OP_NAMES.get(path))
+        dims = dims_of(bind_args("placeholder", args, kwargs).get("shape"))
+        return ShapedTensor(dims) if dims is not None else Tensor()
 
     def default_graph(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
         graph = self.graph if path != "Graph" else Graph(created_in=self.invocation)
@@ -144,6 +169,11 @@ class TFCalls(ScopeCalls, LibraryCalls):
         if name == "apply" and kind == "ExponentialMovingAverage":
             return self.moving_average(owner, kwargs.get("var_list", args[0] if args else None),
                                        node)
+        if name == "__call__" and "keras" in owner.state:
+            return self.keras_call(owner, node)
+        if name == "__call__" and owner.state.get("kind") == "MultiRNNCell":
+            self.cell_call(owner, node, owner.path)
+            return Unknown()
         if name == "__call__" and "kind" in owner.state:
             return self.layer_object_call(owner, node)
         if name == "__call__" and owner.path == "Template":
@@ -151,6 +181,21 @@ class TFCalls(ScopeCalls, LibraryCalls):
         if owner.path == "Estimator" and name in tfapi.ESTIMATOR_RUNS:
             self.run_model_fn(owner, node)
         return Unknown()
+
+    def note_misplaced(self, path: str, args: list[Value], node: cst.Call) -> None:
+        """Positional arguments TF binds to another parameter than they look meant for."""
+        if not self.recording:
+            return
+        for index, arg in enumerate(node.args):
+            if arg.keyword is not None or arg.star or index >= len(args):
+                return
+            found = misplaced(path, index, args[index], arg.value)
+            if found is not None:
+                param, meant = found
+                self.facts.misplaced_args.append(MisplacedArgFact(
+                    self.loc(node), source_of(node.func), source_of(arg.value), param, meant,
+                    raises=param in ("shape", "dtype") and not self.handling,
+                    variables_before=len(self.facts.variables)))
 
     def opaque_call(self) -> None:
         """A call scopelint cannot follow: it may make variables and ops with any name."""
@@ -196,8 +241,22 @@ class TFCalls(ScopeCalls, LibraryCalls):
             # `name/part_0:0`, ... as many as the partitioner decides at run time
             request = Request(request.key, request.key + "/part_" + ANY, request.outcome,
                               request.reuse, request.existing, request.detail)
+        if request.outcome is Outcome.CREATE and not validity.rejected(graph.scope.name, True):
+            self.check_name(request.key, self.loc(node), root=True)  # the scope's own is checked
+        if request.outcome not in _ERRORS:
+            self.note_doubled_scope(name, request, node)
         self.record_request(node, api, request, expected)
         return Variable(_with_port(request.name))
+
+    def note_doubled_scope(self, name: str, request: Request, node: cst.Call) -> None:
+        """The name spells out the variable scope it is made in: `s/s/w`."""
+        segments = self.graph.scope.name.split("/") if self.graph.scope.name else []
+        for i in range(len(segments)):
+            repeated = "/".join(segments[i:])
+            if name.startswith(repeated + "/") and ANY not in repeated and self.recording:
+                self.facts.doubled_scopes.append(DoubledScopeFact(
+                    self.loc(node), pattern(request.key + ":0"), pattern(repeated)))
+                return
 
     def record_request(self, node: cst.Call, api: str, request: Request,
                        expected: Optional[str] = None) -> None:
@@ -219,7 +278,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
             existing.stack if existing else (), request.detail,
             self.reuse_origin(request), pattern(request.key), self.graph.serial,
             stored.shape if stored else None, stored.dtype if stored else None,
-            certain=not self.graph.maybe and not BRANCH_WRITES.depth))
+            certain=not self.graph.maybe and not BRANCH_WRITES.depth,
+            name_scope=pattern(self.graph.name_stack), loops=tuple(self.loops)))
 
     def _ignored_name_scope(self) -> str:
         """The name scope a get_variable ignores: its full name, or as written when unknown."""
@@ -244,6 +304,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
             finally:
                 self.graph.name_stack = saved
         base = "Variable" if is_none(name_value) else to_text(name_value)
+        if not is_none(name_value):
+            self.check_scope_name(base, self.loc(node))
         return Variable(self.new_variable(node, "Variable", base, dtype))
 
     def new_variable(self, node: cst.Call, api: str, base: str,
@@ -261,7 +323,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
                 Outcome.CREATE, reuse, self.call_stack(),
                 reuse_origin=self.reuse_origin(Request("", None, Outcome.CREATE, reuse)),
                 key=pattern(graph.full_name(base)), graph=graph.serial, dtype=dtype,
-                certain=not graph.maybe and not BRANCH_WRITES.depth))
+                certain=not graph.maybe and not BRANCH_WRITES.depth,
+                name_scope=pattern(graph.name_stack)))
         return text
 
     # -- names used as strings (TFS202) ---------------------------------------------------
@@ -280,27 +343,40 @@ class TFCalls(ScopeCalls, LibraryCalls):
             if collection not in _VARIABLE_COLLECTIONS:
                 return  # ops and tensors (`UPDATE_OPS`): their names are not predicted
             text = const_str(bound.get("scope", Unknown()))
+            kind = "variables"  # a prefix filter on variable names
             if text and is_known(text) and collection in ("trainable_variables", "variables"):
                 matches = self.graph.filtered(text, collection == "trainable_variables")
                 self.facts.name_refs.append(NameRefFact(
-                    self.loc(node), "scope", text, self.call_stack(), matches))
+                    self.loc(node), kind, text, self.call_stack(), matches))
                 return
-            kind = "scope"
         elif leaf == "init_from_checkpoint":
             # the assignment map's values name graph variables (`v`) or scopes (`s/`)
             bound = dict(zip(("ckpt_dir_or_file", "assignment_map"), args), **kwargs)
             mapping = bound.get("assignment_map")
-            for _, value in mapping.items if isinstance(mapping, Mapping) else ():
+            items = mapping.items if isinstance(mapping, Mapping) else ()
+            for (_, value), written in zip(items, _dict_entries(node, len(items))):
                 target = const_str(value)
                 if target and is_known(target):
                     kind = "scope" if target.endswith("/") else "variable"
-                    self.facts.name_refs.append(NameRefFact(self.loc(node), kind, target,
-                                                            self.call_stack()))
+                    loc = self.loc_within(node, written) if written else self.loc(node)
+                    self.facts.name_refs.append(NameRefFact(loc, kind, target, self.call_stack()))
             return
         else:
             return
         if text and is_known(text):
             self.facts.name_refs.append(NameRefFact(self.loc(node), kind, text, self.call_stack()))
+
+    def loc_within(self, call: cst.Call, part: cst.CSTNode) -> Location:
+        """Where a part of a call is: libcst reproduces the call's text from its start."""
+        start = self.loc(call)
+        code = source_of(call)
+        offset = code.find(source_of(part))
+        if offset < 0:
+            return start
+        before = code[:offset]
+        if "\n" not in before:
+            return Location(start.line, start.col + offset)
+        return Location(start.line + before.count("\n"), offset - before.rfind("\n"))
 
     def compared_name(self, node: cst.Comparison, left: cst.BaseExpression,
                       right: cst.BaseExpression, env: Env) -> None:
@@ -313,8 +389,9 @@ class TFCalls(ScopeCalls, LibraryCalls):
                 owner = env.lookup(attr.value.value) if isinstance(attr.value, cst.Name) else None
                 text = literal.evaluated_value
                 if isinstance(owner, Variable) and isinstance(text, str):
+                    actual = owner.name if owner.name and is_known(owner.name) else None
                     self.facts.name_refs.append(NameRefFact(self.loc(node), "tensor", text,
-                                                            self.call_stack()))
+                                                            self.call_stack(), actual=actual))
 
 
 _ERRORS = (Outcome.DUPLICATE, Outcome.MISSING, Outcome.MISMATCH)
@@ -344,6 +421,7 @@ _CALLS: dict[str, Callable[..., Value]] = {
         bind_args("Variable", args, kwargs), node),
     "get_variable_scope": lambda self, path, args, kwargs, node: ScopeRef(self.graph.scope),
     "get_default_graph": TFCalls.default_graph,
+    "placeholder": TFCalls.placeholder,
     "Graph": TFCalls.default_graph,
     "reset_default_graph": TFCalls.reset_graph,
     "train.get_or_create_global_step": TFCalls.global_step,
@@ -360,6 +438,18 @@ _CALLS: dict[str, Callable[..., Value]] = {
     "train.ExponentialMovingAverage": lambda self, path, args, kwargs, node: TFObject(
         path, bind_args("ExponentialMovingAverage", args, kwargs), {"applied": False}),
 }
+
+
+def _dict_entries(call: cst.Call, count: int) -> list[Optional[cst.DictElement]]:
+    """The entries of an `assignment_map` written as a dict literal in the call, in order
+    (Nones when it is built elsewhere or spread from another dict)."""
+    for i, arg in enumerate(call.args):
+        if (arg.keyword is None and i == 1) or (arg.keyword and
+                                                arg.keyword.value == "assignment_map"):
+            elements = arg.value.elements if isinstance(arg.value, cst.Dict) else ()
+            if len(elements) == count and all(isinstance(e, cst.DictElement) for e in elements):
+                return list(elements)  # type: ignore[arg-type]
+    return [None] * count
 
 
 def _literal_name(node: cst.Call) -> bool:

@@ -56,6 +56,17 @@ class OpOutput(Tensor):
         self.graph = graph
 
 
+class ShapedTensor(Tensor):
+    """A tensor whose static shape is known, but for the dimensions that are None."""
+
+    def __init__(self, shape: tuple[Optional[int], ...]) -> None:
+        super().__init__()
+        self.shape = shape
+
+    def __repr__(self) -> str:
+        return f"ShapedTensor({self.shape})"
+
+
 @dataclass(frozen=True)
 class Const(Value):
     """A known Python constant: str, int, float, bool, None, or a tuple of constants."""
@@ -118,6 +129,7 @@ class ScopeManager(Value):
     written_false: bool = False  # `reuse=False` spelled out in the call
     dtype: Value = Const(None)
     partitioner: Value = Const(None)
+    passes_reuse: bool = True  # the call passes `reuse` (by keyword, position or **kwargs)
 
 
 @dataclass(eq=False)

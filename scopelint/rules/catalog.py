@@ -2,8 +2,12 @@
 
 from scopelint.rules import (
     dangling,
+    doubled_scope,
     duplicate,
+    ignored_reuse,
     input_problems,
+    invalid_name,
+    misplaced_arg,
     mismatch,
     missing,
     name_scope,
@@ -11,6 +15,7 @@ from scopelint.rules import (
     reuse_false,
     root_reuse,
     scope_filter,
+    shared_cell,
     variable_reuse,
 )
 
@@ -22,6 +27,7 @@ RULES = (
     duplicate.RULE,
     missing.RULE,
     mismatch.RULE,
+    invalid_name.RULE,
     name_scope.RULE,
     dangling.RULE,
     variable_reuse.RULE,
@@ -29,4 +35,8 @@ RULES = (
     root_reuse.RULE,
     scope_filter.RULE,
     names_lock.RULE,
+    ignored_reuse.RULE,
+    shared_cell.RULE,
+    misplaced_arg.RULE,
+    doubled_scope.RULE,
 )

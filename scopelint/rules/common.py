@@ -26,8 +26,19 @@ def related_at(loc: Location, message: str) -> Related:
     return Related(loc.line, loc.col, message, loc.path)
 
 
-def repeat_origin(fact: VariableFact) -> tuple[str, tuple[Related, ...]]:
-    """Where the existing variable came from, and why this line asks again (loop or call)."""
+def first_requests(facts: ModuleFacts) -> dict[tuple[Location, str], VariableFact]:
+    """The request that made each variable, by (call site, store key)."""
+    made: dict[tuple[Location, str], VariableFact] = {}
+    for fact in facts.variables:
+        if fact.outcome is Outcome.CREATE:
+            made.setdefault((fact.loc, store_key(fact)), fact)
+    return made
+
+
+def repeat_origin(fact: VariableFact, first: Optional[VariableFact] = None
+                  ) -> tuple[str, tuple[Related, ...]]:
+    """Where the existing variable came from, and why this line asks again (loop or call);
+    `first` is the request that made it, to find the loop that repeats the line."""
     if fact.first is None:
         return "", ()
     here = fact.loc.path
@@ -38,7 +49,9 @@ def repeat_origin(fact: VariableFact) -> tuple[str, tuple[Related, ...]]:
         found.append(related_at(site, "the repeat comes from this call"))
         return f"{text}; the repeat comes from the call at {site.where(here)}", tuple(found)
     if fact.first == fact.loc:
-        text += "; this line runs again (a loop, or a repeated call)"
+        loop = _repeating_loop(fact, first)
+        text += (f"; the loop at line {loop} runs this line again" if loop
+                 else "; this line runs again (a loop, or a repeated call)")
     return text, tuple(found)
 
 
@@ -47,6 +60,18 @@ def repeating_call(fact: VariableFact) -> Optional[Location]:
     for i, site in enumerate(fact.stack):
         if i >= len(fact.first_stack) or fact.first_stack[i] != site:
             return site
+    return None
+
+
+def _repeating_loop(fact: VariableFact, first: Optional[VariableFact]) -> Optional[int]:
+    """The line of the outermost loop whose iteration differs between the two requests."""
+    if first is None or first.stack != fact.stack:
+        return None
+    for (line, i), (first_line, first_i) in zip(fact.loops, first.loops):
+        if line != first_line:
+            return None
+        if i != first_i:
+            return line or None
     return None
 
 
@@ -99,3 +124,54 @@ def first_errors(facts: ModuleFacts) -> list[VariableFact]:
         failed_calls.add(fact.stack)
         kept.append(fact)
     return kept
+
+
+def closest(name: str, candidates: Iterable[str]) -> Optional[str]:
+    """The one candidate a slip away from `name`: the same path but for one component, at
+    most 2 edits and a quarter of that component's length away (`w` is never a slip of
+    `b`); None when none is that close, or when two are equally close."""
+    parts = name.split("/")
+    best: dict[int, set[str]] = {}
+    for candidate in set(candidates):
+        other = candidate.split("/")
+        if len(other) != len(parts):
+            continue
+        differ = [(a, b) for a, b in zip(parts, other) if a != b]
+        if len(differ) == 1:
+            a, b = differ[0]
+            distance = edit_distance(a, b)
+            if distance <= min(2, len(a) // 4, len(b) // 4):
+                best.setdefault(distance, set()).add(candidate)
+    if not best:
+        return None
+    nearest = best[min(best)]
+    return next(iter(nearest)) if len(nearest) == 1 else None
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: insertions, deletions and substitutions."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def raise_statuses(facts: ModuleFacts) -> list[Optional[str]]:
+    """Per variable fact: "raises" where TF raises, "after error" past it, else None.
+
+    TF stops at the first request that fails, at a name it rejects and at an argument of
+    the wrong type (TFS104, TFS208); a `try` that catches the error leaves no such fact.
+    """
+    variables = facts.variables
+    stops = [(f.variables_before, f.loc) for f in facts.invalid_names]
+    stops += [(f.variables_before, f.loc) for f in facts.misplaced_args if f.raises]
+    stops += [(i, v.loc) for i, v in enumerate(variables) if v.outcome in ERRORS][:1]
+    if not stops:
+        return [None] * len(variables)
+    cut, loc = min(stops, key=lambda stop: stop[0])
+    return [None if i < cut else "raises" if i == cut and v.loc == loc else "after error"
+            for i, v in enumerate(variables)]

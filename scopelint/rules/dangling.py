@@ -6,9 +6,9 @@ import difflib
 import re
 from typing import Iterator, Optional
 
-from scopelint.facts import Finding, ModuleFacts, NameRefFact
+from scopelint.facts import Finding, ModuleFacts, NameRefFact, VariableFact
 from scopelint.rules import Rule
-from scopelint.rules.common import finding
+from scopelint.rules.common import closest, finding
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
@@ -19,17 +19,49 @@ def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
                                      if v.name is None}
     scopes = {prefix for name in names for prefix in _prefixes(name)}
     for ref in facts.name_refs:
-        if _may_name_unknown(ref, unknown):
+        if ref.actual is not None and ref.actual != ref.text:
+            yield Finding(path, ref.loc.line, ref.loc.col, "TFS202",
+                          f"this variable is named '{ref.actual}', not '{ref.text}'")
             continue
-        suggestion = _suggest(ref, names, scopes, facts.op_names)
+        if ref.actual is not None or _may_name_unknown(ref, unknown):
+            continue
+        ops = facts.op_names if ref.kind == "scope" else set()
+        if ref.kind == "variables" and not _filters_something(ref.text, names):
+            hidden = _under_name_scope(ref.text, facts.variables)
+            if hidden is not None:
+                yield Finding(path, ref.loc.line, ref.loc.col, "TFS202", hidden)
+                continue
+        suggestion = _suggest(ref, names, scopes, ops)
         if suggestion is not None:
             yield finding(path, "TFS202", ref,
                           f"no variable is named '{ref.text}': did you mean '{suggestion}'?")
 
 
+def _filters_something(text: str, names: set[str]) -> bool:
+    """Whether `scope=text` (TF: `re.match` on each name) selects a name; True if not a regex."""
+    try:
+        pattern = re.compile(text)
+    except re.error:
+        return True
+    return any(pattern.match(name) for name in names)
+
+
+def _under_name_scope(text: str, variables: list[VariableFact]) -> Optional[str]:
+    """Why a variable filter selects nothing: its variables were made under a name scope."""
+    pattern = re.compile(text)
+    for fact in variables:
+        if fact.name and fact.name_scope and pattern.match(fact.name_scope + "/") and (
+                "…" not in fact.name_scope):
+            return (f"no variable name matches scope='{text}', so this selects nothing: "
+                    f"name_scope '{fact.name_scope}' does not prefix the names of variables "
+                    f"made by get_variable or tf.layers (the one made there is named "
+                    f"'{fact.name}'); use variable_scope")
+    return None
+
+
 def _may_name_unknown(ref: NameRefFact, unknown: set[str]) -> bool:
     """Whether a variable scopelint could not name may be the one the string refers to."""
-    if ref.kind == "scope":
+    if ref.kind in ("scope", "variables"):
         if any(c in _REGEX_CHARS for c in ref.text):
             return bool(unknown)  # a real regex: any unknown name might match it
         known_parts = (p.split("…", 1)[0] for p in unknown)
@@ -48,7 +80,7 @@ def _prefixes(name: str) -> list[str]:
 
 def _suggest(ref: NameRefFact, names: set[str], scopes: set[str],
              ops: set[str]) -> Optional[str]:
-    if ref.kind == "scope":
+    if ref.kind in ("scope", "variables"):
         try:
             pattern = re.compile(ref.text)
         except re.error:
@@ -60,11 +92,27 @@ def _suggest(ref: NameRefFact, names: set[str], scopes: set[str],
     base, _, port = ref.text.partition(":")
     if (ref.kind != "variable" and port != "0") or base in names or base in ops:
         return None
-    # Only the classic slip: the right variable under another scope prefix.
+    # The slips: the right variable under another scope prefix, the `_N` of a re-entered
+    # scope put on the variable, a typo a few letters away.
     leaf = base.rsplit("/", 1)[-1]
     same_leaf = sorted(n for n in names if n.rsplit("/", 1)[-1] == leaf)
-    if len(same_leaf) == 1:
-        return same_leaf[0] + ("" if ref.kind == "variable" else ":0")
+    found = (same_leaf[0] if len(same_leaf) == 1 else
+             _reentered(base, names) or closest(base, names))
+    if found is None:
+        return None
+    return found + ("" if ref.kind == "variable" else ":0")
+
+
+def _reentered(base: str, names: set[str]) -> Optional[str]:
+    """`foo/counter_1` for `foo_1/counter`: the suffix belongs to the re-entered scope."""
+    parts = base.split("/")
+    match = re.fullmatch(r"(.+)_([0-9]+)", parts[-1])
+    if match is None:
+        return None
+    for i in range(len(parts) - 1):
+        moved = [*parts[:i], f"{parts[i]}_{match.group(2)}", *parts[i + 1:-1], match.group(1)]
+        if "/".join(moved) in names:
+            return "/".join(moved)
     return None
 
 
@@ -75,7 +123,12 @@ RULE = Rule(
          "(`get_tensor_by_name`, `get_collection(..., scope=)`, "
          "`trainable_variables(scope=)`, `.name == ...`, the graph side of an "
          "`init_from_checkpoint` map, ...) that match none of the names scopelint "
-         "predicts while a close one exists, and suggests it. It stays silent when any "
+         "predicts while a close one exists, and suggests it. A scope filter over variables "
+         "(`trainable_variables(scope=)`, `get_collection(GraphKeys.TRAINABLE_VARIABLES, "
+         "scope=)`, ...) that selects nothing because its variables were made under a "
+         "`name_scope` of that name is reported with that reason, and `v.name == \"...\"` "
+         "against another name than the one `v` is known to have (`Variable_1:0`, not "
+         "`Variable:0`). It stays silent when any "
          "name in the file cannot be predicted.",
     why="The lookup fails at run time (`KeyError: The name 'layer1/w:0' refers to a Tensor "
         "which does not exist`), or a scope filter silently selects no variables, so an "

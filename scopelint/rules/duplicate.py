@@ -2,19 +2,28 @@
 
 from typing import Iterator
 
-from scopelint.facts import Finding, ModuleFacts, Outcome, VariableFact
+from scopelint.facts import Finding, Location, ModuleFacts, Outcome, VariableFact
 from scopelint.rules import Rule
-from scopelint.rules.common import Message, first_errors, once_per_site, repeat_origin, store_key
+from scopelint.rules.common import (
+    Message,
+    first_errors,
+    first_requests,
+    once_per_site,
+    repeat_origin,
+    store_key,
+)
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
-    return once_per_site(path, "TFS101", ((fact, _message(fact)) for fact in first_errors(facts)
+    made = first_requests(facts)
+    return once_per_site(path, "TFS101", ((fact, _message(fact, made))
+                                          for fact in first_errors(facts)
                                           if fact.outcome is Outcome.DUPLICATE))
 
 
-def _message(fact: VariableFact) -> Message:
-    origin, related = repeat_origin(fact)
+def _message(fact: VariableFact, made: dict[tuple[Location, str], VariableFact]) -> Message:
     key = store_key(fact)
+    origin, related = repeat_origin(fact, made.get((fact.first, key)) if fact.first else None)
     return (f"duplicate variable '{key}': {fact.api} creates it again in a scope that does not "
             f"reuse{f' ({origin})' if origin else ''}; TF raises 'Variable {key} already exists, "
             f"disallowed'"), related

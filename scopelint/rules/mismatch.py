@@ -2,19 +2,28 @@
 
 from typing import Iterator
 
-from scopelint.facts import Finding, ModuleFacts, Outcome, VariableFact
+from scopelint.facts import Finding, Location, ModuleFacts, Outcome, VariableFact
 from scopelint.rules import Rule
-from scopelint.rules.common import Message, first_errors, once_per_site, repeat_origin, store_key
+from scopelint.rules.common import (
+    Message,
+    first_errors,
+    first_requests,
+    once_per_site,
+    repeat_origin,
+    store_key,
+)
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
-    return once_per_site(path, "TFS103", ((fact, _message(fact)) for fact in first_errors(facts)
+    made = first_requests(facts)
+    return once_per_site(path, "TFS103", ((fact, _message(fact, made))
+                                          for fact in first_errors(facts)
                                           if fact.outcome is Outcome.MISMATCH))
 
 
-def _message(fact: VariableFact) -> Message:
-    origin, related = repeat_origin(fact)
+def _message(fact: VariableFact, made: dict[tuple[Location, str], VariableFact]) -> Message:
     key = store_key(fact)
+    origin, related = repeat_origin(fact, made.get((fact.first, key)) if fact.first else None)
     return (f"reused variable '{key}' does not match: {fact.detail}"
             f"{f' ({origin})' if origin else ''}; TF raises 'Trying to share variable {key}'"
             ), related
@@ -24,7 +33,10 @@ RULE = Rule(
     code="TFS103", name="reuse-mismatch",
     summary="a variable is reused with a different shape or dtype",
     what="Finds `get_variable` calls that reuse an existing variable but pass a literal shape "
-         "or dtype different from the literal one it was created with.",
+         "or dtype different from the literal one it was created with, and `tf.layers` "
+         "`dense` / `conv*` calls reused on an input of another width: the kernel's shape "
+         "(`[in, units]`, `[k, k, in_channels, filters]`) follows the input's last "
+         "dimension, known from `tf.placeholder` shapes and earlier layers.",
     why="TensorFlow raises `ValueError: Trying to share variable w, but specified shape (3,) "
         "and found shape (2,).`",
     example="""

@@ -4,12 +4,15 @@ from typing import Iterable, Iterator
 
 from scopelint.facts import Finding, Location, ModuleFacts, Outcome, Related, VariableFact
 from scopelint.rules import Rule
-from scopelint.rules.common import Message, first_errors, once_per_site, related_at, store_key
+from scopelint.rules.common import (
+    Message, closest, first_errors, once_per_site, related_at, store_key,
+)
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
-    return once_per_site(path, "TFS102", ((fact, _message(fact)) for fact in _first_of_each_cause(
-        f for f in first_errors(facts) if f.outcome is Outcome.MISSING)))
+    return once_per_site(path, "TFS102", (
+        (fact, _message(fact, _made_before(fact, facts))) for fact in _first_of_each_cause(
+            f for f in first_errors(facts) if f.outcome is Outcome.MISSING)))
 
 
 def _first_of_each_cause(facts: Iterable[VariableFact]) -> Iterator[VariableFact]:
@@ -23,7 +26,22 @@ def _first_of_each_cause(facts: Iterable[VariableFact]) -> Iterator[VariableFact
             yield fact
 
 
-def _message(fact: VariableFact) -> Message:
+# APIs whose variables tf.Variable makes: get_variable cannot fetch them.
+MADE_BY_VARIABLE = frozenset({"Variable", "AdamOptimizer.beta_power"})
+
+
+def _made_before(fact: VariableFact, facts: ModuleFacts) -> list[str]:
+    """The store keys of the variables get_variable made before this request."""
+    made = []
+    for other in facts.variables:
+        if other is fact:
+            break
+        if other.outcome is Outcome.CREATE and other.name and other.api not in MADE_BY_VARIABLE:
+            made.append(store_key(other))
+    return made
+
+
+def _message(fact: VariableFact, made: list[str]) -> Message:
     related: tuple[Related, ...] = ()
     why = "the variable scope reuses (reuse=True)"
     if fact.reuse_origin is not None:
@@ -34,8 +52,10 @@ def _message(fact: VariableFact) -> Message:
         return (f"{fact.api}() creates its '{fact.detail}' slot variables with get_variable, "
                 f"but {why}; TF raises 'Variable …/{fact.detail}/ does not exist'"), related
     key = store_key(fact)
+    near = closest(key, made) if fact.name else None
+    hint = f"; did you mean '{near}'?" if near else ""
     return (f"variable '{key}' does not exist: {fact.api} in a reusing scope fetches, it does "
-            f"not create ({why}); TF raises 'Variable {key} does not exist'"), related
+            f"not create ({why}); TF raises 'Variable {key} does not exist'{hint}"), related
 
 
 RULE = Rule(
@@ -45,7 +65,9 @@ RULE = Rule(
          "`reuse_variables()`, inherited from an outer scope, or the root scope set to reuse) "
          "under a name never created before: `get_variable`, `tf.layers` calls, optimizer "
          "slot variables of `minimize()` / `apply_gradients()` and "
-         "`ExponentialMovingAverage.apply()` shadow variables.",
+         "`ExponentialMovingAverage.apply()` shadow variables. When `get_variable` made a "
+         "variable a slip away (one path component, at most 2 edits and a quarter of its "
+         "length), the message suggests it.",
     why="TensorFlow raises `ValueError: Variable a/b/v does not exist, or was not created with "
         "tf.get_variable(). Did you mean to set reuse=tf.AUTO_REUSE in VarScope?`.",
     example="""

@@ -20,7 +20,7 @@ def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
 def _sibling_message(ref: NameRefFact) -> Optional[str]:
     """The message when the filter returns variables of its scope and of another one."""
     scope = ref.text
-    if ref.kind != "scope" or scope.endswith("/") or not _PLAIN.fullmatch(scope):
+    if ref.kind != "variables" or scope.endswith("/") or not _PLAIN.fullmatch(scope):
         return None
     inside = scope + "/"
     if not any(name.startswith(inside) for name in ref.matches):

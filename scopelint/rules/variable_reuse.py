@@ -17,7 +17,7 @@ def _unshared(facts: ModuleFacts) -> Iterator[VariableFact]:
     seen: set[tuple[Location, str, int]] = set()
     shared: set[tuple[str, int]] = set()
     for fact in facts.variables:
-        if fact.api != "Variable":
+        if not _never_reuses(fact.api):
             if fact.outcome in (Outcome.CREATE, Outcome.REUSE) and fact.name:
                 shared.add((fact.key, fact.graph))
             continue
@@ -29,17 +29,28 @@ def _unshared(facts: ModuleFacts) -> Iterator[VariableFact]:
             yield fact
 
 
+def _never_reuses(api: str) -> bool:
+    """tf.Variable, and the Keras layers whose weights are tf.Variables."""
+    return api == "Variable" or api.startswith("keras.layers.")
+
+
 def _message(fact: VariableFact) -> Message:
     named = f" '{fact.name}'" if fact.name else ""
-    return (f"tf.Variable in a reusing scope ({REUSE_WORDS[fact.reuse]}) never reuses: it "
+    reuse = REUSE_WORDS[fact.reuse]
+    if fact.api != "Variable":
+        return (f"a Keras layer in a reusing scope ({reuse}) never reuses: tf.{fact.api} "
+                f"creates new weights{named}; variable-scope reuse does not apply to Keras "
+                f"layers, call the same layer object again to share them"), ()
+    return (f"tf.Variable in a reusing scope ({reuse}) never reuses: it "
             f"creates a new, unshared variable{named}; use tf.get_variable to share it"), ()
 
 
 RULE = Rule(
     code="TFS203", name="variable-in-reusing-scope",
-    summary="tf.Variable in a reusing scope makes a new variable",
+    summary="tf.Variable (or a Keras layer) in a reusing scope makes new variables",
     what="Finds `tf.Variable` created inside a scope that reuses (reuse=True, after "
-         "`reuse_variables()`, inherited, or a function called again with reuse). Under "
+         "`reuse_variables()`, inherited, or a function called again with reuse), and the "
+         "first call of a `tf.keras.layers` layer there (its weights are tf.Variables). Under "
          "`tf.AUTO_REUSE`, which may also create, it reports a `tf.Variable` that runs again "
          "in the same variable scope or that takes the name of a variable `get_variable` "
          "shares there.",

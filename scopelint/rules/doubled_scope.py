@@ -1,0 +1,41 @@
+"""TFS209: a variable name that spells out the variable scope it is made in."""
+
+from typing import Iterator
+
+from scopelint.facts import DoubledScopeFact, Finding, ModuleFacts
+from scopelint.rules import Rule
+from scopelint.rules.common import once_per_site
+
+
+def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
+    return once_per_site(path, "TFS209", ((fact, (_message(fact), ()))
+                                          for fact in facts.doubled_scopes))
+
+
+def _message(fact: DoubledScopeFact) -> str:
+    scope = (f"its variable scope '{fact.scope}'" if fact.scope.strip("…/")
+             else "its variable scope (the same value)")
+    return (f"the name repeats {scope}: get_variable prefixes the scope again, so this "
+            f"variable is named '{fact.name}'")
+
+
+RULE = Rule(
+    code="TFS209", name="name-repeats-scope",
+    summary="a variable name repeats the variable scope it is made in",
+    what="Finds `tf.get_variable` calls whose name argument starts with the current variable "
+         "scope (the same value, or built from the same expression), inside that scope.",
+    why="`get_variable` prefixes the variable scope itself, so the scope appears twice "
+        "(`policy/policy/w:0`); checkpoints, exports and name lookups then carry the "
+        "doubled prefix.",
+    example="""
+def build(scope):
+    with tf.variable_scope(scope):
+        return tf.get_variable("{}/w".format(scope), [4, 4])  # TFS209: 's/s/w:0'
+""",
+    fix="""
+def build(scope):
+    with tf.variable_scope(scope):
+        return tf.get_variable("w", [4, 4])  # 's/w:0'
+""",
+    check=check,
+)

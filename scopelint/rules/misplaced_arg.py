@@ -1,0 +1,41 @@
+"""TFS208: a positional argument TF binds to another parameter than it looks meant for."""
+
+from typing import Iterator
+
+from scopelint.facts import Finding, ModuleFacts
+from scopelint.rules import Rule
+from scopelint.rules.common import once_per_site
+
+
+def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
+    return once_per_site(path, "TFS208", (
+        (fact, (f"{fact.api}() binds {fact.text} to `{fact.param}`, not `{fact.meant}`: "
+                    f"pass it as {fact.meant}={fact.text}", ()))
+        for fact in facts.misplaced_args))
+
+
+RULE = Rule(
+    code="TFS208", name="misplaced-positional-argument",
+    summary="a positional argument lands on another parameter of a scope API",
+    what="Checks positional arguments of `tf.VariableScope`, `tf.variable_scope`, "
+         "`tf.get_variable` / `tf.get_local_variable` and `tf.Variable` against TF's "
+         "signatures: a name given first to `VariableScope` (its first parameter is `reuse`), "
+         "a reuse flag given second to `variable_scope` (`default_name`), a dtype given "
+         "second to `get_variable` (`shape`), an initializer given third (`dtype`), a name "
+         "or dtype given second to `tf.Variable` (`trainable`).",
+    why="The value silently lands elsewhere: `tf.VariableScope(\"policy\")` is an unnamed "
+        "scope whose `reuse` is the string \"policy\"; `tf.variable_scope(\"d\", reuse)` "
+        "never reuses; `tf.Variable(0, \"global_step\")` is named `Variable:0`; "
+        "`get_variable(\"w\", [3], tf.zeros_initializer())` raises a TypeError.",
+    example="""
+with tf.variable_scope("disc", reuse):  # TFS208: reuse lands on default_name
+    w = tf.get_variable("w", [3])
+step = tf.Variable(0, "global_step")  # TFS208: named 'Variable:0'
+""",
+    fix="""
+with tf.variable_scope("disc", reuse=reuse):
+    w = tf.get_variable("w", [3])
+step = tf.Variable(0, name="global_step", trainable=False)
+""",
+    check=check,
+)

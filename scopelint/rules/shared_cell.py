@@ -1,0 +1,36 @@
+"""TFS207: one RNN cell object for several layers of a MultiRNNCell."""
+
+from typing import Iterator
+
+from scopelint.facts import Finding, ModuleFacts
+from scopelint.rules import Rule
+from scopelint.rules.common import once_per_site
+
+
+def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
+    return once_per_site(path, "TFS207", (
+        (fact, (f"MultiRNNCell gets one cell object for several layers ({fact.how}): "
+                    f"the cell keeps the scope of its first use, so every layer "
+                    f"runs on layer 0's weights; build one cell per layer", ()))
+        for fact in facts.shared_cells))
+
+
+RULE = Rule(
+    code="TFS207", name="shared-rnn-cell",
+    summary="MultiRNNCell gets the same cell object for several layers",
+    what="Finds `MultiRNNCell([cell] * n)`, `MultiRNNCell([cell, cell])` and "
+         "`MultiRNNCell([cell for _ in range(n)])` where `cell` is built outside the "
+         "comprehension: one cell object stands for every layer. `n` need not be known.",
+    why="Since TF 1.2 a cell builds its weights once, in the scope of its first call "
+        "(`multi_rnn_cell/cell_0/`). Every later layer runs on those same weights: TF fails "
+        "with `Dimensions must be equal` when the input size differs from the units, and "
+        "silently ties the layers' weights otherwise.",
+    example="""
+cell = tf.nn.rnn_cell.LSTMCell(128)
+stack = tf.nn.rnn_cell.MultiRNNCell([cell] * 3)  # TFS207
+""",
+    fix="""
+stack = tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.LSTMCell(128) for _ in range(3)])
+""",
+    check=check,
+)

@@ -1,0 +1,100 @@
+"""Messages: suggested names only a slip away (an edit-distance bound), APIs named as written."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from scopelint.analysis import analyze_text
+from scopelint.rules.common import closest, edit_distance
+
+
+@pytest.mark.parametrize("name, candidates, expected", [
+    ("disc/weight", ["disc/weights", "gen/weights"], "disc/weights"),
+    ("disc/w", ["disc/b", "gen/w"], None),  # too short for any edit
+    ("encoder/kernel", ["decoder/kernel"], None),  # two edits in a 7-letter word: not a slip
+    ("encoder/kernel", ["decoder/kernel", "encoder/kernal"], "encoder/kernal"),
+    ("model/layer1/w", ["model/layer2/w", "model/layer3/w"], None),  # a tie: no guess
+    ("policy/logits_w", ["value/fc_w"], None),
+])
+def test_closest(name: str, candidates: list[str], expected: str | None) -> None:
+    assert closest(name, candidates) == expected
+
+
+def test_edit_distance() -> None:
+    assert edit_distance("kitten", "sitting") == 3
+    assert edit_distance("", "ab") == 2
+
+
+def _messages(source: str, code: str) -> list[str]:
+    result = analyze_text("m.py", textwrap.dedent(source))
+    return [f.message for f in result.findings if f.code == code]
+
+
+def test_missing_variable_suggests_the_one_made_by_get_variable() -> None:
+    (message,) = _messages("""\
+        import tensorflow.compat.v1 as tf
+        step = tf.Variable(0, name="critic/weight")
+        with tf.variable_scope("critic"):
+            w = tf.get_variable("weights", [4, 1])
+        with tf.variable_scope("critic", reuse=True):
+            w_again = tf.get_variable("weight", [4, 1])
+        """, "TFS102")
+    assert message.endswith("did you mean 'critic/weights'?")
+
+
+def test_missing_variable_suggests_nothing_unrelated() -> None:
+    (message,) = _messages("""\
+        import tensorflow.compat.v1 as tf
+        with tf.variable_scope("critic"):
+            w = tf.get_variable("kernel", [4, 1])
+        with tf.variable_scope("critic", reuse=True):
+            w_again = tf.get_variable("bias", [1])
+        """, "TFS102")
+    assert "did you mean" not in message
+
+
+def test_contrib_layers_are_named_as_written() -> None:
+    (message,) = _messages("""\
+        import tensorflow.compat.v1 as tf
+        x = tf.placeholder(tf.float32, [None, 4])
+        with tf.variable_scope("net"):
+            y = tf.contrib.layers.fully_connected(x, 4, scope="fc")
+        with tf.variable_scope("net"):
+            y = tf.contrib.layers.fully_connected(x, 4, scope="fc")
+        """, "TFS101")
+    assert "contrib.layers.fully_connected creates it again" in message
+
+
+def test_a_loop_repeat_names_the_loop_that_repeats() -> None:
+    (message,) = _messages("""\
+        import tensorflow.compat.v1 as tf
+        for epoch in range(2):
+            for layer in range(1):
+                with tf.variable_scope("block"):
+                    w = tf.get_variable("w", [2])
+        """, "TFS101")
+    assert "the loop at line 2 runs this line again" in message
+
+
+def test_a_loop_around_a_call_names_the_loop() -> None:
+    (message,) = _messages("""\
+        import tensorflow.compat.v1 as tf
+        def block():
+            return tf.get_variable("w", [2])
+        for i in range(2):
+            block()
+        block()
+        """, "TFS101")
+    assert "the loop at line 4 runs this line again" in message
+
+
+def test_init_from_checkpoint_points_at_the_entry() -> None:
+    result = analyze_text("m.py", textwrap.dedent("""\
+        import tensorflow.compat.v1 as tf
+        with tf.variable_scope("bert"):
+            w = tf.get_variable("kernel", [2])
+        tf.train.init_from_checkpoint("c", {"a": "bert/kernel", "b": "bert/kernal"})
+        """))
+    assert [(f.line, f.col) for f in result.findings if f.code == "TFS202"] == [(4, 57)]
