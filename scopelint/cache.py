@@ -48,6 +48,7 @@ class Cache:
         self.today = int(time.time() // 86400)
         self.entries: dict[str, Entry] = self._load()
         self.dirty = False
+        self.hashes: dict[str, Optional[str]] = {}  # content hashes of project modules
 
     def _load(self) -> dict[str, Entry]:
         try:
@@ -68,7 +69,7 @@ class Cache:
         findings = _findings(path, entry)
         if findings is None:
             self.entries.pop(key, None)
-        elif not _unchanged(entry[2]):
+        elif not self._unchanged(entry[2]):
             return None
         elif entry[0] != self.today:
             entry[0] = self.today
@@ -87,6 +88,20 @@ class Cache:
              "" if f.path == path else f.path, [[s.path, s.line, s.col] for s in f.stack]]
             for f in findings], modules]
         self.dirty = True
+
+    def _unchanged(self, modules: dict[str, str]) -> bool:
+        """Whether every module an analysis read still has the content it read (each file
+        is hashed once per run, however many entries depend on it)."""
+        return all(self._hash(module) == digest for module, digest in modules.items())
+
+    def _hash(self, path: str) -> Optional[str]:
+        if path not in self.hashes:
+            try:
+                with open(path, "rb") as handle:
+                    self.hashes[path] = content_hash(handle.read())
+            except OSError:
+                self.hashes[path] = None
+        return self.hashes[path]
 
     def _key(self, path: str, digest: str) -> str:
         """Entries that depend on other modules are keyed by path too."""
@@ -153,18 +168,6 @@ def _findings(path: str, entry: Any) -> Optional[list[Finding]]:
         result.append(Finding(item[5] or path, item[0], item[1], item[2], item[3],
                               tuple(related), tuple(stack)))
     return result
-
-
-def _unchanged(modules: dict[str, str]) -> bool:
-    """Whether every module an analysis read still has the content it read."""
-    for module, digest in modules.items():
-        try:
-            with open(module, "rb") as handle:
-                if content_hash(handle.read()) != digest:
-                    return False
-        except OSError:
-            return False
-    return True
 
 
 def _ints(values: list[Any]) -> bool:

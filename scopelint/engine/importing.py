@@ -19,7 +19,9 @@ import libcst as cst
 
 from scopelint.engine.calls import Exit, MaybeExit
 from scopelint.engine.cstwalk import Block
-from scopelint.engine.imports import bind_import, bind_import_from, dotted, module_value
+from scopelint.engine.imports import (
+    bind_import, bind_import_from, bound_name, dotted, module_value,
+)
 from scopelint.engine.project import Project, SourceFile, absolute, load_file
 from scopelint.engine.state import EngineState
 from scopelint.engine.values import Const, Env, ModuleObject, Seq, Unknown, Value
@@ -97,10 +99,7 @@ class Importing(EngineState):
             return
         for alias in node.names:
             member = dotted(alias.name)
-            target = member
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                target = alias.asname.name.value
-            env.bind(target, self._member(state, member))
+            env.bind(bound_name(alias, member), self._member(state, member))
 
     def _member(self, state: ModuleState, member: str) -> Value:
         """`from module import member`: a global of the module, else its submodule."""

@@ -58,10 +58,14 @@ def bind_import_from(node: cst.ImportFrom, env: Env) -> None:
         return
     for alias in node.names:
         name = dotted(alias.name)
-        target = name
-        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-            target = alias.asname.name.value
-        env.vars[target] = member_value(module, name)
+        env.vars[bound_name(alias, name)] = member_value(module, name)
+
+
+def bound_name(alias: cst.ImportAlias, name: str) -> str:
+    """The name an import binds: its `as` name, else `name`."""
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return name
 
 
 def assumes_tf(tree: ast.Module) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from scopelint.facts import Finding
-from scopelint.fixes import Fix, tfs101, tfs201, tfs203, tfs205
+from scopelint.fixes import Fix, tfs101, tfs201, tfs203, tfs205, tfs206
 from scopelint.fixes.context import FixContext
 
 Fixer = Callable[[Finding, FixContext], Optional[Fix]]
@@ -15,4 +15,5 @@ FIXERS: dict[str, Fixer] = {
     "TFS201": tfs201.fix,
     "TFS203": tfs203.fix,
     "TFS205": tfs205.fix,
+    "TFS206": tfs206.fix,
 }

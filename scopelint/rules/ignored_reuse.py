@@ -53,5 +53,6 @@ def critic(x, reuse=False):
     with tf.variable_scope("critic", reuse=reuse):
         return tf.layers.dense(x, 1, name="out")
 """,
+    autofix="Safe: `reuse=reuse` is passed to the `variable_scope`.",
     check=check,
 )
