@@ -57,7 +57,7 @@ class CallReplay(EngineState):
     """Calls of the module's own functions, classes and lambdas."""
 
     module: ModuleState
-    in_module: Callable[[ModuleState], AbstractContextManager[None]]
+    code_of: Callable[[Env], AbstractContextManager[None]]
     stack: list[Location]
     active: list[cst.FunctionDef]
     calling: list[Function]
@@ -152,19 +152,14 @@ class CallReplay(EngineState):
         `unknown_rest`: an unknown `*args`/`**kwargs` may fill any parameter not given.
         A function of another module runs in that module (its positions and paths).
         """
-        owner = fn.env.owner()
-        if owner is not None and owner is not self.module:
-            site = self.loc(call) if call is not None else None
-            with self.in_module(owner):
-                return self._call(fn, args, kwargs, call, site, unknown_args, unknown_rest,
-                                  replay_generator)
-        site = self.loc(call) if call is not None else None
-        return self._call(fn, args, kwargs, call, site, unknown_args, unknown_rest,
-                          replay_generator)
+        site = self.loc(call) if call is not None else None  # in the caller's module
+        with self.code_of(fn.env):
+            return self._call(fn, args, kwargs, site, unknown_args, unknown_rest,
+                              replay_generator)
 
     def _call(self, fn: Function, args: list[Value], kwargs: dict[str, Value],
-              call: Optional[cst.Call], site: Optional[Location], unknown_args: bool,
-              unknown_rest: bool, replay_generator: bool) -> Value:
+              site: Optional[Location], unknown_args: bool, unknown_rest: bool,
+              replay_generator: bool) -> Value:
         node = fn.node
         if self._is_generator(node) and not replay_generator:
             return Unknown()  # its body runs later, bit by bit
@@ -264,11 +259,8 @@ class CallReplay(EngineState):
             local = Env(callee.env)
             self._bind(callee.node.params, local, list(args), dict(kwargs), callee.defaults,
                        False, unknown_rest)
-            owner = callee.env.owner()
-            if owner is not None and owner is not self.module:
-                with self.in_module(owner):
-                    return self.eval(callee.node.body, local)
-            return self.eval(callee.node.body, local)
+            with self.code_of(callee.env):
+                return self.eval(callee.node.body, local)
         assert isinstance(callee, Function)
         return self.call_function(callee, args, kwargs, call, unknown_rest=unknown_rest)
 

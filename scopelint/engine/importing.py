@@ -132,7 +132,7 @@ class Importing(EngineState):
             self.modules[name] = None
             return None
         if (source is not None and not found.package and not source.mentions_tf()
-                and not self.project.reaches_tf(source, name, found.package)):
+                and not self.project.reaches_tf(source, name)):
             self.modules[name] = None  # it can reach no TF API: unknown, as other libraries
             return None
         if len(self.importing) >= MAX_IMPORT_DEPTH:
@@ -174,6 +174,16 @@ class Importing(EngineState):
             yield
         finally:
             self.module, self.current = saved
+
+    @contextmanager
+    def code_of(self, env: Env) -> Iterator[None]:
+        """Run code defined in `env` (a function's or lambda's) in the module that owns it."""
+        owner = env.owner()
+        if owner is None or owner is self.module:
+            yield
+        else:
+            with self.in_module(owner):
+                yield
 
     def loc_statement(self, node: cst.CSTNode) -> Location:
         assert self.module.positions is not None

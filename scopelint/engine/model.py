@@ -155,6 +155,11 @@ class Graph:
 
     # -- variable scopes (variable_scope.py) --------------------------------
 
+    @property
+    def may_not_run(self) -> bool:
+        """The code being replayed may not run: a maybe pass, or an unknown branch."""
+        return bool(self.maybe or BRANCH_WRITES.depth)
+
     def full_name(self, name: str) -> str:
         return f"{self.scope.name}/{name}" if self.scope.name else name
 

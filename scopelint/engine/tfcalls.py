@@ -21,7 +21,7 @@ from scopelint.engine.arguments import (
 )
 from scopelint.engine.cstwalk import source_of
 from scopelint.engine.library import LibraryCalls
-from scopelint.engine.model import BRANCH_WRITES, Graph, Request
+from scopelint.engine.model import Graph, Request
 from scopelint.engine.scopes import ScopeCalls
 from scopelint.engine.symbols import ANY, is_known, pattern
 from scopelint.engine.values import (
@@ -278,7 +278,7 @@ class TFCalls(ScopeCalls, LibraryCalls):
             existing.stack if existing else (), request.detail,
             self.reuse_origin(request), pattern(request.key), self.graph.serial,
             stored.shape if stored else None, stored.dtype if stored else None,
-            certain=not self.graph.maybe and not BRANCH_WRITES.depth,
+            certain=not self.graph.may_not_run,
             name_scope=pattern(self.graph.name_stack), loops=tuple(self.loops)))
 
     def _ignored_name_scope(self) -> str:
@@ -323,7 +323,7 @@ class TFCalls(ScopeCalls, LibraryCalls):
                 Outcome.CREATE, reuse, self.call_stack(),
                 reuse_origin=self.reuse_origin(Request("", None, Outcome.CREATE, reuse)),
                 key=pattern(graph.full_name(base)), graph=graph.serial, dtype=dtype,
-                certain=not graph.maybe and not BRANCH_WRITES.depth,
+                certain=not graph.may_not_run,
                 name_scope=pattern(graph.name_stack)))
         return text
 
