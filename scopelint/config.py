@@ -23,6 +23,10 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
     import tomli as tomllib
 
 from scopelint.engine.project import ProjectSettings
+
+# Set to 1 to replay every imported module in every program (to check that sharing them
+# changes no output; see tests/test_sharing.py and benchmarks/run.py).
+NO_SHARING = "SCOPELINT_NO_SHARING"
 from scopelint.rules import all_rules
 
 CODE_PREFIX = re.compile(r"^TFS[0-9]{0,3}$")
@@ -60,8 +64,9 @@ class Settings:
 
     @property
     def project(self) -> ProjectSettings:
-        """What the analysis of one file may reach."""
-        return ProjectSettings(self.follow_imports, self.src)
+        """What the analysis of one file may reach (`NO_SHARING`: see `engine.sharing`)."""
+        return ProjectSettings(self.follow_imports, self.src,
+                               share=os.environ.get(NO_SHARING, "") in ("", "0"))
 
     def settings_key(self) -> str:
         """A stable string naming this configuration (part of the runner's cache key)."""

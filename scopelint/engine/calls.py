@@ -63,6 +63,7 @@ class CallReplay(EngineState):
     calling: list[Function]
     executed: set[int]
     budget: int
+    effects: int
     generators: dict[int, bool]
     maybe_returns: list[Value]
     constructed: dict[int, tuple[dict[str, Value], Reuse, Optional[Location]]]
@@ -164,6 +165,7 @@ class CallReplay(EngineState):
         if self._is_generator(node) and not replay_generator:
             return Unknown()  # its body runs later, bit by bit
         self.budget -= 1
+        self.effects += 1
         depth = MAX_CALL_DEPTH if self.graph.known_context else MAX_ENTRY_DEPTH
         if node in self.active or len(self.active) >= depth or self.budget < 0:
             self.opaque_call()

@@ -6,14 +6,16 @@ imports bind the same module. A module being imported when a cycle reaches it ag
 is bound as it is at that moment. A module that cannot be found, read or parsed,
 that lies beyond `MAX_IMPORT_DEPTH` nested imports, or that can reach no TF API
 (the prefilter's test, through its own imports too) stays unknown, like any other
-library: calls into it are calls scopelint cannot follow.
+library: calls into it are calls scopelint cannot follow. A module whose top
+level changed nothing but its own globals is replayed once per process and
+shared by the programs that import it later (see `sharing`).
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
 import libcst as cst
 
@@ -22,7 +24,11 @@ from scopelint.engine.cstwalk import Block
 from scopelint.engine.imports import (
     bind_import, bind_import_from, bound_name, dotted, module_value,
 )
-from scopelint.engine.project import Project, SourceFile, absolute, load_file
+from scopelint.engine.model import BRANCH_WRITES, Graph
+from scopelint.engine.project import Found, Project, SourceFile, absolute, load_file
+from scopelint.engine.sharing import (
+    SHARED, Load, Shared, Snapshot, Writes, pristine_states, program_state,
+)
 from scopelint.engine.state import EngineState
 from scopelint.engine.values import Const, Env, ModuleObject, Seq, Unknown, Value
 from scopelint.facts import Location
@@ -66,7 +72,18 @@ class Importing(EngineState):
     modules: dict[str, Optional[ModuleState]]  # by dotted name; None: not a project module
     current: Optional[cst.CSTNode]
     stack: list[Location]
-    importing: list[str]  # the modules whose top level is running, outermost first
+    loading: list[Load]  # the modules whose top level is running, outermost first
+    budget: int
+    effects: int  # calls replayed and attributes set outside shareable module top levels
+    calling: list[Any]
+    recording: bool
+    handling: int
+    arg_scopes: list[Any]
+    graph: Graph
+    first_graph: Graph  # the program's default graph as it began
+    unknown_calls: int  # calls scopelint could not follow (see `opaque_call`)
+    writes: Writes  # globals of shared modules that other shared modules' imports set
+    opaque_call: Callable[[], None]
     exec_block: Callable[..., None]
 
     def exec_import(self, node: cst.Import, env: Env) -> None:
@@ -116,9 +133,15 @@ class Importing(EngineState):
         parent: Optional[ModuleState] = None
         for i in range(1, len(parts) + 1):
             prefix = ".".join(parts[:i])
-            state = self.modules[prefix] if prefix in self.modules else self._load(prefix)
+            if prefix in self.modules:
+                state = self.modules[prefix]
+                self._note_cycle(prefix)
+            else:
+                state = self._load(prefix)
             if state is None:
                 return None
+            if self.loading:
+                self.loading[-1].imports.append(prefix)
             if parent is not None and parts[i - 1] not in parent.globals.vars:
                 parent.globals.vars[parts[i - 1]] = ModuleObject(state)  # `pkg.sub` is bound
             parent = state
@@ -135,21 +158,171 @@ class Importing(EngineState):
                 and not self.project.reaches_tf(source, name)):
             self.modules[name] = None  # it can reach no TF API: unknown, as other libraries
             return None
-        if len(self.importing) >= MAX_IMPORT_DEPTH:
+        reused = self._reuse(name, source) if self.project.share else None
+        if reused is not None:
+            return reused
+        if len(self.loading) >= MAX_IMPORT_DEPTH:
             self.facts.notes.append(f"{self.module.path}: import of {name} not followed: "
                                     f"more than {MAX_IMPORT_DEPTH} nested imports")
             self.modules[name] = None
             return None
+        return self._run_module(name, found, source)
+
+    def _run_module(self, name: str, found: Found, source: Optional[SourceFile]) -> ModuleState:
+        """Make and run a module; shared afterwards when its top level touched nothing else."""
         state = ModuleState.of(name, found.path, found.package, source, name)
         self.modules[name] = state  # before its body runs: an import cycle sees it as it is
+        load = Load(state, self.budget, self._pristine(), self.unknown_calls, dict(self.writes))
         if source is not None:
             self.facts.modules[found.path] = source.digest
-            self.importing.append(name)
+            self.loading.append(load)
             try:
                 self.run_module_body(state)
             finally:
-                self.importing.pop()
+                self.loading.pop()
+        self._finish(load)
         return state
+
+    def _finish(self, load: Load) -> None:
+        """Share a module whose top level has run, if it can be; an import cycle's modules
+        are shared together, with the one the cycle began from."""
+        parent = self.loading[-1] if self.loading else None
+        if load.inner and parent is not None:
+            parent.members += [load.state, *load.members]
+            parent.imports += load.imports
+            parent.nested += load.nested
+            parent.pristine = parent.pristine and load.pristine
+            if load.pristine:
+                self.effects = 0  # what it did is judged with the whole cycle
+            return
+        spent = load.budget - self.budget
+        if parent is not None:
+            parent.nested += spent
+        shared = self._shareable(load, spent)
+        if shared is None:
+            self.effects += 1
+            return
+        assert self.project is not None
+        SHARED[(self.project.roots, load.state.name)] = shared
+        self.effects = 0  # what its top level did stays inside it
+
+    def _note_cycle(self, name: str) -> None:
+        """An import of a module whose top level is still running: the modules on the cycle
+        see each other half run, so they are shared only as a whole, with that module."""
+        names = [load.state.name for load in self.loading]
+        if name in names:
+            for load in self.loading[names.index(name) + 1:]:
+                load.inner = True
+
+    def _pristine(self) -> bool:
+        """Whether the program has done nothing yet but imports of shared modules."""
+        return (not self.effects and not self.calling and self.recording and not self.handling
+                and not self.arg_scopes and not BRANCH_WRITES.depth
+                and self.graph is self.first_graph and all(load.pristine for load in self.loading)
+                and program_state(self.graph, self.facts) in pristine_states())
+
+    def _shareable(self, load: Load, spent: int) -> Optional[Shared]:
+        """The shared form of a module (and its cycle) whose top level, begun pristine,
+        changed nothing but its own globals and imported only shared modules; else None."""
+        if not load.pristine or self.budget < 0 or not self.project or not self.project.share:
+            return None
+        saved, self.effects = self.effects, 0
+        try:
+            if not self._pristine():
+                return None
+        finally:
+            self.effects = saved
+        roots = self.project.roots
+        group = [load.state, *load.members]
+        names = {state.name for state in group}
+        imports = tuple(n for n in dict.fromkeys(load.imports) if n not in names)
+        for name in imports:
+            shared = SHARED.get((roots, name))
+            if shared is None or shared.state is not self.modules.get(name):
+                return None
+        writes = self._writes()
+        if writes is None or load.writes.keys() - writes.keys():
+            return None
+        snapshots = [Snapshot.take(state.globals) for state in group]
+        if None in snapshots:
+            return None
+        before = load.writes
+        self.writes = writes
+        return Shared(tuple(zip(group, snapshots)), spent - load.nested,  # type: ignore[arg-type]
+                      imports, self.unknown_calls > load.unknown_calls,
+                      {key: write[2] for key, write in before.items()},
+                      tuple(w for key, w in writes.items() if key not in before
+                            or before[key][2] is not w[2]))
+
+    def _writes(self) -> Optional[Writes]:
+        """The globals of shared modules that differ from their snapshots now (None: one
+        was deleted): what later top levels set, such as a cache filled by a call."""
+        assert self.project is not None
+        writes: Writes = {}
+        entries = {id(s): s for s in (SHARED.get((self.project.roots, m.name))
+                                      for m in self.modules.values() if m is not None)
+                   if s is not None and self.modules.get(s.state.name) is s.state}
+        for shared in entries.values():
+            for _, snapshot in shared.modules:
+                changed = snapshot.changes()
+                if changed is None:
+                    return None
+                writes.update(((id(names), key), (names, key, value))
+                              for names, key, value in changed)
+        return writes
+
+    def _reuse(self, name: str, source: Optional[SourceFile]) -> Optional[ModuleState]:
+        """The module from `SHARED`, with the modules it imported, when the program is
+        pristine and a replay here would do what the shared one did."""
+        assert self.project is not None
+        shared = SHARED.get((self.project.roots, name))
+        if (shared is None or shared.state.source is not source or not self._pristine()
+                or {key: write[2] for key, write in self.writes.items()} != shared.context):
+            return None
+        plan: list[Shared] = []
+        if not self._plan(name, len(self.loading), plan, set()):
+            return None
+        cost = sum(s.cost for s in plan)
+        if cost > self.budget:
+            return None
+        registered = [state for s in plan for state in s.restore()]
+        for state in registered:
+            self.modules[state.name] = state
+            if state.source is not None:
+                self.facts.modules[state.path] = state.source.digest
+        for s in plan:
+            for names, key, value in s.writes:
+                names[key] = value
+                self.writes[(id(names), key)] = (names, key, value)
+        for state in registered:
+            package, _, leaf = state.name.rpartition(".")
+            parent = self.modules.get(package)
+            if parent is not None and leaf not in parent.globals.vars:
+                parent.globals.vars[leaf] = ModuleObject(state)
+        self.budget -= cost
+        if self.loading:
+            self.loading[-1].nested += cost
+        if any(s.opaque for s in plan):
+            self.opaque_call()
+        return shared.state
+
+    def _plan(self, name: str, level: int, plan: list[Shared], seen: set[str]) -> bool:
+        """Add `name` and what it imports (not yet imported here) to `plan`, outermost
+        first; False when one of them cannot be taken from `SHARED`."""
+        assert self.project is not None
+        shared = SHARED.get((self.project.roots, name))
+        if name in self.modules:
+            return shared is not None and self.modules[name] is shared.state
+        if shared is None or level >= MAX_IMPORT_DEPTH:
+            return False
+        for state, _ in shared.modules:
+            if state.name in self.modules or (
+                    state.source is not None and load_file(state.path) is not state.source):
+                return False  # imported here on its own, or its file changed since
+            seen.add(state.name)
+        plan.append(shared)
+        return all(sub in seen or self._plan(sub, level + 1, plan, seen)
+                   for sub in shared.imports)
 
     def run_module_body(self, state: ModuleState) -> None:
         """Run a module's top level; facts in it are reached through the import statement."""

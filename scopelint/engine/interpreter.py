@@ -27,6 +27,7 @@ from scopelint.engine.importing import Importing, ModuleState
 from scopelint.engine.imports import assumes_tf, module_value
 from scopelint.engine.model import BRANCH_WRITES, Graph
 from scopelint.engine.project import Project, SourceFile
+from scopelint.engine.sharing import Load, Writes
 from scopelint.engine.tfcalls import TFCalls
 from scopelint.engine.values import (
     Class,
@@ -57,9 +58,12 @@ class Interpreter(TFCalls, CallReplay, Importing):
         # By name, as `sys.modules`; the script runs as `__main__`, so importing it by
         # its own name runs it again, as Python does.
         self.modules: dict[str, Optional[ModuleState]] = {}
-        self.importing: list[str] = []
+        self.loading: list[Load] = []
         self.facts = ModuleFacts()
-        self.graph = Graph()
+        self.graph = self.first_graph = Graph()
+        self.effects = 0  # see `Importing._pristine`
+        self.unknown_calls = 0
+        self.writes: Writes = {}
         self.stack: list[Location] = []
         self.active: list[cst.FunctionDef] = []
         self.executed: set[int] = set()
@@ -545,6 +549,7 @@ class Interpreter(TFCalls, CallReplay, Importing):
     def set_attribute(self, owner: Value, name: str, value: Value) -> None:
         """`obj.name = value` on an instance or a class of the module."""
         if isinstance(owner, (Instance, Class)):
+            self.effects += 1
             owner.attrs[name] = value if not self.graph.maybe else Unknown()
             if BRANCH_WRITES.depth:
                 self.attribute_writes.append((owner.attrs, name))

@@ -36,6 +36,7 @@ class ProjectSettings:
 
     follow: bool = True
     src: tuple[str, ...] = ()
+    share: bool = True  # modules replayed once per process (`sharing`); off only to test it
 
 
 Import = tuple[str, int, tuple[str, ...]]  # (module, level of leading dots, imported names)
@@ -154,7 +155,8 @@ def remember(path: str, text: str, digest: str, tree: ast.Module) -> SourceFile:
 class Project:
     """Module resolution for one analysed file (its roots and its own module name)."""
 
-    def __init__(self, entry: str, src: Sequence[str] = ()) -> None:
+    def __init__(self, entry: str, src: Sequence[str] = (), share: bool = True) -> None:
+        self.share = share
         folder = os.path.dirname(entry) or "."
         parts: list[str] = []
         here = os.path.abspath(folder)

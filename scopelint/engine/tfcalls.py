@@ -49,6 +49,7 @@ from scopelint.facts import (
     DoubledScopeFact,
     Location,
     MisplacedArgFact,
+    ModuleFacts,
     NameRefFact,
     Outcome,
     Reuse,
@@ -199,9 +200,9 @@ class TFCalls(ScopeCalls, LibraryCalls):
 
     def opaque_call(self) -> None:
         """A call scopelint cannot follow: it may make variables and ops with any name."""
-        self.graph.mark_store_unknown()
+        self.unknown_calls += 1
+        mark_unknown_call(self.graph, self.facts if self.recording else None)
         if self.recording:
-            self.facts.unknown_names.add(pattern(self.graph.full_name(ANY)))
             self.note_variable_use()
 
     def mark_op_name(self, kwargs: dict[str, Value], default: Optional[str] = None) -> None:
@@ -473,3 +474,10 @@ def _slim_ops(ops: Value) -> Optional[frozenset[str]]:
 
 def _with_port(name: Optional[str]) -> Optional[str]:
     return None if name is None else name + ":0"
+
+
+def mark_unknown_call(graph: Graph, facts: Optional[ModuleFacts]) -> None:
+    """What a call scopelint cannot follow does to the graph and, when recorded, the facts."""
+    graph.mark_store_unknown()
+    if facts is not None:
+        facts.unknown_names.add(pattern(graph.full_name(ANY)))

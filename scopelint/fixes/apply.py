@@ -61,7 +61,10 @@ def with_fixes(path: str, text: str, findings: Sequence[Finding],
         return list(findings)
     import libcst as cst
 
-    module = cst.parse_module(text)
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError:  # a Python 2 file: analysed as rewritten, fixed never
+        return list(findings)
     if module.code != text:
         return list(findings)
     from scopelint.fixes.context import FixContext

@@ -1,0 +1,184 @@
+"""Project modules shared by the programs one process replays.
+
+Every checked file replays the top level of each project module it imports. When
+that replay changed nothing but the module's own globals (no fact, no graph
+write, every module loaded before it left as it was, no import cycle through it)
+and began while the program had done nothing but such imports, its outcome
+depends only on the texts of the module and of what it imports. A later program
+in the process that imports it at such a moment takes that outcome instead of
+replaying it again: the module's globals are restored to what they were when its
+top level ended (later calls may have changed them), and the calls it replayed
+are charged to the program's budget, so that the analysis stays exactly the one
+a fresh replay gives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Optional
+
+from scopelint.engine.symbols import KeySet
+from scopelint.engine.values import (
+    Class, ContextCall, Env, Function, Instance, Lambda, Mapping, Member, ModuleObject,
+    OpOutput, Partial, ScopeManager, Seq, Super, TFObject, Value, Variable,
+)
+
+from scopelint.engine.model import Graph
+from scopelint.facts import ModuleFacts
+
+# Values that stand for graph state: a module holding one is never shared.
+_GRAPH_VALUES = (TFObject, ScopeManager, ContextCall, Variable, OpOutput)
+
+Bindings = dict[str, Value]
+Write = tuple[Bindings, str, Value]  # a global of a shared module set by another one
+Writes = dict[tuple[int, str], Write]  # by (id of the dict, key)
+
+
+@dataclass(eq=False)
+class Snapshot:
+    """Copies of every dict of bindings reachable from a module's globals."""
+
+    pairs: list[tuple[Bindings, Bindings]]
+
+    @classmethod
+    def take(cls, env: Env) -> Optional[Snapshot]:
+        """The snapshot of a module's globals; None if they hold graph state."""
+        pairs = [(env.vars, dict(env.vars))]
+        seen: set[int] = {id(env.vars)}
+        todo: list[Any] = list(env.vars.values())
+        while todo:
+            value = todo.pop()
+            if id(value) in seen or isinstance(value, ModuleObject):
+                continue  # another module: its own snapshot covers it
+            seen.add(id(value))
+            if isinstance(value, _GRAPH_VALUES):
+                return None
+            bindings: list[Bindings] = []
+            if isinstance(value, (Class, Instance)):
+                bindings.append(value.attrs)
+                todo.append(value.bases if isinstance(value, Class) else value.cls)
+            elif isinstance(value, (Function, Lambda)):
+                bindings.append(value.defaults)
+                scope: Optional[Env] = value.env
+                while scope is not None and scope.module is None:  # closures' scopes
+                    bindings.append(scope.vars)
+                    scope = scope.parent
+                if isinstance(value, Function):
+                    todo += [value.bound, value.owner]
+            elif isinstance(value, (Seq, tuple)):
+                todo.extend(value.items if isinstance(value, Seq) else value)
+            elif isinstance(value, Mapping):
+                todo.extend(item for _, item in value.items)
+            elif isinstance(value, Partial):
+                todo += [value.func, *value.args, *(item for _, item in value.kwargs)]
+            elif isinstance(value, Super):
+                todo += [value.cls, value.instance]
+            elif isinstance(value, Member):
+                todo.append(value.owner)
+            for names in bindings:
+                if id(names) not in seen:
+                    seen.add(id(names))
+                    pairs.append((names, dict(names)))
+                    todo.extend(names.values())
+        return cls(pairs)
+
+    def changes(self) -> Optional[list[Write]]:
+        """The bindings changed since (submodules bound since aside); None when one was
+        deleted."""
+        found: list[Write] = []
+        for now, then in self.pairs:
+            if now == then:
+                continue
+            if then.keys() - now.keys():
+                return None
+            found += [(now, key, value) for key, value in now.items()
+                      if then.get(key) is not value and not isinstance(value, ModuleObject)]
+        return found
+
+    def restore(self) -> None:
+        for now, then in self.pairs:
+            now.clear()
+            now.update(then)
+
+
+@dataclass(eq=False)
+class Shared:
+    """A module whose top level ran without touching program state, ready for reuse."""
+
+    # the module, then the modules of an import cycle through it, with their snapshots
+    modules: tuple[tuple[Any, Snapshot], ...]  # Any: importing.ModuleState
+    cost: int  # calls their own top levels replayed (the modules they loaded not counted)
+    imports: tuple[str, ...]  # every other project module they imported, in order
+    opaque: bool  # they called what scopelint cannot follow (`tfcalls.mark_unknown_call`)
+    context: dict[tuple[int, str], Value]  # the program's `Load.writes` when it began
+    writes: tuple[Write, ...]  # what its import added to them (a cache another module fills)
+
+    @property
+    def state(self) -> Any:
+        return self.modules[0][0]
+
+    def restore(self) -> list[Any]:
+        """Put the globals back as the top levels left them; returns the modules."""
+        for _, snapshot in self.modules:
+            snapshot.restore()
+        return [state for state, _ in self.modules]
+
+
+# (project roots, module name) -> the module as its top level left it, for this process
+SHARED: dict[tuple[tuple[str, ...], str], Shared] = {}
+
+
+@dataclass
+class Load:
+    """A project module whose top level is running."""
+
+    state: Any  # importing.ModuleState
+    budget: int  # the program's budget when it began
+    pristine: bool  # the program had done nothing but shareable imports before
+    unknown_calls: int  # the program's count of calls scopelint cannot follow, then
+    writes: Writes  # globals of shared modules other modules' top levels had set, then
+    imports: list[str] = field(default_factory=list)
+    nested: int = 0  # calls spent by the modules loaded inside it
+    inner: bool = False  # an import cycle through a module loading further out closed
+    members: list[Any] = field(default_factory=list)  # inner modules of cycles through it
+
+
+State = tuple[object, ...]
+
+
+def program_state(graph: Graph, facts: ModuleFacts) -> State:
+    """Everything a replay may have written to the graph and the facts, by content
+    (the modules read are not facts). Cheap while both are nearly empty."""
+    return (_content(graph, ("serial", "created_in", "scope", "root")),
+            graph.scope is graph.root, _content(graph.root, ()),
+            _content(facts, ("modules", "assumed_tf")))
+
+
+@lru_cache(maxsize=1)
+def pristine_states() -> tuple[State, State]:
+    """The state of a new program, and of one after a call scopelint cannot follow."""
+    from scopelint.engine.tfcalls import mark_unknown_call  # tfcalls imports the engine
+
+    clean = program_state(Graph(), ModuleFacts())
+    graph, facts = Graph(), ModuleFacts()
+    mark_unknown_call(graph, facts)
+    return clean, program_state(graph, facts)
+
+
+def _content(obj: object, skip: tuple[str, ...]) -> State:
+    items: list[object] = []
+    for key, value in vars(obj).items():
+        if key in skip:
+            continue
+        if isinstance(value, dict):
+            value = tuple(value.items())
+        elif isinstance(value, (set, frozenset)):
+            value = frozenset(value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        elif isinstance(value, KeySet):
+            value = (frozenset(value.exact), frozenset(value.open_ended),
+                     tuple((k, frozenset(v)) for k, v in value.by_last.items()))
+        items.append(value)
+    return tuple(items)

@@ -1,0 +1,129 @@
+"""Project modules replayed once per process (`engine.sharing`) change no output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scopelint.analysis import analyze_text
+from scopelint.config import NO_SHARING
+from scopelint.engine.project import ProjectSettings
+from scopelint.engine.sharing import SHARED
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARE, FRESH = ProjectSettings(), ProjectSettings(share=False)
+
+LAYERS = """\
+import tensorflow.compat.v1 as tf
+
+_cached = None
+
+
+def layers():
+    global _cached
+    if _cached is None:
+        _cached = tf.layers
+    return _cached
+
+
+def dense(x, name):
+    with tf.variable_scope(name):
+        return tf.get_variable("w", [3, 3])
+"""
+
+BLOCKS = """\
+import layers
+
+tfl = layers.layers()  # fills a cache in another module at import
+
+
+def block(x):
+    return layers.dense(x, "block")
+"""
+
+MAIN = """\
+import tensorflow.compat.v1 as tf
+import blocks
+
+x = blocks.block(1)
+y = blocks.block(2)
+"""
+
+
+def write(folder: Path, files: dict[str, str]) -> dict[str, Path]:
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    return {name: folder / name for name in files}
+
+
+def findings(path: Path, settings: ProjectSettings) -> list[tuple[int, str, str]]:
+    result = analyze_text(str(path), path.read_text(), project=settings)
+    return [(f.line, f.code, f.message) for f in result.findings]
+
+
+def shared_names() -> set[str]:
+    return {name for _, name in SHARED}
+
+
+def test_a_module_is_replayed_once_and_answers_the_same(tmp_path: Path) -> None:
+    files = write(tmp_path, {"layers.py": LAYERS, "blocks.py": BLOCKS, "main.py": MAIN,
+                             "other.py": MAIN.replace("x = ", "z = ")})
+    fresh = [findings(files[f], FRESH) for f in ("main.py", "other.py")]
+    assert fresh[0] and fresh[0][0][1] == "TFS101"  # the second block() raises
+    assert findings(files["main.py"], SHARE) == fresh[0]
+    assert {"layers", "blocks"} <= shared_names()
+    assert findings(files["other.py"], SHARE) == fresh[1]  # taken from SHARED
+
+
+def test_an_edited_module_is_replayed_again(tmp_path: Path) -> None:
+    files = write(tmp_path, {"layers.py": LAYERS, "blocks.py": BLOCKS, "main.py": MAIN})
+    assert findings(files["main.py"], SHARE)
+    files["blocks.py"].write_text(BLOCKS.replace('layers.dense(x, "block")', "x"))
+    assert findings(files["main.py"], SHARE) == findings(files["main.py"], FRESH) == []
+
+
+def test_a_module_that_makes_variables_at_import_is_not_shared(tmp_path: Path) -> None:
+    files = write(tmp_path, {
+        "model.py": "import tensorflow.compat.v1 as tf\nw = tf.get_variable('w', [1])\n",
+        "a.py": "import model\nimport tensorflow.compat.v1 as tf\ntf.get_variable('w', [1])\n",
+    })
+    expected = findings(files["a.py"], FRESH)
+    assert [code for _, code, _ in expected] == ["TFS101"]
+    for _ in range(2):
+        assert findings(files["a.py"], SHARE) == expected
+    assert "model" not in shared_names()
+
+
+def test_an_import_cycle_is_shared_as_a_whole(tmp_path: Path) -> None:
+    files = write(tmp_path, {
+        "ops.py": "import tensorflow.compat.v1 as tf\nimport nets\n\n"
+                  "def conv(name):\n    with tf.variable_scope(name):\n"
+                  "        return tf.get_variable('w', [1])\n",
+        "nets.py": "import ops\n\ndef net():\n    ops.conv('a')\n    ops.conv('a')\n",
+        "main.py": "import tensorflow.compat.v1 as tf\nimport ops\nops.nets.net()\n",
+    })
+    expected = findings(files["main.py"], FRESH)
+    assert [code for _, code, _ in expected] == ["TFS101"]
+    assert findings(files["main.py"], SHARE) == expected
+    assert "ops" in shared_names() and "nets" not in shared_names()  # nets goes with ops
+    assert findings(files["main.py"], SHARE) == expected
+
+
+@pytest.mark.parametrize("command", ["check", "names"])
+def test_the_fixtures_give_the_same_output_with_sharing_off(command: str) -> None:
+    """Every fixture, analysed in one process (`--jobs 1`), so that later files take the
+    modules earlier ones shared."""
+    def run(**env: str) -> object:
+        proc = subprocess.run(
+            [sys.executable, "-m", "scopelint", command, "--format", "json", "--no-cache",
+             "--jobs", "1", "--quiet", "fixtures"],
+            cwd=ROOT, capture_output=True, text=True, env={**os.environ, **env})
+        assert proc.returncode in (0, 1), proc.stderr
+        return json.loads(proc.stdout)
+
+    assert run() == run(**{NO_SHARING: "1"})
