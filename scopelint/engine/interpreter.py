@@ -30,6 +30,7 @@ from scopelint.engine.project import Project, SourceFile
 from scopelint.engine.sharing import Load, Writes
 from scopelint.engine.tfcalls import TFCalls
 from scopelint.engine.values import (
+    OUTER_WRITES,
     Class,
     Const,
     ContextCall,
@@ -263,10 +264,12 @@ class Interpreter(TFCalls, CallReplay, Importing):
         """A block that may or may not run, run as if it ran: what certainly fails inside
         it is reported. Afterwards everything it changed is uncertain: graph state (see
         `model.BranchWrites`), attributes and, with `names`, names bound in `env` and its
-        enclosing scopes."""
-        frames = [(e, dict(e.vars)) for e in _chain(env)] if names else []
+        enclosing scopes (see `values.OuterWrites`)."""
+        before = dict(env.vars) if names else None
         graph = self.graph
         mark = BRANCH_WRITES.begin()
+        outer = len(OUTER_WRITES.writes)
+        OUTER_WRITES.depth += 1
         attributes = len(self.attribute_writes)
         self.yield_hooks.append((_spent, -1))  # a `yield` in a branch may not run
         try:
@@ -274,13 +277,20 @@ class Interpreter(TFCalls, CallReplay, Importing):
         finally:
             self.yield_hooks.pop()
             BRANCH_WRITES.weaken(mark)
+            OUTER_WRITES.depth -= 1
             if self.graph is not graph:
                 graph.forget(self.graph)
                 self.graph = graph
-            for scope, before in frames:
-                for name, value in scope.vars.items():
+            if before is not None:
+                for name, value in env.vars.items():
                     if before.get(name) != value:
+                        env.vars[name] = Unknown()
+                enclosing = {id(scope) for scope in _chain(env.parent)}
+                for scope, name, first in OUTER_WRITES.since(outer).values():
+                    if id(scope) in enclosing and scope.vars.get(name) != first:
                         scope.vars[name] = Unknown()
+            if not OUTER_WRITES.depth:
+                OUTER_WRITES.writes.clear()
             for attrs, name in self.attribute_writes[attributes:]:
                 attrs[name] = Unknown()
             if not BRANCH_WRITES.depth:

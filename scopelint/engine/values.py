@@ -298,13 +298,18 @@ class Env:
 
     def bind(self, name: str, value: Value) -> None:
         """Assign a name, honouring `global` and `nonlocal` declarations."""
-        self.outer.get(name, self).vars[name] = value
+        env = self.outer.get(name, self)
+        if env is not self and OUTER_WRITES.depth:
+            OUTER_WRITES.note(env, name)
+        env.vars[name] = value
 
     def rebind(self, name: str, value: Value) -> None:
         """Replace a name's value where it is defined (a container changed in place)."""
         env: Optional[Env] = self
         while env is not None:
             if name in env.vars:
+                if env is not self and OUTER_WRITES.depth:
+                    OUTER_WRITES.note(env, name)
                 env.vars[name] = value
                 return
             env = env.parent
@@ -329,6 +334,29 @@ class Env:
                 return found
             env = env.parent
         return None
+
+
+class OuterWrites:
+    """Names bound in an enclosing scope (`global`, `nonlocal`, a container changed in
+    place) while branches run, with the value each had first: what a branch changed
+    outside its own scope, without copying every enclosing scope."""
+
+    def __init__(self) -> None:
+        self.depth = 0  # branches running
+        self.writes: list[tuple[Env, str, Optional[Value]]] = []
+
+    def note(self, env: Env, name: str) -> None:
+        self.writes.append((env, name, env.vars.get(name)))
+
+    def since(self, mark: int) -> dict[tuple[int, str], tuple[Env, str, Optional[Value]]]:
+        """The first write of each name since `mark`, by (scope, name)."""
+        first: dict[tuple[int, str], tuple[Env, str, Optional[Value]]] = {}
+        for write in self.writes[mark:]:
+            first.setdefault((id(write[0]), write[1]), write)
+        return first
+
+
+OUTER_WRITES = OuterWrites()
 
 
 class Args(dict):  # type: ignore[type-arg]
