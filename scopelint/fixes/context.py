@@ -11,7 +11,8 @@ from typing import Iterator, Optional
 
 import libcst as cst
 from libcst.metadata import (
-    CodePosition, CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider,
+    CodePosition, CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider, Scope,
+    ScopeProvider,
 )
 
 from scopelint.facts import Finding, ModuleFacts, Outcome, VariableFact
@@ -39,6 +40,11 @@ class FixContext:
     @cached_property
     def parents(self) -> dict[cst.CSTNode, cst.CSTNode]:
         return dict(self._wrapper.resolve(ParentNodeProvider))
+
+    @cached_property
+    def scopes(self) -> dict[cst.CSTNode, Optional[Scope]]:
+        """Each node's Python scope (names bound and read there), libcst's ScopeProvider."""
+        return dict(self._wrapper.resolve(ScopeProvider))
 
     @cached_property
     def _calls(self) -> dict[Position, list[cst.Call]]:

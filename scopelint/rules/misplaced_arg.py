@@ -37,5 +37,10 @@ with tf.variable_scope("disc", reuse=reuse):
     w = tf.get_variable("w", [3])
 step = tf.Variable(0, name="global_step", trainable=False)
 """,
+    autofix="Safe: the argument is passed by the keyword it was meant for (`reuse=`, "
+            "`initializer=`, `dtype=`), and the positional ones after it by "
+            "their own keywords. Unsafe for a `tf.Variable`'s name (`name=`): its checkpoint "
+            "key changes. None for `VariableScope(\"name\")` (its `reuse` is required and "
+            "unknown) and for a dtype given as a new variable's shape (the shape is missing).",
     check=check,
 )
