@@ -10,13 +10,14 @@ cell), literals, and calls that build cells or initializers (they make no ops)."
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Callable, Optional, Sequence, Union
 
 import libcst as cst
 from libcst.metadata import ClassScope
 
-from scopelint.fixes import SAFE, Fix, at
 from scopelint.facts import Finding
+from scopelint.fixes import SAFE, Fix, at
 from scopelint.fixes.context import FixContext, callee_name, keyword, unpacks
 
 # Calls an argument may make once per layer: constructors of cells, wrappers, initializers.
@@ -34,7 +35,7 @@ def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
     statement = _statement(multi, ctx)
     shape = _repeat(arg.value) if arg is not None else None
     if shape is None or statement is None or isinstance(ctx.scopes.get(multi), ClassScope):
-        return None  # (a comprehension in a class body cannot see the class's names)
+        return None  # a comprehension in a class body cannot see the class's names
     repeated, build, bound = shape
     removed: list[Statement] = []
     if isinstance(repeated[0], cst.Name):
@@ -65,7 +66,7 @@ def _repeat(cells: cst.BaseExpression) -> Optional[tuple[
         for listed, times in ((cells.left, cells.right), (cells.right, cells.left)):
             if (isinstance(listed, (cst.List, cst.Tuple)) and len(listed.elements) == 1
                     and isinstance(listed.elements[0], cst.Element)):
-                return [listed.elements[0].value], lambda ctor: _per_layer(ctor, times), {"_"}
+                return [listed.elements[0].value], partial(_per_layer, times=times), {"_"}
     if isinstance(cells, cst.ListComp) and isinstance(cells.elt, cst.Name):
         bound, clause = set(), cells.for_in
         while clause is not None:
@@ -77,7 +78,7 @@ def _repeat(cells: cst.BaseExpression) -> Optional[tuple[
         values = [e.value for e in cells.elements if isinstance(e, cst.Element)]
         if len(values) == len(cells.elements) and all(
                 isinstance(v, cst.Name) and v.value == values[0].value for v in values):
-            return values, lambda ctor: _per_layer(ctor, cst.Integer(str(len(values)))), {"_"}
+            return values, partial(_per_layer, times=cst.Integer(str(len(values)))), {"_"}
     return None
 
 
@@ -157,7 +158,8 @@ def _rebuildable(expr: cst.BaseExpression, bound: set[str], ctx: FixContext,
     no ops, no names the comprehension binds, no name bound to a cell object."""
     if isinstance(expr, cst.Call):
         name = callee_name(expr)
-        if not (top or name.endswith(BUILDERS)) or not _chain(expr.func) or unpacks(expr):
+        if not _chain(expr.func) or unpacks(expr) or not (
+                name.endswith(BUILDERS) or (top and _local_function(expr.func, ctx))):
             return False
         if name.endswith("Wrapper"):  # the wrapped cell must be built here, per layer
             cell = keyword(expr, "cell") or (expr.args[0] if expr.args else None)
@@ -194,19 +196,36 @@ def _root(expr: cst.BaseExpression) -> cst.BaseExpression:
 
 def _names_a_cell(name: cst.Name, ctx: FixContext) -> bool:
     """Whether the name may hold a cell: some assignment it reads calls a cell constructor."""
+    bound = _bindings(name, ctx)
+    return bound is None or any(
+        isinstance(node, cst.Assign) and isinstance(node.value, cst.Call)
+        and callee_name(node.value).endswith(("Cell", "Wrapper")) for node in bound)
+
+
+def _local_function(func: cst.BaseExpression, ctx: FixContext) -> bool:
+    """Whether the callee is a function this module defines (the engine follows it, so it
+    sees whether each call builds a new cell)."""
+    bound = _bindings(func, ctx) if isinstance(func, cst.Name) else None
+    return bool(bound) and all(isinstance(node, cst.FunctionDef) for node in bound)
+
+
+def _bindings(name: cst.Name, ctx: FixContext) -> Optional[list[cst.CSTNode]]:
+    """What binds the name where it is read, builtins aside (`x = ...`, `def x`, a parameter,
+    an import), or None when that is unknown."""
     scope = ctx.scopes.get(name)
     if scope is None:
-        return True
+        return None
+    found: list[cst.CSTNode] = []
     for access in scope.accesses[name.value]:
-        if access.node is not name:
-            continue
-        for assignment in access.referents:
-            node = getattr(assignment, "node", None)
-            assign = ctx.parents.get(ctx.parents.get(node)) if node is not None else None
-            if isinstance(assign, cst.Assign) and isinstance(assign.value, cst.Call) \
-                    and callee_name(assign.value).endswith(("Cell", "Wrapper")):
-                return True
-    return False
+        if access.node is name:
+            for assignment in access.referents:
+                node = getattr(assignment, "node", None)
+                if node is None:
+                    continue  # a builtin (`True`, `len`)
+                parent = ctx.parents.get(node)
+                found.append(ctx.parents.get(parent, parent) if isinstance(
+                    parent, cst.AssignTarget) else node)
+    return found
 
 
 def _without(block: Block, removed: Sequence[Statement], old: Statement, new: Statement

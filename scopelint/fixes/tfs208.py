@@ -9,16 +9,19 @@ from typing import Optional
 import libcst as cst
 
 from scopelint.engine.arguments import SIGNATURES
+from scopelint.engine.imports import dotted
 from scopelint.facts import Finding, Outcome
 from scopelint.fixes import SAFE, UNSAFE, Fix, at
-from scopelint.fixes.context import FixContext, callee_name, keyword_arg, unpacks
+from scopelint.fixes.context import FixContext, keyword_arg, unpacks
+from scopelint.fixes.spelling import namespace_of, tf_namespaces
 
 
 def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
     call = ctx.call_at(at(finding))
     if call is None or unpacks(call):
         return None
-    api = callee_name(call)
+    path = namespace_of(dotted(call.func), tf_namespaces(ctx.module)) or ""
+    api = path.rsplit(".", 1)[-1]  # `vs` of `from ... import variable_scope as vs` too
     params = SIGNATURES.get("get_variable" if api == "get_local_variable" else api, ())
     meant = {params.index(f.param): f.meant for f in ctx.facts.misplaced_args
              if at(f.loc) == at(finding) and f.param in params}
@@ -26,6 +29,8 @@ def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
                             for i, to in meant.items()):
         return None
     first = min(meant)
+    if api == "Variable" and any(arg.keyword is None for arg in call.args[first + 1:]):
+        return None  # TF 2's tf.compat.v1.Variable binds its third positional elsewhere
     args = [arg if i < first or arg.keyword is not None
             else _as_keyword(arg, meant.get(i, params[i] if i < len(params) else ""))
             for i, arg in enumerate(call.args)]

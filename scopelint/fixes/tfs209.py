@@ -15,7 +15,7 @@ from scopelint.facts import DoubledScopeFact, Finding
 from scopelint.fixes import UNSAFE, Fix, at
 from scopelint.fixes.context import FixContext, keyword
 
-ANY = "…"
+HOLE = "…"  # a part of a predicted name the engine cannot know
 
 
 def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
@@ -48,7 +48,7 @@ def _rest(name: cst.BaseExpression, scope: str) -> Optional[str]:
     """The name without its leading `<scope>/`, as a literal, when the expression shows it."""
     if isinstance(name, cst.SimpleString) and isinstance(name.evaluated_value, str):
         text = name.evaluated_value
-        return text[len(scope) + 1:] if ANY not in scope and text.startswith(scope + "/") \
+        return text[len(scope) + 1:] if HOLE not in scope and text.startswith(scope + "/") \
             else None
     if isinstance(name, cst.FormattedString):
         parts = name.parts
