@@ -1,6 +1,6 @@
 """TFS208 fix: each misplaced positional argument becomes the keyword it was meant for, and
-the positional arguments after it keep their parameters as keywords (safe; unsafe when it
-was a `tf.Variable`'s name: the variable's checkpoint key changes)."""
+the positional arguments after it keep their parameters as keywords (safe; unsafe for
+`tf.Variable`, which did build a variable: its checkpoint entry gets another name or dtype)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
     given = [arg.keyword.value for arg in args if arg.keyword is not None]
     if "" in given or len(set(given)) < len(given):
         return None  # more positional arguments than parameters, or a keyword given twice
-    kind = UNSAFE if "name" in meant.values() else SAFE
+    kind = UNSAFE if api == "Variable" else SAFE  # the variable it made had another name/dtype
     words = ", ".join(f"{to}=" for to in meant.values())
     return Fix(f"pass {words} by keyword", (ctx.replace(call, call.with_changes(args=args)),),
                kind)

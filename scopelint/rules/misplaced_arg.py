@@ -39,8 +39,10 @@ step = tf.Variable(0, name="global_step", trainable=False)
 """,
     autofix="Safe: the argument is passed by the keyword it was meant for (`reuse=`, "
             "`initializer=`, `dtype=`), and the positional ones after it by "
-            "their own keywords. Unsafe for a `tf.Variable`'s name (`name=`): its checkpoint "
-            "key changes. None for `VariableScope(\"name\")` (its `reuse` is required and "
-            "unknown) and for a dtype given as a new variable's shape (the shape is missing).",
+            "their own keywords. Unsafe for `tf.Variable` (`name=`, `dtype=`): the variable it "
+            "made gets another checkpoint name or dtype. None for `VariableScope(\"name\")` "
+            "(its `reuse` is required and unknown), for a dtype given as a new variable's "
+            "shape (the shape is missing), and for a `tf.Variable` with positional arguments "
+            "after the misplaced one (TF 2's `tf.compat.v1.Variable` binds them differently).",
     check=check,
 )
