@@ -69,7 +69,8 @@ def with_fixes(path: str, text: str, findings: Sequence[Finding],
         return list(findings)
     from scopelint.fixes.context import FixContext
 
-    ctx = FixContext(text, module, local_facts(result.facts, path))
+    ctx = FixContext(text, module, local_facts(result.facts, path), path,
+                     [f for f in result.facts.variables if f.loc.path not in ("", path)])
     confirmed: dict[tuple[Edit, ...], bool] = {}
     out = []
     for finding in findings:
