@@ -199,14 +199,20 @@ def run_check(args: argparse.Namespace) -> int:
         return FINDINGS if (changes or findings) and not args.exit_zero else OK
     for change in changes if args.fix else ():
         change.write()
+    summary = fix_summary(changes, findings, "fixed", args.unsafe_fixes) + names_of(changes)
+    if args.fix and changes:  # a fixed module changes what the modules importing it report
+        run = run_files(args, settings, want_facts=settings.names_lock is not None, stdin=stdin)
+        if settings.names_lock is not None:
+            add_lock_findings(settings.names_lock, run)
+        findings, _ = kept_findings(run, settings, Sources(stdin).lines,
+                                    argparse.Namespace(**{**vars(args), "fix": False}))
     sources = Sources(stdin)  # the fixed files are read again
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     ctx = ReportContext(lines=sources.lines, show_source=args.show_source, color=color,
                         cells=sources.cells)
     sys.stdout.write(reporters()[args.format](findings, ctx))
     if args.fix:
-        sys.stderr.write(fix_summary(changes, findings, "fixed", args.unsafe_fixes)
-                         + names_of(changes))
+        sys.stderr.write(summary)
     if args.statistics:  # stdout holds only the report, unless it is text
         stream = sys.stdout if args.format == "text" else sys.stderr
         stream.write(statistics(findings))

@@ -67,3 +67,28 @@ def test_fixed_program_builds_with_the_predicted_names(tf, after: Path) -> None:
     sl_rows, unknown_lines, _, partial = oracle.scopelint_rows(after, after_text, fixed.lines)
     tf_rows = oracle.comparable_tf_rows(fixed.rows, unknown_lines, partial)
     assert oracle.normalise(tf_rows) == oracle.normalise(sl_rows), after.name
+
+
+# The projects of fixtures/projects/ that `check --fix --unsafe-fixes` changes.
+FIXED_PROJECTS = [oracle.PROJECTS / "tfs205_dcgan_adam",
+                  oracle.PROJECTS / "tfs205_train_leak_model_optimizer"]
+
+
+@pytest.mark.parametrize("project", FIXED_PROJECTS, ids=lambda p: p.name)
+def test_fixed_project_builds(tf, project: Path, tmp_path: Path, capsys) -> None:
+    """`check --fix --unsafe-fixes` on a project (the DCGAN whose discriminator leaks reuse
+    from model.py): it reports nothing left, and every entry script builds under TF."""
+    import shutil
+
+    from scopelint import cli
+
+    fixed = tmp_path / project.name
+    shutil.copytree(project, fixed)
+    status = cli.main(["check", "--fix", "--unsafe-fixes", "--no-cache", "--jobs", "1",
+                       str(fixed)])
+    assert (status, capsys.readouterr().out) == (0, "")
+    assert any(path.read_bytes() != (project / path.relative_to(fixed)).read_bytes()
+               for path in oracle.project_files(fixed))
+    for entry in oracle.project_entries(fixed):
+        run = oracle.run_project_under_tf(fixed, entry)
+        assert run.error is None, f"{entry.name}: {run.error_text}"

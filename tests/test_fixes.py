@@ -284,3 +284,15 @@ def test_fixes_of_generated_code_raise_nothing_and_settle(source: str) -> None:
         assert all(f.code >= "TFS100" for f in analyze_text("gen.py", once.text).findings)
     again = fixed(Path("gen.py"), once.text)
     assert again.text == once.text
+
+
+def test_fix_reports_what_modules_importing_a_fixed_one_still_find(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    """The DCGAN project: the TFS205 fix in model.py also ends the TFS102 in main.py."""
+    import shutil
+
+    shutil.copytree(FIXTURES / "projects" / "tfs205_dcgan_adam", tmp_path / "dcgan")
+    monkeypatch.chdir(tmp_path)
+    status, out, err = check(capsys, "--fix", "--unsafe-fixes", "dcgan")
+    assert "fixed 1 finding in 1 file" in err
+    assert (status, out) == (0, "")

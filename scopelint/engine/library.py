@@ -165,7 +165,7 @@ class LibraryCalls(EngineState):
 
     def cell_call(self, cell: Optional[Value], node: cst.Call, api: str) -> None:
         """A cell's first call builds its weights in the current scope; a MultiRNNCell
-        builds each layer's cell in `multi_rnn_cell/cell_<i>`."""
+        builds each layer's cell in `multi_rnn_cell/cell_<i>`; a wrapper calls its cell."""
         kind = cell.state.get("kind") if isinstance(cell, TFObject) else None
         if kind in tfapi.CELLS:
             self.layer_object_call(cell, node)  # type: ignore[arg-type]
@@ -178,6 +178,8 @@ class LibraryCalls(EngineState):
                 for i, layer in enumerate(cell.state["cells"]):
                     with self.library_scope(node, Const(f"cell_{i}")):
                         self.cell_call(layer, node, api)
+        elif isinstance(cell, TFObject) and "wraps" in cell.state:
+            self.cell_call(cell.state["wraps"], node, api)  # the wrapped cell, in this scope
         else:  # weights under names scopelint cannot know
             self.opaque_call()
             self.unknown_request(node, api)

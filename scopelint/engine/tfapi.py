@@ -65,6 +65,8 @@ CELLS: dict[str, tuple[str, tuple[str, ...]]] = {
     "LSTMCell": ("lstm_cell", ("kernel", "bias")),
     "GRUCell": ("gru_cell", ("gates/kernel", "gates/bias", "candidate/kernel", "candidate/bias")),
 }
+# Cell wrappers: calling one calls the cell it wraps, in the same scope (no variables of its own).
+CELL_WRAPPERS = frozenset({"DropoutWrapper", "ResidualWrapper", "DeviceWrapper"})
 # RNN drivers: the variable scope each opens when `scope` is not given.
 RNNS: dict[str, str] = {"dynamic_rnn": "rnn", "static_rnn": "rnn",
                         "bidirectional_dynamic_rnn": "bidirectional_rnn",

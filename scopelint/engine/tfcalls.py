@@ -80,6 +80,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
             return TFObject(path, kwargs, {"kind": tfapi.LAYER_CLASSES[leaf]})
         if path.startswith("nn.rnn_cell.") and leaf in tfapi.CELLS:
             return TFObject(path, bind_args("cell", args[1:], kwargs), {"kind": leaf})
+        if path.startswith("nn.rnn_cell.") and leaf in tfapi.CELL_WRAPPERS:
+            return TFObject(path, {}, {"wraps": kwargs.get("cell", args[0] if args else None)})
         if path.startswith("nn.") and leaf in tfapi.RNNS:
             return self.rnn(leaf, args, kwargs, node)
         if path.startswith("train.") and (leaf in tfapi.SLOT_OPTIMIZERS
@@ -173,6 +175,9 @@ class TFCalls(ScopeCalls, LibraryCalls):
         if name == "__call__" and "keras" in owner.state:
             return self.keras_call(owner, node)
         if name == "__call__" and owner.state.get("kind") == "MultiRNNCell":
+            self.cell_call(owner, node, owner.path)
+            return Unknown()
+        if name == "__call__" and "wraps" in owner.state:
             self.cell_call(owner, node, owner.path)
             return Unknown()
         if name == "__call__" and "kind" in owner.state:

@@ -46,7 +46,10 @@ def local_facts(facts: ModuleFacts, path: str) -> ModuleFacts:
     return replace(facts, variables=[f for f in facts.variables if here(f)],
                    scopes=[f for f in facts.scopes if here(f)],
                    reuse_calls=[f for f in facts.reuse_calls if here(f)],
-                   name_refs=[f for f in facts.name_refs if here(f)])
+                   name_refs=[f for f in facts.name_refs if here(f)],
+                   shared_cells=[f for f in facts.shared_cells if here(f)],
+                   misplaced_args=[f for f in facts.misplaced_args if here(f)],
+                   doubled_scopes=[f for f in facts.doubled_scopes if here(f)])
 
 
 def with_fixes(path: str, text: str, findings: Sequence[Finding],
@@ -69,7 +72,8 @@ def with_fixes(path: str, text: str, findings: Sequence[Finding],
         return list(findings)
     from scopelint.fixes.context import FixContext
 
-    ctx = FixContext(text, module, local_facts(result.facts, path))
+    ctx = FixContext(text, module, local_facts(result.facts, path), path,
+                     [f for f in result.facts.variables if f.loc.path not in ("", path)])
     confirmed: dict[tuple[Edit, ...], bool] = {}
     out = []
     for finding in findings:

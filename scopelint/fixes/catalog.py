@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from scopelint.facts import Finding
-from scopelint.fixes import Fix, tfs101, tfs201, tfs203, tfs205, tfs206
+from scopelint.fixes import Fix, tfs101, tfs201, tfs203, tfs205, tfs206, tfs207, tfs208, tfs209
 from scopelint.fixes.context import FixContext
 
 Fixer = Callable[[Finding, FixContext], Optional[Fix]]
@@ -16,4 +16,7 @@ FIXERS: dict[str, Fixer] = {
     "TFS203": tfs203.fix,
     "TFS205": tfs205.fix,
     "TFS206": tfs206.fix,
+    "TFS207": tfs207.fix,
+    "TFS208": tfs208.fix,
+    "TFS209": tfs209.fix,
 }

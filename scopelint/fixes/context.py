@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterator, Optional
 
 import libcst as cst
 from libcst.metadata import (
-    CodePosition, CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider,
+    CodePosition, CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider, Scope,
+    ScopeProvider,
 )
 
-from scopelint.facts import Finding, ModuleFacts, Outcome, VariableFact
+from scopelint.facts import Finding, Location, ModuleFacts, Outcome, VariableFact
 from scopelint.fixes import Edit, Position, at
 
 NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -26,7 +27,10 @@ class FixContext:
 
     text: str
     module: cst.Module
-    facts: ModuleFacts
+    facts: ModuleFacts  # those at this file's own lines (apply.local_facts)
+    path: str = ""
+    # Variables made in imported modules by calls made here (an optimizer a model module owns).
+    reached: list[VariableFact] = field(default_factory=list)
 
     @cached_property
     def _wrapper(self) -> MetadataWrapper:
@@ -39,6 +43,11 @@ class FixContext:
     @cached_property
     def parents(self) -> dict[cst.CSTNode, cst.CSTNode]:
         return dict(self._wrapper.resolve(ParentNodeProvider))
+
+    @cached_property
+    def scopes(self) -> dict[cst.CSTNode, Optional[Scope]]:
+        """Each node's Python scope (names bound and read there), libcst's ScopeProvider."""
+        return dict(self._wrapper.resolve(ScopeProvider))
 
     @cached_property
     def _calls(self) -> dict[Position, list[cst.Call]]:
@@ -70,6 +79,13 @@ class FixContext:
         """The first variable fact recorded at a finding's location (with that outcome)."""
         return next((fact for fact in self.facts.variables if at(fact.loc) == at(finding)
                      and (outcome is None or fact.outcome is outcome)), None)
+
+    def sites(self, fact: VariableFact) -> list[Position]:
+        """Where in this file the fact happens: its own location, and the calls leading to it."""
+        return [at(where) for where in (fact.loc, *fact.stack) if self.here(where)]
+
+    def here(self, where: Location) -> bool:
+        return where.path in ("", self.path)
 
     def enclosing(self, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         """The node's parents, innermost first, up to its function, class or lambda."""

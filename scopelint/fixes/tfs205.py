@@ -103,10 +103,13 @@ def _remove(anchor: Statement, suite: Suite, ctx: FixContext) -> Fix:
 
 def _until_failure(following: Sequence[Statement], loc: Position, ctx: FixContext
                    ) -> list[Statement]:
-    """The statements before the first one that fails because of this reuse."""
-    failing = [f.loc for f in ctx.facts.variables
-               if f.reuse_origin is not None and at(f.reuse_origin) == loc
-               and (f.outcome is Outcome.MISSING or f.api == "Variable")]
+    """The statements before the first one that fails because of this reuse (there, or in
+    a function it calls, here or in an imported module)."""
+    failing = [site for f in (*ctx.facts.variables, *ctx.reached)
+               if f.reuse_origin is not None and ctx.here(f.reuse_origin)
+               and at(f.reuse_origin) == loc
+               and (f.outcome is Outcome.MISSING or f.api == "Variable")
+               for site in ctx.sites(f)]
     block = []
     for statement in following:
         where = ctx.positions[statement]

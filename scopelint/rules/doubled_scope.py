@@ -37,5 +37,9 @@ def build(scope):
     with tf.variable_scope(scope):
         return tf.get_variable("w", [4, 4])  # 's/w:0'
 """,
+    autofix="Unsafe: the name drops the repeated scope (`\"critic/w\"`, "
+            "`\"{}/w\".format(scope)`, `f\"{scope}/w\"`, `\"%s/w\" % scope`, "
+            "`vs.name + \"/w\"` become `\"w\"`), so the variable's checkpoint key changes "
+            "back to `scope/w`.",
     check=check,
 )

@@ -37,5 +37,12 @@ with tf.variable_scope("disc", reuse=reuse):
     w = tf.get_variable("w", [3])
 step = tf.Variable(0, name="global_step", trainable=False)
 """,
+    autofix="Safe: the argument is passed by the keyword it was meant for (`reuse=`, "
+            "`initializer=`, `dtype=`), and the positional ones after it by "
+            "their own keywords. Unsafe for `tf.Variable` (`name=`, `dtype=`): the variable it "
+            "made gets another checkpoint name or dtype. None for `VariableScope(\"name\")` "
+            "(its `reuse` is required and unknown), for a dtype given as a new variable's "
+            "shape (the shape is missing), and for a `tf.Variable` with positional arguments "
+            "after the misplaced one (TF 2's `tf.compat.v1.Variable` binds them differently).",
     check=check,
 )

@@ -32,5 +32,10 @@ stack = tf.nn.rnn_cell.MultiRNNCell([cell] * 3)  # TFS207
     fix="""
 stack = tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.LSTMCell(128) for _ in range(3)])
 """,
+    autofix="Safe, when the cell's constructor call is at hand: written in the list "
+            "(`[make_cell()] * n`), or assigned to the repeated name by the statement just "
+            "before, which nothing else reads (that statement goes, and so does one just "
+            "before it building a cell it wraps). The list becomes `[<constructor> for _ in "
+            "range(n)]`, so each layer gets its own weights (`cell_1/...` are new names).",
     check=check,
 )
