@@ -75,7 +75,7 @@ def analyze_tree(path: str, text: str, tree: ast.Module, prefilter: bool,
                  project: Optional[ProjectSettings] = None) -> FileResult:
     """Analyse text CPython parsed into `tree` (see `analyze_text`)."""
     settings = project or ProjectSettings()
-    resolver = Project(path, settings.src, settings.share) if settings.follow else None
+    resolver = Project(path, settings.src) if settings.follow else None
     source = remember(path, text, content_hash(text.encode("utf-8", "surrogatepass")), tree)
     if prefilter and not source.mentions_tf() and not (resolver and resolver.reaches_tf(source)):
         return FileResult(path, [], ModuleFacts(), skipped=True)
@@ -86,7 +86,7 @@ def analyze_tree(path: str, text: str, tree: ast.Module, prefilter: bool,
 
     from scopelint.engine.interpreter import run_program
     try:
-        facts = run_program(source, resolver)
+        facts = run_program(source, resolver, settings.shortcuts)
     except cst.ParserSyntaxError as err:
         return FileResult(path, [Finding(path, err.raw_line, err.raw_column + 1, "TFS001",
                                          SYNTAX_ERROR + err.message)])

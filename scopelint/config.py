@@ -24,9 +24,9 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
 
 from scopelint.engine.project import ProjectSettings
 
-# Set to 1 to replay every imported module in every program (to check that sharing them
-# changes no output; see tests/test_sharing.py and benchmarks/run.py).
-NO_SHARING = "SCOPELINT_NO_SHARING"
+# Set to 1 to parse every file whole and replay every imported module in every program
+# (to check that the shortcuts change no output: tests/test_shortcuts.py, benchmarks/run.py).
+NO_SHORTCUTS = "SCOPELINT_NO_SHORTCUTS"
 from scopelint.rules import all_rules
 
 CODE_PREFIX = re.compile(r"^TFS[0-9]{0,3}$")
@@ -64,9 +64,9 @@ class Settings:
 
     @property
     def project(self) -> ProjectSettings:
-        """What the analysis of one file may reach (`NO_SHARING`: see `engine.sharing`)."""
+        """What the analysis of one file may reach (and `NO_SHORTCUTS`)."""
         return ProjectSettings(self.follow_imports, self.src,
-                               share=os.environ.get(NO_SHARING, "") in ("", "0"))
+                               shortcuts=os.environ.get(NO_SHORTCUTS, "") in ("", "0"))
 
     def settings_key(self) -> str:
         """A stable string naming this configuration (part of the runner's cache key)."""

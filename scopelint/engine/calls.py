@@ -189,7 +189,7 @@ class CallReplay(EngineState):
         saved_returns, self.maybe_returns = self.maybe_returns, []
         result: Value = Const(None)
         try:
-            self.exec_block(node.body, local)
+            self.exec_block(self.full_def(node).body, local)
         except Exit as exit_:
             result = exit_.value if exit_.kind == "return" else Unknown()
         except MaybeExit:
@@ -213,7 +213,7 @@ class CallReplay(EngineState):
         if found is None:
             positions = self.module.positions
             text = positions.source_of(node) if positions is not None else None
-            found = (text is None or "yield" in text) and contains_yield(node.body)
+            found = (text is None or "yield" in text) and contains_yield(self.full_def(node).body)
             self.generators[id(node)] = found
         return found
 

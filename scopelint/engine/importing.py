@@ -53,13 +53,13 @@ class ModuleState:
 
     @classmethod
     def of(cls, name: str, path: str, package: bool, source: Optional[SourceFile],
-           run_name: str) -> ModuleState:
+           run_name: str, lazy: bool = True) -> ModuleState:
         env = Env()
         state = cls(name, path, package, env, source=source)
         env.module = state
         env.vars["__name__"] = Const(run_name)
         if source is not None:
-            module, state.positions = source.parsed()
+            module, state.positions = source.parsed(lazy)
             state.body = module.body
         return state
 
@@ -68,6 +68,7 @@ class Importing(EngineState):
     """Binds what import statements bind, running project modules on first import."""
 
     project: Optional[Project]
+    shortcuts: bool  # see `project.ProjectSettings`
     module: ModuleState  # the module whose code is running
     modules: dict[str, Optional[ModuleState]]  # by dotted name; None: not a project module
     current: Optional[cst.CSTNode]
@@ -158,7 +159,7 @@ class Importing(EngineState):
                 and not self.project.reaches_tf(source, name)):
             self.modules[name] = None  # it can reach no TF API: unknown, as other libraries
             return None
-        reused = self._reuse(name, source) if self.project.share else None
+        reused = self._reuse(name, source) if self.shortcuts else None
         if reused is not None:
             return reused
         if len(self.loading) >= MAX_IMPORT_DEPTH:
@@ -170,7 +171,7 @@ class Importing(EngineState):
 
     def _run_module(self, name: str, found: Found, source: Optional[SourceFile]) -> ModuleState:
         """Make and run a module; shared afterwards when its top level touched nothing else."""
-        state = ModuleState.of(name, found.path, found.package, source, name)
+        state = ModuleState.of(name, found.path, found.package, source, name, self.shortcuts)
         self.modules[name] = state  # before its body runs: an import cycle sees it as it is
         load = Load(state, self.budget, self._pristine(), self.unknown_calls, dict(self.writes))
         if source is not None:
@@ -224,7 +225,7 @@ class Importing(EngineState):
     def _shareable(self, load: Load, spent: int) -> Optional[Shared]:
         """The shared form of a module (and its cycle) whose top level, begun pristine,
         changed nothing but its own globals and imported only shared modules; else None."""
-        if not load.pristine or self.budget < 0 or not self.project or not self.project.share:
+        if not load.pristine or self.budget < 0 or not self.project or not self.shortcuts:
             return None
         saved, self.effects = self.effects, 0
         try:
@@ -347,6 +348,11 @@ class Importing(EngineState):
             yield
         finally:
             self.module, self.current = saved
+
+    def full_def(self, node: cst.FunctionDef) -> cst.FunctionDef:
+        """A function of the running module with its body (see `SourceFile.parsed`)."""
+        source = self.module.source
+        return source.full_def(node) if source is not None else node
 
     @contextmanager
     def code_of(self, env: Env) -> Iterator[None]:

@@ -53,9 +53,11 @@ MAX_CONCRETE_ITERATIONS = 32
 class Interpreter(TFCalls, CallReplay, Importing):
     """Replays a program from one module (its `__main__`); `facts` holds the result."""
 
-    def __init__(self, entry: ModuleState, project: Optional[Project]) -> None:
+    def __init__(self, entry: ModuleState, project: Optional[Project],
+                 shortcuts: bool = True) -> None:
         self.entry = self.module = entry
         self.project = project
+        self.shortcuts = shortcuts
         # By name, as `sys.modules`; the script runs as `__main__`, so importing it by
         # its own name runs it again, as Python does.
         self.modules: dict[str, Optional[ModuleState]] = {}
@@ -639,7 +641,8 @@ def _decorator_name(expr: cst.BaseExpression) -> str:
     return expr.value if isinstance(expr, cst.Name) else ""
 
 
-def run_program(source: SourceFile, project: Optional[Project]) -> ModuleFacts:
+def run_program(source: SourceFile, project: Optional[Project],
+                shortcuts: bool = True) -> ModuleFacts:
     """Replay a file as the program's `__main__` and return the facts it produces.
 
     With a `project`, the project modules it imports are followed; without, every
@@ -647,8 +650,8 @@ def run_program(source: SourceFile, project: Optional[Project]) -> ModuleFacts:
     """
     # A script inside a package resolves its relative imports as under `python -m`.
     name = project.entry_name if project is not None else "__main__"
-    entry = ModuleState.of(name, source.path, False, source, "__main__")
-    interpreter = Interpreter(entry, project)
+    entry = ModuleState.of(name, source.path, False, source, "__main__", shortcuts)
+    interpreter = Interpreter(entry, project, shortcuts)
     tree = source.tree()
     if tree is not None and assumes_tf(tree):
         entry.globals.vars["tf"] = module_value("tensorflow")

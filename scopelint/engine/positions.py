@@ -38,8 +38,9 @@ class Positions:
     """Maps libcst Call nodes to 1-based (line, column) locations."""
 
     def __init__(self, module: cst.Module, tree: Optional[ast.Module], lines: list[str],
-                 path: str = "") -> None:
+                 path: str = "", stubs: Sequence[ast.AST] = ()) -> None:
         self.path = path
+        self._stubs = {id(node) for node in stubs}  # functions whose body `module` leaves out
         self._module = module
         self._tree = tree
         self._lines = lines
@@ -58,7 +59,7 @@ class Positions:
             found = self._known.get(id(node))
         if found is None and id(self._module) not in self._done:
             self._done.add(id(self._module))
-            self._pair_parts([self._module], [self._tree] if self._tree else [])
+            self._pair_parts([self._module], [self._tree] if self._tree else [], self._stubs)
             found = self._known.get(id(node))
         return found or Location(1, 1, self.path)
 
@@ -89,12 +90,13 @@ class Positions:
             return
         self._pair_parts(*_headers(statement, counterpart))
 
-    def _pair_parts(self, cst_parts: list[cst.CSTNode], ast_parts: list[AstPart]) -> None:
+    def _pair_parts(self, cst_parts: list[cst.CSTNode], ast_parts: list[AstPart],
+                    stubs: set[int] = frozenset()) -> None:  # type: ignore[assignment]
         cst_calls: list[cst.CSTNode] = []
         cst_comparisons: list[cst.CSTNode] = []
         for part in cst_parts:
             _collect(part, cst_calls, cst_comparisons)
-        calls, comparisons = _ast_nodes(ast_parts)
+        calls, comparisons = _ast_nodes(ast_parts, stubs)
         self._pair(cst_calls, calls)
         self._pair(cst_comparisons, comparisons)
 
@@ -112,6 +114,22 @@ class Positions:
         if text.isascii():
             return call.col_offset
         return len(text.encode("utf-8")[:call.col_offset].decode("utf-8", "replace"))
+
+    # -- functions parsed on their own -----------------------------------------------
+
+    def stub(self, header: cst.CSTNode) -> Optional[ast.FunctionDef]:
+        """The `ast` function of a header whose body the module leaves out, if it is one."""
+        node = self._statement_map().get(id(header))
+        return node if node is not None and id(node) in self._stubs else None  # type: ignore[return-value]
+
+    def pair_body(self, function: cst.FunctionDef, node: ast.AST) -> None:
+        """Pair the statements of a function parsed on its own with its `ast` body."""
+        assert self._statements is not None
+        self._statements[id(function)] = node
+        try:
+            self._pair_children(function, node)
+        except _Mismatch:
+            pass
 
     # -- pairing statements ----------------------------------------------------------
 
@@ -135,7 +153,7 @@ class Positions:
                     raise _Mismatch()
                 assert self._statements is not None
                 self._statements[id(small)] = counterpart
-                if isinstance(small, cst.BaseCompoundStatement):
+                if isinstance(small, cst.BaseCompoundStatement) and id(counterpart) not in self._stubs:
                     self._pair_children(small, counterpart)
         if next(pending, None) is not None:
             raise _Mismatch()
@@ -198,8 +216,10 @@ def _headers(stmt: cst.CSTNode, node: ast.AST) -> tuple[list[cst.CSTNode], list[
     return [], []
 
 
-def _ast_nodes(parts: list[AstPart]) -> tuple[list[ast.expr], list[ast.expr]]:
-    """Calls and comparisons under the parts, each in source order (outer node first)."""
+def _ast_nodes(parts: list[AstPart], stubs: set[int] = frozenset()  # type: ignore[assignment]
+               ) -> tuple[list[ast.expr], list[ast.expr]]:
+    """Calls and comparisons under the parts, each in source order (outer node first),
+    but in the bodies of `stubs`."""
     calls: list[ast.expr] = []
     comparisons: list[ast.expr] = []
     stack: list[AstPart] = list(parts)
@@ -207,12 +227,14 @@ def _ast_nodes(parts: list[AstPart]) -> tuple[list[ast.expr], list[ast.expr]]:
         part = stack.pop()
         if isinstance(part, list):
             stack.extend(part)
+        elif id(part) in stubs:
+            stack += [part.decorator_list, part.args, part.returns]  # type: ignore[attr-defined]
         elif isinstance(part, ast.AST):
-            for node in ast.walk(part):
-                if isinstance(node, ast.Call):
-                    calls.append(node)
-                elif isinstance(node, ast.Compare):
-                    comparisons.append(node)
+            if isinstance(part, ast.Call):
+                calls.append(part)
+            elif isinstance(part, ast.Compare):
+                comparisons.append(part)
+            stack.extend(ast.iter_child_nodes(part))
     for nodes in (calls, comparisons):
         nodes.sort(key=lambda n: (n.lineno, n.col_offset, -(n.end_lineno or 0),
                                   -(n.end_col_offset or 0)))

@@ -36,7 +36,9 @@ class ProjectSettings:
 
     follow: bool = True
     src: tuple[str, ...] = ()
-    share: bool = True  # modules replayed once per process (`sharing`); off only to test it
+    # Function bodies parsed when first run (`SourceFile.parsed`), modules replayed once
+    # per process (`sharing`); off only to check that they change nothing.
+    shortcuts: bool = True
 
 
 Import = tuple[str, int, tuple[str, ...]]  # (module, level of leading dots, imported names)
@@ -57,7 +59,8 @@ class SourceFile:
     digest: str
     _tree: Optional[ast.Module] = field(default=None, repr=False)
     _broken: bool = field(default=False, repr=False)
-    _cst: Optional[tuple[cst.Module, Positions]] = field(default=None, repr=False)
+    _cst: dict[bool, tuple[cst.Module, Positions]] = field(default_factory=dict, repr=False)
+    _bodies: dict[int, cst.FunctionDef] = field(default_factory=dict, repr=False)
     _imports: Optional[list[Import]] = field(default=None, repr=False)
     _mentions_tf: Optional[bool] = field(default=None, repr=False)
 
@@ -97,17 +100,93 @@ class SourceFile:
             self._mentions_tf = mentions_tf(self.text)
         return self._mentions_tf
 
-    def parsed(self) -> tuple[cst.Module, Positions]:
-        """The libcst tree and its positions (libcst errors propagate)."""
-        if self._cst is None:
+    def parsed(self, lazy: bool = True) -> tuple[cst.Module, Positions]:
+        """The libcst tree and its positions (libcst errors propagate).
+
+        `lazy`: the body of each function defined at module or class level is left
+        out (`...`), and parsed on its own when the replay first runs it (`full_def`):
+        most functions of an imported module never run.
+        """
+        if lazy not in self._cst:
             import libcst as cst
 
             from scopelint.engine.positions import Positions
 
-            module = cst.parse_module(self.text)
+            tree = self.tree()
+            text, stubs = _skeleton(self.text, tree) if lazy and tree else (self.text, [])
+            try:
+                module = cst.parse_module(text)
+            except cst.ParserSyntaxError:
+                if not stubs:
+                    raise
+                module, stubs = cst.parse_module(self.text), []
             lines = self.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-            self._cst = (module, Positions(module, self.tree(), lines, self.path))
-        return self._cst
+            self._cst[lazy] = (module, Positions(module, tree, lines, self.path, stubs))
+        return self._cst[lazy]
+
+    def full_def(self, header: cst.FunctionDef) -> cst.FunctionDef:
+        """The function whose body `parsed` left out, parsed now (else `header` itself)."""
+        found = self._bodies.get(id(header))
+        if found is not None:
+            return found
+        import libcst as cst
+
+        if True not in self._cst:
+            return header
+        node = self._cst[True][1].stub(header)
+        if node is None:
+            return header
+        start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+        piece = "".join(_with_ends(self.text)[start - 1:node.end_lineno])
+        try:
+            parsed = cst.parse_module(f"if 1:\n{piece}" if node.col_offset else piece).body[0]
+        except cst.ParserSyntaxError:
+            cst.parse_module(self.text)  # raises with the file's own positions
+            raise
+        found = parsed.body.body[0] if node.col_offset else parsed  # type: ignore[attr-defined]
+        self._cst[True][1].pair_body(found, node)
+        self._bodies[id(header)] = found
+        return found
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def _with_ends(text: str) -> list[str]:
+    """The lines of the text with their endings, numbered as CPython's tokenizer does."""
+    return _LINE.findall(text)
+
+
+def _skeleton(text: str, tree: ast.Module) -> tuple[str, list[ast.AST]]:
+    """The text with the body of each function defined at module or class level blanked
+    (its first line `...`, the rest empty, so every position stays), and those functions.
+    A body on its header's last line stays."""
+    lines = _with_ends(text)
+    stubs: list[ast.AST] = []
+    todo: list[ast.stmt] = list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.ClassDef):
+            todo.extend(node.body)
+            continue
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        header = max([node.lineno, *(getattr(n, "end_lineno", 0) or 0 for n in ast.walk(node.args)),
+                      node.returns.end_lineno if node.returns else 0])
+        first, last = node.body[0].lineno, node.end_lineno or 0
+        if first <= header or last > len(lines):
+            continue
+        line = lines[first - 1]
+        indent = line[:len(line) - len(line.lstrip(" \t\f"))]
+        lines[first - 1] = indent + "..." + _ending(line)
+        for i in range(first, last):
+            lines[i] = _ending(lines[i])
+        stubs.append(node)
+    return "".join(lines), stubs
+
+
+def _ending(line: str) -> str:
+    return line[len(line.rstrip("\r\n")):]
 
 
 @dataclass(frozen=True)
@@ -155,8 +234,7 @@ def remember(path: str, text: str, digest: str, tree: ast.Module) -> SourceFile:
 class Project:
     """Module resolution for one analysed file (its roots and its own module name)."""
 
-    def __init__(self, entry: str, src: Sequence[str] = (), share: bool = True) -> None:
-        self.share = share
+    def __init__(self, entry: str, src: Sequence[str] = ()) -> None:
         folder = os.path.dirname(entry) or "."
         parts: list[str] = []
         here = os.path.abspath(folder)

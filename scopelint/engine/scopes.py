@@ -240,7 +240,8 @@ class ScopeCalls(EngineState):
             names = {p.name.value for p in (*params.posonly_params, *params.params,
                                             *params.kwonly_params)}
             found = ("reuse" in names and all(_known_decorator(d) for d in node.decorators)
-                     and not any(reads_name(node.body, n) for n in ("reuse", "locals", "vars")))
+                     and not any(reads_name(self.full_def(node).body, n)
+                                 for n in ("reuse", "locals", "vars")))
             self.reuse_ignored[id(node)] = found
         return found
 

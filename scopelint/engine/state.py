@@ -36,3 +36,4 @@ class EngineState:
     call_stack: Callable[[], CallStack]
     call_function: Callable[..., Value]
     call_value: Callable[..., Value]
+    full_def: Callable[[cst.FunctionDef], cst.FunctionDef]  # with its body (`Importing`)

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from scopelint.analysis import analyze_text
-from scopelint.config import NO_SHARING
+from scopelint.config import NO_SHORTCUTS
 from scopelint.engine.project import ProjectSettings
 from scopelint.engine.sharing import SHARED
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARE, FRESH = ProjectSettings(), ProjectSettings(share=False)
+SHARE, FRESH = ProjectSettings(), ProjectSettings(shortcuts=False)
 
 LAYERS = """\
 import tensorflow.compat.v1 as tf
@@ -117,7 +117,7 @@ def test_an_import_cycle_is_shared_as_a_whole(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("command", ["check", "names"])
-def test_the_fixtures_give_the_same_output_with_sharing_off(command: str) -> None:
+def test_the_fixtures_give_the_same_output_without_shortcuts(command: str) -> None:
     """Every fixture, analysed in one process (`--jobs 1`), so that later files take the
     modules earlier ones shared."""
     def run(**env: str) -> object:
@@ -128,4 +128,4 @@ def test_the_fixtures_give_the_same_output_with_sharing_off(command: str) -> Non
         assert proc.returncode in (0, 1), proc.stderr
         return json.loads(proc.stdout)
 
-    assert run() == run(**{NO_SHARING: "1"})
+    assert run() == run(**{NO_SHORTCUTS: "1"})
