@@ -9,6 +9,8 @@ from scopelint.engine.values import Const, Iteration, Seq, Unknown, Value, to_te
 
 NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_")) | {"__import__"}
 MAX_ITEMS = 32  # longer ranges stay symbolic: loops over them run twice, then in maybe mode
+# The builtins that call a function they are given (`callable(f)`, `getattr(f, ...)` do not).
+CALLING = frozenset({"map", "filter", "sorted", "min", "max", "iter", "reduce", "apply"})
 
 
 def call_builtin(name: str, args: list[Value], kwargs: dict[str, Value]) -> Value:

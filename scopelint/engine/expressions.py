@@ -225,7 +225,8 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
     if isinstance(callee, Builtin):
         if callee.name == "setattr" and len(args) == 3 and const_str(args[1]) is not None:
             interp.set_attribute(args[0], const_str(args[1]) or "", args[2])
-        interp.run_callbacks([*args, *kwargs.values()], certain=False)  # `map(fn, ...)`
+        if callee.name in builtins_model.CALLING:  # `map(fn, ...)`
+            interp.run_callbacks([*args, *kwargs.values()], certain=False)
         result = builtins_model.call_builtin(callee.name, args, kwargs)
         return Benign() if type(result) is Unknown else result
     if isinstance(callee, Member):

@@ -233,14 +233,11 @@ class Importing(EngineState):
                 return None
         finally:
             self.effects = saved
-        roots = self.project.roots
         group = [load.state, *load.members]
         names = {state.name for state in group}
         imports = tuple(n for n in dict.fromkeys(load.imports) if n not in names)
-        for name in imports:
-            shared = SHARED.get((roots, name))
-            if shared is None or shared.state is not self.modules.get(name):
-                return None
+        if not all(self._shared_here(name) for name in imports):
+            return None
         writes = self._writes()
         if writes is None or load.writes.keys() - writes.keys():
             return None
@@ -251,9 +248,9 @@ class Importing(EngineState):
         self.writes = writes
         return Shared(tuple(zip(group, snapshots)), spent - load.nested,  # type: ignore[arg-type]
                       imports, self.unknown_calls > load.unknown_calls,
-                      {key: write[2] for key, write in before.items()},
+                      {key: write[3] for key, write in before.items()},
                       tuple(w for key, w in writes.items() if key not in before
-                            or before[key][2] is not w[2]))
+                            or before[key][3] is not w[3]))
 
     def _writes(self) -> Optional[Writes]:
         """The globals of shared modules that differ from their snapshots now (None: one
@@ -264,11 +261,11 @@ class Importing(EngineState):
                                       for m in self.modules.values() if m is not None)
                    if s is not None and self.modules.get(s.state.name) is s.state}
         for shared in entries.values():
-            for _, snapshot in shared.modules:
+            for state, snapshot in shared.modules:
                 changed = snapshot.changes()
                 if changed is None:
                     return None
-                writes.update(((id(names), key), (names, key, value))
+                writes.update(((id(names), key), (state.name, names, key, value))
                               for names, key, value in changed)
         return writes
 
@@ -278,11 +275,14 @@ class Importing(EngineState):
         assert self.project is not None
         shared = SHARED.get((self.project.roots, name))
         if (shared is None or shared.state.source is not source or not self._pristine()
-                or {key: write[2] for key, write in self.writes.items()} != shared.context):
+                or {key: write[3] for key, write in self.writes.items()} != shared.context):
             return None
         plan: list[Shared] = []
-        if not self._plan(name, len(self.loading), plan, set()):
-            return None
+        seen: set[str] = set()
+        if not self._plan(name, len(self.loading), plan, seen) or not all(
+                write[0] in seen or self._shared_here(write[0])
+                for s in plan for write in s.writes):
+            return None  # a module it set a global of is not there
         cost = sum(s.cost for s in plan)
         if cost > self.budget:
             return None
@@ -292,9 +292,9 @@ class Importing(EngineState):
             if state.source is not None:
                 self.facts.modules[state.path] = state.source.digest
         for s in plan:
-            for names, key, value in s.writes:
-                names[key] = value
-                self.writes[(id(names), key)] = (names, key, value)
+            for write in s.writes:
+                write[1][write[2]] = write[3]
+                self.writes[(id(write[1]), write[2])] = write
         for state in registered:
             package, _, leaf = state.name.rpartition(".")
             parent = self.modules.get(package)
@@ -307,13 +307,19 @@ class Importing(EngineState):
             self.opaque_call()
         return shared.state
 
+    def _shared_here(self, name: str) -> bool:
+        """Whether the module imported here is the one `SHARED` holds."""
+        assert self.project is not None
+        shared = SHARED.get((self.project.roots, name))
+        return shared is not None and self.modules.get(name) is shared.state
+
     def _plan(self, name: str, level: int, plan: list[Shared], seen: set[str]) -> bool:
         """Add `name` and what it imports (not yet imported here) to `plan`, outermost
         first; False when one of them cannot be taken from `SHARED`."""
         assert self.project is not None
-        shared = SHARED.get((self.project.roots, name))
         if name in self.modules:
-            return shared is not None and self.modules[name] is shared.state
+            return self._shared_here(name)
+        shared = SHARED.get((self.project.roots, name))
         if shared is None or level >= MAX_IMPORT_DEPTH:
             return False
         for state, _ in shared.modules:

@@ -31,7 +31,8 @@ from scopelint.facts import ModuleFacts
 _GRAPH_VALUES = (TFObject, ScopeManager, ContextCall, Variable, OpOutput)
 
 Bindings = dict[str, Value]
-Write = tuple[Bindings, str, Value]  # a global of a shared module set by another one
+Change = tuple[Bindings, str, Value]  # a binding set since a snapshot
+Write = tuple[str, Bindings, str, Value]  # and the module it belongs to, set by another one
 Writes = dict[tuple[int, str], Write]  # by (id of the dict, key)
 
 
@@ -83,10 +84,10 @@ class Snapshot:
                     todo.extend(names.values())
         return cls(pairs)
 
-    def changes(self) -> Optional[list[Write]]:
+    def changes(self) -> Optional[list[Change]]:
         """The bindings changed since (submodules bound since aside); None when one was
         deleted."""
-        found: list[Write] = []
+        found: list[Change] = []
         for now, then in self.pairs:
             if now == then:
                 continue
