@@ -12,9 +12,9 @@ from typing import Optional, Union
 from scopelint.cache import content_hash
 from scopelint.engine.project import Project, ProjectSettings, remember
 from scopelint.facts import Finding, ModuleFacts
-from scopelint.files import SourceError, decode_source
+from scopelint.files import SourceError, decode_source, is_notebook
 from scopelint.limits import may_be_too_complex, too_complex
-from scopelint.notebook import is_notebook, read_notebook
+from scopelint.notebook import read_notebook
 from scopelint.python2 import Rewrite, read_python2
 from scopelint.rules import Check, all_rules
 

@@ -15,21 +15,20 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 from scopelint import __version__
-from scopelint.checkpoint import CheckpointError
 from scopelint.config import (
     CODE_LISTS, ConfigError, Settings, did_you_mean, load_settings, split_codes,
 )
 from scopelint.facts import Finding, Location, VariableFact
-from scopelint.files import PathNotFound, SourceError, decode_source, read_source
-from scopelint.fixes.change import FileChange, names_summary
+from scopelint.files import PathNotFound, SourceError, decode_source, is_notebook, read_source
 from scopelint.noqa import filter_noqa
-from scopelint.notebook import CellMap, is_notebook, read_notebook
 from scopelint.report import ReportContext, reporters
 from scopelint.rules import all_rules
 from scopelint.rules.common import raise_statuses
 
 if TYPE_CHECKING:
     from scopelint.fixes.apply import Keep
+    from scopelint.fixes.change import FileChange
+    from scopelint.notebook import CellMap
     from scopelint.analysis import FileResult
     from scopelint.runner import RunResult
 
@@ -51,7 +50,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else ERROR
     try:
         return args.handler(args)
-    except (CheckpointError, ConfigError, PathNotFound, UsageError) as err:
+    except (ConfigError, PathNotFound, UsageError) as err:
         print(f"scopelint: error: {err}", file=sys.stderr)
         return ERROR
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
@@ -276,6 +275,7 @@ def fix_file(path: str, findings: list[Finding], keep: Keep, args: argparse.Name
     None when the file cannot be read back. Runs with the analysis' large stack."""
     from scopelint.analysis import recursion_guard
     from scopelint.fixes.apply import fix_text, with_fixes
+    from scopelint.fixes.change import FileChange
     from scopelint.runner import in_big_stack
 
     try:
@@ -293,6 +293,7 @@ def fix_file(path: str, findings: list[Finding], keep: Keep, args: argparse.Name
 
 def names_of(changes: Sequence[FileChange]) -> str:
     """The variable names the changes predict to change (the engine runs on both texts)."""
+    from scopelint.fixes.change import names_summary
     from scopelint.runner import in_big_stack
 
     return in_big_stack(lambda: names_summary(changes))
@@ -412,7 +413,11 @@ def run_checkpoint(args: argparse.Namespace, settings: Settings,
     from scopelint import checkpoint, compat
     from scopelint.report.compat import render_json, render_text
 
-    ckpt = checkpoint.load(args.checkpoint)  # before the analysis: a bad path fails fast
+    try:
+        ckpt = checkpoint.load(args.checkpoint)  # before the analysis: a bad path fails fast
+    except checkpoint.CheckpointError as err:
+        print(f"scopelint: error: {err}", file=sys.stderr)
+        return ERROR
     results = analysed(run_files(args, settings, want_facts=True, stdin=stdin).results, ctx)
     cmp = compat.compare(compat.predictions(results), ckpt.comparable(),
                          compat.slot_names(results))
@@ -483,6 +488,8 @@ def source_lines(path: str, data: Optional[bytes] = None
     try:
         data = read_source(path) if data is None else data
         if is_notebook(path):
+            from scopelint.notebook import read_notebook
+
             notebook = read_notebook(data)
             text, cells = notebook.text, notebook.cells
         else:

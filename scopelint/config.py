@@ -17,17 +17,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Optional, Sequence
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python < 3.11 only
-    import tomli as tomllib
-
 from scopelint.engine.project import ProjectSettings
+from scopelint.rules import all_rules
 
 # Set to 1 to parse every file whole and replay every imported module in every program
 # (to check that the shortcuts change no output: tests/test_shortcuts.py, benchmarks/run.py).
 NO_SHORTCUTS = "SCOPELINT_NO_SHORTCUTS"
-from scopelint.rules import all_rules
 
 CODE_PREFIX = re.compile(r"^TFS[0-9]{0,3}$")
 CODE_LISTS = ("select", "ignore", "extend-select", "extend-ignore")
@@ -173,6 +168,10 @@ def find_config(paths: Sequence[str]) -> Optional[Path]:
 
 def read_toml(path: Path) -> dict[str, Any]:
     """Parse a TOML file, turning every failure into a ConfigError."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python < 3.11 only
+        import tomli as tomllib
     try:
         with open(path, "rb") as handle:
             return tomllib.load(handle)

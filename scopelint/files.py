@@ -24,14 +24,22 @@ import fnmatch
 import io
 import os
 import re
-import subprocess
 import tokenize
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
+
+if TYPE_CHECKING:
+    import subprocess
 
 NEWLINE = re.compile(r"\r\n|\r|\n")
-SOURCE_SUFFIXES = (".py", ".ipynb")
+NOTEBOOK_SUFFIX = ".ipynb"
+SOURCE_SUFFIXES = (".py", NOTEBOOK_SUFFIX)
 NEVER_WALKED = (".git", ".ipynb_checkpoints")
 GIT_BATCH_BYTES = 8192  # below every pipe buffer size: one batch never blocks the writer
+
+
+def is_notebook(path: str) -> bool:
+    """Whether `path` names a Jupyter notebook (by its suffix, as Jupyter does)."""
+    return path.lower().endswith(NOTEBOOK_SUFFIX)
 
 
 class SourceError(Exception):
@@ -243,6 +251,8 @@ class GitIgnore:
         return self.trees[directory]
 
     def _start(self, directory: str) -> Optional[_CheckIgnore]:
+        import subprocess
+
         try:
             top = subprocess.run(
                 ["git", "-C", directory, "rev-parse", "--show-toplevel"],
@@ -262,6 +272,8 @@ class _CheckIgnore:
     """One `git check-ignore --stdin -z -v -n` process, answering batches of paths."""
 
     def __init__(self, top: str) -> None:
+        import subprocess
+
         self.top = top
         self.proc: Optional[subprocess.Popen[bytes]] = subprocess.Popen(
             ["git", "check-ignore", "--stdin", "-z", "-v", "-n"],

@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from scopelint.files import SourceError
-
-NOTEBOOK_SUFFIX = ".ipynb"
 PYTHON_CELL_MAGICS = ("time", "capture")  # run their body once, as Python
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
@@ -37,11 +35,6 @@ _MAGIC = re.compile(
     r"|[\w.]+\s*\?\??\s*(?:#.*)?$"  # obj? / obj??
     r"|[\w.\s,()\[\]]+?=\s*[%!])")  # files = !ls, t = %timeit -o f()
 _TIME_PREFIX = re.compile(r"(\s*)%time (?!\s*(?:if|for|while|with|try|def|class|async)\b)")
-
-
-def is_notebook(path: str) -> bool:
-    """Whether `path` names a Jupyter notebook (by its suffix, as Jupyter does)."""
-    return path.lower().endswith(NOTEBOOK_SUFFIX)
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,7 @@ from typing import TYPE_CHECKING, Callable, Optional, Protocol, Sequence, TypeVa
 from scopelint.cache import Cache, content_hash
 from scopelint.engine.project import ProjectSettings
 from scopelint.facts import Finding
-from scopelint.files import Excluder, SourceError, discover, read_source
-from scopelint.notebook import is_notebook
+from scopelint.files import Excluder, SourceError, discover, is_notebook, read_source
 from scopelint.placement import place
 
 if TYPE_CHECKING:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 from scopelint.facts import Finding
-from scopelint.notebook import CellMap
+
+if TYPE_CHECKING:
+    from scopelint.notebook import CellMap
 
 LineSource = Callable[[str], Sequence[str]]
 """The source lines of a file by path (empty when it cannot be read); a notebook's are
 those of the module its code cells make."""
 LINE_REFERENCE = re.compile(r"\bline (\d+)\b")
-CellSource = Callable[[str], Optional[CellMap]]
+CellSource = Callable[[str], Optional["CellMap"]]
 """A notebook's cell map by path (None for other files)."""
 
 
