@@ -61,6 +61,7 @@ class SourceFile:
     _broken: bool = field(default=False, repr=False)
     _cst: dict[bool, tuple[cst.Module, Positions]] = field(default_factory=dict, repr=False)
     _bodies: dict[int, cst.FunctionDef] = field(default_factory=dict, repr=False)
+    libcst_lines: int = 0  # the lines of code handed to libcst so far (blanked ones aside)
     _imports: Optional[list[Import]] = field(default=None, repr=False)
     _mentions_tf: Optional[bool] = field(default=None, repr=False)
 
@@ -120,6 +121,8 @@ class SourceFile:
                 if not stubs:
                     raise
                 module, stubs = cst.parse_module(self.text), []
+            blanked = sum(n.end_lineno - n.body[0].lineno for n in stubs)  # type: ignore
+            self.libcst_lines += self.text.count("\n") - blanked
             lines = self.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
             self._cst[lazy] = (module, Positions(module, tree, lines, self.path, stubs))
         return self._cst[lazy]
@@ -143,6 +146,7 @@ class SourceFile:
         except cst.ParserSyntaxError:
             cst.parse_module(self.text)  # raises with the file's own positions
             raise
+        self.libcst_lines += piece.count("\n")
         found = parsed.body.body[0] if node.col_offset else parsed  # type: ignore[attr-defined]
         self._cst[True][1].pair_body(found, node)
         self._bodies[id(header)] = found
@@ -220,6 +224,18 @@ def load_file(path: str) -> Optional[SourceFile]:
     if key not in _FILES:
         _FILES[key] = SourceFile(path, text, key[1])
     return _FILES[key]
+
+
+def loaded_files() -> list[SourceFile]:
+    """Every file this process has read for an analysis."""
+    return [f for f in _FILES.values() if f is not None]
+
+
+def forget_files() -> None:
+    """Forget every file read and module found (a cold start, for measurements)."""
+    _FILES.clear()
+    _FOUND.clear()
+    _NO_TF.clear()
 
 
 def remember(path: str, text: str, digest: str, tree: ast.Module) -> SourceFile:
