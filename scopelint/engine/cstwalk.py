@@ -34,6 +34,7 @@ def _subclasses(kind: type) -> set[type]:
 
 # Concrete types, so a set lookup replaces slow isinstance checks against abstract bases.
 _SKIPPED = frozenset(t for base in _SKIPPED_BASES for t in _subclasses(base))
+_WALKED = frozenset(_subclasses(cst.CSTNode) - _SKIPPED)
 
 
 def _fields(kind: type) -> tuple[str, ...]:
@@ -49,12 +50,11 @@ def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """The child nodes that can hold expressions or statements, in source order."""
     for name in _fields(type(node)):
         child = getattr(node, name)
-        if isinstance(child, cst.CSTNode):
-            if type(child) not in _SKIPPED:
-                yield child
+        if type(child) in _WALKED:
+            yield child
         elif isinstance(child, (tuple, list)):
             for item in child:
-                if isinstance(item, cst.CSTNode) and type(item) not in _SKIPPED:
+                if type(item) in _WALKED:
                     yield item
 
 

@@ -83,6 +83,7 @@ class Importing(EngineState):
     graph: Graph
     first_graph: Graph  # the program's default graph as it began
     unknown_calls: int  # calls scopelint could not follow (see `opaque_call`)
+    attribute_sets: int  # attributes set on classes and instances (see `set_attribute`)
     writes: Writes  # globals of shared modules that other shared modules' imports set
     opaque_call: Callable[[], None]
     exec_block: Callable[..., None]
@@ -173,7 +174,8 @@ class Importing(EngineState):
         """Make and run a module; shared afterwards when its top level touched nothing else."""
         state = ModuleState.of(name, found.path, found.package, source, name, self.shortcuts)
         self.modules[name] = state  # before its body runs: an import cycle sees it as it is
-        load = Load(state, self.budget, self._pristine(), self.unknown_calls, dict(self.writes))
+        load = Load(state, self.budget, self._pristine(), self.unknown_calls, dict(self.writes),
+                    self.attribute_sets, bool(BRANCH_WRITES.depth))
         if source is not None:
             self.facts.modules[found.path] = source.digest
             self.loading.append(load)
@@ -218,8 +220,7 @@ class Importing(EngineState):
     def _pristine(self) -> bool:
         """Whether the program has done nothing yet but imports of shared modules."""
         return (not self.effects and not self.calling and self.recording and not self.handling
-                and not self.arg_scopes and not BRANCH_WRITES.depth
-                and self.graph is self.first_graph and all(load.pristine for load in self.loading)
+                and not self.arg_scopes and self.graph is self.first_graph and all(load.pristine for load in self.loading)
                 and program_state(self.graph, self.facts) in pristine_states())
 
     def _shareable(self, load: Load, spent: int) -> Optional[Shared]:
@@ -236,8 +237,10 @@ class Importing(EngineState):
         group = [load.state, *load.members]
         names = {state.name for state in group}
         imports = tuple(n for n in dict.fromkeys(load.imports) if n not in names)
-        if not all(self._shared_here(name) for name in imports):
-            return None
+        sets_attributes = self.attribute_sets > load.attribute_sets
+        if not all(self._shared_here(name) for name in imports) or (
+                load.in_branch and sets_attributes):
+            return None  # attributes set in a branch are forgotten when it ends
         writes = self._writes()
         if writes is None or load.writes.keys() - writes.keys():
             return None
@@ -247,7 +250,7 @@ class Importing(EngineState):
         before = load.writes
         self.writes = writes
         return Shared(tuple(zip(group, snapshots)), spent - load.nested,  # type: ignore[arg-type]
-                      imports, self.unknown_calls > load.unknown_calls,
+                      imports, self.unknown_calls > load.unknown_calls, sets_attributes,
                       {key: write[3] for key, write in before.items()},
                       tuple(w for key, w in writes.items() if key not in before
                             or before[key][3] is not w[3]))
@@ -283,6 +286,8 @@ class Importing(EngineState):
                 write[0] in seen or self._shared_here(write[0])
                 for s in plan for write in s.writes):
             return None  # a module it set a global of is not there
+        if BRANCH_WRITES.depth and any(s.sets_attributes for s in plan):
+            return None  # a branch would forget those attributes when it ends
         cost = sum(s.cost for s in plan)
         if cost > self.budget:
             return None

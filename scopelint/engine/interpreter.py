@@ -66,6 +66,7 @@ class Interpreter(TFCalls, CallReplay, Importing):
         self.graph = self.first_graph = Graph()
         self.effects = 0  # see `Importing._pristine`
         self.unknown_calls = 0
+        self.attribute_sets = 0
         self.writes: Writes = {}
         self.stack: list[Location] = []
         self.active: list[cst.FunctionDef] = []
@@ -562,6 +563,7 @@ class Interpreter(TFCalls, CallReplay, Importing):
         """`obj.name = value` on an instance or a class of the module."""
         if isinstance(owner, (Instance, Class)):
             self.effects += 1
+            self.attribute_sets += 1
             owner.attrs[name] = value if not self.graph.maybe else Unknown()
             if BRANCH_WRITES.depth:
                 self.attribute_writes.append((owner.attrs, name))

@@ -112,6 +112,7 @@ class Shared:
     cost: int  # calls their own top levels replayed (the modules they loaded not counted)
     imports: tuple[str, ...]  # every other project module they imported, in order
     opaque: bool  # they called what scopelint cannot follow (`tfcalls.mark_unknown_call`)
+    sets_attributes: bool  # on classes or instances (an unknown branch forgets them after)
     context: dict[tuple[int, str], Value]  # the program's `Load.writes` when it began
     writes: tuple[Write, ...]  # what its import added to them (a cache another module fills)
 
@@ -139,6 +140,8 @@ class Load:
     pristine: bool  # the program had done nothing but shareable imports before
     unknown_calls: int  # the program's count of calls scopelint cannot follow, then
     writes: Writes  # globals of shared modules other modules' top levels had set, then
+    attribute_sets: int  # the program's count of attributes set, then
+    in_branch: bool  # imported in a branch that may not run
     imports: list[str] = field(default_factory=list)
     nested: int = 0  # calls spent by the modules loaded inside it
     inner: bool = False  # an import cycle through a module loading further out closed
