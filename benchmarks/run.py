@@ -173,16 +173,19 @@ def same_output(source: Path, cwd: Path, env: dict[str, str]) -> bool:
 
 
 def import_times(small: Path, cwd: Path, env: dict[str, str]) -> dict[str, float]:
-    """Cumulative import time (ms) of scopelint's CLI and of libcst, from -X importtime."""
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "scopelint", "check",
-                           "--no-cache", str(small)], cwd=cwd, env=env,
-                          capture_output=True, text=True)
-    times: dict[str, float] = {}
-    for line in proc.stderr.splitlines():
-        parts = [p.strip() for p in line.split("|")]
-        if line.startswith("import time:") and len(parts) == 3 and parts[1].isdigit():
-            times[parts[2]] = int(parts[1]) / 1000
-    return {name: times[name] for name in ("scopelint.cli", "libcst") if name in times}
+    """Cumulative import time (ms) of scopelint's CLI and of libcst, from -X importtime
+    (the best of three runs, as for the 200-line file)."""
+    best: dict[str, float] = {}
+    for _ in range(3):
+        proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "scopelint", "check",
+                               "--no-cache", str(small)], cwd=cwd, env=env,
+                              capture_output=True, text=True)
+        for line in proc.stderr.splitlines():
+            parts = [p.strip() for p in line.split("|")]
+            if (line.startswith("import time:") and len(parts) == 3 and parts[1].isdigit()
+                    and parts[2] in ("scopelint.cli", "libcst")):
+                best[parts[2]] = min(best.get(parts[2], float("inf")), int(parts[1]) / 1000)
+    return best
 
 
 def main() -> int:

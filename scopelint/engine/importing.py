@@ -53,13 +53,14 @@ class ModuleState:
 
     @classmethod
     def of(cls, name: str, path: str, package: bool, source: Optional[SourceFile],
-           run_name: str, lazy: bool = True) -> ModuleState:
+           run_name: str, lazy: bool = True, either: bool = False) -> ModuleState:
+        """A module before its top level runs (`lazy`, `either`: see `SourceFile.parsed`)."""
         env = Env()
         state = cls(name, path, package, env, source=source)
         env.module = state
         env.vars["__name__"] = Const(run_name)
         if source is not None:
-            module, state.positions = source.parsed(lazy)
+            module, state.positions = source.parsed(lazy, either)
             state.body = module.body
         return state
 
@@ -172,7 +173,8 @@ class Importing(EngineState):
 
     def _run_module(self, name: str, found: Found, source: Optional[SourceFile]) -> ModuleState:
         """Make and run a module; shared afterwards when its top level touched nothing else."""
-        state = ModuleState.of(name, found.path, found.package, source, name, self.shortcuts)
+        state = ModuleState.of(name, found.path, found.package, source, name,
+                               lazy=self.shortcuts, either=self.shortcuts)
         self.modules[name] = state  # before its body runs: an import cycle sees it as it is
         load = Load(state, self.budget, self._pristine(), self.unknown_calls, dict(self.writes),
                     self.attribute_sets, bool(BRANCH_WRITES.depth))

@@ -652,7 +652,9 @@ def run_program(source: SourceFile, project: Optional[Project],
     """
     # A script inside a package resolves its relative imports as under `python -m`.
     name = project.entry_name if project is not None else "__main__"
-    entry = ModuleState.of(name, source.path, False, source, "__main__", shortcuts)
+    # Nearly every function of a checked file runs: it is parsed whole (or as parsed before).
+    entry = ModuleState.of(name, source.path, False, source, "__main__", lazy=False,
+                           either=shortcuts)
     interpreter = Interpreter(entry, project, shortcuts)
     tree = source.tree()
     if tree is not None and assumes_tf(tree):

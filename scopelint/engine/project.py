@@ -101,13 +101,16 @@ class SourceFile:
             self._mentions_tf = mentions_tf(self.text)
         return self._mentions_tf
 
-    def parsed(self, lazy: bool = True) -> tuple[cst.Module, Positions]:
+    def parsed(self, lazy: bool = True, either: bool = False) -> tuple[cst.Module, Positions]:
         """The libcst tree and its positions (libcst errors propagate).
 
         `lazy`: the body of each function defined at module or class level is left
         out (`...`), and parsed on its own when the replay first runs it (`full_def`):
-        most functions of an imported module never run.
+        most functions of an imported module never run, while those of a checked file
+        nearly all do. `either`: a parse of the other kind made before will do.
         """
+        if either and lazy not in self._cst and (not lazy) in self._cst:
+            return self._cst[not lazy]
         if lazy not in self._cst:
             import libcst as cst
 
