@@ -7,16 +7,17 @@ import sys
 import warnings
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 from scopelint.cache import content_hash
 from scopelint.engine.project import Project, ProjectSettings, remember
 from scopelint.facts import Finding, ModuleFacts
 from scopelint.files import SourceError, decode_source, is_notebook
 from scopelint.limits import may_be_too_complex, too_complex
-from scopelint.notebook import read_notebook
-from scopelint.python2 import Rewrite, read_python2
 from scopelint.rules import Check, all_rules
+
+if TYPE_CHECKING:
+    from scopelint.python2 import Rewrite
 
 REPORT_HINT = "please report it at the scopelint issue tracker with this file"
 SYNTAX_ERROR = "syntax error: "
@@ -109,6 +110,8 @@ def analyze_notebook(path: str, data: bytes, prefilter: bool = False,
     its own gets the TFS001, and the cells before it are analysed.
     """
     try:
+        from scopelint.notebook import read_notebook  # notebooks and Python 2 are rare
+
         notebook = read_notebook(data)
     except SourceError as err:
         return FileResult(path, [unreadable(path, err)])
@@ -130,7 +133,11 @@ def read_python(path: str, text: str) -> Union[tuple[ast.Module, Optional[Rewrit
     tree = parse_python(path, text)
     if not isinstance(tree, Finding):
         return tree, None
-    python2 = read_python2(text) if tree.message.startswith(SYNTAX_ERROR) else None
+    if not tree.message.startswith(SYNTAX_ERROR):
+        return tree
+    from scopelint.python2 import read_python2
+
+    python2 = read_python2(text)
     return tree if python2 is None else (python2.tree, python2)
 
 
