@@ -196,9 +196,11 @@ class Importing(EngineState):
             parent.members += [load.state, *load.members]
             parent.imports += load.imports
             parent.nested += load.nested
-            parent.pristine = parent.pristine and load.pristine
-            if load.pristine:
-                self.effects = 0  # what it did is judged with the whole cycle
+            writes = self._writes() if load.pristine else None
+            if writes is None:
+                parent.pristine = False
+            else:  # what it did is judged with the whole cycle; later imports see its writes
+                self.writes, self.effects = writes, 0
             return
         spent = load.budget - self.budget
         if parent is not None:
