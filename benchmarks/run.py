@@ -139,22 +139,19 @@ def analysis_vs_parse(source: Path) -> tuple[float, float, int, int, int]:
             texts.append((str(path), text))
 
     def best(work: object) -> float:
+        """The best of two passes, each begun cold (nothing read or shared before)."""
         times = []
         for _ in range(2):
+            project.forget_files()
+            SHARED.clear()
             start = time.process_time()
             for path, text in texts:
                 work(path, text)  # type: ignore[operator]
             times.append(time.process_time() - start)
         return min(times)
 
-    def cold(path: str, text: str) -> None:  # nothing read or shared before this pass
-        if path == texts[0][0]:
-            project.forget_files()
-            SHARED.clear()
-        analysis.analyze_text(path, text)
-
     bare = best(lambda _, text: libcst.parse_module(text))
-    full = best(cold)
+    full = best(analysis.analyze_text)
     lines = sum(text.count("\n") for _, text in texts)
     handed = sum(f.libcst_lines for f in project.loaded_files())
     return bare, full, len(texts), lines, handed

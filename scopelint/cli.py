@@ -181,6 +181,15 @@ def run_files(args: argparse.Namespace, settings: Settings, want_facts: bool,
     return run
 
 
+def checked_run(args: argparse.Namespace, settings: Settings,
+                stdin: Optional[tuple[str, bytes]]) -> RunResult:
+    """The analysis of the files, with the names lock's differences as findings (TFS301)."""
+    run = run_files(args, settings, want_facts=settings.names_lock is not None, stdin=stdin)
+    if settings.names_lock is not None:
+        add_lock_findings(settings.names_lock, run)
+    return run
+
+
 def run_check(args: argparse.Namespace) -> int:
     """`scopelint check`: report the findings the settings and noqa comments keep; with
     `--fix`, report those the fixes leave; with `--diff`, print the fixes instead. With
@@ -188,9 +197,7 @@ def run_check(args: argparse.Namespace) -> int:
     stdin = read_stdin(args)
     settings = settings_for(args, stdin)
     sources = Sources(stdin)  # only files with findings are read
-    run = run_files(args, settings, want_facts=settings.names_lock is not None, stdin=stdin)
-    if settings.names_lock is not None:
-        add_lock_findings(settings.names_lock, run)
+    run = checked_run(args, settings, stdin)
     findings, changes = kept_findings(run, settings, sources.lines, args, fixes=stdin is None)
     if args.diff:
         sys.stdout.write("".join(change.diff() for change in changes) + names_of(changes))
@@ -199,13 +206,10 @@ def run_check(args: argparse.Namespace) -> int:
     for change in changes if args.fix else ():
         change.write()
     summary = fix_summary(changes, findings, "fixed", args.unsafe_fixes) + names_of(changes)
-    if args.fix and changes:  # a fixed module changes what the modules importing it report
-        run = run_files(args, settings, want_facts=settings.names_lock is not None, stdin=stdin)
-        if settings.names_lock is not None:
-            add_lock_findings(settings.names_lock, run)
-        findings, _ = kept_findings(run, settings, Sources(stdin).lines,
-                                    argparse.Namespace(**{**vars(args), "fix": False}))
     sources = Sources(stdin)  # the fixed files are read again
+    if args.fix and changes:  # a fixed module changes what the modules importing it report
+        findings, _ = kept_findings(checked_run(args, settings, stdin), settings, sources.lines,
+                                    argparse.Namespace(**{**vars(args), "fix": False}))
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     ctx = ReportContext(lines=sources.lines, show_source=args.show_source, color=color,
                         cells=sources.cells)

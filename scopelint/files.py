@@ -25,10 +25,7 @@ import io
 import os
 import re
 import tokenize
-from typing import TYPE_CHECKING, Optional, Sequence
-
-if TYPE_CHECKING:
-    import subprocess
+from typing import Optional, Sequence
 
 NEWLINE = re.compile(r"\r\n|\r|\n")
 NOTEBOOK_SUFFIX = ".ipynb"

@@ -27,7 +27,7 @@ from scopelint.engine.imports import (
 from scopelint.engine.model import BRANCH_WRITES, Graph
 from scopelint.engine.project import Found, Project, SourceFile, absolute, load_file
 from scopelint.engine.sharing import (
-    SHARED, Load, Shared, Snapshot, Writes, pristine_states, program_state,
+    SHARED, Load, Shared, Snapshot, Write, Writes, pristine_states, program_state,
 )
 from scopelint.engine.state import EngineState
 from scopelint.engine.values import Const, Env, ModuleObject, Seq, Unknown, Value
@@ -145,8 +145,8 @@ class Importing(EngineState):
                 return None
             if self.loading:
                 self.loading[-1].imports.append(prefix)
-            if parent is not None and parts[i - 1] not in parent.globals.vars:
-                parent.globals.vars[parts[i - 1]] = ModuleObject(state)  # `pkg.sub` is bound
+            if parent is not None:
+                _bind_submodule(parent, parts[i - 1], state)
             parent = state
         return parent
 
@@ -221,23 +221,20 @@ class Importing(EngineState):
             for load in self.loading[names.index(name) + 1:]:
                 load.inner = True
 
-    def _pristine(self) -> bool:
-        """Whether the program has done nothing yet but imports of shared modules."""
-        return (not self.effects and not self.calling and self.recording and not self.handling
-                and not self.arg_scopes and self.graph is self.first_graph and all(load.pristine for load in self.loading)
+    def _pristine(self, effects: bool = True) -> bool:
+        """Whether the program has done nothing yet but imports of shared modules (with
+        `effects=False`: calls and attributes set aside, a module's own being judged)."""
+        return ((not effects or not self.effects) and not self.calling and self.recording
+                and not self.handling and not self.arg_scopes
+                and self.graph is self.first_graph and all(load.pristine for load in self.loading)
                 and program_state(self.graph, self.facts) in pristine_states())
 
     def _shareable(self, load: Load, spent: int) -> Optional[Shared]:
         """The shared form of a module (and its cycle) whose top level, begun pristine,
         changed nothing but its own globals and imported only shared modules; else None."""
-        if not load.pristine or self.budget < 0 or not self.project or not self.shortcuts:
+        if (not load.pristine or self.budget < 0 or not self.project or not self.shortcuts
+                or not self._pristine(effects=False)):
             return None
-        saved, self.effects = self.effects, 0
-        try:
-            if not self._pristine():
-                return None
-        finally:
-            self.effects = saved
         group = [load.state, *load.members]
         names = {state.name for state in group}
         imports = tuple(n for n in dict.fromkeys(load.imports) if n not in names)
@@ -255,9 +252,9 @@ class Importing(EngineState):
         self.writes = writes
         return Shared(tuple(zip(group, snapshots)), spent - load.nested,  # type: ignore[arg-type]
                       imports, self.unknown_calls > load.unknown_calls, sets_attributes,
-                      {key: write[3] for key, write in before.items()},
+                      {key: write.value for key, write in before.items()},
                       tuple(w for key, w in writes.items() if key not in before
-                            or before[key][3] is not w[3]))
+                            or before[key].value is not w.value))
 
     def _writes(self) -> Optional[Writes]:
         """The globals of shared modules that differ from their snapshots now (None: one
@@ -272,7 +269,7 @@ class Importing(EngineState):
                 changed = snapshot.changes()
                 if changed is None:
                     return None
-                writes.update(((id(names), key), (state.name, names, key, value))
+                writes.update(((id(names), key), Write(state.name, names, key, value))
                               for names, key, value in changed)
         return writes
 
@@ -282,12 +279,12 @@ class Importing(EngineState):
         assert self.project is not None
         shared = SHARED.get((self.project.roots, name))
         if (shared is None or shared.state.source is not source or not self._pristine()
-                or {key: write[3] for key, write in self.writes.items()} != shared.context):
+                or {key: write.value for key, write in self.writes.items()} != shared.context):
             return None
         plan: list[Shared] = []
         seen: set[str] = set()
         if not self._plan(name, len(self.loading), plan, seen) or not all(
-                write[0] in seen or self._shared_here(write[0])
+                write.module in seen or self._shared_here(write.module)
                 for s in plan for write in s.writes):
             return None  # a module it set a global of is not there
         if BRANCH_WRITES.depth and any(s.sets_attributes for s in plan):
@@ -302,13 +299,13 @@ class Importing(EngineState):
                 self.facts.modules[state.path] = state.source.digest
         for s in plan:
             for write in s.writes:
-                write[1][write[2]] = write[3]
-                self.writes[(id(write[1]), write[2])] = write
+                write.make()
+                self.writes[(id(write.names), write.key)] = write
         for state in registered:
             package, _, leaf = state.name.rpartition(".")
             parent = self.modules.get(package)
-            if parent is not None and leaf not in parent.globals.vars:
-                parent.globals.vars[leaf] = ModuleObject(state)
+            if parent is not None:
+                _bind_submodule(parent, leaf, state)
         self.budget -= cost
         if self.loading:
             self.loading[-1].nested += cost
@@ -382,6 +379,12 @@ class Importing(EngineState):
     def loc_statement(self, node: cst.CSTNode) -> Location:
         assert self.module.positions is not None
         return self.module.positions.of_statement(node)
+
+
+def _bind_submodule(package: ModuleState, leaf: str, state: ModuleState) -> None:
+    """`import pkg.sub` binds `sub` in `pkg`, unless `pkg` binds that name itself."""
+    if leaf not in package.globals.vars:
+        package.globals.vars[leaf] = ModuleObject(state)
 
 
 def _public(state: ModuleState) -> dict[str, Value]:

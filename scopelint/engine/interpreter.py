@@ -271,8 +271,7 @@ class Interpreter(TFCalls, CallReplay, Importing):
         before = dict(env.vars) if names else None
         graph = self.graph
         mark = BRANCH_WRITES.begin()
-        outer = len(OUTER_WRITES.writes)
-        OUTER_WRITES.depth += 1
+        outer = OUTER_WRITES.begin()
         attributes = len(self.attribute_writes)
         self.yield_hooks.append((_spent, -1))  # a `yield` in a branch may not run
         try:
@@ -280,20 +279,14 @@ class Interpreter(TFCalls, CallReplay, Importing):
         finally:
             self.yield_hooks.pop()
             BRANCH_WRITES.weaken(mark)
-            OUTER_WRITES.depth -= 1
             if self.graph is not graph:
                 graph.forget(self.graph)
                 self.graph = graph
+            OUTER_WRITES.forget(outer, _chain(env.parent) if names else ())
             if before is not None:
                 for name, value in env.vars.items():
                     if before.get(name) != value:
                         env.vars[name] = Unknown()
-                enclosing = {id(scope) for scope in _chain(env.parent)}
-                for scope, name, first in OUTER_WRITES.since(outer).values():
-                    if id(scope) in enclosing and scope.vars.get(name) != first:
-                        scope.vars[name] = Unknown()
-            if not OUTER_WRITES.depth:
-                OUTER_WRITES.writes.clear()
             for attrs, name in self.attribute_writes[attributes:]:
                 attrs[name] = Unknown()
             if not BRANCH_WRITES.depth:

@@ -10,7 +10,7 @@ the n-th `ast` call in source order (start position, outer call first).
 from __future__ import annotations
 
 import ast
-from typing import Optional, Sequence, Union
+from typing import AbstractSet, Optional, Sequence, Union
 
 import libcst as cst
 
@@ -91,7 +91,7 @@ class Positions:
         self._pair_parts(*_headers(statement, counterpart))
 
     def _pair_parts(self, cst_parts: list[cst.CSTNode], ast_parts: list[AstPart],
-                    stubs: set[int] = frozenset()) -> None:  # type: ignore[assignment]
+                    stubs: AbstractSet[int] = frozenset()) -> None:
         cst_calls: list[cst.CSTNode] = []
         cst_comparisons: list[cst.CSTNode] = []
         for part in cst_parts:
@@ -120,7 +120,9 @@ class Positions:
     def stub(self, header: cst.CSTNode) -> Optional[ast.FunctionDef]:
         """The `ast` function of a header whose body the module leaves out, if it is one."""
         node = self._statement_map().get(id(header))
-        return node if node is not None and id(node) in self._stubs else None  # type: ignore[return-value]
+        if node is None or id(node) not in self._stubs:
+            return None
+        return node  # type: ignore[return-value]
 
     def pair_body(self, function: cst.FunctionDef, node: ast.AST) -> None:
         """Pair the statements of a function parsed on its own with its `ast` body."""
@@ -153,7 +155,8 @@ class Positions:
                     raise _Mismatch()
                 assert self._statements is not None
                 self._statements[id(small)] = counterpart
-                if isinstance(small, cst.BaseCompoundStatement) and id(counterpart) not in self._stubs:
+                stubbed = id(counterpart) in self._stubs  # its body is parsed on its own
+                if isinstance(small, cst.BaseCompoundStatement) and not stubbed:
                     self._pair_children(small, counterpart)
         if next(pending, None) is not None:
             raise _Mismatch()
@@ -216,7 +219,7 @@ def _headers(stmt: cst.CSTNode, node: ast.AST) -> tuple[list[cst.CSTNode], list[
     return [], []
 
 
-def _ast_nodes(parts: list[AstPart], stubs: set[int] = frozenset()  # type: ignore[assignment]
+def _ast_nodes(parts: list[AstPart], stubs: AbstractSet[int] = frozenset()
                ) -> tuple[list[ast.expr], list[ast.expr]]:
     """Calls and comparisons under the parts, each in source order (outer node first),
     but in the bodies of `stubs`."""

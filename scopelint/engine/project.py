@@ -62,6 +62,7 @@ class SourceFile:
     _cst: dict[bool, tuple[cst.Module, Positions]] = field(default_factory=dict, repr=False)
     _bodies: dict[int, cst.FunctionDef] = field(default_factory=dict, repr=False)
     libcst_lines: int = 0  # the lines of code handed to libcst so far (blanked ones aside)
+    _lines: Optional[list[str]] = field(default=None, repr=False)
     _imports: Optional[list[Import]] = field(default=None, repr=False)
     _mentions_tf: Optional[bool] = field(default=None, repr=False)
 
@@ -117,7 +118,7 @@ class SourceFile:
             from scopelint.engine.positions import Positions
 
             tree = self.tree()
-            text, stubs = _skeleton(self.text, tree) if lazy and tree else (self.text, [])
+            text, stubs = _skeleton(self.lines(), tree) if lazy and tree else (self.text, [])
             try:
                 module = cst.parse_module(text)
             except cst.ParserSyntaxError:
@@ -130,20 +131,24 @@ class SourceFile:
             self._cst[lazy] = (module, Positions(module, tree, lines, self.path, stubs))
         return self._cst[lazy]
 
+    def lines(self) -> list[str]:
+        """The lines of the text with their endings, numbered as CPython's tokenizer does."""
+        if self._lines is None:
+            self._lines = _LINE.findall(self.text)
+        return self._lines
+
     def full_def(self, header: cst.FunctionDef) -> cst.FunctionDef:
         """The function whose body `parsed` left out, parsed now (else `header` itself)."""
         found = self._bodies.get(id(header))
         if found is not None:
             return found
-        import libcst as cst
-
-        if True not in self._cst:
-            return header
-        node = self._cst[True][1].stub(header)
+        node = self._cst[True][1].stub(header) if True in self._cst else None
         if node is None:
             return header
+        import libcst as cst
+
         start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-        piece = "".join(_with_ends(self.text)[start - 1:node.end_lineno])
+        piece = "".join(self.lines()[start - 1:node.end_lineno])
         try:
             parsed = cst.parse_module(f"if 1:\n{piece}" if node.col_offset else piece).body[0]
         except cst.ParserSyntaxError:
@@ -159,16 +164,11 @@ class SourceFile:
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
-def _with_ends(text: str) -> list[str]:
-    """The lines of the text with their endings, numbered as CPython's tokenizer does."""
-    return _LINE.findall(text)
-
-
-def _skeleton(text: str, tree: ast.Module) -> tuple[str, list[ast.AST]]:
+def _skeleton(text_lines: list[str], tree: ast.Module) -> tuple[str, list[ast.AST]]:
     """The text with the body of each function defined at module or class level blanked
     (its first line `...`, the rest empty, so every position stays), and those functions.
     A body on its header's last line stays."""
-    lines = _with_ends(text)
+    lines = list(text_lines)
     stubs: list[ast.AST] = []
     todo: list[ast.stmt] = list(tree.body)
     while todo:
@@ -178,8 +178,8 @@ def _skeleton(text: str, tree: ast.Module) -> tuple[str, list[ast.AST]]:
             continue
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        header = max([node.lineno, *(getattr(n, "end_lineno", 0) or 0 for n in ast.walk(node.args)),
-                      node.returns.end_lineno if node.returns else 0])
+        ends = [getattr(n, "end_lineno", 0) or 0 for n in ast.walk(node.args)]
+        header = max([node.lineno, *ends, node.returns.end_lineno if node.returns else 0])
         first, last = node.body[0].lineno, node.end_lineno or 0
         if first <= header or last > len(lines):
             continue

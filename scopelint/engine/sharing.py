@@ -1,30 +1,31 @@
 """Project modules shared by the programs one process replays.
 
 Every checked file replays the top level of each project module it imports. When
-that replay changed nothing but the module's own globals (no fact, no graph
-write, every module loaded before it left as it was, no import cycle through it)
-and began while the program had done nothing but such imports, its outcome
-depends only on the texts of the module and of what it imports. A later program
-in the process that imports it at such a moment takes that outcome instead of
-replaying it again: the module's globals are restored to what they were when its
-top level ended (later calls may have changed them), and the calls it replayed
-are charged to the program's budget, so that the analysis stays exactly the one
-a fresh replay gives.
+that replay changed nothing but the module's own globals and globals of shared
+modules (a cache it filled: recorded as writes), made no fact and no graph write
+but calls scopelint cannot follow, imported only shared modules, and began while
+the program had done nothing but such imports, its outcome depends only on the
+texts of the module and of what it imports. A later program in the process that
+imports it at such a moment, with the same writes made, takes that outcome
+instead of replaying it again: the module's globals are restored to what they
+were when its top level ended (later calls may have changed them), its writes are
+made again, and the calls it replayed are charged to the program's budget, so
+that the analysis stays exactly the one a fresh replay gives. The modules of an
+import cycle are shared together, with the one the cycle began from.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
+from scopelint.engine.model import Graph
 from scopelint.engine.symbols import KeySet
 from scopelint.engine.values import (
     Class, ContextCall, Env, Function, Instance, Lambda, Mapping, Member, ModuleObject,
     OpOutput, Partial, ScopeManager, Seq, Super, TFObject, Value, Variable,
 )
-
-from scopelint.engine.model import Graph
 from scopelint.facts import ModuleFacts
 
 # Values that stand for graph state: a module holding one is never shared.
@@ -32,7 +33,20 @@ _GRAPH_VALUES = (TFObject, ScopeManager, ContextCall, Variable, OpOutput)
 
 Bindings = dict[str, Value]
 Change = tuple[Bindings, str, Value]  # a binding set since a snapshot
-Write = tuple[str, Bindings, str, Value]  # and the module it belongs to, set by another one
+
+
+class Write(NamedTuple):
+    """A global of a shared module (or of its classes and instances) another module set."""
+
+    module: str
+    names: Bindings
+    key: str
+    value: Value
+
+    def make(self) -> None:
+        self.names[self.key] = self.value
+
+
 Writes = dict[tuple[int, str], Write]  # by (id of the dict, key)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 import libcst as cst
 
@@ -345,15 +345,27 @@ class OuterWrites:
         self.depth = 0  # branches running
         self.writes: list[tuple[Env, str, Optional[Value]]] = []
 
+    def begin(self) -> int:
+        """A branch starts; returns the mark its `forget` takes."""
+        self.depth += 1
+        return len(self.writes)
+
     def note(self, env: Env, name: str) -> None:
         self.writes.append((env, name, env.vars.get(name)))
 
-    def since(self, mark: int) -> dict[tuple[int, str], tuple[Env, str, Optional[Value]]]:
-        """The first write of each name since `mark`, by (scope, name)."""
-        first: dict[tuple[int, str], tuple[Env, str, Optional[Value]]] = {}
-        for write in self.writes[mark:]:
-            first.setdefault((id(write[0]), write[1]), write)
-        return first
+    def forget(self, mark: int, scopes: Iterable[Env] = ()) -> None:
+        """The branch begun at `mark` ends: a name it bound in one of `scopes` to another
+        value than it had first becomes unknown."""
+        enclosing = {id(scope) for scope in scopes}
+        first: dict[tuple[int, str], tuple[Env, Optional[Value]]] = {}
+        for env, name, value in self.writes[mark:]:
+            first.setdefault((id(env), name), (env, value))
+        for (_, name), (env, value) in first.items():
+            if id(env) in enclosing and env.vars.get(name) != value:
+                env.vars[name] = Unknown()
+        self.depth -= 1
+        if not self.depth:
+            self.writes.clear()
 
 
 OUTER_WRITES = OuterWrites()
