@@ -176,8 +176,12 @@ class Importing(EngineState):
         state = ModuleState.of(name, found.path, found.package, source, name,
                                lazy=self.shortcuts, either=self.shortcuts)
         self.modules[name] = state  # before its body runs: an import cycle sees it as it is
-        load = Load(state, self.budget, self._pristine(), self.unknown_calls, dict(self.writes),
-                    self.attribute_sets, bool(BRANCH_WRITES.depth))
+        pristine = self._pristine()
+        # after calls of the modules loading around it only: shared with them, as a whole
+        absorbed = not pristine and bool(self.loading) and self._pristine(effects=False)
+        load = Load(state, self.budget, pristine or absorbed, self.unknown_calls,
+                    dict(self.writes), self.attribute_sets, bool(BRANCH_WRITES.depth),
+                    self.effects, inner=absorbed)
         if source is not None:
             self.facts.modules[found.path] = source.digest
             self.loading.append(load)
@@ -189,8 +193,9 @@ class Importing(EngineState):
         return state
 
     def _finish(self, load: Load) -> None:
-        """Share a module whose top level has run, if it can be; an import cycle's modules
-        are shared together, with the one the cycle began from."""
+        """Share a module whose top level has run, if it can be. The modules of an import
+        cycle are shared together, with the one the cycle began from; so is a module whose
+        import followed calls of the top levels loading around it, with the innermost."""
         parent = self.loading[-1] if self.loading else None
         if load.inner and parent is not None:
             parent.members += [load.state, *load.members]
@@ -199,8 +204,8 @@ class Importing(EngineState):
             writes = self._writes() if load.pristine else None
             if writes is None:
                 parent.pristine = False
-            else:  # what it did is judged with the whole cycle; later imports see its writes
-                self.writes, self.effects = writes, 0
+            else:  # what it did is judged with the whole group; later imports see its writes
+                self.writes, self.effects = writes, load.effects
             return
         spent = load.budget - self.budget
         if parent is not None:

@@ -156,9 +156,10 @@ class Load:
     writes: Writes  # globals of shared modules other modules' top levels had set, then
     attribute_sets: int  # the program's count of attributes set, then
     in_branch: bool  # imported in a branch that may not run
+    effects: int  # the program's count of effects (`Importing.effects`), then
     imports: list[str] = field(default_factory=list)
     nested: int = 0  # calls spent by the modules loaded inside it
-    inner: bool = False  # an import cycle through a module loading further out closed
+    inner: bool = False  # shared with the module loading around it (a cycle through it closed)
     members: list[Any] = field(default_factory=list)  # inner modules of cycles through it
 
 
