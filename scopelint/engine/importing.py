@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from scopelint.engine.positions import Positions
 
 MAX_IMPORT_DEPTH = 32
+MAX_VARIANTS = 3  # shared replays kept per module, for the writes they began with
 
 
 @dataclass(eq=False)
@@ -50,6 +51,7 @@ class ModuleState:
     body: Block = ()
     positions: Optional[Positions] = None
     source: Optional[SourceFile] = None  # None for a namespace package
+    shared: Optional[Shared] = None  # the shared replay it belongs to (see `sharing`)
 
     @classmethod
     def of(cls, name: str, path: str, package: bool, source: Optional[SourceFile],
@@ -215,7 +217,11 @@ class Importing(EngineState):
             self.effects += 1
             return
         assert self.project is not None
-        SHARED[(self.project.roots, load.state.name)] = shared
+        for state, _ in shared.modules:
+            state.shared = shared
+        variants = SHARED.setdefault((self.project.roots, load.state.name), [])
+        variants.insert(0, shared)
+        del variants[MAX_VARIANTS:]
         self.effects = 0  # what its top level did stays inside it
 
     def _note_cycle(self, name: str) -> None:
@@ -247,6 +253,7 @@ class Importing(EngineState):
         if not all(self._shared_here(name) for name in imports) or (
                 load.in_branch and sets_attributes):
             return None  # attributes set in a branch are forgotten when it ends
+        imported = tuple(self.modules[name] for name in imports)
         writes = self._writes()
         if writes is None or load.writes.keys() - writes.keys():
             return None
@@ -256,7 +263,7 @@ class Importing(EngineState):
         before = load.writes
         self.writes = writes
         return Shared(tuple(zip(group, snapshots)), spent - load.nested,  # type: ignore[arg-type]
-                      imports, self.unknown_calls > load.unknown_calls, sets_attributes,
+                      imported, self.unknown_calls > load.unknown_calls, sets_attributes,
                       {key: write.value for key, write in before.items()},
                       tuple(w for key, w in writes.items() if key not in before
                             or before[key].value is not w.value))
@@ -266,9 +273,8 @@ class Importing(EngineState):
         was deleted): what later top levels set, such as a cache filled by a call."""
         assert self.project is not None
         writes: Writes = {}
-        entries = {id(s): s for s in (SHARED.get((self.project.roots, m.name))
-                                      for m in self.modules.values() if m is not None)
-                   if s is not None and self.modules.get(s.state.name) is s.state}
+        entries = {id(m.shared): m.shared for m in self.modules.values()
+                   if m is not None and m.shared is not None}
         for shared in entries.values():
             for state, snapshot in shared.modules:
                 changed = snapshot.changes()
@@ -280,23 +286,54 @@ class Importing(EngineState):
 
     def _reuse(self, name: str, source: Optional[SourceFile]) -> Optional[ModuleState]:
         """The module from `SHARED`, with the modules it imported, when the program is
-        pristine and a replay here would do what the shared one did."""
+        pristine and a replay here would do what one of its shared replays did."""
         assert self.project is not None
-        shared = SHARED.get((self.project.roots, name))
-        if (shared is None or shared.state.source is not source or not self._pristine()
-                or {key: write.value for key, write in self.writes.items()} != shared.context):
+        if not self._pristine():
             return None
+        context = {key: write.value for key, write in self.writes.items()}
+        for shared in SHARED.get((self.project.roots, name), ()):
+            if shared.state.source is source and context == shared.context:
+                plan = self._plan(shared)
+                if plan is not None:
+                    return self._restore(plan)
+        return None
+
+    def _plan(self, shared: Shared) -> Optional[list[Shared]]:
+        """`shared` and the shared replays of what it imported (not yet imported here),
+        outermost first; None when a module here is another replay than the one it
+        imported, a module it set a global of is not there, or the budget is short."""
         plan: list[Shared] = []
-        seen: set[str] = set()
-        if not self._plan(name, len(self.loading), plan, seen) or not all(
-                write.module in seen or self._shared_here(write.module)
-                for s in plan for write in s.writes):
+        taken: dict[str, ModuleState] = {}
+        todo = [(shared.state, len(self.loading))]
+        while todo:
+            state, level = todo.pop()
+            if state.name in self.modules or state.name in taken:
+                if (self.modules.get(state.name) or taken.get(state.name)) is not state:
+                    return None  # another replay of it is here
+                continue
+            group = state.shared
+            if group is None or level >= MAX_IMPORT_DEPTH:
+                return None
+            for member, _ in group.modules:
+                if member.name in self.modules or member.name in taken or (
+                        member.source is not None
+                        and load_file(member.path) is not member.source):
+                    return None  # imported here on its own, or its file changed since
+                taken[member.name] = member
+            plan.append(group)
+            todo += [(sub, level + 1) for sub in reversed(group.imports)]
+        if not all(write.module in taken or self._shared_here(write.module)
+                   for s in plan for write in s.writes):
             return None  # a module it set a global of is not there
         if BRANCH_WRITES.depth and any(s.sets_attributes for s in plan):
             return None  # a branch would forget those attributes when it ends
-        cost = sum(s.cost for s in plan)
-        if cost > self.budget:
+        if sum(s.cost for s in plan) > self.budget:
             return None
+        return plan
+
+    def _restore(self, plan: list[Shared]) -> ModuleState:
+        """Take the shared replays of `plan` (see `_plan`) as this program's; the first
+        one's module."""
         registered = [state for s in plan for state in s.restore()]
         for state in registered:
             self.modules[state.name] = state
@@ -311,36 +348,18 @@ class Importing(EngineState):
             parent = self.modules.get(package)
             if parent is not None:
                 _bind_submodule(parent, leaf, state)
+        cost = sum(s.cost for s in plan)
         self.budget -= cost
         if self.loading:
             self.loading[-1].nested += cost
         if any(s.opaque for s in plan):
             self.opaque_call()
-        return shared.state
+        return plan[0].state
 
     def _shared_here(self, name: str) -> bool:
-        """Whether the module imported here is the one `SHARED` holds."""
-        assert self.project is not None
-        shared = SHARED.get((self.project.roots, name))
-        return shared is not None and self.modules.get(name) is shared.state
-
-    def _plan(self, name: str, level: int, plan: list[Shared], seen: set[str]) -> bool:
-        """Add `name` and what it imports (not yet imported here) to `plan`, outermost
-        first; False when one of them cannot be taken from `SHARED`."""
-        assert self.project is not None
-        if name in self.modules:
-            return self._shared_here(name)
-        shared = SHARED.get((self.project.roots, name))
-        if shared is None or level >= MAX_IMPORT_DEPTH:
-            return False
-        for state, _ in shared.modules:
-            if state.name in self.modules or (
-                    state.source is not None and load_file(state.path) is not state.source):
-                return False  # imported here on its own, or its file changed since
-            seen.add(state.name)
-        plan.append(shared)
-        return all(sub in seen or self._plan(sub, level + 1, plan, seen)
-                   for sub in shared.imports)
+        """Whether the module imported here is a shared replay (see `sharing`)."""
+        state = self.modules.get(name)
+        return state is not None and state.shared is not None
 
     def run_module_body(self, state: ModuleState) -> None:
         """Run a module's top level; facts in it are reached through the import statement."""

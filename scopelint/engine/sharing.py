@@ -124,7 +124,7 @@ class Shared:
     # the module, then the modules of an import cycle through it, with their snapshots
     modules: tuple[tuple[Any, Snapshot], ...]  # Any: importing.ModuleState
     cost: int  # calls their own top levels replayed (the modules they loaded not counted)
-    imports: tuple[str, ...]  # every other project module they imported, in order
+    imports: tuple[Any, ...]  # every other project module they imported, in order
     opaque: bool  # they called what scopelint cannot follow (`tfcalls.mark_unknown_call`)
     sets_attributes: bool  # on classes or instances (an unknown branch forgets them after)
     context: dict[tuple[int, str], Value]  # the program's `Load.writes` when it began
@@ -141,8 +141,9 @@ class Shared:
         return [state for state, _ in self.modules]
 
 
-# (project roots, module name) -> the module as its top level left it, for this process
-SHARED: dict[tuple[tuple[str, ...], str], Shared] = {}
+# (project roots, module name) -> the module as its top level left it, for this process:
+# the latest replays first, one for each set of writes the program had made when it began
+SHARED: dict[tuple[tuple[str, ...], str], list[Shared]] = {}
 
 
 @dataclass
