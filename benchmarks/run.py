@@ -7,6 +7,8 @@ time, peak RSS of the largest process, wall ratio to scopelint's cold run)
 followed by the targets. It also checks that the shortcuts (function bodies
 parsed when first run, modules shared between the files of a process) change
 nothing: `check` and `names` print the same JSON with `SCOPELINT_NO_SHORTCUTS=1`.
+scopelint runs from its compiled bytecode, as a package pip installs does (the peers
+get theirs from pip), whatever `PYTHONDONTWRITEBYTECODE` says.
 Run from the repository root:
 
     python benchmarks/run.py [--quick] [--skip-peers]
@@ -207,7 +209,10 @@ def report(folder: Path, packages: tuple[str, ...], skip_peers: bool, load: floa
     work.mkdir()
     files = sorted(source.rglob("*.py"))
     lines = sum(p.read_bytes().count(b"\n") for p in files)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "scopelint")],
+                   check=True)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     scopelint = [sys.executable, "-m", "scopelint", "check", "--exit-zero"]
     rows: list[tuple[str, Measure]] = [
         ("scopelint cold --jobs 1", measure([*scopelint, "--no-cache", "--jobs", "1",

@@ -21,7 +21,7 @@ from scopelint.config import (
 from scopelint.facts import Finding, Location, VariableFact
 from scopelint.files import PathNotFound, SourceError, decode_source, is_notebook, read_source
 from scopelint.noqa import filter_noqa
-from scopelint.report import ReportContext, reporters
+from scopelint.report import FORMATS, ReportContext, reporter
 from scopelint.rules import all_rules
 from scopelint.rules.common import raise_statuses
 
@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "excludes and per-file-ignores apply to it)")
 
     check = sub.add_parser("check", parents=[common], help="report scope misuse")
-    check.add_argument("--format", choices=sorted(reporters()), default="text")
+    check.add_argument("--format", choices=FORMATS, default="text")
     for option in CODE_LISTS:
         check.add_argument(f"--{option}", metavar="CODES", action="append", type=split_codes,
                            help=f"comma-separated codes or prefixes to {option.replace('-', ' ')}")
@@ -213,7 +213,7 @@ def run_check(args: argparse.Namespace) -> int:
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     ctx = ReportContext(lines=sources.lines, show_source=args.show_source, color=color,
                         cells=sources.cells)
-    sys.stdout.write(reporters()[args.format](findings, ctx))
+    sys.stdout.write(reporter(args.format)(findings, ctx))
     if args.fix:
         sys.stderr.write(summary)
     if args.statistics:  # stdout holds only the report, unless it is text
@@ -327,7 +327,7 @@ def analysed(results: Sequence[FileResult], ctx: ReportContext) -> list[FileResu
     """The results of the files analysed; why the others were not goes to stderr."""
     for result in results:
         if result.facts is None:
-            sys.stderr.write(reporters()["text"](result.findings, ctx))
+            sys.stderr.write(reporter("text")(result.findings, ctx))
     return [result for result in results if result.facts is not None]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Optional, Sequence
@@ -72,9 +73,16 @@ def level(code: str) -> str:
     return "warning" if code.startswith("TFS2") else "error"
 
 
+_MODULES = {"text": "text", "json": "json_format", "sarif": "sarif", "github": "github"}
+FORMATS = tuple(sorted(_MODULES))  # every output format by name
+
+
+def reporter(name: str) -> Reporter:
+    """The output format `name` (its module is imported only when asked for)."""
+    module = importlib.import_module(f"scopelint.report.{_MODULES[name]}")
+    return module.render  # type: ignore[no-any-return]
+
+
 def reporters() -> dict[str, Reporter]:
     """Every output format by name."""
-    from scopelint.report import github, json_format, sarif, text
-
-    return {"text": text.render, "json": json_format.render,
-            "sarif": sarif.render, "github": github.render}
+    return {name: reporter(name) for name in FORMATS}
