@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from scopelint.facts import Finding, Related
-from scopelint.report import ReportContext, reporters
+from scopelint.report import ReportContext, reporter
 from scopelint.report.github import data, prop
 from scopelint.rules import all_rules
 
@@ -31,7 +31,7 @@ def ctx(**options: bool) -> ReportContext:
 
 
 def render(fmt: str, findings: list[Finding], **options: bool) -> str:
-    return reporters()[fmt](findings, ctx(**options))
+    return reporter(fmt)(findings, ctx(**options))
 
 
 def test_text() -> None:
@@ -132,7 +132,7 @@ def test_sarif_uri_relative_to_the_working_directory(tmp_path: Path, monkeypatch
 
 def fingerprints(lines: list[str], findings: list[Finding]) -> list[str]:
     context = ReportContext(lines=lambda path: lines)
-    log = json.loads(reporters()["sarif"](findings, context))
+    log = json.loads(reporter("sarif")(findings, context))
     return [r["partialFingerprints"]["scopelint/v1"] for r in log["runs"][0]["results"]]
 
 

@@ -280,7 +280,7 @@ class Importing(EngineState):
                 changed = snapshot.changes()
                 if changed is None:
                     return None
-                writes.update(((id(names), key), Write(state.name, names, key, value))
+                writes.update(((id(names), key), Write(state, names, key, value))
                               for names, key, value in changed)
         return writes
 
@@ -307,8 +307,9 @@ class Importing(EngineState):
         todo = [(shared.state, len(self.loading))]
         while todo:
             state, level = todo.pop()
-            if state.name in self.modules or state.name in taken:
-                if (self.modules.get(state.name) or taken.get(state.name)) is not state:
+            known = self.modules if state.name in self.modules else taken
+            if state.name in known:
+                if known[state.name] is not state:
                     return None  # another replay of it is here
                 continue
             group = state.shared
@@ -322,9 +323,10 @@ class Importing(EngineState):
                 taken[member.name] = member
             plan.append(group)
             todo += [(sub, level + 1) for sub in reversed(group.imports)]
-        if not all(write.module in taken or self._shared_here(write.module)
+        if not all(write.module in (taken.get(write.module.name),
+                                    self.modules.get(write.module.name))
                    for s in plan for write in s.writes):
-            return None  # a module it set a global of is not there
+            return None  # the replay of a module it set a global of is not there
         if BRANCH_WRITES.depth and any(s.sets_attributes for s in plan):
             return None  # a branch would forget those attributes when it ends
         if sum(s.cost for s in plan) > self.budget:

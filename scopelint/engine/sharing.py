@@ -38,7 +38,7 @@ Change = tuple[Bindings, str, Value]  # a binding set since a snapshot
 class Write(NamedTuple):
     """A global of a shared module (or of its classes and instances) another module set."""
 
-    module: str
+    module: Any  # importing.ModuleState: the replay whose binding it is
     names: Bindings
     key: str
     value: Value
@@ -124,7 +124,7 @@ class Shared:
     # the module, then the modules of an import cycle through it, with their snapshots
     modules: tuple[tuple[Any, Snapshot], ...]  # Any: importing.ModuleState
     cost: int  # calls their own top levels replayed (the modules they loaded not counted)
-    imports: tuple[Any, ...]  # every other project module they imported, in order
+    imports: tuple[Any, ...]  # the replays of every other project module they imported
     opaque: bool  # they called what scopelint cannot follow (`tfcalls.mark_unknown_call`)
     sets_attributes: bool  # on classes or instances (an unknown branch forgets them after)
     context: dict[tuple[int, str], Value]  # the program's `Load.writes` when it began

@@ -81,8 +81,3 @@ def reporter(name: str) -> Reporter:
     """The output format `name` (its module is imported only when asked for)."""
     module = importlib.import_module(f"scopelint.report.{_MODULES[name]}")
     return module.render  # type: ignore[no-any-return]
-
-
-def reporters() -> dict[str, Reporter]:
-    """Every output format by name."""
-    return {name: reporter(name) for name in FORMATS}
