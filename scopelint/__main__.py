@@ -1,7 +1,5 @@
 """`python -m scopelint` runs the command-line interface."""
 
-import sys
+from scopelint.cli import run
 
-from scopelint.cli import main
-
-sys.exit(main())
+run()

@@ -12,7 +12,7 @@ import os
 import sys
 from collections import Counter
 from dataclasses import replace
-from typing import TYPE_CHECKING, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, NoReturn, Optional, Sequence
 
 from scopelint import __version__
 from scopelint.config import (
@@ -61,6 +61,22 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except Exception as err:  # noqa: BLE001 - a crash must be one line, not a traceback
         print(f"scopelint: internal error: {type(err).__name__}: {err}", file=sys.stderr)
         return ERROR
+
+
+def run() -> NoReturn:
+    """The `scopelint` command: `main`, then exit without the interpreter's teardown.
+
+    A large run keeps millions of objects (parsed trees, shared modules) until the end;
+    freeing them one by one at exit took a quarter of a `--jobs 1` run. The output is
+    flushed first; the operating system reclaims the rest at once (as mypy does).
+    """
+    status = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away: what is left unwritten is lost anyway
+        pass
+    os._exit(status)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -16,8 +16,9 @@ import os
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Optional, Protocol, Sequence, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterator, Optional, Protocol, Sequence, TypeVar
 
 from scopelint.cache import Cache, content_hash
 from scopelint.engine.project import ProjectSettings
@@ -198,10 +199,11 @@ def analyse(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
     """Analyse `paths` in-process or in `jobs` worker processes; one outcome per path."""
     if jobs <= 1 or len(paths) < MIN_POOL_FILES:
         outcomes = []
-        for path in paths:
-            outcomes.extend(analyse_chunk([path], prefilter, want_facts, project))
-            if on_file:
-                on_file()
+        with without_cyclic_gc():  # for the whole run: each pass re-enabled would walk it all
+            for path in paths:
+                outcomes.extend(analyse_chunk([path], prefilter, want_facts, project))
+                if on_file:
+                    on_file()
         return outcomes
     return _pooled(paths, jobs, prefilter, want_facts, project, on_file)
 
@@ -297,11 +299,18 @@ def analyse_chunk(paths: list[str], prefilter: bool, want_facts: bool,
     from scopelint.analysis import recursion_guard
 
     recursion_guard()
+    with without_cyclic_gc():
+        return in_big_stack(
+            lambda: [analyse_file(p, prefilter, want_facts, project) for p in paths])
+
+
+@contextmanager
+def without_cyclic_gc() -> Iterator[None]:
+    """The cyclic garbage collector off inside (and back on after, if it was on)."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return in_big_stack(
-            lambda: [analyse_file(p, prefilter, want_facts, project) for p in paths])
+        yield
     finally:
         if collecting:
             gc.enable()

@@ -305,3 +305,18 @@ def test_python_dash_m(project: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "scopelint", "check", "--format"],
                           capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 2 and "Traceback" not in done.stderr
+
+
+def test_command_output_is_whole_and_a_closed_pipe_is_quiet() -> None:
+    """`run` exits without the interpreter's teardown: the output is flushed first, and a
+    reader that goes away early (`| head -1`) gets no traceback."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-m", "scopelint", "names", "--format", "json", "--no-cache",
+               str(REPO / "fixtures")]
+    whole = subprocess.run(command, capture_output=True, env=env, check=True).stdout
+    assert len(whole) > 65536 and json.loads(whole)
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.read(10)
+    proc.stdout.close()
+    assert proc.wait(timeout=120) == 0 and proc.stderr.read() == b""
