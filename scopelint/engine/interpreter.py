@@ -645,8 +645,9 @@ def run_program(source: SourceFile, project: Optional[Project],
     """
     # A script inside a package resolves its relative imports as under `python -m`.
     name = project.entry_name if project is not None else "__main__"
-    # Nearly every function of a checked file runs: it is parsed whole (or as parsed before).
-    entry = ModuleState.of(name, source.path, False, source, "__main__", lazy=False,
+    # As an imported module: the bodies of functions that never run (those that can reach
+    # no fact are not replayed, see `calls._run_uncalled`) are never handed to libcst.
+    entry = ModuleState.of(name, source.path, False, source, "__main__", lazy=shortcuts,
                            either=shortcuts)
     interpreter = Interpreter(entry, project, shortcuts)
     tree = source.tree()
