@@ -199,7 +199,7 @@ def analyse(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
     """Analyse `paths` in-process or in `jobs` worker processes; one outcome per path."""
     if jobs <= 1 or len(paths) < MIN_POOL_FILES:
         outcomes = []
-        with without_cyclic_gc():  # for the whole run: each pass re-enabled would walk it all
+        with analysing():  # for the whole run: a GC pass between files would walk it all
             for path in paths:
                 outcomes.extend(analyse_chunk([path], prefilter, want_facts, project))
                 if on_file:
@@ -290,27 +290,31 @@ def _failed(path: str, err: BaseException) -> Outcome:
 
 def analyse_chunk(paths: list[str], prefilter: bool, want_facts: bool,
                   project: ProjectSettings = ProjectSettings()) -> list[Outcome]:
-    """Analyse files one after another in a thread with a large stack (the worker task).
-
-    The cyclic garbage collector is off meanwhile: the parsed trees and shared modules
-    a run keeps are large and long-lived, so its passes over them cost about a third of
-    the analysis, while the cycles it would free are few (about a fifth more memory).
-    """
+    """Analyse files one after another in a thread with a large stack (the worker task)."""
     from scopelint.analysis import recursion_guard
 
     recursion_guard()
-    with without_cyclic_gc():
+    with analysing():
         return in_big_stack(
             lambda: [analyse_file(p, prefilter, want_facts, project) for p in paths])
 
 
 @contextmanager
-def without_cyclic_gc() -> Iterator[None]:
-    """The cyclic garbage collector off inside (and back on after, if it was on)."""
+def analysing() -> Iterator[None]:
+    """How a run analyses its files (restored after).
+
+    The cyclic garbage collector is off: the parsed trees and shared modules a run keeps
+    are large and long-lived, so its passes over them cost about a third of the analysis,
+    while the cycles it would free are few (about a fifth more memory). And each project
+    module is read from disk once (`project.reading_once`), not once per file importing it.
+    """
+    from scopelint.engine.project import reading_once
+
     collecting = gc.isenabled()
     gc.disable()
     try:
-        yield
+        with reading_once():
+            yield
     finally:
         if collecting:
             gc.enable()

@@ -14,6 +14,7 @@ import ast
 import os
 import re
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator, Optional, Sequence
 
@@ -214,19 +215,44 @@ _FOUND: dict[tuple[tuple[str, ...], str], Optional[Found]] = {}  # (roots, modul
 _NO_TF: set[tuple[tuple[str, ...], str]] = set()  # modules that reach no TF module
 
 
+_ONCE: list[dict[str, Optional[SourceFile]]] = []  # a run's files by path (`reading_once`)
+
+
 def load_file(path: str) -> Optional[SourceFile]:
     """The file's text, or None when it cannot be read or decoded."""
+    once = _ONCE[0] if _ONCE else None
+    if once is not None and path in once:
+        return once[path]
     from scopelint.cache import content_hash
 
     try:
         data = read_source(path)
         text = decode_source(data)
     except SourceError:
-        return None
-    key = (os.path.realpath(path), content_hash(data))
-    if key not in _FILES:
-        _FILES[key] = SourceFile(path, text, key[1])
-    return _FILES[key]
+        loaded = None
+    else:
+        key = (os.path.realpath(path), content_hash(data))
+        if key not in _FILES:
+            _FILES[key] = SourceFile(path, text, key[1])
+        loaded = _FILES[key]
+    if once is not None:
+        once[path] = loaded
+    return loaded
+
+
+@contextmanager
+def reading_once() -> Iterator[None]:
+    """Inside, each path is read once, and every later load takes what was read: a run sees
+    each file as it first read it. Outside, every load reads the file again (and parses it
+    again only when its content changed), so that analyses in one process see edits."""
+    if _ONCE:
+        yield
+        return
+    _ONCE.append({})
+    try:
+        yield
+    finally:
+        _ONCE.clear()
 
 
 def loaded_files() -> list[SourceFile]:
@@ -238,6 +264,8 @@ def forget_files() -> None:
     """Forget every file read and module found (a cold start, for measurements)."""
     _FILES.clear()
     _FOUND.clear()
+    for once in _ONCE:
+        once.clear()
     _NO_TF.clear()
 
 
