@@ -198,13 +198,11 @@ def analyse(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
             on_file: Optional[Callable[[], None]] = None) -> list[Outcome]:
     """Analyse `paths` in-process or in `jobs` worker processes; one outcome per path."""
     if jobs <= 1 or len(paths) < MIN_POOL_FILES:
-        outcomes = []
-        with analysing():  # for the whole run: a GC pass between files would walk it all
-            for path in paths:
-                outcomes.extend(analyse_chunk([path], prefilter, want_facts, project))
-                if on_file:
-                    on_file()
-        return outcomes
+        _start_run()
+        try:
+            return analyse_chunk(paths, prefilter, want_facts, project, on_file)
+        finally:
+            gc.unfreeze()
     return _pooled(paths, jobs, prefilter, want_facts, project, on_file)
 
 
@@ -236,7 +234,7 @@ def _pool_pass(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
     workers = min(jobs, len(paths))
     chunks = _chunks(paths, workers)
     lost: list[str] = []
-    pool = ProcessPoolExecutor(max_workers=workers)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_run)
     try:
         futures: list[tuple[list[str], Future[list[Outcome]]]] = [
             (chunk, pool.submit(analyse_chunk, chunk, prefilter, want_facts, project))
@@ -289,14 +287,23 @@ def _failed(path: str, err: BaseException) -> Outcome:
 
 
 def analyse_chunk(paths: list[str], prefilter: bool, want_facts: bool,
-                  project: ProjectSettings = ProjectSettings()) -> list[Outcome]:
+                  project: ProjectSettings = ProjectSettings(),
+                  on_file: Optional[Callable[[], None]] = None) -> list[Outcome]:
     """Analyse files one after another in a thread with a large stack (the worker task)."""
     from scopelint.analysis import recursion_guard
 
+    def each() -> list[Outcome]:
+        outcomes = []
+        for path in paths:
+            _moving_to(path)
+            outcomes.append(analyse_file(path, prefilter, want_facts, project))
+            if on_file:
+                on_file()
+        return outcomes
+
     recursion_guard()
     with analysing():
-        return in_big_stack(
-            lambda: [analyse_file(p, prefilter, want_facts, project) for p in paths])
+        return in_big_stack(each)
 
 
 @contextmanager
@@ -318,6 +325,34 @@ def analysing() -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
+
+
+_PACKAGE_ROOT: list[str] = []  # the package root of the file this run analysed last
+
+
+def _start_run() -> None:
+    """A run begins in this process (a worker process lives for one run): nothing to forget
+    yet (see `_moving_to`), and what exists now, such as what earlier runs kept or what a
+    worker inherited, is frozen out of the cyclic GC's passes (`gc.freeze`), so that the
+    pass freeing a project walks only what the run made."""
+    _PACKAGE_ROOT.clear()
+    gc.freeze()
+
+
+def _moving_to(path: str) -> None:
+    """When a run moves on to another project (`project.package_root`), forget the files
+    read and modules shared for the last one: path order takes a project's files together,
+    so they are seldom needed again, and a run over many projects keeps about one
+    project's trees instead of all of them (a cyclic GC pass frees them)."""
+    from scopelint.engine.project import forget_files, package_root
+    from scopelint.engine.sharing import SHARED
+
+    root = package_root(path)
+    if _PACKAGE_ROOT and _PACKAGE_ROOT[0] != root:
+        forget_files()
+        SHARED.clear()
+        gc.collect()
+    _PACKAGE_ROOT[:] = [root]
 
 
 def analyse_file(path: str, prefilter: bool, want_facts: bool,

@@ -168,3 +168,23 @@ def test_progress_only_on_a_tty(project: Path, monkeypatch) -> None:
     monkeypatch.setattr("sys.stderr", quiet)
     runner.run(["."], SETTINGS, jobs=1, use_cache=False, progress=False)
     assert quiet.getvalue() == ""
+
+
+def test_a_run_forgets_a_project_when_it_moves_on_to_the_next(tmp_path: Path) -> None:
+    """Path order takes each project's files together: the files read for one project are
+    dropped when the run reaches the next, and what it found is unchanged."""
+    from scopelint.engine.project import loaded_files
+
+    model = "import tensorflow as tf\ndef net(x):\n    return tf.get_variable('w', [1])\n"
+    for name in ("first", "second"):
+        (tmp_path / name / "pkg").mkdir(parents=True)
+        (tmp_path / name / "pkg" / "__init__.py").write_text("")
+        (tmp_path / name / "pkg" / "model.py").write_text(model)
+        (tmp_path / name / "main.py").write_text(
+            "from pkg.model import net\nnet(1)\nnet(2)\n")
+    run = runner.run([str(tmp_path)], SETTINGS, jobs=1, use_cache=False)
+    found = {(os.path.relpath(f.path, tmp_path).split(os.sep)[0], f.code)
+             for r in run.results for f in r.findings}
+    assert found == {("first", "TFS101"), ("second", "TFS101")}
+    kept = {os.path.relpath(f.path, tmp_path).split(os.sep)[0] for f in loaded_files()}
+    assert "second" in kept and "first" not in kept

@@ -283,11 +283,7 @@ class Project:
 
     def __init__(self, entry: str, src: Sequence[str] = ()) -> None:
         folder = os.path.dirname(entry) or "."
-        parts: list[str] = []
-        here = os.path.abspath(folder)
-        while os.path.isfile(os.path.join(here, "__init__.py")) and os.path.dirname(here) != here:
-            parts.insert(0, os.path.basename(here))
-            here = os.path.dirname(here)
+        parts = _packages(folder)
         top = os.path.join(folder, *([os.pardir] * len(parts)))
         stem = os.path.splitext(os.path.basename(entry))[0]
         self.entry_name = ".".join([*parts, stem])
@@ -362,6 +358,24 @@ class Project:
             for member in members:
                 if member and member != "*":
                     yield f"{base}.{member}" if base else member
+
+
+def _packages(folder: str) -> list[str]:
+    """The names of the packages a folder is in, outermost first (`__init__.py` files)."""
+    parts: list[str] = []
+    here = os.path.abspath(folder)
+    while os.path.isfile(os.path.join(here, "__init__.py")) and os.path.dirname(here) != here:
+        parts.insert(0, os.path.basename(here))
+        here = os.path.dirname(here)
+    return parts
+
+
+def package_root(path: str) -> str:
+    """The folder above a file's topmost package (its own folder outside packages)."""
+    folder = os.path.abspath(os.path.dirname(path) or ".")
+    for _ in _packages(folder):
+        folder = os.path.dirname(folder)
+    return folder
 
 
 def absolute(module: str, level: int, importer: str, package: bool) -> Optional[str]:
