@@ -356,3 +356,24 @@ def test_checked_code_is_never_executed(tmp_path: Path, monkeypatch) -> None:
         assert cli.main(["check", "--jobs", jobs, "."]) == 1
         assert cli.main(["names", "--jobs", jobs, "."]) == 0
     assert not marker.exists()
+
+
+def test_a_function_nothing_calls_is_followed_through_a_budget_of_calls() -> None:
+    """Past ENTRY_BUDGET replays, its calls are calls scopelint cannot follow: silence."""
+    from scopelint.engine.calls import ENTRY_BUDGET
+
+    source = (
+        "import tensorflow as tf\n\n\n"
+        "def step():\n    pass\n\n\n"
+        "def make():\n    tf.get_variable('w', [1])\n\n\n"
+        "def build():\n"
+        "    with tf.Graph().as_default():\n"
+        "        for i in range(32):\n"
+        "            for j in range({inner}):\n"
+        "                step()\n"
+        "        make()\n"
+        "        make()\n")
+    assert ENTRY_BUDGET == 1000  # 32 * 31 steps and the rest fit, 32 * 32 do not
+    within = analysis.analyze_text("a.py", source.format(inner=31))
+    assert [(f.line, f.code) for f in within.findings] == [(9, "TFS101")]
+    assert analysis.analyze_text("a.py", source.format(inner=32)).findings == []

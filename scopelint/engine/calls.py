@@ -38,6 +38,7 @@ _CALLED = re.compile(r"(?<!def )\b([A-Za-z_]\w*)\s*\(")
 MAX_CALL_DEPTH = 16
 MAX_ENTRY_DEPTH = 3  # calls followed from a function the module never calls
 CALL_BUDGET = 20_000  # function replays per module, so pathological code cannot blow up
+ENTRY_BUDGET = 1_000  # of those, what one function the module never calls may spend
 
 
 class Exit(Exception):
@@ -116,12 +117,16 @@ class CallReplay(EngineState):
             fn = Function(node, env, defaults=self._defaults(node, env))
         self.graph = Graph(known_context=False)
         self.stack = []
+        spare = max(self.budget - ENTRY_BUDGET, 0)  # a test building whole models stops early
+        self.budget -= spare
         try:
             if cls is not None and "staticmethod" not in fn.decorators:
                 fn = fn.bind(self._constructed(cls, node))
             self.call_function(fn, [], {}, None, unknown_args=True)
         except Exit:
             pass
+        finally:
+            self.budget += spare
 
     def _constructed(self, cls: Class, method: cst.FunctionDef) -> Instance:
         """An instance for replaying a method: `__init__` has run (its facts are its own).
