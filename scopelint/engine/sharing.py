@@ -55,6 +55,12 @@ class Snapshot:
     """Copies of every dict of bindings reachable from a module's globals."""
 
     pairs: list[tuple[Bindings, Bindings]]
+    nows: list[Bindings] = field(init=False)  # the dicts, and their copies, as two lists:
+    thens: list[Bindings] = field(init=False)  # one comparison in C says nothing changed
+
+    def __post_init__(self) -> None:
+        self.nows = [now for now, _ in self.pairs]
+        self.thens = [then for _, then in self.pairs]
 
     @classmethod
     def take(cls, env: Env) -> Optional[Snapshot]:
@@ -102,6 +108,8 @@ class Snapshot:
         """The bindings changed since (submodules bound since aside); None when one was
         deleted."""
         found: list[Change] = []
+        if self.nows == self.thens:
+            return found
         for now, then in self.pairs:
             if now == then:
                 continue
