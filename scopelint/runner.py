@@ -1,8 +1,8 @@
 """Checking many files: discovery, cache, prefilter, and worker processes.
 
 Files are analysed in worker processes (in-process with `jobs=1` or for a
-single file), each file in a thread with a large stack so that deeply
-nested code ends as a RecursionError (TFS001), not a segfault. A worker that
+single file), in a thread with a large stack so that deeply nested code
+ends as a RecursionError (TFS001), not a segfault. A worker that
 dies (BrokenProcessPool) loses no other file: the unfinished files are split
 in halves and rerun in fresh pools until the file that kills a worker is
 alone, and it gets a TFS000 finding. Results are sorted by path, whatever the
