@@ -234,7 +234,7 @@ def _pool_pass(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
     workers = min(jobs, len(paths))
     chunks = _chunks(paths, workers)
     lost: list[str] = []
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_run)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker)
     try:
         futures: list[tuple[list[str], Future[list[Outcome]]]] = [
             (chunk, pool.submit(analyse_chunk, chunk, prefilter, want_facts, project))
@@ -337,6 +337,13 @@ def _start_run() -> None:
     pass freeing a project walks only what the run made."""
     _PACKAGE_ROOT.clear()
     gc.freeze()
+
+
+def _start_worker() -> None:
+    """A worker process: a run of its own (`_start_run`) with the cyclic GC off for good, as
+    while it analyses (`analysing`): between chunks too, a pass would walk what it keeps."""
+    _start_run()
+    gc.disable()
 
 
 def _moving_to(path: str) -> None:
