@@ -312,7 +312,7 @@ def test_command_output_is_whole_and_a_closed_pipe_is_quiet() -> None:
     reader that goes away early (`| head -1`) gets no traceback."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     command = [sys.executable, "-m", "scopelint", "names", "--format", "json", "--no-cache",
-               str(REPO / "fixtures")]
+               str(REPO / "fixtures" / "projects")]
     whole = subprocess.run(command, capture_output=True, env=env, check=True).stdout
     assert len(whole) > 65536 and json.loads(whole)
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
