@@ -108,8 +108,9 @@ class SourceFile:
 
         `lazy`: the body of each function defined at module or class level is left
         out (`...`), and parsed on its own when the replay first runs it (`full_def`):
-        most functions of an imported module never run, while those of a checked file
-        nearly all do. `either`: a parse of the other kind made before will do.
+        most functions of an imported module never run, nor do those of a checked file
+        that nothing calls and that can reach no fact. `either`: a parse of the other kind
+        made before will do.
         """
         if either and lazy not in self._cst and (not lazy) in self._cst:
             return self._cst[not lazy]

@@ -54,18 +54,14 @@ Writes = dict[tuple[int, str], Write]  # by (id of the dict, key)
 class Snapshot:
     """Copies of every dict of bindings reachable from a module's globals."""
 
-    pairs: list[tuple[Bindings, Bindings]]
-    nows: list[Bindings] = field(init=False)  # the dicts, and their copies, as two lists:
-    thens: list[Bindings] = field(init=False)  # one comparison in C says nothing changed
-
-    def __post_init__(self) -> None:
-        self.nows = [now for now, _ in self.pairs]
-        self.thens = [then for _, then in self.pairs]
+    # The dicts, and their copies, as two lists: one comparison in C says nothing changed.
+    nows: list[Bindings]
+    thens: list[Bindings]
 
     @classmethod
     def take(cls, env: Env) -> Optional[Snapshot]:
         """The snapshot of a module's globals; None if they hold graph state."""
-        pairs = [(env.vars, dict(env.vars))]
+        nows, thens = [env.vars], [dict(env.vars)]
         seen: set[int] = {id(env.vars)}
         todo: list[Any] = list(env.vars.values())
         while todo:
@@ -100,9 +96,10 @@ class Snapshot:
             for names in bindings:
                 if id(names) not in seen:
                     seen.add(id(names))
-                    pairs.append((names, dict(names)))
+                    nows.append(names)
+                    thens.append(dict(names))
                     todo.extend(names.values())
-        return cls(pairs)
+        return cls(nows, thens)
 
     def changes(self) -> Optional[list[Change]]:
         """The bindings changed since (submodules bound since aside); None when one was
@@ -110,7 +107,7 @@ class Snapshot:
         found: list[Change] = []
         if self.nows == self.thens:
             return found
-        for now, then in self.pairs:
+        for now, then in zip(self.nows, self.thens):
             if now == then:
                 continue
             if then.keys() - now.keys():
@@ -120,7 +117,7 @@ class Snapshot:
         return found
 
     def restore(self) -> None:
-        for now, then in self.pairs:
+        for now, then in zip(self.nows, self.thens):
             now.clear()
             now.update(then)
 
