@@ -492,9 +492,11 @@ def _if_exp(interp: "Interpreter", node: cst.IfExp, env: Env) -> Value:
         return evaluate(interp, node.body, env)
     if known is False:
         return evaluate(interp, node.orelse, env)
-    with interp.maybe():
-        body = evaluate(interp, node.body, env)
-        orelse = evaluate(interp, node.orelse, env)
+    with interp.alternatives(env) as alternative:
+        with alternative():
+            body = evaluate(interp, node.body, env)
+        with alternative():
+            orelse = evaluate(interp, node.orelse, env)
     return body if body == orelse else Unknown()
 
 

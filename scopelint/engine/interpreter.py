@@ -15,7 +15,7 @@ project modules are imported, run and called through it (see `importing`).
 from __future__ import annotations
 
 import itertools
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Callable, Iterator, Optional, Sequence, Union
 
 import libcst as cst
@@ -25,7 +25,7 @@ from scopelint.engine.calls import CALL_BUDGET, CallReplay, Exit, MaybeExit
 from scopelint.engine.cstwalk import Block, statements, tests_what_was_built
 from scopelint.engine.importing import Importing, ModuleState
 from scopelint.engine.imports import assumes_tf, module_value
-from scopelint.engine.model import BRANCH_WRITES, Graph
+from scopelint.engine.model import BRANCH_WRITES, Graph, Undone
 from scopelint.engine.project import Project, SourceFile
 from scopelint.engine.sharing import Load, Writes
 from scopelint.engine.tfcalls import TFCalls
@@ -92,7 +92,8 @@ class Interpreter(TFCalls, CallReplay, Importing):
         self.constructed: dict[int, tuple[dict[str, Value], Reuse, Optional[Location]]] = {}
         # (run the `with` body, call depth of the `@contextmanager` replay) per entered item
         self.yield_hooks: list[tuple[Callable[[Value], None], int]] = []
-        self.attribute_writes: list[tuple[dict[str, Value], str]] = []  # made in branches
+        # (attributes, name, value before) of each attribute set in a branch
+        self.attribute_writes: list[tuple[dict[str, Value], str, Optional[Value]]] = []
 
     # -- entry points ----------------------------------------------------------
 
@@ -237,60 +238,98 @@ class Interpreter(TFCalls, CallReplay, Importing):
             self.maybe_blocks([node.body, orelse], env)
 
     def maybe_blocks(self, blocks: Sequence[object], env: Env) -> None:
-        """Run blocks that each may or may not run, each as a branch (see `branch`); if one
-        may leave the enclosing block (`return`, `break`, `continue`), raise MaybeExit."""
+        """Run blocks of which at most one runs, each as an alternative (see `alternatives`);
+        if one may leave the enclosing block (`return`, `break`, `continue`), raise
+        MaybeExit."""
         left = False
-        for block in blocks:
-            if block is None:
-                continue
-            with self.branch(env):
-                try:
-                    if isinstance(block, cst.If):
-                        self.exec_If(block, env)
-                    elif isinstance(block, cst.Else):
-                        self.exec_block(block.body, env)
-                    else:
-                        self.exec_block(block, env)  # type: ignore[arg-type]
-                except Exit as exit_:
-                    if exit_.kind == "return":
-                        self.maybe_returns.append(exit_.value)
-                    # A path that raises reaches nothing after this block (a `try` whose
-                    # handler may fall through runs its body as a branch).
-                    left = left or exit_.kind != "raise"
-                except MaybeExit:
-                    left = True
+        with self.alternatives(env) as alternative:
+            for block in blocks:
+                if block is None:
+                    continue
+                with alternative():
+                    try:
+                        if isinstance(block, cst.If):
+                            self.exec_If(block, env)
+                        elif isinstance(block, cst.Else):
+                            self.exec_block(block.body, env)
+                        elif isinstance(block, cst.MatchCase):
+                            self._run_case(block, env)
+                        else:
+                            self.exec_block(block, env)  # type: ignore[arg-type]
+                    except Exit as exit_:
+                        if exit_.kind == "return":
+                            self.maybe_returns.append(exit_.value)
+                        # A path that raises reaches nothing after this block (a `try` whose
+                        # handler may fall through runs its body as a branch).
+                        left = left or exit_.kind != "raise"
+                    except MaybeExit:
+                        left = True
         if left:
             raise MaybeExit()
 
     @contextmanager
     def branch(self, env: Env, names: bool = True) -> Iterator[None]:
-        """A block that may or may not run, run as if it ran: what certainly fails inside
-        it is reported. Afterwards everything it changed is uncertain: graph state (see
-        `model.BranchWrites`), attributes and, with `names`, names bound in `env` and its
-        enclosing scopes (see `values.OuterWrites`)."""
+        """A block that may or may not run, run as if it ran (see `alternatives`)."""
+        with self.alternatives(env, names) as alternative, alternative():
+            yield
+
+    @contextmanager
+    def alternatives(self, env: Env, names: bool = True
+                     ) -> Iterator[Callable[[], AbstractContextManager[None]]]:
+        """Blocks of which at most one runs (the arms of an `if`, the cases of a `match`),
+        each run, in the `with` of the function this yields, as if it certainly ran, from
+        the state before the first: what certainly fails inside one is reported. Afterwards
+        everything any of them changed is uncertain: graph state (see `model.BranchWrites`),
+        attributes and, with `names`, names bound in `env` and its enclosing scopes (see
+        `values.OuterWrites`)."""
         before = dict(env.vars) if names else None
+        scopes = list(_chain(env.parent)) if names else []
         graph = self.graph
+        replaced: list[Graph] = []
         mark = BRANCH_WRITES.begin()
         outer = OUTER_WRITES.begin()
         attributes = len(self.attribute_writes)
+        graph_writes: list[Undone] = []
+        outer_names: list[tuple[Env, str]] = []
+        local_names: set[str] = set()
+        attribute_names: list[tuple[dict[str, Value], str]] = []
+
+        @contextmanager
+        def alternative() -> Iterator[None]:
+            try:
+                yield
+            finally:
+                graph_writes.extend(BRANCH_WRITES.undo(mark))
+                if self.graph is not graph:
+                    replaced.append(self.graph)
+                    self.graph = graph
+                outer_names.extend(OUTER_WRITES.undo(outer, scopes))
+                if before is not None:
+                    local_names.update(name for name, value in env.vars.items()
+                                       if before.get(name) != value)
+                    env.vars.clear()
+                    env.vars.update(before)
+                for attrs, name, value in reversed(self.attribute_writes[attributes:]):
+                    attribute_names.append((attrs, name))
+                    if value is None:
+                        attrs.pop(name, None)
+                    else:
+                        attrs[name] = value
+                del self.attribute_writes[attributes:]
+
         self.yield_hooks.append((_spent, -1))  # a `yield` in a branch may not run
         try:
-            yield
+            yield alternative
         finally:
             self.yield_hooks.pop()
-            BRANCH_WRITES.weaken(mark)
-            if self.graph is not graph:
-                graph.forget(self.graph)
-                self.graph = graph
-            OUTER_WRITES.forget(outer, _chain(env.parent) if names else ())
-            if before is not None:
-                for name, value in env.vars.items():
-                    if before.get(name) != value:
-                        env.vars[name] = Unknown()
-            for attrs, name in self.attribute_writes[attributes:]:
-                attrs[name] = Unknown()
-            if not BRANCH_WRITES.depth:
-                self.attribute_writes.clear()
+            BRANCH_WRITES.weaken(graph_writes)
+            for other in replaced:
+                graph.forget(other)
+            OUTER_WRITES.forget(outer_names)
+            for name in local_names:
+                env.vars[name] = Unknown()
+            for attrs, name in attribute_names:
+                self.set_attribute_value(attrs, name, Unknown())
 
     def contained_maybe(self, blocks: Sequence[object], env: Env) -> None:
         """Blocks that may run, whose early exits stay inside them (a loop's extra pass)."""
@@ -494,7 +533,8 @@ class Interpreter(TFCalls, CallReplay, Importing):
             self.maybe_blocks([h.body for h in node.handlers], env)
 
     def exec_Match(self, node: cst.Match, env: Env) -> None:
-        """`match` on a known value with literal or wildcard cases runs the case it picks."""
+        """`match` on a known value with literal or wildcard cases runs the case it picks;
+        otherwise every case runs as an alternative."""
         subject = self.eval(node.subject, env)
         if isinstance(subject, Const):
             for case in node.cases:
@@ -515,12 +555,19 @@ class Interpreter(TFCalls, CallReplay, Importing):
                     return
             else:
                 return  # no case matches
-        self.havoc_compound(node, env)
+        self.maybe_blocks(node.cases, env)
+
+    def _run_case(self, case: cst.MatchCase, env: Env) -> None:
+        """A `case` that may match: its captures are unknown, its guard holds."""
+        for name in _captures(case.pattern):
+            self.assign(name, Unknown(), env)
+        if case.guard is not None and truth(self.eval(case.guard, env)) is False:
+            return
+        self.exec_block(case.body, env)
 
     def havoc_compound(self, node: cst.BaseCompoundStatement, env: Env) -> None:
-        """Statements scopelint does not follow (`match`, `async for`): bodies in maybe mode."""
+        """Statements scopelint does not follow: bodies in maybe mode."""
         blocks = [getattr(node, "body", None)]
-        blocks += [case.body for case in getattr(node, "cases", ())]
         self.contained_maybe([b for b in blocks if isinstance(b, cst.BaseSuite)], env)
 
     # -- assignment -------------------------------------------------------------------
@@ -557,9 +604,14 @@ class Interpreter(TFCalls, CallReplay, Importing):
         if isinstance(owner, (Instance, Class)):
             self.effects += 1
             self.attribute_sets += 1
-            owner.attrs[name] = value if not self.graph.maybe else Unknown()
-            if BRANCH_WRITES.depth:
-                self.attribute_writes.append((owner.attrs, name))
+            self.set_attribute_value(owner.attrs, name,
+                                     value if not self.graph.maybe else Unknown())
+
+    def set_attribute_value(self, attrs: dict[str, Value], name: str, value: Value) -> None:
+        """Set an attribute; in a branch, noting the value it had (see `alternatives`)."""
+        if BRANCH_WRITES.depth:
+            self.attribute_writes.append((attrs, name, attrs.get(name)))
+        attrs[name] = value
 
     # -- expressions ------------------------------------------------------------------
 
@@ -577,6 +629,16 @@ class _BodyExit(Exception):
 
 def _spent(value: Value) -> None:
     """A used yield hook: later `yield`s of the same replay do nothing."""
+
+
+def _captures(pattern: cst.CSTNode) -> Iterator[cst.Name]:
+    """The names a `case` pattern binds."""
+    name = getattr(pattern, "name", None) if isinstance(pattern, (cst.MatchAs, cst.MatchStar)) \
+        else getattr(pattern, "rest", None) if isinstance(pattern, cst.MatchMapping) else None
+    if isinstance(name, cst.Name):
+        yield name
+    for child in pattern.children:
+        yield from _captures(child)
 
 
 def _chain(env: Env) -> Iterator[Env]:

@@ -108,7 +108,7 @@ class Graph:
         key = name.lower()
         if not is_known(key) or self.unsure_names.matches(key):
             if mark_as_used:
-                self.unsure_names.add(key)
+                self.mark_unsure("names", key)
             return name + hole()
         i = self.names_in_use.get(key, 0)
         if mark_as_used:
@@ -125,7 +125,7 @@ class Graph:
 
     def _count(self, key: str, value: int) -> None:
         if self.maybe:
-            self.unsure_names.add(key)
+            self.mark_unsure("names", key)
         BRANCH_WRITES.note(self, "name", key)
         self.names_in_use[key] = value
 
@@ -135,12 +135,13 @@ class Graph:
             self.keras_uids_unknown = True
             return prefix + hole()
         count = self.keras_uids.get(prefix, 0)
+        BRANCH_WRITES.note(self, "keras", prefix)
         self.keras_uids[prefix] = count + 1
         return prefix if count == 0 else f"{prefix}_{count}"
 
     def mark_names_unknown(self) -> None:
         """An unknown call may have created ops with any name under the current name scope."""
-        self.unsure_names.add(f"{self.name_stack.lower()}/{ANY}" if self.name_stack else ANY)
+        self.mark_unsure("names", f"{self.name_stack.lower()}/{ANY}" if self.name_stack else ANY)
 
     def enter_name_scope(self, name: Optional[str]) -> str:
         """`Graph.name_scope`: returns the previous stack; None or "" resets to the root."""
@@ -166,7 +167,7 @@ class Graph:
     def open_scope_count(self, name: str) -> None:
         """`_VariableScopeStore.open_variable_scope`."""
         if self.maybe:
-            self.unsure_counts.add(name)
+            self.mark_unsure("counts", name)
         BRANCH_WRITES.note(self, "count", name)
         self.scope_counts[name] = self.scope_counts.get(name, 0) + 1
 
@@ -177,7 +178,7 @@ class Graph:
             if key.startswith(prefix):
                 if self.scope_counts[key]:
                     if self.maybe:
-                        self.unsure_counts.add(key)
+                        self.mark_unsure("counts", key)
                     BRANCH_WRITES.note(self, "count", key)
                 self.scope_counts[key] = 0
 
@@ -234,11 +235,11 @@ class Graph:
         self.name_stack = saved
         if outcome is not Outcome.MISSING:
             # Past this call the variable exists: made now, or TF raised already.
+            BRANCH_WRITES.note(self, "store", key)
             self.store[key] = StoredVar(real, loc, stack, shape, made_dtype,
                                         certain=not self.maybe, trainable=trainable)
             if self.maybe:
-                self.unsure_store.add(key)
-            BRANCH_WRITES.note(self, "store", key)
+                self.mark_unsure("store", key)
         return Request(key, real, outcome, reuse)
 
     def filtered(self, scope: str, trainable: bool) -> tuple[str, ...]:
@@ -260,61 +261,111 @@ class Graph:
 
     def mark_store_unknown(self) -> None:
         """An unknown call may have made variables with any name under the current scope."""
-        self.unsure_store.add(self.full_name(ANY))
+        self.mark_unsure("store", self.full_name(ANY))
         self.mark_names_unknown()
         self.keras_uids_unknown = True
 
     def mark_slots_unknown(self, slot: str) -> None:
         """Slot variables: store keys `<var>/<slot>/` and name scopes `<var>/<slot>[_N]`."""
-        self.unsure_store.add(self.full_name(f"{ANY}/"))
+        self.mark_unsure("store", self.full_name(f"{ANY}/"))
         prefix = f"{self.name_stack.lower()}/" if self.name_stack else ""
-        self.unsure_names.add(f"{prefix}{ANY}/{slot.lower()}")
+        self.mark_unsure("names", f"{prefix}{ANY}/{slot.lower()}")
+
+    def mark_unsure(self, which: str, key: str) -> None:
+        """Add `key` to `unsure_names`, `unsure_counts` or `unsure_store` (`which`: names,
+        counts, store)."""
+        keys = getattr(self, _UNSURE[which])
+        if key not in keys:
+            BRANCH_WRITES.note(self, which, key)
+            keys.add(key)
 
     def forget(self, other: Graph) -> None:
         """A branch may have replaced this default graph by `other` (`reset_default_graph()`)."""
-        self.unsure_names.add(ANY)
-        self.unsure_counts.add(ANY)
-        self.unsure_store.add(ANY)
+        for which in ("names", "counts", "store"):
+            self.mark_unsure(which, ANY)
         if self.root.reuse is not other.root.reuse:
-            self.root.reuse = Reuse.UNKNOWN
+            self.set_reuse(self.root, Reuse.UNKNOWN)
 
 
-Write = tuple[Graph, Union[str, VarScope], object]  # graph, what kind (or scope), key or reuse
+# A graph write made while branches run: the graph, what it wrote (a table of `_TABLES`, a
+# set of `_UNSURE`, or a scope's reuse), the key, and the value before (`_ABSENT`: none).
+Write = tuple[Graph, Union[str, VarScope], str, object]
+# What an alternative wrote, taken back: a write and the value it had left.
+Undone = tuple[Graph, Union[str, VarScope], str, object, object]
+
+_TABLES = {"name": "names_in_use", "count": "scope_counts", "store": "store",
+           "keras": "keras_uids"}
+_UNSURE = {"names": "unsure_names", "counts": "unsure_counts", "store": "unsure_store"}
+_ABSENT = object()
 
 
 class BranchWrites:
-    """The graph writes made while branches run: each branch runs as if it certainly ran,
-    then `weaken` makes what it wrote uncertain, as maybe mode would have."""
+    """The graph writes made while branches run. Each alternative of a branch (an arm of
+    an `if`, a `match` case) runs as if it certainly ran, from the state before the
+    branch: `undo` takes its writes back. When the branch ends, `weaken` makes what any
+    alternative wrote uncertain, as maybe mode would have."""
 
     def __init__(self) -> None:
         self.depth = 0  # branches running
         self.writes: list[Write] = []
 
     def begin(self) -> int:
-        """A branch starts; returns the mark its `weaken` takes."""
+        """A branch starts; returns the mark its `undo` and `weaken` take."""
         self.depth += 1
         return len(self.writes)
 
     def note(self, graph: Graph, kind: Union[str, VarScope], key: object) -> None:
-        if self.depth:
-            self.writes.append((graph, kind, key))
+        """Before a write: a scope's reuse (`key` is the reuse it has), an entry of a table
+        of `_TABLES`, or a new member of a set of `_UNSURE` (by its name there)."""
+        if not self.depth:
+            return
+        if isinstance(kind, VarScope):
+            self.writes.append((graph, kind, "", key))
+        elif kind in _TABLES:
+            before = getattr(graph, _TABLES[kind]).get(key, _ABSENT)
+            self.writes.append((graph, kind, str(key), before))
+        else:
+            self.writes.append((graph, kind, str(key), _ABSENT))
 
-    def weaken(self, mark: int) -> None:
-        """The branch begun at `mark` ends: its writes hold only on the paths that ran it."""
-        for graph, kind, key in self.writes[mark:]:
+    def undo(self, mark: int) -> list[Undone]:
+        """Take back the writes made since `mark`; returns them, each with what it left."""
+        undone: list[Undone] = []
+        for graph, kind, key, before in reversed(self.writes[mark:]):
             if isinstance(kind, VarScope):
-                if kind.reuse is not key:
-                    kind.reuse = Reuse.UNKNOWN
-            elif kind == "name":
-                graph.unsure_names.add(str(key))
-            elif kind == "count":
-                graph.unsure_counts.add(str(key))
+                undone.append((graph, kind, key, before, kind.reuse))
+                kind.reuse = before  # type: ignore[assignment]
+            elif kind in _TABLES:
+                table = getattr(graph, _TABLES[kind])
+                undone.append((graph, kind, key, before, table.get(key, _ABSENT)))
+                if before is _ABSENT:
+                    table.pop(key, None)
+                else:
+                    table[key] = before
             else:
-                stored = graph.store.get(str(key))
-                if stored is not None and stored.certain:
-                    graph.store[str(key)] = replace(stored, certain=False)
-                graph.unsure_store.add(str(key))
+                getattr(graph, _UNSURE[kind]).discard(key)
+                undone.append((graph, kind, key, before, _ABSENT))
+        del self.writes[mark:]
+        undone.reverse()
+        return undone
+
+    def weaken(self, undone: list[Undone]) -> None:
+        """The branch ends (its alternatives taken back): what they wrote holds only on the
+        paths that ran them. The weakened writes are an enclosing branch's writes."""
         self.depth -= 1
+        for graph, kind, key, before, after in undone:
+            if isinstance(kind, VarScope):
+                if after is not before:
+                    graph.set_reuse(kind, Reuse.UNKNOWN)
+            elif kind in _UNSURE:
+                graph.mark_unsure(kind, key)
+            elif kind == "keras":
+                graph.keras_uids_unknown = True
+            elif after is not _ABSENT:
+                self.note(graph, kind, key)
+                if isinstance(after, StoredVar) and after.certain:
+                    after = replace(after, certain=False)
+                getattr(graph, _TABLES[kind])[key] = after
+                graph.mark_unsure({"name": "names", "count": "counts"}.get(kind, kind), key)
         if not self.depth:
             self.writes.clear()
 

@@ -64,6 +64,20 @@ class KeySet:
         else:
             self.open_ended.add(key)
 
+    def __contains__(self, key: str) -> bool:
+        """Whether `key` itself is a member (not whether it matches one)."""
+        if is_known(key):
+            return key in self.exact
+        return key in self.open_ended or key in self.by_last.get(key.rsplit("/", 1)[-1], ())
+
+    def discard(self, key: str) -> None:
+        """Remove the member `key`, if it is one (a branch's write taken back)."""
+        if is_known(key):
+            self.exact.discard(key)
+            return
+        self.open_ended.discard(key)
+        self.by_last.get(key.rsplit("/", 1)[-1], set()).discard(key)
+
     def matches(self, key: str) -> bool:
         last = key.rsplit("/", 1)[-1]
         bases = [(key, last)]

@@ -346,24 +346,43 @@ class OuterWrites:
         self.writes: list[tuple[Env, str, Optional[Value]]] = []
 
     def begin(self) -> int:
-        """A branch starts; returns the mark its `forget` takes."""
+        """A branch starts; returns the mark its `undo` takes."""
         self.depth += 1
         return len(self.writes)
 
     def note(self, env: Env, name: str) -> None:
         self.writes.append((env, name, env.vars.get(name)))
 
-    def forget(self, mark: int, scopes: Iterable[Env] = ()) -> None:
-        """The branch begun at `mark` ends: a name it bound in one of `scopes` to another
-        value than it had first becomes unknown."""
+    def undo(self, mark: int, scopes: Iterable[Env]) -> list[tuple[Env, str]]:
+        """Take back the names an alternative begun at `mark` bound in one of `scopes`;
+        returns those it bound to another value than they had."""
         enclosing = {id(scope) for scope in scopes}
         first: dict[tuple[int, str], tuple[Env, Optional[Value]]] = {}
+        kept = []
         for env, name, value in self.writes[mark:]:
-            first.setdefault((id(env), name), (env, value))
+            if id(env) in enclosing:
+                first.setdefault((id(env), name), (env, value))
+            else:
+                kept.append((env, name, value))
+        changed = []
         for (_, name), (env, value) in first.items():
-            if id(env) in enclosing and env.vars.get(name) != value:
-                env.vars[name] = Unknown()
+            if env.vars.get(name) != value:
+                changed.append((env, name))
+            if value is None:
+                env.vars.pop(name, None)
+            else:
+                env.vars[name] = value
+        self.writes[mark:] = kept
+        return changed
+
+    def forget(self, changed: Iterable[tuple[Env, str]]) -> None:
+        """The branch ends (its alternatives taken back): the names they changed (see
+        `undo`) become unknown."""
         self.depth -= 1
+        for env, name in changed:
+            if self.depth:
+                self.note(env, name)
+            env.vars[name] = Unknown()
         if not self.depth:
             self.writes.clear()
 
