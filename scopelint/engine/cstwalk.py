@@ -94,15 +94,16 @@ def tests_what_was_built(test: cst.BaseExpression) -> bool:
     or `hasattr(...)`."""
     if isinstance(test, cst.ComparisonTarget) and isinstance(test.operator, (cst.In, cst.NotIn)):
         comparator = test.comparator
-        return not isinstance(comparator, _LITERALS) and _dotted(comparator) not in _INPUTS
+        return not isinstance(comparator, _LITERALS) and dotted(comparator) not in _INPUTS
     if isinstance(test, cst.Call) and isinstance(test.func, cst.Name):
         return test.func.value == "hasattr" or any(map(tests_what_was_built, children(test)))
     return any(tests_what_was_built(child) for child in children(test))
 
 
-def _dotted(node: cst.BaseExpression) -> str:
+def dotted(node: cst.BaseExpression) -> str:
+    """`a.b.c` as written; "" for other expressions (a call, a subscript) at its root."""
     if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
+        return f"{dotted(node.value)}.{node.attr.value}"
     return node.value if isinstance(node, cst.Name) else ""
 
 

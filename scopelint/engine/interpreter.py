@@ -22,7 +22,7 @@ import libcst as cst
 
 from scopelint.engine import builtins_model, expressions
 from scopelint.engine.calls import CALL_BUDGET, CallReplay, Exit, MaybeExit
-from scopelint.engine.cstwalk import Block, statements, tests_what_was_built
+from scopelint.engine.cstwalk import Block, dotted, statements, tests_what_was_built
 from scopelint.engine.importing import Importing, ModuleState
 from scopelint.engine.imports import assumes_tf, module_value
 from scopelint.engine.model import BRANCH_WRITES, Graph, Undone
@@ -502,7 +502,7 @@ class Interpreter(TFCalls, CallReplay, Importing):
         `try` (names keep the body's values, so that `except ImportError:` importing the
         same module again leaves it known). Handlers that all leave (`raise`, `return`)
         run quietly: the code after the `try` then runs only when the body ran to its end."""
-        catches = any(_catches_value_error(h) for h in node.handlers)
+        catches = self._swallows_tf_error(node.handlers)
         through = not all(_leaves(h.body) for h in node.handlers)
         self.handling += catches
         try:
@@ -524,6 +524,23 @@ class Interpreter(TFCalls, CallReplay, Importing):
                 self.exec_block(node.finalbody.body, env)
 
     exec_TryStar = exec_Try
+
+    def _swallows_tf_error(self, handlers: Sequence[cst.ExceptHandler]) -> bool:
+        """Whether the handler that catches TF's ValueError (the first that does) hides it:
+        one that raises, exits the program (`sys.exit(1)`) or returns out of its entry point
+        does not, and what fails in the `try` is reported."""
+        for handler in handlers:
+            if _catches_value_error(handler):
+                how = _leaving(handler.body)
+                return how not in ("raise", "exit") and not (how == "return"
+                                                              and self._in_entry_point())
+        return False
+
+    def _in_entry_point(self) -> bool:
+        """The code runs in a function the program's top level calls (`main()`, or
+        `tf.app.run(main)`), outside loops: its `return` ends the program."""
+        return (len(self.calling) == 1 and len(self.stack) == 1 and not self.loading
+                and not self.loops)
 
     def _handlers(self, node: Union[cst.Try, cst.TryStar], through: bool, env: Env) -> None:
         if through:
@@ -666,11 +683,27 @@ def _catches_value_error(handler: cst.ExceptHandler) -> bool:
     return False
 
 
+_EXITS = frozenset({"sys.exit", "os._exit", "exit", "quit"})
+
+
+def _leaving(body: cst.BaseSuite) -> Optional[str]:
+    """How a block certainly leaves: by the first of its statements that does (`raise`,
+    `return`, `break`, `continue`, or a call of `sys.exit` and the like: "exit"), else None."""
+    for stmt in statements(body):
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if isinstance(small, (cst.Raise, cst.Return, cst.Break, cst.Continue)):
+                return type(small).__name__.lower()
+            if (isinstance(small, cst.Expr) and isinstance(small.value, cst.Call)
+                    and dotted(small.value.func) in _EXITS):
+                return "exit"
+    return None
+
+
 def _leaves(body: cst.BaseSuite) -> bool:
-    """The block ends in `raise`, `return`, `break` or `continue`."""
-    last = statements(body)[-1]
-    return (isinstance(last, cst.SimpleStatementLine)
-            and isinstance(last.body[-1], (cst.Raise, cst.Return, cst.Break, cst.Continue)))
+    """The block certainly leaves (see `_leaving`): nothing after it runs."""
+    return _leaving(body) is not None
 
 
 def _expects_error(expr: cst.BaseExpression) -> bool:
