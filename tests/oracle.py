@@ -27,7 +27,9 @@ How it records (one process, one fresh ``tf.Graph`` per fixture or entry run):
 served ``tensorflow.compat.v1``; every other import is left alone. A project's
 entry runs as ``__main__`` with the project folder first on ``sys.path`` and
 its modules imported afresh; ``sys.argv`` is just the script (for
-``tf.app.run``), and a clean ``sys.exit`` ends the run normally. TF >= 2.16
+``tf.app.run``), and a clean ``sys.exit`` ends the run normally; a run that fails
+with an error TF did not raise fails of the TF error it was handling, if any (an
+``except ValueError:`` that exits, re-raises or returns an error status). TF >= 2.16
 no longer ships ``tf.estimator``: a stand-in (``_estimator_stand_in``) builds
 the graph ``Estimator.train`` builds before any session runs. A notebook fixture
 runs as scopelint reads it: its code cells joined, IPython syntax made `pass`.
@@ -168,6 +170,7 @@ class TFRun:
     error_code: Optional[str] = None
     stdout: str = ""
     lines: set[int] = field(default_factory=set)  # the fixture's lines that ran
+    raised: list[BaseException] = field(default_factory=list)  # by get_variable, caught or not
 
     @property
     def error_line(self) -> Optional[int]:
@@ -238,6 +241,9 @@ def recording(run: TFRun, where: Where) -> Iterator[object]:
         depth[0] += 1
         try:
             var = getter(*args, **kwargs)
+        except ValueError as err:
+            run.raised.append(err)
+            raise
         finally:
             depth[0] -= 1
         site = _frame_site(sys._getframe(1), where)
@@ -357,13 +363,34 @@ def _run_script(script: Path, where: Where) -> TFRun:
 
 
 def _record_error(run: TFRun, err: BaseException, where: Where) -> None:
+    err = _tf_cause(run, err)
     run.error = err
     run.error_stack = _tb_sites(err.__traceback__, where)
     run.error_site = run.error_stack[-1] if run.error_stack else None
+    run.error_code = _classify(err)
+
+
+def _classify(err: BaseException) -> Optional[str]:
     if isinstance(err, ValueError):
-        run.error_code = classify_tf_error(str(err))
-    elif isinstance(err, TypeError):
-        run.error_code = classify_type_error(str(err))
+        return classify_tf_error(str(err))
+    if isinstance(err, TypeError):
+        return classify_type_error(str(err))
+    return None
+
+
+def _tf_cause(run: TFRun, err: BaseException) -> BaseException:
+    """The TF error a failed run comes from: `err`, or the one it was raised while handling
+    (`except ValueError: sys.exit(1)`, `raise RuntimeError(...) from e`); for an exit with
+    an error status and no such error, the last one get_variable raised (a handler that
+    returned out of `main` in `sys.exit(main())`)."""
+    link: Optional[BaseException] = err
+    while link is not None:
+        if _classify(link):
+            return link
+        link = link.__cause__ or link.__context__
+    if isinstance(err, SystemExit) and run.raised:
+        return run.raised[-1]
+    return err
 
 
 def run_under_tf(path: os.PathLike | str) -> TFRun:
