@@ -281,7 +281,8 @@ class Interpreter(TFCalls, CallReplay, Importing):
         the state before the first: what certainly fails inside one is reported. Afterwards
         everything any of them changed is uncertain: graph state (see `model.BranchWrites`),
         attributes and, with `names`, names bound in `env` and its enclosing scopes (see
-        `values.OuterWrites`)."""
+        `values.OuterWrites`); a `reuse_variables()` call left unused on some path waits for
+        the next request."""
         before = dict(env.vars) if names else None
         scopes = list(_chain(env.parent)) if names else []
         graph = self.graph
@@ -293,6 +294,8 @@ class Interpreter(TFCalls, CallReplay, Importing):
         outer_names: list[tuple[Env, str]] = []
         local_names: set[str] = set()
         attribute_names: list[tuple[dict[str, Value], str]] = []
+        pending = self.pending_reuse  # `reuse_variables()` calls no request has used yet
+        still_pending = list(pending)
 
         @contextmanager
         def alternative() -> Iterator[None]:
@@ -316,6 +319,8 @@ class Interpreter(TFCalls, CallReplay, Importing):
                     else:
                         attrs[name] = value
                 del self.attribute_writes[attributes:]
+                still_pending.extend(p for p in self.pending_reuse if p not in still_pending)
+                self.pending_reuse = list(pending)
 
         self.yield_hooks.append((_spent, -1))  # a `yield` in a branch may not run
         try:
@@ -330,6 +335,7 @@ class Interpreter(TFCalls, CallReplay, Importing):
                 env.vars[name] = Unknown()
             for attrs, name in attribute_names:
                 self.set_attribute_value(attrs, name, Unknown())
+            self.pending_reuse = still_pending
 
     def contained_maybe(self, blocks: Sequence[object], env: Env) -> None:
         """Blocks that may run, whose early exits stay inside them (a loop's extra pass)."""
