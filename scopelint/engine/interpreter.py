@@ -531,7 +531,7 @@ class Interpreter(TFCalls, CallReplay, Importing):
 
     exec_TryStar = exec_Try
 
-    def _swallows_tf_error(self, handlers: Sequence[cst.ExceptHandler]) -> bool:
+    def _swallows_tf_error(self, handlers: Sequence[_Handler]) -> bool:
         """Whether the handler that catches TF's ValueError (the first that does) hides it:
         one that raises, exits the program (`sys.exit(1)`) or returns out of its entry point
         does not, and what fails in the `try` is reported."""
@@ -642,6 +642,9 @@ class Interpreter(TFCalls, CallReplay, Importing):
         return expressions.evaluate(self, node, env)
 
 
+_Handler = Union[cst.ExceptHandler, cst.ExceptStarHandler]
+
+
 class _BodyExit(Exception):
     """An `Exit` from a `with` body, carried through the context manager's replay."""
 
@@ -664,7 +667,7 @@ def _captures(pattern: cst.CSTNode) -> Iterator[cst.Name]:
         yield from _captures(child)
 
 
-def _chain(env: Env) -> Iterator[Env]:
+def _chain(env: Optional[Env]) -> Iterator[Env]:
     """An environment and the ones enclosing it."""
     scope: Optional[Env] = env
     while scope is not None:
@@ -675,7 +678,7 @@ def _chain(env: Env) -> Iterator[Env]:
 _CATCHING = frozenset({"ValueError", "Exception", "BaseException", "StandardError"})
 
 
-def _catches_value_error(handler: cst.ExceptHandler) -> bool:
+def _catches_value_error(handler: _Handler) -> bool:
     """`except:`, `except ValueError:`, `except (KeyError, Exception) as e:` ..."""
     kind = handler.type
     if kind is None:
