@@ -88,15 +88,25 @@ _LITERALS = (cst.Tuple, cst.List, cst.Set, cst.Dict, cst.SimpleString, cst.Conca
 _INPUTS = frozenset({"sys.argv", "os.environ"})  # filled before the program runs
 
 
+# calls that read what the graph holds: `if tf.trainable_variables(scope="enc"):`
+_GRAPH_QUERIES = frozenset({
+    "get_collection", "get_collection_ref", "global_variables", "all_variables",
+    "trainable_variables", "local_variables", "model_variables", "moving_average_variables",
+    "get_variable_scope", "get_default_graph",
+})
+
+
 def tests_what_was_built(test: cst.BaseExpression) -> bool:
     """Whether a condition may test what the program has built so far: membership in a
     container it fills (`name in cache`, not `mode in ("a", "b")` nor `"-v" in sys.argv`),
-    or `hasattr(...)`."""
+    `hasattr(...)`, or a call that reads the graph (`tf.global_variables()`)."""
     if isinstance(test, cst.ComparisonTarget) and isinstance(test.operator, (cst.In, cst.NotIn)):
         comparator = test.comparator
         return not isinstance(comparator, _LITERALS) and dotted(comparator) not in _INPUTS
-    if isinstance(test, cst.Call) and isinstance(test.func, cst.Name):
-        return test.func.value == "hasattr" or any(map(tests_what_was_built, children(test)))
+    if isinstance(test, cst.Call):
+        called = dotted(test.func).rsplit(".", 1)[-1]
+        if called in _GRAPH_QUERIES or (called == "hasattr" and isinstance(test.func, cst.Name)):
+            return True
     return any(tests_what_was_built(child) for child in children(test))
 
 
