@@ -2,9 +2,9 @@
 
 Statements run in order; calls of functions, methods and classes defined in
 the module are replayed with their arguments bound; loop bodies run twice and
-then once more as a branch; a branch whose condition is unknown runs as if it
-ran, so what fails inside it is reported, and only what happens on every path
-stays certain state afterwards.
+then once more as a branch; each arm of a branch whose condition is unknown runs
+as if it ran, from the state before the branch, so what fails inside it is
+reported, and only what happens on every path stays certain state afterwards.
 Functions the module never calls are replayed afterwards in an unknown scope.
 
 The interpreter holds the program's state (graph, facts, call stack, budget);
@@ -506,8 +506,10 @@ class Interpreter(TFCalls, CallReplay, Importing):
         """The body raises anywhere or nowhere. A handler that may fall through makes the
         body a branch: the graph state it wrote is uncertain in the handlers and after the
         `try` (names keep the body's values, so that `except ImportError:` importing the
-        same module again leaves it known). Handlers that all leave (`raise`, `return`)
-        run quietly: the code after the `try` then runs only when the body ran to its end."""
+        same module again leaves it known). Handlers that all leave (`raise`, `return`,
+        `sys.exit()`) run quietly: the code after the `try` then runs only when the body ran
+        to its end. What TF raises in the body is no finding only under a handler that
+        swallows it (see `_swallows_tf_error`)."""
         catches = self._swallows_tf_error(node.handlers)
         through = not all(_leaves(h.body) for h in node.handlers)
         self.handling += catches
@@ -659,8 +661,11 @@ def _spent(value: Value) -> None:
 
 def _captures(pattern: cst.CSTNode) -> Iterator[cst.Name]:
     """The names a `case` pattern binds."""
-    name = getattr(pattern, "name", None) if isinstance(pattern, (cst.MatchAs, cst.MatchStar)) \
-        else getattr(pattern, "rest", None) if isinstance(pattern, cst.MatchMapping) else None
+    name = None
+    if isinstance(pattern, (cst.MatchAs, cst.MatchStar)):
+        name = pattern.name
+    elif isinstance(pattern, cst.MatchMapping):
+        name = pattern.rest
     if isinstance(name, cst.Name):
         yield name
     for child in pattern.children:

@@ -296,6 +296,7 @@ Undone = tuple[Graph, Union[str, VarScope], str, object, object]
 _TABLES = {"name": "names_in_use", "count": "scope_counts", "store": "store",
            "keras": "keras_uids"}
 _UNSURE = {"names": "unsure_names", "counts": "unsure_counts", "store": "unsure_store"}
+_UNSURE_OF = {"name": "names", "count": "counts", "store": "store"}  # by table
 _ABSENT = object()
 
 
@@ -365,7 +366,7 @@ class BranchWrites:
                 if isinstance(after, StoredVar) and after.certain:
                     after = replace(after, certain=False)
                 getattr(graph, _TABLES[kind])[key] = after
-                graph.mark_unsure({"name": "names", "count": "counts"}.get(kind, kind), key)
+                graph.mark_unsure(_UNSURE_OF[kind], key)
         if not self.depth:
             self.writes.clear()
 
