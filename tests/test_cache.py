@@ -105,7 +105,8 @@ def test_malformed_entries_are_misses(project: Path, entry: object) -> None:
 def test_internal_errors_are_not_cached(project: Path, monkeypatch) -> None:
     from scopelint import analysis
 
-    def broken(path: str, text: str, prefilter: bool = False):
+    def broken(path: str, text: str, prefilter: bool = False, project: object = None,
+               session: object = None):
         raise ValueError("boom")
 
     monkeypatch.setattr(analysis, "analyze_text", broken)

@@ -170,7 +170,8 @@ def test_deep_nesting_never_crashes_or_hangs(tmp_path: Path, monkeypatch) -> Non
 
 
 def test_recursion_error_in_the_engine_is_tfs001(tmp_path: Path, monkeypatch) -> None:
-    def deep(path: str, text: str, prefilter: bool = False, project: object = None):
+    def deep(path: str, text: str, prefilter: bool = False, project: object = None,
+             session: object = None):
         raise RecursionError("maximum recursion depth exceeded")
 
     monkeypatch.setattr(analysis, "analyze_text", deep)
@@ -213,7 +214,8 @@ def test_unexpected_exception_is_tfs000_and_sets_the_exit_status(tmp_path: Path,
     (tmp_path / "weird.py").write_text(TFS201)
     real = analysis.analyze_text
 
-    def fail(path: str, text: str, prefilter: bool = False, project: object = None):
+    def fail(path: str, text: str, prefilter: bool = False, project: object = None,
+             session: object = None):
         if path.endswith("weird.py"):
             raise AttributeError("no such thing")
         return real(path, text, prefilter)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 from contextlib import contextmanager, nullcontext
-from typing import Callable, Iterator, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence, Union
 
 import libcst as cst
 
@@ -25,12 +25,11 @@ from scopelint.engine.calls import CALL_BUDGET, CallReplay, Exit, MaybeExit
 from scopelint.engine.cstwalk import Block, statements, tests_what_was_built
 from scopelint.engine.importing import Importing, ModuleState
 from scopelint.engine.imports import assumes_tf, module_value
-from scopelint.engine.model import BRANCH_WRITES, Graph
+from scopelint.engine.model import Graph
 from scopelint.engine.project import Project, SourceFile
 from scopelint.engine.sharing import Load, Writes
 from scopelint.engine.tfcalls import TFCalls
 from scopelint.engine.values import (
-    OUTER_WRITES,
     Class,
     Const,
     ContextCall,
@@ -47,23 +46,27 @@ from scopelint.engine.values import (
 )
 from scopelint.facts import CallStack, Location, ModuleFacts, Reuse
 
+if TYPE_CHECKING:
+    from scopelint.engine.session import Session
+
 MAX_CONCRETE_ITERATIONS = 32
 
 
 class Interpreter(TFCalls, CallReplay, Importing):
     """Replays a program from one module (its `__main__`); `facts` holds the result."""
 
-    def __init__(self, entry: ModuleState, project: Optional[Project],
+    def __init__(self, entry: ModuleState, project: Optional[Project], session: Session,
                  shortcuts: bool = True) -> None:
         self.entry = self.module = entry
         self.project = project
+        self.session = session
         self.shortcuts = shortcuts
         # By name, as `sys.modules`; the script runs as `__main__`, so importing it by
         # its own name runs it again, as Python does.
         self.modules: dict[str, Optional[ModuleState]] = {}
         self.loading: list[Load] = []
         self.facts = ModuleFacts()
-        self.graph = self.first_graph = Graph()
+        self.graph = self.first_graph = Graph(session)
         self.effects = 0  # see `Importing._pristine`
         self.unknown_calls = 0
         self.attribute_sets = 0
@@ -270,26 +273,26 @@ class Interpreter(TFCalls, CallReplay, Importing):
         enclosing scopes (see `values.OuterWrites`)."""
         before = dict(env.vars) if names else None
         graph = self.graph
-        mark = BRANCH_WRITES.begin()
-        outer = OUTER_WRITES.begin()
+        mark = self.session.branch_writes.begin()
+        outer = self.session.outer_writes.begin()
         attributes = len(self.attribute_writes)
         self.yield_hooks.append((_spent, -1))  # a `yield` in a branch may not run
         try:
             yield
         finally:
             self.yield_hooks.pop()
-            BRANCH_WRITES.weaken(mark)
+            self.session.branch_writes.weaken(mark)
             if self.graph is not graph:
                 graph.forget(self.graph)
                 self.graph = graph
-            OUTER_WRITES.forget(outer, _chain(env.parent) if names else ())
+            self.session.outer_writes.forget(outer, _chain(env.parent) if names else ())
             if before is not None:
                 for name, value in env.vars.items():
                     if before.get(name) != value:
                         env.vars[name] = Unknown()
             for attrs, name in self.attribute_writes[attributes:]:
                 attrs[name] = Unknown()
-            if not BRANCH_WRITES.depth:
+            if not self.session.branch_writes.depth:
                 self.attribute_writes.clear()
 
     def contained_maybe(self, blocks: Sequence[object], env: Env) -> None:
@@ -558,7 +561,7 @@ class Interpreter(TFCalls, CallReplay, Importing):
             self.effects += 1
             self.attribute_sets += 1
             owner.attrs[name] = value if not self.graph.maybe else Unknown()
-            if BRANCH_WRITES.depth:
+            if self.session.branch_writes.depth:
                 self.attribute_writes.append((owner.attrs, name))
 
     # -- expressions ------------------------------------------------------------------
@@ -636,22 +639,24 @@ def _decorator_name(expr: cst.BaseExpression) -> str:
     return expr.value if isinstance(expr, cst.Name) else ""
 
 
-def run_program(source: SourceFile, project: Optional[Project],
+def run_program(source: SourceFile, project: Optional[Project], session: Session,
                 shortcuts: bool = True) -> ModuleFacts:
     """Replay a file as the program's `__main__` and return the facts it produces.
 
     With a `project`, the project modules it imports are followed; without, every
-    import other than TF's stays unknown.
+    import other than TF's stays unknown. `session` holds what the run keeps between
+    files (and is `project.session` when there is one).
     """
     # A script inside a package resolves its relative imports as under `python -m`.
     name = project.entry_name if project is not None else "__main__"
     # As an imported module: the bodies of functions that never run (those that can reach
     # no fact are not replayed, see `calls._run_uncalled`) are never handed to libcst.
-    entry = ModuleState.of(name, source.path, False, source, "__main__", lazy=shortcuts,
-                           either=shortcuts)
-    interpreter = Interpreter(entry, project, shortcuts)
-    tree = source.tree()
-    if tree is not None and assumes_tf(tree):
-        entry.globals.vars["tf"] = module_value("tensorflow")
-        interpreter.facts.assumed_tf = True
-    return interpreter.run()
+    with session.active():
+        entry = ModuleState.of(name, source.path, False, source, "__main__",
+                               session.outer_writes, lazy=shortcuts, either=shortcuts)
+        interpreter = Interpreter(entry, project, session, shortcuts)
+        tree = source.tree()
+        if tree is not None and assumes_tf(tree):
+            entry.globals.vars["tf"] = module_value("tensorflow")
+            interpreter.facts.assumed_tf = True
+        return interpreter.run()

@@ -6,7 +6,7 @@ Each method mirrors one piece of TensorFlow (`ops.Graph.unique_name`,
 being replayed may or may not run: writes then make the state they touch
 uncertain instead of changing it, so later facts that depend on them are
 never reported as certain. A branch instead runs as if it certainly ran, its
-writes logged in `BRANCH_WRITES`; once it ends, `BranchWrites.weaken` makes
+writes logged in the session's `BranchWrites`; once it ends, `BranchWrites.weaken` makes
 them uncertain (only what holds on every path stays certain).
 """
 
@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 from scopelint.engine.symbols import ANY, KeySet, hole, is_known, matcher
 from scopelint.facts import CallStack, Location, Outcome, Reuse
+
+if TYPE_CHECKING:
+    from scopelint.engine.session import Session
 
 
 def or_reuse(inner: Reuse, outer: Reuse) -> Reuse:
@@ -70,14 +73,13 @@ class Request:
 class Graph:
     """One `tf.Graph` with its variable-scope store, replayed symbolically."""
 
-    _serial = 0
-
-    def __init__(self, known_context: bool = True, created_in: Optional[int] = 0) -> None:
+    def __init__(self, session: Session, known_context: bool = True,
+                 created_in: Optional[int] = 0) -> None:
         # The replayed call that made it (`tf.Graph()` in a function); None: TF makes it for
         # the next call (an Estimator's `model_fn`), which then owns it.
         self.created_in = created_in
-        Graph._serial += 1
-        self.serial = Graph._serial  # tells facts from different graphs apart
+        self.serial = next(session.graphs)  # tells facts from different graphs apart
+        self.branches = session.branch_writes
         self.known_context = known_context
         prefix = "" if known_context else hole()
         self.names_in_use: dict[str, int] = {}
@@ -126,7 +128,7 @@ class Graph:
     def _count(self, key: str, value: int) -> None:
         if self.maybe:
             self.unsure_names.add(key)
-        BRANCH_WRITES.note(self, "name", key)
+        self.branches.note(self, "name", key)
         self.names_in_use[key] = value
 
     def keras_name(self, prefix: str) -> str:
@@ -158,7 +160,7 @@ class Graph:
     @property
     def may_not_run(self) -> bool:
         """The code being replayed may not run: a maybe pass, or an unknown branch."""
-        return bool(self.maybe or BRANCH_WRITES.depth)
+        return bool(self.maybe or self.branches.depth)
 
     def full_name(self, name: str) -> str:
         return f"{self.scope.name}/{name}" if self.scope.name else name
@@ -167,7 +169,7 @@ class Graph:
         """`_VariableScopeStore.open_variable_scope`."""
         if self.maybe:
             self.unsure_counts.add(name)
-        BRANCH_WRITES.note(self, "count", name)
+        self.branches.note(self, "count", name)
         self.scope_counts[name] = self.scope_counts.get(name, 0) + 1
 
     def close_subscopes(self, name: str) -> None:
@@ -178,7 +180,7 @@ class Graph:
                 if self.scope_counts[key]:
                     if self.maybe:
                         self.unsure_counts.add(key)
-                    BRANCH_WRITES.note(self, "count", key)
+                    self.branches.note(self, "count", key)
                 self.scope_counts[key] = 0
 
     def unique_scope_name(self, prefix: str) -> str:
@@ -197,7 +199,7 @@ class Graph:
     def set_reuse(self, scope: VarScope, reuse: Reuse) -> None:
         """`VariableScope.reuse_variables()` and friends."""
         if scope.reuse is not reuse:
-            BRANCH_WRITES.note(self, scope, scope.reuse)
+            self.branches.note(self, scope, scope.reuse)
         if self.maybe and scope.reuse is not reuse:
             scope.reuse = Reuse.UNKNOWN
         else:
@@ -238,7 +240,7 @@ class Graph:
                                         certain=not self.maybe, trainable=trainable)
             if self.maybe:
                 self.unsure_store.add(key)
-            BRANCH_WRITES.note(self, "store", key)
+            self.branches.note(self, "store", key)
         return Request(key, real, outcome, reuse)
 
     def filtered(self, scope: str, trainable: bool) -> tuple[str, ...]:
@@ -317,9 +319,6 @@ class BranchWrites:
         self.depth -= 1
         if not self.depth:
             self.writes.clear()
-
-
-BRANCH_WRITES = BranchWrites()
 
 
 def _outcome(exists: Optional[bool], reuse: Reuse) -> Outcome:
