@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterator, Optional, Protocol, Sequence, TypeVar
 
@@ -202,7 +203,7 @@ def analyse(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
     if jobs <= 1 or len(paths) < MIN_POOL_FILES:
         gc.freeze()  # see `_start_worker`
         try:
-            return analyse_chunk(paths, prefilter, want_facts, project, on_file)
+            return analyse_chunk(paths, prefilter, want_facts, project, Session(), on_file)
         finally:
             gc.unfreeze()
     return _pooled(paths, jobs, prefilter, want_facts, project, on_file)
@@ -239,7 +240,7 @@ def _pool_pass(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker)
     try:
         futures: list[tuple[list[str], Future[list[Outcome]]]] = [
-            (chunk, pool.submit(analyse_chunk, chunk, prefilter, want_facts, project))
+            (chunk, pool.submit(_worker_chunk, chunk, prefilter, want_facts, project))
             for chunk in chunks]
         for chunk, future in futures:
             try:
@@ -288,14 +289,11 @@ def _failed(path: str, err: BaseException) -> Outcome:
     return Outcome(FileResult(path, [internal_error(path, err)]), None, False)
 
 
-def analyse_chunk(paths: list[str], prefilter: bool, want_facts: bool,
-                  project: ProjectSettings = ProjectSettings(),
-                  on_file: Optional[Callable[[], None]] = None) -> list[Outcome]:
-    """Analyse files one after another in a thread with a large stack (the worker task),
-    in a session of their own."""
+def analyse_chunk(paths: list[str], prefilter: bool, want_facts: bool, project: ProjectSettings,
+                  session: Session, on_file: Optional[Callable[[], None]] = None
+                  ) -> list[Outcome]:
+    """Analyse files one after another in a thread with a large stack."""
     from scopelint.analysis import recursion_guard
-
-    session = Session()
 
     def each() -> list[Outcome]:
         outcomes = []
@@ -330,14 +328,27 @@ def analysing(session: Session) -> Iterator[None]:
             gc.enable()
 
 
+# The session of a worker process, which lives for one run (set by `_start_worker`, in the
+# context of the thread that runs the pool's tasks): the chunks of a project that reach the
+# same worker share the files it read and the modules it replayed.
+WORKER_SESSION: ContextVar[Session] = ContextVar("WORKER_SESSION")
+
+
 def _start_worker() -> None:
     """A worker process (it lives for one run): what exists when a run begins, such as what
     earlier runs kept or what a worker inherited, is frozen out of the cyclic GC's passes
     (`gc.freeze`), so that the pass freeing a project walks only what the run made; in a
     worker the GC stays off for good, as while it analyses (`analysing`): between chunks
-    too, a pass would walk what it keeps."""
+    too, a pass would walk what it keeps. Its session is made here."""
     gc.freeze()
     gc.disable()
+    WORKER_SESSION.set(Session())
+
+
+def _worker_chunk(paths: list[str], prefilter: bool, want_facts: bool,
+                  project: ProjectSettings) -> list[Outcome]:
+    """The pool's task: a chunk, analysed in the worker's session."""
+    return analyse_chunk(paths, prefilter, want_facts, project, WORKER_SESSION.get())
 
 
 def _moving_to(session: Session, path: str) -> None:
