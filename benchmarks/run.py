@@ -30,7 +30,7 @@ import venv
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGES = ("tf-slim==1.1.0", "tflearn==0.5.0", "bert-tensorflow==1.0.4",
@@ -125,8 +125,7 @@ def analysis_vs_parse(source: Path) -> tuple[float, float, int, int, int]:
     import libcst
 
     from scopelint import analysis
-    from scopelint.engine import project
-    from scopelint.engine.sharing import SHARED
+    from scopelint.engine.session import Session
     from scopelint.files import SourceError, decode_source
     from scopelint.prefilter import mentions_tf
 
@@ -141,26 +140,27 @@ def analysis_vs_parse(source: Path) -> tuple[float, float, int, int, int]:
         if mentions_tf(text) and not isinstance(tree, analysis.Finding):
             texts.append((str(path), text))
 
-    def best(work: object) -> float:
-        """The best of two passes, each begun cold (nothing read or shared before), with
-        the cyclic garbage collector off as in scopelint's workers (`runner.analyse_chunk`)."""
+    def best(work: Callable[[Session, str, str], object]) -> tuple[float, Session]:
+        """The best of two passes, each begun cold (a new session: nothing read or shared
+        before), with the cyclic garbage collector off as in scopelint's workers
+        (`runner.analysing`); and the last pass's session."""
         times = []
         for _ in range(2):
-            project.forget_files()
-            SHARED.clear()
+            session = Session()
             gc.collect()
             gc.disable()
             start = time.process_time()
             for path, text in texts:
-                work(path, text)  # type: ignore[operator]
+                work(session, path, text)
             times.append(time.process_time() - start)
             gc.enable()
-        return min(times)
+        return min(times), session
 
-    bare = best(lambda _, text: libcst.parse_module(text))
-    full = best(analysis.analyze_text)
+    bare, _ = best(lambda _, __, text: libcst.parse_module(text))
+    full, session = best(lambda session, path, text: analysis.analyze_text(
+        path, text, session=session))
     lines = sum(text.count("\n") for _, text in texts)
-    handed = sum(f.libcst_lines for f in project.loaded_files())
+    handed = sum(f.libcst_lines for f in session.loaded_files())
     return bare, full, len(texts), lines, handed
 
 

@@ -10,7 +10,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Optional, Union
 
 from scopelint.cache import content_hash
-from scopelint.engine.project import Project, ProjectSettings, remember
+from scopelint.engine.project import Project, ProjectSettings
+from scopelint.engine.session import Session
 from scopelint.facts import Finding, ModuleFacts
 from scopelint.files import SourceError, decode_source, is_notebook
 from scopelint.limits import may_be_too_complex, too_complex
@@ -36,19 +37,21 @@ class FileResult:
 
 
 def analyze_bytes(path: str, data: bytes, prefilter: bool = False,
-                  project: Optional[ProjectSettings] = None) -> FileResult:
+                  project: Optional[ProjectSettings] = None,
+                  session: Optional[Session] = None) -> FileResult:
     """Analyse one file's raw bytes; never raises for bad input."""
     if is_notebook(path):
-        return analyze_notebook(path, data, prefilter, project)
+        return analyze_notebook(path, data, prefilter, project, session)
     try:
         text = decode_source(data)
     except SourceError as err:
         return FileResult(path, [unreadable(path, err)])
-    return analyze_text(path, text, prefilter, project)
+    return analyze_text(path, text, prefilter, project, session)
 
 
 def analyze_text(path: str, text: str, prefilter: bool = False,
-                 project: Optional[ProjectSettings] = None) -> FileResult:
+                 project: Optional[ProjectSettings] = None,
+                 session: Optional[Session] = None) -> FileResult:
     """Analyse decoded source text as a program's `__main__`; never raises for bad input.
 
     Every file gets CPython's syntax check; with `prefilter`, a file whose text
@@ -57,15 +60,16 @@ def analyze_text(path: str, text: str, prefilter: bool = False,
     libcst's slow parse. Text CPython rejects but Python 2 reads is analysed as
     rewritten by `python2` (TFS003). With `project` (the default: follow imports,
     no extra roots), project modules are followed; `ProjectSettings(follow=False)`
-    reads the file alone.
+    reads the file alone. The files read and modules replayed are kept in `session`
+    for the analyses that share it (by default, a new one: nothing is shared).
     """
     parsed = read_python(path, text)
     if isinstance(parsed, Finding):
         return FileResult(path, [parsed])
     tree, python2 = parsed
     if python2 is None:
-        return analyze_tree(path, text, tree, prefilter, project)
-    result = analyze_tree(path, python2.text, tree, prefilter, project)
+        return analyze_tree(path, text, tree, prefilter, project, session)
+    result = analyze_tree(path, python2.text, tree, prefilter, project, session)
     result.findings = (python2.restore(path, result.findings, result.facts)
                        + [python2.finding(path)])
     result.findings.sort(key=Finding.sort_key)
@@ -73,11 +77,14 @@ def analyze_text(path: str, text: str, prefilter: bool = False,
 
 
 def analyze_tree(path: str, text: str, tree: ast.Module, prefilter: bool,
-                 project: Optional[ProjectSettings] = None) -> FileResult:
+                 project: Optional[ProjectSettings] = None,
+                 session: Optional[Session] = None) -> FileResult:
     """Analyse text CPython parsed into `tree` (see `analyze_text`)."""
     settings = project or ProjectSettings()
-    resolver = Project(path, settings.src) if settings.follow else None
-    source = remember(path, text, content_hash(text.encode("utf-8", "surrogatepass")), tree)
+    session = session or Session()
+    resolver = Project(path, settings.src, session) if settings.follow else None
+    digest = content_hash(text.encode("utf-8", "surrogatepass"))
+    source = session.remember(path, text, digest, tree)
     if prefilter and not source.mentions_tf() and not (resolver and resolver.reaches_tf(source)):
         return FileResult(path, [], ModuleFacts(), skipped=True)
     problem = too_complex(tree) if may_be_too_complex(text) else None
@@ -87,7 +94,7 @@ def analyze_tree(path: str, text: str, tree: ast.Module, prefilter: bool,
 
     from scopelint.engine.interpreter import run_program
     try:
-        facts = run_program(source, resolver, settings.shortcuts)
+        facts = run_program(source, resolver, session, settings.shortcuts)
     except cst.ParserSyntaxError as err:
         return FileResult(path, [Finding(path, err.raw_line, err.raw_column + 1, "TFS001",
                                          SYNTAX_ERROR + err.message)])
@@ -103,7 +110,8 @@ def analyze_tree(path: str, text: str, tree: ast.Module, prefilter: bool,
 
 
 def analyze_notebook(path: str, data: bytes, prefilter: bool = False,
-                     project: Optional[ProjectSettings] = None) -> FileResult:
+                     project: Optional[ProjectSettings] = None,
+                     session: Optional[Session] = None) -> FileResult:
     """Analyse a notebook's code cells as one module (see `notebook`).
 
     When the module does not parse, the first code cell that does not parse on
@@ -115,13 +123,14 @@ def analyze_notebook(path: str, data: bytes, prefilter: bool = False,
         notebook = read_notebook(data)
     except SourceError as err:
         return FileResult(path, [unreadable(path, err)])
-    result = analyze_text(path, notebook.text, prefilter, project)
+    result = analyze_text(path, notebook.text, prefilter, project, session)
     if result.facts is not None or not result.findings[0].message.startswith(SYNTAX_ERROR):
         return result
     for start, cell in notebook.sources:
         error = read_python(path, cell)
         if isinstance(error, Finding):
-            before = analyze_text(path, notebook.text_before(start), prefilter, project)
+            before = analyze_text(path, notebook.text_before(start), prefilter, project,
+                                  session)
             before.findings.append(replace(error, line=error.line + start - 1))
             before.findings.sort(key=Finding.sort_key)
             return before

@@ -1,8 +1,9 @@
 """The findings cache: `.scopelint_cache/` in the current directory.
 
-One JSON file per scopelint version and settings key maps a file's content
-hash (SHA-256 of its bytes) to its findings, without the path (re-attached on
-a hit). When the analysis read other project modules, the entry is keyed by
+One JSON file per scopelint version and settings key (what changes the
+analysis: `Settings.settings_key`) maps a file's content hash (SHA-256 of its
+bytes) to its findings before select/ignore/noqa filter them, without the path
+(re-attached on a hit). When the analysis read other project modules, the entry is keyed by
 path too and lists their content hashes: it is valid only while each of them
 is unchanged (editing `ops.py` invalidates `model.py` and `train.py`). Everything read back is checked: an unreadable, corrupt or foreign
 file or entry is ignored (and rewritten on save), never trusted. Writes go

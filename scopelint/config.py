@@ -64,13 +64,14 @@ class Settings:
                                shortcuts=os.environ.get(NO_SHORTCUTS, "") in ("", "0"))
 
     def settings_key(self) -> str:
-        """A stable string naming this configuration (part of the runner's cache key)."""
-        data = {
-            "select": self.select, "ignore": self.ignore,
-            "extend-select": self.extend_select, "extend-ignore": self.extend_ignore,
-            "exclude": self.exclude, "per-file-ignores": self.per_file_ignores,
-            "root": self.root, "follow-imports": self.follow_imports, "src": self.src,
-        }
+        """A stable string naming what changes a file's analysis (the runner's cache key).
+
+        The cache holds findings before select, ignore and noqa filter them, and excludes
+        only choose the files: none of those is part of the key.
+        """
+        project = self.project
+        data = {"follow-imports": project.follow, "src": project.src,
+                "shortcuts": project.shortcuts}
         return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
     def is_enabled(self, code: str, path: str) -> bool:

@@ -17,11 +17,13 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterator, Optional, Protocol, Sequence, TypeVar
 
 from scopelint.cache import Cache, content_hash
 from scopelint.engine.project import ProjectSettings
+from scopelint.engine.session import Session
 from scopelint.facts import Finding
 from scopelint.files import Excluder, SourceError, discover, is_notebook, read_source
 from scopelint.placement import place
@@ -148,7 +150,8 @@ def run_stdin(name: str, data: bytes, settings: RunSettings, *,
     from scopelint.analysis import recursion_guard
 
     recursion_guard()
-    outcome = in_big_stack(lambda: analyse_data(name, data, True, want_facts, settings.project))
+    outcome = in_big_stack(lambda: analyse_data(name, data, True, want_facts, settings.project,
+                                                Session()))
     result = outcome.result
     result.findings = place(result.findings, [name])
     return RunResult([result], int(outcome.skipped), 0, time.perf_counter() - start)
@@ -198,9 +201,9 @@ def analyse(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
             on_file: Optional[Callable[[], None]] = None) -> list[Outcome]:
     """Analyse `paths` in-process or in `jobs` worker processes; one outcome per path."""
     if jobs <= 1 or len(paths) < MIN_POOL_FILES:
-        _start_run()
+        gc.freeze()  # see `_start_worker`
         try:
-            return analyse_chunk(paths, prefilter, want_facts, project, on_file)
+            return analyse_chunk(paths, prefilter, want_facts, project, Session(), on_file)
         finally:
             gc.unfreeze()
     return _pooled(paths, jobs, prefilter, want_facts, project, on_file)
@@ -237,7 +240,7 @@ def _pool_pass(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker)
     try:
         futures: list[tuple[list[str], Future[list[Outcome]]]] = [
-            (chunk, pool.submit(analyse_chunk, chunk, prefilter, want_facts, project))
+            (chunk, pool.submit(_worker_chunk, chunk, prefilter, want_facts, project))
             for chunk in chunks]
         for chunk, future in futures:
             try:
@@ -286,84 +289,84 @@ def _failed(path: str, err: BaseException) -> Outcome:
     return Outcome(FileResult(path, [internal_error(path, err)]), None, False)
 
 
-def analyse_chunk(paths: list[str], prefilter: bool, want_facts: bool,
-                  project: ProjectSettings = ProjectSettings(),
-                  on_file: Optional[Callable[[], None]] = None) -> list[Outcome]:
-    """Analyse files one after another in a thread with a large stack (the worker task)."""
+def analyse_chunk(paths: list[str], prefilter: bool, want_facts: bool, project: ProjectSettings,
+                  session: Session, on_file: Optional[Callable[[], None]] = None
+                  ) -> list[Outcome]:
+    """Analyse files one after another in a thread with a large stack."""
     from scopelint.analysis import recursion_guard
 
     def each() -> list[Outcome]:
         outcomes = []
         for path in paths:
-            _moving_to(path)
-            outcomes.append(analyse_file(path, prefilter, want_facts, project))
+            _moving_to(session, path)
+            outcomes.append(analyse_file(path, prefilter, want_facts, project, session))
             if on_file:
                 on_file()
         return outcomes
 
     recursion_guard()
-    with analysing():
+    with analysing(session):
         return in_big_stack(each)
 
 
 @contextmanager
-def analysing() -> Iterator[None]:
+def analysing(session: Session) -> Iterator[None]:
     """How a run analyses its files (restored after).
 
     The cyclic garbage collector is off: the parsed trees and shared modules a run keeps
     are large and long-lived, so its passes over them cost about a third of the analysis,
     while the cycles it would free are few (about a fifth more memory). And each project
-    module is read from disk once (`project.reading_once`), not once per file importing it.
+    module is read from disk once (`Session.reading_once`), not once per file importing it.
     """
-    from scopelint.engine.project import reading_once
-
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with reading_once():
+        with session.reading_once():
             yield
     finally:
         if collecting:
             gc.enable()
 
 
-_PACKAGE_ROOT: list[str] = []  # the package root of the file this run analysed last
-
-
-def _start_run() -> None:
-    """A run begins in this process (a worker process lives for one run): nothing to forget
-    yet (see `_moving_to`), and what exists now, such as what earlier runs kept or what a
-    worker inherited, is frozen out of the cyclic GC's passes (`gc.freeze`), so that the
-    pass freeing a project walks only what the run made."""
-    _PACKAGE_ROOT.clear()
-    gc.freeze()
+# The session of a worker process, which lives for one run (set by `_start_worker`, in the
+# context of the thread that runs the pool's tasks): the chunks of a project that reach the
+# same worker share the files it read and the modules it replayed.
+WORKER_SESSION: ContextVar[Session] = ContextVar("WORKER_SESSION")
 
 
 def _start_worker() -> None:
-    """A worker process: a run of its own (`_start_run`) with the cyclic GC off for good, as
-    while it analyses (`analysing`): between chunks too, a pass would walk what it keeps."""
-    _start_run()
+    """A worker process (it lives for one run): what exists when a run begins, such as what
+    earlier runs kept or what a worker inherited, is frozen out of the cyclic GC's passes
+    (`gc.freeze`), so that the pass freeing a project walks only what the run made; in a
+    worker the GC stays off for good, as while it analyses (`analysing`): between chunks
+    too, a pass would walk what it keeps. Its session is made here."""
+    gc.freeze()
     gc.disable()
+    WORKER_SESSION.set(Session())
 
 
-def _moving_to(path: str) -> None:
+def _worker_chunk(paths: list[str], prefilter: bool, want_facts: bool,
+                  project: ProjectSettings) -> list[Outcome]:
+    """The pool's task: a chunk, analysed in the worker's session."""
+    return analyse_chunk(paths, prefilter, want_facts, project, WORKER_SESSION.get())
+
+
+def _moving_to(session: Session, path: str) -> None:
     """When a run moves on to another project (`project.package_root`), forget the files
     read and modules shared for the last one: path order takes a project's files together,
     so they are seldom needed again, and a run over many projects keeps about one
     project's trees instead of all of them (a cyclic GC pass frees them)."""
-    from scopelint.engine.project import forget_files, package_root
-    from scopelint.engine.sharing import SHARED
+    from scopelint.engine.project import package_root
 
     root = package_root(path)
-    if _PACKAGE_ROOT and _PACKAGE_ROOT[0] != root:
-        forget_files()
-        SHARED.clear()
+    if session.package_root is not None and session.package_root != root:
+        session.forget()
         gc.collect()
-    _PACKAGE_ROOT[:] = [root]
+    session.package_root = root
 
 
 def analyse_file(path: str, prefilter: bool, want_facts: bool,
-                 project: ProjectSettings = ProjectSettings()) -> Outcome:
+                 project: ProjectSettings, session: Session) -> Outcome:
     """Read and analyse one file; every failure becomes a finding.
 
     Every file is decoded and parsed by CPython (TFS002, TFS001); files the
@@ -376,16 +379,16 @@ def analyse_file(path: str, prefilter: bool, want_facts: bool,
         data = read_source(path)
     except SourceError as err:
         return Outcome(FileResult(path, [unreadable(path, err)]), None, False)
-    return analyse_data(path, data, prefilter, want_facts, project)
+    return analyse_data(path, data, prefilter, want_facts, project, session)
 
 
 def analyse_data(path: str, data: bytes, prefilter: bool, want_facts: bool,
-                 project: ProjectSettings = ProjectSettings()) -> Outcome:
+                 project: ProjectSettings, session: Session) -> Outcome:
     """Analyse one file's bytes; every failure becomes a finding."""
     from scopelint.analysis import FileResult, analyze_bytes, internal_error, too_deep
 
     try:
-        result = analyze_bytes(path, data, prefilter, project)
+        result = analyze_bytes(path, data, prefilter, project, session)
         if result.facts is not None:
             result.modules = result.facts.modules
         if not want_facts:

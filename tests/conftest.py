@@ -1,5 +1,6 @@
 """Shared pytest setup: quiet TensorFlow, legacy tf.layers, the tests/ helpers importable,
-and the `tf` fixture of the oracle tests."""
+the `tf` fixture of the oracle tests, and every test that uses a `tf` fixture (real
+TensorFlow) marked `slow`."""
 
 import importlib.util
 import os
@@ -25,9 +26,16 @@ def tf():
     if importlib.util.find_spec("tensorflow") is None:
         pytest.skip("tensorflow is not installed: the oracle needs real TF "
                     "(pip install tensorflow-cpu tf-keras)")
-    import oracle
+    from helpers import oracle
 
     try:
         return oracle.load_tf()
     except Exception as err:  # noqa: BLE001 - any import failure means: no oracle here
         pytest.skip(f"import tensorflow failed ({type(err).__name__}: {err}); oracle not run")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that runs real TensorFlow (through a `tf` fixture) is slow."""
+    for item in items:
+        if "tf" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)

@@ -105,7 +105,8 @@ def test_malformed_entries_are_misses(project: Path, entry: object) -> None:
 def test_internal_errors_are_not_cached(project: Path, monkeypatch) -> None:
     from scopelint import analysis
 
-    def broken(path: str, text: str, prefilter: bool = False):
+    def broken(path: str, text: str, prefilter: bool = False, project: object = None,
+               session: object = None):
         raise ValueError("boom")
 
     monkeypatch.setattr(analysis, "analyze_text", broken)
@@ -180,3 +181,23 @@ def test_editing_an_imported_module_invalidates_its_importers(tmp_path: Path,
     fixed = runner.run(["train.py"], settings(), jobs=1)
     assert fixed.cached == 0
     assert [f for r in fixed.results for f in r.findings] == []
+
+
+def test_select_and_ignore_filter_cached_findings(project: Path, capsys) -> None:
+    from scopelint.cli import main
+
+    def check(*options: str) -> tuple[str, str]:
+        main(["check", "--jobs", "1", *options, "."])
+        out, err = capsys.readouterr()
+        return out, err.splitlines()[-1]
+
+    out, summary = check()
+    assert {line.split()[1] for line in out.splitlines()} == {"TFS001", "TFS201"}
+    assert "0 cached" in summary
+    out, summary = check("--select", "TFS2")
+    assert {line.split()[1] for line in out.splitlines()} == {"TFS201"}
+    assert "4 cached" in summary
+    out, summary = check("--ignore", "TFS201", "--extend-ignore", "TFS001")
+    assert out == "" and "4 cached" in summary
+    out, summary = check("--no-follow-imports")  # what the analysis reaches: another key
+    assert "0 cached" in summary

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from checkpoints import save, tf_entries, tf_or_skip
+from helpers.checkpoints import save, tf_entries, tf_or_skip
 from scopelint import checkpoint
 from scopelint.checkpoint import CheckpointError, Tensor
 from scopelint.cli import main

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from checkpoints import CHANGED, MODEL, save, save_source, tf_or_skip
+from helpers.checkpoints import CHANGED, MODEL, save, save_source, tf_or_skip
 from scopelint.checkpoint import Tensor
 from scopelint.cli import main
 from scopelint.compat import Predicted, bookkeeping_kind, compare

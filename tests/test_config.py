@@ -121,11 +121,13 @@ def test_command_line_overrides(tmp_path: Path) -> None:
         load_settings([str(tmp_path)], overrides={"ignore": ["TFS8"]})
 
 
-def test_settings_key_is_stable_and_tracks_the_configuration(tmp_path: Path) -> None:
+def test_settings_key_is_stable_and_tracks_what_changes_the_analysis(tmp_path: Path) -> None:
     write_config(tmp_path, 'ignore = ["TFS1"]')
     first = load_settings([str(tmp_path)]).settings_key()
     assert first == load_settings([str(tmp_path)]).settings_key()
-    assert first != load_settings([str(tmp_path)], overrides={"ignore": ["TFS2"]}).settings_key()
+    assert first == load_settings([str(tmp_path)], overrides={"ignore": ["TFS2"]}).settings_key()
+    write_config(tmp_path, 'src = ["lib"]')
+    assert first != load_settings([str(tmp_path)]).settings_key()
 
 
 def test_path_matches(tmp_path: Path) -> None:

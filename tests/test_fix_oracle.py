@@ -18,9 +18,9 @@ import importlib.util
 import re
 from pathlib import Path
 
-import oracle
+from helpers import oracle
 import pytest
-from oracle import FIXTURES, oracle_skip_reason
+from helpers.oracle import FIXTURES, oracle_skip_reason
 
 from scopelint.fixes.apply import created_names
 

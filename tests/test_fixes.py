@@ -18,9 +18,9 @@ import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from oracle import FIXTURES, fixture_files
-from test_report import sarif_schema
-from test_robustness import PROGRAMS, mutated_fixtures
+from helpers.oracle import FIXTURES, fixture_files
+from helpers.programs import PROGRAMS, mutated_fixtures
+from helpers.sarif import sarif_schema
 
 from scopelint.cli import main
 from scopelint.facts import Finding
@@ -265,6 +265,7 @@ def test_readme_diff_is_what_scopelint_prints() -> None:
     assert "would fix 2 findings in 1 file\n" in run.stderr
 
 
+@pytest.mark.slow
 @given(st.one_of(PROGRAMS, mutated_fixtures()))
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_fixes_of_generated_code_raise_nothing_and_settle(source: str) -> None:

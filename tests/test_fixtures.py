@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from oracle import (
+from helpers.oracle import (
     ERROR_CODES, KNOWN_CODES, annotations, fixture_files, fixture_text, notebook_files,
     python2_files, python2_twin,
 )

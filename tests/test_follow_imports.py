@@ -280,15 +280,17 @@ def test_readme_example_is_what_scopelint_prints(tmp_path: Path) -> None:
 
 
 def test_a_run_reads_each_module_once_and_later_analyses_see_edits(tmp_path: Path) -> None:
-    from scopelint.engine.project import load_file, reading_once
+    from scopelint.engine.session import Session
 
+    session = Session()
     module = tmp_path / "ops.py"
     module.write_text("A = 1\n")
-    with reading_once():
-        first = load_file(str(module))
+    with session.reading_once():
+        first = session.load_file(str(module))
         module.write_text("A = 22\n")
-        assert load_file(str(module)) is first  # a run takes each file as first read
-    edited = load_file(str(module))
+        assert session.load_file(str(module)) is first  # a run takes each file as first read
+    edited = session.load_file(str(module))
     assert first is not None and first.text == "A = 1\n"
     assert edited is not None and edited.text == "A = 22\n"
-    assert load_file(str(module)) is edited  # same content: the same parse is kept
+    assert session.load_file(str(module)) is edited  # same content: the same parse is kept
+    assert Session().load_file(str(module)) is not edited  # sessions share nothing

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from checkpoints import CHANGED, MODEL
+from helpers.checkpoints import CHANGED, MODEL
 from scopelint.cli import main
 from scopelint.lock import HEADER
 

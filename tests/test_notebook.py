@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from oracle import notebook_files
+from helpers.oracle import notebook_files
 from scopelint.analysis import analyze_bytes
 from scopelint.cli import main
 from scopelint.files import SourceError

@@ -1,6 +1,6 @@
 """The oracle: every fixture runs under real TensorFlow (TF1 semantics).
 
-For each fixture, in one process and a fresh graph each (see tests/oracle.py
+For each fixture, in one process and a fresh graph each (see tests/helpers/oracle.py
 for how variables are recorded):
 
 (a) the TF error (if any) is at the single TFS101/TFS102/TFS103 annotation and
@@ -28,8 +28,8 @@ from pathlib import Path
 
 import pytest
 
-import oracle
-from oracle import (
+from helpers import oracle
+from helpers.oracle import (
     ERROR_CODES,
     SOMETIMES_RAISING,
     annotations,

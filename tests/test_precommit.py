@@ -13,7 +13,7 @@ from typing import Callable
 import pytest
 import yaml
 
-from checkpoints import CHANGED, MODEL
+from helpers.checkpoints import CHANGED, MODEL
 
 REPO = Path(__file__).resolve().parents[1]
 IGNORED = shutil.ignore_patterns(".git", "__pycache__", "*.egg-info", "build", "dist",

@@ -11,15 +11,21 @@ from hypothesis import strategies as st
 
 from scopelint.engine import tfapi
 from scopelint.prefilter import ROOTS, SNIPPET_NAME, mentions_tf
-from scopelint.runner import analyse_file
+from scopelint.engine.project import ProjectSettings
+from scopelint.engine.session import Session
+from scopelint.runner import Outcome, analyse_file
 
 FIXTURES = sorted((Path(__file__).resolve().parent.parent / "fixtures").glob("*.py"))
 IDENT = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,12}", fullmatch=True)
 
 
+def analysed(path: Path, prefilter: bool, want_facts: bool) -> Outcome:
+    return analyse_file(str(path), prefilter, want_facts, ProjectSettings(), Session())
+
+
 def both_ways(path: Path) -> tuple[list, list]:
-    with_filter = analyse_file(str(path), prefilter=True, want_facts=True).result
-    without = analyse_file(str(path), prefilter=False, want_facts=True).result
+    with_filter = analysed(path, prefilter=True, want_facts=True).result
+    without = analysed(path, prefilter=False, want_facts=True).result
     return with_filter.findings, without.findings
 
 
@@ -49,7 +55,7 @@ def test_without_tf_names_the_engine_finds_nothing(fixture: Path, tmp_path: Path
     with_filter, without = both_ways(hidden)
     assert with_filter == without
     assert [f for f in without if f.code not in ("TFS001", "TFS002")] == []
-    assert analyse_file(str(hidden), prefilter=True, want_facts=False).skipped
+    assert analysed(hidden, prefilter=True, want_facts=False).skipped
 
 
 def hide_api_words(text: str) -> str:
@@ -64,7 +70,7 @@ def test_without_api_words_the_engine_finds_nothing(fixture: Path, tmp_path: Pat
     """The criterion's second premise: hide the API words and nothing is reported."""
     hidden = tmp_path / fixture.name
     hidden.write_text(hide_api_words(fixture.read_text()))
-    without = analyse_file(str(hidden), prefilter=False, want_facts=True).result
+    without = analysed(hidden, prefilter=False, want_facts=True).result
     assert [f for f in without.findings if f.code not in ("TFS001", "TFS002")] == []
     assert without.facts is None or without.facts.variables == []
 

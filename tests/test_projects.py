@@ -2,7 +2,7 @@
 
 A project is ordinary TF1 research code: modules, packages, relative and star
 imports, one or two entry scripts marked `# oracle: entry`, each run by the
-user in its own process (here: its own fresh graph, see tests/oracle.py).
+user in its own process (here: its own fresh graph, see tests/helpers/oracle.py).
 `# expect: CODE` marks where scopelint must report, in any file of the project;
 `# expect-alone: CODE` marks, in an entry script, the call that leads to a
 finding in another file: where `scopelint check <entry>` alone reports it.
@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pytest
 
-import oracle
-from oracle import ERROR_CODES, EXPECT_ALONE_RE, KNOWN_CODES, annotations, relative
+from helpers import oracle
+from helpers.oracle import ERROR_CODES, EXPECT_ALONE_RE, KNOWN_CODES, annotations, relative
 from scopelint import cli
 
 PROJECTS = oracle.project_dirs()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from oracle import python2_files, python2_twin
+from helpers.oracle import python2_files, python2_twin
 from scopelint.analysis import analyze_text
 from scopelint.python2 import read_python2
 

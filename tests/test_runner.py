@@ -72,7 +72,8 @@ def test_a_crashing_worker_loses_no_other_file(project: Path, monkeypatch) -> No
     expected = view(runner.run(["."], SETTINGS, jobs=1, use_cache=False))
     real = analysis.analyze_text
 
-    def crash(path: str, text: str, prefilter: bool = False, project: object = None):
+    def crash(path: str, text: str, prefilter: bool = False, project: object = None,
+              session: object = None):
         if path.endswith(("m05.py", "m16.py")):
             os._exit(3)
         return real(path, text, prefilter)
@@ -93,7 +94,8 @@ def test_unexpected_exception_is_tfs000_and_the_run_goes_on(project: Path, monke
                                                             jobs: int) -> None:
     real = analysis.analyze_text
 
-    def fail(path: str, text: str, prefilter: bool = False, project: object = None):
+    def fail(path: str, text: str, prefilter: bool = False, project: object = None,
+             session: object = None):
         if path.endswith("m01.py"):
             raise KeyError("surprise")
         if path.endswith("m06.py"):
@@ -173,7 +175,7 @@ def test_progress_only_on_a_tty(project: Path, monkeypatch) -> None:
 def test_a_run_forgets_a_project_when_it_moves_on_to_the_next(tmp_path: Path) -> None:
     """Path order takes each project's files together: the files read for one project are
     dropped when the run reaches the next, and what it found is unchanged."""
-    from scopelint.engine.project import loaded_files
+    from scopelint.engine.session import Session
 
     model = "import tensorflow as tf\ndef net(x):\n    return tf.get_variable('w', [1])\n"
     for name in ("first", "second"):
@@ -186,5 +188,11 @@ def test_a_run_forgets_a_project_when_it_moves_on_to_the_next(tmp_path: Path) ->
     found = {(os.path.relpath(f.path, tmp_path).split(os.sep)[0], f.code)
              for r in run.results for f in r.findings}
     assert found == {("first", "TFS101"), ("second", "TFS101")}
-    kept = {os.path.relpath(f.path, tmp_path).split(os.sep)[0] for f in loaded_files()}
-    assert "second" in kept and "first" not in kept
+    session = Session()  # the run's steps, in a session the test can look into
+    for name in ("first", "second"):
+        main = str(tmp_path / name / "main.py")
+        runner._moving_to(session, main)
+        runner.analyse_file(main, True, False, SETTINGS.project, session)
+        kept = {os.path.relpath(f.path, tmp_path).split(os.sep)[0]
+                for f in session.loaded_files()}
+        assert kept == {name}

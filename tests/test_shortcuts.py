@@ -1,4 +1,4 @@
-"""Project modules replayed once per process (`engine.sharing`) change no output."""
+"""Project modules replayed once per session (`engine.sharing`) change no output."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
 from scopelint.analysis import analyze_text
 from scopelint.config import NO_SHORTCUTS
 from scopelint.engine.project import ProjectSettings
-from scopelint.engine.sharing import SHARED
+from scopelint.engine.session import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARE, FRESH = ProjectSettings(), ProjectSettings(shortcuts=False)
@@ -61,34 +62,42 @@ def write(folder: Path, files: dict[str, str]) -> dict[str, Path]:
     return {name: folder / name for name in files}
 
 
-def findings(path: Path, settings: ProjectSettings) -> list[tuple[int, str, str]]:
-    result = analyze_text(str(path), path.read_text(), project=settings)
+@pytest.fixture()
+def session() -> Session:
+    return Session()
+
+
+def findings(path: Path, settings: ProjectSettings,
+             session: Optional[Session] = None) -> list[tuple[int, str, str]]:
+    result = analyze_text(str(path), path.read_text(), project=settings, session=session)
     return [(f.line, f.code, f.message) for f in result.findings]
 
 
-def shared_names(folder: Path) -> set[str]:
-    """The modules of the project in `folder` this process shares."""
-    return {name for roots, name in SHARED if str(folder) in roots}
+def shared_names(session: Session, folder: Path) -> set[str]:
+    """The modules of the project in `folder` the session shares."""
+    return {name for roots, name in session.shared if str(folder) in roots}
 
 
-def test_a_module_is_replayed_once_and_answers_the_same(tmp_path: Path) -> None:
+def test_a_module_is_replayed_once_and_answers_the_same(tmp_path: Path,
+                                                        session: Session) -> None:
     files = write(tmp_path, {"layers.py": LAYERS, "blocks.py": BLOCKS, "main.py": MAIN,
                              "other.py": MAIN.replace("x = ", "z = ")})
     fresh = [findings(files[f], FRESH) for f in ("main.py", "other.py")]
     assert fresh[0] and fresh[0][0][1] == "TFS101"  # the second block() raises
-    assert findings(files["main.py"], SHARE) == fresh[0]
-    assert {"layers", "blocks"} <= shared_names(tmp_path)
-    assert findings(files["other.py"], SHARE) == fresh[1]  # taken from SHARED
+    assert findings(files["main.py"], SHARE, session) == fresh[0]
+    assert {"layers", "blocks"} <= shared_names(session, tmp_path)
+    assert findings(files["other.py"], SHARE, session) == fresh[1]  # taken from the session
 
 
-def test_an_edited_module_is_replayed_again(tmp_path: Path) -> None:
+def test_an_edited_module_is_replayed_again(tmp_path: Path, session: Session) -> None:
     files = write(tmp_path, {"layers.py": LAYERS, "blocks.py": BLOCKS, "main.py": MAIN})
-    assert findings(files["main.py"], SHARE)
+    assert findings(files["main.py"], SHARE, session)
     files["blocks.py"].write_text(BLOCKS.replace('layers.dense(x, "block")', "x"))
-    assert findings(files["main.py"], SHARE) == findings(files["main.py"], FRESH) == []
+    assert findings(files["main.py"], SHARE, session) == findings(files["main.py"], FRESH) == []
 
 
-def test_a_module_that_makes_variables_at_import_is_not_shared(tmp_path: Path) -> None:
+def test_a_module_that_makes_variables_at_import_is_not_shared(tmp_path: Path,
+                                                               session: Session) -> None:
     files = write(tmp_path, {
         "model.py": "import tensorflow.compat.v1 as tf\nw = tf.get_variable('w', [1])\n",
         "a.py": "import model\nimport tensorflow.compat.v1 as tf\ntf.get_variable('w', [1])\n",
@@ -96,11 +105,11 @@ def test_a_module_that_makes_variables_at_import_is_not_shared(tmp_path: Path) -
     expected = findings(files["a.py"], FRESH)
     assert [code for _, code, _ in expected] == ["TFS101"]
     for _ in range(2):
-        assert findings(files["a.py"], SHARE) == expected
-    assert "model" not in shared_names(tmp_path)
+        assert findings(files["a.py"], SHARE, session) == expected
+    assert "model" not in shared_names(session, tmp_path)
 
 
-def test_an_import_cycle_is_shared_as_a_whole(tmp_path: Path) -> None:
+def test_an_import_cycle_is_shared_as_a_whole(tmp_path: Path, session: Session) -> None:
     files = write(tmp_path, {
         "ops.py": "import tensorflow.compat.v1 as tf\nimport nets\n\n"
                   "def conv(name):\n    with tf.variable_scope(name):\n"
@@ -110,10 +119,10 @@ def test_an_import_cycle_is_shared_as_a_whole(tmp_path: Path) -> None:
     })
     expected = findings(files["main.py"], FRESH)
     assert [code for _, code, _ in expected] == ["TFS101"]
-    assert findings(files["main.py"], SHARE) == expected
-    shared = shared_names(tmp_path)
+    assert findings(files["main.py"], SHARE, session) == expected
+    shared = shared_names(session, tmp_path)
     assert "ops" in shared and "nets" not in shared  # nets is shared with ops
-    assert findings(files["main.py"], SHARE) == expected
+    assert findings(files["main.py"], SHARE, session) == expected
 
 
 @pytest.mark.parametrize("command", ["check", "names"])

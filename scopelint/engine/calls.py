@@ -115,7 +115,7 @@ class CallReplay(EngineState):
         fn = (cls.attrs if cls is not None else env.vars).get(node.name.value)
         if not isinstance(fn, Function) or fn.node is not node:
             fn = Function(node, env, defaults=self._defaults(node, env))
-        self.graph = Graph(known_context=False)
+        self.graph = Graph(self.session, known_context=False)
         self.stack = []
         spare = max(self.budget - ENTRY_BUDGET, 0)  # a test building whole models stops early
         self.budget -= spare

@@ -7,7 +7,7 @@ is bound as it is at that moment. A module that cannot be found, read or parsed,
 that lies beyond `MAX_IMPORT_DEPTH` nested imports, or that can reach no TF API
 (the prefilter's test, through its own imports too) stays unknown, like any other
 library: calls into it are calls scopelint cannot follow. A module whose top
-level changed nothing but its own globals is replayed once per process and
+level changed nothing but its own globals is replayed once per session and
 shared by the programs that import it later (see `sharing`).
 """
 
@@ -24,13 +24,13 @@ from scopelint.engine.cstwalk import Block
 from scopelint.engine.imports import (
     bind_import, bind_import_from, bound_name, dotted, module_value,
 )
-from scopelint.engine.model import BRANCH_WRITES, Graph
-from scopelint.engine.project import Found, Project, SourceFile, absolute, load_file
+from scopelint.engine.model import Graph
+from scopelint.engine.project import Found, Project, SourceFile, absolute
 from scopelint.engine.sharing import (
-    SHARED, Load, Shared, Snapshot, Write, Writes, pristine_states, program_state,
+    Load, Shared, Snapshot, Write, Writes, pristine_states, program_state,
 )
 from scopelint.engine.state import EngineState
-from scopelint.engine.values import Const, Env, ModuleObject, Seq, Unknown, Value
+from scopelint.engine.values import Const, Env, ModuleObject, OuterWrites, Seq, Unknown, Value
 from scopelint.facts import Location
 
 if TYPE_CHECKING:
@@ -55,9 +55,11 @@ class ModuleState:
 
     @classmethod
     def of(cls, name: str, path: str, package: bool, source: Optional[SourceFile],
-           run_name: str, lazy: bool = True, either: bool = False) -> ModuleState:
-        """A module before its top level runs (`lazy`, `either`: see `SourceFile.parsed`)."""
-        env = Env()
+           run_name: str, writes: OuterWrites, lazy: bool = True,
+           either: bool = False) -> ModuleState:
+        """A module before its top level runs (`lazy`, `either`: see `SourceFile.parsed`),
+        its globals logging their writes from branches in `writes` (its session's)."""
+        env = Env(writes=writes)
         state = cls(name, path, package, env, source=source)
         env.module = state
         env.vars["__name__"] = Const(run_name)
@@ -155,7 +157,8 @@ class Importing(EngineState):
     def _load(self, name: str) -> Optional[ModuleState]:
         assert self.project is not None
         found = self.project.find(name)
-        source = load_file(found.path) if found is not None and found.has_file else None
+        source = self.session.load_file(found.path) if found is not None and found.has_file \
+            else None
         if found is None or (found.has_file and (source is None or source.tree() is None)):
             self.modules[name] = None
             return None
@@ -176,14 +179,15 @@ class Importing(EngineState):
     def _run_module(self, name: str, found: Found, source: Optional[SourceFile]) -> ModuleState:
         """Make and run a module; shared afterwards when its top level touched nothing else."""
         state = ModuleState.of(name, found.path, found.package, source, name,
-                               lazy=self.shortcuts, either=self.shortcuts)
+                               self.session.outer_writes, lazy=self.shortcuts,
+                               either=self.shortcuts)
         self.modules[name] = state  # before its body runs: an import cycle sees it as it is
         pristine = self._pristine()
         # after calls of the modules loading around it only: shared with them, as a whole
         absorbed = not pristine and bool(self.loading) and self._pristine(effects=False)
         load = Load(state, self.budget, pristine or absorbed, self.unknown_calls,
-                    dict(self.writes), self.attribute_sets, bool(BRANCH_WRITES.depth),
-                    self.effects, inner=absorbed)
+                    dict(self.writes), self.attribute_sets,
+                    bool(self.session.branch_writes.depth), self.effects, inner=absorbed)
         if source is not None:
             self.facts.modules[found.path] = source.digest
             self.loading.append(load)
@@ -219,7 +223,7 @@ class Importing(EngineState):
         assert self.project is not None
         for state, _ in shared.modules:
             state.shared = shared
-        variants = SHARED.setdefault((self.project.roots, load.state.name), [])
+        variants = self.session.shared.setdefault((self.project.roots, load.state.name), [])
         variants.insert(0, shared)
         del variants[MAX_VARIANTS:]
         self.effects = 0  # what its top level did stays inside it
@@ -285,13 +289,13 @@ class Importing(EngineState):
         return writes
 
     def _reuse(self, name: str, source: Optional[SourceFile]) -> Optional[ModuleState]:
-        """The module from `SHARED`, with the modules it imported, when the program is
-        pristine and a replay here would do what one of its shared replays did."""
+        """The module from the session's shared replays, with the modules it imported, when
+        the program is pristine and a replay here would do what one of its shared replays did."""
         assert self.project is not None
         if not self._pristine():
             return None
         context = {key: write.value for key, write in self.writes.items()}
-        for shared in SHARED.get((self.project.roots, name), ()):
+        for shared in self.session.shared.get((self.project.roots, name), ()):
             if shared.state.source is source and context == shared.context:
                 plan = self._plan(shared)
                 if plan is not None:
@@ -318,7 +322,7 @@ class Importing(EngineState):
             for member, _ in group.modules:
                 if member.name in self.modules or member.name in taken or (
                         member.source is not None
-                        and load_file(member.path) is not member.source):
+                        and self.session.load_file(member.path) is not member.source):
                     return None  # imported here on its own, or its file changed since
                 taken[member.name] = member
             plan.append(group)
@@ -327,7 +331,7 @@ class Importing(EngineState):
                                     self.modules.get(write.module.name))
                    for s in plan for write in s.writes):
             return None  # the replay of a module it set a global of is not there
-        if BRANCH_WRITES.depth and any(s.sets_attributes for s in plan):
+        if self.session.branch_writes.depth and any(s.sets_attributes for s in plan):
             return None  # a branch would forget those attributes when it ends
         if sum(s.cost for s in plan) > self.budget:
             return None

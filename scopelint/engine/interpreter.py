@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import Callable, Iterator, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence, Union
 
 import libcst as cst
 
@@ -25,12 +25,11 @@ from scopelint.engine.calls import CALL_BUDGET, CallReplay, Exit, MaybeExit
 from scopelint.engine.cstwalk import Block, dotted, statements, tests_what_was_built
 from scopelint.engine.importing import Importing, ModuleState
 from scopelint.engine.imports import assumes_tf, module_value
-from scopelint.engine.model import BRANCH_WRITES, Graph, Undone
+from scopelint.engine.model import Graph, Undone
 from scopelint.engine.project import Project, SourceFile
 from scopelint.engine.sharing import Load, Writes
 from scopelint.engine.tfcalls import TFCalls
 from scopelint.engine.values import (
-    OUTER_WRITES,
     Class,
     Const,
     ContextCall,
@@ -47,23 +46,27 @@ from scopelint.engine.values import (
 )
 from scopelint.facts import CallStack, Location, ModuleFacts, Reuse
 
+if TYPE_CHECKING:
+    from scopelint.engine.session import Session
+
 MAX_CONCRETE_ITERATIONS = 32
 
 
 class Interpreter(TFCalls, CallReplay, Importing):
     """Replays a program from one module (its `__main__`); `facts` holds the result."""
 
-    def __init__(self, entry: ModuleState, project: Optional[Project],
+    def __init__(self, entry: ModuleState, project: Optional[Project], session: Session,
                  shortcuts: bool = True) -> None:
         self.entry = self.module = entry
         self.project = project
+        self.session = session
         self.shortcuts = shortcuts
         # By name, as `sys.modules`; the script runs as `__main__`, so importing it by
         # its own name runs it again, as Python does.
         self.modules: dict[str, Optional[ModuleState]] = {}
         self.loading: list[Load] = []
         self.facts = ModuleFacts()
-        self.graph = self.first_graph = Graph()
+        self.graph = self.first_graph = Graph(session)
         self.effects = 0  # see `Importing._pristine`
         self.unknown_calls = 0
         self.attribute_sets = 0
@@ -287,8 +290,8 @@ class Interpreter(TFCalls, CallReplay, Importing):
         scopes = list(_chain(env.parent)) if names else []
         graph = self.graph
         replaced: list[Graph] = []
-        mark = BRANCH_WRITES.begin()
-        outer = OUTER_WRITES.begin()
+        mark = self.session.branch_writes.begin()
+        outer = self.session.outer_writes.begin()
         attributes = len(self.attribute_writes)
         graph_writes: list[Undone] = []
         outer_names: list[tuple[Env, str]] = []
@@ -302,11 +305,11 @@ class Interpreter(TFCalls, CallReplay, Importing):
             try:
                 yield
             finally:
-                graph_writes.extend(BRANCH_WRITES.undo(mark))
+                graph_writes.extend(self.session.branch_writes.undo(mark))
                 if self.graph is not graph:
                     replaced.append(self.graph)
                     self.graph = graph
-                outer_names.extend(OUTER_WRITES.undo(outer, scopes))
+                outer_names.extend(self.session.outer_writes.undo(outer, scopes))
                 if before is not None:
                     local_names.update(name for name, value in env.vars.items()
                                        if before.get(name) != value)
@@ -327,10 +330,10 @@ class Interpreter(TFCalls, CallReplay, Importing):
             yield alternative
         finally:
             self.yield_hooks.pop()
-            BRANCH_WRITES.weaken(graph_writes)
+            self.session.branch_writes.weaken(graph_writes)
             for other in replaced:
                 graph.forget(other)
-            OUTER_WRITES.forget(outer_names)
+            self.session.outer_writes.forget(outer_names)
             for name in local_names:
                 env.vars[name] = Unknown()
             for attrs, name in attribute_names:
@@ -634,7 +637,7 @@ class Interpreter(TFCalls, CallReplay, Importing):
 
     def set_attribute_value(self, attrs: dict[str, Value], name: str, value: Value) -> None:
         """Set an attribute; in a branch, noting the value it had (see `alternatives`)."""
-        if BRANCH_WRITES.depth:
+        if self.session.branch_writes.depth:
             self.attribute_writes.append((attrs, name, attrs.get(name)))
         attrs[name] = value
 
@@ -745,22 +748,24 @@ def _decorator_name(expr: cst.BaseExpression) -> str:
     return expr.value if isinstance(expr, cst.Name) else ""
 
 
-def run_program(source: SourceFile, project: Optional[Project],
+def run_program(source: SourceFile, project: Optional[Project], session: Session,
                 shortcuts: bool = True) -> ModuleFacts:
     """Replay a file as the program's `__main__` and return the facts it produces.
 
     With a `project`, the project modules it imports are followed; without, every
-    import other than TF's stays unknown.
+    import other than TF's stays unknown. `session` holds what the run keeps between
+    files (and is `project.session` when there is one).
     """
     # A script inside a package resolves its relative imports as under `python -m`.
     name = project.entry_name if project is not None else "__main__"
     # As an imported module: the bodies of functions that never run (those that can reach
     # no fact are not replayed, see `calls._run_uncalled`) are never handed to libcst.
-    entry = ModuleState.of(name, source.path, False, source, "__main__", lazy=shortcuts,
-                           either=shortcuts)
-    interpreter = Interpreter(entry, project, shortcuts)
-    tree = source.tree()
-    if tree is not None and assumes_tf(tree):
-        entry.globals.vars["tf"] = module_value("tensorflow")
-        interpreter.facts.assumed_tf = True
-    return interpreter.run()
+    with session.active():
+        entry = ModuleState.of(name, source.path, False, source, "__main__",
+                               session.outer_writes, lazy=shortcuts, either=shortcuts)
+        interpreter = Interpreter(entry, project, session, shortcuts)
+        tree = source.tree()
+        if tree is not None and assumes_tf(tree):
+            entry.globals.vars["tf"] = module_value("tensorflow")
+            interpreter.facts.assumed_tf = True
+        return interpreter.run()

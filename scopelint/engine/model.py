@@ -6,7 +6,7 @@ Each method mirrors one piece of TensorFlow (`ops.Graph.unique_name`,
 being replayed may or may not run: writes then make the state they touch
 uncertain instead of changing it, so later facts that depend on them are
 never reported as certain. A branch instead runs as if it certainly ran, its
-writes logged in `BRANCH_WRITES`; once it ends, `BranchWrites.weaken` makes
+writes logged in the session's `BranchWrites`; once it ends, `BranchWrites.weaken` makes
 them uncertain (only what holds on every path stays certain).
 """
 
@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 from scopelint.engine.symbols import ANY, KeySet, hole, is_known, matcher
 from scopelint.facts import CallStack, Location, Outcome, Reuse
+
+if TYPE_CHECKING:
+    from scopelint.engine.session import Session
 
 
 def or_reuse(inner: Reuse, outer: Reuse) -> Reuse:
@@ -70,14 +73,13 @@ class Request:
 class Graph:
     """One `tf.Graph` with its variable-scope store, replayed symbolically."""
 
-    _serial = 0
-
-    def __init__(self, known_context: bool = True, created_in: Optional[int] = 0) -> None:
+    def __init__(self, session: Session, known_context: bool = True,
+                 created_in: Optional[int] = 0) -> None:
         # The replayed call that made it (`tf.Graph()` in a function); None: TF makes it for
         # the next call (an Estimator's `model_fn`), which then owns it.
         self.created_in = created_in
-        Graph._serial += 1
-        self.serial = Graph._serial  # tells facts from different graphs apart
+        self.serial = next(session.graphs)  # tells facts from different graphs apart
+        self.branches = session.branch_writes
         self.known_context = known_context
         prefix = "" if known_context else hole()
         self.names_in_use: dict[str, int] = {}
@@ -126,7 +128,7 @@ class Graph:
     def _count(self, key: str, value: int) -> None:
         if self.maybe:
             self.mark_unsure("names", key)
-        BRANCH_WRITES.note(self, "name", key)
+        self.branches.note(self, "name", key)
         self.names_in_use[key] = value
 
     def keras_name(self, prefix: str) -> str:
@@ -135,7 +137,7 @@ class Graph:
             self.keras_uids_unknown = True
             return prefix + hole()
         count = self.keras_uids.get(prefix, 0)
-        BRANCH_WRITES.note(self, "keras", prefix)
+        self.branches.note(self, "keras", prefix)
         self.keras_uids[prefix] = count + 1
         return prefix if count == 0 else f"{prefix}_{count}"
 
@@ -159,7 +161,7 @@ class Graph:
     @property
     def may_not_run(self) -> bool:
         """The code being replayed may not run: a maybe pass, or an unknown branch."""
-        return bool(self.maybe or BRANCH_WRITES.depth)
+        return bool(self.maybe or self.branches.depth)
 
     def full_name(self, name: str) -> str:
         return f"{self.scope.name}/{name}" if self.scope.name else name
@@ -168,7 +170,7 @@ class Graph:
         """`_VariableScopeStore.open_variable_scope`."""
         if self.maybe:
             self.mark_unsure("counts", name)
-        BRANCH_WRITES.note(self, "count", name)
+        self.branches.note(self, "count", name)
         self.scope_counts[name] = self.scope_counts.get(name, 0) + 1
 
     def close_subscopes(self, name: str) -> None:
@@ -179,7 +181,7 @@ class Graph:
                 if self.scope_counts[key]:
                     if self.maybe:
                         self.mark_unsure("counts", key)
-                    BRANCH_WRITES.note(self, "count", key)
+                    self.branches.note(self, "count", key)
                 self.scope_counts[key] = 0
 
     def unique_scope_name(self, prefix: str) -> str:
@@ -198,7 +200,7 @@ class Graph:
     def set_reuse(self, scope: VarScope, reuse: Reuse) -> None:
         """`VariableScope.reuse_variables()` and friends."""
         if scope.reuse is not reuse:
-            BRANCH_WRITES.note(self, scope, scope.reuse)
+            self.branches.note(self, scope, scope.reuse)
         if self.maybe and scope.reuse is not reuse:
             scope.reuse = Reuse.UNKNOWN
         else:
@@ -235,7 +237,7 @@ class Graph:
         self.name_stack = saved
         if outcome is not Outcome.MISSING:
             # Past this call the variable exists: made now, or TF raised already.
-            BRANCH_WRITES.note(self, "store", key)
+            self.branches.note(self, "store", key)
             self.store[key] = StoredVar(real, loc, stack, shape, made_dtype,
                                         certain=not self.maybe, trainable=trainable)
             if self.maybe:
@@ -276,7 +278,7 @@ class Graph:
         counts, store)."""
         keys = getattr(self, _UNSURE[which])
         if key not in keys:
-            BRANCH_WRITES.note(self, which, key)
+            self.branches.note(self, which, key)
             keys.add(key)
 
     def forget(self, other: Graph) -> None:
@@ -369,9 +371,6 @@ class BranchWrites:
                 graph.mark_unsure(_UNSURE_OF[kind], key)
         if not self.depth:
             self.writes.clear()
-
-
-BRANCH_WRITES = BranchWrites()
 
 
 def _outcome(exists: Optional[bool], reuse: Reuse) -> Outcome:

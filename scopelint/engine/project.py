@@ -5,7 +5,7 @@ first on `sys.path`), its package root (the folder above the topmost one with an
 `__init__.py`), then the configured `src` folders. A module found under a root is a
 project module; TF and the other modules scopelint models by name never are, even
 when a project folder shadows them. Each file is read and parsed at most once per
-process (keyed by its real path and content hash), whichever analysis asks for it.
+session (`session.Session.load_file`), whichever analysis asks for it.
 """
 
 from __future__ import annotations
@@ -14,18 +14,17 @@ import ast
 import os
 import re
 import warnings
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator, Optional, Sequence
 
 from scopelint.engine import tfapi
-from scopelint.files import SourceError, decode_source, read_source
 from scopelint.limits import may_be_too_complex, too_complex
 
 if TYPE_CHECKING:
     import libcst as cst
 
     from scopelint.engine.positions import Positions
+    from scopelint.engine.session import Session
 
 # Top-level names never resolved to project files: scopelint models them by name.
 MODELLED = frozenset({name.partition(".")[0] for name in tfapi.MODULES} | {"absl"})
@@ -211,78 +210,11 @@ class Found:
         return self.path.endswith(".py")
 
 
-_FILES: dict[tuple[str, str], Optional[SourceFile]] = {}  # (real path, content hash)
-_FOUND: dict[tuple[tuple[str, ...], str], Optional[Found]] = {}  # (roots, module name)
-_NO_TF: set[tuple[tuple[str, ...], str]] = set()  # modules that reach no TF module
-
-
-_ONCE: list[dict[str, Optional[SourceFile]]] = []  # a run's files by path (`reading_once`)
-
-
-def load_file(path: str) -> Optional[SourceFile]:
-    """The file's text, or None when it cannot be read or decoded."""
-    once = _ONCE[0] if _ONCE else None
-    if once is not None and path in once:
-        return once[path]
-    from scopelint.cache import content_hash
-
-    try:
-        data = read_source(path)
-        text = decode_source(data)
-    except SourceError:
-        loaded = None
-    else:
-        key = (os.path.realpath(path), content_hash(data))
-        if key not in _FILES:
-            _FILES[key] = SourceFile(path, text, key[1])
-        loaded = _FILES[key]
-    if once is not None:
-        once[path] = loaded
-    return loaded
-
-
-@contextmanager
-def reading_once() -> Iterator[None]:
-    """Inside, each path is read once, and every later load takes what was read: a run sees
-    each file as it first read it. Outside, every load reads the file again (and parses it
-    again only when its content changed), so that analyses in one process see edits."""
-    if _ONCE:
-        yield
-        return
-    _ONCE.append({})
-    try:
-        yield
-    finally:
-        _ONCE.clear()
-
-
-def loaded_files() -> list[SourceFile]:
-    """Every file this process has read for an analysis."""
-    return [f for f in _FILES.values() if f is not None]
-
-
-def forget_files() -> None:
-    """Forget every file read and module found (a cold start, for measurements)."""
-    _FILES.clear()
-    _FOUND.clear()
-    for once in _ONCE:
-        once.clear()
-    _NO_TF.clear()
-
-
-def remember(path: str, text: str, digest: str, tree: ast.Module) -> SourceFile:
-    """The analysed file itself, so that a module importing it reuses its parse."""
-    key = (os.path.realpath(path), digest)
-    found = _FILES.get(key)
-    if found is None or found.path != path:
-        found = _FILES[key] = SourceFile(path, text, digest, tree)
-    return found
-
-
 class Project:
     """Module resolution for one analysed file (its roots and its own module name)."""
 
-    def __init__(self, entry: str, src: Sequence[str] = ()) -> None:
+    def __init__(self, entry: str, src: Sequence[str], session: Session) -> None:
+        self.session = session  # files read and modules found, for the whole run
         folder = os.path.dirname(entry) or "."
         parts = _packages(folder)
         top = os.path.join(folder, *([os.pardir] * len(parts)))
@@ -295,9 +227,10 @@ class Project:
     def find(self, name: str) -> Optional[Found]:
         """The module `a.b.c` under the first root that has it."""
         key = (self.roots, name)
-        if key not in _FOUND:
-            _FOUND[key] = self._find(name)
-        return _FOUND[key]
+        found = self.session.found
+        if key not in found:
+            found[key] = self._find(name)
+        return found[key]
 
     def _find(self, name: str) -> Optional[Found]:
         parts = name.split(".")
@@ -322,7 +255,7 @@ class Project:
         (`prefilter.mentions_tf`).
 
         When none does, no module the search visited can reach one either: they are
-        remembered for the rest of the process, so each is searched once.
+        remembered for the rest of the session, so each is searched once.
         """
         seen: set[str] = set()
         todo = [(source, self.entry_name if name is None else name, package)]
@@ -332,17 +265,18 @@ class Project:
                 parts = imported.split(".")
                 for i in range(1, len(parts) + 1):
                     prefix = ".".join(parts[:i])
-                    if prefix in seen or (self.roots, prefix) in _NO_TF:
+                    if prefix in seen or (self.roots, prefix) in self.session.no_tf:
                         continue
                     seen.add(prefix)
                     found = self.find(prefix)
-                    loaded = load_file(found.path) if found and found.has_file else None
+                    loaded = self.session.load_file(found.path) if found and found.has_file \
+                        else None
                     if loaded is None:
                         continue
                     if loaded.mentions_tf():
                         return True
                     todo.append((loaded, prefix, found.package))  # type: ignore[union-attr]
-        _NO_TF.update((self.roots, name) for name in seen)
+        self.session.no_tf.update((self.roots, name) for name in seen)
         return False
 
     def imported_names(self, source: SourceFile, name: str, package: bool) -> Iterator[str]:

@@ -1,11 +1,11 @@
-"""Project modules shared by the programs one process replays.
+"""Project modules shared by the programs one session replays (`Session.shared`).
 
 Every checked file replays the top level of each project module it imports. When
 that replay changed nothing but the module's own globals and globals of shared
 modules (a cache it filled: recorded as writes), made no fact and no graph write
 but calls scopelint cannot follow, imported only shared modules, and began while
 the program had done nothing but such imports, its outcome depends only on the
-texts of the module and of what it imports. A later program in the process that
+texts of the module and of what it imports. A later program in the session that
 imports it at such a moment, with the same writes made, takes that outcome
 instead of replaying it again: the module's globals are restored to what they
 were when its top level ended (later calls may have changed them), its writes are
@@ -146,11 +146,6 @@ class Shared:
         return [state for state, _ in self.modules]
 
 
-# (project roots, module name) -> the module as its top level left it, for this process:
-# the latest replays first, one for each set of writes the program had made when it began
-SHARED: dict[tuple[tuple[str, ...], str], list[Shared]] = {}
-
-
 @dataclass
 class Load:
     """A project module whose top level is running."""
@@ -175,7 +170,7 @@ State = tuple[object, ...]
 def program_state(graph: Graph, facts: ModuleFacts) -> State:
     """Everything a replay may have written to the graph and the facts, by content
     (the modules read are not facts). Cheap while both are nearly empty."""
-    return (_content(graph, ("serial", "created_in", "scope", "root")),
+    return (_content(graph, ("serial", "branches", "created_in", "scope", "root")),
             graph.scope is graph.root, _content(graph.root, ()),
             _content(facts, ("modules", "assumed_tf")))
 
@@ -183,10 +178,12 @@ def program_state(graph: Graph, facts: ModuleFacts) -> State:
 @lru_cache(maxsize=1)
 def pristine_states() -> tuple[State, State]:
     """The state of a new program, and of one after a call scopelint cannot follow."""
+    from scopelint.engine.session import Session
     from scopelint.engine.tfcalls import mark_unknown_call  # tfcalls imports the engine
 
-    clean = program_state(Graph(), ModuleFacts())
-    graph, facts = Graph(), ModuleFacts()
+    session = Session()  # the states hold no serial number, nor anything else of a session
+    clean = program_state(Graph(session), ModuleFacts())
+    graph, facts = Graph(session), ModuleFacts()
     mark_unknown_call(graph, facts)
     return clean, program_state(graph, facts)
 

@@ -12,12 +12,14 @@ from scopelint.facts import CallStack, Location, ModuleFacts
 
 if TYPE_CHECKING:
     from scopelint.engine.importing import ModuleState
+    from scopelint.engine.session import Session
 
 
 class EngineState:
     """Attributes and callbacks the interpreter provides to its mixins."""
 
     entry: ModuleState  # the program's `__main__`
+    session: Session  # what the run keeps between programs (files, shared modules, counters)
     graph: Graph
     facts: ModuleFacts
     recording: bool  # False in passes whose facts are dropped (a loop's extra run)

@@ -7,19 +7,21 @@ names built from the same unknown value still compare equal.
 
 from __future__ import annotations
 
-import itertools
 import re
+from contextvars import ContextVar
 from functools import lru_cache
+from typing import Iterator
 
 OPEN, CLOSE = "\ue000", "\ue001"
 _HOLE = re.compile(f"{OPEN}[0-9]+{CLOSE}")
-_ids = itertools.count(1)
 ANY = f"{OPEN}0{CLOSE}"  # a hole standing for any text, where identity does not matter
+# The hole numbers of the session analysing now (set by `Session.active`).
+HOLE_IDS: ContextVar[Iterator[int]] = ContextVar("HOLE_IDS")
 
 
 def hole() -> str:
     """A fresh hole: an unknown piece of text."""
-    return f"{OPEN}{next(_ids)}{CLOSE}"
+    return f"{OPEN}{next(HOLE_IDS.get())}{CLOSE}"
 
 
 def is_known(text: str) -> bool:

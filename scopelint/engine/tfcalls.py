@@ -114,11 +114,12 @@ class TFCalls(ScopeCalls, LibraryCalls):
         return ShapedTensor(dims) if dims is not None else Tensor()
 
     def default_graph(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
-        graph = self.graph if path != "Graph" else Graph(created_in=self.invocation)
+        graph = self.graph if path != "Graph" else Graph(self.session,
+                                                         created_in=self.invocation)
         return TFObject("Graph", state={"graph": graph})
 
     def reset_graph(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
-        self.graph = Graph()
+        self.graph = Graph(self.session)
         return Const(None)
 
     def app_run(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
@@ -144,7 +145,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
         model_fn = estimator.state.get("model_fn") if isinstance(estimator, TFObject) else None
         if not isinstance(model_fn, Function):
             return Unknown()
-        saved, self.graph = self.graph, Graph(created_in=None)  # owned by the model_fn call
+        saved = self.graph
+        self.graph = Graph(self.session, created_in=None)  # owned by the model_fn call
         try:
             self.global_step("train.create_global_step", [], Args({}), node)
             self.call_function(model_fn, [], {}, node, unknown_args=True)

@@ -281,13 +281,18 @@ def tf_value(path: str) -> Value:
 class Env:
     """A chain of name bindings: function locals → enclosing function → module."""
 
-    __slots__ = ("vars", "parent", "outer", "module")
+    __slots__ = ("vars", "parent", "outer", "module", "writes")
 
-    def __init__(self, parent: Optional["Env"] = None, module: Any = None) -> None:
+    def __init__(self, parent: Optional["Env"] = None, module: Any = None,
+                 writes: Optional[OuterWrites] = None) -> None:
         self.vars: dict[str, Value] = {}
         self.parent = parent
         self.outer: dict[str, Env] = {}  # names declared `global` / `nonlocal`
         self.module = module  # on a module's globals: its `ModuleState`
+        if parent is not None:
+            writes = parent.writes
+        assert writes is not None  # a module's globals are given their session's
+        self.writes = writes
 
     def owner(self) -> Any:
         """The `ModuleState` whose globals this chain ends in."""
@@ -299,8 +304,8 @@ class Env:
     def bind(self, name: str, value: Value) -> None:
         """Assign a name, honouring `global` and `nonlocal` declarations."""
         env = self.outer.get(name, self)
-        if env is not self and OUTER_WRITES.depth:
-            OUTER_WRITES.note(env, name)
+        if env is not self and self.writes.depth:
+            self.writes.note(env, name)
         env.vars[name] = value
 
     def rebind(self, name: str, value: Value) -> None:
@@ -308,8 +313,8 @@ class Env:
         env: Optional[Env] = self
         while env is not None:
             if name in env.vars:
-                if env is not self and OUTER_WRITES.depth:
-                    OUTER_WRITES.note(env, name)
+                if env is not self and self.writes.depth:
+                    self.writes.note(env, name)
                 env.vars[name] = value
                 return
             env = env.parent
@@ -385,9 +390,6 @@ class OuterWrites:
             env.vars[name] = Unknown()
         if not self.depth:
             self.writes.clear()
-
-
-OUTER_WRITES = OuterWrites()
 
 
 class Args(dict):  # type: ignore[type-arg]

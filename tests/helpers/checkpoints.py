@@ -8,7 +8,7 @@ from typing import Any, Callable, Optional
 
 import pytest
 
-import oracle
+from helpers import oracle
 
 MODEL = '''import tensorflow.compat.v1 as tf
 
@@ -30,7 +30,7 @@ CHANGED = MODEL.replace('"decoder"', '"head"').replace("[64, 5]", "[64, 8]")
 
 
 def tf_or_skip() -> Any:
-    """TF1 semantics (tests/oracle.py's import), or skip the test when TF cannot be imported."""
+    """TF1 semantics (`oracle`'s import), or skip the test when TF cannot be imported."""
     if importlib.util.find_spec("tensorflow") is None:
         pytest.skip("tensorflow is not installed: checkpoints are written by real TF")
     try:

@@ -3,7 +3,7 @@
 Used by tests/test_oracle.py and tests/test_projects.py; also a small CLI to
 look at what TF does:
 
-    python tests/oracle.py fixtures/tfs101_same_block.py fixtures/projects/ok_gan [...]
+    python tests/helpers/oracle.py fixtures/tfs101_same_block.py fixtures/projects/ok_gan [...]
 
 prints, per fixture (per entry script of a project folder), every variable TF
 created or fetched (file, line, name, how), the TF error and the annotations.
@@ -54,7 +54,7 @@ from typing import Callable, Iterable, Iterator, Optional
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"
 
 ERROR_CODES = ("TFS101", "TFS102", "TFS103", "TFS104")

@@ -1,0 +1,131 @@
+"""The session: everything the analyses of one run keep between files.
+
+Like mypy's `BuildManager`, one documented object holds the run-wide state, so that
+nothing mutable lives at module level: the runner makes one per run (per chunk of
+files in a worker process), `analysis.analyze_text` one per call unless given one,
+and tests make their own. Two sessions share nothing, so two runs in one process
+(tests, an editor server) cannot see each other's files, modules or counters.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from contextlib import contextmanager
+from functools import cached_property
+from typing import TYPE_CHECKING, Iterator, Optional
+
+from scopelint.engine.model import BranchWrites
+from scopelint.engine.symbols import HOLE_IDS
+from scopelint.files import SourceError, decode_source, read_source
+
+if TYPE_CHECKING:
+    import ast
+
+    from scopelint.engine.project import Found, SourceFile
+    from scopelint.engine.sharing import Shared
+    from scopelint.engine.values import OuterWrites
+
+
+class Session:
+    """The files, modules, shared replays and counters of one run.
+
+    - `files`: each file read, by (real path, content hash), read and parsed at most once
+      whichever analysis asks for it; `once`, inside `reading_once`: each path as first read.
+    - `found` and `no_tf`: module lookups by (project roots, module name), and the modules
+      known to reach no TF module (`project.Project`).
+    - `shared`: the replays of modules shared between programs (`sharing`).
+    - `package_root`: the package root of the file analysed last (`runner`).
+    - `graphs` and `holes`: the serial numbers of graphs and of holes in symbolic strings,
+      unique within the session (facts and shared replays of one session meet).
+    - `branch_writes` and `outer_writes`: what the branches running now changed
+      (`model.BranchWrites`, `values.OuterWrites`).
+    """
+
+    def __init__(self) -> None:
+        self.files: dict[tuple[str, str], Optional[SourceFile]] = {}
+        self.once: Optional[dict[str, Optional[SourceFile]]] = None
+        self.found: dict[tuple[tuple[str, ...], str], Optional[Found]] = {}
+        self.no_tf: set[tuple[tuple[str, ...], str]] = set()
+        # (project roots, module name) -> the module as its top level left it: the latest
+        # replays first, one for each set of writes the program had made when it began
+        self.shared: dict[tuple[tuple[str, ...], str], list[Shared]] = {}
+        self.package_root: Optional[str] = None
+        self.graphs = itertools.count(1)
+        self.holes = itertools.count(1)
+        self.branch_writes = BranchWrites()
+
+    @cached_property
+    def outer_writes(self) -> OuterWrites:
+        from scopelint.engine.values import OuterWrites  # libcst is loaded for the engine only
+
+        return OuterWrites()
+
+    @contextmanager
+    def active(self) -> Iterator[None]:
+        """Inside, new holes (`symbols.hole`) are numbered by this session: values that
+        make them (`values.Unknown`) are built everywhere, far from any session."""
+        token = HOLE_IDS.set(self.holes)
+        try:
+            yield
+        finally:
+            HOLE_IDS.reset(token)
+
+    def load_file(self, path: str) -> Optional[SourceFile]:
+        """The file's text, or None when it cannot be read or decoded."""
+        if self.once is not None and path in self.once:
+            return self.once[path]
+        from scopelint.cache import content_hash
+        from scopelint.engine.project import SourceFile
+
+        try:
+            data = read_source(path)
+            text = decode_source(data)
+        except SourceError:
+            loaded = None
+        else:
+            key = (os.path.realpath(path), content_hash(data))
+            if key not in self.files:
+                self.files[key] = SourceFile(path, text, key[1])
+            loaded = self.files[key]
+        if self.once is not None:
+            self.once[path] = loaded
+        return loaded
+
+    @contextmanager
+    def reading_once(self) -> Iterator[None]:
+        """Inside, each path is read once, and every later load takes what was read: a run
+        sees each file as it first read it. Outside, every load reads the file again (and
+        parses it again only when its content changed), so that analyses see edits."""
+        if self.once is not None:
+            yield
+            return
+        self.once = {}
+        try:
+            yield
+        finally:
+            self.once = None
+
+    def loaded_files(self) -> list[SourceFile]:
+        """Every file this session has read for an analysis."""
+        return [f for f in self.files.values() if f is not None]
+
+    def forget(self) -> None:
+        """Forget every file read, module found and module shared (a cold start, or a run
+        moving on to another project)."""
+        self.files.clear()
+        self.found.clear()
+        if self.once is not None:
+            self.once.clear()
+        self.no_tf.clear()
+        self.shared.clear()
+
+    def remember(self, path: str, text: str, digest: str, tree: ast.Module) -> SourceFile:
+        """The analysed file itself, so that a module importing it reuses its parse."""
+        from scopelint.engine.project import SourceFile
+
+        key = (os.path.realpath(path), digest)
+        found = self.files.get(key)
+        if found is None or found.path != path:
+            found = self.files[key] = SourceFile(path, text, digest, tree)
+        return found
