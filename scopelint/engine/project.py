@@ -66,6 +66,8 @@ class SourceFile:
     _lines: Optional[list[str]] = field(default=None, repr=False)
     _imports: Optional[list[Import]] = field(default=None, repr=False)
     _mentions_tf: Optional[bool] = field(default=None, repr=False)
+    _pieces: dict[str, cst.FunctionDef] = field(default_factory=dict, repr=False)  # by text
+    _earlier: Optional[dict[str, cst.FunctionDef]] = field(default=None, repr=False)
 
     def tree(self) -> Optional[ast.Module]:
         """CPython's tree, or None when the file does not parse (or is beyond `limits`)."""
@@ -151,13 +153,19 @@ class SourceFile:
 
         start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
         piece = "".join(self.lines()[start - 1:node.end_lineno])
-        try:
-            parsed = cst.parse_module(f"if 1:\n{piece}" if node.col_offset else piece).body[0]
-        except cst.ParserSyntaxError:
-            cst.parse_module(self.text)  # raises with the file's own positions
-            raise
-        self.libcst_lines += piece.count("\n")
-        found = parsed.body.body[0] if node.col_offset else parsed  # type: ignore[attr-defined]
+        if self._earlier is None:  # the first function parsed in this version of the file
+            self._earlier = _PIECES.get(self.path, {})
+            _PIECES[self.path] = self._pieces
+        found = None if piece in self._pieces else self._earlier.get(piece)
+        if found is None:
+            try:
+                parsed = cst.parse_module(f"if 1:\n{piece}" if node.col_offset else piece).body[0]
+            except cst.ParserSyntaxError:
+                cst.parse_module(self.text)  # raises with the file's own positions
+                raise
+            self.libcst_lines += piece.count("\n")
+            found = parsed.body.body[0] if node.col_offset else parsed  # type: ignore[attr-defined]
+        self._pieces[piece] = found
         self._cst[True][1].pair_body(found, node)
         self._bodies[id(header)] = found
         return found
@@ -217,6 +225,11 @@ _NO_TF: set[tuple[tuple[str, ...], str]] = set()  # modules that reach no TF mod
 
 
 _ONCE: list[dict[str, Optional[SourceFile]]] = []  # a run's files by path (`reading_once`)
+# The functions `SourceFile.full_def` parsed in the latest version of each file (by path), by
+# their text: another version of the file (an editor's buffer as it is edited) parses again
+# only the functions whose text changed; libcst trees are immutable, and each version pairs
+# them with its own positions.
+_PIECES: dict[str, dict[str, cst.FunctionDef]] = {}
 
 
 def load_file(path: str) -> Optional[SourceFile]:
@@ -265,9 +278,16 @@ def forget_files() -> None:
     """Forget every file read and module found (a cold start, for measurements)."""
     _FILES.clear()
     _FOUND.clear()
+    _PIECES.clear()
     for once in _ONCE:
         once.clear()
     _NO_TF.clear()
+
+
+def forget_version(path: str, digest: str) -> None:
+    """Forget one version of a file read or analysed before (an editor's buffer, edited
+    since: the language server analyses each edit as a new version)."""
+    _FILES.pop((os.path.realpath(path), digest), None)
 
 
 def remember(path: str, text: str, digest: str, tree: ast.Module) -> SourceFile:

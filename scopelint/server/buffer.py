@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
+from scopelint.cache import content_hash
 from scopelint.config import Settings
 from scopelint.facts import Finding, ModuleFacts
 from scopelint.files import Excluder
@@ -70,6 +71,28 @@ def analyse_buffer(buffer: Buffer, settings: Settings) -> BufferAnalysis:
     modules = result.facts.modules if result.facts is not None else {}
     return BufferAnalysis(buffer, settings, kept(found, buffer, settings), result.facts,
                           dict(modules))
+
+
+class Versions:
+    """The version of each buffer the engine read last: when another version of a buffer
+    is analysed, the engine forgets the one before (it keeps every file version it reads,
+    and an edited buffer is a new one at each edit). Used in the engine thread only."""
+
+    def __init__(self) -> None:
+        self._digests: dict[str, str] = {}
+
+    def analysing(self, buffer: Buffer) -> None:
+        digest = content_hash(buffer.text.encode("utf-8", "surrogatepass"))
+        if self._digests.get(buffer.path) != digest:
+            self.closed(buffer.path)
+            self._digests[buffer.path] = digest
+
+    def closed(self, path: str) -> None:
+        from scopelint.engine.project import forget_version
+
+        digest = self._digests.pop(path, None)
+        if digest is not None:
+            forget_version(path, digest)
 
 
 def kept(findings: Sequence[Finding], buffer: Buffer, settings: Settings) -> list[Finding]:

@@ -4,6 +4,7 @@ saves, files changed on disk, config changes), and what each request gets."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
@@ -17,7 +18,8 @@ from scopelint.config import ConfigError
 from scopelint.facts import Finding
 from scopelint.server import actions
 from scopelint.server.buffer import (
-    Buffer, BufferAnalysis, analyse_buffer, normalized, safe_fixes_applied, with_fixes,
+    Buffer, BufferAnalysis, Versions, analyse_buffer, normalized, safe_fixes_applied,
+    with_fixes,
 )
 from scopelint.server.calls import CallIndex
 from scopelint.server.convert import Lines
@@ -49,8 +51,9 @@ class Analysed:
         return self.analysis.buffer.version
 
 
-def analyse(uri: str, buffer: Buffer, settings: Any) -> Analysed:
+def analyse(uri: str, buffer: Buffer, settings: Any, versions: Versions) -> Analysed:
     """The analysis of a buffer and its call index (in the engine thread)."""
+    versions.analysing(buffer)
     analysis = analyse_buffer(buffer, settings)
     lines = buffer.lines()
     return Analysed(uri, analysis, lines, CallIndex(lines),
@@ -66,6 +69,7 @@ class Session:
         self.folders = FolderSettings()
         self.options = ClientOptions()
         self.analysed: dict[str, Analysed] = {}  # latest analysis of each open document
+        self.versions = Versions()
         self.shut_down = False
         self.config_errors: set[str] = set()  # shown once each
 
@@ -103,7 +107,10 @@ class Session:
 
     def closed(self, uri: str) -> None:
         self.scheduler.cancel(uri)
-        self.analysed.pop(uri, None)
+        analysed = self.analysed.pop(uri, None)
+        if analysed is not None:
+            path = analysed.analysis.path
+            asyncio.ensure_future(self.scheduler.run(lambda: self.versions.closed(path)))
         self.server.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
@@ -152,7 +159,7 @@ class Session:
             self._config_error(str(err))
             return None
         buffer = Buffer(path, document.source, document.version)
-        return lambda: analyse(uri, buffer, settings)
+        return lambda: analyse(uri, buffer, settings, self.versions)
 
     def _publish(self, analysed: Analysed) -> None:
         """Publish the diagnostics of an analysis, unless the document changed since."""
