@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Optional, Sequence
 
 from lsprotocol import types
@@ -41,7 +42,6 @@ class Analysed:
     uri: str
     analysis: BufferAnalysis
     lines: list[str]
-    calls: CallIndex
     fixed: Optional[list[Finding]] = None  # the findings with their fixes, once asked for
     all_fixed: Optional[str] = None  # the text with every safe fix applied, once asked for
     modules: set[str] = field(default_factory=set)  # project modules read, normalized
@@ -50,14 +50,23 @@ class Analysed:
     def version(self) -> Optional[int]:
         return self.analysis.buffer.version
 
+    @cached_property
+    def calls(self) -> CallIndex:
+        """The calls of the text, indexed when first needed (a walk over the whole tree:
+        a tenth of an edit's analysis, wasted when there is no finding to place)."""
+        return CallIndex(self.lines)
+
 
 def analyse(uri: str, buffer: Buffer, settings: Any, versions: Versions) -> Analysed:
-    """The analysis of a buffer and its call index (in the engine thread)."""
+    """The analysis of a buffer (in the engine thread), with the call index its findings'
+    diagnostics need."""
     versions.analysing(buffer)
     analysis = analyse_buffer(buffer, settings)
-    lines = buffer.lines()
-    return Analysed(uri, analysis, lines, CallIndex(lines),
-                    modules={normalized(m) for m in analysis.modules})
+    analysed = Analysed(uri, analysis, buffer.lines(),
+                        modules={normalized(m) for m in analysis.modules})
+    if analysis.findings:
+        analysed.calls  # noqa: B018 - indexed here, in the engine thread
+    return analysed
 
 
 class Session:
