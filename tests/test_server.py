@@ -66,6 +66,8 @@ class Editor:
         self.published: dict[str, list[types.PublishDiagnosticsParams]] = {}
         self.arrived = asyncio.Condition()
         self.returncode: Optional[int] = None
+        self.messages: list[str] = []
+        self.refreshes = 0  # workspace/inlayHint/refresh requests
 
     @classmethod
     @asynccontextmanager
@@ -84,12 +86,15 @@ class Editor:
         def message(ls: LanguageClient, params: types.ShowMessageParams) -> None:
             editor.messages.append(params.message)
 
-        editor.messages: list[str] = []
+        @client.feature(types.WORKSPACE_INLAY_HINT_REFRESH)
+        def refresh(ls: LanguageClient, params: None) -> None:
+            editor.refreshes += 1
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         await client.start_io(sys.executable, "-m", "scopelint", "server", env=env,
                               cwd=str(folders[0]))
         capabilities = types.ClientCapabilities(workspace=types.WorkspaceClientCapabilities(
-            workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True)))
+            workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True),
+            inlay_hint=types.InlayHintWorkspaceClientCapabilities(refresh_support=True)))
         try:
             await asyncio.wait_for(client.initialize_async(types.InitializeParams(
                 capabilities=capabilities, root_uri=from_fs_path(str(folders[0])),
@@ -235,6 +240,7 @@ def test_unsaved_buffer_names_and_fixes(project: Path) -> None:
             assert ("TFS201" in await editor.hover(uri, 12, 10)
                     and "`v:0` [1] float32: created" in await editor.hover(uri, 12, 10))
             assert await editor.hints(uri) == [(7, "tower/t:0"), (12, "v:0")]
+            assert editor.refreshes == 1  # asked again once the analysis is there
 
             actions = await editor.actions(uri, 12, [found[1]])
             titles = [a.title for a in actions]
@@ -279,6 +285,8 @@ def test_workspace_folders_watched_files_and_stale_analyses(tmp_path: Path) -> N
             assert codes(await editor.diagnostics(strict_uri)) == [("TFS206", 7, 10),
                                                                    ("TFS201", 13, 9)]
             assert codes(await editor.diagnostics(lenient_uri)) == [("TFS206", 7, 10)]
+            broken_uri = editor.open(strict / "broken.py", "def f(:\n")  # alone in its error
+            assert codes(await editor.diagnostics(broken_uri)) == [("TFS001", 1, 7)]
             assert await editor.hints(strict_uri) == []  # switched off
             (message,) = editor.messages  # the bad config, shown once; no diagnostics
             assert message.startswith("scopelint: ") and "unknown key 'selekt'" in message

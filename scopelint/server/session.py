@@ -17,6 +17,7 @@ from pygls.uris import to_fs_path
 from scopelint.cache import content_hash
 from scopelint.config import ConfigError
 from scopelint.facts import Finding
+from scopelint.files import is_notebook
 from scopelint.server import actions
 from scopelint.server.buffer import (
     Buffer, BufferAnalysis, Versions, analyse_buffer, normalized, safe_fixes_applied,
@@ -159,7 +160,7 @@ class Session:
         """The analysis of the document as it is now (None when it is closed or not a file)."""
         document = self.server.workspace.text_documents.get(uri)
         path = to_fs_path(uri) if uri.startswith("file:") else None
-        if document is None or path is None:
+        if document is None or path is None or not _python(path, document.language_id):
             return None
         path = os.path.abspath(path)
         try:
@@ -181,6 +182,9 @@ class Session:
             uri=analysed.uri, version=analysed.version,
             diagnostics=[diagnostic(f, lines, analysed.calls)
                          for f in analysed.analysis.findings]))
+        if self.options.inlay_hints and self._can_refresh_hints():
+            # the editor asked for this version's hints before its analysis was done
+            self.server.workspace_inlay_hint_refresh(None)
 
     def _config_error(self, message: str) -> None:
         if message not in self.config_errors:
@@ -290,6 +294,14 @@ class Session:
         workspace = self.server.client_capabilities.workspace
         hints = workspace.inlay_hint if workspace else None
         return bool(hints and hints.refresh_support)
+
+
+def _python(path: str, language: Optional[str]) -> bool:
+    """Whether a document is Python source: a notebook's JSON is not (the server does not
+    take notebook documents), nor a file the editor says is in another language."""
+    if is_notebook(path):
+        return False
+    return language in (None, "", "python") or path.endswith(".py")
 
 
 def _digest_of(analysed: Analysed, path: str) -> Optional[str]:
