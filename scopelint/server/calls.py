@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import warnings
 from dataclasses import dataclass
-from typing import Iterable, Optional, Sequence
+from typing import Optional, Sequence
 
 Point = tuple[int, int]  # 1-based line, 1-based character column
 
@@ -65,9 +65,3 @@ class CallIndex:
 
 def _reversed(point: Point) -> Point:
     return (-point[0], -point[1])
-
-
-def first_in(points: Iterable[Point], spans: Sequence[Span]) -> Optional[Span]:
-    """The first of `spans` (innermost first) that starts at one of `points`."""
-    wanted = set(points)
-    return next((s for s in spans if s.start in wanted), None)

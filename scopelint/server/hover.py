@@ -39,8 +39,9 @@ def _call_text(path: str, start: Point, facts: FactIndex, shown: Shown) -> str:
         return _scopes(scopes, shown)
     made = facts.variables_made(path, start)
     if made:
-        api = made[0].fact.api
-        return f"`{api}` makes:\n\n" + _variables(made, shown, with_api=False)
+        first = made[0].fact
+        assert isinstance(first, VariableFact)
+        return f"`{first.api}` makes:\n\n" + _variables(made, shown, with_api=False)
     through = facts.variables_through(path, start)
     if through:
         return "This call makes, in the functions it calls:\n\n" + _variables(

@@ -22,9 +22,9 @@ def inlay_hints(path: str, facts: FactIndex, calls: CallIndex, lines: Lines,
         names = variable_names(facts.variables_made(path, start))
         if not names:
             continue
-        label = ", ".join(names[:MAX_NAMES]) + (f", … (+{len(names) - MAX_NAMES})"
-                                                 if len(names) > MAX_NAMES else "")
+        more = len(names) - MAX_NAMES
+        label = ", ".join(names[:MAX_NAMES]) + (f", … (+{more})" if more > 0 else "")
         hints.append(types.InlayHint(
             position=lines.position(call.end), label=label, padding_left=True,
-            tooltip="\n".join(names) if len(names) > MAX_NAMES else None))
+            tooltip="\n".join(names) if more > 0 else None))
     return hints

@@ -100,7 +100,8 @@ class Session:
             types.FileSystemWatcher(glob_pattern="**/*.py"),
             types.FileSystemWatcher(glob_pattern=f"**/{CONFIG_FILE}")])
         self.server.client_register_capability(types.RegistrationParams(registrations=[
-            types.Registration(id="scopelint-watch", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+            types.Registration(id="scopelint-watch",
+                               method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
                                register_options=options)]))
 
     def shutdown(self) -> None:

@@ -19,13 +19,12 @@ def noqa_edit(lines: Sequence[str], line: int, code: str) -> Edit:
     if comment is not None:
         match = NOQA_INLINE.search(text, comment)
         if match is not None and match.group("codes"):
-            end = match.end("codes")
             codes = match.group("codes")
-            stripped = codes.rstrip(", \t")
-            at = Position(last, end - (len(codes) - len(stripped)) + 1)
-            return Edit(at, at, f",{code}" if stripped.endswith(",") else f", {code}")
-    end = Position(last, len(text) + 1)
-    return Edit(end, end, f"  # noqa: {code}")
+            listed = codes.rstrip(", \t")  # the codes, without what separates them from more
+            at = Position(last, match.end("codes") - (len(codes) - len(listed)) + 1)
+            return Edit(at, at, f", {code}")
+    after = Position(last, len(text) + 1)
+    return Edit(after, after, f"  # noqa: {code}")
 
 
 def _range_end(lines: Sequence[str], line: int) -> tuple[int, Optional[int]]:
