@@ -284,10 +284,13 @@ def forget_files() -> None:
     _NO_TF.clear()
 
 
-def forget_version(path: str, digest: str) -> None:
-    """Forget one version of a file read or analysed before (an editor's buffer, edited
-    since: the language server analyses each edit as a new version)."""
-    _FILES.pop((os.path.realpath(path), digest), None)
+def forget_version(path: str, digest: Optional[str] = None) -> None:
+    """Forget one version of a file read or analysed before (None: every version), when the
+    file changed since: a language server analyses each edit of a buffer as a new version,
+    and reads a module again when it changes on disk."""
+    real = os.path.realpath(path)
+    for key in [(real, digest)] if digest is not None else [k for k in _FILES if k[0] == real]:
+        _FILES.pop(key, None)
 
 
 def remember(path: str, text: str, digest: str, tree: ast.Module) -> SourceFile:

@@ -137,6 +137,7 @@ class Session:
             self.config_errors.clear()
             created = True
         changed = {normalized(p) for p in paths if p}
+        asyncio.ensure_future(self.scheduler.run(lambda: _forget(changed)))
         for uri in list(self.server.workspace.text_documents):
             analysed = self.analysed.get(uri)
             if created or analysed is None or analysed.modules & changed:
@@ -295,6 +296,14 @@ class Session:
         workspace = self.server.client_capabilities.workspace
         hints = workspace.inlay_hint if workspace else None
         return bool(hints and hints.refresh_support)
+
+
+def _forget(paths: set[str]) -> None:
+    """Forget what the engine read of files that changed on disk (in the engine thread)."""
+    from scopelint.engine.project import forget_version
+
+    for path in paths:
+        forget_version(path)
 
 
 def _python(path: str, language: Optional[str]) -> bool:
