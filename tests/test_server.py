@@ -281,7 +281,7 @@ def test_workspace_folders_watched_files_and_stale_analyses(tmp_path: Path) -> N
         async with Editor.start([strict, lenient, broken], {"inlayHints": False}) as editor:
             editor.open(broken / "train.py", name_scope)
             strict_uri = editor.open(strict / "train.py", name_scope)
-            lenient_uri = editor.open(lenient / "train.py", name_scope)
+            lenient_uri = editor.open(lenient / "train.py", CLEAN_TRAIN)
             assert codes(await editor.diagnostics(strict_uri)) == [("TFS206", 7, 10),
                                                                    ("TFS201", 13, 9)]
             assert codes(await editor.diagnostics(lenient_uri)) == [("TFS206", 7, 10)]
@@ -300,8 +300,8 @@ def test_workspace_folders_watched_files_and_stale_analyses(tmp_path: Path) -> N
             assert [p.version for p in editor.published[strict_uri]] == [1, last]
 
             # The imported module changes on disk: the importer is analysed again.
-            (strict / "layers.py").write_text(LAYERS.replace("return", "w = tf.get_variable("
-                                                             '"w", [3, 4])\n    return'))
+            (strict / "layers.py").write_text(LAYERS.replace(
+                "return", 'w = tf.get_variable("w", [3, 4])\n    return'))
             editor.client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
                 changes=[types.FileEvent(uri=from_fs_path(str(strict / "layers.py")),
                                          type=types.FileChangeType.Changed)]))
@@ -310,9 +310,48 @@ def test_workspace_folders_watched_files_and_stale_analyses(tmp_path: Path) -> N
                     lambda: len(editor.published[strict_uri]) == 3), TIMEOUT)
             assert [d.code for d in editor.published[strict_uri][-1].diagnostics] == [
                 "TFS206", "TFS201", "TFS101"]
+
+            # A module saved from the editor: the open files importing it are analysed again.
+            duplicated = LAYERS.replace("return", 'w = tf.get_variable("w", [3, 4])\n    return')
+            layers_uri = editor.open(lenient / "layers.py", duplicated)
+            (lenient / "layers.py").write_text(duplicated)
+            editor.client.text_document_did_save(types.DidSaveTextDocumentParams(
+                text_document=types.TextDocumentIdentifier(uri=layers_uri)))
+            async with editor.arrived:
+                await asyncio.wait_for(editor.arrived.wait_for(
+                    lambda: len(editor.published[lenient_uri]) == 2), TIMEOUT)
+            assert [d.code for d in editor.published[lenient_uri][-1].diagnostics] == [
+                "TFS206", "TFS101"]
         assert editor.returncode == 0
 
     run(scenario())
+
+
+@pytest.mark.parametrize("document", ["README.md", "docs/editors.md"])
+def test_the_editor_configs_parse(document: str, tmp_path: Path) -> None:
+    """The JSON and TOML configs shown are valid, and every config runs `scopelint server`."""
+    import json
+    import re
+
+    from scopelint.config import read_toml
+
+    text = (ROOT / document).read_text(encoding="utf-8")
+    if document == "README.md":
+        start = text.index("## Use in your editor")
+        text = text[start:text.index("\n## ", start)]
+    blocks = re.findall(r"```(\w+)\n(.*?)```", text, re.DOTALL)
+    for language, block in blocks:
+        if language == "json":
+            json.loads(block if block.startswith("{") else "{" + block.rstrip(",\n") + "}")
+    helix = [b for language, b in blocks if language == "toml"]
+    assert helix
+    for block in helix:
+        path = tmp_path / "languages.toml"
+        path.write_text(block, encoding="utf-8")
+        server = read_toml(path)["language-server"]["scopelint"]
+        assert (server["command"], server["args"]) == ("scopelint", ["server"])
+    for language in ("json", "lua", "elisp"):
+        assert any(lang == language and '"server"' in b for lang, b in blocks), language
 
 
 def test_the_cli_does_not_import_pygls() -> None:
