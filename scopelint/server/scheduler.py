@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Optional, TypeVar
 
 from scopelint.runner import in_big_stack
 
 T = TypeVar("T")
+LOG = logging.getLogger(__name__)
 
 
 class Scheduler:
@@ -51,12 +53,16 @@ class Scheduler:
                      job: Callable[[], Optional[Callable[[], T]]],
                      done: Callable[[T], None]) -> None:
         await asyncio.sleep(delay)
-        work = job()
-        if work is None:
-            self._forget(key)
+        try:
+            work = job()
+            if work is None:
+                return
+            result = await self.run(work)
+        except Exception:  # noqa: BLE001 - a failure costs this analysis, not the server
+            LOG.exception("scopelint: the analysis of %s failed", key)
             return
-        result = await self.run(work)
-        self._forget(key)
+        finally:
+            self._forget(key)
         done(result)
 
     def _forget(self, key: str) -> None:
