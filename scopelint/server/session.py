@@ -8,14 +8,14 @@ import asyncio
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from scopelint.cache import content_hash
-from scopelint.config import ConfigError
+from scopelint.config import ConfigError, Settings
 from scopelint.facts import Finding
 from scopelint.files import is_notebook
 from scopelint.server import actions
@@ -58,7 +58,7 @@ class Analysed:
         return CallIndex(self.lines)
 
 
-def analyse(uri: str, buffer: Buffer, settings: Any, versions: Versions) -> Analysed:
+def analyse(uri: str, buffer: Buffer, settings: Settings, versions: Versions) -> Analysed:
     """The analysis of a buffer (in the engine thread), with the call index its findings'
     diagnostics need."""
     versions.analysing(buffer)
@@ -158,8 +158,9 @@ class Session:
     def schedule(self, uri: str, delay: float) -> None:
         self.scheduler.schedule(uri, delay, lambda: self._job(uri), self._publish)
 
-    def _job(self, uri: str) -> Any:
-        """The analysis of the document as it is now (None when it is closed or not a file)."""
+    def _job(self, uri: str) -> Optional[Callable[[], Analysed]]:
+        """The analysis of the document as it is now (None when it is closed or not a file,
+        or when its config file is broken: then it shows no diagnostics)."""
         document = self.server.workspace.text_documents.get(uri)
         path = to_fs_path(uri) if uri.startswith("file:") else None
         if document is None or path is None or not _python(path, document.language_id):
@@ -169,6 +170,9 @@ class Session:
             settings = self.folders.for_path(path)
         except ConfigError as err:
             self._config_error(str(err))
+            self.analysed.pop(uri, None)
+            self.server.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
             return None
         buffer = Buffer(path, document.source, document.version)
         return lambda: analyse(uri, buffer, settings, self.versions)
