@@ -248,6 +248,8 @@ def test_unsaved_buffer_names_and_fixes(project: Path) -> None:
                               " (unsafe: may change more than the bug)",
                               "Add `# noqa: TFS201` [TFS201]", "Fix all safe scopelint findings"]
             editor.apply(actions[0])
+            # asked while the edit is being analysed: the answer waits for the analysis
+            assert "`model/v:0` [1] float32: created" in await editor.hover(uri, 12, 10)
             assert codes(await editor.diagnostics(uri)) == [("TFS206", 7, 10), ("TFS101", 15, 6)]
             assert 'with tf.variable_scope("model"):' in editor.texts[uri]
 

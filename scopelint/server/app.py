@@ -63,12 +63,12 @@ def create_server() -> tuple[LanguageServer, Session]:
         session.folders_changed()
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
-    def hover(ls: LanguageServer, params: types.HoverParams) -> Optional[types.Hover]:
-        return session.hover(params)
+    async def hover(ls: LanguageServer, params: types.HoverParams) -> Optional[types.Hover]:
+        return await session.hover(params)
 
     @server.feature(types.TEXT_DOCUMENT_INLAY_HINT)
-    def inlay(ls: LanguageServer, params: types.InlayHintParams) -> list[types.InlayHint]:
-        return session.inlay_hints(params)
+    async def inlay(ls: LanguageServer, params: types.InlayHintParams) -> list[types.InlayHint]:
+        return await session.inlay_hints(params)
 
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
         code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]))

@@ -35,6 +35,12 @@ class Scheduler:
         self.cancel(key)
         self._pending[key] = asyncio.ensure_future(self._later(key, delay, job, done))
 
+    async def settled(self, key: str, timeout: float) -> None:
+        """Wait (at most `timeout` seconds) for the analysis scheduled for `key`, if any."""
+        task = self._pending.get(key)
+        if task is not None:
+            await asyncio.wait({task}, timeout=timeout)
+
     def cancel(self, key: str) -> None:
         task = self._pending.pop(key, None)
         if task is not None:

@@ -33,6 +33,7 @@ from scopelint.server.scheduler import Scheduler
 from scopelint.server.settings import ClientOptions, FolderSettings
 
 DEBOUNCE = 0.05  # seconds of quiet after an edit before its analysis starts
+SETTLE = 2.0  # seconds a request waits for the analysis of the text it is about
 CONFIG_FILE = "pyproject.toml"
 
 
@@ -200,6 +201,12 @@ class Session:
 
     # -- requests ------------------------------------------------------------------------
 
+    async def settled(self, uri: str) -> Optional[Analysed]:
+        """The analysis of the document's current text, once the analysis under way (if
+        any) is done: a request made while typing waits for it, SETTLE seconds at most."""
+        await self.scheduler.settled(uri, SETTLE)
+        return self.current(uri)
+
     def current(self, uri: str) -> Optional[Analysed]:
         """The analysis of the document's current text, if there is one yet."""
         analysed = self.analysed.get(uri)
@@ -208,8 +215,8 @@ class Session:
             return None
         return analysed
 
-    def hover(self, params: types.HoverParams) -> Optional[types.Hover]:
-        analysed = self.current(params.text_document.uri)
+    async def hover(self, params: types.HoverParams) -> Optional[types.Hover]:
+        analysed = await self.settled(params.text_document.uri)
         if analysed is None:
             return None
         lines = self._lines(analysed)
@@ -223,8 +230,8 @@ class Session:
                                                         value=text),
                            range=lines.range(span.start, span.end))
 
-    def inlay_hints(self, params: types.InlayHintParams) -> list[types.InlayHint]:
-        analysed = self.current(params.text_document.uri)
+    async def inlay_hints(self, params: types.InlayHintParams) -> list[types.InlayHint]:
+        analysed = await self.settled(params.text_document.uri)
         if analysed is None or not self.options.inlay_hints:
             return []
         lines = self._lines(analysed)
@@ -232,7 +239,7 @@ class Session:
                            lines.point(params.range.start), lines.point(params.range.end))
 
     async def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
-        analysed = self.current(params.text_document.uri)
+        analysed = await self.settled(params.text_document.uri)
         if analysed is None or not analysed.analysis.findings:
             return []
         only = params.context.only
