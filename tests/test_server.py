@@ -66,6 +66,7 @@ class Editor:
         self.published: dict[str, list[types.PublishDiagnosticsParams]] = {}
         self.arrived = asyncio.Condition()
         self.returncode: Optional[int] = None
+        self.stderr = ""  # what the server wrote there, once it exited
         self.messages: list[str] = []
         self.refreshes = 0  # workspace/inlayHint/refresh requests
 
@@ -89,9 +90,12 @@ class Editor:
         @client.feature(types.WORKSPACE_INLAY_HINT_REFRESH)
         def refresh(ls: LanguageClient, params: None) -> None:
             editor.refreshes += 1
+
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         await client.start_io(sys.executable, "-m", "scopelint", "server", env=env,
                               cwd=str(folders[0]))
+        assert client._server is not None and client._server.stderr is not None
+        stderr = asyncio.ensure_future(client._server.stderr.read())  # a full pipe would block
         capabilities = types.ClientCapabilities(workspace=types.WorkspaceClientCapabilities(
             workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True),
             inlay_hint=types.InlayHintWorkspaceClientCapabilities(refresh_support=True)))
@@ -108,6 +112,7 @@ class Editor:
             server = client._server
             assert server is not None
             editor.returncode = await asyncio.wait_for(server.wait(), TIMEOUT)
+            editor.stderr = (await asyncio.wait_for(stderr, TIMEOUT)).decode(errors="replace")
         finally:
             server = client._server
             if server is not None and server.returncode is None:
@@ -264,7 +269,7 @@ def test_unsaved_buffer_names_and_fixes(project: Path) -> None:
             editor.apply(noqa)
             assert await editor.diagnostics(uri) == []
             assert 'h2 = dense(h, "hidden")  # noqa: TFS101\n' in editor.texts[uri]
-        assert editor.returncode == 0
+        assert (editor.returncode, editor.stderr) == (0, "")
 
     run(scenario())
     assert snapshot(project) == before
@@ -324,7 +329,7 @@ def test_workspace_folders_watched_files_and_stale_analyses(tmp_path: Path) -> N
                     lambda: len(editor.published[lenient_uri]) == 2), TIMEOUT)
             assert [d.code for d in editor.published[lenient_uri][-1].diagnostics] == [
                 "TFS206", "TFS101"]
-        assert editor.returncode == 0
+        assert (editor.returncode, editor.stderr) == (0, "")
 
     run(scenario())
 
