@@ -139,6 +139,13 @@ def build_parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
     rules.set_defaults(handler=run_rules)
+
+    server = sub.add_parser("server", help="run the language server on stdin/stdout "
+                            "(needs pygls: pip install \"scopelint[lsp]\")")
+    server.add_argument("--stdio", action="store_true",
+                        help="talk over stdin/stdout (the only transport; accepted for clients "
+                             "that pass it)")
+    server.set_defaults(handler=run_server)
     return parser
 
 
@@ -470,6 +477,13 @@ def run_rules(args: argparse.Namespace) -> int:
     sys.stdout.write(rules_markdown() if args.format == "markdown" else "".join(
         f"{rule.code}  {rule.name:<{width}}  {rule.summary}\n" for rule in rules))
     return OK
+
+
+def run_server(args: argparse.Namespace) -> int:
+    """`scopelint server`: the language server (see `scopelint.server`)."""
+    from scopelint.server import serve
+
+    return serve()
 
 
 def rules_markdown() -> str:

@@ -96,6 +96,22 @@ def test_an_edited_module_is_replayed_again(tmp_path: Path, session: Session) ->
     assert findings(files["main.py"], SHARE, session) == findings(files["main.py"], FRESH) == []
 
 
+def test_an_edited_file_parses_only_its_changed_functions_and_answers_the_same(
+        tmp_path: Path, session: Session) -> None:
+    """Functions parsed in an earlier version of a file are taken again by their text, each
+    paired with the positions of the version analysed (two with the same text are two)."""
+    text = ("import tensorflow.compat.v1 as tf\n\n\nclass A:\n    def build(self):\n"
+            "        return tf.get_variable('w', [1])\n\n\nclass B:\n    def build(self):\n"
+            "        return tf.get_variable('w', [1])\n\n\nA().build()\nB().build()\n")
+    path = tmp_path / "model.py"
+    first = analyze_text(str(path), text, project=SHARE, session=session).findings
+    assert [(f.line, f.code) for f in first] == [(11, "TFS101")]
+    edited = "import os\n" + text
+    parsed = [analyze_text(str(path), edited, project=SHARE, session=session).findings,
+              analyze_text(str(path), edited, project=FRESH).findings]
+    assert parsed[0] == parsed[1] and [(f.line, f.code) for f in parsed[0]] == [(12, "TFS101")]
+
+
 def test_a_module_that_makes_variables_at_import_is_not_shared(tmp_path: Path,
                                                                session: Session) -> None:
     files = write(tmp_path, {

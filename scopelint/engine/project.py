@@ -65,6 +65,13 @@ class SourceFile:
     _lines: Optional[list[str]] = field(default=None, repr=False)
     _imports: Optional[list[Import]] = field(default=None, repr=False)
     _mentions_tf: Optional[bool] = field(default=None, repr=False)
+    # The functions parsed in the latest version of each file (by path, then by their text),
+    # kept by the session: another version of this file (an editor's buffer as it is edited)
+    # parses again only the functions whose text changed; libcst trees are immutable, and
+    # each version pairs them with its own positions.
+    versions: dict[str, dict[str, cst.FunctionDef]] = field(default_factory=dict, repr=False)
+    _pieces: dict[str, cst.FunctionDef] = field(default_factory=dict, repr=False)  # by text
+    _earlier: Optional[dict[str, cst.FunctionDef]] = field(default=None, repr=False)
 
     def tree(self) -> Optional[ast.Module]:
         """CPython's tree, or None when the file does not parse (or is beyond `limits`)."""
@@ -150,13 +157,19 @@ class SourceFile:
 
         start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
         piece = "".join(self.lines()[start - 1:node.end_lineno])
-        try:
-            parsed = cst.parse_module(f"if 1:\n{piece}" if node.col_offset else piece).body[0]
-        except cst.ParserSyntaxError:
-            cst.parse_module(self.text)  # raises with the file's own positions
-            raise
-        self.libcst_lines += piece.count("\n")
-        found = parsed.body.body[0] if node.col_offset else parsed  # type: ignore[attr-defined]
+        if self._earlier is None:  # the first function parsed in this version of the file
+            self._earlier = self.versions.get(self.path, {})
+            self.versions[self.path] = self._pieces
+        found = None if piece in self._pieces else self._earlier.get(piece)
+        if found is None:
+            try:
+                parsed = cst.parse_module(f"if 1:\n{piece}" if node.col_offset else piece).body[0]
+            except cst.ParserSyntaxError:
+                cst.parse_module(self.text)  # raises with the file's own positions
+                raise
+            self.libcst_lines += piece.count("\n")
+            found = parsed.body.body[0] if node.col_offset else parsed  # type: ignore[attr-defined]
+        self._pieces[piece] = found
         self._cst[True][1].pair_body(found, node)
         self._bodies[id(header)] = found
         return found

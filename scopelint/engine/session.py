@@ -22,6 +22,8 @@ from scopelint.files import SourceError, decode_source, read_source
 if TYPE_CHECKING:
     import ast
 
+    import libcst as cst
+
     from scopelint.engine.project import Found, SourceFile
     from scopelint.engine.sharing import Shared
     from scopelint.engine.values import OuterWrites
@@ -38,12 +40,15 @@ class Session:
     - `package_root`: the package root of the file analysed last (`runner`).
     - `graphs` and `holes`: the serial numbers of graphs and of holes in symbolic strings,
       unique within the session (facts and shared replays of one session meet).
+    - `pieces`: the functions parsed in the latest version of each file, by path and text
+      (`project.SourceFile.full_def`), for an editor's next version of a buffer.
     - `branch_writes` and `outer_writes`: what the branches running now changed
       (`model.BranchWrites`, `values.OuterWrites`).
     """
 
     def __init__(self) -> None:
         self.files: dict[tuple[str, str], Optional[SourceFile]] = {}
+        self.pieces: dict[str, dict[str, cst.FunctionDef]] = {}
         self.once: Optional[dict[str, Optional[SourceFile]]] = None
         self.found: dict[tuple[tuple[str, ...], str], Optional[Found]] = {}
         self.no_tf: set[tuple[tuple[str, ...], str]] = set()
@@ -86,7 +91,7 @@ class Session:
         else:
             key = (os.path.realpath(path), content_hash(data))
             if key not in self.files:
-                self.files[key] = SourceFile(path, text, key[1])
+                self.files[key] = SourceFile(path, text, key[1], versions=self.pieces)
             loaded = self.files[key]
         if self.once is not None:
             self.once[path] = loaded
@@ -114,11 +119,21 @@ class Session:
         """Forget every file read, module found and module shared (a cold start, or a run
         moving on to another project)."""
         self.files.clear()
+        self.pieces.clear()
         self.found.clear()
         if self.once is not None:
             self.once.clear()
         self.no_tf.clear()
         self.shared.clear()
+
+    def forget_version(self, path: str, digest: Optional[str] = None) -> None:
+        """Forget one version of a file read or analysed before (None: every version), when
+        the file changed since: a language server analyses each edit of a buffer as a new
+        version, and reads a module again when it changes on disk."""
+        real = os.path.realpath(path)
+        keys = [(real, digest)] if digest is not None else [k for k in self.files if k[0] == real]
+        for key in keys:
+            self.files.pop(key, None)
 
     def remember(self, path: str, text: str, digest: str, tree: ast.Module) -> SourceFile:
         """The analysed file itself, so that a module importing it reuses its parse."""
@@ -127,5 +142,5 @@ class Session:
         key = (os.path.realpath(path), digest)
         found = self.files.get(key)
         if found is None or found.path != path:
-            found = self.files[key] = SourceFile(path, text, digest, tree)
+            found = self.files[key] = SourceFile(path, text, digest, tree, versions=self.pieces)
         return found
