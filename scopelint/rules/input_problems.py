@@ -16,8 +16,8 @@ INTERNAL = Rule(
 SYNTAX = Rule(
     code="TFS001", name="syntax-error",
     summary="the file parses neither as Python 3 nor as Python 2",
-    what="Reports the first syntax error, at CPython's position, for code that is broken "
-         "in every Python: neither CPython nor, after it, a Python 2 reading accepts it "
+    what="Reports the first syntax error, at CPython's position, for code that neither "
+         "the running CPython nor, after it, a Python 2 reading accepts "
          "(Python 2 files are analysed instead, see TFS003). When the only trouble is `async` or "
          "`await` used as a name (keywords since Python 3.7), the message says so and which "
          "Pythons parse the file (3.6 and older, or Python 2). In a notebook, it is reported "
