@@ -62,8 +62,11 @@ with tf.variable_scope("foo", reuse=True):
 """,
     autofix="Safe, when the repeat comes from a second call of a function that takes a "
             "`reuse` parameter reaching its scope: `reuse=True` is passed at that call. "
-            "Otherwise unsafe: `reuse=tf.AUTO_REUSE` on the `variable_scope` around the "
-            "request (or, outside any, on the `tf.layers` call), so every later run shares "
-            "its variables (a loop of towers, a discriminator called twice).",
+            "Otherwise unsafe: when the line that made the variable asks for it again (a loop "
+            "of towers, a discriminator called twice), `reuse=tf.AUTO_REUSE` on the "
+            "`variable_scope` around the request (or, outside any, on the `tf.layers` call), "
+            "so every later run shares its variables; when another line asks for it (a second "
+            "head pasted from the first), sharing would hide the bug: the second "
+            "`variable_scope` block (or the request's own name) gets a new name, `head_1`.",
     check=check,
 )
