@@ -10,6 +10,7 @@ import io
 import json
 import os
 import sys
+import time
 from collections import Counter
 from dataclasses import replace
 from typing import TYPE_CHECKING, Callable, NoReturn, Optional, Sequence
@@ -41,6 +42,7 @@ class UsageError(Exception):
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the CLI; returns the exit status and never lets a traceback out."""
+    started = time.perf_counter()
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
@@ -48,6 +50,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exit_:  # argparse: 2 on a usage error, 0 for --help
         return exit_.code if isinstance(exit_.code, int) else ERROR
+    args.started = started
     try:
         return args.handler(args)
     except (ConfigError, PathNotFound, UsageError) as err:
@@ -237,7 +240,8 @@ def run_check(args: argparse.Namespace) -> int:
         stream.write(statistics(findings))
     if not args.quiet:
         sys.stdout.flush()
-        print(run.summary_for(findings), file=sys.stderr)
+        # the whole command's time: the fixes JSON and SARIF carry are worked out after the run
+        print(run.summary_for(findings, time.perf_counter() - args.started), file=sys.stderr)
     return FINDINGS if findings and not args.exit_zero else OK
 
 
