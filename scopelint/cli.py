@@ -194,6 +194,10 @@ def run_files(args: argparse.Namespace, settings: Settings, want_facts: bool,
         run = runner.run(list(args.paths), settings, jobs=args.jobs,
                          use_cache=not args.no_cache, want_facts=want_facts or args.verbose,
                          progress=not args.quiet)
+    if stdin is None and not run.results and not any(os.path.isfile(p) for p in args.paths):
+        # (a file named on the command line and excluded, as pre-commit passes them, is not)
+        print("scopelint: warning: no Python files or notebooks found under "
+              f"{', '.join(args.paths)}", file=sys.stderr)
     if args.verbose:
         for note in dict.fromkeys(n for r in run.results if r.facts for n in r.facts.notes):
             print(f"scopelint: {note}", file=sys.stderr)
@@ -351,6 +355,12 @@ def analysed(results: Sequence[FileResult], ctx: ReportContext) -> list[FileResu
     return [result for result in results if result.facts is not None]
 
 
+def unanalysed(results: Sequence[FileResult]) -> bool:
+    """Whether a file could not be analysed (TFS000-TFS002): `names` then exits 1, as
+    `check` does for those findings."""
+    return any(result.facts is None and result.findings for result in results)
+
+
 def run_names(args: argparse.Namespace) -> int:
     """`scopelint names`: one row per variable created or fetched, in execution order.
 
@@ -364,13 +374,15 @@ def run_names(args: argparse.Namespace) -> int:
     ctx = ReportContext(lines=sources.lines, cells=sources.cells)
     if args.checkpoint is not None:
         return run_checkpoint(args, settings, stdin, ctx)
-    results = analysed(run_files(args, settings, want_facts=True, stdin=stdin).results, ctx)
+    every = run_files(args, settings, want_facts=True, stdin=stdin).results
+    status = FINDINGS if unanalysed(every) else OK
+    results = analysed(every, ctx)
     if args.write_lock is not None:
         from scopelint import lock
 
         count = lock.write(args.write_lock, results)
         print(f"scopelint: wrote {count} names to {args.write_lock}", file=sys.stderr)
-        return OK
+        return status
     imported = {os.path.normpath(m) for r in results if r.facts for m in r.facts.modules}
     rows: list[dict[str, object]] = []
     for result in results:
@@ -386,7 +398,7 @@ def run_names(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write("".join(_name_line(r) for r in rows))
-    return OK
+    return status
 
 
 REUSED = {True: " (reused)", False: "", None: " (maybe reused)"}
@@ -460,7 +472,11 @@ def run_explain(args: argparse.Namespace) -> int:
     by_name = {rule.name: rule for rule in rules.values()}
     rule = rules.get(args.rule.upper()) or by_name.get(args.rule.lower())
     if rule is None:
-        hint = did_you_mean(args.rule.lower(), by_name)
+        word = args.rule.lower()
+        fragment = [name for name in by_name if word in name.split("-") or
+                    (len(word) >= 3 and any(part.startswith(word) for part in name.split("-")))]
+        hint = (f" (did you mean {' or '.join(map(repr, fragment))}?)" if 0 < len(fragment) <= 3
+                else did_you_mean(word, by_name))
         raise UsageError(f"unknown rule {args.rule!r}{hint} (known: {', '.join(rules)}, "
                          "or a rule's name as `scopelint rules` lists it)")
     sys.stdout.write(rule.doc())
