@@ -454,6 +454,8 @@ def run_checkpoint(args: argparse.Namespace, settings: Settings,
     except checkpoint.CheckpointError as err:
         print(f"scopelint: error: {err}", file=sys.stderr)
         return ERROR
+    if ckpt.note:
+        print(f"scopelint: note: {ckpt.note}", file=sys.stderr)
     results = analysed(run_files(args, settings, want_facts=True, stdin=stdin).results, ctx)
     cmp = compat.compare(compat.predictions(results), ckpt.comparable(),
                          compat.slot_names(results))
