@@ -329,3 +329,18 @@ def test_a_run_reads_each_module_once_and_later_analyses_see_edits(tmp_path: Pat
     assert first is not None and first.text == "A = 1\n"
     assert edited is not None and edited.text == "A = 22\n"
     assert load_file(str(module)) is edited  # same content: the same parse is kept
+
+
+def test_verbose_names_a_project_import_not_found_and_how_src_finds_it(
+        tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, {"lib/layers.py": "import tensorflow as tf\n",
+                     "app/train.py": "import numpy\nimport tensorflow as tf\nimport layers\n"})
+    main(["check", "--no-cache", "-q", "--verbose", "app/train.py"])
+    assert capsys.readouterr().err == (
+        "scopelint: app/train.py: import of layers not followed: no such module under app, "
+        "nor installed; if it is part of the project, add the folder it is in to `src` in "
+        "[tool.scopelint]\n")
+    (tmp_path / "pyproject.toml").write_text('[tool.scopelint]\nsrc = ["lib"]\n')
+    main(["check", "--no-cache", "-q", "--verbose", "app/train.py"])
+    assert capsys.readouterr().err == ""

@@ -11,8 +11,10 @@ process (keyed by its real path and content hash), whichever analysis asks for i
 from __future__ import annotations
 
 import ast
+import importlib.util
 import os
 import re
+import sys
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -298,6 +300,18 @@ class Project:
         if key not in _FOUND:
             _FOUND[key] = self._find(name)
         return _FOUND[key]
+
+    def missing(self, name: str) -> bool:
+        """Whether a module not found here may be the project's: its top-level package is
+        found neither under the roots nor among the installed modules and the standard
+        library (`import numpy` is not missing)."""
+        top = name.split(".")[0]
+        if top in MODELLED or top in sys.builtin_module_names or self.find(top) is not None:
+            return False
+        try:
+            return importlib.util.find_spec(top) is None
+        except (ImportError, ValueError):
+            return False
 
     def _find(self, name: str) -> Optional[Found]:
         parts = name.split(".")
