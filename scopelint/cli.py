@@ -222,8 +222,11 @@ def run_check(args: argparse.Namespace) -> int:
     sources = Sources(stdin)  # only files with findings are read
     run = checked_run(args, settings, stdin)
     findings, changes = kept_findings(run, settings, sources.lines, args, fixes=stdin is None)
-    if args.diff:
+    if args.diff:  # stdout stays a patch: the findings no fix removes go to stderr
         sys.stdout.write("".join(change.diff() for change in changes) + names_of(changes))
+        sys.stdout.flush()
+        sys.stderr.write(reporter("text")(findings, ReportContext(lines=sources.lines,
+                                                                  cells=sources.cells)))
         sys.stderr.write(fix_summary(changes, findings, "would fix", args.unsafe_fixes))
         return FINDINGS if (changes or findings) and not args.exit_zero else OK
     for change in changes if args.fix else ():
@@ -428,11 +431,14 @@ def name_row(path: str, fact: VariableFact, ctx: ReportContext,
 
 def _name_line(row: dict[str, object]) -> str:
     """`path:line:col: api name`, then `(reused)`, `(maybe reused)`, `(raises)` or
-    `(after error)`."""
+    `(after error)`, then the calls that lead there, innermost first (`← train.py:12`)."""
     tag = f" ({row['status']})" if row["status"] else REUSED[row["reused"]]  # type: ignore[index]
     cell = f"cell {row['cell']}:" if "cell" in row else ""
+    own = f"{row['path']}:"
+    calls = "".join(f" ← {'line ' + site[len(own):] if site.startswith(own) else site}"
+                    for site in reversed(row["stack"]))  # type: ignore[call-overload]
     return (f"{row['path']}:{cell}{row['line']}:{row['col']}: {row['api']} "
-            f"{row['name'] or row['pattern']}{tag}\n")
+            f"{row['name'] or row['pattern']}{tag}{calls}\n")
 
 
 def _site(site: Location, path: str, ctx: ReportContext) -> str:

@@ -108,3 +108,16 @@ def test_keywords_used_as_names_say_which_pythons_parse_the_file(source: str,
 def test_other_syntax_errors_name_no_python_version() -> None:
     (error,) = analyze_text("broken.py", "async = 1\nx = = 1\n").findings
     assert error.message == "syntax error: invalid syntax"
+
+
+def test_diff_of_a_python2_file_prints_the_findings_it_cannot_fix(capsys) -> None:
+    """Python 2 files are never fixed: `--diff` prints no patch, and the findings on stderr."""
+    from scopelint.cli import main
+
+    path = str(Path(__file__).resolve().parents[1] / "fixtures" / "python2" / "print_statement.py")
+    assert main(["check", "--diff", "--no-cache", path]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert [line.split(": ")[1].split()[0] for line in err.splitlines()[:2]] == ["TFS003",
+                                                                               "TFS101"]
+    assert err.endswith("scopelint: would fix 0 findings in 0 files\n")
