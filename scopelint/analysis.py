@@ -147,7 +147,12 @@ def read_python(path: str, text: str) -> Union[tuple[ast.Module, Optional[Rewrit
     from scopelint.python2 import read_python2
 
     python2 = read_python2(text)
-    return tree if python2 is None else (python2.tree, python2)
+    if python2 is None:
+        from scopelint.python2 import keywords_as_names
+
+        versions = keywords_as_names(text)
+        return tree if versions is None else replace(tree, message=tree.message + versions)
+    return python2.tree, python2
 
 
 def parse_python(path: str, text: str) -> Union[ast.Module, Finding]:

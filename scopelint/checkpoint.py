@@ -57,6 +57,7 @@ class Checkpoint:
 
     index: str  # the `.index` file read
     tensors: tuple[Tensor, ...]
+    note: str = ""  # how the location given became that file, when it is not plain
 
     @property
     def object_based(self) -> bool:
@@ -74,30 +75,50 @@ class Checkpoint:
 
 
 def load(location: str) -> Checkpoint:
-    """The checkpoint at a prefix, its `.index` file, or a directory with a `checkpoint` file."""
-    index = index_path(location)
+    """The checkpoint at a prefix, one of its files (`.index`, `.data-…`, `.meta`), a
+    directory with a `checkpoint` file, or the prefix of numbered ones (the latest)."""
+    index, note = index_path(location)
     try:
         with open(index, "rb") as handle:
             data = handle.read()
     except OSError as err:
         raise CheckpointError(f"{index}: cannot read: {err.strerror or err}") from None
-    return Checkpoint(index, tuple(read_index(data, index)))
+    return Checkpoint(index, tuple(read_index(data, index)), note)
 
 
-def index_path(location: str) -> str:
-    """The `.index` file a checkpoint location names."""
+def index_path(location: str) -> tuple[str, str]:
+    """The `.index` file a checkpoint location names, and a note when it was found by
+    reading a `checkpoint` file or by taking the latest numbered prefix."""
     if os.path.isdir(location):
-        return index_path(_state_prefix(location))
+        prefix = _state_prefix(location)
+        return prefix + ".index", ""
     if location.endswith(".index") and os.path.isfile(location):
-        return location
-    data_shard = re.match(r"(.*)\.data-\d{5}-of-\d{5}$", location)
-    prefix = data_shard.group(1) if data_shard else location
+        return location, ""
+    sibling = re.match(r"(.*)\.(?:data-\d{5}-of-\d{5}|meta)$", location)
+    prefix = sibling.group(1) if sibling else location
     if os.path.isfile(prefix + ".index"):
-        return prefix + ".index"
+        return prefix + ".index", ""
+    numbered = _numbered(prefix) if not sibling else []
+    if numbered:
+        step, latest = max(numbered)
+        return latest + ".index", (f"{location} is the prefix of {len(numbered)} numbered "
+                                   f"checkpoints: comparing the latest, {latest} (step {step})")
     if os.path.isfile(location):
-        raise CheckpointError(f"{location}: not a checkpoint prefix or .index file "
-                              f"(a TF2-style name-based checkpoint has {location}.index)")
+        raise CheckpointError(f"{location}: not a checkpoint: no {prefix}.index next to it "
+                              "(give a Saver prefix, its .index file or its directory)")
     raise CheckpointError(f"no checkpoint at {location} (no {prefix}.index)")
+
+
+def _numbered(prefix: str) -> list[tuple[int, str]]:
+    """(step, prefix) of each `prefix-NNN` checkpoint with an index (`model.ckpt-1000`)."""
+    folder, base = os.path.split(prefix)
+    try:
+        names = os.listdir(folder or ".")
+    except OSError:
+        return []
+    found = (re.fullmatch(re.escape(base) + r"-(\d+)\.index", name) for name in names)
+    return [(int(m.group(1)), os.path.join(folder, m.group(0)[:-len(".index")]))
+            for m in found if m]
 
 
 def _state_prefix(directory: str) -> str:

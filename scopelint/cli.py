@@ -10,6 +10,7 @@ import io
 import json
 import os
 import sys
+import time
 from collections import Counter
 from dataclasses import replace
 from typing import TYPE_CHECKING, Callable, NoReturn, Optional, Sequence
@@ -41,6 +42,7 @@ class UsageError(Exception):
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the CLI; returns the exit status and never lets a traceback out."""
+    started = time.perf_counter()
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
@@ -48,6 +50,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exit_:  # argparse: 2 on a usage error, 0 for --help
         return exit_.code if isinstance(exit_.code, int) else ERROR
+    args.started = started
     try:
         return args.handler(args)
     except (ConfigError, PathNotFound, UsageError) as err:
@@ -198,6 +201,10 @@ def run_files(args: argparse.Namespace, settings: Settings, want_facts: bool,
         run = runner.run(list(args.paths), settings, jobs=args.jobs,
                          use_cache=not args.no_cache, want_facts=want_facts or args.verbose,
                          progress=not args.quiet)
+    if stdin is None and not run.results and not any(os.path.isfile(p) for p in args.paths):
+        # (a file named on the command line and excluded, as pre-commit passes them, is not)
+        print("scopelint: warning: no Python files or notebooks found under "
+              f"{', '.join(args.paths)}", file=sys.stderr)
     if args.verbose:
         for note in dict.fromkeys(n for r in run.results if r.facts for n in r.facts.notes):
             print(f"scopelint: {note}", file=sys.stderr)
@@ -222,8 +229,11 @@ def run_check(args: argparse.Namespace) -> int:
     sources = Sources(stdin)  # only files with findings are read
     run = checked_run(args, settings, stdin)
     findings, changes = kept_findings(run, settings, sources.lines, args, fixes=stdin is None)
-    if args.diff:
+    if args.diff:  # stdout stays a patch: the findings no fix removes go to stderr
         sys.stdout.write("".join(change.diff() for change in changes) + names_of(changes))
+        sys.stdout.flush()
+        sys.stderr.write(reporter("text")(findings, ReportContext(lines=sources.lines,
+                                                                  cells=sources.cells)))
         sys.stderr.write(fix_summary(changes, findings, "would fix", args.unsafe_fixes))
         return FINDINGS if (changes or findings) and not args.exit_zero else OK
     for change in changes if args.fix else ():
@@ -244,7 +254,8 @@ def run_check(args: argparse.Namespace) -> int:
         stream.write(statistics(findings))
     if not args.quiet:
         sys.stdout.flush()
-        print(run.summary_for(findings), file=sys.stderr)
+        # the whole command's time: the fixes JSON and SARIF carry are worked out after the run
+        print(run.summary_for(findings, time.perf_counter() - args.started), file=sys.stderr)
     return FINDINGS if findings and not args.exit_zero else OK
 
 
@@ -354,6 +365,12 @@ def analysed(results: Sequence[FileResult], ctx: ReportContext) -> list[FileResu
     return [result for result in results if result.facts is not None]
 
 
+def unanalysed(results: Sequence[FileResult]) -> bool:
+    """Whether a file could not be analysed (TFS000-TFS002): `names` then exits 1, as
+    `check` does for those findings."""
+    return any(result.facts is None and result.findings for result in results)
+
+
 def run_names(args: argparse.Namespace) -> int:
     """`scopelint names`: one row per variable created or fetched, in execution order.
 
@@ -367,13 +384,15 @@ def run_names(args: argparse.Namespace) -> int:
     ctx = ReportContext(lines=sources.lines, cells=sources.cells)
     if args.checkpoint is not None:
         return run_checkpoint(args, settings, stdin, ctx)
-    results = analysed(run_files(args, settings, want_facts=True, stdin=stdin).results, ctx)
+    every = run_files(args, settings, want_facts=True, stdin=stdin).results
+    status = FINDINGS if unanalysed(every) else OK
+    results = analysed(every, ctx)
     if args.write_lock is not None:
         from scopelint import lock
 
         count = lock.write(args.write_lock, results)
         print(f"scopelint: wrote {count} names to {args.write_lock}", file=sys.stderr)
-        return OK
+        return status
     imported = {os.path.normpath(m) for r in results if r.facts for m in r.facts.modules}
     rows: list[dict[str, object]] = []
     for result in results:
@@ -389,7 +408,7 @@ def run_names(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write("".join(_name_line(r) for r in rows))
-    return OK
+    return status
 
 
 REUSED = {True: " (reused)", False: "", None: " (maybe reused)"}
@@ -419,11 +438,14 @@ def name_row(path: str, fact: VariableFact, ctx: ReportContext,
 
 def _name_line(row: dict[str, object]) -> str:
     """`path:line:col: api name`, then `(reused)`, `(maybe reused)`, `(raises)` or
-    `(after error)`."""
+    `(after error)`, then the calls that lead there, innermost first (`← train.py:12`)."""
     tag = f" ({row['status']})" if row["status"] else REUSED[row["reused"]]  # type: ignore[index]
     cell = f"cell {row['cell']}:" if "cell" in row else ""
+    own = f"{row['path']}:"
+    calls = "".join(f" ← {'line ' + site[len(own):] if site.startswith(own) else site}"
+                    for site in reversed(row["stack"]))  # type: ignore[call-overload]
     return (f"{row['path']}:{cell}{row['line']}:{row['col']}: {row['api']} "
-            f"{row['name'] or row['pattern']}{tag}\n")
+            f"{row['name'] or row['pattern']}{tag}{calls}\n")
 
 
 def _site(site: Location, path: str, ctx: ReportContext) -> str:
@@ -445,6 +467,8 @@ def run_checkpoint(args: argparse.Namespace, settings: Settings,
     except checkpoint.CheckpointError as err:
         print(f"scopelint: error: {err}", file=sys.stderr)
         return ERROR
+    if ckpt.note:
+        print(f"scopelint: note: {ckpt.note}", file=sys.stderr)
     results = analysed(run_files(args, settings, want_facts=True, stdin=stdin).results, ctx)
     cmp = compat.compare(compat.predictions(results), ckpt.comparable(),
                          compat.slot_names(results))
@@ -463,7 +487,11 @@ def run_explain(args: argparse.Namespace) -> int:
     by_name = {rule.name: rule for rule in rules.values()}
     rule = rules.get(args.rule.upper()) or by_name.get(args.rule.lower())
     if rule is None:
-        hint = did_you_mean(args.rule.lower(), by_name)
+        word = args.rule.lower()
+        fragment = [name for name in by_name if word in name.split("-") or
+                    (len(word) >= 3 and any(part.startswith(word) for part in name.split("-")))]
+        hint = (f" (did you mean {' or '.join(map(repr, fragment))}?)" if 0 < len(fragment) <= 3
+                else did_you_mean(word, by_name))
         raise UsageError(f"unknown rule {args.rule!r}{hint} (known: {', '.join(rules)}, "
                          "or a rule's name as `scopelint rules` lists it)")
     sys.stdout.write(rule.doc())

@@ -22,9 +22,11 @@ class Location:
     col: int
     path: str = ""
 
-    def where(self, here: str) -> str:
-        """`line 12` in the file `here`, `ops.py:12` in another."""
-        return f"line {self.line}" if self.path in ("", here) else f"{self.path}:{self.line}"
+    def where(self, here: str, analysed: str = "") -> str:
+        """`line 12` in the file `here`, `ops.py:12` in another; a location without a path
+        is in the `analysed` file."""
+        path = self.path or analysed
+        return f"line {self.line}" if path in ("", here) else f"{path}:{self.line}"
 
 
 CallStack = Tuple[Location, ...]

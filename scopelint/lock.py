@@ -41,6 +41,10 @@ def read(path: str) -> list[LockEntry]:
     """The entries of a lock file; ConfigError when it is missing or malformed."""
     try:
         text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        shown = _shown(path)
+        raise ConfigError(f"names lock {shown} does not exist: create it with `scopelint names "
+                          f"--write-lock {shown} PATH ...` and commit it") from None
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"names lock {path}: cannot read: "
                           f"{getattr(err, 'strerror', None) or err}") from None

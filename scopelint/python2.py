@@ -14,7 +14,9 @@ column of the rewritten text back to the file's own.
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 import warnings
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterator, Optional
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
 
 LEGACY_OCTAL = re.compile(r"0[0-7]+$")
 LEADING_TABS = re.compile(r"[ \t]*\t[ \t]*")
+TABS = "tabs mixed with spaces"
+KEYWORDS_SINCE_37 = ("async", "await")
 
 
 @dataclass(frozen=True)
@@ -51,11 +55,16 @@ class Rewrite:
     text: str
     tree: ast.Module  # CPython's parse of `text`
     edits: tuple[Edit, ...]  # sorted by position
+    tab_line: Optional[int] = None  # the line CPython rejects for its tabs, when it does
 
     @property
     def first(self) -> Edit:
-        """The first Python 2 construct of the file."""
-        return min(self.edits, key=lambda edit: (edit.line, edit.start))
+        """The first Python 2 construct of the file: for tabs, the first line CPython rejects
+        (tabs that Python 3 reads alike, inside parentheses, say nothing)."""
+        found = [e for e in self.edits if e.what != TABS]
+        if self.tab_line is not None:
+            found.append(Edit(self.tab_line, 0, 0, "", TABS))
+        return min(found, key=lambda edit: (edit.line, edit.start))
 
     def original_col(self, line: int, col: int) -> int:
         """The 1-based column of the original line that 1-based `col` of the rewrite shows."""
@@ -102,20 +111,57 @@ def read_python2(text: str) -> Optional[Rewrite]:
     if tree is None:
         return None
     lines = text.splitlines(keepends=True)
-    edits = list(_edits(tree))
-    for tabs in ((), tuple(_tab_edits(lines))):  # then tabs expanded, as Python 2 reads them
-        attempt = sorted([*edits, *tabs], key=_position)
-        if not attempt:
-            continue
-        rewritten = _apply(lines, attempt)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return Rewrite(rewritten, ast.parse(rewritten), tuple(attempt))
-        except TabError:
-            continue
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return None
+    edits = sorted(_edits(tree), key=_position)
+    rewritten = _apply(lines, edits)
+    try:
+        parsed = _parse(rewritten)  # without edits: the text CPython rejects, to find where
+        return Rewrite(rewritten, parsed, tuple(edits)) if edits else None
+    except (TabError if edits else SyntaxError) as err:  # then tabs expanded, as Python 2 does
+        tab_line = err.lineno
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    tabs = sorted([*edits, *_tab_edits(lines)], key=_position)
+    if len(tabs) == len(edits):
+        return None
+    rewritten = _apply(lines, tabs)
+    try:
+        return Rewrite(rewritten, _parse(rewritten), tuple(tabs), tab_line)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _parse(text: str) -> ast.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text)
+
+
+def keywords_as_names(text: str) -> Optional[str]:
+    """For a file CPython rejects: ` (...)` saying which Pythons accept it when the only
+    trouble is `async` or `await` used as a name (keywords since Python 3.7); else None."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    names = [token for token, after in zip(tokens, tokens[1:])
+             if token.type == tokenize.NAME and token.string in KEYWORDS_SINCE_37
+             and after.type not in (tokenize.NAME, tokenize.NUMBER, tokenize.STRING)]
+    if not names:
+        return None
+    renamed = _apply(text.splitlines(keepends=True), [
+        Edit(*token.start, len(token.string), token.string + "_", "keyword as a name")
+        for token in names])
+    used = {token.string for token in names}
+    words = " and ".join(f"`{word}`" for word in sorted(used))
+    try:
+        _parse(renamed)
+        return (f" ({words} used as a name: a keyword since Python 3.7, so this file parses "
+                "with Python 3.6 and older only)")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        pass
+    if read_python2(renamed) is not None:
+        return (f" ({words} used as a name: a keyword since Python 3.7; this file parses as "
+                "Python 2 only)")
     return None
 
 
@@ -223,8 +269,7 @@ def _tab_edits(lines: list[str]) -> Iterator[Edit]:
         match = LEADING_TABS.match(line)
         if match:
             indent = match.group(0)
-            yield Edit(number, 0, len(indent), indent.expandtabs(8),
-                       "tabs mixed with spaces")
+            yield Edit(number, 0, len(indent), indent.expandtabs(8), TABS)
 
 
 def _apply(lines: list[str], edits: list[Edit]) -> str:

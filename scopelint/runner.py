@@ -62,9 +62,10 @@ class RunResult:
     def summary(self) -> str:
         return self.summary_for([f for r in self.results for f in r.findings])
 
-    def summary_for(self, findings: Sequence[Finding]) -> str:
+    def summary_for(self, findings: Sequence[Finding], seconds: Optional[float] = None) -> str:
         """The summary line for the findings actually reported, e.g.
-        `Found 3 findings in 2 files (120 checked, 40 skipped, 80 cached) in 1.20 s`."""
+        `Found 3 findings in 2 files (120 checked, 40 skipped, 80 cached) in 1.20 s`; the
+        time is `seconds` when given (the whole command's), else the run's."""
         checked = len(self.results)
         rest = f"{self.skipped} skipped, {self.cached} cached"
         if findings:
@@ -73,7 +74,7 @@ class RunResult:
             counts = f"{checked} checked, {rest}"
         else:
             head, counts = "No findings", f"{_plural(checked, 'file')} checked, {rest}"
-        return f"{head} ({counts}) in {self.seconds:.2f} s"
+        return f"{head} ({counts}) in {self.seconds if seconds is None else seconds:.2f} s"
 
 
 def _plural(count: int, noun: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -85,14 +86,20 @@ def test_custom_saver_keys(tf: Any, tmp_path: Path) -> None:
 
 
 def test_locations(tf: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A prefix, its .index, a data shard, a directory with its state file (relative paths)."""
+    """A prefix, its .index, a data shard, its .meta, a directory with its state file (relative
+    paths), and the prefix of numbered checkpoints (the latest, with a note)."""
     monkeypatch.chdir(tmp_path)
     prefix = save(tf, tmp_path / "train" / "model.ckpt", one_scalar, global_step=1000)
     assert prefix.endswith("model.ckpt-1000")
     index = prefix + ".index"
-    for location in (prefix, index, prefix + ".data-00000-of-00001", str(tmp_path / "train"),
-                     "train"):
+    for location in (prefix, index, prefix + ".data-00000-of-00001", prefix + ".meta",
+                     str(tmp_path / "train"), "train"):
         assert os.path.samefile(checkpoint.load(location).index, index), location
+    shutil.copy(index, tmp_path / "train" / "model.ckpt-200.index")
+    latest = checkpoint.load("train/model.ckpt")
+    assert os.path.samefile(latest.index, index) and latest.note == (
+        "train/model.ckpt is the prefix of 2 numbered checkpoints: comparing the latest, "
+        "train/model.ckpt-1000 (step 1000)")
     (tmp_path / "train" / "checkpoint").write_text(
         'model_checkpoint_path: "model.ckpt-1000"\n'
         'all_model_checkpoint_paths: "model.ckpt-1000"\n')
@@ -147,7 +154,9 @@ def test_not_an_index(tmp_path: Path, capsys) -> None:
     (tmp_path / "model.index").write_bytes(b"\x00" * 100)
     fails(capsys, str(tmp_path / "model.index"), "not a checkpoint index")
     (tmp_path / "v1.ckpt").write_bytes(b"old format")
-    fails(capsys, str(tmp_path / "v1.ckpt"), "not a checkpoint prefix")
+    fails(capsys, str(tmp_path / "v1.ckpt"), "not a checkpoint: no", "v1.ckpt.index")
+    (tmp_path / "x.meta").write_bytes(b"a graph")
+    fails(capsys, str(tmp_path / "x.meta"), "no", "x.index next to it")
 
 
 @pytest.mark.parametrize("cut", [lambda n: 0, lambda n: 10, lambda n: n // 2, lambda n: n - 1],

@@ -215,12 +215,12 @@ def test_names_rows_from_the_facts(project: Path, capsys, monkeypatch) -> None:
     results = [FileResult("m.py", [], facts),
                FileResult("bad.py", [Finding("bad.py", 1, 7, "TFS001", "syntax error")])]
     monkeypatch.setattr(runner, "run", fake_run(results))
-    assert main(["names", "."]) == 0
+    assert main(["names", "."]) == 1  # bad.py could not be analysed
     out, err = capsys.readouterr()
     assert out == ("m.py:3:5: get_variable r/w:0\nm.py:3:5: get_variable r/w:0 (reused)\n"
                    "m.py:7:5: get_variable …/w:0 (maybe reused)\n")
     assert err == "bad.py:1:7: TFS001 syntax error\n"
-    assert main(["names", "--format", "json", "."]) == 0
+    assert main(["names", "--format", "json", "."]) == 1
     rows = json.loads(capsys.readouterr().out)
     assert rows[1] == {"path": "m.py", "line": 3, "col": 5, "api": "get_variable",
                        "name": "r/w:0", "pattern": "r/w:0", "reused": True, "status": None,
@@ -266,7 +266,9 @@ def test_explain_by_code_or_name(capsys, rule: str) -> None:
 
 
 @pytest.mark.parametrize(("rule", "hint"), [
-    ("TFS999", ""), ("duplicate-variables", " (did you mean 'duplicate-variable'?)")])
+    ("TFS999", ""), ("duplicate-variables", " (did you mean 'duplicate-variable'?)"),
+    ("dup", " (did you mean 'duplicate-variable'?)"),
+    ("rnn", " (did you mean 'shared-rnn-cell'?)")])
 def test_explain_unknown_rule(capsys, rule: str, hint: str) -> None:
     assert main(["explain", rule]) == 2
     err = capsys.readouterr().err
@@ -320,3 +322,19 @@ def test_command_output_is_whole_and_a_closed_pipe_is_quiet() -> None:
     proc.stdout.read(10)
     proc.stdout.close()
     assert proc.wait(timeout=120) == 0 and proc.stderr.read() == b""
+
+
+@pytest.mark.parametrize("command", ["check", "names"])
+def test_no_python_files_is_said_on_stderr(tmp_path: Path, capsys, command: str) -> None:
+    (tmp_path / "notes.txt").write_text("nothing to check\n")
+    assert main([command, "--no-cache", "-q", str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    assert out == "" and err == (
+        f"scopelint: warning: no Python files or notebooks found under {tmp_path}\n")
+
+
+def test_names_exits_as_check_does_on_a_file_it_cannot_parse(project: Path, capsys) -> None:
+    assert main(["names", "--no-cache", "b_broken.py", "a_scope.py"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "a_scope.py:4:9: get_variable v:0\n"
+    assert err.startswith("b_broken.py:1:5: TFS001 syntax error")

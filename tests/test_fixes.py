@@ -297,3 +297,20 @@ def test_fix_reports_what_modules_importing_a_fixed_one_still_find(
     status, out, err = check(capsys, "--fix", "--unsafe-fixes", "dcgan")
     assert "fixed 1 finding in 1 file" in err
     assert (status, out) == (0, "")
+
+
+def test_fixes_of_one_code_are_confirmed_by_one_engine_run(monkeypatch) -> None:
+    """JSON and SARIF carry every finding's fix: the fixes of one code are confirmed together
+    (one engine run), not one run each, and each still carries its own edit."""
+    import scopelint.fixes.apply as apply
+
+    source = "import tensorflow.compat.v1 as tf\n" + "".join(
+        f'with tf.name_scope("n{i}"):\n    v{i} = tf.get_variable("v{i}", [1])\n'
+        for i in range(5))
+    runs = []
+    real = apply.analyze_text
+    monkeypatch.setattr(apply, "analyze_text", lambda *a, **k: runs.append(1) or real(*a, **k))
+    result = real("m.py", source)
+    fixed_ = with_fixes("m.py", source, result.findings, result)
+    assert len(runs) == 1 and [f.code for f in fixed_] == ["TFS201"] * 5
+    assert len({f.fix.edits for f in fixed_ if f.fix}) == 5

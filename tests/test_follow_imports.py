@@ -253,6 +253,43 @@ def test_src_roots_from_the_configuration(tmp_path: Path, monkeypatch, capsys) -
     assert check(capsys, ".") == [("lib/nets.py", 6, "TFS101")]
 
 
+CRITIC = """\
+import tensorflow.compat.v1 as tf
+
+
+def critic(x, reuse=False):
+    with tf.variable_scope("critic"):
+        return tf.layers.dense(x, 1, name="out")
+"""
+CALLER = """\
+import tensorflow.compat.v1 as tf
+from models import critic
+
+real = critic(tf.placeholder(tf.float32, [None, 4]))
+fake = critic(tf.placeholder(tf.float32, [None, 4]), reuse=True)
+"""
+
+
+def test_an_ignored_reuse_is_reported_once_in_its_file_and_its_duplicates_name_it(
+        tmp_path: Path, monkeypatch, capsys) -> None:
+    """One cause (TFS206 in models.py), two programs that crash on it: the TFS206 stays in
+    its file with the crash as a related location; each TFS101 names the TFS206 and every
+    line of another file with that file (it may be reported at a call in another file)."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, {"models.py": CRITIC, "train.py": CALLER, "evaluate.py": CALLER})
+    assert check(capsys, "train.py") == [("train.py", 5, "TFS101")]
+    main(["check", "--no-cache", "--format", "json", "."])
+    ignored, duplicate = json.loads(capsys.readouterr().out)
+    assert (ignored["path"], ignored["code"], duplicate["code"]) == ("models.py", "TFS206",
+                                                                    "TFS101")
+    assert "the call at evaluate.py:5 asks for reuse" in ignored["message"]
+    assert {"path": "models.py", "line": 6, "col": 16,
+            "message": "TF raises here (TFS101)"} in ignored["related"]
+    assert ("first created at models.py:6; the repeat comes from the call at evaluate.py:5; "
+            "critic() ignores that call's reuse=True (TFS206 at models.py:5)"
+            ) in duplicate["message"]
+
+
 def test_readme_example_is_what_scopelint_prints(tmp_path: Path) -> None:
     """The README's `Following imports` example, built from its listing, run as shown."""
     import re
@@ -294,3 +331,18 @@ def test_a_run_reads_each_module_once_and_later_analyses_see_edits(tmp_path: Pat
     assert edited is not None and edited.text == "A = 22\n"
     assert session.load_file(str(module)) is edited  # same content: the same parse is kept
     assert Session().load_file(str(module)) is not edited  # sessions share nothing
+
+
+def test_verbose_names_a_project_import_not_found_and_how_src_finds_it(
+        tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, {"lib/layers.py": "import tensorflow as tf\n",
+                     "app/train.py": "import numpy\nimport tensorflow as tf\nimport layers\n"})
+    main(["check", "--no-cache", "-q", "--verbose", "app/train.py"])
+    assert capsys.readouterr().err == (
+        "scopelint: app/train.py: import of layers not followed: no such module under app, "
+        "nor installed; if it is part of the project, add the folder it is in to `src` in "
+        "[tool.scopelint]\n")
+    (tmp_path / "pyproject.toml").write_text('[tool.scopelint]\nsrc = ["lib"]\n')
+    main(["check", "--no-cache", "-q", "--verbose", "app/train.py"])
+    assert capsys.readouterr().err == ""

@@ -97,7 +97,8 @@ def test_noqa_and_ignore(project: Path, capsys) -> None:
 
 @pytest.mark.parametrize("config, words", [
     ('names-lock = 3', "names-lock: must be a file name"),
-    ('names-lock = "missing.lock"', "missing.lock: cannot read"),
+    ('names-lock = "missing.lock"', "names lock missing.lock does not exist: create it with "
+                                    "`scopelint names --write-lock missing.lock PATH ...`"),
 ])
 def test_bad_config(project: Path, capsys, config: str, words: str) -> None:
     (project / "pyproject.toml").write_text(f"[tool.scopelint]\n{config}\n")

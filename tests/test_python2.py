@@ -83,3 +83,41 @@ def test_cost_is_measured_and_bounded() -> None:
     elapsed = time.perf_counter() - start
     assert result is not None and result.text.count("\n") == 3000
     assert elapsed < 10, f"{elapsed:.1f} s for 3000 lines"
+
+
+def test_python2_note_is_at_the_first_line_python3_rejects() -> None:
+    """Tabs inside parentheses, or a tab-indented block alone, are Python 3 too: the note goes
+    to the line CPython rejects, not to the first tab."""
+    source = ('import tensorflow as tf\nw = tf.get_variable("w",\n\t[1])\nif w:\n\tx = 1\n'
+              'if x:\n        y = 1\n\tz = 2\n')
+    (note,) = [f for f in analyze_text("tabs.py", source).findings if f.code == "TFS003"]
+    assert (note.line, note.col) == (8, 1)
+
+
+@pytest.mark.parametrize("source, versions", [
+    ("async = True\nf(async=async)\n", "parses with Python 3.6 and older only"),
+    ('await = 1\nprint "x"\n', "parses as Python 2 only"),
+])
+def test_keywords_used_as_names_say_which_pythons_parse_the_file(source: str,
+                                                                 versions: str) -> None:
+    (error,) = analyze_text("old.py", source).findings
+    assert error.code == "TFS001" and "a keyword since Python 3.7" in error.message
+    assert error.message.endswith(f"{versions})")
+
+
+def test_other_syntax_errors_name_no_python_version() -> None:
+    (error,) = analyze_text("broken.py", "async = 1\nx = = 1\n").findings
+    assert error.message == "syntax error: invalid syntax"
+
+
+def test_diff_of_a_python2_file_prints_the_findings_it_cannot_fix(capsys) -> None:
+    """Python 2 files are never fixed: `--diff` prints no patch, and the findings on stderr."""
+    from scopelint.cli import main
+
+    path = str(Path(__file__).resolve().parents[1] / "fixtures" / "python2" / "print_statement.py")
+    assert main(["check", "--diff", "--no-cache", path]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert [line.split(": ")[1].split()[0] for line in err.splitlines()[:2]] == ["TFS003",
+                                                                               "TFS101"]
+    assert err.endswith("scopelint: would fix 0 findings in 0 files\n")

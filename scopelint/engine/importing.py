@@ -160,6 +160,11 @@ class Importing(EngineState):
         source = self.session.load_file(found.path) if found is not None and found.has_file \
             else None
         if found is None or (found.has_file and (source is None or source.tree() is None)):
+            if found is None and self.project.missing(name):
+                self.facts.notes.append(
+                    f"{self.module.path}: import of {name} not followed: no such module under "
+                    f"{', '.join(self.project.roots)}, nor installed; if it is part of the "
+                    "project, add the folder it is in to `src` in [tool.scopelint]")
             self.modules[name] = None
             return None
         if (source is not None and not found.package and not source.mentions_tf()

@@ -11,8 +11,10 @@ session (`session.Session.load_file`), whichever analysis asks for it.
 from __future__ import annotations
 
 import ast
+import importlib.util
 import os
 import re
+import sys
 import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator, Optional, Sequence
@@ -244,6 +246,18 @@ class Project:
         if key not in found:
             found[key] = self._find(name)
         return found[key]
+
+    def missing(self, name: str) -> bool:
+        """Whether a module not found here may be the project's: its top-level package is
+        found neither under the roots nor among the installed modules and the standard
+        library (`import numpy` is not missing)."""
+        top = name.split(".")[0]
+        if top in MODELLED or top in sys.builtin_module_names or self.find(top) is not None:
+            return False
+        try:
+            return importlib.util.find_spec(top) is None
+        except (ImportError, ValueError):
+            return False
 
     def _find(self, name: str) -> Optional[Found]:
         parts = name.split(".")

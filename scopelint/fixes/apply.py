@@ -74,14 +74,38 @@ def with_fixes(path: str, text: str, findings: Sequence[Finding],
 
     ctx = FixContext(text, module, local_facts(result.facts, path), path,
                      [f for f in result.facts.variables if f.loc.path not in ("", path)])
+    candidates = [(finding, _candidate(finding, ctx)) for finding in findings]
+    confirmed = _confirmed_together(path, text, result.findings,
+                                    [(f.code, fix) for f, fix in candidates if fix])
+    return [replace(finding, fix=fix) if fix and confirmed[fix.edits] else finding
+            for finding, fix in candidates]
+
+
+def _confirmed_together(path: str, text: str, before: Sequence[Finding],
+                        fixes: Sequence[tuple[str, Fix]]) -> dict[tuple[Edit, ...], bool]:
+    """Which fixes the engine confirms. The fixes of one code that overlap no other are run
+    once, together: confirmed when no code is reported more often and that code loses at
+    least as many findings as it has fixes there (each fix then removes its own). Otherwise,
+    and for the overlapping ones, each is confirmed alone (one engine run per fix)."""
+    by_code: dict[str, list[tuple[Edit, ...]]] = {}
+    for code, fix in fixes:
+        group = by_code.setdefault(code, [])
+        if not any(_overlap(a, b) for other in group for a in fix.edits for b in other):
+            group.append(fix.edits)
     confirmed: dict[tuple[Edit, ...], bool] = {}
-    out = []
-    for finding in findings:
-        fix = _candidate(finding, ctx)
-        if fix is not None and fix.edits not in confirmed:
-            confirmed[fix.edits] = _confirmed(path, text, result.findings, fix)
-        out.append(replace(finding, fix=fix) if fix and confirmed[fix.edits] else finding)
-    return out
+    had = Counter(f.code for f in before)
+    for code, group in by_code.items():
+        if len(group) < 2:
+            continue
+        after = analyze_text(path, splice(text, [e for edits in group for e in edits])).findings
+        has = Counter(f.code for f in after)
+        if not any(f.code < "TFS100" for f in after) and had[code] - has[code] >= len(group) \
+                and all(has[other] <= had[other] for other in has):
+            confirmed.update(dict.fromkeys(group, True))
+    for code, fix in fixes:
+        if fix.edits not in confirmed:
+            confirmed[fix.edits] = _confirmed(path, text, before, fix)
+    return confirmed
 
 
 def _candidate(finding: Finding, ctx: FixContext) -> Optional[Fix]:

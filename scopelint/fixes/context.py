@@ -125,22 +125,29 @@ class FixContext:
         return Position(line + 1, offset - self._line_starts[line] + 1)
 
     def replace(self, old: cst.CSTNode, new: cst.CSTNode) -> Edit:
-        """The edit that turns `old` into `new`: the span where the regenerated module differs."""
+        """The edit that turns `old` into `new`: the span where the regenerated module differs.
+        A node whose own code is the text at its position (an expression, most often) is
+        regenerated alone; others (a block, whose lines take the indentation around it)
+        within the whole module."""
+        where = self.positions[old]
+        start, end = self.offset(where.start), self.offset(where.end)
+        if self.text[start:end] == self.module.code_for_node(old):
+            return self._edit_to(self.text[:start] + self.module.code_for_node(new)
+                                 + self.text[end:], start, len(self.text) - end)
         code = self.module.deep_replace(old, new).code  # type: ignore[union-attr]
         return self._edit_to(code)
 
     def line_of(self, node: cst.CSTNode) -> int:
         return self.positions[node].start.line
 
-    def _edit_to(self, new_text: str) -> Edit:
+    def _edit_to(self, new_text: str, start: int = 0, end: int = 0) -> Edit:
         """The one edit from the text to `new_text`: the whole lines between their common
-        first and last lines (readable in JSON and SARIF, and the unit `# noqa` works on)."""
+        first and last lines (readable in JSON and SARIF, and the unit `# noqa` works on).
+        `start` and `end`: how many first and last characters are known to be the same."""
         old, starts = self.text, self._line_starts
         limit = min(len(old), len(new_text))
-        start = 0
         while start < limit and old[start] == new_text[start]:
             start += 1
-        end = 0
         while end < limit - start and old[-1 - end] == new_text[-1 - end]:
             end += 1
         start = max(s for s in starts if s <= start)  # back to the start of its line

@@ -1,6 +1,8 @@
 """TFS101 fixes: `reuse=True` at the repeating call of a function that takes `reuse`
-(safe), else `reuse=tf.AUTO_REUSE` on the variable scope around the request, or on the
-`tf.layers` call itself outside any (unsafe)."""
+(safe); else, when the line that made the variable asks for it again (a loop, a function
+called again), `reuse=tf.AUTO_REUSE` on the variable scope around the request, or on the
+`tf.layers` call itself outside any (unsafe); when another line asks for it (a second head
+pasted from the first), a new name for the second scope or request (unsafe)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from scopelint.fixes.context import (
 )
 from scopelint.engine.tfapi import LAYERS
 from scopelint.fixes.spelling import tf_api
-from scopelint.rules.common import repeating_call
+from scopelint.rules.common import repeating_call, store_key
 
 # More positional arguments may pass `reuse` by position (variable_scope takes it 9th).
 SCOPE_REUSE_POSITION = 8
@@ -27,7 +29,15 @@ def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
         return None
     site = repeating_call(fact)
     here = site is not None and site.path in ("", fact.loc.path)  # not a call in another file
-    return (_reuse_at_call(at(site), ctx) if here else None) or _auto_reuse(fact, ctx)
+    return ((_reuse_at_call(at(site), ctx) if here else None)
+            or (_auto_reuse(fact, ctx) if _same_builder(fact) else _rename(fact, ctx)))
+
+
+def _same_builder(fact: VariableFact) -> bool:
+    """Whether the variable is asked for again by the line that made it (a loop, a function
+    called again): sharing is then what reuse means. Two lines that make one name (a second
+    head pasted from the first) are two builders: sharing would hide the bug."""
+    return fact.first == fact.loc
 
 
 def _reuse_at_call(site: Position, ctx: FixContext) -> Optional[Fix]:
@@ -94,3 +104,58 @@ def _auto_reuse(fact: VariableFact, ctx: FixContext) -> Optional[Fix]:
         return None
     return Fix(f"set reuse={auto} on {where}: every later run shares its variables",
                (ctx.replace(scope, new),), UNSAFE)
+
+
+# The literal that names what a request makes: get_variable's name, a layer's name, a
+# tf_slim layer's scope.
+NAME_ARGUMENTS = {"get_variable": ("name", 0)}
+LAYER_NAME_ARGUMENTS = ("name", "scope")
+
+
+def _rename(fact: VariableFact, ctx: FixContext) -> Optional[Fix]:
+    """A new name, unused by any variable, for the variable_scope block that asks again
+    (when the first one was made in another block) or else for the request itself."""
+    request = ctx.call_at(at(fact.loc))
+    if request is None or fact.first is None or fact.ignored_name_scope:
+        return None  # under a name_scope, TFS201's fix (a variable_scope) tells them apart
+    first = ctx.call_at(at(fact.first)) if ctx.here(fact.first) else None
+    item = next(ctx.enclosing_scope_items(request, "variable_scope"), None)
+    if item is not None and (first is None or not _inside(first, item, ctx)):
+        scope = item.item
+        assert isinstance(scope, cst.Call)
+        literal = scope.args[0].value if scope.args and scope.args[0].keyword is None else None
+        what = f"the variable_scope at line {ctx.line_of(scope)}"
+    else:
+        literal = _name_literal(request)
+        what = f"the {fact.api} call"
+    if not isinstance(literal, cst.SimpleString) or not isinstance(literal.evaluated_value, str):
+        return None
+    old = literal.evaluated_value
+    taken = {part for f in (*ctx.facts.variables, *ctx.reached)
+             for part in store_key(f).split("/")}
+    new = next(f"{old}_{n}" for n in range(1, len(taken) + 2) if f"{old}_{n}" not in taken)
+    quote = literal.quote
+    edit = ctx.replace(literal, literal.with_changes(
+        value=f"{literal.prefix}{quote}{new}{quote}"))
+    return Fix(f"rename {what} from '{old}' to '{new}': another line made '{store_key(fact)}' "
+               "first, and sharing it would hide the bug", (edit,), UNSAFE)
+
+
+def _inside(node: cst.CSTNode, item: cst.WithItem, ctx: FixContext) -> bool:
+    """Whether `node` is in the body of the `with` statement holding `item`."""
+    return any(item in getattr(parent, "items", ()) for parent in ctx.ancestors(node))
+
+
+def _name_literal(call: cst.Call) -> Optional[cst.BaseExpression]:
+    """The argument that names a request's variable or layer (None when not written)."""
+    name = callee_name(call)
+    if name in NAME_ARGUMENTS:
+        word, position = NAME_ARGUMENTS[name]
+        given = keyword(call, word)
+        positional = [a for a in call.args if a.keyword is None]
+        if given is None and len(positional) > position and not unpacks(call):
+            return positional[position].value
+        return given.value if given else None
+    given = next((keyword(call, word) for word in LAYER_NAME_ARGUMENTS if keyword(call, word)),
+                 None)
+    return given.value if given else None

@@ -35,19 +35,27 @@ def first_requests(facts: ModuleFacts) -> dict[tuple[Location, str], VariableFac
     return made
 
 
-def repeat_origin(fact: VariableFact, first: Optional[VariableFact] = None
+def message_home(fact: Sited, path: str) -> str:
+    """The file whose lines a finding's message names as `line N`: the analysed file `path`
+    when the finding is in it; none when it is in an imported module, since the finding may
+    then be reported at a call in another file (`scopelint.placement`)."""
+    return path if fact.loc.path in ("", path) else "\0"
+
+
+def repeat_origin(fact: VariableFact, first: Optional[VariableFact], path: str
                   ) -> tuple[str, tuple[Related, ...]]:
     """Where the existing variable came from, and why this line asks again (loop or call);
-    `first` is the request that made it, to find the loop that repeats the line."""
+    `first` is the request that made it, to find the loop that repeats the line; `path` is
+    the analysed file."""
     if fact.first is None:
         return "", ()
-    here = fact.loc.path
-    text = f"first created at {fact.first.where(here)}"
+    here = message_home(fact, path)
+    text = f"first created at {fact.first.where(here, path)}"
     found = [related_at(fact.first, "first created here")]
     site = repeating_call(fact)
     if site is not None:
         found.append(related_at(site, "the repeat comes from this call"))
-        return f"{text}; the repeat comes from the call at {site.where(here)}", tuple(found)
+        return f"{text}; the repeat comes from the call at {site.where(here, path)}", tuple(found)
     if fact.first == fact.loc:
         loop = _repeating_loop(fact, first)
         text += (f"; the loop at line {loop} runs this line again" if loop

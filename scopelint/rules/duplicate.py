@@ -9,21 +9,31 @@ from scopelint.rules.common import (
     first_errors,
     first_requests,
     once_per_site,
+    message_home,
+    related_at,
     repeat_origin,
     store_key,
 )
+from scopelint.rules.ignored_reuse import ignoring_call
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
     made = first_requests(facts)
-    return once_per_site(path, "TFS101", ((fact, _message(fact, made))
+    return once_per_site(path, "TFS101", ((fact, _message(fact, made, facts, path))
                                           for fact in first_errors(facts)
                                           if fact.outcome is Outcome.DUPLICATE))
 
 
-def _message(fact: VariableFact, made: dict[tuple[Location, str], VariableFact]) -> Message:
+def _message(fact: VariableFact, made: dict[tuple[Location, str], VariableFact],
+             facts: ModuleFacts, here: str) -> Message:
     key = store_key(fact)
-    origin, related = repeat_origin(fact, made.get((fact.first, key)) if fact.first else None)
+    origin, related = repeat_origin(fact, made.get((fact.first, key)) if fact.first else None,
+                                    here)
+    cause = ignoring_call(fact, facts)
+    if cause is not None:  # one cause: the TFS206 names this line, this names the TFS206
+        origin += (f"; {cause.function}() ignores that call's reuse=True "
+                   f"(TFS206 at {cause.loc.where(message_home(fact, here), here)})")
+        related += (related_at(cause.loc, f"{cause.function}() ignores its reuse parameter"),)
     return (f"duplicate variable '{key}': {fact.api} creates it again in a scope that does not "
             f"reuse{f' ({origin})' if origin else ''}; TF raises 'Variable {key} already exists, "
             f"disallowed'"), related
@@ -52,8 +62,11 @@ with tf.variable_scope("foo", reuse=True):
 """,
     autofix="Safe, when the repeat comes from a second call of a function that takes a "
             "`reuse` parameter reaching its scope: `reuse=True` is passed at that call. "
-            "Otherwise unsafe: `reuse=tf.AUTO_REUSE` on the `variable_scope` around the "
-            "request (or, outside any, on the `tf.layers` call), so every later run shares "
-            "its variables (a loop of towers, a discriminator called twice).",
+            "Otherwise unsafe: when the line that made the variable asks for it again (a loop "
+            "of towers, a discriminator called twice), `reuse=tf.AUTO_REUSE` on the "
+            "`variable_scope` around the request (or, outside any, on the `tf.layers` call), "
+            "so every later run shares its variables; when another line asks for it (a second "
+            "head pasted from the first), sharing would hide the bug: the second "
+            "`variable_scope` block (or the request's own name) gets a new name, `head_1`.",
     check=check,
 )

@@ -1,35 +1,57 @@
 """TFS206: a function takes `reuse` but its variable_scope never gets it."""
 
+from __future__ import annotations
+
 from typing import Iterator
 
-from scopelint.facts import Finding, IgnoredReuseFact, Location, ModuleFacts, Outcome
+from scopelint.facts import (
+    Finding, IgnoredReuseFact, Location, ModuleFacts, Outcome, VariableFact,
+)
 from scopelint.rules import Rule
-from scopelint.rules.common import Message, once_per_site, related_at, store_key
+from scopelint.rules.common import Message, message_home, related_at, store_key
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
+    """One finding per scope, in the function's own file: it is certain without any caller,
+    so a file that only calls the function does not repeat it (its TFS101 names it)."""
     callers: dict[Location, Location] = {}
     for fact in facts.ignored_reuse:
         if fact.caller is not None:
             callers.setdefault(fact.loc, fact.caller)
-    return once_per_site(path, "TFS206", (
-        (fact, _message(fact, callers.get(fact.loc), facts)) for fact in facts.ignored_reuse))
+    seen: set[Location] = set()
+    for fact in facts.ignored_reuse:
+        if fact.loc not in seen:
+            seen.add(fact.loc)
+            message, related = _message(fact, callers.get(fact.loc), facts, path)
+            yield Finding(fact.loc.path or path, fact.loc.line, fact.loc.col, "TFS206", message,
+                          related)
 
 
-def _message(fact: IgnoredReuseFact, caller: Location | None, facts: ModuleFacts) -> Message:
+def ignoring_call(fact: VariableFact, facts: ModuleFacts) -> IgnoredReuseFact | None:
+    """The ignored `reuse` parameter behind a request, when a call on its stack asked for
+    reuse that the function never passed on."""
+    stack = set(fact.stack)
+    return next((f for f in facts.ignored_reuse if f.caller in stack), None)
+
+
+def _message(fact: IgnoredReuseFact, caller: Location | None, facts: ModuleFacts,
+             here: str) -> Message:
     text = (f"{fact.function}() takes `reuse` but never uses it: this variable_scope does not "
             f"get reuse=reuse, so a caller's reuse=True changes nothing")
     if caller is None:
         return text, ()
+    home = message_home(fact, here)
+    related = [related_at(caller, "this call asks for reuse")]
     raised = next((v for v in facts.variables if v.outcome is Outcome.DUPLICATE
                    and caller in v.stack), None)
     if raised is not None:
         outcome = (f"will raise 'Variable {store_key(raised)} already exists' "
-                   f"(line {raised.loc.line})")
+                   f"(at {raised.loc.where(home, here)})")
+        related.append(related_at(raised.loc, "TF raises here (TFS101)"))
     else:
         outcome = "does not reuse anything"
-    return (f"{text}; the call at line {caller.line} asks for reuse and {outcome}",
-            (related_at(caller, "this call asks for reuse"),))
+    return (f"{text}; the call at {caller.where(home, here)} asks for reuse and {outcome}",
+            tuple(related))
 
 
 RULE = Rule(

@@ -16,9 +16,11 @@ INTERNAL = Rule(
 SYNTAX = Rule(
     code="TFS001", name="syntax-error",
     summary="the file parses neither as Python 3 nor as Python 2",
-    what="Reports the first syntax error, at CPython's position, for code that is broken "
-         "in every Python: neither CPython nor, after it, a Python 2 reading accepts it "
-         "(Python 2 files are analysed instead, see TFS003). In a notebook, it is reported "
+    what="Reports the first syntax error, at CPython's position, for code that neither "
+         "the running CPython nor, after it, a Python 2 reading accepts "
+         "(Python 2 files are analysed instead, see TFS003). When the only trouble is `async` or "
+         "`await` used as a name (keywords since Python 3.7), the message says so and which "
+         "Pythons parse the file (3.6 and older, or Python 2). In a notebook, it is reported "
          "in the first code cell that does not parse, and the cells before it are analysed.",
     why="scopelint cannot check code it cannot parse, and neither can Python run it.",
     example="x = = 1",
@@ -39,7 +41,8 @@ UNREADABLE = Rule(
 PYTHON2 = Rule(
     code="TFS003", name="python2-file",
     summary="a Python 2 file, analysed as Python 2 (informational)",
-    what="Notes, once per file and at its first Python 2 construct, that the file is "
+    what="Notes, once per file and at its first Python 2 construct (for tabs mixed with "
+         "spaces: the first line Python 3 rejects), that the file is "
          "Python 2 (`print x`, `print >>f, x`, `exec code`, `except E, e:`, `raise E, V`, "
          "backticks, `<>`, `0777`, `10L`, `ur\"\"`, tabs mixed with spaces). scopelint "
          "reads it with a Python 2 grammar (fissix), rewrites those constructs to Python 3 "

@@ -16,14 +16,16 @@ from scopelint.rules.common import (
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
     made = first_requests(facts)
-    return once_per_site(path, "TFS103", ((fact, _message(fact, made))
+    return once_per_site(path, "TFS103", ((fact, _message(fact, made, path))
                                           for fact in first_errors(facts)
                                           if fact.outcome is Outcome.MISMATCH))
 
 
-def _message(fact: VariableFact, made: dict[tuple[Location, str], VariableFact]) -> Message:
+def _message(fact: VariableFact, made: dict[tuple[Location, str], VariableFact],
+             here: str) -> Message:
     key = store_key(fact)
-    origin, related = repeat_origin(fact, made.get((fact.first, key)) if fact.first else None)
+    origin, related = repeat_origin(fact, made.get((fact.first, key)) if fact.first else None,
+                                    here)
     return (f"reused variable '{key}' does not match: {fact.detail}"
             f"{f' ({origin})' if origin else ''}; TF raises 'Trying to share variable {key}'"
             ), related

@@ -5,13 +5,13 @@ from typing import Iterable, Iterator
 from scopelint.facts import Finding, Location, ModuleFacts, Outcome, Related, VariableFact
 from scopelint.rules import Rule
 from scopelint.rules.common import (
-    Message, closest, first_errors, once_per_site, related_at, store_key,
+    Message, closest, message_home, first_errors, once_per_site, related_at, store_key,
 )
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
     return once_per_site(path, "TFS102", (
-        (fact, _message(fact, _made_before(fact, facts))) for fact in _first_of_each_cause(
+        (fact, _message(fact, _made_before(fact, facts), path)) for fact in _first_of_each_cause(
             f for f in first_errors(facts) if f.outcome is Outcome.MISSING)))
 
 
@@ -41,11 +41,11 @@ def _made_before(fact: VariableFact, facts: ModuleFacts) -> list[str]:
     return made
 
 
-def _message(fact: VariableFact, made: list[str]) -> Message:
+def _message(fact: VariableFact, made: list[str], here: str) -> Message:
     related: tuple[Related, ...] = ()
     why = "the variable scope reuses (reuse=True)"
     if fact.reuse_origin is not None:
-        where = fact.reuse_origin.where(fact.loc.path)
+        where = fact.reuse_origin.where(message_home(fact, here), here)
         why = f"reuse=True leaked from the root scope by reuse_variables() at {where}"
         related = (related_at(fact.reuse_origin, "reuse set here"),)
     if fact.name is None and fact.detail:  # an optimizer's slots, a moving average's shadows

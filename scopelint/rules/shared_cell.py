@@ -10,8 +10,10 @@ from scopelint.rules.common import once_per_site
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
     return once_per_site(path, "TFS207", (
         (fact, (f"MultiRNNCell gets one cell object for several layers ({fact.how}): "
-                    f"the cell keeps the scope of its first use, so every layer "
-                    f"runs on layer 0's weights; build one cell per layer", ()))
+                    f"it builds its weights once, for layer 0's input, and every layer calls "
+                    f"it; TF raises 'Dimensions must be equal' when the input width differs "
+                    f"from the cell's units, and otherwise the layers silently share layer "
+                    f"0's weights; build one cell per layer", ()))
         for fact in facts.shared_cells))
 
 
