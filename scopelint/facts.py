@@ -75,6 +75,10 @@ class VariableFact:
     certain: bool = True  # False when made where code may or may not run (an `if` branch)
     name_scope: str = ""  # the name scope it was requested in (pattern form)
     loops: Tuple[Tuple[int, int], ...] = ()  # (line, iteration) of each loop it runs in
+    # the call of a project helper (`weight("w", ...)`) that hands get_variable its name, in
+    # the code that entered the innermost scope, when that is not the requesting function
+    through: Optional[Location] = None
+    helper: str = ""  # the helper that call runs
 
     @property
     def reused(self) -> Optional[bool]:

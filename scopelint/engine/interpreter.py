@@ -28,6 +28,7 @@ from scopelint.engine.imports import assumes_tf, module_value
 from scopelint.engine.model import BRANCH_WRITES, Graph
 from scopelint.engine.project import Project, SourceFile
 from scopelint.engine.sharing import Load, Writes
+from scopelint.engine.state import CallSite
 from scopelint.engine.tfcalls import TFCalls
 from scopelint.engine.values import (
     OUTER_WRITES,
@@ -69,6 +70,7 @@ class Interpreter(TFCalls, CallReplay, Importing):
         self.attribute_sets = 0
         self.writes: Writes = {}
         self.stack: list[Location] = []
+        self.call_sites: list[CallSite] = []
         self.active: list[cst.FunctionDef] = []
         self.executed: set[int] = set()
         self.recording = True

@@ -23,6 +23,7 @@ from scopelint.engine.cstwalk import source_of
 from scopelint.engine.library import LibraryCalls
 from scopelint.engine.model import Graph, Request
 from scopelint.engine.scopes import ScopeCalls
+from scopelint.engine.state import CallSite
 from scopelint.engine.symbols import ANY, is_known, pattern
 from scopelint.engine.values import (
     Args,
@@ -238,10 +239,12 @@ class TFCalls(ScopeCalls, LibraryCalls):
         request = graph.get_variable(name, self.loc(node), self.call_stack(),
                                      shape_of(bound.get("shape")), dtype, made,
                                      truth(bound.get("trainable", Const(True))) is True)
+        through = self.wrapper_call(name)
         expected = None
-        if (self.scope_frames and self.scope_frames[-1][:2] == ("name_scope", self.invocation)
+        if (self.scope_frames and self.scope_frames[-1][0] == "name_scope"
                 and graph.name_stack and graph.name_stack != graph.scope.name
-                and _literal_name(node)):
+                and (through is not None or (self.scope_frames[-1][1] == self.invocation
+                                             and _literal_name(node)))):
             expected = f"{graph.name_stack}/{name}"
         if self.graph.scope.partitioned or not is_none(bound.get("partitioner", Const(None))):
             # `name/part_0:0`, ... as many as the partitioner decides at run time
@@ -251,8 +254,26 @@ class TFCalls(ScopeCalls, LibraryCalls):
             self.check_name(request.key, self.loc(node), root=True)  # the scope's own is checked
         if request.outcome not in _ERRORS:
             self.note_doubled_scope(name, request, node)
-        self.record_request(node, api, request, expected)
+        self.record_request(node, api, request, expected, through)
         return Variable(_with_port(request.name))
+
+    def wrapper_call(self, name: str) -> Optional[CallSite]:
+        """The call of a project helper, in the code that entered the innermost scope (the
+        outermost call at the root scope), that hands it this variable's name as a literal
+        (`weight("w", [3, 3])`): None when that scope was entered in the requesting
+        function, or the name comes from elsewhere."""
+        if not is_known(name) or not self.call_sites:
+            return None
+        if not self.scope_frames:  # the root scope: the outermost call
+            site = self.call_sites[0]
+            return site if _passes_literal(site.node, name) else None
+        opened = self.scope_frames[-1][1]
+        if opened == self.invocation:
+            return None
+        for site in reversed(self.call_sites):
+            if site.caller == opened:
+                return site if _passes_literal(site.node, name) else None
+        return None
 
     def note_doubled_scope(self, name: str, request: Request, node: cst.Call) -> None:
         """The name spells out the variable scope it is made in: `s/s/w`."""
@@ -265,7 +286,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
                 return
 
     def record_request(self, node: cst.Call, api: str, request: Request,
-                       expected: Optional[str] = None) -> None:
+                       expected: Optional[str] = None,
+                       through: Optional[CallSite] = None) -> None:
         if not self.recording:
             return
         self.note_variable_use()
@@ -285,7 +307,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
             self.reuse_origin(request), pattern(request.key), self.graph.serial,
             stored.shape if stored else None, stored.dtype if stored else None,
             certain=not self.graph.may_not_run,
-            name_scope=pattern(self.graph.name_stack), loops=tuple(self.loops)))
+            name_scope=pattern(self.graph.name_stack), loops=tuple(self.loops),
+            through=through.loc if through else None, helper=through.function if through else ""))
 
     def _ignored_name_scope(self) -> str:
         """The name scope a get_variable ignores: its full name, or as written when unknown."""
@@ -465,6 +488,12 @@ def _literal_name(node: cst.Call) -> bool:
             return isinstance(arg.value, (cst.SimpleString, cst.ConcatenatedString,
                                           cst.FormattedString))
     return False
+
+
+def _passes_literal(call: cst.Call, text: str) -> bool:
+    """The call passes `text` as a string literal argument."""
+    return any(isinstance(arg.value, (cst.SimpleString, cst.ConcatenatedString))
+               and arg.value.evaluated_value == text for arg in call.args)
 
 
 def _slim_ops(ops: Value) -> Optional[frozenset[str]]:
