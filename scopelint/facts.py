@@ -186,6 +186,20 @@ class DoubledScopeFact:
     stack: CallStack = ()
 
 
+@dataclass(frozen=True)
+class EmptyFilterFact:
+    """A variable collection read before any variable it selects exists (an empty list),
+    handed to an API that needs variables: `minimize(var_list=...)`, `Saver(...)`."""
+
+    loc: Location  # the collection's read
+    scope: Optional[str]  # its `scope=` pattern; None: the whole collection
+    variables_before: int  # variable facts recorded before the read
+    graph: int  # the simulated graph it read
+    consumer: Location
+    api: str  # "minimize", "compute_gradients", "Saver", "variables_initializer"
+    stack: CallStack = ()
+
+
 @dataclass
 class ModuleFacts:
     """Everything the engine learned about one module, in execution order."""
@@ -206,6 +220,7 @@ class ModuleFacts:
     misplaced_args: list[MisplacedArgFact] = field(default_factory=list)
     invalid_names: list[InvalidNameFact] = field(default_factory=list)
     doubled_scopes: list[DoubledScopeFact] = field(default_factory=list)
+    empty_filters: list[EmptyFilterFact] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

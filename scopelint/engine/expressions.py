@@ -26,6 +26,7 @@ from scopelint.engine.values import (
     Member,
     ModuleObject,
     ModuleRef,
+    NoVariables,
     Partial,
     ReuseValue,
     ScopeRef,
@@ -521,7 +522,8 @@ def _comprehension(interp: "Interpreter", node: cst.BaseExpression, env: Env) ->
     any other comprehension runs its body an unknown number of times: once, in maybe mode."""
     clause: cst.CompFor = node.for_in  # type: ignore[attr-defined]
     local = Env(env)
-    items = builtins_model.iteration_values(evaluate(interp, clause.iter, local))
+    source = evaluate(interp, clause.iter, local)
+    items = builtins_model.iteration_values(source)
     if (isinstance(node, (cst.ListComp, cst.GeneratorExp)) and items is not None
             and len(items) <= builtins_model.MAX_ITEMS and not clause.ifs
             and clause.inner_for_in is None):
@@ -546,6 +548,9 @@ def _comprehension(interp: "Interpreter", node: cst.BaseExpression, env: Env) ->
             evaluate(interp, node.value, local)
         else:
             evaluate(interp, node.elt, local)  # type: ignore[attr-defined]
+    if isinstance(source, NoVariables) and clause.inner_for_in is None and isinstance(
+            node, (cst.ListComp, cst.GeneratorExp)):
+        return source  # a filter over an empty list is empty
     return Unknown()
 
 

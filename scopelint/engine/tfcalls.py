@@ -6,6 +6,7 @@ methods of TF objects; scopes live in `scopes`, library calls in `library`.
 
 from __future__ import annotations
 
+import re
 from typing import Callable, Optional
 
 import libcst as cst
@@ -32,6 +33,7 @@ from scopelint.engine.values import (
     Env,
     Function,
     Mapping,
+    NoVariables,
     OpOutput,
     ScopeRef,
     Seq,
@@ -48,6 +50,7 @@ from scopelint.engine.values import (
 )
 from scopelint.facts import (
     DoubledScopeFact,
+    EmptyFilterFact,
     Location,
     MisplacedArgFact,
     ModuleFacts,
@@ -97,6 +100,12 @@ class TFCalls(ScopeCalls, LibraryCalls):
                 ops = kwargs.pop("list_ops_or_scope", args[0] if args else Unknown())
                 return TFObject("ArgScope", dict(kwargs), {"ops": _slim_ops(ops)})
         self.record_name_lookup(leaf, args, kwargs, node)
+        if leaf in tfapi.SCOPE_FILTERS and path == leaf:
+            empty = self.empty_collection(leaf, args, kwargs, node)
+            if empty is not None:
+                return empty
+        if path in _VAR_LIST_PARAM:
+            self.note_var_list(path, args, kwargs, node)
         if tfapi.creates_opaquely(path) and leaf not in tfapi.SLIM_PURE:
             self.opaque_call()
             if path.startswith("train."):
@@ -168,6 +177,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
                 return self.scope_manager(name, args, kwargs, node)
             self.record_name_lookup(name, args, kwargs, node)
             return Benign()
+        if name in _VAR_LIST_PARAM and owner.path.startswith("train."):
+            self.note_var_list(name, args, kwargs, node)
         if name in ("minimize", "apply_gradients") and owner.path.startswith("train."):
             return self.optimizer_slots(owner, kind, name, node)
         if name == "apply" and kind == "ExponentialMovingAverage":
@@ -395,6 +406,48 @@ class TFCalls(ScopeCalls, LibraryCalls):
         if text and is_known(text):
             self.facts.name_refs.append(NameRefFact(self.loc(node), kind, text, self.call_stack()))
 
+    def empty_collection(self, leaf: str, args: list[Value], kwargs: dict[str, Value],
+                         node: cst.Call) -> Optional[NoVariables]:
+        """`trainable_variables()` / `global_variables(scope=...)` / `get_collection(key,
+        scope)` read when the graph certainly holds no variable they select: an empty list.
+
+        Certain only in a graph whose every variable scopelint knows (no call it cannot
+        follow, no optimizer it does not know), on a path that surely runs, outside loops.
+        """
+        graph = self.graph
+        bound = _bound(("key", "scope") if leaf == "get_collection" else ("scope",),
+                       args, kwargs)
+        if _collection(leaf, bound.get("key")) not in ("trainable_variables", "variables"):
+            return None
+        scope = bound.get("scope", Const(None))
+        text = None if is_none(scope) else const_str(scope)
+        if (not is_none(scope) and (text is None or not is_known(text))) or not self.recording \
+                or self.loops or graph.may_not_run or not graph.known_context \
+                or graph.slots_unknown or not graph.unsure_store.empty:
+            return None
+        try:
+            match = re.compile(text or "").match
+        except re.error:
+            return None
+        if any(not v.certain or not is_known(v.name) or match(v.name + ":0")
+               for v in graph.store.values()):
+            return None
+        if any(f.graph == graph.serial and f.outcome is not Outcome.MISSING
+               and (f.name is None or match(f.name)) for f in self.facts.variables):
+            return None
+        return NoVariables(self.loc(node), self.call_stack(), text, len(self.facts.variables),
+                           graph.serial)
+
+    def note_var_list(self, api: str, args: list[Value], kwargs: dict[str, Value],
+                      node: cst.Call) -> None:
+        """An API that needs variables handed an empty collection (see `empty_collection`)."""
+        empty = _bound(_VAR_LIST_PARAM[api], args, kwargs).get("var_list")
+        if (isinstance(empty, NoVariables) and self.recording
+                and not self.graph.may_not_run and not self.handling):
+            self.facts.empty_filters.append(EmptyFilterFact(
+                empty.loc, empty.scope, empty.variables_before, empty.graph, self.loc(node),
+                api.rsplit(".", 1)[-1], empty.stack))
+
     def loc_within(self, call: cst.Call, part: cst.CSTNode) -> Location:
         """Where a part of a call is: libcst reproduces the call's text from its start."""
         start = self.loc(call)
@@ -427,6 +480,24 @@ _ERRORS = (Outcome.DUPLICATE, Outcome.MISSING, Outcome.MISMATCH)
 # `GraphKeys` values of the collections that hold variables
 _VARIABLE_COLLECTIONS = frozenset({"trainable_variables", "variables", "local_variables",
                                    "model_variables", "moving_average_variables"})
+
+
+# APIs that raise on (or do nothing with) an empty `var_list`, and where it sits
+_VAR_LIST_PARAM = {
+    "minimize": ("loss", "global_step", "var_list"),
+    "compute_gradients": ("loss", "var_list"),
+    "train.Saver": ("var_list",),
+    "variables_initializer": ("var_list",),
+    "initialize_variables": ("var_list",),
+}
+
+
+def _bound(params: tuple[str, ...], args: list[Value], kwargs: dict[str, Value]
+           ) -> dict[str, Value]:
+    """Arguments by parameter name, positional ones first."""
+    bound = dict(zip(params, args))
+    bound.update(kwargs)
+    return bound
 
 
 def _collection(leaf: str, key: Optional[Value]) -> Optional[str]:

@@ -9,7 +9,7 @@ import libcst as cst
 
 from scopelint.engine.model import VarScope
 from scopelint.engine.symbols import hole
-from scopelint.facts import Location, Reuse
+from scopelint.facts import CallStack, Location, Reuse
 
 
 class Value:
@@ -65,6 +65,18 @@ class ShapedTensor(Tensor):
 
     def __repr__(self) -> str:
         return f"ShapedTensor({self.shape})"
+
+
+class NoVariables(Tensor):
+    """A variable collection, filtered or not, read when it certainly holds no variable it
+    selects (`trainable_variables(scope="gen")` before the generator is built): an empty
+    list. `scope` is its `scope=` pattern (None: the whole collection)."""
+
+    def __init__(self, loc: Location, stack: CallStack, scope: Optional[str],
+                 variables_before: int, graph: int) -> None:
+        super().__init__()
+        self.loc, self.stack, self.scope = loc, stack, scope
+        self.variables_before, self.graph = variables_before, graph
 
 
 @dataclass(frozen=True)
