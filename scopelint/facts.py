@@ -187,6 +187,18 @@ class DoubledScopeFact:
 
 
 @dataclass(frozen=True)
+class StepCellFact:
+    """A cell call fed the state of the same call's previous run on another cell object:
+    a new cell each time step, so each step makes its own weights."""
+
+    loc: Location  # the cell call
+    cell: str  # the cell class, e.g. "GRUCell"
+    scope: str  # the variable scope of this step's weights (pattern form)
+    first_scope: str  # that of the previous step's cell
+    stack: CallStack = ()
+
+
+@dataclass(frozen=True)
 class EmptyFilterFact:
     """A variable collection read before any variable it selects exists (an empty list),
     handed to an API that needs variables: `minimize(var_list=...)`, `Saver(...)`."""
@@ -221,6 +233,7 @@ class ModuleFacts:
     invalid_names: list[InvalidNameFact] = field(default_factory=list)
     doubled_scopes: list[DoubledScopeFact] = field(default_factory=list)
     empty_filters: list[EmptyFilterFact] = field(default_factory=list)
+    step_cells: list[StepCellFact] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

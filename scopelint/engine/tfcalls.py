@@ -29,6 +29,7 @@ from scopelint.engine.symbols import ANY, is_known, pattern
 from scopelint.engine.values import (
     Args,
     Benign,
+    CellState,
     Const,
     Env,
     Function,
@@ -51,6 +52,7 @@ from scopelint.engine.values import (
 from scopelint.facts import (
     DoubledScopeFact,
     EmptyFilterFact,
+    StepCellFact,
     Location,
     MisplacedArgFact,
     ModuleFacts,
@@ -189,9 +191,9 @@ class TFCalls(ScopeCalls, LibraryCalls):
         if name == "__call__" and owner.state.get("kind") == "MultiRNNCell":
             self.cell_call(owner, node, owner.path)
             return Unknown()
-        if name == "__call__" and "wraps" in owner.state:
-            self.cell_call(owner, node, owner.path)
-            return Unknown()
+        if name == "__call__" and ("wraps" in owner.state
+                                   or owner.state.get("kind") in tfapi.CELLS):
+            return self.cell_object_call(owner, args, kwargs, node)
         if name == "__call__" and "kind" in owner.state:
             return self.layer_object_call(owner, node)
         if name == "__call__" and owner.path == "Template":
@@ -199,6 +201,27 @@ class TFCalls(ScopeCalls, LibraryCalls):
         if owner.path == "Estimator" and name in tfapi.ESTIMATOR_RUNS:
             self.run_model_fn(owner, node)
         return Unknown()
+
+    def cell_object_call(self, cell: TFObject, args: list[Value], kwargs: dict[str, Value],
+                         node: cst.Call) -> Value:
+        """`output, state = cell(inputs, state)`: the first call of a cell (or of the cell a
+        wrapper wraps) builds its weights. A state that the same call made on another cell
+        object means a new cell each time step (noted for TFS207)."""
+        before = len(self.facts.variables)
+        self.cell_call(cell, node, cell.path)
+        here, stack = self.loc(node), self.call_stack()
+        state = kwargs.get("state", args[1] if len(args) > 1 else None)
+        made = self.facts.variables[before:]
+        built = _built(cell)
+        if (isinstance(state, CellState) and state.site == here and state.stack == stack
+                and isinstance(built, TFObject) and _built(state.cell) is not built and made
+                and self.recording
+                and all(f.outcome is Outcome.CREATE and f.certain for f in made)):
+            scope, first = _scope_name(built), _scope_name(_built(state.cell))
+            if scope and first and scope != first:
+                self.facts.step_cells.append(StepCellFact(
+                    here, built.path.rsplit(".", 1)[-1], scope, first, stack))
+        return Seq((Unknown(), CellState(cell, here, stack)))
 
     def note_misplaced(self, path: str, args: list[Value], node: cst.Call) -> None:
         """Positional arguments TF binds to another parameter than they look meant for."""
@@ -565,6 +588,19 @@ def _passes_literal(call: cst.Call, text: str) -> bool:
     """The call passes `text` as a string literal argument."""
     return any(isinstance(arg.value, (cst.SimpleString, cst.ConcatenatedString))
                and arg.value.evaluated_value == text for arg in call.args)
+
+
+def _built(cell: Value) -> Value:
+    """The cell that builds the weights: a wrapper's wrapped cell, or the cell itself."""
+    while isinstance(cell, TFObject) and "wraps" in cell.state:
+        cell = cell.state["wraps"]
+    return cell
+
+
+def _scope_name(cell: Value) -> Optional[str]:
+    """The variable scope a built cell keeps its weights in (pattern form)."""
+    scope = cell.state.get("scope") if isinstance(cell, TFObject) else None
+    return pattern(scope.scope.name) if isinstance(scope, ScopeRef) else None
 
 
 def _slim_ops(ops: Value) -> Optional[frozenset[str]]:

@@ -67,6 +67,15 @@ class ShapedTensor(Tensor):
         return f"ShapedTensor({self.shape})"
 
 
+class CellState(Unknown):
+    """The new state a direct call of an RNN cell object returns (`out, state = cell(x, s)`):
+    which cell made it, at which call site, through which calls."""
+
+    def __init__(self, cell: Value, site: Location, stack: CallStack) -> None:
+        super().__init__()
+        self.cell, self.site, self.stack = cell, site, stack
+
+
 class NoVariables(Tensor):
     """A variable collection, filtered or not, read when it certainly holds no variable it
     selects (`trainable_variables(scope="gen")` before the generator is built): an empty
