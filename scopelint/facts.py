@@ -184,6 +184,7 @@ class DoubledScopeFact:
     name: str  # the predicted name, pattern form (`s/s/w:0`)
     scope: str  # the repeated part, pattern form
     stack: CallStack = ()
+    owner: str = ""  # a class whose `__call__` opens the repeated scope (`Transformer`)
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,7 @@ class CallReplay(EngineState):
     exec_block: Callable[..., None]
     eval: Callable[..., Value]
     opaque_call: Callable[[], None]
+    library_init: Callable[..., Value]
     maybe: Callable[[], AbstractContextManager[None]]
     quietly: Callable[[], AbstractContextManager[None]]
 
@@ -262,6 +263,8 @@ class CallReplay(EngineState):
         init = cls.lookup("__init__")
         if isinstance(init, Function):
             self.call_function(init.bind(instance), args, kwargs, call)
+        elif cls.library:
+            self.library_init(instance, args, kwargs, call)
         return instance
 
     def call_value(self, callee: Value, args: list[Value], kwargs: dict[str, Value],

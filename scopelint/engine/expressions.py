@@ -22,6 +22,7 @@ from scopelint.engine.values import (
     Function,
     Instance,
     Lambda,
+    LibraryInit,
     Mapping,
     Member,
     ModuleObject,
@@ -169,6 +170,8 @@ def attribute(owner: Value, name: str) -> Value:
             found = base.lookup(name)
             if isinstance(found, Function):
                 return found.bind(owner.instance)
+        if name == "__init__" and owner.cls.library and isinstance(owner.instance, Instance):
+            return LibraryInit(owner.instance)
         if name == "__init__":  # `object` or a library base: nothing scopelint tracks
             return Builtin("object_init")
     if isinstance(owner, ScopeRef):
@@ -244,6 +247,10 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
         method = attribute(callee, "__call__")
         if isinstance(method, Function):
             return interp.call_function(method, args, kwargs, node)
+        if callee.cls.library:
+            return interp.library_call(callee, args, kwargs, node)
+    if isinstance(callee, LibraryInit):
+        return interp.library_init(callee.instance, args, kwargs, node)
     if isinstance(callee, ModuleRef):
         return _module_call(interp, callee.path, args, kwargs)
     interp.opaque_call()

@@ -25,6 +25,7 @@ from scopelint.engine.calls import CALL_BUDGET, CallReplay, Exit, MaybeExit
 from scopelint.engine.cstwalk import Block, statements, tests_what_was_built
 from scopelint.engine.importing import Importing, ModuleState
 from scopelint.engine.imports import assumes_tf, module_value
+from scopelint.engine.layer_classes import LayerClasses, library_base
 from scopelint.engine.model import BRANCH_WRITES, Graph
 from scopelint.engine.project import Project, SourceFile
 from scopelint.engine.sharing import Load, Writes
@@ -51,7 +52,7 @@ from scopelint.facts import CallStack, Location, ModuleFacts, Reuse
 MAX_CONCRETE_ITERATIONS = 32
 
 
-class Interpreter(TFCalls, CallReplay, Importing):
+class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
     """Replays a program from one module (its `__main__`); `facts` holds the result."""
 
     def __init__(self, entry: ModuleState, project: Optional[Project],
@@ -205,10 +206,10 @@ class Interpreter(TFCalls, CallReplay, Importing):
                 if p.default is not None}
 
     def exec_ClassDef(self, node: cst.ClassDef, env: Env) -> None:
-        bases = tuple(b for b in (self.eval(arg.value, env) for arg in node.bases)
-                      if isinstance(b, Class))
+        values = [self.eval(arg.value, env) for arg in node.bases]
+        bases = tuple(b for b in values if isinstance(b, Class))
         class_env = Env(env)
-        cls = Class(node, class_env.vars, bases)
+        cls = Class(node, class_env.vars, bases, library_base(values))
         env.vars[node.name.value] = cls
         self.exec_block(node.body, class_env)
         # Methods see the module, not the class body, as their enclosing scope.

@@ -219,6 +219,7 @@ class Class(Value):
     node: cst.ClassDef
     attrs: dict[str, Value]
     bases: tuple["Class", ...]
+    library: str = ""  # a library base whose `__call__` opens a scope (`layer_classes`)
 
     def lookup(self, name: str) -> Optional[Value]:
         if name in self.attrs:
@@ -244,6 +245,14 @@ class Instance(Value):
 
     cls: Class
     attrs: dict[str, Value] = field(default_factory=dict)
+    library: dict[str, Value] = field(default_factory=dict)  # its library base's state
+
+
+@dataclass(eq=False)
+class LibraryInit(Value):
+    """`super().__init__` of a class built on a library base (see `layer_classes`)."""
+
+    instance: Instance
 
 
 @dataclass(eq=False)

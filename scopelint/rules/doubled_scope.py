@@ -13,6 +13,9 @@ def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
 
 
 def _message(fact: DoubledScopeFact) -> str:
+    if fact.owner:
+        return (f"{fact.owner} opens its own variable scope '{fact.scope}' inside the "
+                f"variable scope '{fact.scope}': its variables are named '{fact.name}'")
     scope = (f"its variable scope '{fact.scope}'" if fact.scope.strip("…/")
              else "its variable scope (the same value)")
     return (f"the name repeats {scope}: get_variable prefixes the scope again, so this "
