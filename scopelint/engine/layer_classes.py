@@ -117,8 +117,12 @@ class LayerClasses(EngineState):
         if (text and is_known(outer) and outer.rsplit("/", 1)[-1] == text
                 and isinstance(scope, ScopeRef) and scope.scope.name == f"{outer}/{text}"
                 and self.recording):
+            loc, stack = self.loc(node), self.call_stack()
+            fn = self.calling[-1] if self.calling else None
+            if fn is not None and fn.bound is instance and self.stack:  # in `__init__`
+                loc, stack = self.stack[-1], stack[:-1]  # where the object is made
             self.facts.doubled_scopes.append(DoubledScopeFact(
-                self.loc(node), pattern(f"{scope.scope.name}/{ANY}"), text, self.call_stack(),
+                loc, pattern(f"{scope.scope.name}/{ANY}"), text, stack,
                 owner=instance.cls.node.name.value))
 
     def _modalities(self) -> None:
