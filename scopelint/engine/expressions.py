@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 import libcst as cst
 
 from scopelint.engine import builtins_model, tfapi
+from scopelint.engine.layer_classes import LIBRARY_WEIGHTS
 from scopelint.engine.symbols import is_known
 from scopelint.engine.tfapi import canonical
 from scopelint.engine.values import (
@@ -159,6 +160,8 @@ def attribute(owner: Value, name: str) -> Value:
         found = owner.cls.lookup(name)
         if isinstance(found, Function):
             return found.bind(owner)
+        if found is None and owner.cls.library and name in LIBRARY_WEIGHTS:
+            return Member(owner, name)  # the library base's `self.add_weight`
         return found if found is not None else Unknown()
     if isinstance(owner, Class):
         found = owner.lookup(name)
@@ -233,6 +236,8 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
             interp.run_callbacks([*args, *kwargs.values()], certain=False)
         result = builtins_model.call_builtin(callee.name, args, kwargs)
         return Benign() if type(result) is Unknown else result
+    if isinstance(callee, Member) and isinstance(callee.owner, Instance):
+        return interp.library_weight(callee.owner, args, kwargs, node)
     if isinstance(callee, Member):
         func = node.func
         if (callee.name in MUTATORS and isinstance(func, cst.Attribute)

@@ -41,6 +41,12 @@ METHOD = {LAYER: "call", T2T: "body", SONNET: "_build"}
 OVERRIDES = {LAYER: (), T2T: ("call", "model_fn", "model_fn_sharded", "bottom"), SONNET: ()}
 
 
+# a legacy layer's `self.add_weight(name, shape, dtype, initializer, ...)`: get_variable in
+# the layer's scope (`add_variable` is its old name)
+LIBRARY_WEIGHTS = frozenset({"add_weight", "add_variable"})
+_WEIGHT_PARAMS = ("name", "shape", "dtype", "initializer", "regularizer", "trainable")
+
+
 def library_base(bases: list[Value]) -> str:
     """The library base among a class's bases (inherited through project classes)."""
     for base in bases:
@@ -56,6 +62,7 @@ class LayerClasses(EngineState):
     """`__init__` and `__call__` of classes on a library base."""
 
     opaque_call: Callable[[], None]
+    get_variable: Callable[..., Value]
     capture_scope: Callable[..., Value]
     library_scope: Callable[..., AbstractContextManager[Value]]
 
@@ -90,21 +97,42 @@ class LayerClasses(EngineState):
         if "scope" not in instance.library:
             self._capture(instance, node)
         instance.library["called"] = Const(True)
-        with self.library_scope(node, instance.library["scope"],
-                                reuse=Const(None) if first else Const(True),
-                                auxiliary=kind == SONNET):
-            if kind == LAYER:
-                build = cls.lookup("build")
-                if first and isinstance(build, Function):
-                    self.call_function(build.bind(instance), [Unknown()], {}, node)
-                return self.call_function(method.bind(instance), args, kwargs, node)
-            if kind == SONNET:
-                return self.call_function(method.bind(instance), args, kwargs, node)
-            self._modalities()  # T2TModel.bottom
-            with self.library_scope(node, Const("body")):
-                self.call_function(method.bind(instance), [Unknown()], {}, node)
-            self._modalities()  # T2TModel.top
+        instance.library["active"] = Const(True)  # `self.add_weight` makes weights now
+        try:
+            with self.library_scope(node, instance.library["scope"],
+                                    reuse=Const(None) if first else Const(True),
+                                    auxiliary=kind == SONNET):
+                return self._run(instance, method, args, kwargs, node, first)
+        finally:
+            instance.library.pop("active", None)
+
+    def _run(self, instance: Instance, method: Function, args: list[Value],
+             kwargs: dict[str, Value], node: cst.Call, first: bool) -> Value:
+        """The wrapped method (after `build`, the first time), in the captured scope."""
+        kind = instance.cls.library
+        if kind == LAYER:
+            build = instance.cls.lookup("build")
+            if first and isinstance(build, Function):
+                self.call_function(build.bind(instance), [Unknown()], {}, node)
+            return self.call_function(method.bind(instance), args, kwargs, node)
+        if kind == SONNET:
+            return self.call_function(method.bind(instance), args, kwargs, node)
+        self._modalities()  # T2TModel.bottom
+        with self.library_scope(node, Const("body")):
+            self.call_function(method.bind(instance), [Unknown()], {}, node)
+        self._modalities()  # T2TModel.top
+        return Unknown()
+
+    def library_weight(self, instance: Instance, args: list[Value],
+                       kwargs: dict[str, Value], node: cst.Call) -> Value:
+        """`self.add_weight(...)` while the layer's `__call__` runs: get_variable in its
+        scope; elsewhere (before the scope is captured) unknown."""
+        if instance.cls.library not in (LAYER, T2T) or not instance.library.get("active"):
+            self.opaque_call()
             return Unknown()
+        bound = dict(zip(_WEIGHT_PARAMS, args))
+        bound.update(kwargs)
+        return self.get_variable(bound, node, "add_weight")
 
     def _capture(self, instance: Instance, node: cst.Call) -> None:
         """`variable_scope(None, default_name=name)` kept by the object; a scope of the
