@@ -77,6 +77,10 @@ class VariableFact:
     certain: bool = True  # False when made where code may or may not run (an `if` branch)
     name_scope: str = ""  # the name scope it was requested in (pattern form)
     loops: Tuple[Tuple[int, int], ...] = ()  # (line, iteration) of each loop it runs in
+    # the call of a project helper (`weight("w", ...)`) that hands get_variable its name, in
+    # the code that entered the innermost scope, when that is not the requesting function
+    through: Optional[Location] = None
+    helper: str = ""  # the helper that call runs
 
     @property
     def reused(self) -> Optional[bool]:
@@ -182,6 +186,33 @@ class DoubledScopeFact:
     name: str  # the predicted name, pattern form (`s/s/w:0`)
     scope: str  # the repeated part, pattern form
     stack: CallStack = ()
+    owner: str = ""  # a class whose `__call__` opens the repeated scope (`Transformer`)
+
+
+@dataclass(frozen=True)
+class StepCellFact:
+    """A cell call fed the state of the same call's previous run on another cell object:
+    a new cell each time step, so each step makes its own weights."""
+
+    loc: Location  # the cell call
+    cell: str  # the cell class, e.g. "GRUCell"
+    scope: str  # the variable scope of this step's weights (pattern form)
+    first_scope: str  # that of the previous step's cell
+    stack: CallStack = ()
+
+
+@dataclass(frozen=True)
+class EmptyFilterFact:
+    """A variable collection read before any variable it selects exists (an empty list),
+    handed to an API that needs variables: `minimize(var_list=...)`, `Saver(...)`."""
+
+    loc: Location  # the collection's read
+    scope: Optional[str]  # its `scope=` pattern; None: the whole collection
+    variables_before: int  # variable facts recorded before the read
+    graph: int  # the simulated graph it read
+    consumer: Location
+    api: str  # "minimize", "compute_gradients", "Saver", "variables_initializer"
+    stack: CallStack = ()
 
 
 @dataclass
@@ -204,6 +235,8 @@ class ModuleFacts:
     misplaced_args: list[MisplacedArgFact] = field(default_factory=list)
     invalid_names: list[InvalidNameFact] = field(default_factory=list)
     doubled_scopes: list[DoubledScopeFact] = field(default_factory=list)
+    empty_filters: list[EmptyFilterFact] = field(default_factory=list)
+    step_cells: list[StepCellFact] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ import pytest
 from helpers import oracle
 from helpers.oracle import (
     ERROR_CODES,
+    RAISES_RE,
     SOMETIMES_RAISING,
     annotations,
     fixture_files,
@@ -69,6 +70,8 @@ def test_tf_error_matches_annotation(tf, path: Path) -> None:
     text = fixture_text(path)
     annotated = {(line, code) for line, codes in annotations(text).items() for code in codes
                  if code in ERROR_CODES or (code in SOMETIMES_RAISING and code == run.error_code)}
+    annotated |= {(line, code) for line, codes in annotations(text, RAISES_RE).items()
+                  for code in codes}
     actual = set() if run.error is None else {(run.error_line, run.error_code)}
     assert actual == annotated, (
         f"{path.name}: TF error {sorted(actual) or 'none'} but annotated "

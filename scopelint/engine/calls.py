@@ -16,7 +16,7 @@ import libcst as cst
 from scopelint.engine import tfapi
 from scopelint.engine.cstwalk import Block, contains_yield, statements
 from scopelint.engine.model import Graph
-from scopelint.engine.state import EngineState
+from scopelint.engine.state import CallSite, EngineState
 
 if TYPE_CHECKING:
     from scopelint.engine.importing import ModuleState
@@ -60,6 +60,7 @@ class CallReplay(EngineState):
     module: ModuleState
     code_of: Callable[[Env], AbstractContextManager[None]]
     stack: list[Location]
+    call_sites: list[CallSite]
     active: list[cst.FunctionDef]
     calling: list[Function]
     executed: set[int]
@@ -72,6 +73,7 @@ class CallReplay(EngineState):
     exec_block: Callable[..., None]
     eval: Callable[..., Value]
     opaque_call: Callable[[], None]
+    library_init: Callable[..., Value]
     maybe: Callable[[], AbstractContextManager[None]]
     quietly: Callable[[], AbstractContextManager[None]]
 
@@ -161,11 +163,11 @@ class CallReplay(EngineState):
         site = self.loc(call) if call is not None else None  # in the caller's module
         with self.code_of(fn.env):
             return self._call(fn, args, kwargs, site, unknown_args, unknown_rest,
-                              replay_generator)
+                              replay_generator, call)
 
     def _call(self, fn: Function, args: list[Value], kwargs: dict[str, Value],
               site: Optional[Location], unknown_args: bool, unknown_rest: bool,
-              replay_generator: bool) -> Value:
+              replay_generator: bool, call: Optional[cst.Call] = None) -> Value:
         node = fn.node
         if self._is_generator(node) and not replay_generator:
             return Unknown()  # its body runs later, bit by bit
@@ -185,6 +187,8 @@ class CallReplay(EngineState):
                    unknown_rest)
         if site is not None:
             self.stack.append(site)
+            if call is not None:
+                self.call_sites.append(CallSite(self.invocation, site, node.name.value, call))
         self.active.append(node)
         self.calling.append(fn)
         self.call_envs.append(local)
@@ -205,6 +209,8 @@ class CallReplay(EngineState):
             self.call_envs.pop()
             if site is not None:
                 self.stack.pop()
+                if call is not None:
+                    self.call_sites.pop()
             finished = self.invocation
             self.pending_reuse = [p for p in self.pending_reuse if p[1] != finished]
             self.invocation = caller_invocation
@@ -257,6 +263,8 @@ class CallReplay(EngineState):
         init = cls.lookup("__init__")
         if isinstance(init, Function):
             self.call_function(init.bind(instance), args, kwargs, call)
+        elif cls.library:
+            self.library_init(instance, args, kwargs, call)
         return instance
 
     def call_value(self, callee: Value, args: list[Value], kwargs: dict[str, Value],

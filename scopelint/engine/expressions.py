@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 import libcst as cst
 
 from scopelint.engine import builtins_model, tfapi
+from scopelint.engine.layer_classes import LIBRARY_WEIGHTS
 from scopelint.engine.symbols import is_known
 from scopelint.engine.tfapi import canonical
 from scopelint.engine.values import (
@@ -22,10 +23,12 @@ from scopelint.engine.values import (
     Function,
     Instance,
     Lambda,
+    LibraryInit,
     Mapping,
     Member,
     ModuleObject,
     ModuleRef,
+    NoVariables,
     Partial,
     ReuseValue,
     ScopeRef,
@@ -157,6 +160,8 @@ def attribute(owner: Value, name: str) -> Value:
         found = owner.cls.lookup(name)
         if isinstance(found, Function):
             return found.bind(owner)
+        if found is None and owner.cls.library and name in LIBRARY_WEIGHTS:
+            return Member(owner, name)  # the library base's `self.add_weight`
         return found if found is not None else Unknown()
     if isinstance(owner, Class):
         found = owner.lookup(name)
@@ -168,6 +173,8 @@ def attribute(owner: Value, name: str) -> Value:
             found = base.lookup(name)
             if isinstance(found, Function):
                 return found.bind(owner.instance)
+        if name == "__init__" and owner.cls.library and isinstance(owner.instance, Instance):
+            return LibraryInit(owner.instance)
         if name == "__init__":  # `object` or a library base: nothing scopelint tracks
             return Builtin("object_init")
     if isinstance(owner, ScopeRef):
@@ -229,6 +236,8 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
             interp.run_callbacks([*args, *kwargs.values()], certain=False)
         result = builtins_model.call_builtin(callee.name, args, kwargs)
         return Benign() if type(result) is Unknown else result
+    if isinstance(callee, Member) and isinstance(callee.owner, Instance):
+        return interp.library_weight(callee.owner, args, kwargs, node)
     if isinstance(callee, Member):
         func = node.func
         if (callee.name in MUTATORS and isinstance(func, cst.Attribute)
@@ -243,6 +252,10 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
         method = attribute(callee, "__call__")
         if isinstance(method, Function):
             return interp.call_function(method, args, kwargs, node)
+        if callee.cls.library:
+            return interp.library_call(callee, args, kwargs, node)
+    if isinstance(callee, LibraryInit):
+        return interp.library_init(callee.instance, args, kwargs, node)
     if isinstance(callee, ModuleRef):
         return _module_call(interp, callee.path, args, kwargs)
     interp.opaque_call()
@@ -523,7 +536,8 @@ def _comprehension(interp: "Interpreter", node: cst.BaseExpression, env: Env) ->
     any other comprehension runs its body an unknown number of times: once, in maybe mode."""
     clause: cst.CompFor = node.for_in  # type: ignore[attr-defined]
     local = Env(env)
-    items = builtins_model.iteration_values(evaluate(interp, clause.iter, local))
+    source = evaluate(interp, clause.iter, local)
+    items = builtins_model.iteration_values(source)
     if (isinstance(node, (cst.ListComp, cst.GeneratorExp)) and items is not None
             and len(items) <= builtins_model.MAX_ITEMS and not clause.ifs
             and clause.inner_for_in is None):
@@ -548,6 +562,9 @@ def _comprehension(interp: "Interpreter", node: cst.BaseExpression, env: Env) ->
             evaluate(interp, node.value, local)
         else:
             evaluate(interp, node.elt, local)  # type: ignore[attr-defined]
+    if isinstance(source, NoVariables) and clause.inner_for_in is None and isinstance(
+            node, (cst.ListComp, cst.GeneratorExp)):
+        return source  # a filter over an empty list is empty
     return Unknown()
 
 

@@ -25,9 +25,11 @@ from scopelint.engine.calls import CALL_BUDGET, CallReplay, Exit, MaybeExit
 from scopelint.engine.cstwalk import Block, dotted, statements, tests_what_was_built
 from scopelint.engine.importing import Importing, ModuleState
 from scopelint.engine.imports import assumes_tf, module_value
+from scopelint.engine.layer_classes import LayerClasses, library_base
 from scopelint.engine.model import Graph, Undone
 from scopelint.engine.project import Project, SourceFile
 from scopelint.engine.sharing import Load, Writes
+from scopelint.engine.state import CallSite
 from scopelint.engine.tfcalls import TFCalls
 from scopelint.engine.values import (
     Class,
@@ -52,7 +54,7 @@ if TYPE_CHECKING:
 MAX_CONCRETE_ITERATIONS = 32
 
 
-class Interpreter(TFCalls, CallReplay, Importing):
+class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
     """Replays a program from one module (its `__main__`); `facts` holds the result."""
 
     def __init__(self, entry: ModuleState, project: Optional[Project], session: Session,
@@ -72,6 +74,7 @@ class Interpreter(TFCalls, CallReplay, Importing):
         self.attribute_sets = 0
         self.writes: Writes = {}
         self.stack: list[Location] = []
+        self.call_sites: list[CallSite] = []
         self.active: list[cst.FunctionDef] = []
         self.executed: set[int] = set()
         self.recording = True
@@ -207,10 +210,10 @@ class Interpreter(TFCalls, CallReplay, Importing):
                 if p.default is not None}
 
     def exec_ClassDef(self, node: cst.ClassDef, env: Env) -> None:
-        bases = tuple(b for b in (self.eval(arg.value, env) for arg in node.bases)
-                      if isinstance(b, Class))
+        values = [self.eval(arg.value, env) for arg in node.bases]
+        bases = tuple(b for b in values if isinstance(b, Class))
         class_env = Env(env)
-        cls = Class(node, class_env.vars, bases)
+        cls = Class(node, class_env.vars, bases, library_base(values))
         env.vars[node.name.value] = cls
         self.exec_block(node.body, class_env)
         # Methods see the module, not the class body, as their enclosing scope.

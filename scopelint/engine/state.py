@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 import libcst as cst
 
@@ -13,6 +13,15 @@ from scopelint.facts import CallStack, Location, ModuleFacts
 if TYPE_CHECKING:
     from scopelint.engine.importing import ModuleState
     from scopelint.engine.session import Session
+
+
+class CallSite(NamedTuple):
+    """A replayed call of a module function, as the calling code wrote it."""
+
+    caller: int  # the invocation the call is made from
+    loc: Location
+    function: str  # the called function's name
+    node: cst.Call
 
 
 class EngineState:
@@ -29,6 +38,7 @@ class EngineState:
     arg_scopes: list[TFObject]  # the slim arg_scope blocks entered, innermost last
     handling: int  # depth of `try` blocks whose handlers catch TF's ValueError
     stack: list[Location]  # call sites of the replayed calls, outermost first
+    call_sites: list[CallSite]  # the replayed calls with a call site, outermost first
     active: list[cst.FunctionDef]  # the functions being replayed, innermost last
     calling: list[Function]
     call_envs: list[Env]  # the local variables of each replayed call, innermost last

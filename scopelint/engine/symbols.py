@@ -56,6 +56,10 @@ class KeySet:
         for key in keys:
             self.add(key)
 
+    @property
+    def empty(self) -> bool:
+        return not (self.exact or self.by_last or self.open_ended)
+
     def add(self, key: str) -> None:
         if is_known(key):
             self.exact.add(key)

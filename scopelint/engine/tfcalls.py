@@ -6,6 +6,7 @@ methods of TF objects; scopes live in `scopes`, library calls in `library`.
 
 from __future__ import annotations
 
+import re
 from typing import Callable, Optional
 
 import libcst as cst
@@ -23,14 +24,17 @@ from scopelint.engine.cstwalk import source_of
 from scopelint.engine.library import LibraryCalls
 from scopelint.engine.model import Graph, Request
 from scopelint.engine.scopes import ScopeCalls
+from scopelint.engine.state import CallSite
 from scopelint.engine.symbols import ANY, is_known, pattern
 from scopelint.engine.values import (
     Args,
     Benign,
+    CellState,
     Const,
     Env,
     Function,
     Mapping,
+    NoVariables,
     OpOutput,
     ScopeRef,
     Seq,
@@ -47,6 +51,8 @@ from scopelint.engine.values import (
 )
 from scopelint.facts import (
     DoubledScopeFact,
+    EmptyFilterFact,
+    StepCellFact,
     Location,
     MisplacedArgFact,
     ModuleFacts,
@@ -96,6 +102,12 @@ class TFCalls(ScopeCalls, LibraryCalls):
                 ops = kwargs.pop("list_ops_or_scope", args[0] if args else Unknown())
                 return TFObject("ArgScope", dict(kwargs), {"ops": _slim_ops(ops)})
         self.record_name_lookup(leaf, args, kwargs, node)
+        if leaf in tfapi.SCOPE_FILTERS and path == leaf:
+            empty = self.empty_collection(leaf, args, kwargs, node)
+            if empty is not None:
+                return empty
+        if path in _VAR_LIST_PARAM:
+            self.note_var_list(path, args, kwargs, node)
         if tfapi.creates_opaquely(path) and leaf not in tfapi.SLIM_PURE:
             self.opaque_call()
             if path.startswith("train."):
@@ -169,6 +181,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
                 return self.scope_manager(name, args, kwargs, node)
             self.record_name_lookup(name, args, kwargs, node)
             return Benign()
+        if name in _VAR_LIST_PARAM and owner.path.startswith("train."):
+            self.note_var_list(name, args, kwargs, node)
         if name in ("minimize", "apply_gradients") and owner.path.startswith("train."):
             return self.optimizer_slots(owner, kind, name, node)
         if name == "apply" and kind == "ExponentialMovingAverage":
@@ -179,9 +193,9 @@ class TFCalls(ScopeCalls, LibraryCalls):
         if name == "__call__" and owner.state.get("kind") == "MultiRNNCell":
             self.cell_call(owner, node, owner.path)
             return Unknown()
-        if name == "__call__" and "wraps" in owner.state:
-            self.cell_call(owner, node, owner.path)
-            return Unknown()
+        if name == "__call__" and ("wraps" in owner.state
+                                   or owner.state.get("kind") in tfapi.CELLS):
+            return self.cell_object_call(owner, args, kwargs, node)
         if name == "__call__" and "kind" in owner.state:
             return self.layer_object_call(owner, node)
         if name == "__call__" and owner.path == "Template":
@@ -189,6 +203,27 @@ class TFCalls(ScopeCalls, LibraryCalls):
         if owner.path == "Estimator" and name in tfapi.ESTIMATOR_RUNS:
             self.run_model_fn(owner, node)
         return Unknown()
+
+    def cell_object_call(self, cell: TFObject, args: list[Value], kwargs: dict[str, Value],
+                         node: cst.Call) -> Value:
+        """`output, state = cell(inputs, state)`: the first call of a cell (or of the cell a
+        wrapper wraps) builds its weights. A state that the same call made on another cell
+        object means a new cell each time step (noted for TFS207)."""
+        before = len(self.facts.variables)
+        self.cell_call(cell, node, cell.path)
+        here, stack = self.loc(node), self.call_stack()
+        state = kwargs.get("state", args[1] if len(args) > 1 else None)
+        made = self.facts.variables[before:]
+        built = _built(cell)
+        if (isinstance(state, CellState) and state.site == here and state.stack == stack
+                and isinstance(built, TFObject) and _built(state.cell) is not built and made
+                and self.recording
+                and all(f.outcome is Outcome.CREATE and f.certain for f in made)):
+            scope, first = _scope_name(built), _scope_name(_built(state.cell))
+            if scope and first and scope != first:
+                self.facts.step_cells.append(StepCellFact(
+                    here, built.path.rsplit(".", 1)[-1], scope, first, stack))
+        return Seq((Unknown(), CellState(cell, here, stack)))
 
     def note_misplaced(self, path: str, args: list[Value], node: cst.Call) -> None:
         """Positional arguments TF binds to another parameter than they look meant for."""
@@ -240,10 +275,12 @@ class TFCalls(ScopeCalls, LibraryCalls):
         request = graph.get_variable(name, self.loc(node), self.call_stack(),
                                      shape_of(bound.get("shape")), dtype, made,
                                      truth(bound.get("trainable", Const(True))) is True)
+        through = self.wrapper_call(name)
         expected = None
-        if (self.scope_frames and self.scope_frames[-1][:2] == ("name_scope", self.invocation)
+        if (self.scope_frames and self.scope_frames[-1][0] == "name_scope"
                 and graph.name_stack and graph.name_stack != graph.scope.name
-                and _literal_name(node)):
+                and (through is not None or (self.scope_frames[-1][1] == self.invocation
+                                             and _literal_name(node)))):
             expected = f"{graph.name_stack}/{name}"
         if self.graph.scope.partitioned or not is_none(bound.get("partitioner", Const(None))):
             # `name/part_0:0`, ... as many as the partitioner decides at run time
@@ -253,8 +290,26 @@ class TFCalls(ScopeCalls, LibraryCalls):
             self.check_name(request.key, self.loc(node), root=True)  # the scope's own is checked
         if request.outcome not in _ERRORS:
             self.note_doubled_scope(name, request, node)
-        self.record_request(node, api, request, expected)
+        self.record_request(node, api, request, expected, through)
         return Variable(_with_port(request.name))
+
+    def wrapper_call(self, name: str) -> Optional[CallSite]:
+        """The call of a project helper, in the code that entered the innermost scope (the
+        outermost call at the root scope), that hands it this variable's name as a literal
+        (`weight("w", [3, 3])`): None when that scope was entered in the requesting
+        function, or the name comes from elsewhere."""
+        if not is_known(name) or not self.call_sites:
+            return None
+        if not self.scope_frames:  # the root scope: the outermost call
+            site = self.call_sites[0]
+            return site if _passes_literal(site.node, name) else None
+        opened = self.scope_frames[-1][1]
+        if opened == self.invocation:
+            return None
+        for site in reversed(self.call_sites):
+            if site.caller == opened:
+                return site if _passes_literal(site.node, name) else None
+        return None
 
     def note_doubled_scope(self, name: str, request: Request, node: cst.Call) -> None:
         """The name spells out the variable scope it is made in: `s/s/w`."""
@@ -267,7 +322,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
                 return
 
     def record_request(self, node: cst.Call, api: str, request: Request,
-                       expected: Optional[str] = None) -> None:
+                       expected: Optional[str] = None,
+                       through: Optional[CallSite] = None) -> None:
         if not self.recording:
             return
         self.note_variable_use()
@@ -287,7 +343,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
             self.reuse_origin(request), pattern(request.key), self.graph.serial,
             stored.shape if stored else None, stored.dtype if stored else None,
             certain=not self.graph.may_not_run,
-            name_scope=pattern(self.graph.name_stack), loops=tuple(self.loops)))
+            name_scope=pattern(self.graph.name_stack), loops=tuple(self.loops),
+            through=through.loc if through else None, helper=through.function if through else ""))
 
     def _ignored_name_scope(self) -> str:
         """The name scope a get_variable ignores: its full name, or as written when unknown."""
@@ -374,6 +431,48 @@ class TFCalls(ScopeCalls, LibraryCalls):
         if text and is_known(text):
             self.facts.name_refs.append(NameRefFact(self.loc(node), kind, text, self.call_stack()))
 
+    def empty_collection(self, leaf: str, args: list[Value], kwargs: dict[str, Value],
+                         node: cst.Call) -> Optional[NoVariables]:
+        """`trainable_variables()` / `global_variables(scope=...)` / `get_collection(key,
+        scope)` read when the graph certainly holds no variable they select: an empty list.
+
+        Certain only in a graph whose every variable scopelint knows (no call it cannot
+        follow, no optimizer it does not know), on a path that surely runs, outside loops.
+        """
+        graph = self.graph
+        bound = _bound(("key", "scope") if leaf == "get_collection" else ("scope",),
+                       args, kwargs)
+        if _collection(leaf, bound.get("key")) not in ("trainable_variables", "variables"):
+            return None
+        scope = bound.get("scope", Const(None))
+        text = None if is_none(scope) else const_str(scope)
+        if (not is_none(scope) and (text is None or not is_known(text))) or not self.recording \
+                or self.loops or graph.may_not_run or not graph.known_context \
+                or graph.slots_unknown or not graph.unsure_store.empty:
+            return None
+        try:
+            match = re.compile(text or "").match
+        except re.error:
+            return None
+        if any(not v.certain or not is_known(v.name) or match(v.name + ":0")
+               for v in graph.store.values()):
+            return None
+        if any(f.graph == graph.serial and f.outcome is not Outcome.MISSING
+               and (f.name is None or match(f.name)) for f in self.facts.variables):
+            return None
+        return NoVariables(self.loc(node), self.call_stack(), text, len(self.facts.variables),
+                           graph.serial)
+
+    def note_var_list(self, api: str, args: list[Value], kwargs: dict[str, Value],
+                      node: cst.Call) -> None:
+        """An API that needs variables handed an empty collection (see `empty_collection`)."""
+        empty = _bound(_VAR_LIST_PARAM[api], args, kwargs).get("var_list")
+        if (isinstance(empty, NoVariables) and self.recording
+                and not self.graph.may_not_run and not self.handling):
+            self.facts.empty_filters.append(EmptyFilterFact(
+                empty.loc, empty.scope, empty.variables_before, empty.graph, self.loc(node),
+                api.rsplit(".", 1)[-1], empty.stack))
+
     def loc_within(self, call: cst.Call, part: cst.CSTNode) -> Location:
         """Where a part of a call is: libcst reproduces the call's text from its start."""
         start = self.loc(call)
@@ -406,6 +505,24 @@ _ERRORS = (Outcome.DUPLICATE, Outcome.MISSING, Outcome.MISMATCH)
 # `GraphKeys` values of the collections that hold variables
 _VARIABLE_COLLECTIONS = frozenset({"trainable_variables", "variables", "local_variables",
                                    "model_variables", "moving_average_variables"})
+
+
+# APIs that raise on (or do nothing with) an empty `var_list`, and where it sits
+_VAR_LIST_PARAM = {
+    "minimize": ("loss", "global_step", "var_list"),
+    "compute_gradients": ("loss", "var_list"),
+    "train.Saver": ("var_list",),
+    "variables_initializer": ("var_list",),
+    "initialize_variables": ("var_list",),
+}
+
+
+def _bound(params: tuple[str, ...], args: list[Value], kwargs: dict[str, Value]
+           ) -> dict[str, Value]:
+    """Arguments by parameter name, positional ones first."""
+    bound = dict(zip(params, args))
+    bound.update(kwargs)
+    return bound
 
 
 def _collection(leaf: str, key: Optional[Value]) -> Optional[str]:
@@ -467,6 +584,25 @@ def _literal_name(node: cst.Call) -> bool:
             return isinstance(arg.value, (cst.SimpleString, cst.ConcatenatedString,
                                           cst.FormattedString))
     return False
+
+
+def _passes_literal(call: cst.Call, text: str) -> bool:
+    """The call passes `text` as a string literal argument."""
+    return any(isinstance(arg.value, (cst.SimpleString, cst.ConcatenatedString))
+               and arg.value.evaluated_value == text for arg in call.args)
+
+
+def _built(cell: Value) -> Value:
+    """The cell that builds the weights: a wrapper's wrapped cell, or the cell itself."""
+    while isinstance(cell, TFObject) and "wraps" in cell.state:
+        cell = cell.state["wraps"]
+    return cell
+
+
+def _scope_name(cell: Value) -> Optional[str]:
+    """The variable scope a built cell keeps its weights in (pattern form)."""
+    scope = cell.state.get("scope") if isinstance(cell, TFObject) else None
+    return pattern(scope.scope.name) if isinstance(scope, ScopeRef) else None
 
 
 def _slim_ops(ops: Value) -> Optional[frozenset[str]]:

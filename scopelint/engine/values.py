@@ -9,7 +9,7 @@ import libcst as cst
 
 from scopelint.engine.model import VarScope
 from scopelint.engine.symbols import hole
-from scopelint.facts import Location, Reuse
+from scopelint.facts import CallStack, Location, Reuse
 
 
 class Value:
@@ -65,6 +65,27 @@ class ShapedTensor(Tensor):
 
     def __repr__(self) -> str:
         return f"ShapedTensor({self.shape})"
+
+
+class CellState(Unknown):
+    """The new state a direct call of an RNN cell object returns (`out, state = cell(x, s)`):
+    which cell made it, at which call site, through which calls."""
+
+    def __init__(self, cell: Value, site: Location, stack: CallStack) -> None:
+        super().__init__()
+        self.cell, self.site, self.stack = cell, site, stack
+
+
+class NoVariables(Tensor):
+    """A variable collection, filtered or not, read when it certainly holds no variable it
+    selects (`trainable_variables(scope="gen")` before the generator is built): an empty
+    list. `scope` is its `scope=` pattern (None: the whole collection)."""
+
+    def __init__(self, loc: Location, stack: CallStack, scope: Optional[str],
+                 variables_before: int, graph: int) -> None:
+        super().__init__()
+        self.loc, self.stack, self.scope = loc, stack, scope
+        self.variables_before, self.graph = variables_before, graph
 
 
 @dataclass(frozen=True)
@@ -198,6 +219,7 @@ class Class(Value):
     node: cst.ClassDef
     attrs: dict[str, Value]
     bases: tuple["Class", ...]
+    library: str = ""  # a library base whose `__call__` opens a scope (`layer_classes`)
 
     def lookup(self, name: str) -> Optional[Value]:
         if name in self.attrs:
@@ -223,6 +245,14 @@ class Instance(Value):
 
     cls: Class
     attrs: dict[str, Value] = field(default_factory=dict)
+    library: dict[str, Value] = field(default_factory=dict)  # its library base's state
+
+
+@dataclass(eq=False)
+class LibraryInit(Value):
+    """`super().__init__` of a class built on a library base (see `layer_classes`)."""
+
+    instance: Instance
 
 
 @dataclass(eq=False)

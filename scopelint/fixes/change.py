@@ -48,7 +48,8 @@ def names_summary(changes: Sequence[FileChange]) -> str:
 
     rows = []
     for change in changes:
-        before, after = created_names(change.before), created_names(change.after)
+        before = created_names(change.before, change.path)  # its imports resolve from there
+        after = created_names(change.after, change.path)
         rows += [f"  {change.path}: - {name}\n" for name in sorted(before - after)]
         rows += [f"  {change.path}: + {name}\n" for name in sorted(after - before)]
     if not changes:

@@ -8,7 +8,7 @@ from typing import Optional
 import libcst as cst
 
 from scopelint.facts import Finding
-from scopelint.fixes import UNSAFE, Fix, at
+from scopelint.fixes import UNSAFE, Fix, Position, at
 from scopelint.fixes.context import FixContext, unpacks
 from scopelint.fixes.spelling import renamed_callee
 
@@ -17,8 +17,11 @@ PARAMETERS = {"name": "name_or_scope", "default_name": "default_name", "values":
 
 
 def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
-    fact = ctx.fact_at(finding)
-    request = ctx.call_at(at(fact.loc)) if fact is not None else None
+    where = Position(finding.line, finding.col)
+    fact = ctx.fact_at(finding) or next(  # or a helper's, named by this call
+        (f for f in (*ctx.facts.variables, *ctx.reached) if f.through is not None
+         and ctx.here(f.through) and at(f.through) == where), None)
+    request = ctx.call_at(where) if fact is not None else None
     if request is None:
         return None
     item = next(ctx.enclosing_scope_items(request, "name_scope"), None)

@@ -19,7 +19,7 @@ HOLE = "…"  # a part of a predicted name the engine cannot know
 
 
 def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
-    runs = [f for f in ctx.facts.doubled_scopes if at(f.loc) == at(finding)]
+    runs = [f for f in ctx.facts.doubled_scopes if at(f.loc) == at(finding) and not f.owner]
     call = ctx.call_at(at(finding))
     if call is None or not runs:
         return None

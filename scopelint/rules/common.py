@@ -52,8 +52,14 @@ def repeat_origin(fact: VariableFact, first: Optional[VariableFact], path: str
     here = message_home(fact, path)
     text = f"first created at {fact.first.where(here, path)}"
     found = [related_at(fact.first, "first created here")]
-    site = repeating_call(fact)
-    if site is not None:
+    depth = _diverging(fact)
+    if depth is not None:
+        site = fact.stack[depth]
+        if fact.through is not None and fact.first == fact.loc and depth < len(fact.first_stack):
+            # one helper line named by its callers: the calls that name it tell them apart
+            made = fact.first_stack[depth]
+            text += f" through the call at {made.where(here)}"
+            found.append(related_at(made, "first created through this call"))
         found.append(related_at(site, "the repeat comes from this call"))
         return f"{text}; the repeat comes from the call at {site.where(here, path)}", tuple(found)
     if fact.first == fact.loc:
@@ -65,9 +71,15 @@ def repeat_origin(fact: VariableFact, first: Optional[VariableFact], path: str
 
 def repeating_call(fact: VariableFact) -> Optional[Location]:
     """The call that repeats a creation: where its call stack leaves the first one's."""
+    depth = _diverging(fact)
+    return None if depth is None else fact.stack[depth]
+
+
+def _diverging(fact: VariableFact) -> Optional[int]:
+    """The depth where a repeat's call stack leaves the first creation's."""
     for i, site in enumerate(fact.stack):
         if i >= len(fact.first_stack) or fact.first_stack[i] != site:
-            return site
+            return i
     return None
 
 

@@ -9,9 +9,11 @@ from typing import Iterator, Optional
 from scopelint.facts import Finding, ModuleFacts, NameRefFact, VariableFact
 from scopelint.rules import Rule
 from scopelint.rules.common import closest, finding
+from scopelint.rules.filter_order import early_filters
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
+    yield from early_filters(path, facts)
     if not facts.name_refs:
         return
     names = {v.name.rsplit(":", 1)[0] for v in facts.variables if v.name}
@@ -129,10 +131,16 @@ RULE = Rule(
          "`name_scope` of that name is reported with that reason, and `v.name == \"...\"` "
          "against another name than the one `v` is known to have (`Variable_1:0`, not "
          "`Variable:0`). It stays silent when any "
-         "name in the file cannot be predicted.",
+         "name in the file cannot be predicted. A variable collection read (filtered by "
+         "`scope=`, by a comprehension on `v.name`, or whole) before any variable it selects "
+         "exists is an empty list for good: when it reaches `minimize(var_list=...)`, "
+         "`compute_gradients`, `Saver(...)` or `variables_initializer`, the read is reported "
+         "with where its variables are made later.",
     why="The lookup fails at run time (`KeyError: The name 'layer1/w:0' refers to a Tensor "
         "which does not exist`), or a scope filter silently selects no variables, so an "
-        "optimizer trains nothing or a saver saves nothing.",
+        "optimizer trains nothing or a saver saves nothing. A list read too early makes "
+        "TF raise `ValueError: No variables to optimize.` (`No variables to save`), or "
+        "`variables_initializer` initialize nothing.",
     example="""
 with tf.name_scope("layer1"):
     w = tf.get_variable("w", [2])

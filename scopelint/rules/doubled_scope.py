@@ -13,6 +13,9 @@ def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
 
 
 def _message(fact: DoubledScopeFact) -> str:
+    if fact.owner:
+        return (f"{fact.owner} opens its own variable scope '{fact.scope}' inside the "
+                f"variable scope '{fact.scope}': its variables are named '{fact.name}'")
     scope = (f"its variable scope '{fact.scope}'" if fact.scope.strip("…/")
              else "its variable scope (the same value)")
     return (f"the name repeats {scope}: get_variable prefixes the scope again, so this "
@@ -23,7 +26,11 @@ RULE = Rule(
     code="TFS209", name="name-repeats-scope",
     summary="a variable name repeats the variable scope it is made in",
     what="Finds `tf.get_variable` calls whose name argument starts with the current variable "
-         "scope (the same value, or built from the same expression), inside that scope.",
+         "scope (the same value, or built from the same expression), inside that scope; and "
+         "objects whose `__call__` opens a variable scope of their own name (a "
+         "`tf.layers.Layer` subclass, a tensor2tensor `T2TModel`, a Sonnet module) first "
+         "called (Sonnet: made) right inside a variable scope of that name "
+         "(`transformer/transformer/...`).",
     why="`get_variable` prefixes the variable scope itself, so the scope appears twice "
         "(`policy/policy/w:0`); checkpoints, exports and name lookups then carry the "
         "doubled prefix.",

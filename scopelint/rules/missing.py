@@ -54,6 +54,10 @@ def _message(fact: VariableFact, made: list[str], here: str) -> Message:
     key = store_key(fact)
     near = closest(key, made) if fact.name else None
     hint = f"; did you mean '{near}'?" if near else ""
+    if fact.through is not None:
+        where = fact.through.where(fact.loc.path)
+        why += f"; the name comes from the call of {fact.helper}() at {where}"
+        related += (related_at(fact.through, f"{fact.helper}() is called here"),)
     return (f"variable '{key}' does not exist: {fact.api} in a reusing scope fetches, it does "
             f"not create ({why}); TF raises 'Variable {key} does not exist'{hint}"), related
 

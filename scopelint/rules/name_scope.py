@@ -1,19 +1,32 @@
 """TFS201: get_variable inside tf.name_scope: the name scope is not part of its name."""
 
+from dataclasses import replace
 from typing import Iterator
 
-from scopelint.facts import Finding, ModuleFacts, Outcome, VariableFact
+from scopelint.facts import Finding, Location, ModuleFacts, Outcome, VariableFact
 from scopelint.rules import Rule
 from scopelint.rules.common import Message, once_per_site
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
     # A call site that also reuses relies on the name scope being ignored (tower loops).
-    sharing = {f.loc for f in facts.variables if f.outcome is Outcome.REUSE}
+    sharing = {_site(f) for f in facts.variables if f.outcome is Outcome.REUSE}
     return once_per_site(path, "TFS201", (
-        (fact, _message(fact)) for fact in facts.variables
-        if fact.ignored_name_scope and fact.expected_name and fact.loc not in sharing
+        (_at_site(fact), _message(fact)) for fact in facts.variables
+        if fact.ignored_name_scope and fact.expected_name and _site(fact) not in sharing
         and fact.key.rsplit("/", 1)[-1] not in LOOKED_UP_BY_NAME))
+
+
+def _site(fact: VariableFact) -> Location:
+    """Where the name scope is ignored: the helper call that names the variable, if any."""
+    return fact.through or fact.loc
+
+
+def _at_site(fact: VariableFact) -> VariableFact:
+    """The fact as reported: at the helper call, reached through the calls leading to it."""
+    if fact.through is None or fact.through not in fact.stack:
+        return fact
+    return replace(fact, loc=fact.through, stack=fact.stack[:fact.stack.index(fact.through)])
 
 
 # Names TF's own utilities find by exact name (`tf.train.get_global_step()`): keeping them
@@ -26,6 +39,9 @@ def _message(fact: VariableFact) -> Message:
         outcome = f"this variable is named '{fact.name}', not '{fact.expected_name}'"
     else:
         outcome = "the variable's name comes from the variable scope only"
+    if fact.through is not None:
+        return (f"{fact.helper}() calls get_variable, which ignores name_scope "
+                f"'{fact.ignored_name_scope}': {outcome}"), ()
     return f"get_variable ignores name_scope '{fact.ignored_name_scope}': {outcome}", ()
 
 
@@ -33,7 +49,9 @@ RULE = Rule(
     code="TFS201", name="get-variable-under-name-scope",
     summary="get_variable ignores the enclosing tf.name_scope",
     what="Finds `tf.get_variable` with a literal name written inside a "
-         "`with tf.name_scope(...)` block with no `tf.variable_scope` in between. A call "
+         "`with tf.name_scope(...)` block with no `tf.variable_scope` in between, and calls "
+         "of a project's own helper (`weight(\"w\", shape)`, in any module) that hands "
+         "`get_variable` the literal name it is given, reported at that call. A call "
          "site that also reuses the same variable under another name scope (a multi-GPU "
          "tower loop), or whose name comes from a parameter (the caller decides the full "
          "name), is not reported.",
