@@ -159,6 +159,19 @@ class MisplacedArgFact:
     raises: bool = False  # TF raises a TypeError here (a dtype that is not one, a bad shape)
     variables_before: int = 0  # variable facts recorded before it
     stack: CallStack = ()
+    lands: str = ""  # an ignored scope object: where the variables go instead (pattern form)
+
+
+@dataclass(frozen=True)
+class InvalidArgFact:
+    """Arguments TF rejects with TypeError: an unknown keyword, a name that is no string."""
+
+    loc: Location
+    api: str  # as written, e.g. "tf.variable_scope"
+    reason: str  # e.g. "unexpected keyword argument 'name'"
+    caught: bool  # a `try` around it catches TypeError (its other arm runs instead)
+    variables_before: int = 0  # variable facts recorded before it: TF raises here
+    stack: CallStack = ()
 
 
 @dataclass(frozen=True)
@@ -200,6 +213,7 @@ class ModuleFacts:
     ignored_reuse: list[IgnoredReuseFact] = field(default_factory=list)
     shared_cells: list[SharedCellFact] = field(default_factory=list)
     misplaced_args: list[MisplacedArgFact] = field(default_factory=list)
+    invalid_args: list[InvalidArgFact] = field(default_factory=list)
     invalid_names: list[InvalidNameFact] = field(default_factory=list)
     doubled_scopes: list[DoubledScopeFact] = field(default_factory=list)
 

@@ -57,10 +57,11 @@ FIXTURES = ROOT / "fixtures"
 
 ERROR_CODES = ("TFS101", "TFS102", "TFS103", "TFS104")
 # Codes whose finding TF raises on only in some of its forms (a dtype that lands on `shape`
-# raises; a name that lands on `trainable` does not): checked when TF raises.
-SOMETIMES_RAISING = ("TFS208",)
-KNOWN_CODES = {"TFS101", "TFS102", "TFS103", "TFS104", "TFS201", "TFS202", "TFS203", "TFS204",
-               "TFS205", "TFS206", "TFS207", "TFS208", "TFS209", "TFS210"}
+# raises; a name that lands on `trainable` does not; TFS105 under a `try` that catches it):
+# checked when TF raises.
+SOMETIMES_RAISING = ("TFS105", "TFS208")
+KNOWN_CODES = {"TFS101", "TFS102", "TFS103", "TFS104", "TFS105", "TFS201", "TFS202", "TFS203",
+               "TFS204", "TFS205", "TFS206", "TFS207", "TFS208", "TFS209", "TFS210"}
 EXPECT_RE = re.compile(r"#\s*expect:\s*([A-Z0-9 ,]+)")
 # in a project's entry script: what `scopelint check <entry>` alone reports at this call
 EXPECT_ALONE_RE = re.compile(r"#\s*expect-alone:\s*([A-Z0-9 ,]+)")
@@ -136,11 +137,25 @@ Where = Callable[[str], Optional[str]]  # a code object's file name -> Site path
 
 
 def classify_type_error(message: str) -> Optional[str]:
-    """The scopelint code for a TypeError from an argument bound to the wrong parameter."""
+    """The scopelint code for a TypeError from an argument bound to the wrong parameter
+    (TFS208) or one the API cannot take (TFS105)."""
     if (message.startswith("Cannot convert the argument `type_value`")
             or message.startswith("Dimension value must be integer")):
         return "TFS208"
+    if any(text in message for text in _INVALID_ARGUMENT):
+        return "TFS105"
     return None
+
+
+# What TF's TypeErrors on arguments a scope, variable or layer API cannot take say.
+_INVALID_ARGUMENT = (
+    "got an unexpected keyword argument", "got multiple values for argument",
+    "positional arguments but", "name_or_scope must be a string or VariableScope",
+    "expected string or bytes-like object", "is not a string type. You likely meant",
+    "If default_name is None then name_or_scope is required", "unhashable type",
+    "as a Python `bool` is not allowed", "can only concatenate str",
+    "unsupported operand type(s) for +",
+)
 
 
 @dataclass
@@ -486,6 +501,7 @@ def scopelint_rows(path: os.PathLike | str, text: str, ran: Optional[set[int]] =
     every = result.facts.variables
     raising = [f.variables_before for f in result.facts.invalid_names]
     raising += [f.variables_before for f in result.facts.misplaced_args if f.raises]
+    raising += [f.variables_before for f in result.facts.invalid_args if not f.caught]
     stop = every[min(raising)] if raising and min(raising) < len(every) else None
     if stop is not None:
         cut = min(cut, next((i for i, f in enumerate(facts) if f is stop), cut))

@@ -238,3 +238,26 @@ def test_normalise_sorts_only_within_one_statement() -> None:
             oracle.Row("m.py", 3, "c", "")]
     assert oracle.normalise(rows) == [("m.py", 3, "a"), ("m.py", 3, "b"), ("m.py", 4, "z"),
                                       ("n.py", 4, "y"), ("m.py", 3, "c")]
+
+
+def test_whole_signatures_are_tfs(tf) -> None:
+    """The signature table the argument checks (TFS105) bind with is the installed TF's (whose
+    `tf.compat.v1` keeps TF 1.15's) and tf_slim's, parameter for parameter."""
+    import inspect
+
+    import tf_slim
+
+    from scopelint.engine.arguments import CLOSED, SIGNATURES
+
+    live = {"variable_scope": tf.variable_scope.__init__, "name_scope": tf.name_scope.__init__,
+            "get_variable": tf.get_variable, "make_template": tf.make_template}
+    live.update({key: getattr(tf.layers, key[len("layers."):])
+                 for key in SIGNATURES if key.startswith("layers.")})
+    live.update({key: getattr(tf_slim, key[len("slim."):])
+                 for key in SIGNATURES if key.startswith("slim.")})
+    for key, function in live.items():
+        params = inspect.signature(function).parameters.values()
+        names = tuple(p.name for p in params if p.name != "self" and p.kind in (
+            p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+        assert SIGNATURES[key] == names, key
+        assert (key in CLOSED) == all(p.kind is not p.VAR_KEYWORD for p in params), key

@@ -83,6 +83,7 @@ class Interpreter(TFCalls, CallReplay, Importing):
         self.maybe_exits = 0  # MaybeExit signals seen, to notice a body that may stop early
         self.generators: dict[int, bool] = {}  # FunctionDef id -> has `yield`
         self.handling = 0  # depth of `try` blocks whose handlers catch TF's ValueError
+        self.catching_type_error = 0  # depth of `try` blocks whose handlers catch TypeError
         self.pending_reuse: list[tuple[int, int]] = []
         self.calling: list[Function] = []  # the functions being replayed, innermost last
         self.call_envs: list[Env] = []  # and their local variables
@@ -463,15 +464,18 @@ class Interpreter(TFCalls, CallReplay, Importing):
         `try` (names keep the body's values, so that `except ImportError:` importing the
         same module again leaves it known). Handlers that all leave (`raise`, `return`)
         run quietly: the code after the `try` then runs only when the body ran to its end."""
-        catches = any(_catches_value_error(h) for h in node.handlers)
+        catches = any(_catches(h, _CATCHING) for h in node.handlers)
+        catches_type = any(_catches(h, _CATCHING_TYPE) for h in node.handlers)
         through = not all(_leaves(h.body) for h in node.handlers)
         self.handling += catches
+        self.catching_type_error += catches_type
         try:
             try:
                 with self.branch(env, names=False) if through else nullcontext():
                     self.exec_block(node.body, env)
             finally:
                 self.handling -= catches
+                self.catching_type_error -= catches_type
         except Exit as exit_:
             if exit_.kind != "raise":
                 raise
@@ -588,10 +592,12 @@ def _chain(env: Env) -> Iterator[Env]:
 
 
 _CATCHING = frozenset({"ValueError", "Exception", "BaseException", "StandardError"})
+_CATCHING_TYPE = frozenset({"TypeError", "Exception", "BaseException", "StandardError"})
 
 
-def _catches_value_error(handler: cst.ExceptHandler) -> bool:
-    """`except:`, `except ValueError:`, `except (KeyError, Exception) as e:` ..."""
+def _catches(handler: cst.ExceptHandler, catching: frozenset[str]) -> bool:
+    """`except:`, `except ValueError:`, `except (KeyError, Exception) as e:` ... for
+    `catching` = the names of ValueError and its bases."""
     kind = handler.type
     if kind is None:
         return True
@@ -599,7 +605,7 @@ def _catches_value_error(handler: cst.ExceptHandler) -> bool:
     for name in names:
         node = name.value if isinstance(name, cst.Element) else name
         text = node.attr.value if isinstance(node, cst.Attribute) else getattr(node, "value", "")
-        if text in _CATCHING:
+        if text in catching:
             return True
     return False
 

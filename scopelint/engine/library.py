@@ -83,8 +83,7 @@ class LibraryCalls(EngineState):
     def functional_layer(self, kind: str, args: list[Value], kwargs: dict[str, Value],
                          node: cst.Call) -> Value:
         """`tf.layers.dense(...)` etc.: build a layer object and call it once."""
-        bound = bind_args("dense" if kind == "dense" else "conv" if "conv" in kind else "",
-                          args, kwargs)
+        bound = bind_args("layers." + kind, args, kwargs)
         layer = TFObject("layers." + kind, bound, {"kind": kind, "functional": True})
         name = kwargs.get("name", Const(None))
         if not is_none(name):
