@@ -140,11 +140,17 @@ class IgnoredReuseFact:
 
 @dataclass(frozen=True)
 class SharedCellFact:
-    """A MultiRNNCell given one cell object for several layers."""
+    """A MultiRNNCell given one cell object for several layers, or an RNN call given a cell
+    that built its weights in another variable scope (`first` set)."""
 
     loc: Location
-    how: str  # how the list repeats the cell: "[cell] * n", "gru listed 2 times", ...
+    how: str  # how the list repeats the cell: "[cell] * n", "gru listed 2 times", ...;
+    # or the RNN call's argument that passes the cell again (`cell_bw=cell`: "cell")
     stack: CallStack = ()
+    first: Optional[Location] = None  # the RNN call where the cell built its weights
+    built: str = ""  # the cell's own variable scope, there (pattern form)
+    here: str = ""  # the variable scope of this call (pattern form)
+    first_how: str = ""  # the argument that passed it there ("" for a direct call)
 
 
 @dataclass(frozen=True)

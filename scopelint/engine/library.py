@@ -16,13 +16,14 @@ from scopelint.engine.arguments import SIGNATURES, bind_args, is_none, shape_of
 from scopelint.engine.cstwalk import source_of
 from scopelint.engine.model import Request
 from scopelint.engine.state import EngineState
-from scopelint.engine.symbols import ANY, pattern
+from scopelint.engine.symbols import ANY, is_known, pattern
 from scopelint.engine.values import (
     CALLABLES,
     Args,
     Const,
     Instance,
     OpOutput,
+    ScopeRef,
     Seq,
     ShapedTensor,
     Tensor,
@@ -151,21 +152,51 @@ class LibraryCalls(EngineState):
 
     def rnn(self, kind: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
         """`tf.nn.dynamic_rnn(cell, ...)`: the cell builds in `variable_scope(scope or "rnn")`;
-        the bidirectional forms build `cell_fw` and `cell_bw` in its `fw` and `bw` scopes."""
+        the bidirectional forms build `cell_fw` and `cell_bw` in its `fw` and `bw` scopes;
+        the stacked ones (`tf.contrib.rnn`) build layer i's pair in `cell_<i>/`, under a
+        `bidirectional_rnn/` scope of its own for the dynamic one."""
         bound = bind_args(kind, args, kwargs)
         scope = bound.get("scope", Const(None))
-        cells = [("", bound.get("cell"))] if "cell" in SIGNATURES[kind] else [
-            ("fw", bound.get("cell_fw")), ("bw", bound.get("cell_bw"))]
+        if "cell" in SIGNATURES[kind]:
+            layers = [[("", "cell", bound.get("cell"))]]
+        elif "cell_fw" in SIGNATURES[kind]:
+            layers = [[("fw", "cell_fw", bound.get("cell_fw")),
+                       ("bw", "cell_bw", bound.get("cell_bw"))]]
+        else:
+            fws, bws = bound.get("cells_fw"), bound.get("cells_bw")
+            if not (isinstance(fws, Seq) and isinstance(bws, Seq)):
+                self.opaque_call()
+                self.unknown_request(node, "nn." + kind)
+                return Tensor()
+            layers = [[("fw", f"cells_fw[{i}]", fw), ("bw", f"cells_bw[{i}]", bw)]
+                      for i, (fw, bw) in enumerate(zip(fws.items, bws.items))]
         with self.library_scope(node, Const(tfapi.RNNS[kind]) if is_none(scope) else scope):
-            for direction, cell in cells:
-                with self.library_scope(node, Const(direction)) if direction else nullcontext():
-                    self.cell_call(cell, node, "nn." + kind)
+            for i, cells in enumerate(layers):
+                stacked = kind.startswith("stack_")
+                with self.library_scope(node, Const(f"cell_{i}")) if stacked else nullcontext(), \
+                        self.library_scope(node, Const("bidirectional_rnn")) if (
+                            kind == "stack_bidirectional_dynamic_rnn") else nullcontext():
+                    for direction, param, cell in cells:
+                        with self.library_scope(node, Const(direction)) if direction \
+                                else nullcontext():
+                            written = _argument(node, kind, param)
+                            self.cell_call(cell, node, "nn." + kind,
+                                           f"{param}={written}" if written else param)
         return Tensor()
 
-    def cell_call(self, cell: Optional[Value], node: cst.Call, api: str) -> None:
+    def cell_call(self, cell: Optional[Value], node: cst.Call, api: str, use: str = "",
+                  within: Optional[TFObject] = None) -> None:
         """A cell's first call builds its weights in the current scope; a MultiRNNCell
-        builds each layer's cell in `multi_rnn_cell/cell_<i>`; a wrapper calls its cell."""
+        builds each layer's cell in `multi_rnn_cell/cell_<i>`; a wrapper calls its cell.
+        `use`: the RNN call's argument that passes the cell; `within`: the MultiRNNCell
+        that calls it as a layer."""
         kind = cell.state.get("kind") if isinstance(cell, TFObject) else None
+        if isinstance(cell, TFObject) and kind in (*tfapi.CELLS, "MultiRNNCell"):
+            if cell.state.get("built"):
+                self.note_cell_reused(cell, node, use, within)
+            else:
+                cell.state["first_use"] = (self.graph.scope.name, self.loc(node), use, within,
+                                           not self.graph.may_not_run)
         if kind in tfapi.CELLS:
             self.layer_object_call(cell, node)  # type: ignore[arg-type]
         elif kind == "MultiRNNCell" and isinstance(cell, TFObject):
@@ -173,15 +204,35 @@ class LibraryCalls(EngineState):
                 return
             cell.state["built"] = True
             scope = self.capture_scope(node, Const(None), Const("multi_rnn_cell"))
+            cell.state["scope"] = scope
             with self.library_scope(node, scope, auxiliary=False):
                 for i, layer in enumerate(cell.state["cells"]):
                     with self.library_scope(node, Const(f"cell_{i}")):
-                        self.cell_call(layer, node, api)
+                        self.cell_call(layer, node, api, use, cell)
         elif isinstance(cell, TFObject) and "wraps" in cell.state:
-            self.cell_call(cell.state["wraps"], node, api)  # the wrapped cell, in this scope
+            inside = use if not use or use.startswith(_INSIDE) else _INSIDE + use
+            self.cell_call(cell.state["wraps"], node, api, inside, within)  # in this scope
         else:  # weights under names scopelint cannot know
             self.opaque_call()
             self.unknown_request(node, api)
+
+    def note_cell_reused(self, cell: TFObject, node: cst.Call, use: str,
+                         within: Optional[TFObject]) -> None:
+        """An RNN call runs a cell that built its weights in another variable scope: it
+        makes none here and runs on those (not reported for the layers of one MultiRNNCell,
+        TFS207's `[cell] * n`, nor where the scope reuses: sharing is meant there)."""
+        graph = self.graph
+        first, loc, first_use, first_within, certain = cell.state["first_use"]
+        if (not self.recording or not use or first == graph.scope.name
+                or (within is not None and first_within is within)
+                or not certain or graph.may_not_run or graph.scope.reuse is not Reuse.NO
+                or not (is_known(first) and is_known(graph.scope.name))):
+            return
+        scope = cell.state["scope"]
+        self.facts.shared_cells.append(SharedCellFact(
+            self.loc(node), use, self.call_stack(), loc,
+            pattern(scope.scope.name if isinstance(scope, ScopeRef) else first),
+            pattern(graph.scope.name), first_use))
 
     def multi_cell(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
         """`MultiRNNCell(cells)`: reports a repeated cell; a known list becomes a cell."""
@@ -367,6 +418,27 @@ def _repeated_cell(value: Value, expr: Optional[cst.BaseExpression]) -> Optional
                         return f"{expr.value} holds one cell {count} times"
                     return f"{_element_like(expr, item, value)} listed {count} times"
                 seen.append(item)
+    return None
+
+
+_INSIDE = "the cell inside "  # how a wrapper's cell is passed: `the cell inside cell_fw=fw`
+
+
+def _argument(node: cst.Call, kind: str, param: str) -> Optional[str]:
+    """The call's argument for `param` (`cells_fw[1]`: an item of that list), as written."""
+    name, _, index = param.partition("[")
+    position = SIGNATURES[kind].index(name)
+    for i, arg in enumerate(node.args):
+        if arg.star:
+            return None
+        if (arg.keyword is None and i == position) or (arg.keyword is not None
+                                                       and arg.keyword.value == name):
+            value = arg.value
+            if index:
+                items = value.elements if isinstance(value, (cst.List, cst.Tuple)) else ()
+                at = int(index.rstrip("]"))
+                return source_of(items[at].value) if at < len(items) else None
+            return source_of(value)
     return None
 
 

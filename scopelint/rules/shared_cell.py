@@ -2,17 +2,27 @@
 
 from typing import Iterator
 
-from scopelint.facts import Finding, ModuleFacts
+from scopelint.facts import Finding, ModuleFacts, SharedCellFact
 from scopelint.rules import Rule
-from scopelint.rules.common import once_per_site
+from scopelint.rules.common import Message, once_per_site, related_at
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
-    return once_per_site(path, "TFS207", (
-        (fact, (f"MultiRNNCell gets one cell object for several layers ({fact.how}): "
-                    f"the cell keeps the scope of its first use, so every layer "
-                    f"runs on layer 0's weights; build one cell per layer", ()))
-        for fact in facts.shared_cells))
+    return once_per_site(path, "TFS207", ((fact, _message(fact, path))
+                                          for fact in facts.shared_cells))
+
+
+def _message(fact: SharedCellFact, path: str) -> Message:
+    if fact.first is None:
+        return (f"MultiRNNCell gets one cell object for several layers ({fact.how}): "
+                f"the cell keeps the scope of its first use, so every layer "
+                f"runs on layer 0's weights; build one cell per layer"), ()
+    first = f" as {fact.first_how}" if fact.first_how else ""
+    return (f"{fact.how}: this cell object already built its weights{first} at "
+            f"{fact.first.where(path)}, under '{fact.built}/'; under '{fact.here}/' it makes none "
+            f"and runs on those same weights (TF shares them silently, or fails with "
+            f"`Dimensions must be equal` when the input sizes differ); build one cell per "
+            f"use"), (related_at(fact.first, "the cell built its weights here"),)
 
 
 RULE = Rule(
