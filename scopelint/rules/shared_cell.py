@@ -27,25 +27,44 @@ def _message(fact: SharedCellFact, path: str) -> Message:
 
 RULE = Rule(
     code="TFS207", name="shared-rnn-cell",
-    summary="MultiRNNCell gets the same cell object for several layers",
+    summary="one RNN cell object used for several layers or in several scopes",
     what="Finds `MultiRNNCell([cell] * n)`, `MultiRNNCell([cell, cell])` and "
          "`MultiRNNCell([cell for _ in range(n)])` where `cell` is built outside the "
-         "comprehension: one cell object stands for every layer. `n` need not be known.",
+         "comprehension: one cell object stands for every layer. `n` need not be known. "
+         "Also an RNN call (`dynamic_rnn`, `static_rnn`, `bidirectional_dynamic_rnn`, "
+         "`static_bidirectional_rnn`, `tf.contrib.rnn.stack_bidirectional_*`) given a cell "
+         "object that already built its weights in another variable scope: the same cell as "
+         "`cell_fw` and `cell_bw`, the same cell under two `dynamic_rnn` scopes, passed "
+         "through parameters or kept on `self`, or wrapped twice (`DropoutWrapper(cell)`); "
+         "cell classes from `tf.nn.rnn_cell` or `tf.contrib.rnn`, however imported. Not "
+         "where the second scope reuses (`reuse=True`, `AUTO_REUSE`): sharing is meant there.",
     why="Since TF 1.2 a cell builds its weights once, in the scope of its first call "
-        "(`multi_rnn_cell/cell_0/`). Every later layer runs on those same weights: TF fails "
-        "with `Dimensions must be equal` when the input size differs from the units, and "
-        "silently ties the layers' weights otherwise.",
+        "(`multi_rnn_cell/cell_0/`, `bidirectional_rnn/fw/`, `encoder/`), and every later "
+        "call runs on those same weights: the other layers, the backward direction or the "
+        "decoder get none of their own. TF fails with `Dimensions must be equal` when the "
+        "input size differs from the first use, and silently ties the weights otherwise "
+        "(TF 1.0 made new weights per scope; TF 1.1 raised `Attempt to reuse RNNCell ... "
+        "with a different variable scope than its first use`).",
     example="""
 cell = tf.nn.rnn_cell.LSTMCell(128)
 stack = tf.nn.rnn_cell.MultiRNNCell([cell] * 3)  # TFS207
+x = tf.placeholder(tf.float32, [None, 10, 128])
+outputs, _ = tf.nn.bidirectional_dynamic_rnn(cell, cell, x, dtype=tf.float32)  # TFS207
 """,
     fix="""
 stack = tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.LSTMCell(128) for _ in range(3)])
+x = tf.placeholder(tf.float32, [None, 10, 128])
+outputs, _ = tf.nn.bidirectional_dynamic_rnn(
+    tf.nn.rnn_cell.LSTMCell(128), tf.nn.rnn_cell.LSTMCell(128), x, dtype=tf.float32)
 """,
     autofix="Safe, when the cell's constructor call is at hand: written in the list "
             "(`[make_cell()] * n`), or assigned to the repeated name by the statement just "
             "before, which nothing else reads (that statement goes, and so does one just "
             "before it building a cell it wraps). The list becomes `[<constructor> for _ in "
-            "range(n)]`, so each layer gets its own weights (`cell_1/...` are new names).",
+            "range(n)]`, so each layer gets its own weights (`cell_1/...` are new names). "
+            "For an RNN call given a cell already used elsewhere by a name assigned once "
+            "from a constructor call, that argument becomes a copy of the constructor call "
+            "(`cell_bw=cell` → `cell_bw=tf.nn.rnn_cell.LSTMCell(128)`): the call gets weights "
+            "of its own (`bidirectional_rnn/bw/...` are new names).",
     check=check,
 )
