@@ -276,21 +276,79 @@ def recording(run: TFRun, where: Where) -> Iterator[object]:
 
 @contextlib.contextmanager
 def _tf1_imports(where: Where) -> Iterator[None]:
-    """`import tensorflow` in our files (TF1 style) is served ``tensorflow.compat.v1``."""
+    """`import tensorflow` in our files (TF1 style) is served ``tensorflow.compat.v1``, and
+    ``tensorflow.contrib.rnn`` (gone since TF 2) the stand-in of `_contrib_rnn_stand_in`."""
     tf = load_tf()
     real_import = builtins.__import__
+    contrib = types.SimpleNamespace(rnn=_contrib_rnn_stand_in())
 
     def fixture_import(name, globals=None, locals=None, fromlist=(), level=0):
-        if (level == 0 and name == "tensorflow"
-                and where(str((globals or {}).get("__file__", ""))) is not None):
-            return tf
+        if level == 0 and where(str((globals or {}).get("__file__", ""))) is not None:
+            if name == "tensorflow":
+                return tf
+            if name == "tensorflow.contrib.rnn" and fromlist:
+                return contrib.rnn
         return real_import(name, globals, locals, fromlist, level)
 
     builtins.__import__ = fixture_import
+    tf.contrib = contrib
     try:
         yield
     finally:
         builtins.__import__ = real_import
+        del tf.contrib
+
+
+def _contrib_rnn_stand_in() -> types.SimpleNamespace:
+    """``tf.contrib.rnn`` of TF 1.15: the core cells and drivers it re-exports, and its
+    stacked bidirectional drivers (tensorflow/contrib/rnn/python/ops/rnn.py), whose
+    variable scopes are transcribed here."""
+    tf = load_tf()
+
+    def stack_bidirectional_rnn(cells_fw, cells_bw, inputs, initial_states_fw=None,
+                                initial_states_bw=None, dtype=None, sequence_length=None,
+                                scope=None):
+        prev_layer, states_fw, states_bw = inputs, [], []
+        with tf.variable_scope(scope or "stack_bidirectional_rnn"):
+            for i, (cell_fw, cell_bw) in enumerate(zip(cells_fw, cells_bw)):
+                with tf.variable_scope("cell_%d" % i) as cell_scope:
+                    prev_layer, state_fw, state_bw = tf.nn.static_bidirectional_rnn(
+                        cell_fw, cell_bw, prev_layer,
+                        initial_state_fw=initial_states_fw[i] if initial_states_fw else None,
+                        initial_state_bw=initial_states_bw[i] if initial_states_bw else None,
+                        sequence_length=sequence_length, dtype=dtype, scope=cell_scope)
+                states_fw.append(state_fw)
+                states_bw.append(state_bw)
+        return prev_layer, tuple(states_fw), tuple(states_bw)
+
+    def stack_bidirectional_dynamic_rnn(cells_fw, cells_bw, inputs, initial_states_fw=None,
+                                        initial_states_bw=None, dtype=None,
+                                        sequence_length=None, parallel_iterations=None,
+                                        time_major=False, scope=None, swap_memory=False):
+        prev_layer, states_fw, states_bw = inputs, [], []
+        with tf.variable_scope(scope or "stack_bidirectional_rnn"):
+            for i, (cell_fw, cell_bw) in enumerate(zip(cells_fw, cells_bw)):
+                with tf.variable_scope("cell_%d" % i):
+                    outputs, (state_fw, state_bw) = tf.nn.bidirectional_dynamic_rnn(
+                        cell_fw, cell_bw, prev_layer,
+                        initial_state_fw=initial_states_fw[i] if initial_states_fw else None,
+                        initial_state_bw=initial_states_bw[i] if initial_states_bw else None,
+                        sequence_length=sequence_length,
+                        parallel_iterations=parallel_iterations, dtype=dtype,
+                        swap_memory=swap_memory, time_major=time_major)
+                    prev_layer = tf.concat(outputs, 2)
+                states_fw.append(state_fw)
+                states_bw.append(state_bw)
+        return prev_layer, tuple(states_fw), tuple(states_bw)
+
+    cells = tf.nn.rnn_cell
+    return types.SimpleNamespace(
+        **{name: getattr(cells, name) for name in (
+            "BasicRNNCell", "BasicLSTMCell", "LSTMCell", "GRUCell", "MultiRNNCell",
+            "DropoutWrapper", "ResidualWrapper", "DeviceWrapper")},
+        static_rnn=tf.nn.static_rnn, static_bidirectional_rnn=tf.nn.static_bidirectional_rnn,
+        stack_bidirectional_rnn=stack_bidirectional_rnn,
+        stack_bidirectional_dynamic_rnn=stack_bidirectional_dynamic_rnn)
 
 
 class _EstimatorSpec:
