@@ -6,8 +6,9 @@ A mixin of the interpreter; each mirrors how the library names its variables.
 
 from __future__ import annotations
 
+import os
 from contextlib import nullcontext
-from typing import Optional
+from typing import NamedTuple, Optional
 
 import libcst as cst
 
@@ -36,7 +37,7 @@ from scopelint.engine.values import (
     to_text,
     truth,
 )
-from scopelint.facts import Outcome, Reuse, SharedCellFact, VariableFact
+from scopelint.facts import Location, Outcome, Reuse, SharedCellFact, VariableFact
 
 
 class LibraryCalls(EngineState):
@@ -170,6 +171,7 @@ class LibraryCalls(EngineState):
                 return Tensor()
             layers = [[("fw", f"cells_fw[{i}]", fw), ("bw", f"cells_bw[{i}]", bw)]
                       for i, (fw, bw) in enumerate(zip(fws.items, bws.items))]
+        run = object()  # this call: its cells' uses in it are one run
         with self.library_scope(node, Const(tfapi.RNNS[kind]) if is_none(scope) else scope):
             for i, cells in enumerate(layers):
                 stacked = kind.startswith("stack_")
@@ -180,12 +182,12 @@ class LibraryCalls(EngineState):
                         with self.library_scope(node, Const(direction)) if direction \
                                 else nullcontext():
                             written = _argument(node, kind, param)
-                            self.cell_call(cell, node, "nn." + kind,
-                                           f"{param}={written}" if written else param)
+                            text = f"{param}={written}" if written else param
+                            self.cell_call(cell, node, "nn." + kind, CellUse(text, run))
         return Tensor()
 
-    def cell_call(self, cell: Optional[Value], node: cst.Call, api: str, use: str = "",
-                  within: Optional[TFObject] = None) -> None:
+    def cell_call(self, cell: Optional[Value], node: cst.Call, api: str,
+                  use: Optional[CellUse] = None, within: Optional[TFObject] = None) -> None:
         """A cell's first call builds its weights in the current scope; a MultiRNNCell
         builds each layer's cell in `multi_rnn_cell/cell_<i>`; a wrapper calls its cell.
         `use`: the RNN call's argument that passes the cell; `within`: the MultiRNNCell
@@ -195,8 +197,9 @@ class LibraryCalls(EngineState):
             if cell.state.get("built"):
                 self.note_cell_reused(cell, node, use, within)
             else:
-                cell.state["first_use"] = (self.graph.scope.name, self.loc(node), use, within,
-                                           not self.graph.may_not_run)
+                cell.state["first_use"] = FirstUse(
+                    self.graph.scope.name, self.graph.scope.reuse, self.loc(node), use, within,
+                    not self.graph.may_not_run)
         if kind in tfapi.CELLS:
             self.layer_object_call(cell, node)  # type: ignore[arg-type]
         elif kind == "MultiRNNCell" and isinstance(cell, TFObject):
@@ -210,29 +213,34 @@ class LibraryCalls(EngineState):
                     with self.library_scope(node, Const(f"cell_{i}")):
                         self.cell_call(layer, node, api, use, cell)
         elif isinstance(cell, TFObject) and "wraps" in cell.state:
-            inside = use if not use or use.startswith(_INSIDE) else _INSIDE + use
+            inside = use._replace(text=_INSIDE + use.text) if use and not use.text.startswith(
+                _INSIDE) else use
             self.cell_call(cell.state["wraps"], node, api, inside, within)  # in this scope
         else:  # weights under names scopelint cannot know
             self.opaque_call()
             self.unknown_request(node, api)
 
-    def note_cell_reused(self, cell: TFObject, node: cst.Call, use: str,
+    def note_cell_reused(self, cell: TFObject, node: cst.Call, use: Optional[CellUse],
                          within: Optional[TFObject]) -> None:
         """An RNN call runs a cell that built its weights in another variable scope: it
-        makes none here and runs on those (not reported for the layers of one MultiRNNCell,
-        TFS207's `[cell] * n`, nor where the scope reuses: sharing is meant there)."""
+        makes none here and runs on those. Not reported for the layers of one MultiRNNCell
+        (TFS207's `[cell] * n`), nor for a later call in a scope that reuses (sharing is
+        meant there; an unknown caller's reuse counts when both uses are under it)."""
         graph = self.graph
-        first, loc, first_use, first_within, certain = cell.state["first_use"]
-        if (not self.recording or not use or first == graph.scope.name
-                or (within is not None and first_within is within)
-                or not certain or graph.may_not_run or graph.scope.reuse is not Reuse.NO
-                or not (is_known(first) and is_known(graph.scope.name))):
+        first: FirstUse = cell.state["first_use"]
+        here = graph.scope
+        later = use is not None and (first.use is None or first.use.run is not use.run)
+        if (not self.recording or use is None or not first.certain or graph.may_not_run
+                or (within is not None and first.within is within)
+                or (later and here.reuse is not Reuse.NO
+                    and not (here.reuse is first.reuse is Reuse.UNKNOWN))
+                or not _differ(first.scope, here.name)):
             return
         scope = cell.state["scope"]
         self.facts.shared_cells.append(SharedCellFact(
-            self.loc(node), use, self.call_stack(), loc,
-            pattern(scope.scope.name if isinstance(scope, ScopeRef) else first),
-            pattern(graph.scope.name), first_use))
+            self.loc(node), use.text, self.call_stack(), first.loc,
+            pattern(scope.scope.name if isinstance(scope, ScopeRef) else first.scope),
+            pattern(here.name), first.use.text if first.use else ""))
 
     def multi_cell(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
         """`MultiRNNCell(cells)`: reports a repeated cell; a known list becomes a cell."""
@@ -419,6 +427,32 @@ def _repeated_cell(value: Value, expr: Optional[cst.BaseExpression]) -> Optional
                     return f"{_element_like(expr, item, value)} listed {count} times"
                 seen.append(item)
     return None
+
+
+class CellUse(NamedTuple):
+    """An RNN call's argument that passes a cell (`cell_bw=cell`), in one run of the call."""
+
+    text: str
+    run: object
+
+
+class FirstUse(NamedTuple):
+    """Where a cell built its weights: the variable scope and its reuse, the call."""
+
+    scope: str
+    reuse: Reuse
+    loc: Location
+    use: Optional[CellUse]  # None: called directly (`cell(x, state)`)
+    within: Optional[TFObject]  # the MultiRNNCell that called it as a layer
+    certain: bool  # not in code that may not run
+
+
+def _differ(first: str, second: str) -> bool:
+    """Whether two scope names (with holes) certainly differ: past their common start,
+    which holds no hole of any text, both are known and unequal."""
+    common = len(os.path.commonprefix([first, second]))
+    return (ANY not in first[:common] and first != second
+            and is_known(first[common:]) and is_known(second[common:]))
 
 
 _INSIDE = "the cell inside "  # how a wrapper's cell is passed: `the cell inside cell_fw=fw`
