@@ -121,6 +121,23 @@ def test_invalid_name_message_is_tfs(tf, path: Path) -> None:
     assert messages, f"no TFS104 at line {run.error_line}: {error}"
 
 
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_invalid_argument_message_is_tfs(tf, path: Path) -> None:
+    """TFS105 names what TF's TypeError names: the keyword, the parameter or the type."""
+    run = _run(tf, path)
+    if run.error_code != "TFS105":
+        return
+    from scopelint.analysis import analyze_text
+
+    result = analyze_text(str(path), path.read_text(encoding="utf-8"))
+    (message,) = [f.message for f in result.findings
+                  if f.code == "TFS105" and f.line == run.error_line]
+    error = str(run.error).splitlines()[0]
+    words = {w for group in re.findall(r"'(\w+)'|\"(\w+)\"|`(\w+)`", error) for w in group if w}
+    words = words or set(re.findall(r"\b[a-z]+_[a-z_]+\b", error))
+    assert any(word in message for word in words), (message, error)
+
+
 @pytest.mark.parametrize("path", [p for p in FIXTURES if "MultiRNNCell" in p.read_text()],
                          ids=lambda p: p.name)
 def test_shared_cells_share_weights(tf, path: Path) -> None:
