@@ -129,6 +129,9 @@ def classify_tf_error(message: str) -> Optional[str]:
         return "TFS102"
     if message.startswith("Trying to share variable"):
         return "TFS103"
+    if message.startswith(("Unknown activation function", "Invalid data_format")) or (
+            "argument must be a tuple of" in message):
+        return "TFS208"  # a layer's name given by position, where no string goes
     return None
 
 
@@ -140,7 +143,8 @@ def classify_type_error(message: str) -> Optional[str]:
     """The scopelint code for a TypeError from an argument bound to the wrong parameter
     (TFS208) or one the API cannot take (TFS105)."""
     if (message.startswith("Cannot convert the argument `type_value`")
-            or message.startswith("Dimension value must be integer")):
+            or message.startswith("Dimension value must be integer")
+            or message == "'str' object is not callable"):
         return "TFS208"
     if any(text in message for text in _INVALID_ARGUMENT):
         return "TFS105"

@@ -248,12 +248,20 @@ def misplaced(api: str, index: int, value: Value, expr: cst.BaseExpression,
     """(the parameter TF binds a positional argument to, the one it looks meant for), when
     they differ: `VariableScope("policy")` binds the name to `reuse` (see SIGNATURES).
     `first`: the call's first argument. `variable_scope(name, x)` ignores `x` when the
-    name is given: a scope object there looks meant as the scope, tensors as `values`."""
-    params = SIGNATURES.get("get_variable" if api == "get_local_variable" else api, ())
+    name is given: a scope object there looks meant as the scope, tensors as `values`.
+    A layer's positional string where no string goes looks meant as its name."""
+    key = signature_key(api) or api
+    params = SIGNATURES.get(key, ())
     if index >= len(params):
         return None
     param = params[index]
     word = _last_word(expr).lower()
+    if key.startswith(("layers.", "slim.")):
+        text = const_str(value)
+        if text is None or param in _TAKES_STRINGS or (param == "activation"
+                                                       and text in _ACTIVATIONS):
+            return None
+        return param, "scope" if key.startswith("slim.") else "name"
     if param in ("reuse", "trainable") and const_str(value) is not None:
         return param, "name"
     if param in ("shape", "trainable") and dtype_of(value) is not None:
@@ -270,6 +278,25 @@ def misplaced(api: str, index: int, value: Value, expr: cst.BaseExpression,
         if isinstance(value, (Seq, ShapedTensor, OpOutput, Variable)):
             return param, "values"
     return None
+
+
+# Layer parameters a string may go to; activations Keras knows by name (`"relu"`).
+_TAKES_STRINGS = frozenset({"inputs", "padding", "data_format", "name", "scope"})
+_ACTIVATIONS = frozenset({
+    "relu", "relu6", "elu", "selu", "softmax", "softplus", "softsign", "sigmoid",
+    "hard_sigmoid", "tanh", "linear", "exponential", "swish", "silu", "gelu", "leaky_relu",
+    "log_softmax", "mish", "hard_silu", "hard_swish"})
+# Parameters TF raises on when they get a string (TypeError or ValueError), before the call
+# makes any variable (slim's `activation_fn` and `normalizer_fn` raise after).
+_REJECTS_STRINGS = frozenset({
+    "shape", "dtype", "units", "filters", "num_outputs", "kernel_size", "strides", "stride",
+    "dilation_rate", "rate", "pool_size", "depth_multiplier", "activation"})
+
+
+def misplaced_raises(param: str) -> bool:
+    """Whether TF raises on the misplaced argument before the call makes its variables
+    (a dtype as a shape, a name as strides)."""
+    return param in _REJECTS_STRINGS
 
 
 def _last_word(expr: cst.BaseExpression) -> str:

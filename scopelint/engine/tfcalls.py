@@ -17,6 +17,7 @@ from scopelint.engine.arguments import (
     dtype_of,
     is_none,
     misplaced,
+    misplaced_raises,
     rejected,
     shape_of,
     signature_key,
@@ -67,9 +68,9 @@ class TFCalls(ScopeCalls, LibraryCalls):
 
     def tf_call(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
         leaf = path.rsplit(".", 1)[-1]
-        if path in tfapi.POSITIONAL_TRAPS:
-            self.note_misplaced(path, args, node)
         key = signature_key(path)
+        if path in tfapi.POSITIONAL_TRAPS or (key or "").startswith(("layers.", "slim.")):
+            self.note_misplaced(path, args, node)
         if key is not None:
             self.note_rejected(key, args, kwargs, node)
         if leaf == "MultiRNNCell":
@@ -206,7 +207,7 @@ class TFCalls(ScopeCalls, LibraryCalls):
                 param, meant = found
                 self.facts.misplaced_args.append(MisplacedArgFact(
                     self.loc(node), source_of(node.func), source_of(arg.value), param, meant,
-                    raises=param in ("shape", "dtype") and not self.handling,
+                    raises=misplaced_raises(param) and not self.handling,
                     variables_before=len(self.facts.variables),
                     lands=self._lands(args[0]) if meant == "name_or_scope" else ""))
 

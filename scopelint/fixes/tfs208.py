@@ -8,7 +8,7 @@ from typing import Optional
 
 import libcst as cst
 
-from scopelint.engine.arguments import SIGNATURES
+from scopelint.engine.arguments import SIGNATURES, signature_key
 from scopelint.engine.imports import dotted
 from scopelint.facts import Finding, Outcome
 from scopelint.fixes import SAFE, UNSAFE, Fix, at
@@ -22,7 +22,7 @@ def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
         return None
     path = namespace_of(dotted(call.func), tf_namespaces(ctx.module)) or ""
     api = path.rsplit(".", 1)[-1]  # `vs` of `from ... import variable_scope as vs` too
-    params = SIGNATURES.get("get_variable" if api == "get_local_variable" else api, ())
+    params = SIGNATURES.get(signature_key(path) or "", ())
     meant = {params.index(f.param): f.meant for f in ctx.facts.misplaced_args
              if at(f.loc) == at(finding) and f.param in params}
     if not meant or not all(_certain(params[i], to, call, finding, ctx)

@@ -23,7 +23,7 @@ def _message(fact: MisplacedArgFact) -> str:
 
 RULE = Rule(
     code="TFS208", name="misplaced-positional-argument",
-    summary="a positional argument lands on another parameter of a scope API",
+    summary="a positional argument lands on another parameter of a scope API or layer",
     what="Checks positional arguments of `tf.VariableScope`, `tf.variable_scope`, "
          "`tf.get_variable` / `tf.get_local_variable` and `tf.Variable` against TF's "
          "signatures: a name given first to `VariableScope` (its first parameter is `reuse`), "
@@ -31,13 +31,17 @@ RULE = Rule(
          "a list of tensors given second to `variable_scope` after a name (`default_name`, "
          "which TF ignores when a name is given), a dtype given "
          "second to `get_variable` (`shape`), an initializer given third (`dtype`), a name "
-         "or dtype given second to `tf.Variable` (`trainable`).",
+         "or dtype given second to `tf.Variable` (`trainable`); a string given by position "
+         "to a `tf.layers` or slim / `tf.contrib.layers` layer where no string goes "
+         "(`conv2d(x, 32, 3, \"conv1\")` binds the name to `strides`; padding, data formats "
+         "and activations by name are strings there).",
     why="The value silently lands elsewhere: `tf.VariableScope(\"policy\")` is an unnamed "
         "scope whose `reuse` is the string \"policy\"; `tf.variable_scope(\"d\", reuse)` "
         "never reuses; `tf.variable_scope(\"dec\", shared_scope)` opens `dec/`, not "
         "`shared_scope`, so its variables are new ones under `dec/`; "
         "`tf.Variable(0, \"global_step\")` is named `Variable:0`; "
-        "`get_variable(\"w\", [3], tf.zeros_initializer())` raises a TypeError.",
+        "`get_variable(\"w\", [3], tf.zeros_initializer())` raises a TypeError, and so "
+        "does a layer's name given as its strides or activation.",
     example="""
 with tf.variable_scope("disc", reuse):  # TFS208: reuse lands on default_name
     w = tf.get_variable("w", [3])
@@ -49,7 +53,8 @@ with tf.variable_scope("disc", reuse=reuse):
 step = tf.Variable(0, name="global_step", trainable=False)
 """,
     autofix="Safe: the argument is passed by the keyword it was meant for (`reuse=`, "
-            "`initializer=`, `dtype=`, `values=` for a list or tuple), and the positional "
+            "`initializer=`, `dtype=`, `values=` for a list or tuple, a layer's `name=` or "
+            "`scope=`), and the positional "
             "ones after it by "
             "their own keywords. Unsafe for `tf.Variable` (`name=`, `dtype=`): the variable it "
             "made gets another checkpoint name or dtype. None for `VariableScope(\"name\")` "
