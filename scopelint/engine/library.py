@@ -211,7 +211,8 @@ class LibraryCalls(EngineState):
             with self.library_scope(node, scope, auxiliary=False):
                 for i, layer in enumerate(cell.state["cells"]):
                     with self.library_scope(node, Const(f"cell_{i}")):
-                        self.cell_call(layer, node, api, use, cell)
+                        self.cell_call(layer, node, api, use and use._replace(
+                            text=f"layer {i} of {use.text}"), cell)
         elif isinstance(cell, TFObject) and "wraps" in cell.state:
             inside = use._replace(text=_INSIDE + use.text) if use and not use.text.startswith(
                 _INSIDE) else use
