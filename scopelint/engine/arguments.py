@@ -158,8 +158,7 @@ def rejected(key: str, args: list[Value], kwargs: Args, node: cst.Call) -> Optio
                 word = arg.keyword.value if arg.keyword is not None else None
                 if word in params[:len(positional)]:
                     return f"multiple values for argument '{word}'"
-        unknown = next((a.keyword.value for a in node.args if a.keyword is not None
-                        and a.keyword.value not in params), None)
+        unknown = next((word for word in kwargs if word not in params), None)  # `**known` too
         if unknown is not None:
             return f"unexpected keyword argument '{unknown}'"
     bound: dict[str, Value] = bind_args(key, args, kwargs)
