@@ -247,7 +247,8 @@ def misplaced(api: str, index: int, value: Value, expr: cst.BaseExpression,
     """(the parameter TF binds a positional argument to, the one it looks meant for), when
     they differ: `VariableScope("policy")` binds the name to `reuse` (see SIGNATURES).
     `first`: the call's first argument. `variable_scope(name, x)` ignores `x` when the
-    name is given: a scope object there looks meant as the scope, tensors as `values`.
+    name is given (and raises without one): a scope object there looks meant as the scope,
+    tensors as `values`.
     A layer's positional string where no string goes looks meant as its name."""
     key = signature_key(api) or api
     params = SIGNATURES.get(key, ())
@@ -270,8 +271,8 @@ def misplaced(api: str, index: int, value: Value, expr: cst.BaseExpression,
         return param, "reuse"
     if param == "dtype" and word.endswith("initializer") and dtype_of(value) is None:
         return param, "initializer"
-    if (api, param) == ("variable_scope", "default_name") and first is not None and (
-            const_str(first) is not None or isinstance(first, ScopeRef)):
+    if (api, param) == ("variable_scope", "default_name") and not (
+            first is None or is_none(first)):  # a None name: TF raises (TFS105)
         if isinstance(value, ScopeRef):
             return param, "name_or_scope"
         if isinstance(value, (Seq, ShapedTensor, OpOutput, Variable)):
