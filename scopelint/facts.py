@@ -146,11 +146,17 @@ class IgnoredReuseFact:
 
 @dataclass(frozen=True)
 class SharedCellFact:
-    """A MultiRNNCell given one cell object for several layers."""
+    """A MultiRNNCell given one cell object for several layers, or an RNN call given a cell
+    that built its weights in another variable scope (`first` set)."""
 
     loc: Location
-    how: str  # how the list repeats the cell: "[cell] * n", "gru listed 2 times", ...
+    how: str  # how the list repeats the cell: "[cell] * n", "gru listed 2 times", ...;
+    # or the RNN call's argument that passes the cell again (`cell_bw=cell`: "cell")
     stack: CallStack = ()
+    first: Optional[Location] = None  # the RNN call where the cell built its weights
+    built: str = ""  # the cell's own variable scope, there (pattern form)
+    here: str = ""  # the variable scope of this call (pattern form)
+    first_how: str = ""  # the argument that passed it there ("" for a direct call)
 
 
 @dataclass(frozen=True)
@@ -164,6 +170,19 @@ class MisplacedArgFact:
     meant: str  # the parameter it looks meant for
     raises: bool = False  # TF raises a TypeError here (a dtype that is not one, a bad shape)
     variables_before: int = 0  # variable facts recorded before it
+    stack: CallStack = ()
+    lands: str = ""  # an ignored scope object: where the variables go instead (pattern form)
+
+
+@dataclass(frozen=True)
+class InvalidArgFact:
+    """Arguments TF rejects with TypeError: an unknown keyword, a name that is no string."""
+
+    loc: Location
+    api: str  # as written, e.g. "tf.variable_scope"
+    reason: str  # e.g. "unexpected keyword argument 'name'"
+    caught: bool  # a `try` around it catches TypeError (its other arm runs instead)
+    variables_before: int = 0  # variable facts recorded before it: TF raises here
     stack: CallStack = ()
 
 
@@ -233,6 +252,7 @@ class ModuleFacts:
     ignored_reuse: list[IgnoredReuseFact] = field(default_factory=list)
     shared_cells: list[SharedCellFact] = field(default_factory=list)
     misplaced_args: list[MisplacedArgFact] = field(default_factory=list)
+    invalid_args: list[InvalidArgFact] = field(default_factory=list)
     invalid_names: list[InvalidNameFact] = field(default_factory=list)
     doubled_scopes: list[DoubledScopeFact] = field(default_factory=list)
     empty_filters: list[EmptyFilterFact] = field(default_factory=list)

@@ -28,7 +28,7 @@ def test_readme_sections() -> None:
         assert f"\n{heading}\n" in text
 
 
-@pytest.mark.parametrize("code", ["TFS104", "TFS206", "TFS207", "TFS208", "TFS209"])
+@pytest.mark.parametrize("code", ["TFS104", "TFS105", "TFS206", "TFS207", "TFS208", "TFS209"])
 def test_example_triggers_the_rule_and_the_fix_does_not(code: str) -> None:
     from scopelint.analysis import analyze_text
     from scopelint.rules import all_rules

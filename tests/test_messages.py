@@ -98,3 +98,27 @@ def test_init_from_checkpoint_points_at_the_entry() -> None:
         tf.train.init_from_checkpoint("c", {"a": "bert/kernel", "b": "bert/kernal"})
         """))
     assert [(f.line, f.col) for f in result.findings if f.code == "TFS202"] == [(4, 57)]
+
+
+def test_cell_used_again_names_both_scopes_and_the_first_use() -> None:
+    (message,) = _messages("""\
+        import tensorflow.compat.v1 as tf
+        x = tf.placeholder(tf.float32, [None, 5, 3])
+        cell = tf.nn.rnn_cell.GRUCell(3)
+        enc, _ = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32, scope="enc")
+        dec, _ = tf.nn.dynamic_rnn(cell, enc, dtype=tf.float32, scope="dec")
+        """, "TFS207")
+    assert message.startswith("cell=cell: this cell object already built its weights as "
+                              "cell=cell at line 4, under 'enc/gru_cell/'; under 'dec/'")
+
+
+def test_ignored_scope_object_says_where_the_variables_go() -> None:
+    (message,) = _messages("""\
+        import tensorflow.compat.v1 as tf
+        with tf.variable_scope("shared") as shared:
+            pass
+        with tf.variable_scope("outer"):
+            with tf.variable_scope("dec", shared):
+                w = tf.get_variable("w", [1])
+        """, "TFS208")
+    assert "the variables here go to 'outer/dec/', not into shared" in message

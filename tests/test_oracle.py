@@ -124,6 +124,23 @@ def test_invalid_name_message_is_tfs(tf, path: Path) -> None:
     assert messages, f"no TFS104 at line {run.error_line}: {error}"
 
 
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_invalid_argument_message_is_tfs(tf, path: Path) -> None:
+    """TFS105 names what TF's TypeError names: the keyword, the parameter or the type."""
+    run = _run(tf, path)
+    if run.error_code != "TFS105":
+        return
+    from scopelint.analysis import analyze_text
+
+    result = analyze_text(str(path), path.read_text(encoding="utf-8"))
+    (message,) = [f.message for f in result.findings
+                  if f.code == "TFS105" and f.line == run.error_line]
+    error = str(run.error).splitlines()[0]
+    words = {w for group in re.findall(r"'(\w+)'|\"(\w+)\"|`(\w+)`", error) for w in group if w}
+    words = words or set(re.findall(r"\b[a-z]+_[a-z_]+\b", error))
+    assert any(word in message for word in words), (message, error)
+
+
 @pytest.mark.parametrize("path", [p for p in FIXTURES if "MultiRNNCell" in p.read_text()],
                          ids=lambda p: p.name)
 def test_shared_cells_share_weights(tf, path: Path) -> None:
@@ -131,7 +148,9 @@ def test_shared_cells_share_weights(tf, path: Path) -> None:
     scope per layer."""
     run = _run(tf, path)
     text = path.read_text(encoding="utf-8")
-    shared = any("TFS207" in codes for codes in annotations(text).values())
+    lines = text.splitlines()
+    shared = any("TFS207" in codes and "MultiRNNCell" in lines[line - 1]
+                 for line, codes in annotations(text).items())
     names = [r.name for r in run.rows]
     assert any("/cell_0/" in n for n in names), names
     layers = any("/cell_1/" in n for n in names)
@@ -241,3 +260,26 @@ def test_normalise_sorts_only_within_one_statement() -> None:
             oracle.Row("m.py", 3, "c", "")]
     assert oracle.normalise(rows) == [("m.py", 3, "a"), ("m.py", 3, "b"), ("m.py", 4, "z"),
                                       ("n.py", 4, "y"), ("m.py", 3, "c")]
+
+
+def test_whole_signatures_are_tfs(tf) -> None:
+    """The signature table the argument checks (TFS105) bind with is the installed TF's (whose
+    `tf.compat.v1` keeps TF 1.15's) and tf_slim's, parameter for parameter."""
+    import inspect
+
+    import tf_slim
+
+    from scopelint.engine.arguments import CLOSED, SIGNATURES
+
+    live = {"variable_scope": tf.variable_scope.__init__, "name_scope": tf.name_scope.__init__,
+            "get_variable": tf.get_variable, "make_template": tf.make_template}
+    live.update({key: getattr(tf.layers, key[len("layers."):])
+                 for key in SIGNATURES if key.startswith("layers.")})
+    live.update({key: getattr(tf_slim, key[len("slim."):])
+                 for key in SIGNATURES if key.startswith("slim.")})
+    for key, function in live.items():
+        params = inspect.signature(function).parameters.values()
+        names = tuple(p.name for p in params if p.name != "self" and p.kind in (
+            p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+        assert SIGNATURES[key] == names, key
+        assert (key in CLOSED) == all(p.kind is not p.VAR_KEYWORD for p in params), key

@@ -89,6 +89,7 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
         self.maybe_exits = 0  # MaybeExit signals seen, to notice a body that may stop early
         self.generators: dict[int, bool] = {}  # FunctionDef id -> has `yield`
         self.handling = 0  # depth of `try` blocks whose handlers catch TF's ValueError
+        self.catching_type_error = 0  # depth of `try` blocks whose handlers catch TypeError
         self.pending_reuse: list[tuple[int, int]] = []
         self.calling: list[Function] = []  # the functions being replayed, innermost last
         self.call_envs: list[Env] = []  # and their local variables
@@ -517,14 +518,17 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
         to its end. What TF raises in the body is no finding only under a handler that
         swallows it (see `_swallows_tf_error`)."""
         catches = self._swallows_tf_error(node.handlers)
+        catches_type = any(_catches(h, _CATCHING_TYPE) for h in node.handlers)
         through = not all(_leaves(h.body) for h in node.handlers)
         self.handling += catches
+        self.catching_type_error += catches_type
         try:
             try:
                 with self.branch(env, names=False) if through else nullcontext():
                     self.exec_block(node.body, env)
             finally:
                 self.handling -= catches
+                self.catching_type_error -= catches_type
         except Exit as exit_:
             if exit_.kind != "raise":
                 raise
@@ -544,7 +548,7 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
         one that raises, exits the program (`sys.exit(1)`) or returns out of its entry point
         does not, and what fails in the `try` is reported."""
         for handler in handlers:
-            if _catches_value_error(handler):
+            if _catches(handler, _CATCHING):
                 how = _leaving(handler.body)
                 return how not in ("raise", "exit") and not (how == "return"
                                                               and self._in_entry_point())
@@ -687,10 +691,12 @@ def _chain(env: Optional[Env]) -> Iterator[Env]:
 
 
 _CATCHING = frozenset({"ValueError", "Exception", "BaseException", "StandardError"})
+_CATCHING_TYPE = frozenset({"TypeError", "Exception", "BaseException", "StandardError"})
 
 
-def _catches_value_error(handler: _Handler) -> bool:
-    """`except:`, `except ValueError:`, `except (KeyError, Exception) as e:` ..."""
+def _catches(handler: _Handler, catching: frozenset[str]) -> bool:
+    """`except:`, `except ValueError:`, `except (KeyError, Exception) as e:` ... for
+    `catching` = the names of an exception class and its bases (`_CATCHING`)."""
     kind = handler.type
     if kind is None:
         return True
@@ -698,7 +704,7 @@ def _catches_value_error(handler: _Handler) -> bool:
     for name in names:
         node = name.value if isinstance(name, cst.Element) else name
         text = node.attr.value if isinstance(node, cst.Attribute) else getattr(node, "value", "")
-        if text in _CATCHING:
+        if text in catching:
             return True
     return False
 

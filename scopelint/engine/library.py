@@ -6,8 +6,9 @@ A mixin of the interpreter; each mirrors how the library names its variables.
 
 from __future__ import annotations
 
+import os
 from contextlib import nullcontext
-from typing import Optional
+from typing import NamedTuple, Optional
 
 import libcst as cst
 
@@ -16,13 +17,14 @@ from scopelint.engine.arguments import SIGNATURES, bind_args, is_none, shape_of
 from scopelint.engine.cstwalk import source_of
 from scopelint.engine.model import Request
 from scopelint.engine.state import EngineState
-from scopelint.engine.symbols import ANY, pattern
+from scopelint.engine.symbols import ANY, is_known, pattern
 from scopelint.engine.values import (
     CALLABLES,
     Args,
     Const,
     Instance,
     OpOutput,
+    ScopeRef,
     Seq,
     ShapedTensor,
     Tensor,
@@ -35,7 +37,7 @@ from scopelint.engine.values import (
     to_text,
     truth,
 )
-from scopelint.facts import Outcome, Reuse, SharedCellFact, VariableFact
+from scopelint.facts import Location, Outcome, Reuse, SharedCellFact, VariableFact
 
 
 class LibraryCalls(EngineState):
@@ -83,8 +85,7 @@ class LibraryCalls(EngineState):
     def functional_layer(self, kind: str, args: list[Value], kwargs: dict[str, Value],
                          node: cst.Call) -> Value:
         """`tf.layers.dense(...)` etc.: build a layer object and call it once."""
-        bound = bind_args("dense" if kind == "dense" else "conv" if "conv" in kind else "",
-                          args, kwargs)
+        bound = bind_args("layers." + kind, args, kwargs)
         layer = TFObject("layers." + kind, bound, {"kind": kind, "functional": True})
         name = kwargs.get("name", Const(None))
         if not is_none(name):
@@ -152,21 +153,53 @@ class LibraryCalls(EngineState):
 
     def rnn(self, kind: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
         """`tf.nn.dynamic_rnn(cell, ...)`: the cell builds in `variable_scope(scope or "rnn")`;
-        the bidirectional forms build `cell_fw` and `cell_bw` in its `fw` and `bw` scopes."""
+        the bidirectional forms build `cell_fw` and `cell_bw` in its `fw` and `bw` scopes;
+        the stacked ones (`tf.contrib.rnn`) build layer i's pair in `cell_<i>/`, under a
+        `bidirectional_rnn/` scope of its own for the dynamic one."""
         bound = bind_args(kind, args, kwargs)
         scope = bound.get("scope", Const(None))
-        cells = [("", bound.get("cell"))] if "cell" in SIGNATURES[kind] else [
-            ("fw", bound.get("cell_fw")), ("bw", bound.get("cell_bw"))]
+        if "cell" in SIGNATURES[kind]:
+            layers = [[("", "cell", bound.get("cell"))]]
+        elif "cell_fw" in SIGNATURES[kind]:
+            layers = [[("fw", "cell_fw", bound.get("cell_fw")),
+                       ("bw", "cell_bw", bound.get("cell_bw"))]]
+        else:
+            fws, bws = bound.get("cells_fw"), bound.get("cells_bw")
+            if not (isinstance(fws, Seq) and isinstance(bws, Seq)):
+                self.opaque_call()
+                self.unknown_request(node, "nn." + kind)
+                return Tensor()
+            layers = [[("fw", f"cells_fw[{i}]", fw), ("bw", f"cells_bw[{i}]", bw)]
+                      for i, (fw, bw) in enumerate(zip(fws.items, bws.items))]
+        run = object()  # this call: its cells' uses in it are one run
         with self.library_scope(node, Const(tfapi.RNNS[kind]) if is_none(scope) else scope):
-            for direction, cell in cells:
-                with self.library_scope(node, Const(direction)) if direction else nullcontext():
-                    self.cell_call(cell, node, "nn." + kind)
+            for i, cells in enumerate(layers):
+                stacked = kind.startswith("stack_")
+                with self.library_scope(node, Const(f"cell_{i}")) if stacked else nullcontext(), \
+                        self.library_scope(node, Const("bidirectional_rnn")) if (
+                            kind == "stack_bidirectional_dynamic_rnn") else nullcontext():
+                    for direction, param, cell in cells:
+                        with self.library_scope(node, Const(direction)) if direction \
+                                else nullcontext():
+                            written = _argument(node, kind, param)
+                            text = f"{param}={written}" if written else param
+                            self.cell_call(cell, node, "nn." + kind, CellUse(text, run))
         return Tensor()
 
-    def cell_call(self, cell: Optional[Value], node: cst.Call, api: str) -> None:
+    def cell_call(self, cell: Optional[Value], node: cst.Call, api: str,
+                  use: Optional[CellUse] = None, within: Optional[TFObject] = None) -> None:
         """A cell's first call builds its weights in the current scope; a MultiRNNCell
-        builds each layer's cell in `multi_rnn_cell/cell_<i>`; a wrapper calls its cell."""
+        builds each layer's cell in `multi_rnn_cell/cell_<i>`; a wrapper calls its cell.
+        `use`: the RNN call's argument that passes the cell; `within`: the MultiRNNCell
+        that calls it as a layer."""
         kind = cell.state.get("kind") if isinstance(cell, TFObject) else None
+        if isinstance(cell, TFObject) and kind in (*tfapi.CELLS, "MultiRNNCell"):
+            if cell.state.get("built"):
+                self.note_cell_reused(cell, node, use, within)
+            else:
+                cell.state["first_use"] = FirstUse(
+                    self.graph.scope.name, self.graph.scope.reuse, self.loc(node), use, within,
+                    not self.graph.may_not_run)
         if kind in tfapi.CELLS:
             self.layer_object_call(cell, node)  # type: ignore[arg-type]
         elif kind == "MultiRNNCell" and isinstance(cell, TFObject):
@@ -174,15 +207,41 @@ class LibraryCalls(EngineState):
                 return
             cell.state["built"] = True
             scope = self.capture_scope(node, Const(None), Const("multi_rnn_cell"))
+            cell.state["scope"] = scope
             with self.library_scope(node, scope, auxiliary=False):
                 for i, layer in enumerate(cell.state["cells"]):
                     with self.library_scope(node, Const(f"cell_{i}")):
-                        self.cell_call(layer, node, api)
+                        self.cell_call(layer, node, api, use and use._replace(
+                            text=f"layer {i} of {use.text}"), cell)
         elif isinstance(cell, TFObject) and "wraps" in cell.state:
-            self.cell_call(cell.state["wraps"], node, api)  # the wrapped cell, in this scope
+            inside = use._replace(text=_INSIDE + use.text) if use and not use.text.startswith(
+                _INSIDE) else use
+            self.cell_call(cell.state["wraps"], node, api, inside, within)  # in this scope
         else:  # weights under names scopelint cannot know
             self.opaque_call()
             self.unknown_request(node, api)
+
+    def note_cell_reused(self, cell: TFObject, node: cst.Call, use: Optional[CellUse],
+                         within: Optional[TFObject]) -> None:
+        """An RNN call runs a cell that built its weights in another variable scope: it
+        makes none here and runs on those. Not reported for the layers of one MultiRNNCell
+        (TFS207's `[cell] * n`), nor for a later call in a scope that reuses (sharing is
+        meant there; an unknown caller's reuse counts when both uses are under it)."""
+        graph = self.graph
+        first: FirstUse = cell.state["first_use"]
+        here = graph.scope
+        later = use is not None and (first.use is None or first.use.run is not use.run)
+        if (not self.recording or use is None or not first.certain or graph.may_not_run
+                or (within is not None and first.within is within)
+                or (later and here.reuse is not Reuse.NO
+                    and not (here.reuse is first.reuse is Reuse.UNKNOWN))
+                or not _differ(first.scope, here.name)):
+            return
+        scope = cell.state["scope"]
+        self.facts.shared_cells.append(SharedCellFact(
+            self.loc(node), use.text, self.call_stack(), first.loc,
+            pattern(scope.scope.name if isinstance(scope, ScopeRef) else first.scope),
+            pattern(here.name), first.use.text if first.use else ""))
 
     def multi_cell(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
         """`MultiRNNCell(cells)`: reports a repeated cell; a known list becomes a cell."""
@@ -368,6 +427,53 @@ def _repeated_cell(value: Value, expr: Optional[cst.BaseExpression]) -> Optional
                         return f"{expr.value} holds one cell {count} times"
                     return f"{_element_like(expr, item, value)} listed {count} times"
                 seen.append(item)
+    return None
+
+
+class CellUse(NamedTuple):
+    """An RNN call's argument that passes a cell (`cell_bw=cell`), in one run of the call."""
+
+    text: str
+    run: object
+
+
+class FirstUse(NamedTuple):
+    """Where a cell built its weights: the variable scope and its reuse, the call."""
+
+    scope: str
+    reuse: Reuse
+    loc: Location
+    use: Optional[CellUse]  # None: called directly (`cell(x, state)`)
+    within: Optional[TFObject]  # the MultiRNNCell that called it as a layer
+    certain: bool  # not in code that may not run
+
+
+def _differ(first: str, second: str) -> bool:
+    """Whether two scope names (with holes) certainly differ: past their common start,
+    which holds no hole of any text, both are known and unequal."""
+    common = len(os.path.commonprefix([first, second]))
+    return (ANY not in first[:common] and first != second
+            and is_known(first[common:]) and is_known(second[common:]))
+
+
+_INSIDE = "the cell inside "  # how a wrapper's cell is passed: `the cell inside cell_fw=fw`
+
+
+def _argument(node: cst.Call, kind: str, param: str) -> Optional[str]:
+    """The call's argument for `param` (`cells_fw[1]`: an item of that list), as written."""
+    name, _, index = param.partition("[")
+    position = SIGNATURES[kind].index(name)
+    for i, arg in enumerate(node.args):
+        if arg.star:
+            return None
+        if (arg.keyword is None and i == position) or (arg.keyword is not None
+                                                       and arg.keyword.value == name):
+            value = arg.value
+            if index:
+                items = value.elements if isinstance(value, (cst.List, cst.Tuple)) else ()
+                at = int(index.rstrip("]"))
+                return source_of(items[at].value) if at < len(items) else None
+            return source_of(value)
     return None
 
 

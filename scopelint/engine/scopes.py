@@ -116,7 +116,7 @@ class ScopeCalls(EngineState):
         graph = self.graph
         frame = _Frame(graph, "name_scope")
         name = mgr.name if not is_none(mgr.name) else mgr.default_name
-        text = None if is_none(name) else to_text(name)
+        text = None if is_none(name) or truth(name) is False else to_text(name)  # `0`: root
         if text:
             self.check_scope_name(text, mgr.loc)
         graph.enter_name_scope(text)

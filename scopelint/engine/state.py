@@ -37,6 +37,7 @@ class EngineState:
     pending_reuse: list[tuple[int, int]]  # (reuse_calls index, invocation) not yet used
     arg_scopes: list[TFObject]  # the slim arg_scope blocks entered, innermost last
     handling: int  # depth of `try` blocks whose handlers catch TF's ValueError
+    catching_type_error: int  # depth of `try` blocks whose handlers catch TypeError
     stack: list[Location]  # call sites of the replayed calls, outermost first
     call_sites: list[CallSite]  # the replayed calls with a call site, outermost first
     active: list[cst.FunctionDef]  # the functions being replayed, innermost last

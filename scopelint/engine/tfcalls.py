@@ -18,7 +18,10 @@ from scopelint.engine.arguments import (
     dtype_of,
     is_none,
     misplaced,
+    misplaced_raises,
+    rejected,
     shape_of,
+    signature_key,
 )
 from scopelint.engine.cstwalk import source_of
 from scopelint.engine.library import LibraryCalls
@@ -52,6 +55,7 @@ from scopelint.engine.values import (
 from scopelint.facts import (
     DoubledScopeFact,
     EmptyFilterFact,
+    InvalidArgFact,
     StepCellFact,
     Location,
     MisplacedArgFact,
@@ -70,8 +74,11 @@ class TFCalls(ScopeCalls, LibraryCalls):
 
     def tf_call(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
         leaf = path.rsplit(".", 1)[-1]
-        if path in tfapi.POSITIONAL_TRAPS:
+        key = signature_key(path)
+        if path in tfapi.POSITIONAL_TRAPS or (key or "").startswith(("layers.", "slim.")):
             self.note_misplaced(path, args, node)
+        if key is not None:
+            self.note_rejected(key, args, kwargs, node)
         if leaf == "MultiRNNCell":
             return self.multi_cell(path, args, kwargs, node)
         handler = _CALLS.get(path)
@@ -232,13 +239,32 @@ class TFCalls(ScopeCalls, LibraryCalls):
         for index, arg in enumerate(node.args):
             if arg.keyword is not None or arg.star or index >= len(args):
                 return
-            found = misplaced(path, index, args[index], arg.value)
+            found = misplaced(path, index, args[index], arg.value, args[0])
             if found is not None:
                 param, meant = found
                 self.facts.misplaced_args.append(MisplacedArgFact(
                     self.loc(node), source_of(node.func), source_of(arg.value), param, meant,
-                    raises=param in ("shape", "dtype") and not self.handling,
-                    variables_before=len(self.facts.variables)))
+                    raises=misplaced_raises(param) and not self.handling,
+                    variables_before=len(self.facts.variables),
+                    lands=self._lands(args[0]) if meant == "name_or_scope" else ""))
+
+    def _lands(self, name: Value) -> str:
+        """The variable scope `variable_scope(name)` opens here (pattern form)."""
+        if isinstance(name, ScopeRef):
+            return pattern(name.scope.name)
+        outer = self.graph.scope.name
+        return pattern(f"{outer}/{to_text(name)}" if outer else to_text(name))
+
+    def note_rejected(self, key: str, args: list[Value], kwargs: Args, node: cst.Call) -> None:
+        """Arguments TF rejects with TypeError (see `arguments.rejected`). Reported under a
+        `try` that catches it as well: the code in it never runs as written."""
+        if not self.recording:
+            return
+        reason = rejected(key, args, kwargs, node)
+        if reason is not None:
+            self.facts.invalid_args.append(InvalidArgFact(
+                self.loc(node), source_of(node.func), reason, self.catching_type_error > 0,
+                len(self.facts.variables), self.call_stack()))
 
     def opaque_call(self) -> None:
         """A call scopelint cannot follow: it may make variables and ops with any name."""

@@ -49,6 +49,7 @@ def local_facts(facts: ModuleFacts, path: str) -> ModuleFacts:
                    name_refs=[f for f in facts.name_refs if here(f)],
                    shared_cells=[f for f in facts.shared_cells if here(f)],
                    misplaced_args=[f for f in facts.misplaced_args if here(f)],
+                   invalid_args=[f for f in facts.invalid_args if here(f)],
                    doubled_scopes=[f for f in facts.doubled_scopes if here(f)])
 
 

@@ -16,6 +16,7 @@ from typing import Callable, Optional, Sequence, Union
 import libcst as cst
 from libcst.metadata import ClassScope
 
+from scopelint.engine.arguments import SIGNATURES
 from scopelint.facts import Finding
 from scopelint.fixes import SAFE, Fix, at
 from scopelint.fixes.context import FixContext, callee_name, keyword, unpacks
@@ -27,6 +28,10 @@ Statement = Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]
 
 
 def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
+    again = next((f for f in ctx.facts.shared_cells
+                  if at(f.loc) == at(finding) and f.first is not None), None)
+    if again is not None:
+        return _own_cell(finding, again.how, ctx)
     multi = ctx.call_at(at(finding), "MultiRNNCell")
     if multi is None or unpacks(multi) or not any(at(f.loc) == at(finding)
                                                   for f in ctx.facts.shared_cells):
@@ -55,6 +60,33 @@ def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
                                                                            build(ctor)))
     return Fix(f"build one {callee_name(ctor)} per layer", (ctx.replace(block, new_block),),
                SAFE)
+
+
+def _own_cell(finding: Finding, how: str, ctx: FixContext) -> Optional[Fix]:
+    """An RNN call given, by a name, a cell object already used elsewhere: the argument
+    becomes a copy of the constructor call the name was assigned from (`cell_bw=cell` →
+    `cell_bw=tf.nn.rnn_cell.LSTMCell(4)`), when that is its only assignment."""
+    call = ctx.call_at(at(finding))
+    param, _, written = how.partition("=")
+    kind = callee_name(call) if call is not None else ""
+    if call is None or unpacks(call) or kind not in SIGNATURES or "[" in param:
+        return None
+    position = SIGNATURES[kind].index(param) if param in SIGNATURES[kind] else -1
+    arg = keyword(call, param) or next(
+        (a for i, a in enumerate(call.args) if i == position and a.keyword is None), None)
+    if arg is None or not isinstance(arg.value, cst.Name) or arg.value.value != written:
+        return None
+    bound = _bindings(arg.value, ctx)
+    if not bound or len(bound) != 1 or not isinstance(bound[0], cst.Assign):
+        return None
+    ctor = bound[0].value
+    if (len(bound[0].targets) != 1 or not isinstance(ctor, cst.Call)
+            or not _rebuildable(ctor, set(), ctx, top=True)):
+        return None
+    new = call.with_changes(args=[a.with_changes(value=ctor) if a is arg else a
+                                  for a in call.args])
+    return Fix(f"build its own {callee_name(ctor)} for {param}",
+               (ctx.replace(call, new),), SAFE)
 
 
 def _repeat(cells: cst.BaseExpression) -> Optional[tuple[

@@ -8,7 +8,7 @@ from typing import Optional
 
 import libcst as cst
 
-from scopelint.engine.arguments import SIGNATURES
+from scopelint.engine.arguments import SIGNATURES, signature_key
 from scopelint.engine.imports import dotted
 from scopelint.facts import Finding, Outcome
 from scopelint.fixes import SAFE, UNSAFE, Fix, at
@@ -22,7 +22,7 @@ def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
         return None
     path = namespace_of(dotted(call.func), tf_namespaces(ctx.module)) or ""
     api = path.rsplit(".", 1)[-1]  # `vs` of `from ... import variable_scope as vs` too
-    params = SIGNATURES.get("get_variable" if api == "get_local_variable" else api, ())
+    params = SIGNATURES.get(signature_key(path) or "", ())
     meant = {params.index(f.param): f.meant for f in ctx.facts.misplaced_args
              if at(f.loc) == at(finding) and f.param in params}
     if not meant or not all(_certain(params[i], to, call, finding, ctx)
@@ -32,7 +32,7 @@ def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
     if api == "Variable" and any(arg.keyword is None for arg in call.args[first + 1:]):
         return None  # TF 2's tf.compat.v1.Variable binds its third positional elsewhere
     args = [arg if i < first or arg.keyword is not None
-            else _as_keyword(arg, meant.get(i, params[i] if i < len(params) else ""))
+            else as_keyword(arg, meant.get(i, params[i] if i < len(params) else ""))
             for i, arg in enumerate(call.args)]
     given = [arg.keyword.value for arg in args if arg.keyword is not None]
     if "" in given or len(set(given)) < len(given):
@@ -43,7 +43,8 @@ def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
                kind)
 
 
-def _as_keyword(arg: cst.Arg, name: str) -> cst.Arg:
+def as_keyword(arg: cst.Arg, name: str) -> cst.Arg:
+    """The argument passed as `name=`."""
     return arg.with_changes(keyword=cst.Name(name), equal=keyword_arg(name, arg.value).equal)
 
 
@@ -59,4 +60,6 @@ def _certain(param: str, meant: str, call: cst.Call, finding: Finding,
     if (param, meant) == ("default_name", "reuse"):
         first = call.args[0].value
         return not (isinstance(first, cst.Name) and first.value == "None")
-    return True
+    if (param, meant) == ("default_name", "values"):  # TF iterates them: a list or tuple only
+        return isinstance(call.args[1].value, (cst.List, cst.Tuple))
+    return meant != "name_or_scope"  # an ignored scope object: nesting or the scope, unknown

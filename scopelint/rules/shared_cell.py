@@ -2,50 +2,79 @@
 
 from typing import Iterator
 
-from scopelint.facts import Finding, ModuleFacts
+from scopelint.facts import Finding, ModuleFacts, SharedCellFact
 from scopelint.rules import Rule
-from scopelint.rules.common import once_per_site
+from scopelint.rules.common import Message, once_per_site, related_at
 from scopelint.rules.step_cell import step_cells
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
     yield from step_cells(path, facts)
-    yield from once_per_site(path, "TFS207", (
-        (fact, (f"MultiRNNCell gets one cell object for several layers ({fact.how}): "
-                    f"it builds its weights once, for layer 0's input, and every layer calls "
-                    f"it; TF raises 'Dimensions must be equal' when the input width differs "
-                    f"from the cell's units, and otherwise the layers silently share layer "
-                    f"0's weights; build one cell per layer", ()))
-        for fact in facts.shared_cells))
+    yield from once_per_site(path, "TFS207", ((fact, _message(fact, path))
+                                              for fact in facts.shared_cells))
+
+
+def _message(fact: SharedCellFact, path: str) -> Message:
+    if fact.first is None:
+        return (f"MultiRNNCell gets one cell object for several layers ({fact.how}): "
+                f"it builds its weights once, for layer 0's input, and every layer calls "
+                f"it; TF raises 'Dimensions must be equal' when the input width differs "
+                f"from the cell's units, and otherwise the layers silently share layer "
+                f"0's weights; build one cell per layer"), ()
+    first = f" as {fact.first_how}" if fact.first_how else ""
+    return (f"{fact.how}: this cell object already built its weights{first} at "
+            f"{fact.first.where(path)}, under '{fact.built}/'; under '{fact.here}/' it makes none "
+            f"and runs on those same weights (TF shares them silently, or fails with "
+            f"`Dimensions must be equal` when the input sizes differ); build one cell per "
+            f"use"), (related_at(fact.first, "the cell built its weights here"),)
 
 
 RULE = Rule(
     code="TFS207", name="shared-rnn-cell",
-    summary="MultiRNNCell gets the same cell object for several layers",
+    summary="one RNN cell object used for several layers or in several scopes",
     what="Finds `MultiRNNCell([cell] * n)`, `MultiRNNCell([cell, cell])` and "
          "`MultiRNNCell([cell for _ in range(n)])` where `cell` is built outside the "
          "comprehension: one cell object stands for every layer. `n` need not be known. "
-         "Also the reverse over time: a cell call (`output, state = cell(x_t, state)`) "
+         "Also an RNN call (`dynamic_rnn`, `static_rnn`, `bidirectional_dynamic_rnn`, "
+         "`static_bidirectional_rnn`, `tf.contrib.rnn.stack_bidirectional_*`) given a cell "
+         "object that already built its weights in another variable scope: the same cell as "
+         "`cell_fw` and `cell_bw`, the same cell under two `dynamic_rnn` scopes, passed "
+         "through parameters or kept on `self`, or wrapped twice (`DropoutWrapper(cell)`); "
+         "cell classes from `tf.nn.rnn_cell` or `tf.contrib.rnn`, however imported. Not "
+         "where the second scope reuses (`reuse=True`, `AUTO_REUSE`): sharing is meant there. "
+         "And the reverse over time: a cell call (`output, state = cell(x_t, state)`) "
          "that a new cell object runs at each step of an unrolled loop, fed the state "
          "the previous step's cell returned (a step function that builds its cell), "
          "while each step makes new weights (`gru_cell`, `gru_cell_1`, ...).",
     why="Since TF 1.2 a cell builds its weights once, in the scope of its first call "
-        "(`multi_rnn_cell/cell_0/`). Every later layer runs on those same weights: TF fails "
-        "with `Dimensions must be equal` when the input size differs from the units, and "
-        "silently ties the layers' weights otherwise. A cell built per time step is the "
-        "opposite mistake: every step gets its own weights, and none is trained on the "
-        "whole sequence.",
+        "(`multi_rnn_cell/cell_0/`, `bidirectional_rnn/fw/`, `encoder/`), and every later "
+        "call runs on those same weights: the other layers, the backward direction or the "
+        "decoder get none of their own. TF fails with `Dimensions must be equal` when the "
+        "input size differs from the first use, and silently ties the weights otherwise "
+        "(TF 1.0 made new weights per scope; TF 1.1 raised `Attempt to reuse RNNCell ... "
+        "with a different variable scope than its first use`). A cell built per time step "
+        "is the opposite mistake: every step gets its own weights, and none is trained on "
+        "the whole sequence.",
     example="""
 cell = tf.nn.rnn_cell.LSTMCell(128)
 stack = tf.nn.rnn_cell.MultiRNNCell([cell] * 3)  # TFS207
+x = tf.placeholder(tf.float32, [None, 10, 128])
+outputs, _ = tf.nn.bidirectional_dynamic_rnn(cell, cell, x, dtype=tf.float32)  # TFS207
 """,
     fix="""
 stack = tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.LSTMCell(128) for _ in range(3)])
+x = tf.placeholder(tf.float32, [None, 10, 128])
+outputs, _ = tf.nn.bidirectional_dynamic_rnn(
+    tf.nn.rnn_cell.LSTMCell(128), tf.nn.rnn_cell.LSTMCell(128), x, dtype=tf.float32)
 """,
     autofix="Safe, when the cell's constructor call is at hand: written in the list "
             "(`[make_cell()] * n`), or assigned to the repeated name by the statement just "
             "before, which nothing else reads (that statement goes, and so does one just "
             "before it building a cell it wraps). The list becomes `[<constructor> for _ in "
-            "range(n)]`, so each layer gets its own weights (`cell_1/...` are new names).",
+            "range(n)]`, so each layer gets its own weights (`cell_1/...` are new names). "
+            "For an RNN call given a cell already used elsewhere by a name assigned once "
+            "from a constructor call, that argument becomes a copy of the constructor call "
+            "(`cell_bw=cell` → `cell_bw=tf.nn.rnn_cell.LSTMCell(128)`): the call gets weights "
+            "of its own (`bidirectional_rnn/bw/...` are new names).",
     check=check,
 )

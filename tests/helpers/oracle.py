@@ -59,10 +59,11 @@ FIXTURES = ROOT / "fixtures"
 
 ERROR_CODES = ("TFS101", "TFS102", "TFS103", "TFS104")
 # Codes whose finding TF raises on only in some of its forms (a dtype that lands on `shape`
-# raises; a name that lands on `trainable` does not): checked when TF raises.
-SOMETIMES_RAISING = ("TFS208",)
-KNOWN_CODES = {"TFS101", "TFS102", "TFS103", "TFS104", "TFS201", "TFS202", "TFS203", "TFS204",
-               "TFS205", "TFS206", "TFS207", "TFS208", "TFS209", "TFS210"}
+# raises; a name that lands on `trainable` does not; TFS105 under a `try` that catches it):
+# checked when TF raises.
+SOMETIMES_RAISING = ("TFS105", "TFS208")
+KNOWN_CODES = {"TFS101", "TFS102", "TFS103", "TFS104", "TFS105", "TFS201", "TFS202", "TFS203",
+               "TFS204", "TFS205", "TFS206", "TFS207", "TFS208", "TFS209", "TFS210"}
 EXPECT_RE = re.compile(r"#\s*expect:\s*([A-Z0-9 ,]+)")
 # where TF raises for a finding reported elsewhere: an empty variable list (TFS202 at the
 # read) raises at the `minimize`/`Saver` it reaches
@@ -135,6 +136,9 @@ def classify_tf_error(message: str) -> Optional[str]:
         return "TFS103"
     if message in ("No variables to optimize.", "No variables to save"):
         return "TFS202"  # a variable list read before its variables were made
+    if message.startswith(("Unknown activation function", "Invalid data_format")) or (
+            "argument must be a tuple of" in message):
+        return "TFS208"  # a layer's name given by position, where no string goes
     return None
 
 
@@ -143,11 +147,26 @@ Where = Callable[[str], Optional[str]]  # a code object's file name -> Site path
 
 
 def classify_type_error(message: str) -> Optional[str]:
-    """The scopelint code for a TypeError from an argument bound to the wrong parameter."""
+    """The scopelint code for a TypeError from an argument bound to the wrong parameter
+    (TFS208) or one the API cannot take (TFS105)."""
     if (message.startswith("Cannot convert the argument `type_value`")
-            or message.startswith("Dimension value must be integer")):
+            or message.startswith("Dimension value must be integer")
+            or message == "'str' object is not callable"):
         return "TFS208"
+    if any(text in message for text in _INVALID_ARGUMENT):
+        return "TFS105"
     return None
+
+
+# What TF's TypeErrors on arguments a scope, variable or layer API cannot take say.
+_INVALID_ARGUMENT = (
+    "got an unexpected keyword argument", "got multiple values for argument",
+    "positional arguments but", "name_or_scope must be a string or VariableScope",
+    "expected string or bytes-like object", "is not a string type. You likely meant",
+    "If default_name is None then name_or_scope is required", "unhashable type",
+    "as a Python `bool` is not allowed", "can only concatenate str",
+    "unsupported operand type(s) for +",
+)
 
 
 @dataclass
@@ -272,21 +291,79 @@ def recording(run: TFRun, where: Where) -> Iterator[object]:
 
 @contextlib.contextmanager
 def _tf1_imports(where: Where) -> Iterator[None]:
-    """`import tensorflow` in our files (TF1 style) is served ``tensorflow.compat.v1``."""
+    """`import tensorflow` in our files (TF1 style) is served ``tensorflow.compat.v1``, and
+    ``tensorflow.contrib.rnn`` (gone since TF 2) the stand-in of `_contrib_rnn_stand_in`."""
     tf = load_tf()
     real_import = builtins.__import__
+    contrib = types.SimpleNamespace(rnn=_contrib_rnn_stand_in())
 
     def fixture_import(name, globals=None, locals=None, fromlist=(), level=0):
-        if (level == 0 and name == "tensorflow"
-                and where(str((globals or {}).get("__file__", ""))) is not None):
-            return tf
+        if level == 0 and where(str((globals or {}).get("__file__", ""))) is not None:
+            if name == "tensorflow":
+                return tf
+            if name == "tensorflow.contrib.rnn" and fromlist:
+                return contrib.rnn
         return real_import(name, globals, locals, fromlist, level)
 
     builtins.__import__ = fixture_import
+    tf.contrib = contrib
     try:
         yield
     finally:
         builtins.__import__ = real_import
+        del tf.contrib
+
+
+def _contrib_rnn_stand_in() -> types.SimpleNamespace:
+    """``tf.contrib.rnn`` of TF 1.15: the core cells and drivers it re-exports, and its
+    stacked bidirectional drivers (tensorflow/contrib/rnn/python/ops/rnn.py), whose
+    variable scopes are transcribed here."""
+    tf = load_tf()
+
+    def stack_bidirectional_rnn(cells_fw, cells_bw, inputs, initial_states_fw=None,
+                                initial_states_bw=None, dtype=None, sequence_length=None,
+                                scope=None):
+        prev_layer, states_fw, states_bw = inputs, [], []
+        with tf.variable_scope(scope or "stack_bidirectional_rnn"):
+            for i, (cell_fw, cell_bw) in enumerate(zip(cells_fw, cells_bw)):
+                with tf.variable_scope("cell_%d" % i) as cell_scope:
+                    prev_layer, state_fw, state_bw = tf.nn.static_bidirectional_rnn(
+                        cell_fw, cell_bw, prev_layer,
+                        initial_state_fw=initial_states_fw[i] if initial_states_fw else None,
+                        initial_state_bw=initial_states_bw[i] if initial_states_bw else None,
+                        sequence_length=sequence_length, dtype=dtype, scope=cell_scope)
+                states_fw.append(state_fw)
+                states_bw.append(state_bw)
+        return prev_layer, tuple(states_fw), tuple(states_bw)
+
+    def stack_bidirectional_dynamic_rnn(cells_fw, cells_bw, inputs, initial_states_fw=None,
+                                        initial_states_bw=None, dtype=None,
+                                        sequence_length=None, parallel_iterations=None,
+                                        time_major=False, scope=None, swap_memory=False):
+        prev_layer, states_fw, states_bw = inputs, [], []
+        with tf.variable_scope(scope or "stack_bidirectional_rnn"):
+            for i, (cell_fw, cell_bw) in enumerate(zip(cells_fw, cells_bw)):
+                with tf.variable_scope("cell_%d" % i):
+                    outputs, (state_fw, state_bw) = tf.nn.bidirectional_dynamic_rnn(
+                        cell_fw, cell_bw, prev_layer,
+                        initial_state_fw=initial_states_fw[i] if initial_states_fw else None,
+                        initial_state_bw=initial_states_bw[i] if initial_states_bw else None,
+                        sequence_length=sequence_length,
+                        parallel_iterations=parallel_iterations, dtype=dtype,
+                        swap_memory=swap_memory, time_major=time_major)
+                    prev_layer = tf.concat(outputs, 2)
+                states_fw.append(state_fw)
+                states_bw.append(state_bw)
+        return prev_layer, tuple(states_fw), tuple(states_bw)
+
+    cells = tf.nn.rnn_cell
+    return types.SimpleNamespace(
+        **{name: getattr(cells, name) for name in (
+            "BasicRNNCell", "BasicLSTMCell", "LSTMCell", "GRUCell", "MultiRNNCell",
+            "DropoutWrapper", "ResidualWrapper", "DeviceWrapper")},
+        static_rnn=tf.nn.static_rnn, static_bidirectional_rnn=tf.nn.static_bidirectional_rnn,
+        stack_bidirectional_rnn=stack_bidirectional_rnn,
+        stack_bidirectional_dynamic_rnn=stack_bidirectional_dynamic_rnn)
 
 
 class _EstimatorSpec:
@@ -518,6 +595,7 @@ def scopelint_rows(path: os.PathLike | str, text: str, ran: Optional[set[int]] =
     every = result.facts.variables
     raising = [f.variables_before for f in result.facts.invalid_names]
     raising += [f.variables_before for f in result.facts.misplaced_args if f.raises]
+    raising += [f.variables_before for f in result.facts.invalid_args if not f.caught]
     stop = every[min(raising)] if raising and min(raising) < len(every) else None
     if stop is not None:
         cut = min(cut, next((i for i, f in enumerate(facts) if f is stop), cut))

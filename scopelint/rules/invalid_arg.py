@@ -1,0 +1,52 @@
+"""TFS105: arguments a scope, variable or layer API rejects with TypeError."""
+
+from typing import Iterator
+
+from scopelint.facts import Finding, ModuleFacts
+from scopelint.rules import Rule
+from scopelint.rules.common import once_per_site
+
+
+def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
+    return once_per_site(path, "TFS105", (
+        (fact, (f"TF raises TypeError at {fact.api}(): {fact.reason}"
+                + ("; the `except` around it catches that, so its other arm always runs "
+                   "instead" if fact.caught else ""), ()))
+        for fact in facts.invalid_args))
+
+
+RULE = Rule(
+    code="TFS105", name="invalid-argument",
+    summary="an argument a scope, variable or layer API rejects with TypeError",
+    what="Checks the arguments of `tf.variable_scope`, `tf.name_scope`, `tf.get_variable` / "
+         "`tf.get_local_variable`, `tf.Variable`, `tf.make_template`, the `tf.layers` "
+         "functions and the tf_slim / `tf.contrib.layers` layers against their TF 1.15 "
+         "signatures: a keyword they do not take (`variable_scope(..., name=...)`), an "
+         "argument given both by position and by keyword, too many positional arguments, "
+         "a name that is no string (a number, a list, a tensor, a scope object where only a "
+         "string goes), `name_scope`'s `default_name` that is no string (a list of tensors "
+         "meant for `values`), `variable_scope(None)` without a default name. Also inside a "
+         "`try` whose `except TypeError:` / `except Exception:` runs other code instead: "
+         "the code in the `try` never runs as written.",
+    why="TF raises while building the graph: `variable_scope.__init__() got an unexpected "
+        "keyword argument 'name'`, `VariableScope: name_or_scope must be a string or "
+        "VariableScope.`, `` `default_name` type (<class 'list'>) is not a string type. You "
+        "likely meant to pass this into the `values` kwarg.``. Under a `try` that catches "
+        "it, the fallback always runs and the code it guards is dead.",
+    example="""
+with tf.name_scope("loss", [logits, labels]):  # TFS105: default_name is a list
+    loss = tf.reduce_mean(logits - labels)
+with tf.variable_scope("encoder", name="enc"):  # TFS105: no `name` parameter
+    w = tf.get_variable("w", [3])
+""",
+    fix="""
+with tf.name_scope("loss", values=[logits, labels]):
+    loss = tf.reduce_mean(logits - labels)
+with tf.variable_scope("encoder"):
+    w = tf.get_variable("w", [3])
+""",
+    autofix="Safe for a list or tuple written as `name_scope`'s second positional argument: "
+            "it is passed as `values=` (what TF's message suggests; the name scope and every "
+            "name stay the same). None for the others: what was meant is unknown.",
+    check=check,
+)
