@@ -68,7 +68,7 @@ def findings(path: Path, settings: ProjectSettings) -> list[tuple[int, str, str]
 
 def shared_names(folder: Path) -> set[str]:
     """The modules of the project in `folder` this process shares."""
-    return {name for roots, name in SHARED if str(folder) in roots}
+    return {key[-1] for key in SHARED if str(folder) in key[0]}
 
 
 def test_a_module_is_replayed_once_and_answers_the_same(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from scopelint.engine.values import (
     ContextCall,
     Env,
     Function,
+    Inert,
     Instance,
     Lambda,
     Mapping,
@@ -28,6 +29,7 @@ from scopelint.engine.values import (
     ModuleRef,
     Partial,
     ReuseValue,
+    ScopeManager,
     ScopeRef,
     Seq,
     Super,
@@ -149,6 +151,8 @@ def attribute(owner: Value, name: str) -> Value:
         return Unknown() if path is None else tf_value(path)
     if isinstance(owner, ModuleRef):
         return ModuleRef(f"{owner.path}.{name}")
+    if type(owner) is Inert:
+        return Inert()
     if isinstance(owner, ModuleObject):
         return owner.state.globals.vars.get(name) or Unknown()
     if isinstance(owner, Instance):
@@ -245,6 +249,8 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
             return interp.call_function(method, args, kwargs, node)
     if isinstance(callee, ModuleRef):
         return _module_call(interp, callee.path, args, kwargs)
+    if type(callee) is Inert:
+        return _inert_call(interp, [*args, *kwargs.values()])
     interp.opaque_call()
     return Unknown()
 
@@ -271,6 +277,8 @@ def _method(interp: "Interpreter", member: Member, args: list[Value],
         key = const_str(args[0])
         default = args[1] if len(args) > 1 else Const(None)
         return dict(owner.items).get(key, default) if key is not None else Unknown()
+    if type(owner) is Inert:
+        return _inert_call(interp, [*args, *kwargs.values()])
     if name in BENIGN_METHODS:
         return Benign()
     interp.opaque_call()
@@ -283,10 +291,51 @@ def _module_call(interp: "Interpreter", path: str, args: list[Value],
         return Partial(args[0], tuple(args[1:]), tuple(kwargs.items()))
     if path == "absl.app.run":  # the program's entry point, as `tf.app.run`
         return interp.run_main(kwargs.get("main", args[0] if args else None))
-    if path.split(".")[0] not in BENIGN_MODULES:
+    if interp.reaches_tf(path):
         interp.opaque_call()
         return Unknown()
-    return Benign()
+    return _inert_call(interp, [*args, *kwargs.values()])
+
+
+def _inert_call(interp: "Interpreter", args: list[Value]) -> Value:
+    """A call of code that cannot reach TF (see `tffree`): an inert result, the TF state
+    as it was; unless it is handed code or TF objects, which it may run or enter."""
+    if any(holds_tf(arg) for arg in args):
+        interp.opaque_call()
+        return Unknown()
+    return Inert()
+
+
+def holds_tf(value: Value) -> bool:
+    """Whether code handed `value` may reach TF through it: a function, class or module of
+    the program, an object of it with special methods or holding such values, a TF API, a
+    scope or TF object (tensors, variables, dtypes and flag values are data)."""
+    if isinstance(value, (Function, Lambda, Class, Partial, Super, ModuleObject, TFObject,
+                          ScopeRef, ScopeManager, ContextCall)):
+        return True
+    if isinstance(value, TFRef):
+        return "FLAGS" not in value.path.split(".") and value.path not in tfapi.DTYPES
+    if isinstance(value, Instance):
+        return _has_special_methods(value.cls) or any(
+            holds_tf(item) for item in value.attrs.values())
+    if isinstance(value, Member):
+        return not isinstance(value.owner, (Tensor, Variable)) and holds_tf(value.owner)
+    if isinstance(value, Seq):
+        return any(holds_tf(item) for item in value.items)
+    if isinstance(value, Mapping):
+        return any(holds_tf(item) for _, item in value.items)
+    return False
+
+
+def _has_special_methods(cls: Class) -> bool:
+    """The class defines methods generic code calls without naming them (`__call__`,
+    `__enter__`, `__deepcopy__`, ...): all but its constructor and string forms."""
+    return any(name.startswith("__") and name.endswith("__") and name not in _PLAIN_SPECIAL
+               and isinstance(value, Function) for name, value in cls.attrs.items()
+               ) or any(_has_special_methods(base) for base in cls.bases)
+
+
+_PLAIN_SPECIAL = frozenset({"__init__", "__repr__", "__str__", "__eq__", "__ne__", "__hash__"})
 
 
 def _string(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value:
@@ -513,6 +562,8 @@ def _subscript(interp: "Interpreter", node: cst.Subscript, env: Env) -> Value:
     if isinstance(owner, Seq) and isinstance(index, Const) and isinstance(index.value, int):
         if -len(owner.items) <= index.value < len(owner.items):
             return owner.items[index.value]
+    if type(owner) is Inert:
+        return Inert()
     return Unknown()
 
 
@@ -578,17 +629,6 @@ _EVALUATORS: dict[type, Callable[..., Value]] = {
 NOT_NONE = (Function, Class, Instance, TFRef, ScopeRef, Seq, Mapping, TFObject, Variable, Builtin,
             ModuleRef, ReuseValue, Tensor, Lambda)
 MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort"})
-
-BENIGN_MODULES = frozenset({
-    "numpy", "np", "scipy", "six", "absl", "PIL", "cv2", "matplotlib", "pandas", "sklearn",
-    "h5py", "tqdm", "yaml", "google", "logging", "os", "sys", "math", "time", "random", "json",
-    "re", "collections", "itertools", "functools", "copy", "pickle", "glob", "shutil", "argparse",
-    "datetime", "io", "csv", "struct", "subprocess", "string", "pprint", "warnings", "inspect",
-    "operator", "contextlib", "typing", "abc", "enum", "dataclasses", "pathlib", "tempfile",
-    "codecs", "unicodedata", "gzip", "zipfile", "tarfile", "urllib", "threading", "multiprocessing",
-    "queue", "heapq", "bisect", "hashlib", "uuid", "platform", "traceback", "textwrap", "socket",
-    "scipy", "skimage", "imageio", "nltk", "sentencepiece", "__future__", "builtins",
-})
 
 BENIGN_METHODS = frozenset({
     "get_shape", "as_list", "shape", "append", "extend", "insert", "pop", "remove", "format",

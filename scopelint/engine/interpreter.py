@@ -26,7 +26,7 @@ from scopelint.engine.cstwalk import Block, statements, tests_what_was_built
 from scopelint.engine.importing import Importing, ModuleState
 from scopelint.engine.imports import assumes_tf, module_value
 from scopelint.engine.model import BRANCH_WRITES, Graph
-from scopelint.engine.project import Project, SourceFile
+from scopelint.engine.project import Project, ProjectSettings, SourceFile
 from scopelint.engine.sharing import Load, Writes
 from scopelint.engine.tfcalls import TFCalls
 from scopelint.engine.values import (
@@ -54,10 +54,12 @@ class Interpreter(TFCalls, CallReplay, Importing):
     """Replays a program from one module (its `__main__`); `facts` holds the result."""
 
     def __init__(self, entry: ModuleState, project: Optional[Project],
-                 shortcuts: bool = True) -> None:
+                 settings: ProjectSettings = ProjectSettings()) -> None:
         self.entry = self.module = entry
         self.project = project
-        self.shortcuts = shortcuts
+        self.shortcuts = settings.shortcuts
+        self.tf_free = settings.tf_free
+        self.tf_version = settings.tf_version
         # By name, as `sys.modules`; the script runs as `__main__`, so importing it by
         # its own name runs it again, as Python does.
         self.modules: dict[str, Optional[ModuleState]] = {}
@@ -637,7 +639,7 @@ def _decorator_name(expr: cst.BaseExpression) -> str:
 
 
 def run_program(source: SourceFile, project: Optional[Project],
-                shortcuts: bool = True) -> ModuleFacts:
+                settings: ProjectSettings = ProjectSettings()) -> ModuleFacts:
     """Replay a file as the program's `__main__` and return the facts it produces.
 
     With a `project`, the project modules it imports are followed; without, every
@@ -647,9 +649,9 @@ def run_program(source: SourceFile, project: Optional[Project],
     name = project.entry_name if project is not None else "__main__"
     # As an imported module: the bodies of functions that never run (those that can reach
     # no fact are not replayed, see `calls._run_uncalled`) are never handed to libcst.
-    entry = ModuleState.of(name, source.path, False, source, "__main__", lazy=shortcuts,
-                           either=shortcuts)
-    interpreter = Interpreter(entry, project, shortcuts)
+    entry = ModuleState.of(name, source.path, False, source, "__main__",
+                           lazy=settings.shortcuts, either=settings.shortcuts)
+    interpreter = Interpreter(entry, project, settings)
     tree = source.tree()
     if tree is not None and assumes_tf(tree):
         entry.globals.vars["tf"] = module_value("tensorflow")

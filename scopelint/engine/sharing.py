@@ -146,9 +146,10 @@ class Shared:
         return [state for state, _ in self.modules]
 
 
-# (project roots, module name) -> the module as its top level left it, for this process:
-# the latest replays first, one for each set of writes the program had made when it began
-SHARED: dict[tuple[tuple[str, ...], str], list[Shared]] = {}
+# (project roots, TF-free modules, TF version, module name) -> the module as its top level
+# left it, for this process: the latest replays first, one for each set of writes the
+# program had made when it began
+SHARED: dict[tuple[object, ...], list[Shared]] = {}
 
 
 @dataclass
