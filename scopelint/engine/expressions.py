@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 import libcst as cst
 
-from scopelint.engine import builtins_model, tfapi
+from scopelint.engine import builtins_model, tfapi, versions
 from scopelint.engine.symbols import is_known
 from scopelint.engine.tfapi import canonical
 from scopelint.engine.values import (
@@ -141,6 +141,13 @@ def _attribute(interp: "Interpreter", node: cst.Attribute, env: Env) -> Value:
     value = attribute(evaluate(interp, node.value, env), node.attr.value)
     if isinstance(value, Function) and value.is_property and value.bound is not None:
         return interp.call_function(value, [], {}, None)
+    return _tf_constant(interp, value)
+
+
+def _tf_constant(interp: "Interpreter", value: Value) -> Value:
+    """`tf.__version__` (and `tf.VERSION`, `tf.version.VERSION`) is the configured version."""
+    if isinstance(value, TFRef) and value.path in tfapi.VERSION_PATHS:
+        return Const(versions.release(interp.tf_version))
     return value
 
 
@@ -181,6 +188,9 @@ def attribute(owner: Value, name: str) -> Value:
             return ReuseValue(owner.scope.reuse)
     if isinstance(owner, Variable) and name == "name" and owner.name is not None:
         return Const(owner.name)
+    if (isinstance(owner, Member) and owner.name == "op" and name == "name"
+            and isinstance(owner.owner, Variable) and owner.owner.name is not None):
+        return Const(owner.owner.name.rpartition(":")[0])  # `w.op.name`: `w`
     return Member(owner, name)
 
 
@@ -291,6 +301,8 @@ def _module_call(interp: "Interpreter", path: str, args: list[Value],
         return Partial(args[0], tuple(args[1:]), tuple(kwargs.items()))
     if path == "absl.app.run":  # the program's entry point, as `tf.app.run`
         return interp.run_main(kwargs.get("main", args[0] if args else None))
+    if path in versions.PARSERS and len(args) == 1 and is_known(const_str(args[0]) or "…"):
+        return versions.parse(path, const_str(args[0]) or "")
     if interp.reaches_tf(path):
         interp.opaque_call()
         return Unknown()
@@ -401,7 +413,9 @@ def binary(op: cst.BaseBinaryOp | cst.BaseAugOp, left: Value, right: Value) -> V
         except (KeyError, TypeError, ValueError, ZeroDivisionError, OverflowError):
             return Unknown()
     if kind == "Add" and (const_str(left) is not None or const_str(right) is not None):
-        if isinstance(left, (Const, Unknown)) and isinstance(right, (Const, Unknown)):
+        # `str + x` is a str (or raises); `x + str` too, but for a tensor (see `_binary_node`)
+        if isinstance(left, (Const, Unknown, Member)) and isinstance(right, (Const, Unknown,
+                                                                            Member)):
             return Const(to_text(left) + to_text(right))
     return Unknown()
 
@@ -451,6 +465,13 @@ def _string_method(text: str, name: str, args: list[Value]) -> Value:
         return Const(getattr(text, name)())
     if name == "replace" and len(args) == 2 and all(isinstance(a, Const) for a in args):
         return Const(text.replace(args[0].value, args[1].value))  # type: ignore[union-attr]
+    if name in ("split", "startswith", "endswith") and is_known(text) and len(args) == 1:
+        part = const_str(args[0])
+        if part is None or not is_known(part) or not part:
+            return Unknown()
+        if name == "split":
+            return Seq(tuple(Const(piece) for piece in text.split(part)))
+        return Const(getattr(text, name)(part))
     return Unknown()
 
 
@@ -492,6 +513,7 @@ def _compare(interp: "Interpreter", node: cst.Comparison, env: Env) -> Value:
 
 
 def _compare_pair(op: str, left: Value, right: Value) -> Optional[bool]:
+    left, right = _as_const(left), _as_const(right)
     if isinstance(left, Const) and isinstance(right, Const):
         a, b = left.value, right.value
         if isinstance(a, str) and not is_known(a) or isinstance(b, str) and not is_known(b):
@@ -510,6 +532,13 @@ def _compare_pair(op: str, left: Value, right: Value) -> Optional[bool]:
         if isinstance(left, NOT_NONE):
             return op == "IsNot"
     return None
+
+
+def _as_const(value: Value) -> Value:
+    """A tuple or list of known constants as one constant tuple (`(1, 13)`), for comparing."""
+    if isinstance(value, Seq) and all(isinstance(i, Const) for i in value.items):
+        return Const(tuple(i.value for i in value.items))  # type: ignore[attr-defined]
+    return value
 
 
 def _boolean(interp: "Interpreter", node: cst.BooleanOperation, env: Env) -> Value:
@@ -550,13 +579,15 @@ def _if_exp(interp: "Interpreter", node: cst.IfExp, env: Env) -> Value:
 def _subscript(interp: "Interpreter", node: cst.Subscript, env: Env) -> Value:
     owner = evaluate(interp, node.value, env)
     index: Value = Unknown()
+    bounds: list[Value] = []
     for element in node.slice:
         if isinstance(element.slice, cst.Index):
             index = evaluate(interp, element.slice.value, env)
         else:
             for part in (element.slice.lower, element.slice.upper, element.slice.step):  # type: ignore[union-attr]
-                if part is not None:
-                    evaluate(interp, part, env)
+                bounds.append(evaluate(interp, part, env) if part is not None else Const(None))
+    if len(node.slice) == 1 and bounds:
+        return _sliced(owner, bounds)
     if isinstance(owner, Mapping) and const_str(index) is not None:
         return dict(owner.items).get(const_str(index) or "", Unknown())
     if isinstance(owner, Seq) and isinstance(index, Const) and isinstance(index.value, int):
@@ -565,6 +596,18 @@ def _subscript(interp: "Interpreter", node: cst.Subscript, env: Env) -> Value:
     if type(owner) is Inert:
         return Inert()
     return Unknown()
+
+
+def _sliced(owner: Value, bounds: list[Value]) -> Value:
+    """`owner[a:b:c]` of a known sequence or string with known bounds."""
+    if not all(isinstance(b, Const) and (b.value is None or type(b.value) is int)
+               for b in bounds) or bounds[2] == Const(0):
+        return Unknown()
+    part = slice(*(b.value for b in bounds))  # type: ignore[attr-defined]
+    if isinstance(owner, Seq):
+        return Seq(owner.items[part])
+    text = const_str(owner)
+    return Const(text[part]) if text is not None and is_known(text) else Unknown()
 
 
 def _comprehension(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value:
@@ -601,7 +644,7 @@ def _comprehension(interp: "Interpreter", node: cst.BaseExpression, env: Env) ->
 
 
 _EVALUATORS: dict[type, Callable[..., Value]] = {
-    cst.Name: lambda interp, node, env: _name(node.value, env),
+    cst.Name: lambda interp, node, env: _tf_constant(interp, _name(node.value, env)),
     cst.Attribute: _attribute,
     cst.Call: call,
     cst.SimpleString: _simple_string,

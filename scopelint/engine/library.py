@@ -68,11 +68,14 @@ class LibraryCalls(EngineState):
         if first:
             self._template_scope(template, node)
         reuse = Const(None) if first else Const(True)
+        merged = {k: v for k, v in template.args.items() if not k.endswith("_")}
+        spread = getattr(kwargs, "spread", False)
         with self.library_scope(node, template.state["scope"], reuse=reuse):
             if isinstance(fn, CALLABLES):
-                merged = {k: v for k, v in template.args.items() if not k.endswith("_")}
                 return self.call_value(fn, args, {**merged, **kwargs}, node,
-                                       unknown_rest=getattr(kwargs, "spread", False))
+                                       unknown_rest=spread)
+            if isinstance(fn, TFRef):  # `make_template("shared", tf.layers.dense)`
+                return self.tf_call(fn.path, args, Args({**merged, **kwargs}, spread), node)
             self.opaque_call()
             return Unknown()
 

@@ -36,4 +36,5 @@ class EngineState:
     call_stack: Callable[[], CallStack]
     call_function: Callable[..., Value]
     call_value: Callable[..., Value]
+    tf_call: Callable[..., Value]  # a TF API call (`tfcalls.TFCalls.tf_call`)
     full_def: Callable[[cst.FunctionDef], cst.FunctionDef]  # with its body (`Importing`)
