@@ -258,10 +258,10 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
         if isinstance(method, Function):
             return interp.call_function(method, args, kwargs, node)
     if isinstance(callee, ModuleRef):
-        return _module_call(interp, callee.path, args, kwargs)
+        return _module_call(interp, callee.path, args, kwargs, node)
     if type(callee) is Inert:
-        return _inert_call(interp, [*args, *kwargs.values()])
-    interp.opaque_call()
+        return _inert_call(interp, [*args, *kwargs.values()], node)
+    interp.opaque_call(node)
     return Unknown()
 
 
@@ -288,15 +288,15 @@ def _method(interp: "Interpreter", member: Member, args: list[Value],
         default = args[1] if len(args) > 1 else Const(None)
         return dict(owner.items).get(key, default) if key is not None else Unknown()
     if type(owner) is Inert:
-        return _inert_call(interp, [*args, *kwargs.values()])
+        return _inert_call(interp, [*args, *kwargs.values()], node)
     if name in BENIGN_METHODS:
         return Benign()
-    interp.opaque_call()
+    interp.opaque_call(node)
     return Unknown()
 
 
 def _module_call(interp: "Interpreter", path: str, args: list[Value],
-                 kwargs: dict[str, Value]) -> Value:
+                 kwargs: dict[str, Value], node: cst.Call) -> Value:
     if path == "functools.partial" and args:
         return Partial(args[0], tuple(args[1:]), tuple(kwargs.items()))
     if path == "absl.app.run":  # the program's entry point, as `tf.app.run`
@@ -304,16 +304,16 @@ def _module_call(interp: "Interpreter", path: str, args: list[Value],
     if path in versions.PARSERS and len(args) == 1 and is_known(const_str(args[0]) or "…"):
         return versions.parse(path, const_str(args[0]) or "")
     if interp.reaches_tf(path):
-        interp.opaque_call()
+        interp.opaque_call(node)
         return Unknown()
-    return _inert_call(interp, [*args, *kwargs.values()])
+    return _inert_call(interp, [*args, *kwargs.values()], node)
 
 
-def _inert_call(interp: "Interpreter", args: list[Value]) -> Value:
+def _inert_call(interp: "Interpreter", args: list[Value], node: cst.Call) -> Value:
     """A call of code that cannot reach TF (see `tffree`): an inert result, the TF state
     as it was; unless it is handed code or TF objects, which it may run or enter."""
     if any(holds_tf(arg) for arg in args):
-        interp.opaque_call()
+        interp.opaque_call(node)
         return Unknown()
     return Inert()
 

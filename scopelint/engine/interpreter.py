@@ -45,7 +45,7 @@ from scopelint.engine.values import (
     Value,
     truth,
 )
-from scopelint.facts import CallStack, Location, ModuleFacts, Reuse
+from scopelint.facts import CallStack, Cause, Location, ModuleFacts, Reuse
 
 MAX_CONCRETE_ITERATIONS = 32
 
@@ -95,6 +95,10 @@ class Interpreter(TFCalls, CallReplay, Importing):
         # (run the `with` body, call depth of the `@contextmanager` replay) per entered item
         self.yield_hooks: list[tuple[Callable[[Value], None], int]] = []
         self.attribute_writes: list[tuple[dict[str, Value], str]] = []  # made in branches
+        # Where code that may or may not run began (see `maybe`, `branch`), innermost last,
+        # and how uncertain the graph was then.
+        self.uncertain_sites: list[Optional[Location]] = []
+        self.uncertainty: list[tuple[int, ...]] = []
 
     # -- entry points ----------------------------------------------------------
 
@@ -276,11 +280,13 @@ class Interpreter(TFCalls, CallReplay, Importing):
         outer = OUTER_WRITES.begin()
         attributes = len(self.attribute_writes)
         self.yield_hooks.append((_spent, -1))  # a `yield` in a branch may not run
+        self.enter_uncertain()
         try:
             yield
         finally:
             self.yield_hooks.pop()
             BRANCH_WRITES.weaken(mark)
+            self.leave_uncertain(graph)
             if self.graph is not graph:
                 graph.forget(self.graph)
                 self.graph = graph
@@ -313,10 +319,27 @@ class Interpreter(TFCalls, CallReplay, Importing):
     @contextmanager
     def maybe(self) -> Iterator[None]:
         self.graph.maybe += 1
+        graph = self.graph
+        self.enter_uncertain()
         try:
             yield
         finally:
-            self.graph.maybe -= 1
+            graph.maybe -= 1
+            self.leave_uncertain(graph)
+
+    def enter_uncertain(self) -> None:
+        """Code that may or may not run begins (at the statement running)."""
+        where = self.loc_statement(self.current) if self.current is not None else None
+        self.uncertain_sites.append(where)  # type: ignore[arg-type]
+        self.uncertainty.append(self.graph.uncertainty())
+
+    def leave_uncertain(self, graph: Graph) -> None:
+        """It ends: when it left the graph's state less certain, it is the graph's first
+        cause of uncertainty, unless the graph had one."""
+        where = self.uncertain_sites.pop()
+        before = self.uncertainty.pop()
+        if graph.first_cause is None and where is not None and graph.uncertainty() != before:
+            graph.first_cause = Cause(where, "code here may or may not run")
 
     def exec_For(self, node: cst.For, env: Env) -> None:
         iterable = self.eval(node.iter, env)

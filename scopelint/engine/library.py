@@ -76,7 +76,7 @@ class LibraryCalls(EngineState):
                                        unknown_rest=spread)
             if isinstance(fn, TFRef):  # `make_template("shared", tf.layers.dense)`
                 return self.tf_call(fn.path, args, Args({**merged, **kwargs}, spread), node)
-            self.opaque_call()
+            self.opaque_call(node)
             return Unknown()
 
     def _template_scope(self, template: TFObject, node: cst.Call) -> None:
@@ -184,7 +184,7 @@ class LibraryCalls(EngineState):
         elif isinstance(cell, TFObject) and "wraps" in cell.state:
             self.cell_call(cell.state["wraps"], node, api)  # the wrapped cell, in this scope
         else:  # weights under names scopelint cannot know
-            self.opaque_call()
+            self.opaque_call(node)
             self.unknown_request(node, api)
 
     def multi_cell(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
@@ -193,7 +193,7 @@ class LibraryCalls(EngineState):
         cells = kwargs.get("cells", args[0] if args else Unknown())
         if isinstance(cells, Seq):
             return TFObject(path, {}, {"kind": "MultiRNNCell", "cells": cells.items})
-        self.opaque_call()
+        self.opaque_call(node)
         return Unknown()
 
     def note_shared_cell(self, args: list[Value], kwargs: Args, node: cst.Call) -> None:
@@ -260,7 +260,7 @@ class LibraryCalls(EngineState):
         if (count is None or not isinstance(layer, TFRef) or getattr(kwargs, "spread", False)
                 or not layer.path.startswith(tfapi.SLIM_NAMESPACES)
                 or name not in tfapi.SLIM_LAYERS):
-            self.opaque_call()
+            self.opaque_call(node)
             self.unknown_request(node, "slim." + leaf)
             return Unknown()
         scope = kwargs.get("scope", Const(None))
@@ -308,7 +308,7 @@ class LibraryCalls(EngineState):
         if fresh and graph.scope.reuse is Reuse.YES and not self.handling:
             if self.recording:
                 key = graph.full_name(f"…/{name}")
-                self.facts.variables.append(VariableFact(
+                self.add_variable(node, VariableFact(
                     self.loc(node), api, None, pattern(key) + ":0", Outcome.MISSING, Reuse.YES,
                     self.call_stack(), detail=name,
                     reuse_origin=self.reuse_origin(Request("", None, Outcome.MISSING,
@@ -334,7 +334,7 @@ class LibraryCalls(EngineState):
                                            or self.handling):
             outcome = Outcome.UNKNOWN  # an earlier optimizer may have made these slots
         if self.recording:
-            self.facts.variables.append(VariableFact(
+            self.add_variable(node, VariableFact(
                 self.loc(node), api, None, pattern(graph.full_name(f"…/{slot}")) + ":0", outcome,
                 reuse,
                 self.call_stack(), detail=slot,

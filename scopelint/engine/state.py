@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Optional
 
 import libcst as cst
 
@@ -36,5 +36,8 @@ class EngineState:
     call_stack: Callable[[], CallStack]
     call_function: Callable[..., Value]
     call_value: Callable[..., Value]
+    loc_statement: Callable[[cst.CSTNode], Location]
+    add_variable: Callable[..., None]  # record a `names` row (`tfcalls.TFCalls.add_variable`)
+    uncertain_sites: list[Optional[Location]]  # where code that may not run began (innermost last)
     tf_call: Callable[..., Value]  # a TF API call (`tfcalls.TFCalls.tf_call`)
     full_def: Callable[[cst.FunctionDef], cst.FunctionDef]  # with its body (`Importing`)
