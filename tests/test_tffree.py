@@ -59,6 +59,8 @@ def test_tf_free_libraries_and_what_they_return(tmp_path: Path, imports: str, ca
     ("import threading\ndef build():\n    tf.get_variable('v', [1])",
      "threading.Thread(target=build).start()"),  # handed a function that builds
     ("import importlib", "importlib.import_module('model').build()"),  # loads code by name
+    ("from multiprocessing.pool import ThreadPool\ndef build(i):\n    tf.get_variable('v', [1])",
+     "ThreadPool(2).map(globals()['build'], [1])"),  # handed a value of unknown origin
 ])
 def test_calls_that_may_reach_tf(tmp_path: Path, imports: str, call: str) -> None:
     assert names(tmp_path, imports, call)[-1:] == UNCERTAIN

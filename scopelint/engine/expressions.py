@@ -321,7 +321,8 @@ def _inert_call(interp: "Interpreter", args: list[Value], node: cst.Call) -> Val
 def holds_tf(value: Value) -> bool:
     """Whether code handed `value` may reach TF through it: a function, class or module of
     the program, an object of it with special methods or holding such values, a TF API, a
-    scope or TF object (tensors, variables, dtypes and flag values are data)."""
+    scope or TF object, or a value of unknown origin (tensors, variables, dtypes, flag values
+    and what TF-free code returned are data)."""
     if isinstance(value, (Function, Lambda, Class, Partial, Super, ModuleObject, TFObject,
                           ScopeRef, ScopeManager, ContextCall)):
         return True
@@ -330,6 +331,8 @@ def holds_tf(value: Value) -> bool:
     if isinstance(value, Instance):
         return _has_special_methods(value.cls) or any(
             holds_tf(item) for item in value.attrs.values())
+    if type(value) is Unknown:  # it may be any of those
+        return True
     if isinstance(value, Member):
         return not isinstance(value.owner, (Tensor, Variable)) and holds_tf(value.owner)
     if isinstance(value, Seq):
