@@ -11,7 +11,7 @@ from typing import Optional
 
 import libcst as cst
 
-from scopelint.engine import tfapi
+from scopelint.engine import tfapi, versions
 from scopelint.engine.arguments import SIGNATURES, bind_args, is_none, shape_of
 from scopelint.engine.cstwalk import source_of
 from scopelint.engine.model import Request
@@ -198,8 +198,9 @@ class LibraryCalls(EngineState):
 
     def note_shared_cell(self, args: list[Value], kwargs: Args, node: cst.Call) -> None:
         """`MultiRNNCell([cell] * n)`, `[cell, cell]`, `[cell for _ in range(n)]`: one cell
-        object for several layers (it keeps the scope, so the weights, of its first use)."""
-        if not self.recording:
+        object for several layers (it keeps the scope, so the weights, of its first use,
+        since TF 1.2: before, a cell made its weights in the scope of each call)."""
+        if not self.recording or not versions.at_least(self.tf_version, (1, 2)):
             return
         value = kwargs.get("cells", args[0] if args else Unknown())
         expr = next((a.value for a in node.args if (a.keyword is None and not a.star)

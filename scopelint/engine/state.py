@@ -37,6 +37,7 @@ class EngineState:
     call_function: Callable[..., Value]
     call_value: Callable[..., Value]
     loc_statement: Callable[[cst.CSTNode], Location]
+    tf_version: str  # the configured TF version (`tf-version`)
     add_variable: Callable[..., None]  # record a `names` row (`tfcalls.TFCalls.add_variable`)
     uncertain_sites: list[Optional[Location]]  # where code that may not run began (innermost last)
     tf_call: Callable[..., Value]  # a TF API call (`tfcalls.TFCalls.tf_call`)

@@ -25,6 +25,11 @@ def release(version: str) -> str:
     return version if version.count(".") >= 2 else version + ".0"
 
 
+def at_least(version: str, minimum: tuple[int, ...]) -> bool:
+    """Whether a configured version is `minimum` or later (`at_least("1.15", (1, 2))`)."""
+    return tuple(int(p) for p in version.split(".")) >= minimum
+
+
 def parse(parser: str, text: str) -> Value:
     """A parsed version of plain numeric text, as a tuple that orders as the parser's
     results do; unknown for anything else (`1.15.0rc1`)."""
