@@ -417,8 +417,8 @@ def binary(op: cst.BaseBinaryOp | cst.BaseAugOp, left: Value, right: Value) -> V
             return Unknown()
     if kind == "Add" and (const_str(left) is not None or const_str(right) is not None):
         # `str + x` is a str (or raises); `x + str` too, but for a tensor (see `_binary_node`)
-        if isinstance(left, (Const, Unknown, Member)) and isinstance(right, (Const, Unknown,
-                                                                            Member)):
+        parts = (Const, Unknown, Member)
+        if isinstance(left, parts) and isinstance(right, parts):
             return Const(to_text(left) + to_text(right))
     return Unknown()
 
