@@ -48,6 +48,7 @@ UNCERTAIN = [(None, None)]
     ("import logging", "logging.getLogger(__name__).warning('x')"),
     ("import numpy as np", "np.random.rand(3).astype(np.float32).reshape([3, 1])"),
     ("import os, json", "json.loads(os.environ.get('CFG', '{}'))['key'].strip()"),
+    ("import pickle", "pickle.load(open('data.pkl', 'rb'))"),
 ])
 def test_tf_free_libraries_and_what_they_return(tmp_path: Path, imports: str, call: str) -> None:
     assert names(tmp_path, imports, call) == CERTAIN
@@ -59,6 +60,9 @@ def test_tf_free_libraries_and_what_they_return(tmp_path: Path, imports: str, ca
     ("import threading\ndef build():\n    tf.get_variable('v', [1])",
      "threading.Thread(target=build).start()"),  # handed a function that builds
     ("import importlib", "importlib.import_module('model').build()"),  # loads code by name
+    ("import pickle", "pickle.load(open('model.pkl', 'rb')).build()"),  # any object
+    ("import copy\nclass Net:\n    def build(self):\n        tf.get_variable('v', [1])",
+     "copy.deepcopy(Net()).build()"),  # what it was handed
     ("from multiprocessing.pool import ThreadPool\ndef build(i):\n    tf.get_variable('v', [1])",
      "ThreadPool(2).map(globals()['build'], [1])"),  # handed a value of unknown origin
 ])

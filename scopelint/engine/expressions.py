@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 import libcst as cst
 
-from scopelint.engine import builtins_model, tfapi, versions
+from scopelint.engine import builtins_model, tffree, tfapi, versions
 from scopelint.engine.symbols import is_known
 from scopelint.engine.tfapi import canonical
 from scopelint.engine.values import (
@@ -306,16 +306,34 @@ def _module_call(interp: "Interpreter", path: str, args: list[Value],
     if interp.reaches_tf(path):
         interp.opaque_call(node)
         return Unknown()
-    return _inert_call(interp, [*args, *kwargs.values()], node)
+    return _inert_call(interp, [*args, *kwargs.values()], node, tffree.returns_any(path))
 
 
-def _inert_call(interp: "Interpreter", args: list[Value], node: cst.Call) -> Value:
-    """A call of code that cannot reach TF (see `tffree`): an inert result, the TF state
-    as it was; unless it is handed code or TF objects, which it may run or enter."""
+def _inert_call(interp: "Interpreter", args: list[Value], node: cst.Call,
+                returns_any: bool = False) -> Value:
+    """A call of code that cannot reach TF (see `tffree`): the TF state stays as it was,
+    unless it is handed code or TF objects, which it may run or enter. Its result is inert,
+    unless it may be an object of the program it was handed (`copy.copy(model)`) or one
+    it loads (`returns_any`: `pickle.load(f)`)."""
     if any(holds_tf(arg) for arg in args):
         interp.opaque_call(node)
         return Unknown()
+    if returns_any or any(_holds_objects(arg) for arg in args):
+        return Unknown()
     return Inert()
+
+
+def _holds_objects(value: Value) -> bool:
+    """An object of the program, or a container or attribute of one."""
+    if isinstance(value, Instance):
+        return True
+    if isinstance(value, Member):
+        return _holds_objects(value.owner)
+    if isinstance(value, Seq):
+        return any(_holds_objects(item) for item in value.items)
+    if isinstance(value, Mapping):
+        return any(_holds_objects(item) for _, item in value.items)
+    return False
 
 
 def holds_tf(value: Value) -> bool:
@@ -596,8 +614,6 @@ def _subscript(interp: "Interpreter", node: cst.Subscript, env: Env) -> Value:
     if isinstance(owner, Seq) and isinstance(index, Const) and isinstance(index.value, int):
         if -len(owner.items) <= index.value < len(owner.items):
             return owner.items[index.value]
-    if type(owner) is Inert:
-        return Inert()
     return Unknown()
 
 

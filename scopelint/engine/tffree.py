@@ -8,7 +8,7 @@ TF-capable when it imports a TF module (`TF_ROOTS`), directly or through the mod
 it imports (read from their text, found on `sys.path` with
 `importlib.machinery.PathFinder`, which runs nothing); when it cannot be found (unless
 the config's `extend-tf-free` names it); or when its calls load code by name
-(`importlib`, `pickle`, ...). An import inside a module that cannot be found is not
+(`importlib`, `runpy`, ...). An import inside a module that cannot be found is not
 installed here and is skipped; compiled modules count as TF-free. Results are kept
 for the process.
 """
@@ -31,11 +31,14 @@ KNOWN_FREE = frozenset({
     "tqdm", "yaml", "skimage", "imageio", "nltk", "sentencepiece", "future", "past",
     "google.protobuf", "simplejson", "regex", "requests", "termcolor", "colorama", "tabulate",
 })
-# Standard modules whose calls load or run code by name, or hand back what they were given.
+# Standard modules whose calls load and run code by name.
 LOADS_CODE = frozenset({
-    "importlib", "imp", "runpy", "pkgutil", "inspect", "pickle", "shelve", "marshal", "code",
-    "codeop", "builtins", "unittest", "weakref", "gc", "ctypes", "copyreg", "types",
-    "dill", "cloudpickle", "joblib",
+    "importlib", "imp", "runpy", "pkgutil", "code", "codeop", "builtins", "unittest", "ctypes",
+})
+# TF-free modules whose calls may return any object, one of the program's too.
+RETURNS_ANY = frozenset({
+    "pickle", "shelve", "marshal", "dill", "cloudpickle", "joblib", "copy", "copyreg",
+    "weakref", "gc", "inspect", "types", "functools", "operator",
 })
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"__future__"}
 
@@ -61,6 +64,11 @@ def reaches_tf(path: str, project: Optional[Project], free: Sequence[str] = ()) 
     if module is None:
         return True  # not found: it may be anything
     return _installed_reaches(module)
+
+
+def returns_any(path: str) -> bool:
+    """Whether a TF-free call of `path` may return any object (`pickle.load`)."""
+    return path.split(".")[0] in RETURNS_ANY
 
 
 def _listed(path: str, names: Sequence[str] | frozenset[str]) -> bool:
