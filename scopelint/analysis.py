@@ -94,7 +94,7 @@ def analyze_tree(path: str, text: str, tree: ast.Module, prefilter: bool,
 
     from scopelint.engine.interpreter import run_program
     try:
-        facts = run_program(source, resolver, session, settings.shortcuts)
+        facts = run_program(source, resolver, session, settings)
     except cst.ParserSyntaxError as err:
         return FileResult(path, [Finding(path, err.raw_line, err.raw_column + 1, "TFS001",
                                          SYNTAX_ERROR + err.message)])

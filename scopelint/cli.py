@@ -208,6 +208,13 @@ def run_files(args: argparse.Namespace, settings: Settings, want_facts: bool,
     if args.verbose:
         for note in dict.fromkeys(n for r in run.results if r.facts for n in r.facts.notes):
             print(f"scopelint: {note}", file=sys.stderr)
+        for result in run.results:
+            calls = dict.fromkeys(result.facts.unknown_calls if result.facts else ())
+            if calls:
+                print(f"scopelint: {result.path}: calls that may have changed the TF state:",
+                      file=sys.stderr)
+            for call in calls:
+                print(f"scopelint:   {call}", file=sys.stderr)
     return run
 
 
@@ -433,7 +440,9 @@ def name_row(path: str, fact: VariableFact, ctx: ReportContext,
     return {"path": where, **({} if cell is None else {"cell": cell}), "line": line,
             "col": loc.col, "api": fact.api, "name": fact.name, "pattern": fact.pattern,
             "reused": fact.reused, "status": status,
-            "stack": [_site(site, path, ctx) for site in fact.stack]}
+            "stack": [_site(site, path, ctx) for site in fact.stack],
+            "cause": None if fact.cause is None else
+            f"{_site(fact.cause.loc, path, ctx)}: {fact.cause.what}"}
 
 
 def _name_line(row: dict[str, object]) -> str:
@@ -444,8 +453,9 @@ def _name_line(row: dict[str, object]) -> str:
     own = f"{row['path']}:"
     calls = "".join(f" ← {'line ' + site[len(own):] if site.startswith(own) else site}"
                     for site in reversed(row["stack"]))  # type: ignore[call-overload]
+    cause = f" [uncertain since {row['cause']}]" if row.get("cause") else ""
     return (f"{row['path']}:{cell}{row['line']}:{row['col']}: {row['api']} "
-            f"{row['name'] or row['pattern']}{tag}{calls}\n")
+            f"{row['name'] or row['pattern']}{tag}{calls}{cause}\n")
 
 
 def _site(site: Location, path: str, ctx: ReportContext) -> str:

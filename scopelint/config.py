@@ -27,7 +27,9 @@ NO_SHORTCUTS = "SCOPELINT_NO_SHORTCUTS"
 CODE_PREFIX = re.compile(r"^TFS[0-9]{0,3}$")
 CODE_LISTS = ("select", "ignore", "extend-select", "extend-ignore")
 KEYS = (*CODE_LISTS, "exclude", "extend-exclude", "per-file-ignores", "follow-imports",
-        "src", "names-lock")
+        "src", "names-lock", "extend-tf-free", "tf-version")
+MODULE_NAME = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+TF_VERSION = re.compile(r"^[01]\.[0-9]+(\.[0-9]+)?$")
 DEFAULT_SELECT = ("TFS",)
 # ruff's default excludes, plus every hidden directory (a trailing "/" matches directories only)
 DEFAULT_EXCLUDE = (
@@ -56,12 +58,15 @@ class Settings:
     names_lock: Optional[str] = None  # the names lock TFS301 compares with
     follow_imports: bool = True  # replay the project modules a file imports
     src: tuple[str, ...] = ()  # extra import roots, absolute
+    tf_free: tuple[str, ...] = ()  # modules that cannot reach TF (`extend-tf-free`)
+    tf_version: str = ProjectSettings.tf_version  # `tf.__version__` (`tf-version`)
 
     @property
     def project(self) -> ProjectSettings:
         """What the analysis of one file may reach (and `NO_SHORTCUTS`)."""
         return ProjectSettings(self.follow_imports, self.src,
-                               shortcuts=os.environ.get(NO_SHORTCUTS, "") in ("", "0"))
+                               shortcuts=os.environ.get(NO_SHORTCUTS, "") in ("", "0"),
+                               tf_free=self.tf_free, tf_version=self.tf_version)
 
     def settings_key(self) -> str:
         """A stable string naming what changes a file's analysis (the runner's cache key).
@@ -71,7 +76,8 @@ class Settings:
         """
         project = self.project
         data = {"follow-imports": project.follow, "src": project.src,
-                "shortcuts": project.shortcuts}
+                "shortcuts": project.shortcuts, "extend-tf-free": project.tf_free,
+                "tf-version": project.tf_version}
         return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
     def is_enabled(self, code: str, path: str) -> bool:
@@ -205,6 +211,17 @@ def load_table(path: Path) -> dict[str, Any]:
                 entry = f"{where} {key} {glob!r}"
                 ignores[glob] = check_codes(string_list(codes, entry), entry)
             result[key] = ignores
+        elif key == "extend-tf-free":
+            names = string_list(value, f"{where} {key}")
+            for name in names:
+                if not MODULE_NAME.match(name):
+                    raise ConfigError(f"{where} {key}: not a module name: {name!r}")
+            result[key] = tuple(names)
+        elif key == "tf-version":
+            if not isinstance(value, str) or not TF_VERSION.match(value):
+                raise ConfigError(f"{where} {key}: must be a TF 1.x version such as "
+                                  f"\"1.15\", got {value!r}")
+            result[key] = value
         elif key == "names-lock":
             if not isinstance(value, str) or not value:
                 raise ConfigError(f"{where} {key}: must be a file name, got {value!r}")
@@ -255,6 +272,8 @@ def load_settings(
                   for folder in table.get("src", ())) if path else (),
         names_lock=str(path.parent / table["names-lock"]) if path and "names-lock" in table
         else None,
+        tf_free=table.get("extend-tf-free", ()),
+        tf_version=table.get("tf-version", ProjectSettings.tf_version),
     )
     given = {option: check_codes(codes, f"--{option}")
              for option, codes in (overrides or {}).items() if codes is not None}

@@ -54,6 +54,17 @@ class Outcome(Enum):
 
 
 @dataclass(frozen=True)
+class Cause:
+    """What first made a predicted name uncertain: where, and what is there."""
+
+    loc: Location
+    what: str  # "call of `parser.add_argument`", ...
+
+    def __str__(self) -> str:
+        return f"{self.loc.path}:{self.loc.line}: {self.what}"
+
+
+@dataclass(frozen=True)
 class VariableFact:
     """One variable created or fetched by one run of a call site."""
 
@@ -81,6 +92,7 @@ class VariableFact:
     # the code that entered the innermost scope, when that is not the requesting function
     through: Optional[Location] = None
     helper: str = ""  # the helper that call runs
+    cause: Optional[Cause] = None  # why the name, reuse or run is uncertain, when one is
 
     @property
     def reused(self) -> Optional[bool]:
@@ -248,6 +260,8 @@ class ModuleFacts:
     # Project modules the replay read, with the content hash it read (the cache's dependencies).
     modules: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # limits reached, shown with --verbose
+    # The calls scopelint cannot follow that may have changed the TF state, in order.
+    unknown_calls: list[Cause] = field(default_factory=list)
     assumed_tf: bool = False  # `tf` is used, never bound: analysed as `import tensorflow as tf`
     ignored_reuse: list[IgnoredReuseFact] = field(default_factory=list)
     shared_cells: list[SharedCellFact] = field(default_factory=list)

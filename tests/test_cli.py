@@ -224,8 +224,26 @@ def test_names_rows_from_the_facts(project: Path, capsys, monkeypatch) -> None:
     rows = json.loads(capsys.readouterr().out)
     assert rows[1] == {"path": "m.py", "line": 3, "col": 5, "api": "get_variable",
                        "name": "r/w:0", "pattern": "r/w:0", "reused": True, "status": None,
-                       "stack": []}
+                       "stack": [], "cause": None}
     assert rows[2]["name"] is None and rows[2]["reused"] is None
+
+
+def test_uncertain_names_say_why(tmp_path: Path, capsys) -> None:
+    (tmp_path / "m.py").write_text(
+        "import tensorflow.compat.v1 as tf\n"
+        "import model_lib\n"
+        "model_lib.setup()\n"
+        "with tf.variable_scope('a'):\n"
+        "    v = tf.get_variable('v', [1])\n", encoding="utf-8")
+    path = str(tmp_path / "m.py")
+    assert main(["names", "--no-cache", "-v", path]) == 0
+    out, err = capsys.readouterr()
+    assert out.endswith(f"a/v…:0 (maybe reused) [uncertain since {path}:3: call of "
+                        "`model_lib.setup`]\n")
+    assert f"{path}: calls that may have changed the TF state:\n" in err
+    assert main(["names", "--no-cache", "--format", "json", path]) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert row["cause"] == f"{path}:3: call of `model_lib.setup`"
 
 
 def test_names_mark_where_tf_raises(tmp_path: Path, capsys) -> None:

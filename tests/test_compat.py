@@ -75,6 +75,32 @@ def test_readme_example(trained: str, capsys) -> None:
     assert (status, out) == (1, session.group(2))
 
 
+ARGUMENTS = """import argparse
+import logging
+
+import numpy as np
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--lr", type=float, default=1e-3)
+args = parser.parse_args([])
+logging.getLogger(__name__).info("lr %s", args.lr)
+data = np.zeros([4, 784], np.float32)
+"""
+
+
+def test_readme_example_after_argument_parsing(trained: str, capsys) -> None:
+    """argparse, logging and numpy before the model change nothing in what is compared."""
+    session = re.search(r"```console\n\$ (scopelint names --checkpoint .*?)\n(.*?)```",
+                        README.read_text(encoding="utf-8"), re.DOTALL)
+    assert session is not None
+    shift = ARGUMENTS.count("\n")
+    Path("model.py").write_text(ARGUMENTS + CHANGED)
+    status, out, _ = names(capsys, *session.group(1).split()[2:])
+    expected = re.sub(r"^model\.py:(\d+):", lambda m: f"model.py:{int(m[1]) + shift}:",
+                      session.group(2), flags=re.MULTILINE)
+    assert (status, out) == (1, expected)
+
+
 def test_missing_stale_and_unknown(trained: str, capsys) -> None:
     renamed = MODEL.replace('"w", [784, 64]', '"weights", [784, 64]')
     Path("model.py").write_text(renamed)

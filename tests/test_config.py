@@ -73,6 +73,10 @@ exclude = ["legacy/"]
     ('per-file-ignores = ["x"]', ["per-file-ignores", "table"]),
     ('[tool.scopelint.per-file-ignores]\n"a.py" = ["TFS77"]', ["per-file-ignores", "TFS77"]),
     ("select = [", ["invalid TOML"]),
+    ('extend-tf-free = "mylib"', ["extend-tf-free", "list of strings"]),
+    ('extend-tf-free = ["my lib"]', ["extend-tf-free", "not a module name", "'my lib'"]),
+    ('tf-version = 1.15', ["tf-version", "TF 1.x version"]),
+    ('tf-version = "2.4"', ["tf-version", "'2.4'"]),
 ])
 def test_bad_config_names_file_and_key(tmp_path: Path, body: str, words: list[str]) -> None:
     path = write_config(tmp_path, body)
@@ -82,6 +86,15 @@ def test_bad_config_names_file_and_key(tmp_path: Path, body: str, words: list[st
     assert str(path) in message
     for word in words:
         assert word in message
+
+
+def test_tf_free_modules_and_tf_version_reach_the_analysis(tmp_path: Path) -> None:
+    assert load_settings([str(tmp_path)]).project.tf_version == "1.15"
+    write_config(tmp_path, 'extend-tf-free = ["mylib", "corp.utils"]\ntf-version = "1.4"')
+    settings = load_settings([str(tmp_path)])
+    assert (settings.project.tf_free, settings.project.tf_version) == (
+        ("mylib", "corp.utils"), "1.4")
+    assert settings.settings_key() != Settings(root=settings.root).settings_key()
 
 
 def test_exclude_replaces_the_defaults_and_extend_exclude_adds(tmp_path: Path) -> None:

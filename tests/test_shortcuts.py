@@ -75,7 +75,7 @@ def findings(path: Path, settings: ProjectSettings,
 
 def shared_names(session: Session, folder: Path) -> set[str]:
     """The modules of the project in `folder` the session shares."""
-    return {name for roots, name in session.shared if str(folder) in roots}
+    return {key[-1] for key in session.shared if str(folder) in key[0]}
 
 
 def test_a_module_is_replayed_once_and_answers_the_same(tmp_path: Path,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 from typing import Optional
 
-from scopelint.engine.values import Const, Iteration, Seq, Unknown, Value, to_text
+from scopelint.engine.values import Builtin, Const, Iteration, Seq, Unknown, Value, to_text
 
 NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_")) | {"__import__"}
 MAX_ITEMS = 32  # longer ranges stay symbolic: loops over them run twice, then in maybe mode
@@ -43,6 +43,11 @@ def call_builtin(name: str, args: list[Value], kwargs: dict[str, Value]) -> Valu
         columns = [iteration_values(a) for a in args]
         if all(c is not None for c in columns):
             return Seq(tuple(Seq(row) for row in zip(*columns)))  # type: ignore[arg-type]
+        return Unknown()
+    if name == "map" and len(args) == 2 and isinstance(args[0], Builtin) and not kwargs:
+        items = iteration_values(args[1])  # `map(int, "1.15".split("."))`
+        if items is not None and args[0].name in ("str", "int", "float", "bool"):
+            return Seq(tuple(_convert(args[0].name, item) for item in items))
         return Unknown()
     if name == "len" and len(args) == 1:
         items = iteration_values(args[0])

@@ -32,7 +32,7 @@ from scopelint.engine.values import (
     Unknown,
     Value,
 )
-from scopelint.facts import Location, Reuse
+from scopelint.facts import Cause, Location, Reuse
 
 _CALLED = re.compile(r"(?<!def )\b([A-Za-z_]\w*)\s*\(")
 MAX_CALL_DEPTH = 16
@@ -118,6 +118,9 @@ class CallReplay(EngineState):
         if not isinstance(fn, Function) or fn.node is not node:
             fn = Function(node, env, defaults=self._defaults(node, env))
         self.graph = Graph(self.session, known_context=False)
+        self.graph.context_cause = Cause(
+            self.loc(node.name), f"`{node.name.value}` is replayed without a caller: its scope "
+            "and arguments are unknown")
         self.stack = []
         spare = max(self.budget - ENTRY_BUDGET, 0)  # a test building whole models stops early
         self.budget -= spare

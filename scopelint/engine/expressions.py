@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 import libcst as cst
 
-from scopelint.engine import builtins_model, tfapi
+from scopelint.engine import builtins_model, tffree, tfapi, versions
 from scopelint.engine.layer_classes import LIBRARY_WEIGHTS
 from scopelint.engine.symbols import is_known
 from scopelint.engine.tfapi import canonical
@@ -21,6 +21,7 @@ from scopelint.engine.values import (
     ContextCall,
     Env,
     Function,
+    Inert,
     Instance,
     Lambda,
     LibraryInit,
@@ -31,6 +32,7 @@ from scopelint.engine.values import (
     NoVariables,
     Partial,
     ReuseValue,
+    ScopeManager,
     ScopeRef,
     Seq,
     Super,
@@ -142,6 +144,13 @@ def _attribute(interp: "Interpreter", node: cst.Attribute, env: Env) -> Value:
     value = attribute(evaluate(interp, node.value, env), node.attr.value)
     if isinstance(value, Function) and value.is_property and value.bound is not None:
         return interp.call_function(value, [], {}, None)
+    return _tf_constant(interp, value)
+
+
+def _tf_constant(interp: "Interpreter", value: Value) -> Value:
+    """`tf.__version__` (and `tf.VERSION`, `tf.version.VERSION`) is the configured version."""
+    if isinstance(value, TFRef) and value.path in tfapi.VERSION_PATHS:
+        return Const(versions.release(interp.tf_version))
     return value
 
 
@@ -152,6 +161,8 @@ def attribute(owner: Value, name: str) -> Value:
         return Unknown() if path is None else tf_value(path)
     if isinstance(owner, ModuleRef):
         return ModuleRef(f"{owner.path}.{name}")
+    if type(owner) is Inert:
+        return Inert()
     if isinstance(owner, ModuleObject):
         return owner.state.globals.vars.get(name) or Unknown()
     if isinstance(owner, Instance):
@@ -184,6 +195,9 @@ def attribute(owner: Value, name: str) -> Value:
             return ReuseValue(owner.scope.reuse)
     if isinstance(owner, Variable) and name == "name" and owner.name is not None:
         return Const(owner.name)
+    if (isinstance(owner, Member) and owner.name == "op" and name == "name"
+            and isinstance(owner.owner, Variable) and owner.owner.name is not None):
+        return Const(owner.owner.name.rpartition(":")[0])  # `w.op.name`: `w`
     return Member(owner, name)
 
 
@@ -257,8 +271,10 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
     if isinstance(callee, LibraryInit):
         return interp.library_init(callee.instance, args, kwargs, node)
     if isinstance(callee, ModuleRef):
-        return _module_call(interp, callee.path, args, kwargs)
-    interp.opaque_call()
+        return _module_call(interp, callee.path, args, kwargs, node)
+    if type(callee) is Inert:
+        return _inert_call(interp, [*args, *kwargs.values()], node)
+    interp.opaque_call(node)
     return Unknown()
 
 
@@ -284,22 +300,88 @@ def _method(interp: "Interpreter", member: Member, args: list[Value],
         key = const_str(args[0])
         default = args[1] if len(args) > 1 else Const(None)
         return dict(owner.items).get(key, default) if key is not None else Unknown()
+    if type(owner) is Inert:
+        return _inert_call(interp, [*args, *kwargs.values()], node)
     if name in BENIGN_METHODS:
         return Benign()
-    interp.opaque_call()
+    interp.opaque_call(node)
     return Unknown()
 
 
 def _module_call(interp: "Interpreter", path: str, args: list[Value],
-                 kwargs: dict[str, Value]) -> Value:
+                 kwargs: dict[str, Value], node: cst.Call) -> Value:
     if path == "functools.partial" and args:
         return Partial(args[0], tuple(args[1:]), tuple(kwargs.items()))
     if path == "absl.app.run":  # the program's entry point, as `tf.app.run`
         return interp.run_main(kwargs.get("main", args[0] if args else None))
-    if path.split(".")[0] not in BENIGN_MODULES:
-        interp.opaque_call()
+    if path in versions.PARSERS and len(args) == 1 and is_known(const_str(args[0]) or "…"):
+        return versions.parse(path, const_str(args[0]) or "")
+    if interp.reaches_tf(path):
+        interp.opaque_call(node)
         return Unknown()
-    return Benign()
+    return _inert_call(interp, [*args, *kwargs.values()], node, tffree.returns_any(path))
+
+
+def _inert_call(interp: "Interpreter", args: list[Value], node: cst.Call,
+                returns_any: bool = False) -> Value:
+    """A call of code that cannot reach TF (see `tffree`): the TF state stays as it was,
+    unless it is handed code or TF objects, which it may run or enter. Its result is inert,
+    unless it may be an object of the program it was handed (`copy.copy(model)`) or one
+    it loads (`returns_any`: `pickle.load(f)`)."""
+    if any(holds_tf(arg) for arg in args):
+        interp.opaque_call(node)
+        return Unknown()
+    if returns_any or any(_holds_objects(arg) for arg in args):
+        return Unknown()
+    return Inert()
+
+
+def _holds_objects(value: Value) -> bool:
+    """An object of the program, or a container or attribute of one."""
+    if isinstance(value, Instance):
+        return True
+    if isinstance(value, Member):
+        return _holds_objects(value.owner)
+    if isinstance(value, Seq):
+        return any(_holds_objects(item) for item in value.items)
+    if isinstance(value, Mapping):
+        return any(_holds_objects(item) for _, item in value.items)
+    return False
+
+
+def holds_tf(value: Value) -> bool:
+    """Whether code handed `value` may reach TF through it: a function, class or module of
+    the program, an object of it with special methods or holding such values, a TF API, a
+    scope or TF object, or a value of unknown origin (tensors, variables, dtypes, flag values
+    and what TF-free code returned are data)."""
+    if isinstance(value, (Function, Lambda, Class, Partial, Super, ModuleObject, TFObject,
+                          ScopeRef, ScopeManager, ContextCall)):
+        return True
+    if isinstance(value, TFRef):
+        return "FLAGS" not in value.path.split(".") and value.path not in tfapi.DTYPES
+    if isinstance(value, Instance):
+        return _has_special_methods(value.cls) or any(
+            holds_tf(item) for item in value.attrs.values())
+    if type(value) is Unknown:  # it may be any of those
+        return True
+    if isinstance(value, Member):
+        return not isinstance(value.owner, (Tensor, Variable)) and holds_tf(value.owner)
+    if isinstance(value, Seq):
+        return any(holds_tf(item) for item in value.items)
+    if isinstance(value, Mapping):
+        return any(holds_tf(item) for _, item in value.items)
+    return False
+
+
+def _has_special_methods(cls: Class) -> bool:
+    """The class defines methods generic code calls without naming them (`__call__`,
+    `__enter__`, `__deepcopy__`, ...): all but its constructor and string forms."""
+    return any(name.startswith("__") and name.endswith("__") and name not in _PLAIN_SPECIAL
+               and isinstance(value, Function) for name, value in cls.attrs.items()
+               ) or any(_has_special_methods(base) for base in cls.bases)
+
+
+_PLAIN_SPECIAL = frozenset({"__init__", "__repr__", "__str__", "__eq__", "__ne__", "__hash__"})
 
 
 def _string(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value:
@@ -365,7 +447,9 @@ def binary(op: cst.BaseBinaryOp | cst.BaseAugOp, left: Value, right: Value) -> V
         except (KeyError, TypeError, ValueError, ZeroDivisionError, OverflowError):
             return Unknown()
     if kind == "Add" and (const_str(left) is not None or const_str(right) is not None):
-        if isinstance(left, (Const, Unknown)) and isinstance(right, (Const, Unknown)):
+        # `str + x` is a str (or raises); `x + str` too, but for a tensor (see `_binary_node`)
+        parts = (Const, Unknown, Member)
+        if isinstance(left, parts) and isinstance(right, parts):
             return Const(to_text(left) + to_text(right))
     return Unknown()
 
@@ -415,6 +499,13 @@ def _string_method(text: str, name: str, args: list[Value]) -> Value:
         return Const(getattr(text, name)())
     if name == "replace" and len(args) == 2 and all(isinstance(a, Const) for a in args):
         return Const(text.replace(args[0].value, args[1].value))  # type: ignore[union-attr]
+    if name in ("split", "startswith", "endswith") and is_known(text) and len(args) == 1:
+        part = const_str(args[0])
+        if part is None or not is_known(part) or not part:
+            return Unknown()
+        if name == "split":
+            return Seq(tuple(Const(piece) for piece in text.split(part)))
+        return Const(getattr(text, name)(part))
     return Unknown()
 
 
@@ -456,6 +547,7 @@ def _compare(interp: "Interpreter", node: cst.Comparison, env: Env) -> Value:
 
 
 def _compare_pair(op: str, left: Value, right: Value) -> Optional[bool]:
+    left, right = _as_const(left), _as_const(right)
     if isinstance(left, Const) and isinstance(right, Const):
         a, b = left.value, right.value
         if isinstance(a, str) and not is_known(a) or isinstance(b, str) and not is_known(b):
@@ -474,6 +566,13 @@ def _compare_pair(op: str, left: Value, right: Value) -> Optional[bool]:
         if isinstance(left, NOT_NONE):
             return op == "IsNot"
     return None
+
+
+def _as_const(value: Value) -> Value:
+    """A tuple or list of known constants as one constant tuple (`(1, 13)`), for comparing."""
+    if isinstance(value, Seq) and all(isinstance(i, Const) for i in value.items):
+        return Const(tuple(i.value for i in value.items))  # type: ignore[attr-defined]
+    return value
 
 
 def _boolean(interp: "Interpreter", node: cst.BooleanOperation, env: Env) -> Value:
@@ -516,19 +615,33 @@ def _if_exp(interp: "Interpreter", node: cst.IfExp, env: Env) -> Value:
 def _subscript(interp: "Interpreter", node: cst.Subscript, env: Env) -> Value:
     owner = evaluate(interp, node.value, env)
     index: Value = Unknown()
+    bounds: list[Value] = []
     for element in node.slice:
         if isinstance(element.slice, cst.Index):
             index = evaluate(interp, element.slice.value, env)
         else:
             for part in (element.slice.lower, element.slice.upper, element.slice.step):  # type: ignore[union-attr]
-                if part is not None:
-                    evaluate(interp, part, env)
+                bounds.append(evaluate(interp, part, env) if part is not None else Const(None))
+    if len(node.slice) == 1 and bounds:
+        return _sliced(owner, bounds)
     if isinstance(owner, Mapping) and const_str(index) is not None:
         return dict(owner.items).get(const_str(index) or "", Unknown())
     if isinstance(owner, Seq) and isinstance(index, Const) and isinstance(index.value, int):
         if -len(owner.items) <= index.value < len(owner.items):
             return owner.items[index.value]
     return Unknown()
+
+
+def _sliced(owner: Value, bounds: list[Value]) -> Value:
+    """`owner[a:b:c]` of a known sequence or string with known bounds."""
+    if not all(isinstance(b, Const) and (b.value is None or type(b.value) is int)
+               for b in bounds) or bounds[2] == Const(0):
+        return Unknown()
+    part = slice(*(b.value for b in bounds))  # type: ignore[attr-defined]
+    if isinstance(owner, Seq):
+        return Seq(owner.items[part])
+    text = const_str(owner)
+    return Const(text[part]) if text is not None and is_known(text) else Unknown()
 
 
 def _comprehension(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value:
@@ -569,7 +682,7 @@ def _comprehension(interp: "Interpreter", node: cst.BaseExpression, env: Env) ->
 
 
 _EVALUATORS: dict[type, Callable[..., Value]] = {
-    cst.Name: lambda interp, node, env: _name(node.value, env),
+    cst.Name: lambda interp, node, env: _tf_constant(interp, _name(node.value, env)),
     cst.Attribute: _attribute,
     cst.Call: call,
     cst.SimpleString: _simple_string,
@@ -597,17 +710,6 @@ _EVALUATORS: dict[type, Callable[..., Value]] = {
 NOT_NONE = (Function, Class, Instance, TFRef, ScopeRef, Seq, Mapping, TFObject, Variable, Builtin,
             ModuleRef, ReuseValue, Tensor, Lambda)
 MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort"})
-
-BENIGN_MODULES = frozenset({
-    "numpy", "np", "scipy", "six", "absl", "PIL", "cv2", "matplotlib", "pandas", "sklearn",
-    "h5py", "tqdm", "yaml", "google", "logging", "os", "sys", "math", "time", "random", "json",
-    "re", "collections", "itertools", "functools", "copy", "pickle", "glob", "shutil", "argparse",
-    "datetime", "io", "csv", "struct", "subprocess", "string", "pprint", "warnings", "inspect",
-    "operator", "contextlib", "typing", "abc", "enum", "dataclasses", "pathlib", "tempfile",
-    "codecs", "unicodedata", "gzip", "zipfile", "tarfile", "urllib", "threading", "multiprocessing",
-    "queue", "heapq", "bisect", "hashlib", "uuid", "platform", "traceback", "textwrap", "socket",
-    "scipy", "skimage", "imageio", "nltk", "sentencepiece", "__future__", "builtins",
-})
 
 BENIGN_METHODS = frozenset({
     "get_shape", "as_list", "shape", "append", "extend", "insert", "pop", "remove", "format",

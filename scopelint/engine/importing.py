@@ -92,6 +92,13 @@ class Importing(EngineState):
     writes: Writes  # globals of shared modules that other shared modules' imports set
     opaque_call: Callable[[], None]
     exec_block: Callable[..., None]
+    tf_free: tuple[str, ...]  # modules the config declares TF-free (`extend-tf-free`)
+    tf_version: str  # the configured TF version (`tf-version`)
+
+    def reaches_tf(self, path: str) -> bool:
+        """Whether a call of `path`, a module or a name in one that is not bound to a
+        replayed project module, may run TF code (see `tffree`)."""
+        return self.session.tf_reach.reaches_tf(path, self.project, self.tf_free)
 
     def exec_import(self, node: cst.Import, env: Env) -> None:
         if self.project is None:
@@ -228,7 +235,7 @@ class Importing(EngineState):
         assert self.project is not None
         for state, _ in shared.modules:
             state.shared = shared
-        variants = self.session.shared.setdefault((self.project.roots, load.state.name), [])
+        variants = self.session.shared.setdefault(self._shared_key(load.state.name), [])
         variants.insert(0, shared)
         del variants[MAX_VARIANTS:]
         self.effects = 0  # what its top level did stays inside it
@@ -300,12 +307,17 @@ class Importing(EngineState):
         if not self._pristine():
             return None
         context = {key: write.value for key, write in self.writes.items()}
-        for shared in self.session.shared.get((self.project.roots, name), ()):
+        for shared in self.session.shared.get(self._shared_key(name), ()):
             if shared.state.source is source and context == shared.context:
                 plan = self._plan(shared)
                 if plan is not None:
                     return self._restore(plan)
         return None
+
+    def _shared_key(self, name: str) -> tuple[object, ...]:
+        """What a shared replay of module `name` is filed under: what it was replayed with."""
+        assert self.project is not None
+        return (self.project.roots, self.tf_free, self.tf_version, name)
 
     def _plan(self, shared: Shared) -> Optional[list[Shared]]:
         """`shared` and the shared replays of what it imported (not yet imported here),

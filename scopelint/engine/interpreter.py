@@ -27,7 +27,7 @@ from scopelint.engine.importing import Importing, ModuleState
 from scopelint.engine.imports import assumes_tf, module_value
 from scopelint.engine.layer_classes import LayerClasses, library_base
 from scopelint.engine.model import Graph, Undone
-from scopelint.engine.project import Project, SourceFile
+from scopelint.engine.project import Project, ProjectSettings, SourceFile
 from scopelint.engine.sharing import Load, Writes
 from scopelint.engine.state import CallSite
 from scopelint.engine.tfcalls import TFCalls
@@ -46,7 +46,7 @@ from scopelint.engine.values import (
     Value,
     truth,
 )
-from scopelint.facts import CallStack, Location, ModuleFacts, Reuse
+from scopelint.facts import CallStack, Cause, Location, ModuleFacts, Reuse
 
 if TYPE_CHECKING:
     from scopelint.engine.session import Session
@@ -58,11 +58,13 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
     """Replays a program from one module (its `__main__`); `facts` holds the result."""
 
     def __init__(self, entry: ModuleState, project: Optional[Project], session: Session,
-                 shortcuts: bool = True) -> None:
+                 settings: ProjectSettings = ProjectSettings()) -> None:
         self.entry = self.module = entry
         self.project = project
         self.session = session
-        self.shortcuts = shortcuts
+        self.shortcuts = settings.shortcuts
+        self.tf_free = settings.tf_free
+        self.tf_version = settings.tf_version
         # By name, as `sys.modules`; the script runs as `__main__`, so importing it by
         # its own name runs it again, as Python does.
         self.modules: dict[str, Optional[ModuleState]] = {}
@@ -101,6 +103,10 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
         self.yield_hooks: list[tuple[Callable[[Value], None], int]] = []
         # (attributes, name, value before) of each attribute set in a branch
         self.attribute_writes: list[tuple[dict[str, Value], str, Optional[Value]]] = []
+        # Where code that may or may not run began (see `maybe`, `branch`), innermost last,
+        # and how uncertain the graph was then.
+        self.uncertain_sites: list[Optional[Location]] = []
+        self.uncertainty: list[tuple[int, ...]] = []
 
     # -- entry points ----------------------------------------------------------
 
@@ -330,11 +336,13 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
                 self.pending_reuse = list(pending)
 
         self.yield_hooks.append((_spent, -1))  # a `yield` in a branch may not run
+        self.enter_uncertain()
         try:
             yield alternative
         finally:
             self.yield_hooks.pop()
             self.session.branch_writes.weaken(graph_writes)
+            self.leave_uncertain(graph)
             for other in replaced:
                 graph.forget(other)
             self.session.outer_writes.forget(outer_names)
@@ -363,10 +371,27 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
     @contextmanager
     def maybe(self) -> Iterator[None]:
         self.graph.maybe += 1
+        graph = self.graph
+        self.enter_uncertain()
         try:
             yield
         finally:
-            self.graph.maybe -= 1
+            graph.maybe -= 1
+            self.leave_uncertain(graph)
+
+    def enter_uncertain(self) -> None:
+        """Code that may or may not run begins (at the statement running)."""
+        where = self.loc_statement(self.current) if self.current is not None else None
+        self.uncertain_sites.append(where)  # type: ignore[arg-type]
+        self.uncertainty.append(self.graph.uncertainty())
+
+    def leave_uncertain(self, graph: Graph) -> None:
+        """It ends: when it left the graph's state less certain, it is the graph's first
+        cause of uncertainty, unless the graph had one."""
+        where = self.uncertain_sites.pop()
+        before = self.uncertainty.pop()
+        if graph.first_cause is None and where is not None and graph.uncertainty() != before:
+            graph.first_cause = Cause(where, "code here may or may not run")
 
     def exec_For(self, node: cst.For, env: Env) -> None:
         iterable = self.eval(node.iter, env)
@@ -758,7 +783,7 @@ def _decorator_name(expr: cst.BaseExpression) -> str:
 
 
 def run_program(source: SourceFile, project: Optional[Project], session: Session,
-                shortcuts: bool = True) -> ModuleFacts:
+                settings: ProjectSettings = ProjectSettings()) -> ModuleFacts:
     """Replay a file as the program's `__main__` and return the facts it produces.
 
     With a `project`, the project modules it imports are followed; without, every
@@ -771,8 +796,9 @@ def run_program(source: SourceFile, project: Optional[Project], session: Session
     # no fact are not replayed, see `calls._run_uncalled`) are never handed to libcst.
     with session.active():
         entry = ModuleState.of(name, source.path, False, source, "__main__",
-                               session.outer_writes, lazy=shortcuts, either=shortcuts)
-        interpreter = Interpreter(entry, project, session, shortcuts)
+                               session.outer_writes, lazy=settings.shortcuts,
+                               either=settings.shortcuts)
+        interpreter = Interpreter(entry, project, session, settings)
         tree = source.tree()
         if tree is not None and assumes_tf(tree):
             entry.globals.vars["tf"] = module_value("tensorflow")

@@ -12,7 +12,7 @@ from typing import NamedTuple, Optional
 
 import libcst as cst
 
-from scopelint.engine import tfapi
+from scopelint.engine import tfapi, versions
 from scopelint.engine.arguments import SIGNATURES, bind_args, is_none, shape_of
 from scopelint.engine.cstwalk import source_of
 from scopelint.engine.model import Request
@@ -70,12 +70,15 @@ class LibraryCalls(EngineState):
         if first:
             self._template_scope(template, node)
         reuse = Const(None) if first else Const(True)
+        merged = {k: v for k, v in template.args.items() if not k.endswith("_")}
+        spread = getattr(kwargs, "spread", False)
         with self.library_scope(node, template.state["scope"], reuse=reuse):
             if isinstance(fn, CALLABLES):
-                merged = {k: v for k, v in template.args.items() if not k.endswith("_")}
                 return self.call_value(fn, args, {**merged, **kwargs}, node,
-                                       unknown_rest=getattr(kwargs, "spread", False))
-            self.opaque_call()
+                                       unknown_rest=spread)
+            if isinstance(fn, TFRef):  # `make_template("shared", tf.layers.dense)`
+                return self.tf_call(fn.path, args, Args({**merged, **kwargs}, spread), node)
+            self.opaque_call(node)
             return Unknown()
 
     def _template_scope(self, template: TFObject, node: cst.Call) -> None:
@@ -218,7 +221,7 @@ class LibraryCalls(EngineState):
                 _INSIDE) else use
             self.cell_call(cell.state["wraps"], node, api, inside, within)  # in this scope
         else:  # weights under names scopelint cannot know
-            self.opaque_call()
+            self.opaque_call(node)
             self.unknown_request(node, api)
 
     def note_cell_reused(self, cell: TFObject, node: cst.Call, use: Optional[CellUse],
@@ -249,13 +252,14 @@ class LibraryCalls(EngineState):
         cells = kwargs.get("cells", args[0] if args else Unknown())
         if isinstance(cells, Seq):
             return TFObject(path, {}, {"kind": "MultiRNNCell", "cells": cells.items})
-        self.opaque_call()
+        self.opaque_call(node)
         return Unknown()
 
     def note_shared_cell(self, args: list[Value], kwargs: Args, node: cst.Call) -> None:
         """`MultiRNNCell([cell] * n)`, `[cell, cell]`, `[cell for _ in range(n)]`: one cell
-        object for several layers (it keeps the scope, so the weights, of its first use)."""
-        if not self.recording:
+        object for several layers (it keeps the scope, so the weights, of its first use,
+        since TF 1.2: before, a cell made its weights in the scope of each call)."""
+        if not self.recording or not versions.at_least(self.tf_version, (1, 2)):
             return
         value = kwargs.get("cells", args[0] if args else Unknown())
         expr = next((a.value for a in node.args if (a.keyword is None and not a.star)
@@ -316,7 +320,7 @@ class LibraryCalls(EngineState):
         if (count is None or not isinstance(layer, TFRef) or getattr(kwargs, "spread", False)
                 or not layer.path.startswith(tfapi.SLIM_NAMESPACES)
                 or name not in tfapi.SLIM_LAYERS):
-            self.opaque_call()
+            self.opaque_call(node)
             self.unknown_request(node, "slim." + leaf)
             return Unknown()
         scope = kwargs.get("scope", Const(None))
@@ -364,7 +368,7 @@ class LibraryCalls(EngineState):
         if fresh and graph.scope.reuse is Reuse.YES and not self.handling:
             if self.recording:
                 key = graph.full_name(f"…/{name}")
-                self.facts.variables.append(VariableFact(
+                self.add_variable(node, VariableFact(
                     self.loc(node), api, None, pattern(key) + ":0", Outcome.MISSING, Reuse.YES,
                     self.call_stack(), detail=name,
                     reuse_origin=self.reuse_origin(Request("", None, Outcome.MISSING,
@@ -390,7 +394,7 @@ class LibraryCalls(EngineState):
                                            or self.handling):
             outcome = Outcome.UNKNOWN  # an earlier optimizer may have made these slots
         if self.recording:
-            self.facts.variables.append(VariableFact(
+            self.add_variable(node, VariableFact(
                 self.loc(node), api, None, pattern(graph.full_name(f"…/{slot}")) + ":0", outcome,
                 reuse,
                 self.call_stack(), detail=slot,

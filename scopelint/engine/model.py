@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Optional, Union
 
 from scopelint.engine.symbols import ANY, KeySet, hole, is_known, matcher
-from scopelint.facts import CallStack, Location, Outcome, Reuse
+from scopelint.facts import CallStack, Cause, Location, Outcome, Reuse
 
 if TYPE_CHECKING:
     from scopelint.engine.session import Session
@@ -100,6 +100,8 @@ class Graph:
         self.averaged: set[object] = set()  # op outputs a moving average was applied to
         self.keras_uids: dict[str, int] = {}  # Keras's per-graph layer name counters
         self.keras_uids_unknown = False  # a call scopelint cannot follow may have counted
+        self.first_cause: Optional[Cause] = None  # what first made its state uncertain
+        self.context_cause: Optional[Cause] = None  # why its enclosing scope is unknown
 
     # -- op and name-scope names (ops.Graph) --------------------------------
 
@@ -140,6 +142,11 @@ class Graph:
         self.branches.note(self, "keras", prefix)
         self.keras_uids[prefix] = count + 1
         return prefix if count == 0 else f"{prefix}_{count}"
+
+    def uncertainty(self) -> tuple[int, ...]:
+        """How much of its state is uncertain, to tell whether code changed that."""
+        return (len(self.unsure_names), len(self.unsure_counts), len(self.unsure_store),
+                self.keras_uids_unknown, self.slots_unknown, self.root.reuse is Reuse.UNKNOWN)
 
     def mark_names_unknown(self) -> None:
         """An unknown call may have created ops with any name under the current name scope."""

@@ -41,6 +41,8 @@ class ProjectSettings:
     # Function bodies parsed when first run (`SourceFile.parsed`), modules replayed once
     # per process (`sharing`); off only to check that they change nothing.
     shortcuts: bool = True
+    tf_free: tuple[str, ...] = ()  # modules declared TF-free (`extend-tf-free`)
+    tf_version: str = "1.15"  # what `tf.__version__` is (`tf-version`)
 
 
 Import = tuple[str, int, tuple[str, ...]]  # (module, level of leading dots, imported names)

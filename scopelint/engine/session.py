@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from scopelint.engine.project import Found, SourceFile
     from scopelint.engine.sharing import Shared
+    from scopelint.engine.tffree import TFReach
     from scopelint.engine.values import OuterWrites
 
 
@@ -35,7 +36,8 @@ class Session:
     - `files`: each file read, by (real path, content hash), read and parsed at most once
       whichever analysis asks for it; `once`, inside `reading_once`: each path as first read.
     - `found` and `no_tf`: module lookups by (project roots, module name), and the modules
-      known to reach no TF module (`project.Project`).
+      known to reach no TF module (`project.Project`); `tf_reach`, the installed modules
+      that can (`tffree`).
     - `shared`: the replays of modules shared between programs (`sharing`).
     - `package_root`: the package root of the file analysed last (`runner`).
     - `graphs` and `holes`: the serial numbers of graphs and of holes in symbolic strings,
@@ -52,9 +54,10 @@ class Session:
         self.once: Optional[dict[str, Optional[SourceFile]]] = None
         self.found: dict[tuple[tuple[str, ...], str], Optional[Found]] = {}
         self.no_tf: set[tuple[tuple[str, ...], str]] = set()
-        # (project roots, module name) -> the module as its top level left it: the latest
-        # replays first, one for each set of writes the program had made when it began
-        self.shared: dict[tuple[tuple[str, ...], str], list[Shared]] = {}
+        # (project roots, TF-free modules, TF version, module name) -> the module as its top
+        # level left it: the latest replays first, one for each set of writes the program
+        # had made when it began
+        self.shared: dict[tuple[object, ...], list[Shared]] = {}
         self.package_root: Optional[str] = None
         self.graphs = itertools.count(1)
         self.holes = itertools.count(1)
@@ -65,6 +68,13 @@ class Session:
         from scopelint.engine.values import OuterWrites  # libcst is loaded for the engine only
 
         return OuterWrites()
+
+    @cached_property
+    def tf_reach(self) -> TFReach:
+        """Which modules can reach TF (`tffree`), each installed module scanned once."""
+        from scopelint.engine.tffree import TFReach
+
+        return TFReach(self.load_file)
 
     @contextmanager
     def active(self) -> Iterator[None]:
@@ -125,6 +135,7 @@ class Session:
             self.once.clear()
         self.no_tf.clear()
         self.shared.clear()
+        self.__dict__.pop("tf_reach", None)
 
     def forget_version(self, path: str, digest: Optional[str] = None) -> None:
         """Forget one version of a file read or analysed before (None: every version), when

@@ -170,7 +170,8 @@ State = tuple[object, ...]
 def program_state(graph: Graph, facts: ModuleFacts) -> State:
     """Everything a replay may have written to the graph and the facts, by content
     (the modules read are not facts). Cheap while both are nearly empty."""
-    return (_content(graph, ("serial", "branches", "created_in", "scope", "root")),
+    return (_content(graph, ("serial", "branches", "created_in", "scope", "root", "first_cause",
+                             "context_cause")),
             graph.scope is graph.root, _content(graph.root, ()),
             _content(facts, ("modules", "assumed_tf")))
 

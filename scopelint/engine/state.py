@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, NamedTuple
+from typing import TYPE_CHECKING, Callable, NamedTuple, Optional
 
 import libcst as cst
 
@@ -49,4 +49,9 @@ class EngineState:
     call_stack: Callable[[], CallStack]
     call_function: Callable[..., Value]
     call_value: Callable[..., Value]
+    loc_statement: Callable[[cst.CSTNode], Location]
+    tf_version: str  # the configured TF version (`tf-version`)
+    add_variable: Callable[..., None]  # record a `names` row (`tfcalls.TFCalls.add_variable`)
+    uncertain_sites: list[Optional[Location]]  # where code that may not run began (innermost last)
+    tf_call: Callable[..., Value]  # a TF API call (`tfcalls.TFCalls.tf_call`)
     full_def: Callable[[cst.FunctionDef], cst.FunctionDef]  # with its body (`Importing`)

@@ -53,6 +53,7 @@ class KeySet:
         self.exact: set[str] = set()
         self.by_last: dict[str, set[str]] = {}
         self.open_ended: set[str] = set()  # symbolic members whose last component is unknown
+        self.size = 0  # members
         for key in keys:
             self.add(key)
 
@@ -60,15 +61,18 @@ class KeySet:
     def empty(self) -> bool:
         return not (self.exact or self.by_last or self.open_ended)
 
+    def __len__(self) -> int:
+        return self.size
+
     def add(self, key: str) -> None:
         if is_known(key):
-            self.exact.add(key)
-            return
-        last = key.rsplit("/", 1)[-1]
-        if is_known(last):
-            self.by_last.setdefault(last, set()).add(key)
+            members = self.exact
         else:
-            self.open_ended.add(key)
+            last = key.rsplit("/", 1)[-1]
+            members = self.by_last.setdefault(last, set()) if is_known(last) else self.open_ended
+        if key not in members:
+            members.add(key)
+            self.size += 1
 
     def __contains__(self, key: str) -> bool:
         """Whether `key` itself is a member (not whether it matches one)."""

@@ -184,6 +184,9 @@ NEW_OP_OUTPUTS: dict[str, int] = {
     "square": 1, "nn.moments": 2,
 }
 
+# `tf.__version__` and its spellings: the configured TF version (`versions.release`)
+VERSION_PATHS = frozenset({"__version__", "VERSION", "version.VERSION"})
+
 DTYPES = frozenset({
     "float16", "float32", "float64", "bfloat16", "half", "double", "int8", "int16", "int32",
     "int64", "uint8", "uint16", "bool", "string", "complex64", "complex128",

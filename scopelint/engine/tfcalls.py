@@ -7,6 +7,7 @@ methods of TF objects; scopes live in `scopes`, library calls in `library`.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Callable, Optional
 
 import libcst as cst
@@ -53,6 +54,7 @@ from scopelint.engine.values import (
     truth,
 )
 from scopelint.facts import (
+    Cause,
     DoubledScopeFact,
     EmptyFilterFact,
     InvalidArgFact,
@@ -116,7 +118,7 @@ class TFCalls(ScopeCalls, LibraryCalls):
         if path in _VAR_LIST_PARAM:
             self.note_var_list(path, args, kwargs, node)
         if tfapi.creates_opaquely(path) and leaf not in tfapi.SLIM_PURE:
-            self.opaque_call()
+            self.opaque_call(node)
             if path.startswith("train."):
                 self.graph.slots_unknown = True
             return Unknown()
@@ -266,12 +268,44 @@ class TFCalls(ScopeCalls, LibraryCalls):
                 self.loc(node), source_of(node.func), reason, self.catching_type_error > 0,
                 len(self.facts.variables), self.call_stack()))
 
-    def opaque_call(self) -> None:
-        """A call scopelint cannot follow: it may make variables and ops with any name."""
+    def opaque_call(self, node: Optional[cst.CSTNode] = None) -> None:
+        """A call scopelint cannot follow (`node`, else the statement running): it may make
+        variables and ops with any name."""
         self.unknown_calls += 1
         mark_unknown_call(self.graph, self.facts if self.recording else None)
+        where = node if node is not None else self.current
+        if where is not None and (self.recording or self.graph.first_cause is None):
+            text = source_of(where.func if isinstance(where, cst.Call) else where)
+            first = text.split("\n")[0]
+            at = self.loc(where) if node is not None else self.loc_statement(where)
+            cause = Cause(at, f"call of `{first[:60]}`"
+                          if isinstance(where, cst.Call) and first == text
+                          else f"`{first[:60]}`, a call scopelint cannot follow")
+            if self.graph.first_cause is None:
+                self.graph.first_cause = cause
+            if self.recording:
+                self.facts.unknown_calls.append(cause)
         if self.recording:
             self.note_variable_use()
+
+    def row_cause(self, known: bool, reused: Optional[bool], certain: bool,
+                  node: cst.CSTNode) -> Optional[Cause]:
+        """What first made a `names` row uncertain: the code around it that may not run, the
+        unknown caller of the function it is in, an earlier call scopelint cannot follow,
+        else the unknown value its name or reuse is built from (its own line)."""
+        if known and reused is not None and certain:
+            return None
+        graph = self.graph
+        site = next((s for s in reversed(self.uncertain_sites) if s is not None), None)
+        if not certain and site is not None:
+            return Cause(site, "code here may or may not run")
+        if not known and graph.context_cause is not None:
+            return graph.context_cause
+        if graph.first_cause is not None:
+            return graph.first_cause
+        if graph.context_cause is not None:
+            return graph.context_cause
+        return Cause(self.loc(node), "a value scopelint cannot know")
 
     def mark_op_name(self, kwargs: dict[str, Value], default: Optional[str] = None) -> None:
         """An op takes its `name=...`, or its default name, in the current name scope."""
@@ -360,7 +394,7 @@ class TFCalls(ScopeCalls, LibraryCalls):
             request = Request(request.key, None, Outcome.UNKNOWN, request.reuse)
             name = existing = None
         stored = self.graph.store.get(request.key) if name else None
-        self.facts.variables.append(VariableFact(
+        self.add_variable(node, VariableFact(
             self.loc(node), api, name if name and is_known(name) else None,
             pattern(name or "…"), request.outcome, request.reuse, self.call_stack(),
             self._ignored_name_scope() if expected else None,
@@ -371,6 +405,11 @@ class TFCalls(ScopeCalls, LibraryCalls):
             certain=not self.graph.may_not_run,
             name_scope=pattern(self.graph.name_stack), loops=tuple(self.loops),
             through=through.loc if through else None, helper=through.function if through else ""))
+
+    def add_variable(self, node: cst.CSTNode, fact: VariableFact) -> None:
+        """Record a `names` row, with what makes it uncertain when something does."""
+        cause = self.row_cause(fact.name is not None, fact.reused, fact.certain, node)
+        self.facts.variables.append(fact if cause is None else replace(fact, cause=cause))
 
     def _ignored_name_scope(self) -> str:
         """The name scope a get_variable ignores: its full name, or as written when unknown."""
@@ -409,7 +448,7 @@ class TFCalls(ScopeCalls, LibraryCalls):
         text = graph.unique_name(base) + ":0"
         if self.recording:
             reuse = graph.scope.reuse
-            self.facts.variables.append(VariableFact(
+            self.add_variable(node, VariableFact(
                 self.loc(node), api, text if is_known(text) else None, pattern(text),
                 Outcome.CREATE, reuse, self.call_stack(),
                 reuse_origin=self.reuse_origin(Request("", None, Outcome.CREATE, reuse)),

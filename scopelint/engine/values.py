@@ -43,6 +43,11 @@ class Benign(Unknown):
     as a context manager it changes nothing scopelint tracks."""
 
 
+class Inert(Benign):
+    """A value made by code that cannot reach TF (`argparse.ArgumentParser()`, `args.lr`):
+    its attributes and what its methods return are inert too (see `tffree`)."""
+
+
 class Tensor(Benign):
     """The result of a TF op call: Python operators on it make ops too (`add`, `mul`)."""
 
