@@ -596,8 +596,8 @@ _CATCHING_TYPE = frozenset({"TypeError", "Exception", "BaseException", "Standard
 
 
 def _catches(handler: cst.ExceptHandler, catching: frozenset[str]) -> bool:
-    """`except:`, `except ValueError:`, `except (KeyError, Exception) as e:` ... for
-    `catching` = the names of ValueError and its bases."""
+    """`except:`, `except ValueError:`, `except (KeyError, Exception) as e:` ... where
+    `catching` names the exception and its bases."""
     kind = handler.type
     if kind is None:
         return True
