@@ -14,7 +14,7 @@ from scopelint.checkpoint import Tensor
 from scopelint.cli import main
 from scopelint.compat import Predicted, bookkeeping_kind, compare
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "checkpoints.md"
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +66,9 @@ def test_refactor_reports_the_rename_and_the_shape(trained: str, capsys) -> None
         "checkpoint"]
 
 
-def test_readme_example(trained: str, capsys) -> None:
+def test_docs_example(trained: str, capsys) -> None:
     session = re.search(r"```console\n\$ (scopelint names --checkpoint .*?)\n(.*?)```",
-                        README.read_text(encoding="utf-8"), re.DOTALL)
+                        DOCS.read_text(encoding="utf-8"), re.DOTALL)
     assert session is not None
     Path("model.py").write_text(CHANGED)
     status, out, _ = names(capsys, *session.group(1).split()[2:])

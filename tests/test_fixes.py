@@ -253,18 +253,6 @@ def test_json_and_sarif_carry_the_fix(project: Path, capsys) -> None:
     assert result["fixes"][0]["properties"] == {"applicability": "unsafe"}
 
 
-def test_readme_diff_is_what_scopelint_prints() -> None:
-    readme = (FIXTURES.parent / "README.md").read_text(encoding="utf-8")
-    command, expected = re.search(r"```console\n\$ (scopelint check --diff [^\n]*)\n(.*?)```",
-                                  readme, re.DOTALL).groups()
-    env = {**os.environ, "PYTHONPATH": str(FIXTURES.parent)}
-    run = subprocess.run([sys.executable, "-m", "scopelint", *command.split()[1:], "--no-cache"],
-                         cwd=FIXTURES.parent, env=env, capture_output=True, text=True,
-                         check=False)
-    assert run.stdout == expected and run.returncode == 1
-    assert "would fix 2 findings in 1 file\n" in run.stderr
-
-
 @pytest.mark.slow
 @given(st.one_of(PROGRAMS, mutated_fixtures()))
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -290,32 +290,6 @@ def test_an_ignored_reuse_is_reported_once_in_its_file_and_its_duplicates_name_i
             ) in duplicate["message"]
 
 
-def test_readme_example_is_what_scopelint_prints(tmp_path: Path) -> None:
-    """The README's `Following imports` example, built from its listing, run as shown."""
-    import re
-    import subprocess
-    import sys
-
-    root = Path(__file__).resolve().parent.parent
-    readme = (root / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Following imports", 1)[1]
-    listing = re.search(r"```text\n(.*?)```", section, re.DOTALL).group(1)
-    files: dict[str, list[str]] = {}
-    current = ""
-    for line in listing.splitlines():
-        name, code = line[:18].strip(), line[18:]
-        current = name or current
-        files.setdefault(current, []).append(code)
-    for name, code in files.items():
-        write(tmp_path, {name: "\n".join(code).strip("\n") + "\n" if code[0] else ""})
-    session = re.search(r"```console\n(.*?)```", section, re.DOTALL).group(1)
-    for command, expected in re.findall(r"^\$ (.*)\n((?:[^$].*\n)*)", session, re.MULTILINE):
-        run = subprocess.run([sys.executable, "-m", "scopelint", *command.split()[1:],
-                              "--no-cache"], cwd=tmp_path, capture_output=True, text=True,
-                             env={**os.environ, "PYTHONPATH": str(root)}, check=False)
-        assert run.stdout == expected, f"README output of `{command}` is stale:\n{run.stdout}"
-
-
 def test_a_run_reads_each_module_once_and_later_analyses_see_edits(tmp_path: Path) -> None:
     from scopelint.engine.session import Session
 

@@ -30,14 +30,21 @@ def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
     site = repeating_call(fact)
     here = site is not None and site.path in ("", fact.loc.path)  # not a call in another file
     return ((_reuse_at_call(at(site), ctx) if here else None)
-            or (_auto_reuse(fact, ctx) if _same_builder(fact) else _rename(fact, ctx)))
+            or (_auto_reuse(fact, ctx) if _same_builder(fact, ctx) else _rename(fact, ctx)))
 
 
-def _same_builder(fact: VariableFact) -> bool:
+def _same_builder(fact: VariableFact, ctx: FixContext) -> bool:
     """Whether the variable is asked for again by the line that made it (a loop, a function
-    called again): sharing is then what reuse means. Two lines that make one name (a second
-    head pasted from the first) are two builders: sharing would hide the bug."""
-    return fact.first == fact.loc
+    called again), or by a call written the same way (an arm that forgot the reuse the
+    others set): sharing is then what reuse means. Two different builds of one name (a
+    second head pasted from the first, then changed) are two builders: sharing would hide
+    the bug."""
+    if fact.first == fact.loc:
+        return True
+    if fact.first is None or not ctx.here(fact.first):
+        return False
+    first, again = ctx.call_at(at(fact.first)), ctx.call_at(at(fact.loc))
+    return first is not None and again is not None and first.deep_equals(again)
 
 
 def _reuse_at_call(site: Position, ctx: FixContext) -> Optional[Fix]:
