@@ -308,10 +308,14 @@ class Interpreter(TFCalls, CallReplay, Importing):
                     self.graph = graph
                 outer_names.extend(OUTER_WRITES.undo(outer, scopes))
                 if before is not None:
-                    local_names.update(name for name, value in env.vars.items()
-                                       if before.get(name) != value)
-                    env.vars.clear()
-                    env.vars.update(before)
+                    changed = [name for name, value in env.vars.items()
+                               if before.get(name) != value]
+                    local_names.update(changed)
+                    for name in changed:
+                        if name in before:
+                            env.vars[name] = before[name]
+                        else:
+                            del env.vars[name]
                 for attrs, name, value in reversed(self.attribute_writes[attributes:]):
                     attribute_names.append((attrs, name))
                     if value is None:
