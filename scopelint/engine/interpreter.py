@@ -282,7 +282,7 @@ class Interpreter(TFCalls, CallReplay, Importing):
         everything any of them changed is uncertain: graph state (see `model.BranchWrites`),
         attributes and, with `names`, names bound in `env` and its enclosing scopes (see
         `values.OuterWrites`); a `reuse_variables()` call left unused on some path waits for
-        the next request."""
+        the next request; a module an arm imported first is imported afresh by the next."""
         before = dict(env.vars) if names else None
         scopes = list(_chain(env.parent)) if names else []
         graph = self.graph
@@ -296,6 +296,8 @@ class Interpreter(TFCalls, CallReplay, Importing):
         attribute_names: list[tuple[dict[str, Value], str]] = []
         pending = self.pending_reuse  # `reuse_variables()` calls no request has used yet
         still_pending = list(pending)
+        loaded = len(self.modules)
+        imported: dict[str, Optional[ModuleState]] = {}  # first imported by an arm
 
         @contextmanager
         def alternative() -> Iterator[None]:
@@ -325,6 +327,10 @@ class Interpreter(TFCalls, CallReplay, Importing):
                 del self.attribute_writes[attributes:]
                 still_pending.extend(p for p in self.pending_reuse if p not in still_pending)
                 self.pending_reuse = list(pending)
+                # The next arm imports afresh what this one imported first, as Python would.
+                for name in list(itertools.islice(reversed(self.modules),
+                                                  len(self.modules) - loaded)):
+                    imported.setdefault(name, self.modules.pop(name))
 
         self.yield_hooks.append((_spent, -1))  # a `yield` in a branch may not run
         try:
@@ -340,6 +346,7 @@ class Interpreter(TFCalls, CallReplay, Importing):
             for attrs, name in attribute_names:
                 self.set_attribute_value(attrs, name, Unknown())
             self.pending_reuse = still_pending
+            self.modules.update(imported)
 
     def contained_maybe(self, blocks: Sequence[object], env: Env) -> None:
         """Blocks that may run, whose early exits stay inside them (a loop's extra pass)."""
