@@ -186,6 +186,30 @@ def test_an_imported_main_block_does_not_run(tmp_path: Path, monkeypatch, capsys
     assert check(capsys, "train.py") == []
 
 
+@pytest.mark.parametrize("reuse, expected", [("True", []), ("None", [("train.py", 9, "TFS101")])])
+def test_each_arm_imports_a_module_afresh(tmp_path: Path, monkeypatch, capsys, reuse: str,
+                                          expected: list) -> None:
+    """On either path the module's top level makes the table before the arm asks for it
+    (sharing it works, making it again raises), whichever arm imported it first."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, {
+        "embeddings.py": 'import tensorflow as tf\nwith tf.variable_scope("emb"):\n'
+                         '    table = tf.get_variable("table", [1000, 32])\n',
+        "train.py": f"""\
+            import sys
+            import tensorflow as tf
+            if "--frozen" in sys.argv:
+                import embeddings
+                vectors = embeddings.table
+            else:
+                import embeddings
+                with tf.variable_scope("emb", reuse={reuse}):
+                    vectors = tf.get_variable("table", [1000, 32])
+            """,
+    })
+    assert check(capsys, "train.py") == expected
+
+
 @pytest.mark.parametrize("files", [
     {"a.py": "import b\n", "b.py": "import a\nimport tensorflow as tf\n"},  # a cycle
     {"a.py": "import a\nimport tensorflow as tf\n"},  # a module importing itself

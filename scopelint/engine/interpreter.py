@@ -295,7 +295,7 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
         everything any of them changed is uncertain: graph state (see `model.BranchWrites`),
         attributes and, with `names`, names bound in `env` and its enclosing scopes (see
         `values.OuterWrites`); a `reuse_variables()` call left unused on some path waits for
-        the next request."""
+        the next request; a module an arm imported first is imported afresh by the next."""
         before = dict(env.vars) if names else None
         scopes = list(_chain(env.parent)) if names else []
         graph = self.graph
@@ -309,6 +309,8 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
         attribute_names: list[tuple[dict[str, Value], str]] = []
         pending = self.pending_reuse  # `reuse_variables()` calls no request has used yet
         still_pending = list(pending)
+        loaded = len(self.modules)
+        imported: dict[str, Optional[ModuleState]] = {}  # first imported by an arm
 
         @contextmanager
         def alternative() -> Iterator[None]:
@@ -321,10 +323,14 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
                     self.graph = graph
                 outer_names.extend(self.session.outer_writes.undo(outer, scopes))
                 if before is not None:
-                    local_names.update(name for name, value in env.vars.items()
-                                       if before.get(name) != value)
-                    env.vars.clear()
-                    env.vars.update(before)
+                    changed = [name for name, value in env.vars.items()
+                               if before.get(name) != value]
+                    local_names.update(changed)
+                    for name in changed:
+                        if name in before:
+                            env.vars[name] = before[name]
+                        else:
+                            del env.vars[name]
                 for attrs, name, value in reversed(self.attribute_writes[attributes:]):
                     attribute_names.append((attrs, name))
                     if value is None:
@@ -334,6 +340,10 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
                 del self.attribute_writes[attributes:]
                 still_pending.extend(p for p in self.pending_reuse if p not in still_pending)
                 self.pending_reuse = list(pending)
+                # The next arm imports afresh what this one imported first, as Python would.
+                for name in list(itertools.islice(reversed(self.modules),
+                                                  len(self.modules) - loaded)):
+                    imported.setdefault(name, self.modules.pop(name))
 
         self.yield_hooks.append((_spent, -1))  # a `yield` in a branch may not run
         self.enter_uncertain()
@@ -351,6 +361,7 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
             for attrs, name in attribute_names:
                 self.set_attribute_value(attrs, name, Unknown())
             self.pending_reuse = still_pending
+            self.modules.update(imported)
 
     def contained_maybe(self, blocks: Sequence[object], env: Env) -> None:
         """Blocks that may run, whose early exits stay inside them (a loop's extra pass)."""
