@@ -7,7 +7,7 @@ A mixin of the interpreter; each mirrors how the library names its variables.
 from __future__ import annotations
 
 from contextlib import nullcontext
-from typing import Optional
+from typing import Callable, Optional
 
 import libcst as cst
 
@@ -40,6 +40,8 @@ from scopelint.facts import Outcome, Reuse, SharedCellFact, VariableFact
 
 class LibraryCalls(EngineState):
     """Variables made by TF library calls (see interpreter.Interpreter)."""
+
+    capture_own_scope: Callable[..., Value]  # layer_classes.LayerClasses
 
     def global_step(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
         """`tf.train.get_or_create_global_step()`: get_variable in the current scope, once."""
@@ -77,8 +79,8 @@ class LibraryCalls(EngineState):
             return Unknown()
 
     def _template_scope(self, template: TFObject, node: cst.Call) -> None:
-        template.state["scope"] = self.capture_scope(
-            node, Const(None), template.args.get("name_", Unknown()))
+        template.state["scope"] = self.capture_own_scope(
+            node, template.args.get("name_", Unknown()), "the template")
 
     def functional_layer(self, kind: str, args: list[Value], kwargs: dict[str, Value],
                          node: cst.Call) -> Value:
