@@ -122,3 +122,38 @@ def test_ignored_scope_object_says_where_the_variables_go() -> None:
                 w = tf.get_variable("w", [1])
         """, "TFS208")
     assert "the variables here go to 'outer/dec/', not into shared" in message
+
+
+HELPER = """\
+    import tensorflow.compat.v1 as tf
+
+
+    def weight(name, shape):
+        return tf.get_variable(name, shape)
+
+
+    with tf.variable_scope("fc"):
+        a = weight("a", [3, 3])
+        a_again = weight("a", [3, 3])
+    """
+
+
+def test_duplicate_through_a_helper_names_both_calls() -> None:
+    (message,) = _messages(HELPER, "TFS101")
+    assert "first created at line 5 through the call at line 9; the repeat comes from the " \
+           "call at line 10" in message
+
+
+def test_missing_through_a_helper_names_the_call_that_names_it() -> None:
+    (message,) = _messages(HELPER.replace('a_again = weight("a"', 'm = weight("m"').replace(
+        'variable_scope("fc")', 'variable_scope("fc", reuse=True)'), "TFS102")
+    assert "the name comes from the call of weight() at line 9" in message
+
+
+def test_name_scope_through_a_helper_is_reported_at_the_call() -> None:
+    findings = analyze_text("m.py", textwrap.dedent(HELPER.replace(
+        'tf.variable_scope("fc")', 'tf.name_scope("fc")').replace(
+        '        a_again = weight("a", [3, 3])\n', ''))).findings
+    assert [(f.line, f.code, f.message) for f in findings] == [
+        (9, "TFS201", "weight() calls get_variable, which ignores name_scope 'fc': this "
+                      "variable is named 'a:0', not 'fc/a:0'")]

@@ -27,7 +27,7 @@ from scopelint.engine.symbols import ANY, is_known, pattern
 from scopelint.engine.values import (
     Class, Const, Function, Instance, ModuleRef, ScopeRef, TFRef, Unknown, Value, const_str,
 )
-from scopelint.facts import DoubledScopeFact
+from scopelint.facts import CallStack, DoubledScopeFact, Location
 
 LAYER, T2T, SONNET = "layer", "t2t", "sonnet"
 BASES = {
@@ -137,21 +137,27 @@ class LayerClasses(EngineState):
     def _capture(self, instance: Instance, node: cst.Call) -> None:
         """`variable_scope(None, default_name=name)` kept by the object; a scope of the
         same name around it is noted (`s/s/...`)."""
-        name = instance.library["name"]
+        loc, stack = self.loc(node), self.call_stack()
+        fn = self.calling[-1] if self.calling else None
+        if fn is not None and fn.bound is instance and self.stack:  # in `__init__`
+            loc, stack = self.stack[-1], stack[:-1]  # where the object is made
+        instance.library["scope"] = self.capture_own_scope(
+            node, instance.library["name"], instance.cls.node.name.value, loc, stack)
+
+    def capture_own_scope(self, node: cst.Call, name: Value, owner: str,
+                          loc: Optional[Location] = None, stack: CallStack = ()) -> Value:
+        """`variable_scope(None, default_name=name)` kept by an object (`owner`) whose calls
+        enter it; right inside a scope of the same name it doubles it (`s/s/...`)."""
         outer = self.graph.scope.name
         scope = self.capture_scope(node, Const(None), name)
-        instance.library["scope"] = scope
         text = const_str(name)
         if (text and is_known(outer) and outer.rsplit("/", 1)[-1] == text
                 and isinstance(scope, ScopeRef) and scope.scope.name == f"{outer}/{text}"
                 and self.recording):
-            loc, stack = self.loc(node), self.call_stack()
-            fn = self.calling[-1] if self.calling else None
-            if fn is not None and fn.bound is instance and self.stack:  # in `__init__`
-                loc, stack = self.stack[-1], stack[:-1]  # where the object is made
             self.facts.doubled_scopes.append(DoubledScopeFact(
-                loc, pattern(f"{scope.scope.name}/{ANY}"), text, stack,
-                owner=instance.cls.node.name.value))
+                loc or self.loc(node), pattern(f"{scope.scope.name}/{ANY}"), text,
+                stack if loc else self.call_stack(), owner=owner))
+        return scope
 
     def _modalities(self) -> None:
         """T2TModel's modalities make variables in scopes named `<..>_modality_<..>`."""

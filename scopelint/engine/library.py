@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from contextlib import nullcontext
-from typing import NamedTuple, Optional
+from typing import Callable, NamedTuple, Optional
 
 import libcst as cst
 
@@ -42,6 +42,8 @@ from scopelint.facts import Location, Outcome, Reuse, SharedCellFact, VariableFa
 
 class LibraryCalls(EngineState):
     """Variables made by TF library calls (see interpreter.Interpreter)."""
+
+    capture_own_scope: Callable[..., Value]  # layer_classes.LayerClasses
 
     def global_step(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
         """`tf.train.get_or_create_global_step()`: get_variable in the current scope, once."""
@@ -82,8 +84,8 @@ class LibraryCalls(EngineState):
             return Unknown()
 
     def _template_scope(self, template: TFObject, node: cst.Call) -> None:
-        template.state["scope"] = self.capture_scope(
-            node, Const(None), template.args.get("name_", Unknown()))
+        template.state["scope"] = self.capture_own_scope(
+            node, template.args.get("name_", Unknown()), "the template")
 
     def functional_layer(self, kind: str, args: list[Value], kwargs: dict[str, Value],
                          node: cst.Call) -> Value:

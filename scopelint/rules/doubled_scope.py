@@ -28,7 +28,8 @@ RULE = Rule(
     what="Finds `tf.get_variable` calls whose name argument starts with the current variable "
          "scope (the same value, or built from the same expression), inside that scope; and "
          "objects whose `__call__` opens a variable scope of their own name (a "
-         "`tf.layers.Layer` subclass, a tensor2tensor `T2TModel`, a Sonnet module) first "
+         "`tf.layers.Layer` subclass, a tensor2tensor `T2TModel`, a Sonnet module, a "
+         "`make_template` template) first "
          "called (Sonnet: made) right inside a variable scope of that name "
          "(`transformer/transformer/...`).",
     why="`get_variable` prefixes the variable scope itself, so the scope appears twice "
