@@ -79,7 +79,8 @@ def test_no_module_state_changes_after_import() -> None:
                 targets = node.args[:1]
             elif isinstance(node, (ast.Assign, ast.AugAssign)):
                 written = node.targets if isinstance(node, ast.Assign) else [node.target]
-                targets = [t.value for t in written if isinstance(t, (ast.Subscript, ast.Attribute))]
+                targets = [t.value for t in written
+                           if isinstance(t, (ast.Subscript, ast.Attribute))]
             changed += [(where, node.lineno, t.id) for t in targets if isinstance(t, ast.Name)
                         and t.id in names and (where, t.id) not in MEMOS]
     assert changed == []
