@@ -37,3 +37,50 @@ def test_no_committed_binaries() -> None:
     binary = [name for name in listed if name and (ROOT / name).is_file()
               and b"\0" in (ROOT / name).read_bytes()[:8192]]
     assert binary == []
+
+
+MUTATORS = {"append", "add", "update", "clear", "pop", "popitem", "setdefault", "extend",
+            "insert", "remove", "discard"}
+MEMOS = {("engine/cstwalk.py", "_FIELDS")}  # a pure function's results by argument
+
+
+def module_names(tree: ast.Module) -> set[str]:
+    """The names a module binds at its top level: assigned, imported, classes."""
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+        elif isinstance(node, ast.ImportFrom):
+            names |= {alias.asname or alias.name for alias in node.names}
+        elif isinstance(node, ast.ClassDef):
+            names.add(node.name)
+    return names
+
+
+def test_no_module_state_changes_after_import() -> None:
+    """What a run keeps lives in its `Session`: no `global` statement, and no function
+    changes a container, a class attribute or an iterator bound at module level (tables
+    stay as imported)."""
+    changed = []
+    for path in sorted((ROOT / "scopelint").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = module_names(tree)
+        where = path.relative_to(ROOT / "scopelint").as_posix()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Global):
+                changed.append((where, node.lineno, "global"))
+            targets: list[ast.expr] = []
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr in MUTATORS:
+                targets = [node.func.value]
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                    and node.func.id == "next":
+                targets = node.args[:1]
+            elif isinstance(node, (ast.Assign, ast.AugAssign)):
+                written = node.targets if isinstance(node, ast.Assign) else [node.target]
+                targets = [t.value for t in written
+                           if isinstance(t, (ast.Subscript, ast.Attribute))]
+            changed += [(where, node.lineno, t.id) for t in targets if isinstance(t, ast.Name)
+                        and t.id in names and (where, t.id) not in MEMOS]
+    assert changed == []

@@ -327,7 +327,7 @@ class Env:
         if parent is not None:
             writes = parent.writes
         assert writes is not None  # a module's globals are given their session's
-        self.writes = writes
+        self.writes: OuterWrites = writes
 
     def owner(self) -> Any:
         """The `ModuleState` whose globals this chain ends in."""

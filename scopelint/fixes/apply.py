@@ -5,7 +5,8 @@ reports none of the findings' codes more often than before and fewer findings
 in all (the fix removes its finding and adds none). Fixes are applied in
 passes, as ruff does: per pass every fix whose edits overlap no earlier fix's
 and touch no line whose `# noqa` covers its code; then the file is analysed
-again and the next pass applies what the new findings offer.
+again and the next pass applies what the new findings offer. The analyses of one
+file's fixes share a session: the modules it imports are read and replayed once.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, Sequence
 
 from scopelint.analysis import FileResult, analyze_text
+from scopelint.engine.session import Session
 from scopelint.facts import Finding, ModuleFacts, Outcome
 from scopelint.fixes import Edit, Fix, Position
 from scopelint.noqa import is_silenced, noqa_lines
@@ -54,13 +56,15 @@ def local_facts(facts: ModuleFacts, path: str) -> ModuleFacts:
 
 
 def with_fixes(path: str, text: str, findings: Sequence[Finding],
-               result: Optional[FileResult] = None) -> list[Finding]:
+               result: Optional[FileResult] = None,
+               session: Optional[Session] = None) -> list[Finding]:
     """`findings` (of this text), each carrying its confirmed fix when it has one."""
     from scopelint.fixes.catalog import FIXERS
 
     if not any(f.code in FIXERS for f in findings):
         return list(findings)
-    result = result or analyze_text(path, text)
+    session = session or Session()
+    result = result or analyze_text(path, text, session=session)
     if result.facts is None:
         return list(findings)
     import libcst as cst
@@ -77,13 +81,14 @@ def with_fixes(path: str, text: str, findings: Sequence[Finding],
                      [f for f in result.facts.variables if f.loc.path not in ("", path)])
     candidates = [(finding, _candidate(finding, ctx)) for finding in findings]
     confirmed = _confirmed_together(path, text, result.findings,
-                                    [(f.code, fix) for f, fix in candidates if fix])
+                                    [(f.code, fix) for f, fix in candidates if fix], session)
     return [replace(finding, fix=fix) if fix and confirmed[fix.edits] else finding
             for finding, fix in candidates]
 
 
 def _confirmed_together(path: str, text: str, before: Sequence[Finding],
-                        fixes: Sequence[tuple[str, Fix]]) -> dict[tuple[Edit, ...], bool]:
+                        fixes: Sequence[tuple[str, Fix]], session: Session
+                        ) -> dict[tuple[Edit, ...], bool]:
     """Which fixes the engine confirms. The fixes of one code that overlap no other are run
     once, together: confirmed when no code is reported more often and that code loses at
     least as many findings as it has fixes there (each fix then removes its own). Otherwise,
@@ -98,14 +103,15 @@ def _confirmed_together(path: str, text: str, before: Sequence[Finding],
     for code, group in by_code.items():
         if len(group) < 2:
             continue
-        after = analyze_text(path, splice(text, [e for edits in group for e in edits])).findings
+        fixed = splice(text, [e for edits in group for e in edits])
+        after = analyze_text(path, fixed, session=session).findings
         has = Counter(f.code for f in after)
         if not any(f.code < "TFS100" for f in after) and had[code] - has[code] >= len(group) \
                 and all(has[other] <= had[other] for other in has):
             confirmed.update(dict.fromkeys(group, True))
     for code, fix in fixes:
         if fix.edits not in confirmed:
-            confirmed[fix.edits] = _confirmed(path, text, before, fix)
+            confirmed[fix.edits] = _confirmed(path, text, before, fix, session)
     return confirmed
 
 
@@ -120,10 +126,11 @@ def _candidate(finding: Finding, ctx: FixContext) -> Optional[Fix]:
         return None
 
 
-def _confirmed(path: str, text: str, before: Sequence[Finding], fix: Fix) -> bool:
+def _confirmed(path: str, text: str, before: Sequence[Finding], fix: Fix,
+               session: Session) -> bool:
     """Whether the engine, run on the fixed text, reports fewer findings, none of a code
     more often, and no input problem (a broken file, a scopelint failure)."""
-    after = analyze_text(path, splice(text, fix.edits)).findings
+    after = analyze_text(path, splice(text, fix.edits), session=session).findings
     if any(f.code < "TFS100" for f in after):
         return False
     had, has = Counter(f.code for f in before), Counter(f.code for f in after)
@@ -133,9 +140,10 @@ def _confirmed(path: str, text: str, before: Sequence[Finding], fix: Fix) -> boo
 def fix_text(path: str, text: str, keep: Keep, unsafe: bool) -> FixResult:
     """Apply the fixes of the kept findings in passes until none applies."""
     found: Optional[int] = None
+    session = Session()
     for _ in range(MAX_PASSES):
-        result = analyze_text(path, text)
-        findings = with_fixes(path, text, keep(result.findings, text), result)
+        result = analyze_text(path, text, session=session)
+        findings = with_fixes(path, text, keep(result.findings, text), result, session)
         found = len(findings) if found is None else found
         fixes = [(f.code, f.fix) for f in findings
                  if f.fix is not None and (f.fix.safe or unsafe)]
@@ -143,17 +151,17 @@ def fix_text(path: str, text: str, keep: Keep, unsafe: bool) -> FixResult:
         if not chosen:
             return FixResult(text, found - len(findings), findings)
         fixed = splice(text, [e for fix in chosen for e in fix.edits])
-        if len(chosen) > 1 and _worse(path, fixed, result.findings):
+        if len(chosen) > 1 and _worse(path, fixed, result.findings, session):
             chosen = chosen[:1]  # fixes that only work alone: one per pass
             fixed = splice(text, chosen[0].edits)
         text = fixed
-    remaining = keep(analyze_text(path, text).findings, text)
+    remaining = keep(analyze_text(path, text, session=session).findings, text)
     return FixResult(text, (found or 0) - len(remaining), remaining)
 
 
-def _worse(path: str, text: str, before: Sequence[Finding]) -> bool:
+def _worse(path: str, text: str, before: Sequence[Finding], session: Session) -> bool:
     had = Counter(f.code for f in before)
-    has = Counter(f.code for f in analyze_text(path, text).findings)
+    has = Counter(f.code for f in analyze_text(path, text, session=session).findings)
     return any(has[code] > had[code] for code in has)
 
 
