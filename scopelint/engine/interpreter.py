@@ -28,6 +28,7 @@ from scopelint.engine.imports import assumes_tf, module_value
 from scopelint.engine.model import BRANCH_WRITES, Graph
 from scopelint.engine.project import Project, ProjectSettings, SourceFile
 from scopelint.engine.sharing import Load, Writes
+from scopelint.engine.symbols import ORIGINS
 from scopelint.engine.tfcalls import TFCalls
 from scopelint.engine.values import (
     OUTER_WRITES,
@@ -47,6 +48,8 @@ from scopelint.engine.values import (
 )
 from scopelint.facts import CallStack, Cause, Location, ModuleFacts, Reuse
 
+Origin = tuple[object, cst.Call, Optional[cst.CSTNode]]  # positions, call, statement
+
 MAX_CONCRETE_ITERATIONS = 32
 
 
@@ -56,6 +59,7 @@ class Interpreter(TFCalls, CallReplay, Importing):
     def __init__(self, entry: ModuleState, project: Optional[Project],
                  settings: ProjectSettings = ProjectSettings()) -> None:
         self.entry = self.module = entry
+        ORIGINS.clear()  # the holes of the last program
         self.project = project
         self.shortcuts = settings.shortcuts
         self.tf_free = settings.tf_free
@@ -116,6 +120,10 @@ class Interpreter(TFCalls, CallReplay, Importing):
     def loc(self, node: cst.CSTNode) -> Location:
         assert self.module.positions is not None
         return self.module.positions.of(node, self.current)
+
+    def origin(self, node: cst.Call) -> Origin:
+        """Where a value a call returns comes from, resolved only when a name needs it."""
+        return (self.module.positions, node, self.current)
 
     def call_stack(self) -> CallStack:
         return tuple(self.stack)

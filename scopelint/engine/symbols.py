@@ -15,11 +15,18 @@ OPEN, CLOSE = "\ue000", "\ue001"
 _HOLE = re.compile(f"{OPEN}[0-9]+{CLOSE}")
 _ids = itertools.count(1)
 ANY = f"{OPEN}0{CLOSE}"  # a hole standing for any text, where identity does not matter
+# hole -> where the unknown value it stands for came from (see `values.Unknown.origin`)
+ORIGINS: dict[str, object] = {}
 
 
 def hole() -> str:
     """A fresh hole: an unknown piece of text."""
     return f"{OPEN}{next(_ids)}{CLOSE}"
+
+
+def holes(text: str) -> list[str]:
+    """The unknown parts of a text, in order."""
+    return _HOLE.findall(text) if OPEN in text else []
 
 
 def is_known(text: str) -> bool:
