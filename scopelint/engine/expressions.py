@@ -242,7 +242,11 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
         if callee.name in builtins_model.CALLING:  # `map(fn, ...)`
             interp.run_callbacks([*args, *kwargs.values()], certain=False)
         result = builtins_model.call_builtin(callee.name, args, kwargs)
-        return Benign(interp.origin(node)) if type(result) is Unknown else result
+        if type(result) is not Unknown:
+            return result
+        if callee.name in builtins_model.RETURNS_OBJECTS:  # `getattr(self, "build")`
+            return Unknown(interp.origin(node))
+        return Benign(interp.origin(node))
     if isinstance(callee, Member):
         func = node.func
         if (callee.name in MUTATORS and isinstance(func, cst.Attribute)
