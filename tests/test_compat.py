@@ -88,10 +88,10 @@ data = np.zeros([4, 784], np.float32)
 """
 
 
-def test_readme_example_after_argument_parsing(trained: str, capsys) -> None:
+def test_docs_example_after_argument_parsing(trained: str, capsys) -> None:
     """argparse, logging and numpy before the model change nothing in what is compared."""
     session = re.search(r"```console\n\$ (scopelint names --checkpoint .*?)\n(.*?)```",
-                        README.read_text(encoding="utf-8"), re.DOTALL)
+                        DOCS.read_text(encoding="utf-8"), re.DOTALL)
     assert session is not None
     shift = ARGUMENTS.count("\n")
     Path("model.py").write_text(ARGUMENTS + CHANGED)

@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from test_readme import replay
+from helpers.console import replay
 
 from scopelint.cli import rules_markdown
 

@@ -8,10 +8,6 @@ pair. tests/test_fix_oracle.py runs the pairs under real TensorFlow.
 from __future__ import annotations
 
 import json
-import os
-import re
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema

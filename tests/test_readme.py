@@ -4,48 +4,20 @@ pre-commit and configuration snippets, the GitHub Actions steps, the install com
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+from helpers.console import ENV
 from scopelint.config import load_table
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PATH": os.path.dirname(sys.executable)
-       + os.pathsep + os.environ.get("PATH", "")}
-SECONDS = re.compile(r" in \d+\.\d\d s$", re.MULTILINE)
-
-
 def blocks(language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", README, re.DOTALL)
-
-
-def replay(commands: list[tuple[str, str]], cwd: Path) -> None:
-    """Run each command as a shell would and compare stdout and stderr with what the page
-    shows (run times aside). `pip install .` is what the test environment already did."""
-    status = 0
-    for command, expected in commands:
-        output = ""
-        for part in command.split(" && "):
-            words = part.split()
-            if words == ["pip", "install", "."]:
-                continue
-            if words == ["echo", "$?"]:
-                output += f"{status}\n"
-                continue
-            assert words[0] in ("scopelint", "flake8"), f"README runs {part!r}"
-            run = subprocess.run([sys.executable, "-m", *words], cwd=cwd, env=ENV, text=True,
-                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
-            output, status = output + run.stdout, run.returncode
-        assert SECONDS.sub(" in … s", output) == SECONDS.sub(" in … s", expected), (
-            f"the documented output of `{command}` is stale:\n{output}")
 
 
 @pytest.fixture()

@@ -182,8 +182,8 @@ def rejected(key: str, args: list[Value], kwargs: Args, node: cst.Call) -> Optio
 
 
 # The parameter that names what the call makes, where it is not `name`.
-_NAME_PARAMS = {"variable_scope": "name_or_scope", "make_template": "name_"}
-_NAME_PARAMS.update({key: "scope" for key in SIGNATURES if key.startswith("slim.")})
+_NAME_PARAMS = {"variable_scope": "name_or_scope", "make_template": "name_",
+                **{key: "scope" for key in SIGNATURES if key.startswith("slim.")}}
 
 
 def _wrong_name(param: str, value: Value, scope: bool, falsy: bool = False) -> Optional[str]:

@@ -11,6 +11,13 @@ NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_")) | 
 MAX_ITEMS = 32  # longer ranges stay symbolic: loops over them run twice, then in maybe mode
 # The builtins that call a function they are given (`callable(f)`, `getattr(f, ...)` do not).
 CALLING = frozenset({"map", "filter", "sorted", "min", "max", "iter", "reduce", "apply"})
+# The builtins whose result may be any object, one of the program's too (not data).
+RETURNS_OBJECTS = frozenset({
+    "getattr", "next", "iter", "vars", "globals", "locals", "min", "max", "sorted", "reversed",
+    "list", "tuple", "dict", "set", "frozenset", "filter", "map", "zip", "enumerate", "type",
+    "eval", "exec", "__import__", "compile", "object", "property", "staticmethod",
+    "classmethod", "super", "memoryview", "slice",
+})
 
 
 def call_builtin(name: str, args: list[Value], kwargs: dict[str, Value]) -> Value:

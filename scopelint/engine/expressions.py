@@ -162,7 +162,7 @@ def attribute(owner: Value, name: str) -> Value:
     if isinstance(owner, ModuleRef):
         return ModuleRef(f"{owner.path}.{name}")
     if type(owner) is Inert:
-        return Inert()
+        return Inert(owner.origin)
     if isinstance(owner, ModuleObject):
         return owner.state.globals.vars.get(name) or Unknown()
     if isinstance(owner, Instance):
@@ -249,7 +249,11 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
         if callee.name in builtins_model.CALLING:  # `map(fn, ...)`
             interp.run_callbacks([*args, *kwargs.values()], certain=False)
         result = builtins_model.call_builtin(callee.name, args, kwargs)
-        return Benign() if type(result) is Unknown else result
+        if type(result) is not Unknown:
+            return result
+        if callee.name in builtins_model.RETURNS_OBJECTS:  # `getattr(self, "build")`
+            return Unknown(interp.origin(node))
+        return Benign(interp.origin(node))
     if isinstance(callee, Member) and isinstance(callee.owner, Instance):
         return interp.library_weight(callee.owner, args, kwargs, node)
     if isinstance(callee, Member):
@@ -275,7 +279,7 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
     if type(callee) is Inert:
         return _inert_call(interp, [*args, *kwargs.values()], node)
     interp.opaque_call(node)
-    return Unknown()
+    return Unknown(interp.origin(node))
 
 
 def _super(interp: "Interpreter", args: list[Value]) -> Value:
@@ -303,9 +307,9 @@ def _method(interp: "Interpreter", member: Member, args: list[Value],
     if type(owner) is Inert:
         return _inert_call(interp, [*args, *kwargs.values()], node)
     if name in BENIGN_METHODS:
-        return Benign()
+        return Benign(interp.origin(node))
     interp.opaque_call(node)
-    return Unknown()
+    return Unknown(interp.origin(node))
 
 
 def _module_call(interp: "Interpreter", path: str, args: list[Value],
@@ -318,7 +322,7 @@ def _module_call(interp: "Interpreter", path: str, args: list[Value],
         return versions.parse(path, const_str(args[0]) or "")
     if interp.reaches_tf(path):
         interp.opaque_call(node)
-        return Unknown()
+        return Unknown(interp.origin(node))
     return _inert_call(interp, [*args, *kwargs.values()], node, tffree.returns_any(path))
 
 
@@ -328,12 +332,13 @@ def _inert_call(interp: "Interpreter", args: list[Value], node: cst.Call,
     unless it is handed code or TF objects, which it may run or enter. Its result is inert,
     unless it may be an object of the program it was handed (`copy.copy(model)`) or one
     it loads (`returns_any`: `pickle.load(f)`)."""
+    origin = interp.origin(node)
     if any(holds_tf(arg) for arg in args):
         interp.opaque_call(node)
-        return Unknown()
+        return Unknown(origin)
     if returns_any or any(_holds_objects(arg) for arg in args):
-        return Unknown()
-    return Inert()
+        return Unknown(origin)
+    return Inert(origin)
 
 
 def _holds_objects(value: Value) -> bool:
@@ -451,7 +456,7 @@ def binary(op: cst.BaseBinaryOp | cst.BaseAugOp, left: Value, right: Value) -> V
         parts = (Const, Unknown, Member)
         if isinstance(left, parts) and isinstance(right, parts):
             return Const(to_text(left) + to_text(right))
-    return Unknown()
+    return Unknown(next((v.origin for v in (left, right) if isinstance(v, Unknown)), None))
 
 
 _ARITHMETIC = {

@@ -51,6 +51,8 @@ from scopelint.facts import CallStack, Cause, Location, ModuleFacts, Reuse
 if TYPE_CHECKING:
     from scopelint.engine.session import Session
 
+Origin = tuple[object, cst.Call, Optional[cst.CSTNode]]  # positions, call, statement
+
 MAX_CONCRETE_ITERATIONS = 32
 
 
@@ -124,6 +126,10 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
     def loc(self, node: cst.CSTNode) -> Location:
         assert self.module.positions is not None
         return self.module.positions.of(node, self.current)
+
+    def origin(self, node: cst.Call) -> Origin:
+        """Where a value a call returns comes from, resolved only when a name needs it."""
+        return (self.module.positions, node, self.current)
 
     def call_stack(self) -> CallStack:
         return tuple(self.stack)

@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Iterator, Optional
 
 from scopelint.engine.model import BranchWrites
-from scopelint.engine.symbols import HOLE_IDS
+from scopelint.engine.symbols import HOLES, Holes
 from scopelint.files import SourceError, decode_source, read_source
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ class Session:
         self.shared: dict[tuple[object, ...], list[Shared]] = {}
         self.package_root: Optional[str] = None
         self.graphs = itertools.count(1)
-        self.holes = itertools.count(1)
+        self.holes = Holes()
         self.branch_writes = BranchWrites()
 
     @cached_property
@@ -80,11 +80,11 @@ class Session:
     def active(self) -> Iterator[None]:
         """Inside, new holes (`symbols.hole`) are numbered by this session: values that
         make them (`values.Unknown`) are built everywhere, far from any session."""
-        token = HOLE_IDS.set(self.holes)
+        token = HOLES.set(self.holes)
         try:
             yield
         finally:
-            HOLE_IDS.reset(token)
+            HOLES.reset(token)
 
     def load_file(self, path: str) -> Optional[SourceFile]:
         """The file's text, or None when it cannot be read or decoded."""

@@ -7,21 +7,47 @@ names built from the same unknown value still compare equal.
 
 from __future__ import annotations
 
+import itertools
 import re
 from contextvars import ContextVar
 from functools import lru_cache
-from typing import Iterator
 
 OPEN, CLOSE = "\ue000", "\ue001"
 _HOLE = re.compile(f"{OPEN}[0-9]+{CLOSE}")
 ANY = f"{OPEN}0{CLOSE}"  # a hole standing for any text, where identity does not matter
-# The hole numbers of the session analysing now (set by `Session.active`).
-HOLE_IDS: ContextVar[Iterator[int]] = ContextVar("HOLE_IDS")
 
 
-def hole() -> str:
-    """A fresh hole: an unknown piece of text."""
-    return f"{OPEN}{next(HOLE_IDS.get())}{CLOSE}"
+class Holes:
+    """The holes of one session (`Session.active` makes them the current ones): their
+    numbers, and where the unknown value each stands for came from, when known
+    (`values.Unknown.origin`)."""
+
+    def __init__(self) -> None:
+        self.ids = itertools.count(1)
+        self.origins: dict[str, object] = {}
+
+
+HOLES: ContextVar[Holes] = ContextVar("HOLES")
+
+
+def hole(origin: object = None) -> str:
+    """A fresh hole: an unknown piece of text (that came from `origin`, when known)."""
+    current = HOLES.get()
+    text = f"{OPEN}{next(current.ids)}{CLOSE}"
+    if origin is not None:
+        current.origins[text] = origin
+    return text
+
+
+def origin_of(text: str) -> object:
+    """Where the first unknown part of `text` with a known origin came from, else None."""
+    origins = HOLES.get().origins
+    return next((origins[h] for h in holes(text) if h in origins), None)
+
+
+def holes(text: str) -> list[str]:
+    """The unknown parts of a text, in order."""
+    return _HOLE.findall(text) if OPEN in text else []
 
 
 def is_known(text: str) -> bool:

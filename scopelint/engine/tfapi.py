@@ -73,14 +73,16 @@ RNNS: dict[str, str] = {"dynamic_rnn": "rnn", "static_rnn": "rnn",
                         "static_bidirectional_rnn": "bidirectional_rnn",
                         "stack_bidirectional_dynamic_rnn": "stack_bidirectional_rnn",
                         "stack_bidirectional_rnn": "stack_bidirectional_rnn"}
-# TF 1.x's `tf.contrib.rnn` re-exports the core cells and drivers (the same objects).
-ALIASES.update({f"contrib.rnn.{name}": f"nn.rnn_cell.{name}"
-                for name in (*CELLS, *CELL_WRAPPERS, "MultiRNNCell")})
-ALIASES.update({f"contrib.rnn.{name}": f"nn.{name}"
-                for name in ("static_rnn", "static_bidirectional_rnn")})
-# ... and adds the stacked bidirectional drivers, which are its own.
-ALIASES.update({f"contrib.rnn.{name}": f"nn.{name}"
-                for name in ("stack_bidirectional_dynamic_rnn", "stack_bidirectional_rnn")})
+# TF 1.x's `tf.contrib.rnn` re-exports the core cells and drivers (the same objects), and
+# adds the stacked bidirectional drivers, which are its own.
+ALIASES = {
+    **ALIASES,
+    **{f"contrib.rnn.{name}": f"nn.rnn_cell.{name}"
+       for name in (*CELLS, *CELL_WRAPPERS, "MultiRNNCell")},
+    **{f"contrib.rnn.{name}": f"nn.{name}"
+       for name in ("static_rnn", "static_bidirectional_rnn", "stack_bidirectional_dynamic_rnn",
+                    "stack_bidirectional_rnn")},
+}
 
 LAYER_CLASSES: dict[str, str] = {
     "Dense": "dense", "Conv1D": "conv1d", "Conv2D": "conv2d", "Conv3D": "conv3d",

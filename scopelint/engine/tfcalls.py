@@ -29,7 +29,7 @@ from scopelint.engine.library import LibraryCalls
 from scopelint.engine.model import Graph, Request
 from scopelint.engine.scopes import ScopeCalls
 from scopelint.engine.state import CallSite
-from scopelint.engine.symbols import ANY, is_known, pattern
+from scopelint.engine.symbols import ANY, is_known, origin_of, pattern
 from scopelint.engine.values import (
     Args,
     Benign,
@@ -289,12 +289,18 @@ class TFCalls(ScopeCalls, LibraryCalls):
             self.note_variable_use()
 
     def row_cause(self, known: bool, reused: Optional[bool], certain: bool,
-                  node: cst.CSTNode) -> Optional[Cause]:
+                  node: cst.CSTNode, text: str = "") -> Optional[Cause]:
         """What first made a `names` row uncertain: the code around it that may not run, the
-        unknown caller of the function it is in, an earlier call scopelint cannot follow,
-        else the unknown value its name or reuse is built from (its own line)."""
+        call that returned a value its name `text` is built from, the unknown caller of the
+        function it is in, an earlier call scopelint cannot follow, else the unknown value
+        its name or reuse is built from (its own line)."""
         if known and reused is not None and certain:
             return None
+        origin = origin_of(text) if not known else None
+        if origin is not None:
+            positions, call, statement = origin  # type: ignore[misc]
+            return Cause(positions.of(call, statement),
+                         f"`{source_of(call)[:60]}`, a value scopelint cannot know")
         graph = self.graph
         site = next((s for s in reversed(self.uncertain_sites) if s is not None), None)
         if not certain and site is not None:
@@ -404,11 +410,13 @@ class TFCalls(ScopeCalls, LibraryCalls):
             stored.shape if stored else None, stored.dtype if stored else None,
             certain=not self.graph.may_not_run,
             name_scope=pattern(self.graph.name_stack), loops=tuple(self.loops),
-            through=through.loc if through else None, helper=through.function if through else ""))
+            through=through.loc if through else None,
+            helper=through.function if through else ""), name or "")
 
-    def add_variable(self, node: cst.CSTNode, fact: VariableFact) -> None:
-        """Record a `names` row, with what makes it uncertain when something does."""
-        cause = self.row_cause(fact.name is not None, fact.reused, fact.certain, node)
+    def add_variable(self, node: cst.CSTNode, fact: VariableFact, text: str = "") -> None:
+        """Record a `names` row (`text`: its symbolic name), with what makes it uncertain
+        when something does."""
+        cause = self.row_cause(fact.name is not None, fact.reused, fact.certain, node, text)
         self.facts.variables.append(fact if cause is None else replace(fact, cause=cause))
 
     def _ignored_name_scope(self) -> str:
@@ -454,7 +462,7 @@ class TFCalls(ScopeCalls, LibraryCalls):
                 reuse_origin=self.reuse_origin(Request("", None, Outcome.CREATE, reuse)),
                 key=pattern(graph.full_name(base)), graph=graph.serial, dtype=dtype,
                 certain=not graph.may_not_run,
-                name_scope=pattern(graph.name_stack)))
+                name_scope=pattern(graph.name_stack)), text)
         return text
 
     # -- names used as strings (TFS202) ---------------------------------------------------

@@ -23,15 +23,16 @@ class Unknown(Value):
     built from two different unknowns do not. The hole is made on first use.
     """
 
-    __slots__ = ("_text",)
+    __slots__ = ("_text", "origin")
 
-    def __init__(self) -> None:
+    def __init__(self, origin: object = None) -> None:
         self._text: Optional[str] = None
+        self.origin = origin  # where it came from, when known (`Interpreter.origin`)
 
     @property
     def text(self) -> str:
         if self._text is None:
-            self._text = hole()
+            self._text = hole(self.origin)
         return self._text
 
     def __repr__(self) -> str:
