@@ -23,11 +23,15 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     "get_collection": ("key", "scope"),
     "placeholder": ("dtype", "shape", "name"),
     "dense": ("inputs", "units"),
-    "conv": ("inputs", "filters", "kernel_size"),
+    "conv": ("inputs", "filters", "kernel_size", "strides", "padding", "data_format"),
+    "batch_normalization": ("inputs", "axis"),
+    "embedding": ("inputs", "input_dim", "output_dim"),
+    "layer": ("inputs",),
     "get_tensor_by_name": ("name",),
     "get_operation_by_name": ("name",),
     "minimize": ("loss", "global_step", "var_list"),
     "apply_gradients": ("grads_and_vars", "global_step", "name"),
+    "compute_gradients": ("loss", "var_list"),
     "apply": ("var_list",),
     "cell": ("activation", "reuse", "name"),
     "dynamic_rnn": ("cell", "inputs", "sequence_length", "initial_state", "dtype",
@@ -59,14 +63,6 @@ def shape_of(value: Optional[Value]) -> Optional[tuple]:
         return (value.value,)
     if isinstance(value, Seq) and all(isinstance(i, Const) and type(i.value) is int
                                       for i in value.items):
-        return tuple(i.value for i in value.items)  # type: ignore[union-attr]
-    return None
-
-
-def dims_of(value: Optional[Value]) -> Optional[tuple[Optional[int], ...]]:
-    """A static shape as written, `[None, 32]`: ints, and None for unknown dimensions."""
-    if isinstance(value, Seq) and all(isinstance(i, Const) and (
-            type(i.value) is int or i.value is None) for i in value.items):
         return tuple(i.value for i in value.items)  # type: ignore[union-attr]
     return None
 

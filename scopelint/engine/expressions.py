@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 import libcst as cst
 
-from scopelint.engine import builtins_model, tfapi
+from scopelint.engine import builtins_model, shapes, tfapi
 from scopelint.engine.symbols import is_known
 from scopelint.engine.tfapi import canonical
 from scopelint.engine.values import (
@@ -30,8 +30,8 @@ from scopelint.engine.values import (
     ReuseValue,
     ScopeRef,
     Seq,
+    StaticShape,
     Super,
-    OpOutput,
     Tensor,
     TFObject,
     TFRef,
@@ -177,6 +177,14 @@ def attribute(owner: Value, name: str) -> Value:
             return ReuseValue(owner.scope.reuse)
     if isinstance(owner, Variable) and name == "name" and owner.name is not None:
         return Const(owner.name)
+    if name == "shape" and isinstance(owner, (Tensor, Variable)):
+        return shapes.static_shape(owner) or Member(owner, name)
+    if isinstance(owner, StaticShape) and name in ("ndims", "rank"):
+        return Const(len(owner.items))
+    if isinstance(owner, StaticShape) and name == "dims":
+        return owner
+    if name == "value" and isinstance(owner, Const) and type(owner.value) is int:
+        return owner  # `Dimension.value`: a dimension is its int here
     return Member(owner, name)
 
 
@@ -271,6 +279,11 @@ def _method(interp: "Interpreter", member: Member, args: list[Value],
         key = const_str(args[0])
         default = args[1] if len(args) > 1 else Const(None)
         return dict(owner.items).get(key, default) if key is not None else Unknown()
+    if name == "get_shape" and isinstance(owner, (Tensor, Variable)) and not args:
+        return shapes.static_shape(owner) or Benign()
+    if name == "as_list" and isinstance(owner, StaticShape) and not args:
+        return Seq(tuple(item if isinstance(item, Const) else Const(None)
+                         for item in owner.items))
     if name in BENIGN_METHODS:
         return Benign()
     interp.opaque_call()
@@ -333,7 +346,7 @@ def _binary_node(interp: "Interpreter", node: cst.BinaryOperation, env: Env) -> 
         op = _TENSOR_OPS.get(type(node.operator).__name__)
         if op:  # `x + y` on a tensor makes an op named `add`, in the current name scope
             interp.graph.unique_name(op)
-            return OpOutput(interp.graph.serial)
+            return shapes.binary(op, left, right, interp.graph.serial)
         return Tensor()
     return binary(node.operator, left, right)
 
@@ -483,6 +496,8 @@ def _unary(op: cst.BaseUnaryOp, value: Value) -> Value:
     if (isinstance(op, cst.Minus) and isinstance(value, Const)
             and isinstance(value.value, (int, float))):
         return Const(-value.value)
+    if isinstance(op, cst.Minus) and isinstance(value, (Tensor, Variable)):
+        return shapes.negated(value)
     return Unknown()
 
 
@@ -501,15 +516,30 @@ def _if_exp(interp: "Interpreter", node: cst.IfExp, env: Env) -> Value:
 def _subscript(interp: "Interpreter", node: cst.Subscript, env: Env) -> Value:
     owner = evaluate(interp, node.value, env)
     index: Value = Unknown()
+    parts: list[shapes.Index] = []
     for element in node.slice:
         if isinstance(element.slice, cst.Index):
+            if isinstance(element.slice.value, cst.Ellipsis):
+                parts.append(("ellipsis",))
+                continue
             index = evaluate(interp, element.slice.value, env)
+            parts.append(("new",) if index == Const(None) or index == TFRef("newaxis")
+                         else ("index",))
         else:
-            for part in (element.slice.lower, element.slice.upper, element.slice.step):  # type: ignore[union-attr]
-                if part is not None:
-                    evaluate(interp, part, env)
+            bounds = [None if part is None else evaluate(interp, part, env)
+                      for part in (element.slice.lower, element.slice.upper,  # type: ignore[union-attr]
+                                   element.slice.step)]  # type: ignore[union-attr]
+            parts.append(("slice", *bounds))
+    if isinstance(owner, (Tensor, Variable)):
+        return shapes.sliced(owner, parts)
     if isinstance(owner, Mapping) and const_str(index) is not None:
         return dict(owner.items).get(const_str(index) or "", Unknown())
+    if isinstance(owner, Seq) and len(parts) == 1 and parts[0][0] == "slice" and all(
+            b is None or (isinstance(b, Const) and (b.value is None or type(b.value) is int))
+            for b in parts[0][1:]):
+        bounds = [None if b is None else b.value for b in parts[0][1:]]  # type: ignore[union-attr]
+        if bounds[2] != 0:
+            return type(owner)(owner.items[slice(*bounds)])
     if isinstance(owner, Seq) and isinstance(index, Const) and isinstance(index.value, int):
         if -len(owner.items) <= index.value < len(owner.items):
             return owner.items[index.value]

@@ -53,6 +53,7 @@ class StoredVar:
     dtype: Optional[str] = None
     certain: bool = True  # False when made on a path that may not run
     trainable: bool = False  # certainly in the TRAINABLE_VARIABLES collection
+    order: int = 0  # its place among the graph's variables (collections keep that order)
 
 
 @dataclass
@@ -98,6 +99,7 @@ class Graph:
         self.averaged: set[object] = set()  # op outputs a moving average was applied to
         self.keras_uids: dict[str, int] = {}  # Keras's per-graph layer name counters
         self.keras_uids_unknown = False  # a call scopelint cannot follow may have counted
+        self.variable_count = 0  # variables made so far: the next one's `order`
 
     # -- op and name-scope names (ops.Graph) --------------------------------
 
@@ -207,12 +209,14 @@ class Graph:
 
     def get_variable(self, name: str, loc: Location, stack: CallStack,
                      shape: Optional[tuple], dtype: Optional[str],
-                     made_dtype: Optional[str] = None, trainable: bool = False) -> Request:
+                     made_dtype: Optional[str] = None, trainable: bool = False,
+                     made_shape: Optional[tuple] = None) -> Request:
         """`VariableScope.get_variable` → `_VariableStore._get_single_variable`.
 
-        `dtype` is the one the request checks an existing variable against;
-        `made_dtype` the one a new variable gets (they differ when an initializer
-        tensor decides it); `trainable` whether a new one certainly is.
+        `shape` and `dtype` are the ones the request checks an existing variable
+        against; `made_shape` and `made_dtype` the ones a new variable gets (an
+        initializer tensor may decide them); `trainable` whether a new one certainly is.
+        A name ending in `/` (an optimizer's slot, `get_variable("")`) is the real name.
         """
         key = self.full_name(name)
         reuse = self.scope.reuse
@@ -229,13 +233,15 @@ class Graph:
             return Request(key, existing.name, outcome, reuse, existing, detail)
         # get_variable resets the name scope, then names the variable like tf.Variable.
         saved, self.name_stack = self.name_stack, ""
-        real = existing.name if existing else self.unique_name(
-            key, mark_as_used=outcome is not Outcome.MISSING)
+        real = existing.name if existing else key[:-1] if key.endswith("/") else \
+            self.unique_name(key, mark_as_used=outcome is not Outcome.MISSING)
         self.name_stack = saved
         if outcome is not Outcome.MISSING:
             # Past this call the variable exists: made now, or TF raised already.
-            self.store[key] = StoredVar(real, loc, stack, shape, made_dtype,
-                                        certain=not self.maybe, trainable=trainable)
+            self.variable_count += 1
+            self.store[key] = StoredVar(real, loc, stack, made_shape or shape, made_dtype,
+                                        certain=not self.maybe, trainable=trainable,
+                                        order=self.variable_count)
             if self.maybe:
                 self.unsure_store.add(key)
             BRANCH_WRITES.note(self, "store", key)
