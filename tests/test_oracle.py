@@ -13,7 +13,9 @@ for how variables are recorded):
     names scopelint does not predict there are dropped; inside one statement's
     consecutive rows order is free). A fixture marked `# oracle: errors-only` gets (a)
     only, when its calls take different paths through the same lines (a line-level
-    comparison cannot tell which call a fact belongs to).
+    comparison cannot tell which call a fact belongs to);
+(c) every shape and dtype scopelint predicts for a named variable is TF's for the
+    variable of that name at that line.
 
 Skipped, with the reason, only when TensorFlow cannot be imported.
 """
@@ -98,6 +100,17 @@ def test_predicted_names_match_tf(tf, path: Path) -> None:
             --- scopelint facts (all)
             {{facts}}""").format(diff=oracle.diff_rows(tf_seq, sl_seq), tf=oracle.tf_table(run),
                                   facts=fact_lines), pytrace=False)
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_predicted_shapes_match_tf(tf, path: Path) -> None:
+    """Every shape and dtype scopelint predicts for a named variable is the one TF gives it."""
+    run = _run(tf, path)
+    text = fixture_text(path)
+    sl_rows, _, _, _ = oracle.scopelint_rows(path, text, run.lines)
+    wrong = oracle.spec_diff(run, sl_rows)
+    assert not wrong, "\n".join([f"{path.name}: shapes or dtypes differ from TF's:", *wrong,
+                                 "what TF did:", oracle.tf_table(run)])
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)

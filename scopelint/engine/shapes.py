@@ -671,9 +671,9 @@ def layer_shapes(kind: str, args: dict[str, Value], padding_default: str = "vali
     transpose = "transpose" in kind
     channels = (width, filters) if not transpose else (filters, width)
     strides = window(args.get("strides", Const(1)), rank)
-    out = conv_output(shape, rank, size, filters, strides,
-                      padding(args.get("padding"), padding_default), transpose)
-    return {kernel: size + channels, bias: (filters,), "output": out}
+    output = conv_output(shape, rank, size, filters, strides,
+                         padding(args.get("padding"), padding_default), transpose)
+    return {kernel: size + channels, bias: (filters,), "output": output}
 
 
 CHANNELS_LAST = (Const("channels_last"), Const("NWC"), Const("NHWC"), Const("NDHWC"))
