@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from dataclasses import replace
-from typing import Optional
+from typing import Optional, Sequence
 
 import libcst as cst
 
@@ -250,24 +250,31 @@ class LibraryCalls(EngineState):
             self.facts.shared_cells.append(SharedCellFact(self.loc(node), found))
 
     def slim_layer(self, path: str, leaf: str, kwargs: dict[str, Value],
-                   node: cst.Call) -> Value:
-        """`slim.conv2d(..., scope=...)`: `variable_scope(scope, default, reuse=reuse)`."""
+                   node: cst.Call, args: Sequence[Value] = ()) -> Value:
+        """`slim.conv2d(..., scope=...)`: `variable_scope(scope, default, reuse=reuse)`;
+        its first weights' shapes follow the input, when known."""
         default, weights = tfapi.SLIM_LAYERS[leaf]
         # named as written: `contrib.layers.fully_connected`, or slim's for tf_slim/contrib.slim
         api = path if path.startswith("contrib.layers.") else "slim." + leaf
         scoped = self._arg_scope_args(leaf)
-        if scoped is None:  # an arg_scope that may list this layer may set its reuse
-            kwargs = {"reuse": Unknown(), **kwargs}
+        if scoped is None:  # an arg_scope that may list this layer may set any argument
+            kwargs = Args({"reuse": Unknown(), **kwargs}, spread=True)
         else:
-            kwargs = {**scoped, **kwargs}
+            kwargs = Args({**scoped, **kwargs}, getattr(kwargs, "spread", False))
+        bound = bind_args("slim_conv" if leaf != "batch_norm" else "slim_batch_norm", list(args),
+                          kwargs)
+        sizes = shapes.slim_shapes(leaf, bound)
         reuse = kwargs.get("reuse", Const(None))
         with self.library_scope(node, kwargs.get("scope", Const(None)), Const(default), reuse):
             for weight in weights:
-                self._weight(node, api, weight)
+                self._weight(node, api, weight, shape=sizes.get(weight),
+                             dtype=_weight_dtype(bound.get("inputs")))
             # The rest (biases, gamma, a normalizer's scope) depends on arguments.
             self.unknown_request(node, api)
             self.graph.mark_store_unknown()
-        return Unknown()
+        out = sizes.get("output")
+        tensor = shapes.as_tensor(bound.get("inputs"))
+        return Tensor(out, tensor.dtype if tensor else None) if out is not None else Unknown()
 
     def _arg_scope_args(self, leaf: str) -> Optional[dict[str, Value]]:
         """The arguments the enclosing `arg_scope`s give slim's `leaf` (inner ones win),

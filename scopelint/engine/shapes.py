@@ -676,6 +676,31 @@ def layer_shapes(kind: str, args: dict[str, Value], padding_default: str = "vali
     return {kernel: size + channels, bias: (filters,), "output": output}
 
 
+def slim_shapes(leaf: str, args: dict[str, Value]) -> dict[str, Dims]:
+    """slim's `weights` of a fully connected or convolution layer (`[in, out]`,
+    `[k, k, in, out]`; a transposed convolution's `[k, k, out, in]`), a batch norm's moving
+    statistics, and the `output`, from the input's shape (channels last, slim's default)."""
+    x = as_tensor(args.get("inputs"))
+    if x is None or not x.shape or x.shape[-1] is None:
+        return {}
+    if leaf == "batch_norm":
+        if not _none(args.get("data_format", Const(None))) and \
+                args.get("data_format") not in CHANNELS_LAST:
+            return {}
+        return {"moving_mean": x.shape[-1:], "moving_variance": x.shape[-1:],
+                "output": x.shape}
+    if leaf in ("fully_connected", "linear"):
+        return layer_shapes("dense", {"inputs": x, "units": args.get("num_outputs")},
+                            names=("weights", "biases"))
+    rate = args.get("rate", Const(1))
+    kind = ("conv%dd" % (len(x.shape) - 2)) + ("_transpose" if "transpose" in leaf else "")
+    return layer_shapes(kind, {
+        "inputs": x, "filters": args.get("num_outputs"), "kernel_size": args.get("kernel_size"),
+        "strides": args.get("stride", Const(1)), "data_format": args.get("data_format", Const(None)),
+        "padding": args.get("padding", Const("SAME")) if rate == Const(1) else Unknown()},
+        padding_default="same", names=("weights", "biases"))
+
+
 CHANNELS_LAST = (Const("channels_last"), Const("NWC"), Const("NHWC"), Const("NDHWC"))
 # RNN cells: how many blocks of `units` columns their kernel has.
 CELL_BLOCKS = {"BasicRNNCell": 1, "BasicLSTMCell": 4, "LSTMCell": 4}

@@ -90,7 +90,7 @@ class TFCalls(ScopeCalls, LibraryCalls):
             return TFObject(path, kwargs, {"minimized": False})
         if path.startswith(tfapi.SLIM_NAMESPACES):
             if leaf in tfapi.SLIM_LAYERS:
-                return self.slim_layer(path, leaf, kwargs, node)
+                return self.slim_layer(path, leaf, kwargs, node, args)
             if leaf in ("repeat", "stack"):
                 return self.slim_repeat(leaf, args, kwargs, node)
             if leaf == "arg_scope":
