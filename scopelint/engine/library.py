@@ -13,7 +13,7 @@ from typing import Optional, Sequence
 import libcst as cst
 
 from scopelint.engine import shapes, tfapi
-from scopelint.engine.arguments import SIGNATURES, bind_args, is_none
+from scopelint.engine.arguments import SIGNATURES, bind_args, dtype_of, is_none
 from scopelint.engine.cstwalk import source_of
 from scopelint.engine.model import Request
 from scopelint.engine.state import EngineState
@@ -107,12 +107,13 @@ class LibraryCalls(EngineState):
         `<layer name>`: variable-scope reuse never applies to them."""
         kind = layer.state["keras"]
         sizes = shapes.layer_shapes(kind, _with_inputs(layer.args, inputs))
+        written = layer.args.get("dtype")
+        dtype = "float32" if written is None else dtype_of(written)  # Keras's floatx
         if not layer.state.get("built"):
             layer.state["built"] = True
             graph = self.graph
             saved = graph.name_stack
             graph.enter_name_scope(layer.state["name"])
-            dtype = _weight_dtype(inputs)
             trainable = truth(layer.args.get("trainable", Const(True))) is True
             try:
                 layer.state["weights"] = [
@@ -121,7 +122,7 @@ class LibraryCalls(EngineState):
                     for weight in _layer_weights(kind, tfapi.LAYERS[kind][1], layer.args)]
             finally:
                 graph.name_stack = saved
-        return _output(layer, inputs, sizes)
+        return _output(layer, inputs, sizes, dtype)
 
     def layer_object_call(self, layer: TFObject, node: cst.Call,
                           inputs: Optional[Value] = None,
@@ -542,15 +543,16 @@ def _weight_dtype(inputs: Optional[Value]) -> Optional[str]:
     return tensor.dtype if tensor is not None and tensor.dtype in shapes.FLOATS else None
 
 
-def _output(layer: TFObject, inputs: Optional[Value], sizes: dict[str, tuple]) -> Tensor:
-    """A layer's output: its shape when known; its gradient reaches the layer's trainable
-    weights and what the input's reaches."""
+def _output(layer: TFObject, inputs: Optional[Value], sizes: dict[str, tuple],
+            dtype: Optional[str] = None) -> Tensor:
+    """A layer's output, of its weights' dtype (by default, its input's): its shape when
+    known; its gradient reaches the layer's trainable weights and what the input's reaches."""
     tensor = shapes.as_tensor(inputs) if inputs is not None else None
     weights: list[Variable] = layer.state.get("weights", [])
     grads = None
     if tensor is not None and tensor.grads is not None and all(w.name for w in weights):
         grads = tensor.grads | {w for w in weights if w.trainable}
-    return Tensor(sizes.get("output"), _weight_dtype(inputs), grads)
+    return Tensor(sizes.get("output"), dtype or _weight_dtype(inputs), grads)
 
 
 def _layer_weights(kind: str, weights: tuple[str, ...], args: dict[str, Value]) -> list[str]:
