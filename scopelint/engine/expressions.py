@@ -526,10 +526,9 @@ def _subscript(interp: "Interpreter", node: cst.Subscript, env: Env) -> Value:
             parts.append(("new",) if index == Const(None) or index == TFRef("newaxis")
                          else ("index",))
         else:
-            bounds = [None if part is None else evaluate(interp, part, env)
-                      for part in (element.slice.lower, element.slice.upper,  # type: ignore[union-attr]
-                                   element.slice.step)]  # type: ignore[union-attr]
-            parts.append(("slice", *bounds))
+            written: cst.Slice = element.slice  # type: ignore[assignment]
+            parts.append(("slice", *(None if part is None else evaluate(interp, part, env)
+                                     for part in (written.lower, written.upper, written.step))))
     if isinstance(owner, (Tensor, Variable)):
         return shapes.sliced(owner, parts)
     if isinstance(owner, Mapping) and const_str(index) is not None:

@@ -114,11 +114,11 @@ class LibraryCalls(EngineState):
             graph = self.graph
             saved = graph.name_stack
             graph.enter_name_scope(layer.state["name"])
-            trainable = truth(layer.args.get("trainable", Const(True))) is True
+            trainable = truth(layer.args.get("trainable", Const(True)))
             try:
                 layer.state["weights"] = [
                     self.new_variable(node, layer.path, weight, dtype, sizes.get(weight),
-                                      trainable and not weight.startswith("moving_"))
+                                      False if weight.startswith("moving_") else trainable)
                     for weight in _layer_weights(kind, tfapi.LAYERS[kind][1], layer.args)]
             finally:
                 graph.name_stack = saved
@@ -147,16 +147,16 @@ class LibraryCalls(EngineState):
             else:  # a default name, made unique: `dense`, `dense_1`
                 layer.state["scope"] = self.capture_scope(node, Const(None), base_name)
         with self.library_scope(node, layer.state["scope"], reuse=reuse, auxiliary=False):
-            trainable = truth(layer.args.get("trainable", Const(True))) is True
+            trainable = truth(layer.args.get("trainable", Const(True)))
             dtype = _weight_dtype(inputs)
             layer.state["weights"] = [
                 self._weight(node, layer.path, weight,
-                             trainable and not weight.startswith("moving_"), sizes.get(weight),
-                             dtype)
+                             False if weight.startswith("moving_") else trainable,
+                             sizes.get(weight), dtype)
                 for weight in _layer_weights(kind, weights, layer.args)]
         return _output(layer, inputs, sizes)
 
-    def _weight(self, node: cst.Call, api: str, name: str, trainable: bool = False,
+    def _weight(self, node: cst.Call, api: str, name: str, trainable: Optional[bool] = False,
                 shape: Optional[tuple] = None, dtype: Optional[str] = None) -> Variable:
         """One weight a library call gets with get_variable in the current scope."""
         request = self.graph.get_variable(name, self.loc(node), self.call_stack(), shape, None,
@@ -170,8 +170,7 @@ class LibraryCalls(EngineState):
         name = None if request.name is None else request.name + ":0"
         if stored is None or request.outcome not in (Outcome.CREATE, Outcome.REUSE):
             return Variable(name)
-        return Variable(name, stored.shape, stored.dtype,
-                        stored.trainable and stored.certain, stored.order)
+        return Variable(name, stored.shape, stored.dtype, stored.trainable, stored.order)
 
     def rnn(self, kind: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
         """`tf.nn.dynamic_rnn(cell, ...)`: the cell builds in `variable_scope(scope or "rnn")`;
@@ -499,7 +498,7 @@ def trained_variables(loss: Optional[Value], var_list: Value) -> Optional[list[V
     if is_none(var_list):
         return None if reached is None else sorted(reached, key=lambda v: v.order)
     if not isinstance(var_list, Seq) or not all(
-            isinstance(v, Variable) and v.trainable for v in var_list.items):
+            isinstance(v, Variable) and v.trainable is True for v in var_list.items):
         return None
     names = None if reached is None else {v.name for v in reached}
     return [v for v in var_list.items  # type: ignore[misc]
@@ -550,7 +549,8 @@ def _output(layer: TFObject, inputs: Optional[Value], sizes: dict[str, tuple],
     tensor = shapes.as_tensor(inputs) if inputs is not None else None
     weights: list[Variable] = layer.state.get("weights", [])
     grads = None
-    if tensor is not None and tensor.grads is not None and all(w.name for w in weights):
+    if tensor is not None and tensor.grads is not None and all(
+            w.name and w.trainable is not None for w in weights):
         grads = tensor.grads | {w for w in weights if w.trainable}
     return Tensor(sizes.get("output"), dtype or _weight_dtype(inputs), grads)
 

@@ -52,7 +52,7 @@ class StoredVar:
     shape: Optional[tuple] = None
     dtype: Optional[str] = None
     certain: bool = True  # False when made on a path that may not run
-    trainable: bool = False  # certainly in the TRAINABLE_VARIABLES collection
+    trainable: Optional[bool] = False  # in the TRAINABLE_VARIABLES collection (None: unknown)
     order: int = 0  # its place among the graph's variables (collections keep that order)
 
 
@@ -209,13 +209,13 @@ class Graph:
 
     def get_variable(self, name: str, loc: Location, stack: CallStack,
                      shape: Optional[tuple], dtype: Optional[str],
-                     made_dtype: Optional[str] = None, trainable: bool = False,
+                     made_dtype: Optional[str] = None, trainable: Optional[bool] = False,
                      made_shape: Optional[tuple] = None) -> Request:
         """`VariableScope.get_variable` → `_VariableStore._get_single_variable`.
 
         `shape` and `dtype` are the ones the request checks an existing variable
         against; `made_shape` and `made_dtype` the ones a new variable gets (an
-        initializer tensor may decide them); `trainable` whether a new one certainly is.
+        initializer tensor may decide them); `trainable` whether a new one is (None: unknown).
         A name ending in `/` (an optimizer's slot, `get_variable("")`) is the real name.
         """
         key = self.full_name(name)

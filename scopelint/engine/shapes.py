@@ -42,7 +42,10 @@ def as_tensor(value: Optional[Value]) -> Optional[Tensor]:
     if isinstance(value, Tensor):
         return value
     if isinstance(value, Variable):
-        grads = frozenset({value}) if value.trainable and value.name else None
+        if value.trainable is None or not value.name:
+            grads: Grads = None
+        else:
+            grads = frozenset({value}) if value.trainable else frozenset()
         return Tensor(value.shape, value.dtype, grads)
     if isinstance(value, Const) and type(value.value) in (int, float, bool):
         return Tensor((), _python_dtype(value.value), frozenset())
@@ -696,7 +699,8 @@ def slim_shapes(leaf: str, args: dict[str, Value]) -> dict[str, Dims]:
     kind = ("conv%dd" % (len(x.shape) - 2)) + ("_transpose" if "transpose" in leaf else "")
     return layer_shapes(kind, {
         "inputs": x, "filters": args.get("num_outputs"), "kernel_size": args.get("kernel_size"),
-        "strides": args.get("stride", Const(1)), "data_format": args.get("data_format", Const(None)),
+        "strides": args.get("stride", Const(1)),
+        "data_format": args.get("data_format", Const(None)),
         "padding": args.get("padding", Const("SAME")) if rate == Const(1) else Unknown()},
         padding_default="same", names=("weights", "biases"))
 

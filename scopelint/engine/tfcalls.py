@@ -237,7 +237,7 @@ class TFCalls(ScopeCalls, LibraryCalls):
             initial.dtype if initial is not None else None)
         shape = shape_of(bound.get("shape"))
         request = graph.get_variable(name, self.loc(node), self.call_stack(), shape, dtype, made,
-                                     truth(bound.get("trainable", Const(True))) is True,
+                                     truth(bound.get("trainable", Const(True))),
                                      shapes.known(initial.shape) if initial else None)
         expected = None
         if (self.scope_frames and self.scope_frames[-1][:2] == ("name_scope", self.invocation)
@@ -306,7 +306,7 @@ class TFCalls(ScopeCalls, LibraryCalls):
         dtype = dtype_of(bound.get("dtype")) if bound.get("dtype") is not None else (
             initial.dtype if initial is not None else None)
         shape = shapes.known(initial.shape) if initial is not None else None
-        trainable = truth(bound.get("trainable", Const(True))) is True
+        trainable = truth(bound.get("trainable", Const(True)))
         if const_str(name_value) == "":
             # `name=""` resets to the root name scope and takes the op's type name.
             saved, self.graph.name_stack = self.graph.name_stack, ""
@@ -320,7 +320,8 @@ class TFCalls(ScopeCalls, LibraryCalls):
         return self.new_variable(node, "Variable", base, dtype, shape, trainable)
 
     def new_variable(self, node: cst.Call, api: str, base: str, dtype: Optional[str] = None,
-                     shape: Optional[tuple] = None, trainable: bool = False) -> Variable:
+                     shape: Optional[tuple] = None, trainable: Optional[bool] = False
+                     ) -> Variable:
         """A `tf.Variable`: named in the current name scope, uniquified, never reused.
 
         Its `key` is what `get_variable` would have used: the variable-scope name.
@@ -337,8 +338,7 @@ class TFCalls(ScopeCalls, LibraryCalls):
                 key=pattern(graph.full_name(base)), graph=graph.serial, shape=shape,
                 dtype=dtype, certain=not graph.may_not_run,
                 name_scope=pattern(graph.name_stack)))
-        return Variable(text, shape, dtype, trainable and not graph.may_not_run,
-                        graph.variable_count)
+        return Variable(text, shape, dtype, trainable, graph.variable_count)
 
     # -- names used as strings (TFS202) ---------------------------------------------------
 

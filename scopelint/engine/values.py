@@ -244,12 +244,12 @@ class TFObject(Value):
 @dataclass(frozen=True)
 class Variable(Value):
     """A variable made or fetched by the analysed code: its real name (None: unknown), static
-    shape and dtype when known, whether it is certainly trainable, and its creation order."""
+    shape and dtype when known, whether it is trainable (None: unknown), its creation order."""
 
     name: Optional[str]
     shape: Optional[Dims] = None
     dtype: Optional[str] = None
-    trainable: bool = False
+    trainable: Optional[bool] = None
     order: int = 0
 
 
