@@ -176,6 +176,21 @@ def test_signatures_are_tfs(tf, api: str) -> None:
     assert params[:len(ours)] == list(ours)
 
 
+@pytest.mark.parametrize("optimizer", ["AdamOptimizer", "MomentumOptimizer", "RMSPropOptimizer",
+                                       "AdagradOptimizer", "AdadeltaOptimizer", "FtrlOptimizer",
+                                       "AdagradDAOptimizer", "ProximalAdagradOptimizer"])
+def test_optimizer_signatures_are_tfs(tf, optimizer: str) -> None:
+    """The positional parameters the engine binds an optimizer's name (and slots) from."""
+    import inspect
+
+    from scopelint.engine.arguments import SIGNATURES
+
+    params = [p for p in inspect.signature(getattr(tf.train, optimizer).__init__).parameters
+              if p != "self"]
+    ours = SIGNATURES[optimizer]
+    assert params[:len(ours)] == list(ours)
+
+
 # ------------------------------------------------------------ the harness itself
 
 HARNESS_PROGRAM = '''\

@@ -334,7 +334,8 @@ class LibraryCalls(EngineState):
         else:
             trained = applied_variables(bind_args("apply_gradients", args, kwargs).get(
                 "grads_and_vars"))
-        if trained is not None and not (slot and is_known(slot)
+        count = _slot_count(kind, optimizer.args)
+        if trained is not None and not (slot and is_known(slot) and count
                                         and all(is_known(v.name or ANY) for v in trained)):
             trained = None
         first = "slotted" not in optimizer.state
@@ -354,7 +355,7 @@ class LibraryCalls(EngineState):
                 if var.name in slotted:
                     continue
                 slotted.add(var.name)
-                for _ in range(2 if kind in tfapi.TWO_SLOT_OPTIMIZERS else 1):
+                for _ in range(count or 0):
                     self.slot_variable(node, api, var, slot or "")
         # compute_gradients() opens `gradients`, apply_gradients() the optimizer's name.
         if method == "minimize":
@@ -503,6 +504,18 @@ def trained_variables(loss: Optional[Value], var_list: Value) -> Optional[list[V
     names = None if reached is None else {v.name for v in reached}
     return [v for v in var_list.items  # type: ignore[misc]
             if names is None or v.name in names]  # type: ignore[union-attr]
+
+
+def _slot_count(kind: str, args: dict[str, Value]) -> Optional[int]:
+    """How many slots an optimizer makes per variable, all named after it: a centered
+    RMSProp a third (`mg`); Ftrl's own `accum_name` / `linear_name` rename them."""
+    if kind == "RMSPropOptimizer":
+        centered = truth(args.get("centered", Const(False)))
+        return None if centered is None else 3 if centered else 2
+    if kind == "FtrlOptimizer" and not all(is_none(args.get(k, Const(None)))
+                                           for k in ("accum_name", "linear_name")):
+        return None
+    return 2 if kind in tfapi.TWO_SLOT_OPTIMIZERS else 1
 
 
 def applied_variables(grads_and_vars: Optional[Value]) -> Optional[list[Variable]]:

@@ -87,7 +87,7 @@ class TFCalls(ScopeCalls, LibraryCalls):
             return self.rnn(leaf, args, kwargs, node)
         if path.startswith("train.") and (leaf in tfapi.SLOT_OPTIMIZERS
                                           or leaf in tfapi.PLAIN_OPTIMIZERS):
-            return TFObject(path, kwargs, {"minimized": False})
+            return TFObject(path, bind_args(leaf, args, kwargs))
         if path.startswith(tfapi.SLIM_NAMESPACES):
             if leaf in tfapi.SLIM_LAYERS:
                 return self.slim_layer(path, leaf, kwargs, node, args)
