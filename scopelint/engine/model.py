@@ -271,8 +271,8 @@ class Graph:
         self.keras_uids_unknown = True
 
     def mark_slots_unknown(self, slot: str) -> None:
-        """Slot variables: store keys `<var>/<slot>/` and name scopes `<var>/<slot>[_N]`."""
-        self.unsure_store.add(self.full_name(f"{ANY}/"))
+        """Slot variables: store keys `<var>/<slot>[_N]/` and name scopes `<var>/<slot>[_N]`."""
+        self.unsure_store.add(self.full_name(f"{ANY}/{slot}{ANY}/"))
         prefix = f"{self.name_stack.lower()}/" if self.name_stack else ""
         self.unsure_names.add(f"{prefix}{ANY}/{slot.lower()}")
 

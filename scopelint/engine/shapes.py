@@ -515,16 +515,24 @@ def op_result(path: str, args: list[Value], kwargs: dict[str, Value],
     params, rule = OPS.get(path, ((), None))
     bound = {**dict(zip(params, args)), **kwargs}
     shape, dtype = rule(bound) if rule is not None else (None, None)
+    inputs = [*args, *(v for k, v in kwargs.items() if k != "name")]
     if (dtype is not None and dtype not in FLOATS) or path in NO_GRADIENT:
         grads: Grads = frozenset()
-    elif getattr(kwargs, "spread", False):  # an unknown `**kwargs` may hold a tensor
-        grads = None
+    elif getattr(kwargs, "spread", False) or (rule is None and not any(
+            _holds_tensor(v) for v in inputs)):
+        grads = None  # it may read tensors the call does not show (a collection's losses)
     else:
-        grads = _union([_grads_of(a) for a in args]
-                       + [_grads_of(v) for k, v in kwargs.items() if k != "name"])
+        grads = _union([_grads_of(v) for v in inputs])
     if graph is not None:
         return OpOutput(graph, shape, dtype, grads)
     return Tensor(shape, dtype, grads)
+
+
+def _holds_tensor(value: Value) -> bool:
+    """A tensor or variable, or a list holding one."""
+    if isinstance(value, Seq):
+        return any(_holds_tensor(item) for item in value.items)
+    return isinstance(value, (Tensor, Variable))
 
 
 def _grads_of(value: Value) -> Optional[Tensor]:
