@@ -655,8 +655,11 @@ def layer_shapes(kind: str, args: dict[str, Value], padding_default: str = "vali
         if shape is not None:
             out["output"] = shape + (width,)
         return out
+    # a bias has one entry per unit or filter, whatever the input
+    units = _int(args.get("units" if kind == "dense" else "filters"))
+    biases: dict[str, Dims] = {} if units is None else {bias: (units,)}
     if not shape or shape[-1] is None:
-        return {}
+        return biases if kind in ("dense", *CONV_RANKS) else {}
     width = shape[-1]
     if kind == "batch_normalization":
         axis = args.get("axis", Const(-1))
@@ -665,24 +668,24 @@ def layer_shapes(kind: str, args: dict[str, Value], padding_default: str = "vali
         return {**{w: (width,) for w in ("gamma", "beta", "moving_mean", "moving_variance")},
                 "output": shape}
     if kind == "dense":
-        units = _int(args.get("units"))
         if units is None:
             return {}
         return {kernel: (width, units), bias: (units,), "output": shape[:-1] + (units,)}
-    rank = {"conv1d": 1, "conv2d": 2, "conv3d": 3, "conv2d_transpose": 2,
-            "conv3d_transpose": 3}.get(kind)
-    filters = _int(args.get("filters"))
+    rank = CONV_RANKS.get(kind)
+    filters = units
     data_format = args.get("data_format", Const(None))
     if (rank is None or len(shape) != rank + 2 or filters is None
             or not (_none(data_format) or data_format in CHANNELS_LAST)):
-        return {}
+        return biases if rank is not None else {}
     size = window(args.get("kernel_size"), rank)
     if size is None:
-        return {}
+        return biases
     transpose = "transpose" in kind
     channels = (width, filters) if not transpose else (filters, width)
     strides = window(args.get("strides", Const(1)), rank)
-    output = conv_output(shape, rank, size, filters, strides,
+    plain = window(args.get("dilation_rate", Const(1)), rank) == (1,) * rank and _none(
+        args.get("output_padding", Const(None)))  # else the sizes follow other rules
+    output = conv_output(shape, rank, size, filters, strides if plain else None,
                          padding(args.get("padding"), padding_default), transpose)
     return {kernel: size + channels, bias: (filters,), "output": output}
 
@@ -713,6 +716,7 @@ def slim_shapes(leaf: str, args: dict[str, Value]) -> dict[str, Dims]:
         padding_default="same", names=("weights", "biases"))
 
 
+CONV_RANKS = {"conv1d": 1, "conv2d": 2, "conv3d": 3, "conv2d_transpose": 2, "conv3d_transpose": 3}
 CHANNELS_LAST = (Const("channels_last"), Const("NWC"), Const("NHWC"), Const("NDHWC"))
 # RNN cells: how many blocks of `units` columns their kernel has.
 CELL_BLOCKS = {"BasicRNNCell": 1, "BasicLSTMCell": 4, "LSTMCell": 4}
