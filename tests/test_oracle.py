@@ -191,6 +191,25 @@ def test_optimizer_signatures_are_tfs(tf, optimizer: str) -> None:
     assert params[:len(ours)] == list(ours)
 
 
+@pytest.mark.parametrize("api, signature", [
+    ("layers.dense", "dense"), ("layers.conv2d", "conv"), ("layers.conv3d_transpose", "conv"),
+    ("layers.batch_normalization", "batch_normalization"), ("slim.conv2d", "slim_conv"),
+    ("slim.conv2d_transpose", "slim_conv"), ("slim.fully_connected", "slim_fully_connected"),
+    ("slim.batch_norm", "slim_batch_norm")])
+def test_layer_signatures_are_tfs(tf, api: str, signature: str) -> None:
+    """The positional parameters the engine binds a layer's input and sizes from."""
+    import inspect
+
+    import tf_slim as slim
+
+    from scopelint.engine.arguments import SIGNATURES
+
+    module, name = api.split(".")
+    target = inspect.unwrap(getattr(slim if module == "slim" else tf.layers, name))
+    params = list(inspect.signature(target).parameters)
+    assert params[:len(SIGNATURES[signature])] == list(SIGNATURES[signature])
+
+
 # ------------------------------------------------------------ the harness itself
 
 HARNESS_PROGRAM = '''\

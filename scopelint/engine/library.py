@@ -261,8 +261,7 @@ class LibraryCalls(EngineState):
             kwargs = Args({"reuse": Unknown(), **kwargs}, spread=True)
         else:
             kwargs = Args({**scoped, **kwargs}, getattr(kwargs, "spread", False))
-        bound = bind_args("slim_conv" if leaf != "batch_norm" else "slim_batch_norm", list(args),
-                          kwargs)
+        bound = bind_args(_SLIM_SIGNATURES.get(leaf, "slim_conv"), list(args), kwargs)
         sizes = shapes.slim_shapes(leaf, bound)
         reuse = kwargs.get("reuse", Const(None))
         with self.library_scope(node, kwargs.get("scope", Const(None)), Const(default), reuse):
@@ -534,6 +533,10 @@ def applied_variables(grads_and_vars: Optional[Value]) -> Optional[list[Variable
             return None
         out.append(pair.items[1])
     return out
+
+
+_SLIM_SIGNATURES = {"batch_norm": "slim_batch_norm", "fully_connected": "slim_fully_connected",
+                    "linear": "slim_fully_connected"}
 
 
 def layer_signature(kind: str) -> str:
