@@ -43,15 +43,16 @@ class LibraryCalls(EngineState):
     """Variables made by TF library calls (see interpreter.Interpreter)."""
 
     def global_step(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
-        """`tf.train.get_or_create_global_step()`: get_variable in the current scope, once."""
+        """`tf.train.get_or_create_global_step()`: get_variable in the current scope, once;
+        a non-trainable int64 scalar."""
         graph = self.graph
         taken = graph.names_in_use.get("global_step") or graph.unsure_names.matches("global_step")
         if graph.has_global_step or taken:  # it finds the existing `global_step:0` by name
             return Unknown()
         graph.has_global_step = True
-        self.get_variable(Args({"name": Const("global_step"), "shape": Seq(()),
-                                "dtype": TFRef("int64")}), node, path)
-        return Unknown()
+        return self.get_variable(Args({"name": Const("global_step"), "shape": Seq(()),
+                                       "dtype": TFRef("int64"), "trainable": Const(False)}),
+                                 node, path)
 
     def make_template(self, bound: Args, node: cst.Call) -> Value:
         """`tf.make_template(name, func)`: a callable whose calls share variables."""
