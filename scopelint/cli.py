@@ -19,6 +19,7 @@ from scopelint import __version__
 from scopelint.config import (
     CODE_LISTS, ConfigError, Settings, did_you_mean, load_settings, split_codes,
 )
+from scopelint.compat import shape_text
 from scopelint.facts import Finding, Location, VariableFact
 from scopelint.files import PathNotFound, SourceError, decode_source, is_notebook, read_source
 from scopelint.noqa import filter_noqa
@@ -439,6 +440,7 @@ def name_row(path: str, fact: VariableFact, ctx: ReportContext,
     cell, line = ctx.in_cell(where, loc.line)
     return {"path": where, **({} if cell is None else {"cell": cell}), "line": line,
             "col": loc.col, "api": fact.api, "name": fact.name, "pattern": fact.pattern,
+            "shape": None if fact.shape is None else list(fact.shape), "dtype": fact.dtype,
             "reused": fact.reused, "status": status,
             "stack": [_site(site, path, ctx) for site in fact.stack],
             "cause": None if fact.cause is None else
@@ -446,16 +448,21 @@ def name_row(path: str, fact: VariableFact, ctx: ReportContext,
 
 
 def _name_line(row: dict[str, object]) -> str:
-    """`path:line:col: api name`, then `(reused)`, `(maybe reused)`, `(raises)` or
-    `(after error)`, then the calls that lead there, innermost first (`← train.py:12`)."""
+    """`path:line:col: api name`, its shape and dtype when known (`[784, 64] float32`, `?`
+    for an unknown part), then `(reused)`, `(maybe reused)`, `(raises)` or `(after error)`,
+    then the calls that lead there, innermost first (`← train.py:12`), then what made it
+    uncertain."""
     tag = f" ({row['status']})" if row["status"] else REUSED[row["reused"]]  # type: ignore[index]
     cell = f"cell {row['cell']}:" if "cell" in row else ""
+    shape, dtype = row["shape"], row["dtype"]
+    spec = "" if shape is None and dtype is None else \
+        f" {shape_text(shape)} {dtype or '?'}"  # type: ignore[arg-type]
     own = f"{row['path']}:"
     calls = "".join(f" ← {'line ' + site[len(own):] if site.startswith(own) else site}"
                     for site in reversed(row["stack"]))  # type: ignore[call-overload]
     cause = f" [uncertain since {row['cause']}]" if row.get("cause") else ""
     return (f"{row['path']}:{cell}{row['line']}:{row['col']}: {row['api']} "
-            f"{row['name'] or row['pattern']}{tag}{calls}{cause}\n")
+            f"{row['name'] or row['pattern']}{spec}{tag}{calls}{cause}\n")
 
 
 def _site(site: Location, path: str, ctx: ReportContext) -> str:

@@ -96,7 +96,7 @@ def _predicted(path: str, fact: VariableFact) -> Optional[Predicted]:
 
 def _is_slots(fact: VariableFact) -> bool:
     """The fact of an optimizer's or a moving average's slots (named `<var>/<detail>`)."""
-    return fact.name is None and fact.api.endswith(SLOT_APIS)
+    return fact.api.endswith(SLOT_APIS)
 
 
 def slot_names(results: Iterable[FileResult]) -> frozenset[str]:
@@ -208,4 +208,4 @@ def shape_text(shape: Shape) -> str:
     """`[784, 64]`, `[]` for a scalar, `?` when unknown."""
     if shape is None:
         return "?"
-    return "[" + ", ".join("?" if d < 0 else str(d) for d in shape) + "]"
+    return "[" + ", ".join("?" if d is None or d < 0 else str(d) for d in shape) + "]"

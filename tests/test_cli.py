@@ -223,8 +223,8 @@ def test_names_rows_from_the_facts(project: Path, capsys, monkeypatch) -> None:
     assert main(["names", "--format", "json", "."]) == 1
     rows = json.loads(capsys.readouterr().out)
     assert rows[1] == {"path": "m.py", "line": 3, "col": 5, "api": "get_variable",
-                       "name": "r/w:0", "pattern": "r/w:0", "reused": True, "status": None,
-                       "stack": [], "cause": None}
+                       "name": "r/w:0", "pattern": "r/w:0", "shape": None, "dtype": None,
+                       "reused": True, "status": None, "stack": [], "cause": None}
     assert rows[2]["name"] is None and rows[2]["reused"] is None
 
 
@@ -238,7 +238,7 @@ def test_uncertain_names_say_why(tmp_path: Path, capsys) -> None:
     path = str(tmp_path / "m.py")
     assert main(["names", "--no-cache", "-v", path]) == 0
     out, err = capsys.readouterr()
-    assert out.endswith(f"a/v…:0 (maybe reused) [uncertain since {path}:3: call of "
+    assert out.endswith(f"a/v…:0 [1] float32 (maybe reused) [uncertain since {path}:3: call of "
                         "`model_lib.setup`]\n")
     assert f"{path}: calls that may have changed the TF state:\n" in err
     assert main(["names", "--no-cache", "--format", "json", path]) == 0
@@ -257,7 +257,27 @@ def test_names_mark_where_tf_raises(tmp_path: Path, capsys) -> None:
     assert main(["names", "--no-cache", str(tmp_path / "m.py")]) == 0
     out = capsys.readouterr().out.splitlines()
     assert [line.split(": ", 1)[1] for line in out] == [
-        "get_variable a/v:0", "get_variable a/v:0 (raises)", "get_variable a/u:0 (after error)"]
+        "get_variable a/v:0 [1] float32", "get_variable a/v:0 [1] float32 (raises)",
+        "get_variable a/u:0 [1] float32 (after error)"]
+
+
+def test_names_show_shapes_and_dtypes(tmp_path: Path, capsys) -> None:
+    """Shapes follow the input through ops; `null` in JSON, `?` in text, when unknown."""
+    (tmp_path / "m.py").write_text(
+        "import tensorflow.compat.v1 as tf\n"
+        "x = tf.placeholder(tf.float32, [None, 28, 28])\n"
+        "h = tf.layers.dense(tf.reshape(x, [-1, 784]), 64)\n"
+        "n = tf.Variable(0, name='n')\n"
+        "u = tf.get_variable('u', unknown_shape, tf.float16)\n", encoding="utf-8")
+    assert main(["names", "--no-cache", str(tmp_path / "m.py")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(": ", 1)[1] for line in out] == [
+        "layers.dense dense/kernel:0 [784, 64] float32", "layers.dense dense/bias:0 [64] float32",
+        "Variable n:0 [] int32", "get_variable u:0 ? float16"]
+    assert main(["names", "--no-cache", "--format", "json", str(tmp_path / "m.py")]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["shape"], r["dtype"]) for r in rows] == [
+        ([784, 64], "float32"), ([64], "float32"), ([], "int32"), (None, "float16")]
 
 
 def test_names_on_real_code(project: Path, capsys) -> None:
@@ -354,5 +374,5 @@ def test_no_python_files_is_said_on_stderr(tmp_path: Path, capsys, command: str)
 def test_names_exits_as_check_does_on_a_file_it_cannot_parse(project: Path, capsys) -> None:
     assert main(["names", "--no-cache", "b_broken.py", "a_scope.py"]) == 1
     out, err = capsys.readouterr()
-    assert out == "a_scope.py:4:9: get_variable v:0\n"
+    assert out == "a_scope.py:4:9: get_variable v:0 [1] float32\n"
     assert err.startswith("b_broken.py:1:5: TFS001 syntax error")

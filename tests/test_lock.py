@@ -13,8 +13,8 @@ from scopelint.lock import HEADER
 CONFIG = '[tool.scopelint]\nnames-lock = "scopelint.lock"\n'
 LOCKED = [
     "aux/w [64,5] float32 model.py",
-    "beta1_power ? ? model.py",
-    "beta2_power ? ? model.py",
+    "beta1_power [] float32 model.py",
+    "beta2_power [] float32 model.py",
     "decoder/out/kernel [64,10] float32 model.py",
     "encoder/w [784,64] float32 model.py",
     "global_step [] int64 model.py",

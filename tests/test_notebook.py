@@ -184,8 +184,8 @@ def test_sarif_and_github_point_at_the_notebook_file_line(project: Path, capsys)
 
 def test_names_on_a_notebook(project: Path, capsys) -> None:
     assert main(["names", "nb.ipynb"]) == 0
-    assert capsys.readouterr().out == ("nb.ipynb:cell 3:2:9: get_variable v:0\n"
-                                       "nb.ipynb:cell 3:3:9: get_variable u:0\n")
+    assert capsys.readouterr().out == ("nb.ipynb:cell 3:2:9: get_variable v:0 [1] float32\n"
+                                       "nb.ipynb:cell 3:3:9: get_variable u:0 [1] float32\n")
     main(["names", "--format", "json", "nb.ipynb"])
     rows = json.loads(capsys.readouterr().out)
     assert [(r["cell"], r["line"], r["name"]) for r in rows] == [(3, 2, "v:0"), (3, 3, "u:0")]

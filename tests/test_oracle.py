@@ -13,7 +13,9 @@ for how variables are recorded):
     names scopelint does not predict there are dropped; inside one statement's
     consecutive rows order is free). A fixture marked `# oracle: errors-only` gets (a)
     only, when its calls take different paths through the same lines (a line-level
-    comparison cannot tell which call a fact belongs to).
+    comparison cannot tell which call a fact belongs to);
+(c) every shape and dtype scopelint predicts for a named variable is TF's for the
+    variable of that name at that line.
 
 Skipped, with the reason, only when TensorFlow cannot be imported.
 """
@@ -104,6 +106,17 @@ def test_predicted_names_match_tf(tf, path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_predicted_shapes_match_tf(tf, path: Path) -> None:
+    """Every shape and dtype scopelint predicts for a named variable is the one TF gives it."""
+    run = _run(tf, path)
+    text = fixture_text(path)
+    sl_rows, _, _, _ = oracle.scopelint_rows(path, text, run.lines)
+    wrong = oracle.spec_diff(run, sl_rows)
+    assert not wrong, "\n".join([f"{path.name}: shapes or dtypes differ from TF's:", *wrong,
+                                 "what TF did:", oracle.tf_table(run)])
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
 def test_invalid_name_message_is_tfs(tf, path: Path) -> None:
     """TFS104 says what TF says: the same name, the same kind of scope, the same pattern."""
     run = _run(tf, path)
@@ -183,6 +196,40 @@ def test_signatures_are_tfs(tf, api: str) -> None:
                                            else target).parameters if p != "self"]
     ours = SIGNATURES[api]
     assert params[:len(ours)] == list(ours)
+
+
+@pytest.mark.parametrize("optimizer", ["AdamOptimizer", "MomentumOptimizer", "RMSPropOptimizer",
+                                       "AdagradOptimizer", "AdadeltaOptimizer", "FtrlOptimizer",
+                                       "AdagradDAOptimizer", "ProximalAdagradOptimizer"])
+def test_optimizer_signatures_are_tfs(tf, optimizer: str) -> None:
+    """The positional parameters the engine binds an optimizer's name (and slots) from."""
+    import inspect
+
+    from scopelint.engine.arguments import SIGNATURES
+
+    params = [p for p in inspect.signature(getattr(tf.train, optimizer).__init__).parameters
+              if p != "self"]
+    ours = SIGNATURES[optimizer]
+    assert params[:len(ours)] == list(ours)
+
+
+@pytest.mark.parametrize("api, signature", [
+    ("layers.dense", "dense"), ("layers.conv2d", "conv"), ("layers.conv3d_transpose", "conv"),
+    ("layers.batch_normalization", "batch_normalization"), ("slim.conv2d", "slim_conv"),
+    ("slim.conv2d_transpose", "slim_conv"), ("slim.fully_connected", "slim_fully_connected"),
+    ("slim.batch_norm", "slim_batch_norm")])
+def test_layer_signatures_are_tfs(tf, api: str, signature: str) -> None:
+    """The positional parameters the engine binds a layer's input and sizes from."""
+    import inspect
+
+    import tf_slim as slim
+
+    from scopelint.engine.arguments import SIGNATURES
+
+    module, name = api.split(".")
+    target = inspect.unwrap(getattr(slim if module == "slim" else tf.layers, name))
+    params = list(inspect.signature(target).parameters)
+    assert params[:len(SIGNATURES[signature])] == list(SIGNATURES[signature])
 
 
 # ------------------------------------------------------------ the harness itself

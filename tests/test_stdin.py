@@ -61,7 +61,7 @@ def test_noqa_python2_and_notebooks_from_stdin(project: Path, monkeypatch, capsy
 def test_names_reads_stdin(project: Path, monkeypatch, capsys) -> None:
     _, out, _ = run(monkeypatch, capsys, NAME_SCOPE.encode(), "names", "-",
                     "--stdin-filename", "m.py")
-    assert out == "m.py:4:9: get_variable v:0\n"
+    assert out == "m.py:4:9: get_variable v:0 [1] float32\n"
 
 
 @pytest.mark.parametrize("args, message", [

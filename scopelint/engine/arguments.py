@@ -15,7 +15,7 @@ from scopelint.engine.values import (
     ReuseValue,
     ScopeRef,
     Seq,
-    ShapedTensor,
+    Tensor,
     TFRef,
     Unknown,
     Value,
@@ -98,10 +98,15 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
         "renorm_decay", "adjustment"),
     "get_collection": ("key", "scope"),
     "placeholder": ("dtype", "shape", "name"),
+    # layers without an entry of their own above, by what their shapes read
+    "embedding": ("inputs", "input_dim", "output_dim"),
+    "layer": ("inputs",),
+    "slim_conv": ("inputs", "num_outputs", "kernel_size", "stride", "padding", "data_format"),
     "get_tensor_by_name": ("name",),
     "get_operation_by_name": ("name",),
     "minimize": ("loss", "global_step", "var_list"),
     "apply_gradients": ("grads_and_vars", "global_step", "name"),
+    "compute_gradients": ("loss", "var_list"),
     "apply": ("var_list",),
     "cell": ("activation", "reuse", "name"),
     "dynamic_rnn": ("cell", "inputs", "sequence_length", "initial_state", "dtype",
@@ -119,6 +124,22 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     "stack_bidirectional_rnn": ("cells_fw", "cells_bw", "inputs", "initial_states_fw",
                                 "initial_states_bw", "dtype", "sequence_length", "scope"),
     "ExponentialMovingAverage": ("decay", "num_updates", "zero_debias", "name"),
+    "AdamOptimizer": ("learning_rate", "beta1", "beta2", "epsilon", "use_locking", "name"),
+    "MomentumOptimizer": ("learning_rate", "momentum", "use_locking", "name", "use_nesterov"),
+    "RMSPropOptimizer": ("learning_rate", "decay", "momentum", "epsilon", "use_locking",
+                         "centered", "name"),
+    "AdagradOptimizer": ("learning_rate", "initial_accumulator_value", "use_locking", "name"),
+    "AdadeltaOptimizer": ("learning_rate", "rho", "epsilon", "use_locking", "name"),
+    "FtrlOptimizer": ("learning_rate", "learning_rate_power", "initial_accumulator_value",
+                      "l1_regularization_strength", "l2_regularization_strength", "use_locking",
+                      "name", "accum_name", "linear_name"),
+    "AdagradDAOptimizer": ("learning_rate", "global_step",
+                           "initial_gradient_squared_accumulator_value",
+                           "l1_regularization_strength", "l2_regularization_strength",
+                           "use_locking", "name"),
+    "ProximalAdagradOptimizer": ("learning_rate", "initial_accumulator_value",
+                                 "l1_regularization_strength", "l2_regularization_strength",
+                                 "use_locking", "name"),
 }
 # APIs whose entry above is their whole signature (no `**kwargs`): TF 2's
 # `tf.compat.v1.Variable` takes any keyword, and make_template passes its own to `func_`.
@@ -203,7 +224,7 @@ def _not_text(value: Value, scope: bool) -> Optional[str]:
         return {int: "an int"}.get(type(value.value), f"a {type(value.value).__name__}")
     if isinstance(value, (Seq, Mapping)):
         return "a dict" if isinstance(value, Mapping) else "a list or tuple"
-    if isinstance(value, (ShapedTensor, OpOutput)):
+    if isinstance(value, OpOutput) or (isinstance(value, Tensor) and value.shape is not None):
         return "a tensor"
     if isinstance(value, Variable):
         return "a variable"
@@ -221,14 +242,6 @@ def shape_of(value: Optional[Value]) -> Optional[tuple]:
         return (value.value,)
     if isinstance(value, Seq) and all(isinstance(i, Const) and type(i.value) is int
                                       for i in value.items):
-        return tuple(i.value for i in value.items)  # type: ignore[union-attr]
-    return None
-
-
-def dims_of(value: Optional[Value]) -> Optional[tuple[Optional[int], ...]]:
-    """A static shape as written, `[None, 32]`: ints, and None for unknown dimensions."""
-    if isinstance(value, Seq) and all(isinstance(i, Const) and (
-            type(i.value) is int or i.value is None) for i in value.items):
         return tuple(i.value for i in value.items)  # type: ignore[union-attr]
     return None
 
@@ -275,7 +288,8 @@ def misplaced(api: str, index: int, value: Value, expr: cst.BaseExpression,
             first is None or is_none(first)):  # a None name: TF raises (TFS105)
         if isinstance(value, ScopeRef):
             return param, "name_or_scope"
-        if isinstance(value, (Seq, ShapedTensor, OpOutput, Variable)):
+        if isinstance(value, (Seq, OpOutput, Variable)) or (
+                isinstance(value, Tensor) and value.shape is not None):
             return param, "values"
     return None
 

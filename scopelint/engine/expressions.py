@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 import libcst as cst
 
-from scopelint.engine import builtins_model, tffree, tfapi, versions
+from scopelint.engine import builtins_model, shapes, tffree, tfapi, versions
 from scopelint.engine.layer_classes import LIBRARY_WEIGHTS
 from scopelint.engine.symbols import is_known
 from scopelint.engine.tfapi import canonical
@@ -35,8 +35,8 @@ from scopelint.engine.values import (
     ScopeManager,
     ScopeRef,
     Seq,
+    StaticShape,
     Super,
-    OpOutput,
     Tensor,
     TFObject,
     TFRef,
@@ -198,6 +198,14 @@ def attribute(owner: Value, name: str) -> Value:
     if (isinstance(owner, Member) and owner.name == "op" and name == "name"
             and isinstance(owner.owner, Variable) and owner.owner.name is not None):
         return Const(owner.owner.name.rpartition(":")[0])  # `w.op.name`: `w`
+    if name == "shape" and isinstance(owner, (Tensor, Variable)):
+        return shapes.static_shape(owner) or Member(owner, name)
+    if isinstance(owner, StaticShape) and name in ("ndims", "rank"):
+        return Const(len(owner.items))
+    if isinstance(owner, StaticShape) and name == "dims":
+        return owner
+    if name == "value" and isinstance(owner, Const) and type(owner.value) is int:
+        return owner  # `Dimension.value`: a dimension is its int here
     return Member(owner, name)
 
 
@@ -306,6 +314,11 @@ def _method(interp: "Interpreter", member: Member, args: list[Value],
         return dict(owner.items).get(key, default) if key is not None else Unknown()
     if type(owner) is Inert:
         return _inert_call(interp, [*args, *kwargs.values()], node)
+    if name == "get_shape" and isinstance(owner, (Tensor, Variable)) and not args:
+        return shapes.static_shape(owner) or Benign()
+    if name == "as_list" and isinstance(owner, StaticShape) and not args:
+        return Seq(tuple(item if isinstance(item, Const) else Const(None)
+                         for item in owner.items))
     if name in BENIGN_METHODS:
         return Benign(interp.origin(node))
     interp.opaque_call(node)
@@ -433,7 +446,7 @@ def _binary_node(interp: "Interpreter", node: cst.BinaryOperation, env: Env) -> 
         op = _TENSOR_OPS.get(type(node.operator).__name__)
         if op:  # `x + y` on a tensor makes an op named `add`, in the current name scope
             interp.graph.unique_name(op)
-            return OpOutput(interp.graph.serial)
+            return shapes.binary(op, left, right, interp.graph.serial)
         return Tensor()
     return binary(node.operator, left, right)
 
@@ -600,6 +613,8 @@ def _unary(op: cst.BaseUnaryOp, value: Value) -> Value:
     if (isinstance(op, cst.Minus) and isinstance(value, Const)
             and isinstance(value.value, (int, float))):
         return Const(-value.value)
+    if isinstance(op, cst.Minus) and isinstance(value, (Tensor, Variable)):
+        return shapes.negated(value)
     return Unknown()
 
 
@@ -620,15 +635,23 @@ def _if_exp(interp: "Interpreter", node: cst.IfExp, env: Env) -> Value:
 def _subscript(interp: "Interpreter", node: cst.Subscript, env: Env) -> Value:
     owner = evaluate(interp, node.value, env)
     index: Value = Unknown()
-    bounds: list[Value] = []
+    parts: list[shapes.Index] = []
     for element in node.slice:
         if isinstance(element.slice, cst.Index):
+            if isinstance(element.slice.value, cst.Ellipsis):
+                parts.append(("ellipsis",))
+                continue
             index = evaluate(interp, element.slice.value, env)
+            parts.append(("new",) if index == Const(None) or index == TFRef("newaxis")
+                         else ("index",))
         else:
-            for part in (element.slice.lower, element.slice.upper, element.slice.step):  # type: ignore[union-attr]
-                bounds.append(evaluate(interp, part, env) if part is not None else Const(None))
-    if len(node.slice) == 1 and bounds:
-        return _sliced(owner, bounds)
+            written: cst.Slice = element.slice  # type: ignore[assignment]
+            parts.append(("slice", *(None if part is None else evaluate(interp, part, env)
+                                     for part in (written.lower, written.upper, written.step))))
+    if isinstance(owner, (Tensor, Variable)):
+        return shapes.sliced(owner, parts)
+    if len(node.slice) == 1 and parts and parts[0][0] == "slice":
+        return _sliced(owner, [Const(None) if b is None else b for b in parts[0][1:]])
     if isinstance(owner, Mapping) and const_str(index) is not None:
         return dict(owner.items).get(const_str(index) or "", Unknown())
     if isinstance(owner, Seq) and isinstance(index, Const) and isinstance(index.value, int):
@@ -638,13 +661,14 @@ def _subscript(interp: "Interpreter", node: cst.Subscript, env: Env) -> Value:
 
 
 def _sliced(owner: Value, bounds: list[Value]) -> Value:
-    """`owner[a:b:c]` of a known sequence or string with known bounds."""
+    """`owner[a:b:c]` of a known sequence (a static shape stays one) or string with known
+    bounds."""
     if not all(isinstance(b, Const) and (b.value is None or type(b.value) is int)
                for b in bounds) or bounds[2] == Const(0):
         return Unknown()
     part = slice(*(b.value for b in bounds))  # type: ignore[attr-defined]
     if isinstance(owner, Seq):
-        return Seq(owner.items[part])
+        return type(owner)(owner.items[part])
     text = const_str(owner)
     return Const(text[part]) if text is not None and is_known(text) else Unknown()
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 from contextlib import nullcontext
-from typing import Callable, NamedTuple, Optional
+from dataclasses import replace
+from typing import Callable, NamedTuple, Optional, Sequence
 
 import libcst as cst
 
-from scopelint.engine import tfapi, versions
-from scopelint.engine.arguments import SIGNATURES, bind_args, is_none, shape_of
+from scopelint.engine import shapes, tfapi, versions
+from scopelint.engine.arguments import SIGNATURES, bind_args, dtype_of, is_none
 from scopelint.engine.cstwalk import source_of
 from scopelint.engine.model import Request
 from scopelint.engine.state import EngineState
@@ -26,12 +27,12 @@ from scopelint.engine.values import (
     OpOutput,
     ScopeRef,
     Seq,
-    ShapedTensor,
     Tensor,
     TFObject,
     TFRef,
     Unknown,
     Value,
+    Variable,
     const_str,
     reuse_of,
     to_text,
@@ -46,15 +47,16 @@ class LibraryCalls(EngineState):
     capture_own_scope: Callable[..., Value]  # layer_classes.LayerClasses
 
     def global_step(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
-        """`tf.train.get_or_create_global_step()`: get_variable in the current scope, once."""
+        """`tf.train.get_or_create_global_step()`: get_variable in the current scope, once;
+        a non-trainable int64 scalar."""
         graph = self.graph
         taken = graph.names_in_use.get("global_step") or graph.unsure_names.matches("global_step")
         if graph.has_global_step or taken:  # it finds the existing `global_step:0` by name
             return Unknown()
         graph.has_global_step = True
-        self.get_variable(Args({"name": Const("global_step"), "shape": Seq(()),
-                                "dtype": TFRef("int64")}), node, path)
-        return Unknown()
+        return self.get_variable(Args({"name": Const("global_step"), "shape": Seq(()),
+                                       "dtype": TFRef("int64"), "trainable": Const(False)}),
+                                 node, path)
 
     def make_template(self, bound: Args, node: cst.Call) -> Value:
         """`tf.make_template(name, func)`: a callable whose calls share variables."""
@@ -87,51 +89,62 @@ class LibraryCalls(EngineState):
         template.state["scope"] = self.capture_own_scope(
             node, template.args.get("name_", Unknown()), "the template")
 
-    def functional_layer(self, kind: str, args: list[Value], kwargs: dict[str, Value],
+    def functional_layer(self, kind: str, args: list[Value], kwargs: Args,
                          node: cst.Call) -> Value:
         """`tf.layers.dense(...)` etc.: build a layer object and call it once."""
-        bound = bind_args("layers." + kind, args, kwargs)
+        bound = bind_args(layer_signature(kind), args, kwargs)
         layer = TFObject("layers." + kind, bound, {"kind": kind, "functional": True})
         name = kwargs.get("name", Const(None))
         if not is_none(name):
             # Layer.__init__: `with vs(name) as captured: self._scope = captured`.
             layer.state["scope"] = self.capture_scope(node, name)
-        shapes = layer_shapes(kind, bound)
-        layer.state["shapes"] = shapes
-        self.layer_object_call(layer, node)
-        out = shapes.get("output")
-        return ShapedTensor(out) if out is not None else Unknown()
+        if kind in tfapi.NO_VARIABLE_LAYERS:
+            self.layer_object_call(layer, node)
+            return shapes.op_result("layers." + kind, [bound.get("inputs", Unknown())], {})
+        return self.layer_object_call(layer, node, bound.get("inputs"))
 
-    def keras_layer(self, path: str, kind: str, kwargs: dict[str, Value]) -> Value:
+    def keras_layer(self, path: str, kind: str, args: list[Value], kwargs: Args) -> Value:
         """`tf.keras.layers.Dense(...)`: named at construction, `dense`, `dense_1`, ..."""
         name = kwargs.get("name", Const(None))
         text = self.graph.keras_name(kind) if is_none(name) else to_text(name)
-        return TFObject(path, kwargs, {"keras": kind, "name": text})
+        bound = bind_args(layer_signature(kind), [Unknown(), *args], kwargs)
+        return TFObject(path, bound, {"keras": kind, "name": text})
 
-    def keras_call(self, layer: TFObject, node: cst.Call) -> Value:
+    def keras_call(self, layer: TFObject, node: cst.Call, inputs: Optional[Value]) -> Value:
         """A Keras layer's first call makes its weights as tf.Variables in the name scope
         `<layer name>`: variable-scope reuse never applies to them."""
+        kind = layer.state["keras"]
+        sizes = shapes.layer_shapes(kind, _with_inputs(layer.args, inputs))
+        written = layer.args.get("dtype")
+        dtype = "float32" if written is None else dtype_of(written)  # Keras's floatx
         if not layer.state.get("built"):
             layer.state["built"] = True
-            kind = layer.state["keras"]
             graph = self.graph
             saved = graph.name_stack
             graph.enter_name_scope(layer.state["name"])
+            trainable = truth(layer.args.get("trainable", Const(True)))
             try:
-                for weight in _layer_weights(kind, tfapi.LAYERS[kind][1], layer.args):
-                    self.new_variable(node, layer.path, weight)
+                layer.state["weights"] = [
+                    self.new_variable(node, layer.path, weight, dtype, sizes.get(weight),
+                                      False if weight.startswith("moving_") else trainable)
+                    for weight in _layer_weights(kind, tfapi.LAYERS[kind][1], layer.args)]
             finally:
                 graph.name_stack = saved
-        return Tensor()
+        return _output(layer, inputs, sizes, dtype)
 
-    def layer_object_call(self, layer: TFObject, node: cst.Call) -> Value:
+    def layer_object_call(self, layer: TFObject, node: cst.Call,
+                          inputs: Optional[Value] = None,
+                          sizes: Optional[dict[str, tuple]] = None) -> Value:
         """`Layer.__call__`: the first call picks the scope and gets each weight in it;
-        later calls use the weights already built."""
+        later calls use the weights already built. `sizes`: the weights' shapes when the
+        caller knows them (a cell's, from its input's width)."""
         self.graph.keras_uids_unknown = True  # legacy layers count Keras names too
-        if layer.state.get("built"):
-            return Unknown()
-        layer.state["built"] = True
         kind = layer.state["kind"]
+        if sizes is None:
+            sizes = shapes.layer_shapes(kind, _with_inputs(layer.args, inputs))
+        if layer.state.get("built"):
+            return _output(layer, inputs, sizes)
+        layer.state["built"] = True
         base, weights = tfapi.LAYERS.get(kind) or tfapi.CELLS.get(kind) or (kind, ())
         reuse = layer.args.get("reuse", Const(None))
         if "scope" not in layer.state:
@@ -142,25 +155,37 @@ class LibraryCalls(EngineState):
             else:  # a default name, made unique: `dense`, `dense_1`
                 layer.state["scope"] = self.capture_scope(node, Const(None), base_name)
         with self.library_scope(node, layer.state["scope"], reuse=reuse, auxiliary=False):
-            trainable = truth(layer.args.get("trainable", Const(True))) is True
-            shapes = layer.state.get("shapes", {})
-            for weight in _layer_weights(kind, weights, layer.args):
+            trainable = truth(layer.args.get("trainable", Const(True)))
+            dtype = _weight_dtype(inputs)
+            layer.state["weights"] = [
                 self._weight(node, layer.path, weight,
-                             trainable and not weight.startswith("moving_"), shapes.get(weight))
-        return Unknown()
+                             False if weight.startswith("moving_") else trainable,
+                             sizes.get(weight), dtype)
+                for weight in _layer_weights(kind, weights, layer.args)]
+        return _output(layer, inputs, sizes)
 
-    def _weight(self, node: cst.Call, api: str, name: str, trainable: bool = False,
-                shape: Optional[tuple] = None) -> None:
+    def _weight(self, node: cst.Call, api: str, name: str, trainable: Optional[bool] = False,
+                shape: Optional[tuple] = None, dtype: Optional[str] = None) -> Variable:
         """One weight a library call gets with get_variable in the current scope."""
         request = self.graph.get_variable(name, self.loc(node), self.call_stack(), shape, None,
-                                          trainable=trainable)
+                                          dtype, trainable=trainable)
         self.record_request(node, api, request)
+        return self.variable_value(request)
+
+    def variable_value(self, request: Request) -> Variable:
+        """The variable a get_variable request returns, with what the store knows of it."""
+        stored = self.graph.store.get(request.key)
+        name = None if request.name is None else request.name + ":0"
+        if stored is None or request.outcome not in (Outcome.CREATE, Outcome.REUSE):
+            return Variable(name)
+        return Variable(name, stored.shape, stored.dtype, stored.trainable, stored.order)
 
     def rnn(self, kind: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
         """`tf.nn.dynamic_rnn(cell, ...)`: the cell builds in `variable_scope(scope or "rnn")`;
         the bidirectional forms build `cell_fw` and `cell_bw` in its `fw` and `bw` scopes;
         the stacked ones (`tf.contrib.rnn`) build layer i's pair in `cell_<i>/`, under a
-        `bidirectional_rnn/` scope of its own for the dynamic one."""
+        `bidirectional_rnn/` scope of its own for the dynamic one. `dynamic_rnn` and
+        `bidirectional_dynamic_rnn` return `(outputs, state)`, the outputs `[..., units]`."""
         bound = bind_args(kind, args, kwargs)
         scope = bound.get("scope", Const(None))
         if "cell" in SIGNATURES[kind]:
@@ -176,6 +201,9 @@ class LibraryCalls(EngineState):
                 return Tensor()
             layers = [[("fw", f"cells_fw[{i}]", fw), ("bw", f"cells_bw[{i}]", bw)]
                       for i, (fw, bw) in enumerate(zip(fws.items, bws.items))]
+        dynamic = kind in ("dynamic_rnn", "bidirectional_dynamic_rnn")
+        inputs = bound.get("inputs") if dynamic else None
+        outputs = []
         run = object()  # this call: its cells' uses in it are one run
         with self.library_scope(node, Const(tfapi.RNNS[kind]) if is_none(scope) else scope):
             for i, cells in enumerate(layers):
@@ -188,15 +216,23 @@ class LibraryCalls(EngineState):
                                 else nullcontext():
                             written = _argument(node, kind, param)
                             text = f"{param}={written}" if written else param
-                            self.cell_call(cell, node, "nn." + kind, CellUse(text, run))
-        return Tensor()
+                            outputs.append(self.cell_call(cell, node, "nn." + kind, inputs,
+                                                          CellUse(text, run)))
+        if not dynamic:
+            return Tensor()
+        states = tuple(Tensor(grads=out.grads) for out in outputs)
+        if len(outputs) == 1:
+            return Seq((outputs[0], states[0]))
+        return Seq((Seq(tuple(outputs)), Seq(states)))
 
     def cell_call(self, cell: Optional[Value], node: cst.Call, api: str,
-                  use: Optional[CellUse] = None, within: Optional[TFObject] = None) -> None:
+                  inputs: Optional[Value] = None, use: Optional[CellUse] = None,
+                  within: Optional[TFObject] = None) -> Tensor:
         """A cell's first call builds its weights in the current scope; a MultiRNNCell
-        builds each layer's cell in `multi_rnn_cell/cell_<i>`; a wrapper calls its cell.
-        `use`: the RNN call's argument that passes the cell; `within`: the MultiRNNCell
-        that calls it as a layer."""
+        builds each layer's cell in `multi_rnn_cell/cell_<i>`, each on the previous one's
+        output; a wrapper calls its cell. Returns the output, `[..., units]`. `use`: the RNN
+        call's argument that passes the cell; `within`: the MultiRNNCell that calls it as a
+        layer."""
         kind = cell.state.get("kind") if isinstance(cell, TFObject) else None
         if isinstance(cell, TFObject) and kind in (*tfapi.CELLS, "MultiRNNCell"):
             if cell.state.get("built"):
@@ -205,26 +241,37 @@ class LibraryCalls(EngineState):
                 cell.state["first_use"] = FirstUse(
                     self.graph.scope.name, self.graph.scope.reuse, self.loc(node), use, within,
                     not self.graph.may_not_run)
-        if kind in tfapi.CELLS:
-            self.layer_object_call(cell, node)  # type: ignore[arg-type]
-        elif kind == "MultiRNNCell" and isinstance(cell, TFObject):
+        if kind in tfapi.CELLS and isinstance(cell, TFObject):
+            units = cell.state.get("units")
+            tensor = shapes.as_tensor(inputs)
+            plain = kind != "LSTMCell" or not any(
+                truth(cell.args.get(k, Const(None))) is not False
+                for k in ("num_proj", "use_peepholes", "activation"))
+            sizes = shapes.cell_shapes(kind, units.value if isinstance(units, Const) and type(
+                units.value) is int else None, tensor.shape if tensor and plain else None)
+            return self.layer_object_call(cell, node, inputs, sizes)
+        if kind == "MultiRNNCell" and isinstance(cell, TFObject):
             if cell.state.get("built"):
-                return
+                return Tensor()
             cell.state["built"] = True
             scope = self.capture_scope(node, Const(None), Const("multi_rnn_cell"))
             cell.state["scope"] = scope
+            out: Optional[Value] = inputs
             with self.library_scope(node, scope, auxiliary=False):
                 for i, layer in enumerate(cell.state["cells"]):
                     with self.library_scope(node, Const(f"cell_{i}")):
-                        self.cell_call(layer, node, api, use and use._replace(
+                        out = self.cell_call(layer, node, api, out, use and use._replace(
                             text=f"layer {i} of {use.text}"), cell)
-        elif isinstance(cell, TFObject) and "wraps" in cell.state:
+            return out if isinstance(out, Tensor) else Tensor()
+        if isinstance(cell, TFObject) and "wraps" in cell.state:
             inside = use._replace(text=_INSIDE + use.text) if use and not use.text.startswith(
                 _INSIDE) else use
-            self.cell_call(cell.state["wraps"], node, api, inside, within)  # in this scope
-        else:  # weights under names scopelint cannot know
-            self.opaque_call(node)
-            self.unknown_request(node, api)
+            # the wrapped cell, in this scope
+            return self.cell_call(cell.state["wraps"], node, api, inputs, inside, within)
+        # weights under names scopelint cannot know
+        self.opaque_call(node)
+        self.unknown_request(node, api)
+        return Tensor()
 
     def note_cell_reused(self, cell: TFObject, node: cst.Call, use: Optional[CellUse],
                          within: Optional[TFObject]) -> None:
@@ -271,24 +318,31 @@ class LibraryCalls(EngineState):
             self.facts.shared_cells.append(SharedCellFact(self.loc(node), found))
 
     def slim_layer(self, path: str, leaf: str, kwargs: dict[str, Value],
-                   node: cst.Call) -> Value:
-        """`slim.conv2d(..., scope=...)`: `variable_scope(scope, default, reuse=reuse)`."""
+                   node: cst.Call, args: Sequence[Value] = ()) -> Value:
+        """`slim.conv2d(..., scope=...)`: `variable_scope(scope, default, reuse=reuse)`;
+        its first weights' shapes follow the input, when known."""
         default, weights = tfapi.SLIM_LAYERS[leaf]
         # named as written: `contrib.layers.fully_connected`, or slim's for tf_slim/contrib.slim
         api = path if path.startswith("contrib.layers.") else "slim." + leaf
         scoped = self._arg_scope_args(leaf)
-        if scoped is None:  # an arg_scope that may list this layer may set its reuse
-            kwargs = {"reuse": Unknown(), **kwargs}
+        if scoped is None:  # an arg_scope that may list this layer may set any argument
+            kwargs = Args({"reuse": Unknown(), **kwargs}, spread=True)
         else:
-            kwargs = {**scoped, **kwargs}
+            kwargs = Args({**scoped, **kwargs}, getattr(kwargs, "spread", False))
+        bound = bind_args(f"slim.{leaf}" if f"slim.{leaf}" in SIGNATURES else "slim_conv",
+                          list(args), kwargs)
+        sizes = shapes.slim_shapes(leaf, bound)
         reuse = kwargs.get("reuse", Const(None))
         with self.library_scope(node, kwargs.get("scope", Const(None)), Const(default), reuse):
             for weight in weights:
-                self._weight(node, api, weight)
+                self._weight(node, api, weight, shape=sizes.get(weight),
+                             dtype=_weight_dtype(bound.get("inputs")))
             # The rest (biases, gamma, a normalizer's scope) depends on arguments.
             self.unknown_request(node, api)
             self.graph.mark_store_unknown()
-        return Unknown()
+        out = sizes.get("output")
+        tensor = shapes.as_tensor(bound.get("inputs"))
+        return Tensor(out, tensor.dtype if tensor else None) if out is not None else Unknown()
 
     def _arg_scope_args(self, leaf: str) -> Optional[dict[str, Value]]:
         """The arguments the enclosing `arg_scope`s give slim's `leaf` (inner ones win),
@@ -334,27 +388,73 @@ class LibraryCalls(EngineState):
                                 node)
         return Unknown()
 
-    def optimizer_slots(self, optimizer: TFObject, kind: str, method: str,
-                        node: cst.Call) -> Value:
-        """`minimize()` / `apply_gradients()`: slot variables come from get_variable."""
-        if kind not in tfapi.SLOT_OPTIMIZERS or optimizer.state.get("minimized"):
+    def optimizer_slots(self, optimizer: TFObject, kind: str, method: str, args: list[Value],
+                        kwargs: dict[str, Value], node: cst.Call) -> Value:
+        """`minimize()` / `apply_gradients()`: slot variables come from get_variable, named
+        `<var>/<optimizer name>` (`_1` for a second slot) for each variable trained that has
+        none yet, when scopelint knows which (see `trained_variables`)."""
+        if kind not in tfapi.SLOT_OPTIMIZERS or optimizer.state.get("unknown"):
             return Unknown()
-        optimizer.state["minimized"] = True
-        if kind == "AdamOptimizer":
+        slot = const_str(optimizer.args.get("name", Const(kind.replace("Optimizer", ""))))
+        if method == "minimize":
+            bound = bind_args("minimize", args, kwargs)
+            trained = trained_variables(bound.get("loss"), bound.get("var_list", Const(None)))
+        else:
+            trained = applied_variables(bind_args("apply_gradients", args, kwargs).get(
+                "grads_and_vars"))
+        count = _slot_count(kind, optimizer.args)
+        if trained is not None and not (slot and is_known(slot) and count
+                                        and all(is_known(v.name or ANY) for v in trained)):
+            trained = None
+        first = "slotted" not in optimizer.state
+        if kind == "AdamOptimizer" and first:
             # Adam's non-slot accumulators are plain tf.Variables named in the name scope.
             for power in ("beta1_power", "beta2_power"):
-                self.new_variable(node, "AdamOptimizer.beta_power", power)
-        slot = const_str(optimizer.args.get("name", Const(kind.replace("Optimizer", ""))))
-        self.slot_request(node, f"{kind}.{method}", slot or "…")
-        if kind in tfapi.TWO_SLOT_OPTIMIZERS:  # the second slot: `<var>/Adam_1`
-            self.slot_request(node, f"{kind}.{method}", f"{slot}_1" if slot else "…")
+                self.new_variable(node, "AdamOptimizer.beta_power", power, "float32", ())
+        api = f"{kind}.{method}"
+        if trained is None:
+            optimizer.state["unknown"] = True
+            self.slot_request(node, api, slot or "…")
+            if kind in tfapi.TWO_SLOT_OPTIMIZERS:  # the second slot: `<var>/Adam_1`
+                self.slot_request(node, api, f"{slot}_1" if slot else "…")
+        else:
+            slotted = optimizer.state.setdefault("slotted", set())
+            for var in trained:
+                if var.name in slotted:
+                    continue
+                slotted.add(var.name)
+                for _ in range(count or 0):
+                    self.slot_variable(node, api, var, slot or "")
         # compute_gradients() opens `gradients`, apply_gradients() the optimizer's name.
-        self.graph.unique_name("gradients")
+        if method == "minimize":
+            self.graph.unique_name("gradients")
         if slot:
             self.graph.unique_name(slot)
         else:
             self.graph.mark_names_unknown()
         return Unknown()
+
+    def slot_variable(self, node: cst.Call, api: str, var: Variable, slot: str) -> None:
+        """`slot_creator.create_slot`: `variable_scope(None, default_name=<var op>/<slot>)`,
+        then `get_variable("")` there, of the variable's shape and dtype."""
+        owner = (var.name or "").rsplit(":", 1)[0]
+        with self.library_scope(node, Const(None), Const(f"{owner}/{slot}")):
+            request = self.graph.get_variable("", self.loc(node), self.call_stack(), None, None,
+                                              var.dtype, made_shape=var.shape)
+            self.record_request(node, api, replace(request, detail=slot))
+
+    def compute_gradients(self, args: list[Value], kwargs: dict[str, Value]) -> Value:
+        """`compute_gradients(loss, var_list)`: `(gradient, variable)` pairs, when scopelint
+        knows the variables; a variable the loss does not reach gets None."""
+        self.graph.unique_name("gradients")
+        bound = bind_args("compute_gradients", args, kwargs)
+        given = bound.get("var_list", Const(None))
+        trained = trained_variables(bound.get("loss"), given)
+        if trained is None:
+            return Unknown()
+        listed = trained if is_none(given) else given.items  # type: ignore[union-attr]
+        return Seq(tuple(Seq((Tensor(v.shape, v.dtype) if v in trained else Const(None), v))
+                         for v in listed))
 
     def moving_average(self, ema: TFObject, var_list: Optional[Value], node: cst.Call) -> Value:
         """`apply(var_list)`: a shadow variable per item, named after the item's op in a
@@ -376,9 +476,15 @@ class LibraryCalls(EngineState):
                     reuse_origin=self.reuse_origin(Request("", None, Outcome.MISSING,
                                                            Reuse.YES))))
             return Unknown()
-        if ema.state.get("applied"):
+        named = items and is_known(name) and not ema.state.get("unknown") and all(
+            isinstance(v, Variable) and v.name and is_known(v.name) for v in items)
+        if named:
+            for var in items:
+                self.slot_variable(node, api, var, name)  # type: ignore[arg-type]
             return Unknown()
-        ema.state["applied"] = True
+        if ema.state.get("unknown"):
+            return Unknown()
+        ema.state["unknown"] = True
         self.slot_request(node, api, name)
         return Unknown()
 
@@ -499,41 +605,84 @@ def _target_names(target: cst.BaseExpression) -> set[str]:
     return set()
 
 
-def layer_shapes(kind: str, args: dict[str, Value]) -> dict[str, tuple]:
-    """The kernel, bias and output shapes of a dense or convolution layer, when its input's
-    last dimension and its sizes are known (channels last)."""
-    inputs = args.get("inputs")
-    shape = inputs.shape if isinstance(inputs, ShapedTensor) else None
-    if not shape or type(shape[-1]) is not int:
-        return {}
-    width = shape[-1]
-    if kind == "dense":
-        units = args.get("units")
-        if not (isinstance(units, Const) and type(units.value) is int):
-            return {}
-        return {"kernel": (width, units.value), "bias": (units.value,),
-                "output": shape[:-1] + (units.value,)}
-    rank = {"conv1d": 1, "conv2d": 2, "conv3d": 3, "conv2d_transpose": 2,
-            "conv3d_transpose": 3}.get(kind)
-    filters, size = args.get("filters"), args.get("kernel_size")
-    if (rank is None or len(shape) != rank + 2 or not is_none(args.get("data_format",
-                                                                        Const(None)))
-            or not (isinstance(filters, Const) and type(filters.value) is int)):
-        return {}
-    window = _window(size, rank)
-    if window is None:
-        return {}
-    channels = (width, filters.value) if "transpose" not in kind else (filters.value, width)
-    return {"kernel": window + channels, "bias": (filters.value,),
-            "output": (None,) * (rank + 1) + (filters.value,)}
+def trained_variables(loss: Optional[Value], var_list: Value) -> Optional[list[Variable]]:
+    """The variables `minimize(loss, var_list=...)` makes slots for: those of `var_list`
+    (by default the trainable ones) that a gradient of the loss reaches, in order; None
+    when scopelint cannot tell."""
+    tensor = shapes.as_tensor(loss)
+    reached = tensor.grads if tensor is not None else None
+    if is_none(var_list):
+        return None if reached is None else sorted(reached, key=lambda v: v.order)
+    if not isinstance(var_list, Seq) or not all(
+            isinstance(v, Variable) and v.trainable is True for v in var_list.items):
+        return None
+    names = None if reached is None else {v.name for v in reached}
+    return [v for v in var_list.items  # type: ignore[misc]
+            if names is None or v.name in names]  # type: ignore[union-attr]
 
 
-def _window(size: Optional[Value], rank: int) -> Optional[tuple[int, ...]]:
-    """`kernel_size=3` or `(3, 3)`: the window's dimensions."""
-    if isinstance(size, Const) and type(size.value) is int:
-        return (size.value,) * rank
-    known = shape_of(size) if isinstance(size, Seq) else None
-    return known if known is not None and len(known) == rank else None
+def _slot_count(kind: str, args: dict[str, Value]) -> Optional[int]:
+    """How many slots an optimizer makes per variable, all named after it: a centered
+    RMSProp a third (`mg`); Ftrl's own `accum_name` / `linear_name` rename them."""
+    if kind == "RMSPropOptimizer":
+        centered = truth(args.get("centered", Const(False)))
+        return None if centered is None else 3 if centered else 2
+    if kind == "FtrlOptimizer" and not all(is_none(args.get(k, Const(None)))
+                                           for k in ("accum_name", "linear_name")):
+        return None
+    return 2 if kind in tfapi.TWO_SLOT_OPTIMIZERS else 1
+
+
+def applied_variables(grads_and_vars: Optional[Value]) -> Optional[list[Variable]]:
+    """The variables `apply_gradients(pairs)` makes slots for: those with a gradient."""
+    if not isinstance(grads_and_vars, Seq):
+        return None
+    out: list[Variable] = []
+    for pair in grads_and_vars.items:
+        if not (isinstance(pair, Seq) and len(pair.items) == 2
+                and isinstance(pair.items[1], Variable)):
+            return None
+        grad = pair.items[0]
+        if is_none(grad):
+            continue
+        if not isinstance(grad, (Tensor, Variable)):
+            return None
+        out.append(pair.items[1])
+    return out
+
+
+
+
+def layer_signature(kind: str) -> str:
+    """The `SIGNATURES` entry of a layer function (its class takes the same, but `inputs`)."""
+    if f"layers.{kind}" in SIGNATURES:
+        return f"layers.{kind}"
+    return "embedding" if kind == "embedding" else "layer"
+
+
+def _with_inputs(args: dict[str, Value], inputs: Optional[Value]) -> Args:
+    """A layer's arguments with the input it is called on."""
+    return Args({**args, "inputs": inputs if inputs is not None else Unknown()},
+                getattr(args, "spread", False))
+
+
+def _weight_dtype(inputs: Optional[Value]) -> Optional[str]:
+    """A layer's weights take its first input's floating dtype."""
+    tensor = shapes.as_tensor(inputs)
+    return tensor.dtype if tensor is not None and tensor.dtype in shapes.FLOATS else None
+
+
+def _output(layer: TFObject, inputs: Optional[Value], sizes: dict[str, tuple],
+            dtype: Optional[str] = None) -> Tensor:
+    """A layer's output, of its weights' dtype (by default, its input's): its shape when
+    known; its gradient reaches the layer's trainable weights and what the input's reaches."""
+    tensor = shapes.as_tensor(inputs) if inputs is not None else None
+    weights: list[Variable] = layer.state.get("weights", [])
+    grads = None
+    if tensor is not None and tensor.grads is not None and all(
+            w.name and w.trainable is not None for w in weights):
+        grads = tensor.grads | {w for w in weights if w.trainable}
+    return Tensor(sizes.get("output"), dtype or _weight_dtype(inputs), grads)
 
 
 def _layer_weights(kind: str, weights: tuple[str, ...], args: dict[str, Value]) -> list[str]:

@@ -55,7 +55,8 @@ class StoredVar:
     shape: Optional[tuple] = None
     dtype: Optional[str] = None
     certain: bool = True  # False when made on a path that may not run
-    trainable: bool = False  # certainly in the TRAINABLE_VARIABLES collection
+    trainable: Optional[bool] = False  # in the TRAINABLE_VARIABLES collection (None: unknown)
+    order: int = 0  # its place among the graph's variables (collections keep that order)
 
 
 @dataclass
@@ -102,6 +103,7 @@ class Graph:
         self.keras_uids_unknown = False  # a call scopelint cannot follow may have counted
         self.first_cause: Optional[Cause] = None  # what first made its state uncertain
         self.context_cause: Optional[Cause] = None  # why its enclosing scope is unknown
+        self.variable_count = 0  # variables made so far: the next one's `order`
 
     # -- op and name-scope names (ops.Graph) --------------------------------
 
@@ -217,12 +219,14 @@ class Graph:
 
     def get_variable(self, name: str, loc: Location, stack: CallStack,
                      shape: Optional[tuple], dtype: Optional[str],
-                     made_dtype: Optional[str] = None, trainable: bool = False) -> Request:
+                     made_dtype: Optional[str] = None, trainable: Optional[bool] = False,
+                     made_shape: Optional[tuple] = None) -> Request:
         """`VariableScope.get_variable` → `_VariableStore._get_single_variable`.
 
-        `dtype` is the one the request checks an existing variable against;
-        `made_dtype` the one a new variable gets (they differ when an initializer
-        tensor decides it); `trainable` whether a new one certainly is.
+        `shape` and `dtype` are the ones the request checks an existing variable
+        against; `made_shape` and `made_dtype` the ones a new variable gets (an
+        initializer tensor may decide them); `trainable` whether a new one is (None: unknown).
+        A name ending in `/` (an optimizer's slot, `get_variable("")`) is the real name.
         """
         key = self.full_name(name)
         reuse = self.scope.reuse
@@ -239,14 +243,16 @@ class Graph:
             return Request(key, existing.name, outcome, reuse, existing, detail)
         # get_variable resets the name scope, then names the variable like tf.Variable.
         saved, self.name_stack = self.name_stack, ""
-        real = existing.name if existing else self.unique_name(
-            key, mark_as_used=outcome is not Outcome.MISSING)
+        real = existing.name if existing else key[:-1] if key.endswith("/") else \
+            self.unique_name(key, mark_as_used=outcome is not Outcome.MISSING)
         self.name_stack = saved
         if outcome is not Outcome.MISSING:
             # Past this call the variable exists: made now, or TF raised already.
             self.branches.note(self, "store", key)
-            self.store[key] = StoredVar(real, loc, stack, shape, made_dtype,
-                                        certain=not self.maybe, trainable=trainable)
+            self.variable_count += 1
+            self.store[key] = StoredVar(real, loc, stack, made_shape or shape, made_dtype,
+                                        certain=not self.maybe, trainable=trainable,
+                                        order=self.variable_count)
             if self.maybe:
                 self.mark_unsure("store", key)
         return Request(key, real, outcome, reuse)
@@ -275,8 +281,8 @@ class Graph:
         self.keras_uids_unknown = True
 
     def mark_slots_unknown(self, slot: str) -> None:
-        """Slot variables: store keys `<var>/<slot>/` and name scopes `<var>/<slot>[_N]`."""
-        self.mark_unsure("store", self.full_name(f"{ANY}/"))
+        """Slot variables: store keys `<var>/<slot>[_N]/` and name scopes `<var>/<slot>[_N]`."""
+        self.mark_unsure("store", self.full_name(f"{ANY}/{slot}{ANY}/"))
         prefix = f"{self.name_stack.lower()}/" if self.name_stack else ""
         self.mark_unsure("names", f"{prefix}{ANY}/{slot.lower()}")
 

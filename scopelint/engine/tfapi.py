@@ -57,6 +57,7 @@ LAYERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "separable_conv2d": ("separable_conv2d", ("depthwise_kernel", "pointwise_kernel", "bias")),
     "batch_normalization": ("batch_normalization",
                             ("gamma", "beta", "moving_mean", "moving_variance")),
+    "embedding": ("embedding", ("embeddings",)),  # Keras only: `tf.keras.layers.Embedding`
 }
 # RNN cells (tf.nn.rnn_cell), legacy layers too: base name and variables, in order.
 CELLS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -88,7 +89,7 @@ LAYER_CLASSES: dict[str, str] = {
     "Dense": "dense", "Conv1D": "conv1d", "Conv2D": "conv2d", "Conv3D": "conv3d",
     "Conv2DTranspose": "conv2d_transpose", "Conv3DTranspose": "conv3d_transpose",
     "SeparableConv1D": "separable_conv1d", "SeparableConv2D": "separable_conv2d",
-    "BatchNormalization": "batch_normalization",
+    "BatchNormalization": "batch_normalization", "Embedding": "embedding",
 }
 
 # tf.contrib.layers / slim layers: default scope name and the variables always made first

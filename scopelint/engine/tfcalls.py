@@ -13,9 +13,9 @@ from typing import Callable, Optional
 import libcst as cst
 
 from scopelint.engine import tfapi, validity
+from scopelint.engine import shapes
 from scopelint.engine.arguments import (
     bind_args,
-    dims_of,
     dtype_of,
     is_none,
     misplaced,
@@ -25,7 +25,7 @@ from scopelint.engine.arguments import (
     signature_key,
 )
 from scopelint.engine.cstwalk import source_of
-from scopelint.engine.library import LibraryCalls
+from scopelint.engine.library import LibraryCalls, layer_signature
 from scopelint.engine.model import Graph, Request
 from scopelint.engine.scopes import ScopeCalls
 from scopelint.engine.state import CallSite
@@ -42,8 +42,6 @@ from scopelint.engine.values import (
     OpOutput,
     ScopeRef,
     Seq,
-    ShapedTensor,
-    Tensor,
     TFObject,
     TFRef,
     Unknown,
@@ -90,21 +88,24 @@ class TFCalls(ScopeCalls, LibraryCalls):
                                            or leaf in tfapi.NO_VARIABLE_LAYERS):
             return self.functional_layer(leaf, args, kwargs, node)
         if path.startswith("keras.layers.") and leaf in tfapi.LAYER_CLASSES:
-            return self.keras_layer(path, tfapi.LAYER_CLASSES[leaf], kwargs)
+            return self.keras_layer(path, tfapi.LAYER_CLASSES[leaf], args, kwargs)
         if path.startswith("layers.") and leaf in tfapi.LAYER_CLASSES:
-            return TFObject(path, kwargs, {"kind": tfapi.LAYER_CLASSES[leaf]})
+            kind = tfapi.LAYER_CLASSES[leaf]
+            return TFObject(path, bind_args(layer_signature(kind), [Unknown(), *args], kwargs),
+                            {"kind": kind})
         if path.startswith("nn.rnn_cell.") and leaf in tfapi.CELLS:
-            return TFObject(path, bind_args("cell", args[1:], kwargs), {"kind": leaf})
+            return TFObject(path, bind_args("cell", args[1:], kwargs), {
+                "kind": leaf, "units": kwargs.get("num_units", args[0] if args else None)})
         if path.startswith("nn.rnn_cell.") and leaf in tfapi.CELL_WRAPPERS:
             return TFObject(path, {}, {"wraps": kwargs.get("cell", args[0] if args else None)})
         if path.startswith("nn.") and leaf in tfapi.RNNS:
             return self.rnn(leaf, args, kwargs, node)
         if path.startswith("train.") and (leaf in tfapi.SLOT_OPTIMIZERS
                                           or leaf in tfapi.PLAIN_OPTIMIZERS):
-            return TFObject(path, kwargs, {"minimized": False})
+            return TFObject(path, bind_args(leaf, args, kwargs))
         if path.startswith(tfapi.SLIM_NAMESPACES):
             if leaf in tfapi.SLIM_LAYERS:
-                return self.slim_layer(path, leaf, kwargs, node)
+                return self.slim_layer(path, leaf, kwargs, node, args)
             if leaf in ("repeat", "stack"):
                 return self.slim_repeat(leaf, args, kwargs, node)
             if leaf == "arg_scope":
@@ -123,16 +124,10 @@ class TFCalls(ScopeCalls, LibraryCalls):
                 self.graph.slots_unknown = True
             return Unknown()
         self.mark_op_name(kwargs, tfapi.OP_NAMES.get(path))
-        if path in tfapi.NEW_OP_OUTPUTS:
-            outputs = tuple(OpOutput(self.graph.serial) for _ in range(tfapi.NEW_OP_OUTPUTS[path]))
-            return outputs[0] if len(outputs) == 1 else Seq(outputs)
-        return Tensor()
-
-    def placeholder(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
-        """`tf.placeholder(dtype, shape)`: a tensor of that static shape."""
-        self.mark_op_name(kwargs, tfapi.OP_NAMES.get(path))
-        dims = dims_of(bind_args("placeholder", args, kwargs).get("shape"))
-        return ShapedTensor(dims) if dims is not None else Tensor()
+        count = tfapi.NEW_OP_OUTPUTS.get(path)
+        if count and count > 1:
+            return Seq(tuple(OpOutput(self.graph.serial) for _ in range(count)))
+        return shapes.op_result(path, args, kwargs, self.graph.serial if count else None)
 
     def default_graph(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
         graph = self.graph if path != "Graph" else Graph(self.session,
@@ -193,12 +188,15 @@ class TFCalls(ScopeCalls, LibraryCalls):
         if name in _VAR_LIST_PARAM and owner.path.startswith("train."):
             self.note_var_list(name, args, kwargs, node)
         if name in ("minimize", "apply_gradients") and owner.path.startswith("train."):
-            return self.optimizer_slots(owner, kind, name, node)
+            return self.optimizer_slots(owner, kind, name, args, kwargs, node)
+        if name == "compute_gradients" and owner.path.startswith("train."):
+            return self.compute_gradients(args, kwargs)
         if name == "apply" and kind == "ExponentialMovingAverage":
             return self.moving_average(owner, kwargs.get("var_list", args[0] if args else None),
                                        node)
+        inputs = kwargs.get("inputs", args[0] if args else None)
         if name == "__call__" and "keras" in owner.state:
-            return self.keras_call(owner, node)
+            return self.keras_call(owner, node, inputs)
         if name == "__call__" and owner.state.get("kind") == "MultiRNNCell":
             self.cell_call(owner, node, owner.path)
             return Unknown()
@@ -206,7 +204,7 @@ class TFCalls(ScopeCalls, LibraryCalls):
                                    or owner.state.get("kind") in tfapi.CELLS):
             return self.cell_object_call(owner, args, kwargs, node)
         if name == "__call__" and "kind" in owner.state:
-            return self.layer_object_call(owner, node)
+            return self.layer_object_call(owner, node, inputs)
         if name == "__call__" and owner.path == "Template":
             return self.template_call(owner, args, kwargs, node)
         if owner.path == "Estimator" and name in tfapi.ESTIMATOR_RUNS:
@@ -337,10 +335,13 @@ class TFCalls(ScopeCalls, LibraryCalls):
         written = bound.get("dtype")
         dtype = dtype_of(written) if written is not None else graph.scope.dtype
         # Without `dtype`, an initializer (a tensor, say) may decide the new variable's dtype.
-        made = dtype if written is not None or bound.get("initializer") is None else None
-        request = graph.get_variable(name, self.loc(node), self.call_stack(),
-                                     shape_of(bound.get("shape")), dtype, made,
-                                     truth(bound.get("trainable", Const(True))) is True)
+        initial = shapes.as_tensor(bound.get("initializer"))
+        made = dtype if written is not None or bound.get("initializer") is None else (
+            initial.dtype if initial is not None else None)
+        shape = shape_of(bound.get("shape"))
+        request = graph.get_variable(name, self.loc(node), self.call_stack(), shape, dtype, made,
+                                     truth(bound.get("trainable", Const(True))),
+                                     shapes.known(initial.shape) if initial else None)
         through = self.wrapper_call(name)
         expected = None
         if (self.scope_frames and self.scope_frames[-1][0] == "name_scope"
@@ -357,7 +358,7 @@ class TFCalls(ScopeCalls, LibraryCalls):
         if request.outcome not in _ERRORS:
             self.note_doubled_scope(name, request, node)
         self.record_request(node, api, request, expected, through)
-        return Variable(_with_port(request.name))
+        return self.variable_value(request)
 
     def wrapper_call(self, name: str) -> Optional[CallSite]:
         """The call of a project helper, in the code that entered the innermost scope (the
@@ -433,37 +434,43 @@ class TFCalls(ScopeCalls, LibraryCalls):
 
     def make_variable(self, bound: dict[str, Value], node: cst.Call) -> Value:
         name_value = bound.get("name", Const(None))
-        dtype = dtype_of(bound.get("dtype"))
+        initial = shapes.as_tensor(bound.get("initial_value"))
+        dtype = dtype_of(bound.get("dtype")) if bound.get("dtype") is not None else (
+            initial.dtype if initial is not None else None)
+        shape = shapes.known(initial.shape) if initial is not None else None
+        trainable = truth(bound.get("trainable", Const(True)))
         if const_str(name_value) == "":
             # `name=""` resets to the root name scope and takes the op's type name.
             saved, self.graph.name_stack = self.graph.name_stack, ""
             try:
-                return Variable(self.new_variable(node, "Variable", "VariableV2", dtype))
+                return self.new_variable(node, "Variable", "VariableV2", dtype, shape, trainable)
             finally:
                 self.graph.name_stack = saved
         base = "Variable" if is_none(name_value) else to_text(name_value)
         if not is_none(name_value):
             self.check_scope_name(base, self.loc(node))
-        return Variable(self.new_variable(node, "Variable", base, dtype))
+        return self.new_variable(node, "Variable", base, dtype, shape, trainable)
 
-    def new_variable(self, node: cst.Call, api: str, base: str,
-                     dtype: Optional[str] = None) -> str:
+    def new_variable(self, node: cst.Call, api: str, base: str, dtype: Optional[str] = None,
+                     shape: Optional[tuple] = None, trainable: Optional[bool] = False
+                     ) -> Variable:
         """A `tf.Variable`: named in the current name scope, uniquified, never reused.
 
         Its `key` is what `get_variable` would have used: the variable-scope name.
         """
         graph = self.graph
         text = graph.unique_name(base) + ":0"
+        graph.variable_count += 1
         if self.recording:
             reuse = graph.scope.reuse
             self.add_variable(node, VariableFact(
                 self.loc(node), api, text if is_known(text) else None, pattern(text),
                 Outcome.CREATE, reuse, self.call_stack(),
                 reuse_origin=self.reuse_origin(Request("", None, Outcome.CREATE, reuse)),
-                key=pattern(graph.full_name(base)), graph=graph.serial, dtype=dtype,
-                certain=not graph.may_not_run,
+                key=pattern(graph.full_name(base)), graph=graph.serial, shape=shape,
+                dtype=dtype, certain=not graph.may_not_run,
                 name_scope=pattern(graph.name_stack)), text)
-        return text
+        return Variable(text, shape, dtype, trainable, graph.variable_count)
 
     # -- names used as strings (TFS202) ---------------------------------------------------
 
@@ -619,7 +626,6 @@ _CALLS: dict[str, Callable[..., Value]] = {
         bind_args("Variable", args, kwargs), node),
     "get_variable_scope": lambda self, path, args, kwargs, node: ScopeRef(self.graph.scope),
     "get_default_graph": TFCalls.default_graph,
-    "placeholder": TFCalls.placeholder,
     "Graph": TFCalls.default_graph,
     "reset_default_graph": TFCalls.reset_graph,
     "train.get_or_create_global_step": TFCalls.global_step,

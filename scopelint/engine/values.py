@@ -49,28 +49,35 @@ class Inert(Benign):
     its attributes and what its methods return are inert too (see `tffree`)."""
 
 
+Dims = tuple[Optional[int], ...]  # a static shape: None for an unknown dimension
+
+
 class Tensor(Benign):
-    """The result of a TF op call: Python operators on it make ops too (`add`, `mul`)."""
+    """The result of a TF op call: Python operators on it make ops too (`add`, `mul`).
+
+    What is known of it: its static `shape` (None: unknown rank), its `dtype`, and
+    `grads`, the variables a gradient of it reaches (None: unknown).
+    """
+
+    def __init__(self, shape: Optional[Dims] = None, dtype: Optional[str] = None,
+                 grads: Optional[frozenset["Variable"]] = None) -> None:
+        super().__init__()
+        self.shape = shape
+        self.dtype = dtype
+        self.grads = grads
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.shape}, {self.dtype})"
 
 
 class OpOutput(Tensor):
     """The output of an op the code has just made (arithmetic, `matmul`, `reduce_mean`,
     `moments`) in graph `graph` (its serial): its op name is new to that graph."""
 
-    def __init__(self, graph: int) -> None:
-        super().__init__()
+    def __init__(self, graph: int, shape: Optional[Dims] = None, dtype: Optional[str] = None,
+                 grads: Optional[frozenset["Variable"]] = None) -> None:
+        super().__init__(shape, dtype, grads)
         self.graph = graph
-
-
-class ShapedTensor(Tensor):
-    """A tensor whose static shape is known, but for the dimensions that are None."""
-
-    def __init__(self, shape: tuple[Optional[int], ...]) -> None:
-        super().__init__()
-        self.shape = shape
-
-    def __repr__(self) -> str:
-        return f"ShapedTensor({self.shape})"
 
 
 class CellState(Unknown):
@@ -272,9 +279,20 @@ class TFObject(Value):
 
 @dataclass(frozen=True)
 class Variable(Value):
-    """A variable made or fetched by the analysed code."""
+    """A variable made or fetched by the analysed code: its real name (None: unknown), static
+    shape and dtype when known, whether it is trainable (None: unknown), its creation order."""
 
     name: Optional[str]
+    shape: Optional[Dims] = None
+    dtype: Optional[str] = None
+    trainable: Optional[bool] = None
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class StaticShape(Seq):
+    """`tensor.shape` / `get_shape()` of a tensor of known rank: its dimensions, each a
+    `Const` int or an unknown."""
 
 
 @dataclass(frozen=True)

@@ -35,10 +35,12 @@ RULE = Rule(
     code="TFS103", name="reuse-mismatch",
     summary="a variable is reused with a different shape or dtype",
     what="Finds `get_variable` calls that reuse an existing variable but pass a literal shape "
-         "or dtype different from the literal one it was created with, and `tf.layers` "
-         "`dense` / `conv*` calls reused on an input of another width: the kernel's shape "
-         "(`[in, units]`, `[k, k, in_channels, filters]`) follows the input's last "
-         "dimension, known from `tf.placeholder` shapes and earlier layers.",
+         "or dtype different from the one it was created with, and layers reused on an "
+         "input of another width (`tf.layers` and slim `dense` / `conv*`, RNN cells under "
+         "`dynamic_rnn`): the kernel's shape (`[in, units]`, `[k, k, in_channels, filters]`, "
+         "`[in + units, k * units]`) follows the input's last dimension, known from "
+         "placeholders and constants through the ops and layers in between (`reshape`, "
+         "`concat`, `matmul`, slicing, ...).",
     why="TensorFlow raises `ValueError: Trying to share variable w, but specified shape (3,) "
         "and found shape (2,).`",
     example="""

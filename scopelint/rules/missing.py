@@ -48,10 +48,11 @@ def _message(fact: VariableFact, made: list[str], here: str) -> Message:
         where = fact.reuse_origin.where(message_home(fact, here), here)
         why = f"reuse=True leaked from the root scope by reuse_variables() at {where}"
         related = (related_at(fact.reuse_origin, "reuse set here"),)
-    if fact.name is None and fact.detail:  # an optimizer's slots, a moving average's shadows
-        return (f"{fact.api}() creates its '{fact.detail}' slot variables with get_variable, "
-                f"but {why}; TF raises 'Variable …/{fact.detail}/ does not exist'"), related
     key = store_key(fact)
+    if fact.detail:  # an optimizer's slots, a moving average's shadows
+        raised = key if fact.name else f"…/{fact.detail}/"
+        return (f"{fact.api}() creates its '{fact.detail}' slot variables with get_variable, "
+                f"but {why}; TF raises 'Variable {raised} does not exist'"), related
     near = closest(key, made) if fact.name else None
     hint = f"; did you mean '{near}'?" if near else ""
     if fact.through is not None:

@@ -175,6 +175,8 @@ class Row:
     line: int
     name: Optional[str]  # None: a scopelint row whose name it does not know
     how: str  # "get_variable" (create or fetch) or "Variable" (created outside get_variable)
+    shape: Optional[tuple] = None  # the static shape (None: unknown, or unknown rank)
+    dtype: Optional[str] = None  # the base dtype's name, `float32`
 
     @property
     def site(self) -> Site:
@@ -272,7 +274,7 @@ def recording(run: TFRun, where: Where) -> Iterator[object]:
             depth[0] -= 1
         site = _frame_site(sys._getframe(1), where)
         if site is not None:
-            run.rows.append(Row(*site, var.name, "get_variable"))
+            run.rows.append(Row(*site, var.name, "get_variable", *_spec(var)))
         return var
 
     def creator(next_creator, **kwargs):
@@ -280,13 +282,20 @@ def recording(run: TFRun, where: Where) -> Iterator[object]:
         if depth[0] == 0:
             site = _frame_site(sys._getframe(1), where)
             if site is not None:
-                run.rows.append(Row(*site, var.name, "Variable"))
+                run.rows.append(Row(*site, var.name, "Variable", *_spec(var)))
         return var
 
     graph = tf.Graph()
     with graph.as_default(), tf.variable_creator_scope(creator):
         tf.get_variable_scope().set_custom_getter(getter)
         yield graph
+
+
+def _spec(var) -> tuple[Optional[tuple], str]:
+    """A TF variable's static shape (None for an unknown rank) and base dtype name."""
+    shape = var.shape
+    return (None if shape.rank is None else tuple(shape.as_list()),
+            var.dtype.base_dtype.name)
 
 
 @contextlib.contextmanager
@@ -601,7 +610,7 @@ def scopelint_rows(path: os.PathLike | str, text: str, ran: Optional[set[int]] =
         cut = min(cut, next((i for i, f in enumerate(facts) if f is stop), cut))
     name = Path(path).name
     rows, unknown_sites, partial = split_named(
-        Row(name, f.loc.line, f.name, f.api) for f in facts[:cut])
+        Row(name, f.loc.line, f.name, f.api, f.shape, f.dtype) for f in facts[:cut])
     return rows, unknown_sites, facts, partial
 
 
@@ -658,9 +667,30 @@ def diff_rows(tf_rows: list[tuple[str, int, str]], sl_rows: list[tuple[str, int,
     return "\n".join(difflib.unified_diff(a, b, "tensorflow", "scopelint", lineterm="", n=3))
 
 
+def spec_diff(run: TFRun, scopelint: list[Row]) -> list[str]:
+    """The named rows of scopelint whose shape or dtype, where it predicts one, is not
+    what TF gave the variable of that name at that line."""
+    real = {(r.path, r.line, r.name): (r.shape, r.dtype) for r in run.rows}
+    out = []
+    for row in scopelint:
+        found = real.get((row.path, row.line, row.name))
+        if found is None:
+            continue  # the names comparison reports it
+        shape, dtype = found
+        if (row.shape is not None and row.shape != shape) or (row.dtype and row.dtype != dtype):
+            out.append(f"{row.path}:{row.line} {row.name}: TF {_shape(shape)} {dtype}, "
+                       f"scopelint {_shape(row.shape)} {row.dtype or '?'}")
+    return out
+
+
+def _shape(shape: Optional[tuple]) -> str:
+    return "?" if shape is None else str(list(shape))
+
+
 def tf_table(run: TFRun) -> str:
-    """What TF did, one line per row, then the error."""
-    rows = [f"  {r.path}:{r.line:<4d}  {r.how:12s} {r.name}" for r in run.rows]
+    """What TF did, one line per row (name, shape, dtype), then the error."""
+    rows = [f"  {r.path}:{r.line:<4d}  {r.how:12s} {r.name} {_shape(r.shape)} {r.dtype}"
+            for r in run.rows]
     if run.error is not None:
         site = "?" if run.error_site is None else f"{run.error_site[0]}:{run.error_site[1]}"
         rows.append(f"  {site}  raised {run.error_code}: {run.error_text}")
