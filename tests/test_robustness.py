@@ -69,7 +69,7 @@ def test_syntax_errors_give_one_tfs001_where_cpython_says(tmp_path: Path, source
     ("exec 'x = 1'\n", 1, 1, "exec statement"),
     ("x = 0777\n", 1, 5, "octal literal `0777`"),
     ("raise E, 'message'\n", 1, 1, "`raise E, V`"),
-    ("if True:\n\tx = 1\n        y = 2\n", 2, 1, "tabs mixed with spaces"),
+    ("if True:\n\tx = 1\n        y = 2\n", 3, 1, "tabs mixed with spaces"),
     ("\ufeffprint 'bom'\n", 1, 1, "print statement"),
     ("x = `1` <> ur'a' + 10L\n", 1, 5, "backticks"),
 ])

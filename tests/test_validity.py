@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from scopelint.engine.session import Session
 from scopelint.engine.symbols import hole
 from scopelint.engine.validity import rejected
 
-H = hole()
+with Session().active():
+    H = hole()
 
 
 @pytest.mark.parametrize("text, root, expected", [

@@ -208,6 +208,10 @@ def _headers(stmt: cst.CSTNode, node: ast.AST) -> tuple[list[cst.CSTNode], list[
         return [stmt.target, stmt.iter], [node.target, node.iter]  # type: ignore[attr-defined]
     if isinstance(stmt, cst.With):
         return list(stmt.items), list(node.items)  # type: ignore[attr-defined]
+    if isinstance(stmt, cst.Match):  # the subject and the cases' guards
+        return ([stmt.subject, *(c.guard for c in stmt.cases if c.guard is not None)],
+                [node.subject,  # type: ignore[attr-defined]
+                 *(c.guard for c in node.cases if c.guard is not None)])  # type: ignore[attr-defined]
     if isinstance(stmt, cst.FunctionDef):
         parts: list[cst.CSTNode] = [*stmt.decorators, stmt.params]
         if stmt.returns is not None:

@@ -82,6 +82,7 @@ class Session:
         self.analysed: dict[str, Analysed] = {}  # latest analysis of each open document
         self.versions = Versions()
         self.shut_down = False
+        self.hints_unanswered: set[str] = set()  # asked before their analysis was done
         self.config_errors: set[str] = set()  # shown once each
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -189,8 +190,9 @@ class Session:
             uri=analysed.uri, version=analysed.version,
             diagnostics=[diagnostic(f, lines, analysed.calls)
                          for f in analysed.analysis.findings]))
-        if self.options.inlay_hints and self._can_refresh_hints():
+        if analysed.uri in self.hints_unanswered and not self.shut_down:
             # the editor asked for this version's hints before its analysis was done
+            self.hints_unanswered.discard(analysed.uri)
             self.server.workspace_inlay_hint_refresh(None)
 
     def _config_error(self, message: str) -> None:
@@ -232,7 +234,11 @@ class Session:
 
     async def inlay_hints(self, params: types.InlayHintParams) -> list[types.InlayHint]:
         analysed = await self.settled(params.text_document.uri)
-        if analysed is None or not self.options.inlay_hints:
+        if not self.options.inlay_hints:
+            return []
+        if analysed is None:
+            if self._can_refresh_hints():
+                self.hints_unanswered.add(params.text_document.uri)
             return []
         lines = self._lines(analysed)
         return inlay_hints(analysed.analysis.path, self._facts(analysed), analysed.calls, lines,

@@ -533,6 +533,15 @@ def _forget_modules_under(root: Path) -> None:
             del sys.modules[name]
 
 
+def _set_aside_names_of(root: Path) -> dict[str, object]:
+    """Take out of `sys.modules` the modules loaded elsewhere under a name one of the
+    project's own top-level modules has (the tests' `helpers` package): they would shadow
+    the project's while it runs. Returns them, to be put back."""
+    own = {p.stem for p in root.glob("*.py")} | {p.name for p in root.iterdir() if p.is_dir()}
+    return {name: sys.modules.pop(name) for name in list(sys.modules)
+            if name.split(".")[0] in own}
+
+
 def run_project_under_tf(directory: os.PathLike | str, entry: os.PathLike | str) -> TFRun:
     """Run one entry script of a project in a fresh graph: the project folder first on
     sys.path, its modules imported afresh; rows and the error are located at the
@@ -544,6 +553,7 @@ def run_project_under_tf(directory: os.PathLike | str, entry: os.PathLike | str)
         return Path(filename[len(prefix):]).as_posix() if filename.startswith(prefix) else None
 
     _forget_modules_under(root)
+    aside = _set_aside_names_of(root)
     sys.path.insert(0, str(root))
     bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ in fixtures
     try:
@@ -552,6 +562,7 @@ def run_project_under_tf(directory: os.PathLike | str, entry: os.PathLike | str)
         sys.dont_write_bytecode = bytecode
         sys.path.remove(str(root))
         _forget_modules_under(root)
+        sys.modules.update(aside)
 
 
 @contextlib.contextmanager
