@@ -253,7 +253,6 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
     if isinstance(callee, Member) and isinstance(callee.owner, Instance):
         return interp.library_weight(callee.owner, args, kwargs, node)
     if isinstance(callee, Member):
-        func = node.func
         if callee.name in MUTATORS and isinstance(callee.owner, (Seq, Mapping)):
             result = _method(interp, callee, args, kwargs, node)
             _forget_container(interp, env, callee.owner)
