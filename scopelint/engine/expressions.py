@@ -255,7 +255,7 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
     if isinstance(callee, Member):
         if callee.name in MUTATORS and isinstance(callee.owner, (Seq, Mapping)):
             result = _method(interp, callee, args, kwargs, node)
-            _forget_container(interp, env, callee.owner)
+            forget_container(interp, env, callee.owner)
             return result
         return _method(interp, callee, args, kwargs, node)
     if isinstance(callee, TFObject):
@@ -276,7 +276,7 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
     return Unknown()
 
 
-def _forget_container(interp: "Interpreter", env: Env, container: Value) -> None:
+def forget_container(interp: "Interpreter", env: Env, container: Value) -> None:
     """A list or dict changed in place: forget its items under every name and attribute that
     holds it (`xs` and its alias `ys`, a caller's list handed to the function that appends to
     it, `self.layers`), in the scopes being replayed and the instances they hold."""
