@@ -265,11 +265,9 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
     if isinstance(callee, Member) and isinstance(callee.owner, Instance):
         return interp.library_weight(callee.owner, args, kwargs, node)
     if isinstance(callee, Member):
-        func = node.func
-        if (callee.name in MUTATORS and isinstance(func, cst.Attribute)
-                and isinstance(func.value, cst.Name) and isinstance(callee.owner, (Seq, Mapping))):
+        if callee.name in MUTATORS and isinstance(callee.owner, (Seq, Mapping)):
             result = _method(interp, callee, args, kwargs, node)
-            env.rebind(func.value.value, Unknown())  # the container changed: forget its items
+            forget_container(interp, env, callee.owner)
             return result
         return _method(interp, callee, args, kwargs, node)
     if isinstance(callee, TFObject):
@@ -288,6 +286,31 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
         return _inert_call(interp, [*args, *kwargs.values()], node)
     interp.opaque_call(node)
     return Unknown(interp.origin(node))
+
+
+def forget_container(interp: "Interpreter", env: Env, container: Value) -> None:
+    """A list or dict changed in place: forget its items under every name and attribute that
+    holds it (`xs` and its alias `ys`, a caller's list handed to the function that appends to
+    it, `self.layers`), in the scopes being replayed and the instances they hold."""
+    envs: list[Env] = []
+    for start in (env, *interp.call_envs):
+        chain: Optional[Env] = start
+        while chain is not None and all(chain is not e for e in envs):
+            envs.append(chain)
+            chain = chain.parent
+    instances: list[Instance] = []
+    for held in envs:
+        for name, value in list(held.vars.items()):
+            if value is container:
+                if held is not env and env.writes.depth:
+                    env.writes.note(held, name)
+                held.vars[name] = Unknown()
+            elif isinstance(value, Instance) and all(value is not i for i in instances):
+                instances.append(value)
+    for instance in instances:
+        for name, value in list(instance.attrs.items()):
+            if value is container:
+                interp.set_attribute_value(instance.attrs, name, Unknown())
 
 
 def _super(interp: "Interpreter", args: list[Value]) -> Value:

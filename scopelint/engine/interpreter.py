@@ -176,8 +176,10 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
             if node.value is not None:
                 self.assign(node.target, self.eval(node.value, env), env)
         elif isinstance(node, cst.AugAssign):
-            value = expressions.binary(node.operator, self.eval(node.target, env),
-                                       self.eval(node.value, env))
+            current = self.eval(node.target, env)
+            value = expressions.binary(node.operator, current, self.eval(node.value, env))
+            if isinstance(current, (Seq, Mapping)):  # a list's `+=` changes it in place
+                expressions.forget_container(self, env, current)
             self.assign(node.target, value, env)
         elif isinstance(node, cst.Return):
             value = self.eval(node.value, env) if node.value is not None else Const(None)
@@ -665,7 +667,9 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
             self.set_attribute(self.eval(target.value, env), target.attr.value, value)
         elif isinstance(target, cst.Subscript):
             container = self.eval(target.value, env)
-            if isinstance(target.value, cst.Name):  # the container changed in place
+            if isinstance(container, (Seq, Mapping)):  # changed in place, wherever it is held
+                expressions.forget_container(self, env, container)
+            if isinstance(target.value, cst.Name):
                 key = (self.eval(target.slice[0].slice.value, env)
                        if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index)
                        else Unknown())

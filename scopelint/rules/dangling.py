@@ -17,8 +17,7 @@ def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
     if not facts.name_refs:
         return
     names = {v.name.rsplit(":", 1)[0] for v in facts.variables if v.name}
-    unknown = facts.unknown_names | {v.pattern.rsplit(":", 1)[0] for v in facts.variables
-                                     if v.name is None}
+    unknown = _unknown_names(facts.unknown_names, facts.variables, names)
     scopes = {prefix for name in names for prefix in _prefixes(name)}
     for ref in facts.name_refs:
         if ref.actual is not None and ref.actual != ref.text:
@@ -37,6 +36,29 @@ def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
         if suggestion is not None:
             yield finding(path, "TFS202", ref,
                           f"no variable is named '{ref.text}': did you mean '{suggestion}'?")
+
+
+def _unknown_names(unknown: set[str], variables: list[VariableFact],
+                   names: set[str]) -> set[str]:
+    """The patterns (no `:0`) of the names scopelint could not predict.
+
+    An optimizer's slot `<scope>/…/Adam` is named after a variable it trains
+    (`primary.op.name`): its `…` stands for one of the program's variable names, known or not,
+    so it matches only what `<scope>/<that name>/Adam` matches.
+    """
+    slots = [v for v in variables if v.name is None and _is_slot(v)]
+    bases = unknown | {v.pattern.rsplit(":", 1)[0] for v in variables
+                       if v.name is None and not _is_slot(v)}
+    expanded = {v.pattern.rsplit(":", 1)[0].replace(f"…/{v.detail}", f"{base}/{v.detail}")
+                for v in slots for base in names | bases}
+    return bases | expanded
+
+
+def _is_slot(fact: VariableFact) -> bool:
+    """An optimizer slot made in a scope scopelint knows, for variables it does not."""
+    scope, _, rest = fact.pattern.rpartition("…/")
+    return (fact.api.endswith((".minimize", ".apply_gradients")) and "…" not in scope
+            and bool(fact.detail) and rest == f"{fact.detail}:0")
 
 
 def _filters_something(text: str, names: set[str]) -> bool:
