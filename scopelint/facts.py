@@ -257,6 +257,8 @@ class ModuleFacts:
     op_names: set[str] = field(default_factory=set)  # literal `name=` of other TF ops
     # Where calls scopelint cannot follow may have made variables (pattern form: `gen/…`).
     unknown_names: set[str] = field(default_factory=set)
+    # The name scopes where ops got a `name=` scopelint cannot know (pattern form: `enc/…`).
+    unknown_op_names: set[str] = field(default_factory=set)
     # Project modules the replay read, with the content hash it read (the cache's dependencies).
     modules: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # limits reached, shown with --verbose

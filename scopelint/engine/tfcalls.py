@@ -325,6 +325,9 @@ class TFCalls(ScopeCalls, LibraryCalls):
                 self.facts.op_names.add(real)
         elif not (isinstance(name, Const) and name.value is None):
             self.graph.mark_names_unknown()
+            if self.recording:
+                stack = self.graph.name_stack
+                self.facts.unknown_op_names.add(pattern(f"{stack}/{ANY}" if stack else ANY))
 
     # -- variables --------------------------------------------------------------------
 

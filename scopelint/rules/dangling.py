@@ -24,9 +24,11 @@ def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
             yield Finding(path, ref.loc.line, ref.loc.col, "TFS202",
                           f"this variable is named '{ref.actual}', not '{ref.text}'")
             continue
-        if ref.actual is not None or _may_name_unknown(ref, unknown):
+        tensor = ref.kind in ("tensor", "operation")
+        if ref.actual is not None or _may_name_unknown(
+                ref, unknown | facts.unknown_op_names if tensor else unknown):
             continue
-        ops = facts.op_names if ref.kind == "scope" else set()
+        ops = facts.op_names if ref.kind == "scope" or tensor else set()
         if ref.kind == "variables" and not _filters_something(ref.text, names):
             hidden = _under_name_scope(ref.text, facts.variables)
             if hidden is not None:
@@ -34,8 +36,9 @@ def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
                 continue
         suggestion = _suggest(ref, names, scopes, ops)
         if suggestion is not None:
+            what = "tensor" if suggestion.partition(":")[0] not in names | scopes else "variable"
             yield finding(path, "TFS202", ref,
-                          f"no variable is named '{ref.text}': did you mean '{suggestion}'?")
+                          f"no {what} is named '{ref.text}': did you mean '{suggestion}'?")
 
 
 def _unknown_names(unknown: set[str], variables: list[VariableFact],
@@ -116,12 +119,13 @@ def _suggest(ref: NameRefFact, names: set[str], scopes: set[str],
     base, _, port = ref.text.partition(":")
     if (ref.kind != "variable" and port != "0") or base in names or base in ops:
         return None
-    # The slips: the right variable under another scope prefix, the `_N` of a re-entered
-    # scope put on the variable, a typo a few letters away.
+    # The slips: the right variable (or op named by the code) under another scope prefix,
+    # the `_N` of a re-entered scope put on the variable, a typo a few letters away.
+    known = names | ops
     leaf = base.rsplit("/", 1)[-1]
-    same_leaf = sorted(n for n in names if n.rsplit("/", 1)[-1] == leaf)
+    same_leaf = sorted(n for n in known if n.rsplit("/", 1)[-1] == leaf)
     found = (same_leaf[0] if len(same_leaf) == 1 else
-             _reentered(base, names) or closest(base, names))
+             _reentered(base, known) or closest(base, known))
     if found is None:
         return None
     return found + ("" if ref.kind == "variable" else ":0")
@@ -147,7 +151,9 @@ RULE = Rule(
          "(`get_tensor_by_name`, `get_collection(..., scope=)`, "
          "`trainable_variables(scope=)`, `.name == ...`, the graph side of an "
          "`init_from_checkpoint` map, ...) that match none of the names scopelint "
-         "predicts while a close one exists, and suggests it. A scope filter over variables "
+         "predicts (variables, and for tensor lookups the ops the code names, "
+         "`placeholder(..., name=\"inputs\")`) while a close one exists, and suggests it. "
+         "A scope filter over variables "
          "(`trainable_variables(scope=)`, `get_collection(GraphKeys.TRAINABLE_VARIABLES, "
          "scope=)`, ...) that selects nothing because its variables were made under a "
          "`name_scope` of that name is reported with that reason, and `v.name == \"...\"` "
