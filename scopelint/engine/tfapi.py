@@ -34,8 +34,9 @@ MODULES: dict[str, str] = {
 
 # Every API the engine records facts for is spelled with one of these (case ignored):
 # the prefilter skips files that mention none of them (see `scopelint.prefilter`).
+# `_by_name`: a tensor lookup is checked against the ops the file names (TFS202).
 FACT_WORDS = ("variable", "name_scope", "layers", "slim", "rnn", "optimizer",
-              "exponentialmovingaverage", "global_step")
+              "exponentialmovingaverage", "global_step", "_by_name")
 
 # Prefixes that do not name TF1 graph APIs (TF2 namespaces).
 NOT_TF1 = ("compat.v2", "compat.v2.")
