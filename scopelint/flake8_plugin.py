@@ -9,12 +9,22 @@ goes to the call in this file that leads there (see `placement`).
 from __future__ import annotations
 
 import ast
+from functools import cache
 from typing import Iterator, Sequence
 
 from scopelint import __version__
 from scopelint.analysis import analyze_text, recursion_guard
+from scopelint.engine.session import Session
 from scopelint.placement import place
 from scopelint.runner import in_big_stack
+
+
+@cache
+def run_session() -> Session:
+    """The session of this flake8 process: flake8 hands its files over one at a time, with no
+    object for the run, so the files and modules they import are read and replayed once per
+    process (a flake8 process, or each of its workers, lives for one run)."""
+    return Session()
 
 
 class ScopelintChecker:
@@ -30,6 +40,7 @@ class ScopelintChecker:
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         """Yield (line, 0-based column, "TFSnnn message", type) per finding."""
         recursion_guard()  # with a big stack, deep nesting is TFS001, not a crash
-        result = in_big_stack(lambda: analyze_text(self.filename, "".join(self.lines)))
+        result = in_big_stack(lambda: analyze_text(self.filename, "".join(self.lines),
+                                                   session=run_session()))
         for f in place(result.findings, [self.filename]):
             yield f.line, f.col - 1, f"{f.code} {f.message}", type(self)

@@ -169,11 +169,12 @@ State = tuple[object, ...]
 
 def program_state(graph: Graph, facts: ModuleFacts) -> State:
     """Everything a replay may have written to the graph and the facts, by content
-    (the modules read are not facts). Cheap while both are nearly empty."""
+    (the modules read, the calls it could not follow and the notes for `--verbose` are not
+    facts). Cheap while both are nearly empty."""
     return (_content(graph, ("serial", "branches", "created_in", "scope", "root", "first_cause",
                              "context_cause")),
             graph.scope is graph.root, _content(graph.root, ()),
-            _content(facts, ("modules", "assumed_tf")))
+            _content(facts, ("modules", "assumed_tf", "unknown_calls", "notes")))
 
 
 @lru_cache(maxsize=1)
