@@ -68,7 +68,7 @@ class Cache:
         key = self._key(path, digest)
         entry = self.entries.get(key)
         findings = _findings(path, entry)
-        if findings is None:
+        if entry is None or findings is None:
             self.entries.pop(key, None)
         elif not self._unchanged(entry[2]):
             return None

@@ -13,7 +13,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import replace
-from typing import TYPE_CHECKING, Callable, NoReturn, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, NoReturn, Optional, Sequence, TypedDict
 
 from scopelint import __version__
 from scopelint.config import (
@@ -402,7 +402,7 @@ def run_names(args: argparse.Namespace) -> int:
         print(f"scopelint: wrote {count} names to {args.write_lock}", file=sys.stderr)
         return status
     imported = {os.path.normpath(m) for r in results if r.facts for m in r.facts.modules}
-    rows: list[dict[str, object]] = []
+    rows: list[NameRow] = []
     for result in results:
         if os.path.normpath(result.path) not in imported:
             rows.extend(name_rows(result, ctx))
@@ -422,7 +422,28 @@ def run_names(args: argparse.Namespace) -> int:
 REUSED = {True: " (reused)", False: "", None: " (maybe reused)"}
 
 
-def name_rows(result: FileResult, ctx: ReportContext) -> list[dict[str, object]]:
+class _InCell(TypedDict, total=False):
+    cell: int  # in a notebook only
+
+
+class NameRow(_InCell):
+    """A `names` row, as JSON shows it."""
+
+    path: str
+    line: int
+    col: int
+    api: str
+    name: Optional[str]
+    pattern: str
+    shape: Optional[list[int]]
+    dtype: Optional[str]
+    reused: Optional[bool]
+    status: Optional[str]
+    stack: list[str]
+    cause: Optional[str]
+
+
+def name_rows(result: FileResult, ctx: ReportContext) -> list[NameRow]:
     """The `names` rows of one analysed file's run."""
     facts = result.facts
     assert facts is not None
@@ -431,14 +452,15 @@ def name_rows(result: FileResult, ctx: ReportContext) -> list[dict[str, object]]
 
 
 def name_row(path: str, fact: VariableFact, ctx: ReportContext,
-             status: Optional[str] = None) -> dict[str, object]:
+             status: Optional[str] = None) -> NameRow:
     """A `names` row: where the request is, what it asks for, whether TF raises there
     (`raises`) or has raised before (`after error`), and the calls leading there (in a
     notebook, with its cell and the line in that cell)."""
     loc = fact.loc
     where = loc.path or path
     cell, line = ctx.in_cell(where, loc.line)
-    return {"path": where, **({} if cell is None else {"cell": cell}), "line": line,
+    in_cell: _InCell = {} if cell is None else {"cell": cell}
+    return {"path": where, **in_cell, "line": line,
             "col": loc.col, "api": fact.api, "name": fact.name, "pattern": fact.pattern,
             "shape": None if fact.shape is None else list(fact.shape), "dtype": fact.dtype,
             "reused": fact.reused, "status": status,
@@ -447,19 +469,19 @@ def name_row(path: str, fact: VariableFact, ctx: ReportContext,
             f"{_site(fact.cause.loc, path, ctx)}: {fact.cause.what}"}
 
 
-def _name_line(row: dict[str, object]) -> str:
+def _name_line(row: NameRow) -> str:
     """`path:line:col: api name`, its shape and dtype when known (`[784, 64] float32`, `?`
     for an unknown part), then `(reused)`, `(maybe reused)`, `(raises)` or `(after error)`,
     then the calls that lead there, innermost first (`← train.py:12`), then what made it
     uncertain."""
-    tag = f" ({row['status']})" if row["status"] else REUSED[row["reused"]]  # type: ignore[index]
+    tag = f" ({row['status']})" if row["status"] else REUSED[row["reused"]]
     cell = f"cell {row['cell']}:" if "cell" in row else ""
     shape, dtype = row["shape"], row["dtype"]
     spec = "" if shape is None and dtype is None else \
-        f" {shape_text(shape)} {dtype or '?'}"  # type: ignore[arg-type]
+        f" {shape_text(shape)} {dtype or '?'}"
     own = f"{row['path']}:"
     calls = "".join(f" ← {'line ' + site[len(own):] if site.startswith(own) else site}"
-                    for site in reversed(row["stack"]))  # type: ignore[call-overload]
+                    for site in reversed(row["stack"]))
     cause = f" [uncertain since {row['cause']}]" if row.get("cause") else ""
     return (f"{row['path']}:{cell}{row['line']}:{row['col']}: {row['api']} "
             f"{row['name'] or row['pattern']}{spec}{tag}{calls}{cause}\n")

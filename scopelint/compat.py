@@ -136,11 +136,11 @@ def compare(predicted: Sequence[Predicted], saved: Sequence[S],
         result.unknown.append((item, names))
     stale: list[S] = []
     for entry in saved:
-        item = by_name.get(entry.name)
-        if item is not None:
+        found = by_name.get(entry.name)
+        if found is not None:
             result.matched += 1
-            if _differs(entry, item):
-                result.changed.append((entry, item))
+            if _differs(entry, found):
+                result.changed.append((entry, found))
             continue
         kind = bookkeeping_kind(entry.name, slots)
         if kind:
@@ -204,7 +204,7 @@ def spec_text(item: Tensor | Predicted) -> str:
     return f"{shape_text(item.shape)} {item.dtype or '?'}"
 
 
-def shape_text(shape: Shape) -> str:
+def shape_text(shape: Optional[Sequence[int]]) -> str:
     """`[784, 64]`, `[]` for a scalar, `?` when unknown."""
     if shape is None:
         return "?"

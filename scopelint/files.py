@@ -313,7 +313,7 @@ class _CheckIgnore:
             return [False] * len(queries)
 
     def _field(self) -> bytes:
-        assert self.proc is not None and self.proc.stdout is not None
+        assert self.proc is not None and isinstance(self.proc.stdout, io.BufferedReader)
         while b"\0" not in self.buffer:
             chunk = self.proc.stdout.read1(65536)
             if not chunk:

@@ -99,7 +99,7 @@ def read_notebook(data: bytes) -> Notebook:
     try:
         end = _object(raw, 0, lambda key, pos: _cells(raw, pos, cells) if key == "cells"
                       else _skip(raw, pos))
-        end = _WS.match(raw, end).end()
+        end = _space(raw, end)
         if end != len(raw):
             raise ValueError("extra data after the notebook", raw, end)
     except ValueError as err:
@@ -132,22 +132,22 @@ def _open(raw: str, pos: int, char: str, what: str) -> int:
     if not raw.startswith(char, pos):
         _skip(raw, pos)  # not valid JSON there: that error first
         raise NotNotebook(f"expected {what}", pos)
-    return _WS.match(raw, pos + 1).end()
+    return _space(raw, pos + 1)
 
 
 def _object(raw: str, pos: int, member: Callable[[str, int], int]) -> int:
     """Walk the JSON object at `pos`: `member(key, value start)` returns the value's end."""
-    pos = _open(raw, _WS.match(raw, pos).end(), "{", "an object")
+    pos = _open(raw, _space(raw, pos), "{", "an object")
     if raw.startswith("}", pos):
         return pos + 1
     while True:
         if not raw.startswith('"', pos):
             raise ValueError("expected a key", raw, pos)
-        key, pos = json.decoder.scanstring(raw, pos + 1)
-        pos = _WS.match(raw, member(key, _WS.match(raw, _expect(raw, pos, ":")).end())).end()
+        key, pos = _DECODER.raw_decode(raw, pos)
+        pos = _space(raw, member(key, _space(raw, _expect(raw, pos, ":"))))
         if raw.startswith("}", pos):
             return pos + 1
-        pos = _WS.match(raw, _expect(raw, pos, ",")).end()
+        pos = _space(raw, _expect(raw, pos, ","))
 
 
 def _array(raw: str, pos: int, item: Callable[[int, int], int]) -> int:
@@ -157,18 +157,24 @@ def _array(raw: str, pos: int, item: Callable[[int, int], int]) -> int:
     if raw.startswith("]", pos):
         return pos + 1
     while True:
-        pos = _WS.match(raw, item(index, pos)).end()
+        pos = _space(raw, item(index, pos))
         index += 1
         if raw.startswith("]", pos):
             return pos + 1
-        pos = _WS.match(raw, _expect(raw, pos, ",")).end()
+        pos = _space(raw, _expect(raw, pos, ","))
+
+
+def _space(raw: str, pos: int) -> int:
+    """The position after the JSON whitespace at `pos`."""
+    match = _WS.match(raw, pos)
+    return match.end() if match else pos
 
 
 def _expect(raw: str, pos: int, char: str) -> int:
-    pos = _WS.match(raw, pos).end()
+    pos = _space(raw, pos)
     if not raw.startswith(char, pos):
         raise ValueError(f"expected {char!r}", raw, pos)
-    return _WS.match(raw, pos + 1).end()
+    return _space(raw, pos + 1)
 
 
 def _skip(raw: str, pos: int) -> int:
@@ -208,7 +214,7 @@ def _source(raw: str, pos: int, pieces: list[tuple[str, int]]) -> int:
         if not raw.startswith('"', at):
             _skip(raw, at)
             raise NotNotebook("expected a cell's source: a string or an array of strings", at)
-        text, end = json.decoder.scanstring(raw, at + 1)
+        text, end = _DECODER.raw_decode(raw, at)
         pieces.append((text, at + 1))
         return end
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import io
 import re
+import string
 import tokenize
 import warnings
 from dataclasses import dataclass, replace
@@ -207,7 +208,8 @@ def _edits(tree: Base) -> Iterator[Edit]:
         elif kind == token.NUMBER:
             yield from _number(node)
         elif kind == token.STRING:
-            prefix = re.match(r"[a-zA-Z]*", _value(node)).group(0)
+            text = _value(node)
+            prefix = text[:len(text) - len(text.lstrip(string.ascii_letters))]
             if "u" in prefix.lower() and "r" in prefix.lower():
                 u = prefix.lower().index("u")
                 yield Edit(node.lineno, node.column + u, 1, "", "`ur` string prefix",

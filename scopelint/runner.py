@@ -41,7 +41,8 @@ T = TypeVar("T")
 class RunSettings(Protocol):
     """What the runner needs from the CLI's settings."""
 
-    exclude: Sequence[str]
+    @property
+    def exclude(self) -> Sequence[str]: ...
 
     @property
     def project(self) -> ProjectSettings: ...

@@ -32,8 +32,11 @@ class Position(NamedTuple):
 class Located(Protocol):
     """Anything with a 1-based line and column (a fact's `Location`, a `Finding`)."""
 
-    line: int
-    col: int
+    @property
+    def line(self) -> int: ...
+
+    @property
+    def col(self) -> int: ...
 
 
 def at(where: Located) -> Position:

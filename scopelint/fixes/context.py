@@ -7,7 +7,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterator, Optional
+from typing import Iterator, Optional, Union
 
 import libcst as cst
 from libcst.metadata import (
@@ -19,6 +19,10 @@ from scopelint.facts import Finding, Location, ModuleFacts, Outcome, VariableFac
 from scopelint.fixes import Edit, Position, at
 
 NEWLINE = re.compile(r"\r\n|\r|\n")
+Block = Union[cst.Module, cst.IndentedBlock]
+# What a block holds (libcst types an indented block's body as BaseStatement, of which these
+# are the only subclasses).
+Statement = Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]
 
 
 @dataclass
@@ -134,8 +138,7 @@ class FixContext:
         if self.text[start:end] == self.module.code_for_node(old):
             return self._edit_to(self.text[:start] + self.module.code_for_node(new)
                                  + self.text[end:], start, len(self.text) - end)
-        code = self.module.deep_replace(old, new).code  # type: ignore[union-attr]
-        return self._edit_to(code)
+        return self._edit_to(self.module.code_for_node(self.module.deep_replace(old, new)))
 
     def line_of(self, node: cst.CSTNode) -> int:
         return self.positions[node].start.line
@@ -156,6 +159,12 @@ class FixContext:
         tail = len(old) - end_at
         return Edit(self.location(start), self.location(end_at),
                     new_text[start:len(new_text) - tail])
+
+
+def statements(block: Block) -> list[Statement]:
+    """The statements of a module or indented block."""
+    return [s for s in block.body
+            if isinstance(s, (cst.SimpleStatementLine, cst.BaseCompoundStatement))]
 
 
 def callee_name(call: cst.Call) -> str:

@@ -6,7 +6,7 @@ pasted from the first), a new name for the second scope or request (unsafe)."""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Sequence
 
 import libcst as cst
 
@@ -28,9 +28,11 @@ def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
     if fact is None:
         return None
     site = repeating_call(fact)
-    here = site is not None and site.path in ("", fact.loc.path)  # not a call in another file
-    return ((_reuse_at_call(at(site), ctx) if here else None)
-            or (_auto_reuse(fact, ctx) if _same_builder(fact, ctx) else _rename(fact, ctx)))
+    if site is not None and site.path in ("", fact.loc.path):  # not a call in another file
+        fixed = _reuse_at_call(at(site), ctx)
+        if fixed is not None:
+            return fixed
+    return _auto_reuse(fact, ctx) if _same_builder(fact, ctx) else _rename(fact, ctx)
 
 
 def _same_builder(fact: VariableFact, ctx: FixContext) -> bool:
@@ -70,10 +72,11 @@ def _callee(call: cst.Call, module: cst.Module) -> Optional[cst.FunctionDef]:
     """The one undecorated function `name(...)` or method `obj.name(...)` defined at the top
     of the module (or of a class at its top) that the call can mean."""
     name = callee_name(call)
+    bodies: list[Sequence[cst.CSTNode]]
     if isinstance(call.func, cst.Name):
         bodies = [module.body]
     elif isinstance(call.func, cst.Attribute):
-        bodies = [list(c.body.body) for c in module.body if isinstance(c, cst.ClassDef)]
+        bodies = [c.body.body for c in module.body if isinstance(c, cst.ClassDef)]
     else:
         return None
     found = [s for body in bodies for s in body

@@ -11,17 +11,14 @@ or removed when that is the very next statement.
 
 from __future__ import annotations
 
-from typing import Optional, Sequence, Union
+from typing import Optional, Sequence
 
 import libcst as cst
 
 from scopelint.facts import Finding, Outcome
 from scopelint.fixes import UNSAFE, Fix, Position, at
-from scopelint.fixes.context import FixContext
+from scopelint.fixes.context import Block, FixContext, Statement, statements
 from scopelint.fixes.spelling import tf_api
-
-Suite = Union[cst.IndentedBlock, cst.Module]
-Statement = cst.BaseStatement
 
 
 def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
@@ -64,14 +61,14 @@ def _reuse_block(loc: Position, statement: cst.SimpleStatementLine, apis: tuple[
     after it is the one that fails, no block: the call goes."""
     anchor: Statement = statement
     reuse = "True"
-    holder = ctx.parents.get(ctx.parents.get(statement))
+    holder = ctx.parents.get(ctx.parents[statement])
     if isinstance(holder, cst.If) and holder.orelse is None and len(holder.body.body) == 1 \
             and isinstance(holder.test, cst.Name):
         anchor, reuse = holder, holder.test.value  # `if reuse: ...reuse_variables()`
     suite = ctx.parents.get(anchor)
     if not isinstance(suite, (cst.IndentedBlock, cst.Module)):
         return None
-    body = list(suite.body)
+    body = statements(suite)
     index = body.index(anchor)
     block = _until_failure(body[index + 1:], loc, ctx)
     if not block:
@@ -89,9 +86,9 @@ def _reuse_block(loc: Position, statement: cst.SimpleStatementLine, apis: tuple[
                (ctx.replace(suite, new_suite),), UNSAFE)
 
 
-def _remove(anchor: Statement, suite: Suite, ctx: FixContext) -> Fix:
+def _remove(anchor: Statement, suite: Block, ctx: FixContext) -> Fix:
     """The suite without `anchor`; its comments stay, on the next statement."""
-    body = list(suite.body)
+    body = statements(suite)
     index = body.index(anchor)
     after = body[index + 1]
     body[index:index + 2] = [after.with_changes(

@@ -11,7 +11,7 @@ cell), literals, and calls that build cells or initializers (they make no ops)."
 from __future__ import annotations
 
 from functools import partial
-from typing import Callable, Optional, Sequence, Union
+from typing import Callable, Optional, Sequence
 
 import libcst as cst
 from libcst.metadata import ClassScope
@@ -19,12 +19,12 @@ from libcst.metadata import ClassScope
 from scopelint.engine.arguments import SIGNATURES
 from scopelint.facts import Finding
 from scopelint.fixes import SAFE, Fix, at
-from scopelint.fixes.context import FixContext, callee_name, keyword, unpacks
+from scopelint.fixes.context import (
+    Block, FixContext, Statement, callee_name, keyword, statements, unpacks,
+)
 
 # Calls an argument may make once per layer: constructors of cells, wrappers, initializers.
 BUILDERS = ("Cell", "Wrapper", "initializer", "Initializer")
-Block = Union[cst.Module, cst.IndentedBlock]
-Statement = Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]
 
 
 def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
@@ -38,13 +38,16 @@ def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
         return None
     arg = keyword(multi, "cells") or next((a for a in multi.args if a.keyword is None), None)
     statement = _statement(multi, ctx)
-    shape = _repeat(arg.value) if arg is not None else None
-    if shape is None or statement is None or isinstance(ctx.scopes.get(multi), ClassScope):
+    if arg is None or statement is None or isinstance(ctx.scopes.get(multi), ClassScope):
         return None  # a comprehension in a class body cannot see the class's names
+    shape = _repeat(arg.value)
+    if shape is None:
+        return None
     repeated, build, bound = shape
     removed: list[Statement] = []
-    if isinstance(repeated[0], cst.Name):
-        made = _made_just_before(statement, repeated, ctx)
+    names = [r for r in repeated if isinstance(r, cst.Name)]
+    if names and len(names) == len(repeated):
+        made = _made_just_before(statement, names, ctx)
         if made is None:
             return None
         ctor, removed = _inlined(*made, ctx)
@@ -56,8 +59,9 @@ def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
         return None
     block = ctx.parents[statement]
     assert isinstance(block, (cst.Module, cst.IndentedBlock))
-    new_block = _without(block, removed, statement, statement.deep_replace(arg.value,
-                                                                           build(ctor)))
+    new = statement.deep_replace(arg.value, build(ctor))
+    assert isinstance(new, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
+    new_block = _without(block, removed, statement, new)
     return Fix(f"build one {callee_name(ctor)} per layer", (ctx.replace(block, new_block),),
                SAFE)
 
@@ -100,17 +104,18 @@ def _repeat(cells: cst.BaseExpression) -> Optional[tuple[
                     and isinstance(listed.elements[0], cst.Element)):
                 return [listed.elements[0].value], partial(_per_layer, times=times), {"_"}
     if isinstance(cells, cst.ListComp) and isinstance(cells.elt, cst.Name):
-        bound, clause = set(), cells.for_in
+        bound: set[str] = set()
+        clause: Optional[cst.CompFor] = cells.for_in
         while clause is not None:
             bound |= {n.value for n in _names(clause.target)}
             clause = clause.inner_for_in
         if cells.elt.value not in bound:
             return [cells.elt], lambda ctor: cells.with_changes(elt=ctor), bound
     if isinstance(cells, (cst.List, cst.Tuple)) and len(cells.elements) > 1:
-        values = [e.value for e in cells.elements if isinstance(e, cst.Element)]
-        if len(values) == len(cells.elements) and all(
-                isinstance(v, cst.Name) and v.value == values[0].value for v in values):
-            return values, partial(_per_layer, times=cst.Integer(str(len(values)))), {"_"}
+        names = [e.value for e in cells.elements
+                 if isinstance(e, cst.Element) and isinstance(e.value, cst.Name)]
+        if len(names) == len(cells.elements) and all(n.value == names[0].value for n in names):
+            return names, partial(_per_layer, times=cst.Integer(str(len(names)))), {"_"}
     return None
 
 
@@ -238,7 +243,9 @@ def _local_function(func: cst.BaseExpression, ctx: FixContext) -> bool:
     """Whether the callee is a function this module defines (the engine follows it, so it
     sees whether each call builds a new cell)."""
     bound = _bindings(func, ctx) if isinstance(func, cst.Name) else None
-    return bool(bound) and all(isinstance(node, cst.FunctionDef) for node in bound)
+    if not bound:
+        return False
+    return all(isinstance(node, cst.FunctionDef) for node in bound)
 
 
 def _bindings(name: cst.Name, ctx: FixContext) -> Optional[list[cst.CSTNode]]:
@@ -266,7 +273,7 @@ def _without(block: Block, removed: Sequence[Statement], old: Statement, new: St
     leading blank lines and comments stay, before the next statement)."""
     body: list[Statement] = []
     carried: list[cst.EmptyLine] = []
-    for statement in block.body:
+    for statement in statements(block):
         if any(statement is r for r in removed):
             carried += statement.leading_lines
             continue

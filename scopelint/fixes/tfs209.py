@@ -75,8 +75,8 @@ def _rest(name: cst.BaseExpression, scope: str) -> Optional[str]:
         return _after_slash(template[template.rfind("%") + 2:], "%")
     if isinstance(name, cst.BinaryOperation) and isinstance(name.operator, cst.Add) \
             and isinstance(name.right, cst.SimpleString) and _plain(name.left):
-        tail = name.right.evaluated_value
-        return tail[1:] if isinstance(tail, str) and tail.startswith("/") else None
+        suffix = name.right.evaluated_value
+        return suffix[1:] if isinstance(suffix, str) and suffix.startswith("/") else None
     return None
 
 

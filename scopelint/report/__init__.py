@@ -80,4 +80,5 @@ FORMATS = tuple(sorted(_MODULES))  # every output format by name
 def reporter(name: str) -> Reporter:
     """The output format `name` (its module is imported only when asked for)."""
     module = importlib.import_module(f"scopelint.report.{_MODULES[name]}")
-    return module.render  # type: ignore[no-any-return]
+    render: Reporter = module.render
+    return render

@@ -39,9 +39,7 @@ def _call_text(path: str, start: Point, facts: FactIndex, shown: Shown) -> str:
         return _scopes(scopes, shown)
     made = facts.variables_made(path, start)
     if made:
-        first = made[0].fact
-        assert isinstance(first, VariableFact)
-        return f"`{first.api}` makes:\n\n" + _variables(made, shown, with_api=False)
+        return f"`{made[0].fact.api}` makes:\n\n" + _variables(made, shown, with_api=False)
     through = facts.variables_through(path, start)
     if through:
         return "This call makes, in the functions it calls:\n\n" + _variables(
@@ -49,7 +47,7 @@ def _call_text(path: str, start: Point, facts: FactIndex, shown: Shown) -> str:
     return ""
 
 
-def _variables(runs: Sequence[Run], shown: Shown, with_api: bool) -> str:
+def _variables(runs: Sequence[Run[VariableFact]], shown: Shown, with_api: bool) -> str:
     lines: list[str] = []
     rows = 0
     for via, group in _by_path(runs):
@@ -58,7 +56,6 @@ def _variables(runs: Sequence[Run], shown: Shown, with_api: bool) -> str:
         if via:
             lines.append(f"- through {_path(via, shown)}:")
         for run in group[:MAX_ROWS - rows]:
-            assert isinstance(run.fact, VariableFact)
             lines.append(("  " if via else "") + "- " + _variable(run.fact, shown, with_api))
             rows += 1
     if rows < len(runs):
@@ -80,11 +77,10 @@ def _variable(fact: VariableFact, shown: Shown, with_api: bool) -> str:
             + ", ".join(where))
 
 
-def _scopes(runs: Sequence[Run], shown: Shown) -> str:
+def _scopes(runs: Sequence[Run[ScopeFact]], shown: Shown) -> str:
     lines = []
     for run in runs[:MAX_ROWS]:
         fact = run.fact
-        assert isinstance(fact, ScopeFact)
         via = f"through {_path(run.via, shown)}: " if run.via else ""
         reuse = REUSE[fact.reuse]
         if fact.reuse is not Reuse.NO and fact.inherited is fact.reuse:
@@ -97,7 +93,7 @@ def _scopes(runs: Sequence[Run], shown: Shown) -> str:
                       if fact.variable_scope else "the root variable scope")
             lines.append(f"- {via}name scope `{_slash(fact.name_scope)}` (in {inside}, reuse "
                          f"{reuse}); `get_variable` ignores it")
-    kind = runs[0].fact.kind  # type: ignore[union-attr]
+    kind = runs[0].fact.kind
     return f"`{kind}` opens:\n\n" + "\n".join(lines)
 
 
@@ -107,8 +103,9 @@ def _rule(finding: Finding) -> str:
     return f"**{finding.code}** {summary} (`scopelint explain {finding.code}`)"
 
 
-def _by_path(runs: Iterable[Run]) -> list[tuple[tuple, list[Run]]]:
-    groups: dict[tuple, list[Run]] = {}
+def _by_path(runs: Iterable[Run[VariableFact]]
+             ) -> list[tuple[tuple, list[Run[VariableFact]]]]:
+    groups: dict[tuple, list[Run[VariableFact]]] = {}
     for run in runs:
         groups.setdefault(run.via, []).append(run)
     return list(groups.items())

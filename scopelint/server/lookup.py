@@ -10,30 +10,34 @@ As with `scopelint names`, a file other open files import shows a call through t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Optional, Union
+from typing import Generic, Iterable, Optional, TypeVar, Union
 
 from scopelint.facts import CallStack, Location, ModuleFacts, ScopeFact, VariableFact
 from scopelint.server.buffer import normalized
 from scopelint.server.calls import Point
 
 Key = tuple[str, Point]
+F = TypeVar("F", bound=Union[VariableFact, ScopeFact])
 
 
 @dataclass(frozen=True)
-class Run:
+class Run(Generic[F]):
     """One fact, with the calls that led to the call it is about (outermost first)."""
 
     via: CallStack
-    fact: Union[VariableFact, ScopeFact]
+    fact: F
+
+
+Runs = dict[Key, list[Run[F]]]
 
 
 @dataclass
 class _Table:
     """Facts of some analyses by the location of each call they involve."""
 
-    made: dict[Key, list[Run]] = field(default_factory=dict)  # variables made at the call
-    through: dict[Key, list[Run]] = field(default_factory=dict)  # ... by functions it calls
-    scopes: dict[Key, list[Run]] = field(default_factory=dict)  # scopes a `with` item opens
+    made: Runs[VariableFact] = field(default_factory=dict)  # variables made at the call
+    through: Runs[VariableFact] = field(default_factory=dict)  # ... by functions it calls
+    scopes: Runs[ScopeFact] = field(default_factory=dict)  # scopes a `with` item opens
 
     def add(self, facts: ModuleFacts) -> None:
         for variable in facts.variables:
@@ -55,17 +59,17 @@ class FactIndex:
         if own is not None:
             self._own.add(own)
 
-    def variables_made(self, path: str, point: Point) -> list[Run]:
+    def variables_made(self, path: str, point: Point) -> list[Run[VariableFact]]:
         """The variables the call at `point` makes itself."""
-        return self._find("made", path, point)
+        return _find(self._callers.made, self._own.made, path, point)
 
-    def variables_through(self, path: str, point: Point) -> list[Run]:
+    def variables_through(self, path: str, point: Point) -> list[Run[VariableFact]]:
         """The variables the functions called at `point` make, however deep."""
-        return self._find("through", path, point)
+        return _find(self._callers.through, self._own.through, path, point)
 
-    def scopes_opened(self, path: str, point: Point) -> list[Run]:
+    def scopes_opened(self, path: str, point: Point) -> list[Run[ScopeFact]]:
         """The scopes a `with` item at `point` opens."""
-        return self._find("scopes", path, point)
+        return _find(self._callers.scopes, self._own.scopes, path, point)
 
     def points(self, path: str, table: str = "made") -> set[Point]:
         """The call positions of `path` with facts in `table` (`made`, `through`, `scopes`)."""
@@ -73,20 +77,21 @@ class FactIndex:
         return {point for source in (self._callers, self._own)
                 for key_path, point in getattr(source, table) if key_path == where}
 
-    def _find(self, table: str, path: str, point: Point) -> list[Run]:
-        key = (normalized(path), point)
-        runs = getattr(self._callers, table).get(key) or getattr(self._own, table).get(key, [])
-        return list(dict.fromkeys(runs))  # two importers may replay the same call path
+
+def _find(callers: Runs[F], own: Runs[F], path: str, point: Point) -> list[Run[F]]:
+    """The runs at `point` in the callers' analyses, else in the file's own."""
+    key = (normalized(path), point)
+    runs = callers.get(key) or own.get(key, [])
+    return list(dict.fromkeys(runs))  # two importers may replay the same call path
 
 
 def _key(loc: Location) -> Key:
     return normalized(loc.path), (loc.line, loc.col)
 
 
-def variable_names(runs: Iterable[Run]) -> list[str]:
+def variable_names(runs: Iterable[Run[VariableFact]]) -> list[str]:
     """The distinct names (patterns, with `…` for what cannot be known) in order."""
-    return list(dict.fromkeys(_shown(run.fact) for run in runs
-                              if isinstance(run.fact, VariableFact)))
+    return list(dict.fromkeys(_shown(run.fact) for run in runs))
 
 
 def _shown(fact: VariableFact) -> str:
