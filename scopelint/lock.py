@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from scopelint.checkpoint import Shape, Tensor
-from scopelint.compat import Predicted, compare, predictions, spec_text
+from scopelint.checkpoint_compare import Predicted, compare, predictions, spec_text
 from scopelint.config import ConfigError
 from scopelint.facts import Finding
 
