@@ -24,7 +24,7 @@ from scopelint.facts import Finding, Location, VariableFact
 from scopelint.files import PathNotFound, SourceError, decode_source, is_notebook, read_source
 from scopelint.noqa import filter_noqa
 from scopelint.report import FORMATS, ReportContext, reporter
-from scopelint.rules import all_rules
+from scopelint.rules import all_rules, fixers
 from scopelint.rules.common import raise_statuses
 
 if TYPE_CHECKING:
@@ -310,9 +310,7 @@ def kept_findings(run: RunResult, settings: Settings, lines: Callable[[str], Seq
 
 def fixable(findings: Sequence[Finding]) -> bool:
     """Whether any finding's rule has a fixer (fixes and libcst are loaded only then)."""
-    from scopelint.fixes.catalog import FIXERS
-
-    return any(f.code in FIXERS for f in findings)
+    return any(f.code in fixers() for f in findings)
 
 
 def fix_file(path: str, findings: list[Finding], keep: Keep, args: argparse.Namespace

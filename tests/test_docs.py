@@ -45,7 +45,7 @@ def test_example_triggers_the_rule_and_the_fix_does_not(code: str) -> None:
     rule = all_rules()[code]
     header = "import tensorflow.compat.v1 as tf\n"
     found = {f.code for f in analyze_text("example.py", header + rule.example).findings}
-    fixed = {f.code for f in analyze_text("fix.py", header + rule.fix).findings}
+    fixed = {f.code for f in analyze_text("fix.py", header + rule.use_instead).findings}
     assert code in found and code not in fixed, (found, fixed)
 
 

@@ -3,12 +3,14 @@
 from typing import Iterator
 
 from scopelint.facts import Finding, ModuleFacts
-from scopelint.rules import Rule
+from scopelint.rules import FixIn, Rule
 from scopelint.rules.common import once_per_site
+
+CODE = "TFS105"
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
-    return once_per_site(path, "TFS105", (
+    return once_per_site(path, CODE, (
         (fact, (f"TF raises TypeError at {fact.api}(): {fact.reason}"
                 + ("; the `except` around it catches that, so its other arm always runs "
                    "instead" if fact.caught else ""), ()))
@@ -16,7 +18,7 @@ def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
 
 
 RULE = Rule(
-    code="TFS105", name="invalid-argument",
+    code=CODE, name="invalid-argument",
     summary="an argument a scope, variable or layer API rejects with TypeError",
     what="Checks the arguments of `tf.variable_scope`, `tf.name_scope`, `tf.get_variable` / "
          "`tf.get_local_variable`, `tf.Variable`, `tf.make_template`, the `tf.layers` "
@@ -39,7 +41,7 @@ with tf.name_scope("loss", [logits, labels]):  # TFS105: default_name is a list
 with tf.variable_scope("encoder", name="enc"):  # TFS105: no `name` parameter
     w = tf.get_variable("w", [3])
 """,
-    fix="""
+    use_instead="""
 with tf.name_scope("loss", values=[logits, labels]):
     loss = tf.reduce_mean(logits - labels)
 with tf.variable_scope("encoder"):
@@ -49,4 +51,5 @@ with tf.variable_scope("encoder"):
             "it is passed as `values=` (what TF's message suggests; the name scope and every "
             "name stay the same). None for the others: what was meant is unknown.",
     check=check,
+    fix=FixIn("scopelint.rules.invalid_arg_fix"),
 )

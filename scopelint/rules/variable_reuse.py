@@ -3,12 +3,14 @@
 from typing import Iterator
 
 from scopelint.facts import Finding, Location, ModuleFacts, Outcome, Reuse, VariableFact
-from scopelint.rules import Rule
+from scopelint.rules import WARNING, FixIn, Rule
 from scopelint.rules.common import REUSE_WORDS, Message, once_per_site
+
+CODE = "TFS203"
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
-    return once_per_site(path, "TFS203", ((fact, _message(fact)) for fact in _unshared(facts)))
+    return once_per_site(path, CODE, ((fact, _message(fact)) for fact in _unshared(facts)))
 
 
 def _unshared(facts: ModuleFacts) -> Iterator[VariableFact]:
@@ -46,7 +48,7 @@ def _message(fact: VariableFact) -> Message:
 
 
 RULE = Rule(
-    code="TFS203", name="variable-in-reusing-scope",
+    code=CODE, name="variable-in-reusing-scope",
     summary="tf.Variable (or a Keras layer) in a reusing scope makes new variables",
     what="Finds `tf.Variable` created inside a scope that reuses (reuse=True, after "
          "`reuse_variables()`, inherited, or a function called again with reuse), and the "
@@ -60,7 +62,7 @@ RULE = Rule(
 with tf.variable_scope("foo", reuse=True):
     w = tf.Variable(1.0, name="w")  # TFS203: a new 'foo_1/w:0'
 """,
-    fix="""
+    use_instead="""
 with tf.variable_scope("foo", reuse=True):
     w = tf.get_variable("w", [])
 """,
@@ -68,5 +70,7 @@ with tf.variable_scope("foo", reuse=True):
             "`tf.get_variable(\"w\", initializer=init)` when each argument has a "
             "get_variable counterpart (dtype, trainable, collections, ...). The variable is "
             "then shared, so its own name (`w_1`, `foo_1/w`) goes away.",
+    severity=WARNING,
     check=check,
+    fix=FixIn("scopelint.rules.variable_reuse_fix"),
 )
