@@ -215,14 +215,14 @@ RULE = Rule(
         "TF raise `ValueError: No variables to optimize.` (`No variables to save`), or "
         "`variables_initializer` initialize nothing.",
     example="""
-with tf.name_scope("layer1"):
+with tf.variable_scope("encoder"):
     w = tf.get_variable("w", [2])
-t = tf.get_default_graph().get_tensor_by_name("layer1/w:0")  # TFS202: it is 'w:0'
+encoder_vars = tf.trainable_variables(scope="encodr")  # TFS202: did you mean 'encoder'?
 """,
     use_instead="""
-with tf.variable_scope("layer1"):
+with tf.variable_scope("encoder"):
     w = tf.get_variable("w", [2])
-t = tf.get_default_graph().get_tensor_by_name("layer1/w:0")
+encoder_vars = tf.trainable_variables(scope="encoder")
 """,
     severity=WARNING,
     check=check,

@@ -41,11 +41,15 @@ RULE = Rule(
 def build(scope):
     with tf.variable_scope(scope):
         return tf.get_variable("{}/w".format(scope), [4, 4])  # TFS209: 's/s/w:0'
+
+w = build("s")
 """,
     use_instead="""
 def build(scope):
     with tf.variable_scope(scope):
         return tf.get_variable("w", [4, 4])  # 's/w:0'
+
+w = build("s")
 """,
     autofix="Unsafe: the name drops the repeated scope (`\"critic/w\"`, "
             "`\"{}/w\".format(scope)`, `f\"{scope}/w\"`, `\"%s/w\" % scope`, "

@@ -36,16 +36,16 @@ RULE = Rule(
         "likely meant to pass this into the `values` kwarg.``. Under a `try` that catches "
         "it, the fallback always runs and the code it guards is dead.",
     example="""
+logits = tf.placeholder(tf.float32, [None, 10])
+labels = tf.placeholder(tf.float32, [None, 10])
 with tf.name_scope("loss", [logits, labels]):  # TFS105: default_name is a list
     loss = tf.reduce_mean(logits - labels)
-with tf.variable_scope("encoder", name="enc"):  # TFS105: no `name` parameter
-    w = tf.get_variable("w", [3])
 """,
     use_instead="""
+logits = tf.placeholder(tf.float32, [None, 10])
+labels = tf.placeholder(tf.float32, [None, 10])
 with tf.name_scope("loss", values=[logits, labels]):
     loss = tf.reduce_mean(logits - labels)
-with tf.variable_scope("encoder"):
-    w = tf.get_variable("w", [3])
 """,
     autofix="Safe for a list or tuple written as `name_scope`'s second positional argument: "
             "it is passed as `values=` (what TF's message suggests; the name scope and every "

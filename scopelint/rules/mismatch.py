@@ -52,6 +52,8 @@ with tf.variable_scope("s", reuse=True):
     w2 = tf.get_variable("w", [3])  # TFS103
 """,
     use_instead="""
+with tf.variable_scope("s"):
+    w = tf.get_variable("w", [2])
 with tf.variable_scope("s", reuse=True):
     w2 = tf.get_variable("w", [2])
 """,

@@ -45,12 +45,12 @@ RULE = Rule(
         "`get_variable(\"w\", [3], tf.zeros_initializer())` raises a TypeError, and so "
         "does a layer's name given as its strides or activation.",
     example="""
-with tf.variable_scope("disc", reuse):  # TFS208: reuse lands on default_name
+with tf.variable_scope("disc", tf.AUTO_REUSE):  # TFS208: AUTO_REUSE lands on default_name
     w = tf.get_variable("w", [3])
 step = tf.Variable(0, "global_step")  # TFS208: named 'Variable:0'
 """,
     use_instead="""
-with tf.variable_scope("disc", reuse=reuse):
+with tf.variable_scope("disc", reuse=tf.AUTO_REUSE):
     w = tf.get_variable("w", [3])
 step = tf.Variable(0, name="global_step", trainable=False)
 """,

@@ -25,14 +25,20 @@ RULE = Rule(
     why="TF treats `reuse=False` like `None`: the scope inherits reuse, so `get_variable` "
         "still fetches and fails with `does not exist` for new names.",
     example="""
+with tf.variable_scope("a"):
+    with tf.variable_scope("b"):
+        v = tf.get_variable("v", [1])
 with tf.variable_scope("a", reuse=True):
     with tf.variable_scope("b", reuse=False):  # TFS204: still reuses
-        v = tf.get_variable("v", [1])
+        v_new = tf.get_variable("v", [1])  # fetches 'a/b/v'
 """,
     use_instead="""
 with tf.variable_scope("a"):
     with tf.variable_scope("b"):
         v = tf.get_variable("v", [1])
+with tf.variable_scope("a_new"):
+    with tf.variable_scope("b"):
+        v_new = tf.get_variable("v", [1])
 """,
     severity=WARNING,
     check=check,

@@ -67,11 +67,25 @@ def discriminator(x, reuse=False):
     if reuse:
         tf.get_variable_scope().reuse_variables()  # TFS205
     return tf.layers.dense(x, 1, name="d_fc")
+
+
+real = tf.placeholder(tf.float32, [None, 4])
+fake = tf.placeholder(tf.float32, [None, 4])
+d_real = discriminator(real)
+d_fake = discriminator(fake, reuse=True)
+train = tf.train.AdamOptimizer().minimize(tf.reduce_mean(d_fake - d_real))  # TFS102: Adam slots
 """,
     use_instead="""
 def discriminator(x, reuse=False):
     with tf.variable_scope("discriminator", reuse=reuse):
         return tf.layers.dense(x, 1, name="d_fc")
+
+
+real = tf.placeholder(tf.float32, [None, 4])
+fake = tf.placeholder(tf.float32, [None, 4])
+d_real = discriminator(real)
+d_fake = discriminator(fake, reuse=True)
+train = tf.train.AdamOptimizer().minimize(tf.reduce_mean(d_fake - d_real))
 """,
     autofix="Unsafe. In a loop (multi-GPU towers) the loop is wrapped in `with "
             "tf.variable_scope(tf.get_variable_scope()):`, so the reuse ends with it. "

@@ -49,11 +49,21 @@ RULE = Rule(
         "target network with the online updates (DDPG, SAC and DQN code builds the target "
         "beside the online network); a saver or an update op gets the wrong set.",
     example="""
+def critic(s, scope):
+    with tf.variable_scope(scope):
+        return tf.layers.dense(s, 1, name="q")
+
+s = tf.placeholder(tf.float32, [None, 3])
 q = critic(s, scope="critic")
 q_target = critic(s, scope="critic_target")
 critic_vars = tf.trainable_variables(scope="critic")  # TFS210: also critic_target/...
 """,
     use_instead="""
+def critic(s, scope):
+    with tf.variable_scope(scope):
+        return tf.layers.dense(s, 1, name="q")
+
+s = tf.placeholder(tf.float32, [None, 3])
 q = critic(s, scope="critic")
 q_target = critic(s, scope="critic_target")
 critic_vars = tf.trainable_variables(scope="critic/")

@@ -68,16 +68,19 @@ RULE = Rule(
         "is the opposite mistake: every step gets its own weights, and none is trained on "
         "the whole sequence.",
     example="""
+x = tf.placeholder(tf.float32, [None, 10, 128])
 cell = tf.nn.rnn_cell.LSTMCell(128)
 stack = tf.nn.rnn_cell.MultiRNNCell([cell] * 3)  # TFS207
-x = tf.placeholder(tf.float32, [None, 10, 128])
-outputs, _ = tf.nn.bidirectional_dynamic_rnn(cell, cell, x, dtype=tf.float32)  # TFS207
+outputs, _ = tf.nn.dynamic_rnn(stack, x, dtype=tf.float32)
+both = tf.nn.rnn_cell.LSTMCell(64)
+pair, _ = tf.nn.bidirectional_dynamic_rnn(both, both, x, dtype=tf.float32)  # TFS207
 """,
     use_instead="""
-stack = tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.LSTMCell(128) for _ in range(3)])
 x = tf.placeholder(tf.float32, [None, 10, 128])
-outputs, _ = tf.nn.bidirectional_dynamic_rnn(
-    tf.nn.rnn_cell.LSTMCell(128), tf.nn.rnn_cell.LSTMCell(128), x, dtype=tf.float32)
+stack = tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.LSTMCell(128) for _ in range(3)])
+outputs, _ = tf.nn.dynamic_rnn(stack, x, dtype=tf.float32)
+pair, _ = tf.nn.bidirectional_dynamic_rnn(
+    tf.nn.rnn_cell.LSTMCell(64), tf.nn.rnn_cell.LSTMCell(64), x, dtype=tf.float32)
 """,
     autofix="Safe, when the cell's constructor call is at hand: written in the list "
             "(`[make_cell()] * n`), or assigned to the repeated name by the statement just "

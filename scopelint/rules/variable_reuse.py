@@ -59,12 +59,16 @@ RULE = Rule(
     why="`tf.Variable` ignores reuse: every call makes a new variable (`w_1`, or one under "
         "the `foo_1/` name scope), so weights that look shared are not.",
     example="""
+with tf.variable_scope("foo"):
+    w = tf.get_variable("w", [])
 with tf.variable_scope("foo", reuse=True):
-    w = tf.Variable(1.0, name="w")  # TFS203: a new 'foo_1/w:0'
+    w_shared = tf.Variable(1.0, name="w")  # TFS203: a new 'foo_1/w:0'
 """,
     use_instead="""
-with tf.variable_scope("foo", reuse=True):
+with tf.variable_scope("foo"):
     w = tf.get_variable("w", [])
+with tf.variable_scope("foo", reuse=True):
+    w_shared = tf.get_variable("w", [])
 """,
     autofix="Unsafe: `tf.Variable(init, name=\"w\")` becomes "
             "`tf.get_variable(\"w\", initializer=init)` when each argument has a "
