@@ -15,7 +15,7 @@ from scopelint.engine.session import Session
 from scopelint.facts import Finding, ModuleFacts
 from scopelint.files import SourceError, decode_source, is_notebook
 from scopelint.limits import may_be_too_complex, too_complex
-from scopelint.rules import Check, all_rules
+from scopelint.rules import Check, all_rules, hooks
 from scopelint.rules.input_problems import INTERNAL, SYNTAX, UNREADABLE
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def analyze_tree(path: str, text: str, tree: ast.Module, prefilter: bool,
 
     from scopelint.engine.interpreter import run_program
     try:
-        facts = run_program(source, resolver, session, settings)
+        facts = run_program(source, resolver, session, settings, hooks())
     except cst.ParserSyntaxError as err:
         return FileResult(path, [Finding(path, err.raw_line, err.raw_column + 1, SYNTAX.code,
                                          SYNTAX_ERROR + err.message)])

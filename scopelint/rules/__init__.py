@@ -2,10 +2,12 @@
 
 A rule module holds everything about its rule: its code (written there only), name,
 severity, doc (what / why / example / use instead), message, its check (which reads the
-engine's facts, never the tree), its fix (the module `<rule>_fix.py` beside it, loaded
-when a fix is asked for) and its examples (`example` must trigger it and nothing else,
-`use_instead` must stay silent; tests/test_rule_examples.py runs both, under scopelint
-and under real TensorFlow). `catalog.RULES` lists every rule.
+engine's facts, never the tree), the hooks it has the engine run at TF API calls
+(`engine.hooks`: detections that need the replay's values there), its fix (the module
+`<rule>_fix.py` beside it, loaded when a fix is asked for) and its examples (`example`
+reports exactly the lines it marks, `use_instead` nothing: tests/test_rule_examples.py
+checks both, tests/test_oracle.py runs them under real TensorFlow). `catalog.RULES` lists
+every rule; CONTRIBUTING.md says how to add one.
 """
 
 from __future__ import annotations
@@ -13,16 +15,19 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Optional
 
 from scopelint.facts import Finding, ModuleFacts
 
 if TYPE_CHECKING:
+    from scopelint.engine.hooks import Hook, Hooks
     from scopelint.fixes import Fix
     from scopelint.fixes.context import FixContext
 
 Check = Callable[[str, ModuleFacts], Iterator[Finding]]
 Fixer = Callable[[Finding, "FixContext"], Optional["Fix"]]
+# A rule's hooks by API full name, given once the engine is loaded (they may need its modules).
+HooksOf = Callable[[], Mapping[str, "Hook"]]
 
 ERROR, WARNING, NOTE = "error", "warning", "note"  # severities, as SARIF names them
 
@@ -52,6 +57,7 @@ class Rule:
     use_instead: str  # the same program, right: no finding
     severity: str = ERROR  # ERROR: TF raises or the file is not analysed; WARNING; NOTE
     check: Optional[Check] = None  # None for problems the pipeline reports
+    hooks: Optional[HooksOf] = None  # what the engine runs for it at TF API calls
     fix: Optional[Fixer] = None  # what `check --fix` runs (scopelint.fixes)
     autofix: str = ""  # what the fix does, starting "Safe"/"Unsafe", for `explain`
 
@@ -82,6 +88,14 @@ def _table() -> tuple[tuple[str, Rule], ...]:
 def fixers() -> dict[str, Fixer]:
     """The fixer of every rule that has one, by code."""
     return {code: rule.fix for code, rule in all_rules().items() if rule.fix is not None}
+
+
+def hooks() -> Hooks:
+    """Every rule's hooks, as the engine runs them (`engine.hooks`)."""
+    from scopelint.engine.hooks import Hooks
+
+    return Hooks((api, hook) for _, rule in _table() if rule.hooks is not None
+                 for api, hook in rule.hooks().items())
 
 
 def severity(code: str) -> str:

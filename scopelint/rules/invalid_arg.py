@@ -1,12 +1,44 @@
-"""TFS105: arguments a scope, variable or layer API rejects with TypeError."""
+"""TFS105: arguments a scope, variable or layer API rejects with TypeError.
 
-from typing import Iterator
+Found by a hook (`engine.hooks`) at each call of an API whose signature the engine knows
+(`engine.arguments.SIGNATURES`), which checks the argument values the replay has there.
+"""
 
-from scopelint.facts import Finding, ModuleFacts
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+from scopelint.facts import Finding, InvalidArgFact, ModuleFacts
 from scopelint.rules import FixIn, Rule
 from scopelint.rules.common import once_per_site
 
+if TYPE_CHECKING:
+    from scopelint.engine.hooks import Hook, TFCall
+
 CODE = "TFS105"
+
+
+def hooks() -> dict[str, Hook]:
+    """Every API with a known signature: by name, and the slim namespaces' layers."""
+    from scopelint.engine.arguments import SIGNATURES
+    from scopelint.engine.hooks import TF
+    from scopelint.engine.tfapi import SLIM_NAMESPACES
+
+    apis = [*SIGNATURES, "get_local_variable", *(space + "*" for space in SLIM_NAMESPACES)]
+    return {TF + api: rejected_arguments for api in apis}
+
+
+def rejected_arguments(call: TFCall) -> Iterator[InvalidArgFact]:
+    """The arguments TF rejects with TypeError (`engine.arguments.rejected`); noted under a
+    `try` that catches it as well: the code in it never runs as written."""
+    from scopelint.engine.arguments import rejected, signature_key
+    from scopelint.engine.cstwalk import source_of
+
+    key = signature_key(call.path)
+    reason = None if key is None else rejected(key, list(call.args), call.kwargs, call.node)
+    if reason is not None:
+        yield InvalidArgFact(call.loc, source_of(call.node.func), reason,
+                             call.catches_type_error, call.variables_before, call.stack)
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
@@ -51,5 +83,6 @@ with tf.name_scope("loss", values=[logits, labels]):
             "it is passed as `values=` (what TF's message suggests; the name scope and every "
             "name stay the same). None for the others: what was meant is unknown.",
     check=check,
+    hooks=hooks,
     fix=FixIn("scopelint.rules.invalid_arg_fix"),
 )
