@@ -13,6 +13,7 @@ from helpers.oracle import annotations
 
 from scopelint.analysis import analyze_text
 from scopelint.rules import Rule, all_rules
+from scopelint.rules.input_problems import PYTHON2, SYNTAX
 
 PACKAGE = Path(__file__).resolve().parents[1] / "scopelint"
 CODE_LITERAL = re.compile(r"""["'](TFS\d{3})["']""")
@@ -34,6 +35,14 @@ def test_example_reports_the_lines_it_marks(rule: Rule) -> None:
 def test_use_instead_is_silent(rule: Rule) -> None:
     text = program(rule.use_instead)
     assert not annotations(text) and not _reported(text), text
+
+
+@pytest.mark.parametrize("rule", [SYNTAX, PYTHON2], ids=lambda rule: rule.code)
+def test_input_problem_examples(rule: Rule) -> None:
+    """The input problems whose examples are file contents (the others: a scopelint bug, bytes
+    that do not decode): the example is reported on its line, what to write instead is not."""
+    assert _reported(rule.example) == {(1, rule.code)}
+    assert not _reported(rule.use_instead)
 
 
 def test_a_code_is_written_once_in_its_rule_module() -> None:
