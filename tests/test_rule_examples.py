@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from helpers.examples import checked_rules, program
-from helpers.oracle import annotations
+from helpers.oracle import annotations as marked_lines
 
 from scopelint.analysis import analyze_text
 from scopelint.rules import Rule, all_rules
@@ -26,7 +26,7 @@ def _reported(text: str) -> set[tuple[int, str]]:
 @pytest.mark.parametrize("rule", checked_rules(), ids=lambda rule: rule.code)
 def test_example_reports_the_lines_it_marks(rule: Rule) -> None:
     text = program(rule.example)
-    marked = {(line, code) for line, codes in annotations(text).items() for code in codes}
+    marked = {(line, code) for line, codes in marked_lines(text).items() for code in codes}
     assert rule.code in {code for _, code in marked}, f"{rule.code}: its example marks no line"
     assert _reported(text) == marked, text
 
@@ -34,7 +34,7 @@ def test_example_reports_the_lines_it_marks(rule: Rule) -> None:
 @pytest.mark.parametrize("rule", checked_rules(), ids=lambda rule: rule.code)
 def test_use_instead_is_silent(rule: Rule) -> None:
     text = program(rule.use_instead)
-    assert not annotations(text) and not _reported(text), text
+    assert not marked_lines(text) and not _reported(text), text
 
 
 @pytest.mark.parametrize("rule", [SYNTAX, PYTHON2], ids=lambda rule: rule.code)

@@ -15,14 +15,14 @@ the tree (the node is there for positions and text) nor change the replay.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Protocol, Sequence
 
 from scopelint.facts import CallStack, Location, ModuleFacts
 
 if TYPE_CHECKING:
     import libcst as cst
 
-    from scopelint.engine.values import Value
+    from scopelint.engine.values import Args, Value
 
 TF = "tensorflow."  # the full name of an API is this and the engine's path (`variable_scope`)
 
@@ -33,7 +33,7 @@ class TFCall:
 
     api: str  # full name: "tensorflow.variable_scope", "tensorflow.layers.dense"
     args: Sequence[Value]  # the positional arguments' values (`Unknown` where not known)
-    kwargs: Mapping[str, Value]  # the keyword arguments' values
+    kwargs: Args  # the keyword arguments' values (`spread`: a `**kwargs` was passed)
     node: cst.Call  # the call as written
     loc: Location
     stack: CallStack  # the calls (outermost first) that lead to it
@@ -82,7 +82,7 @@ class Hooks:
             self._at[path] = found
         return found
 
-    def run(self, replay: Replay, path: str, args: Sequence[Value], kwargs: Mapping[str, Value],
+    def run(self, replay: Replay, path: str, args: Sequence[Value], kwargs: Args,
             node: cst.Call) -> None:
         """Call the hooks of the API at `path` and add the facts they find."""
         hooks = self.at(path)

@@ -47,9 +47,9 @@ def local_facts(facts: ModuleFacts, path: str) -> ModuleFacts:
     def here(fact: Any) -> bool:
         return fact.loc.path in ("", path)
 
-    return replace(facts, **{
-        field.name: [f for f in getattr(facts, field.name) if here(f)]
-        for field in fields(facts) if _sited_list(getattr(facts, field.name))})
+    kept: dict[str, Any] = {field.name: [f for f in getattr(facts, field.name) if here(f)]
+                            for field in fields(facts) if _sited_list(getattr(facts, field.name))}
+    return replace(facts, **kept)
 
 
 def _sited_list(value: Any) -> bool:

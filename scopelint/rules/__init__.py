@@ -100,5 +100,5 @@ def hooks() -> Hooks:
 
 def severity(code: str) -> str:
     """A code's severity; an unknown code (a plugin's, a typo in a baseline) is an error."""
-    rule = dict(_table()).get(code)
+    rule = all_rules().get(code)
     return rule.severity if rule is not None else ERROR
