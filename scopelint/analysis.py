@@ -15,7 +15,8 @@ from scopelint.engine.session import Session
 from scopelint.facts import Finding, ModuleFacts
 from scopelint.files import SourceError, decode_source, is_notebook
 from scopelint.limits import may_be_too_complex, too_complex
-from scopelint.rules import Check, all_rules
+from scopelint.rules import Check, all_rules, hooks
+from scopelint.rules.input_problems import INTERNAL, SYNTAX, UNREADABLE
 
 if TYPE_CHECKING:
     from scopelint.python2 import Rewrite
@@ -89,14 +90,14 @@ def analyze_tree(path: str, text: str, tree: ast.Module, prefilter: bool,
         return FileResult(path, [], ModuleFacts(), skipped=True)
     problem = too_complex(tree) if may_be_too_complex(text) else None
     if problem is not None:
-        return FileResult(path, [Finding(path, problem[0], 1, "TFS001", problem[1])])
+        return FileResult(path, [Finding(path, problem[0], 1, SYNTAX.code, problem[1])])
     import libcst as cst  # only files that reach the engine pay for libcst's import
 
     from scopelint.engine.interpreter import run_program
     try:
-        facts = run_program(source, resolver, session, settings)
+        facts = run_program(source, resolver, session, settings, hooks())
     except cst.ParserSyntaxError as err:
-        return FileResult(path, [Finding(path, err.raw_line, err.raw_column + 1, "TFS001",
+        return FileResult(path, [Finding(path, err.raw_line, err.raw_column + 1, SYNTAX.code,
                                          SYNTAX_ERROR + err.message)])
     except RecursionError:
         return FileResult(path, [too_deep(path)])
@@ -169,11 +170,11 @@ def parse_python(path: str, text: str) -> Union[ast.Module, Finding]:
     except SyntaxError as err:
         line = err.lineno or 1
         col = err.offset or 1
-        return Finding(path, line, max(col, 1), "TFS001", SYNTAX_ERROR + err.msg)
+        return Finding(path, line, max(col, 1), SYNTAX.code, SYNTAX_ERROR + err.msg)
     except (RecursionError, MemoryError):
         return too_deep(path)
     except ValueError as err:  # e.g. source with NUL bytes
-        return Finding(path, 1, 1, "TFS001", f"cannot parse: {err}")
+        return Finding(path, 1, 1, SYNTAX.code, f"cannot parse: {err}")
 
 
 @lru_cache(maxsize=1)
@@ -184,18 +185,18 @@ def _checks() -> tuple[Check, ...]:
 
 def unreadable(path: str, err: SourceError) -> Finding:
     """TFS002: the file could not be read or decoded."""
-    return Finding(path, err.line, err.col, "TFS002", str(err))
+    return Finding(path, err.line, err.col, UNREADABLE.code, str(err))
 
 
 def too_deep(path: str) -> Finding:
     """TFS001: nesting beyond what CPython's parser or the engine can recurse into."""
-    return Finding(path, 1, 1, "TFS001", "code is nested too deeply to analyse")
+    return Finding(path, 1, 1, SYNTAX.code, "code is nested too deeply to analyse")
 
 
 def internal_error(path: str, err: BaseException) -> Finding:
     """TFS000: an unexpected failure while analysing one file."""
     kind = type(err).__name__
-    return Finding(path, 1, 1, "TFS000",
+    return Finding(path, 1, 1, INTERNAL.code,
                    f"internal error while analysing this file ({kind}: {err}); {REPORT_HINT}")
 
 

@@ -19,12 +19,12 @@ from scopelint import __version__
 from scopelint.config import (
     CODE_LISTS, ConfigError, Settings, did_you_mean, load_settings, split_codes,
 )
-from scopelint.compat import shape_text
+from scopelint.checkpoint_compare import shape_text
 from scopelint.facts import Finding, Location, VariableFact
 from scopelint.files import PathNotFound, SourceError, decode_source, is_notebook, read_source
 from scopelint.noqa import filter_noqa
 from scopelint.report import FORMATS, ReportContext, reporter
-from scopelint.rules import all_rules
+from scopelint.rules import all_rules, fixers
 from scopelint.rules.common import raise_statuses
 
 if TYPE_CHECKING:
@@ -310,9 +310,7 @@ def kept_findings(run: RunResult, settings: Settings, lines: Callable[[str], Seq
 
 def fixable(findings: Sequence[Finding]) -> bool:
     """Whether any finding's rule has a fixer (fixes and libcst are loaded only then)."""
-    from scopelint.fixes.catalog import FIXERS
-
-    return any(f.code in FIXERS for f in findings)
+    return any(f.code in fixers() for f in findings)
 
 
 def fix_file(path: str, findings: list[Finding], keep: Keep, args: argparse.Namespace
@@ -498,8 +496,8 @@ def run_checkpoint(args: argparse.Namespace, settings: Settings,
                    stdin: Optional[tuple[str, bytes]], ctx: ReportContext) -> int:
     """`scopelint names --checkpoint CKPT`: exit 1 when the code and the checkpoint disagree,
     2 when the checkpoint is object-based (its keys are object paths, not variable names)."""
-    from scopelint import checkpoint, compat
-    from scopelint.report.compat import render_json, render_text
+    from scopelint import checkpoint, checkpoint_compare
+    from scopelint.report.checkpoint import render_json, render_text
 
     try:
         ckpt = checkpoint.load(args.checkpoint)  # before the analysis: a bad path fails fast
@@ -509,8 +507,8 @@ def run_checkpoint(args: argparse.Namespace, settings: Settings,
     if ckpt.note:
         print(f"scopelint: note: {ckpt.note}", file=sys.stderr)
     results = analysed(run_files(args, settings, want_facts=True, stdin=stdin).results, ctx)
-    cmp = compat.compare(compat.predictions(results), ckpt.comparable(),
-                         compat.slot_names(results))
+    cmp = checkpoint_compare.compare(checkpoint_compare.predictions(results),
+                                     ckpt.comparable(), checkpoint_compare.slot_names(results))
     sys.stdout.write((render_json if args.format == "json" else render_text)(cmp, ckpt))
     if ckpt.object_based:
         print(f"scopelint: error: {ckpt.index} is an object-based checkpoint (TF2 "

@@ -6,7 +6,8 @@ site during one run of it. Rules only read these records.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, fields
 from enum import Enum
 from typing import TYPE_CHECKING, Optional, Tuple
 
@@ -273,6 +274,15 @@ class ModuleFacts:
     doubled_scopes: list[DoubledScopeFact] = field(default_factory=list)
     empty_filters: list[EmptyFilterFact] = field(default_factory=list)
     step_cells: list[StepCellFact] = field(default_factory=list)
+
+    def add(self, fact: object) -> None:
+        """Add a fact to the list of its type (the facts a rule's hook finds, `engine.hooks`)."""
+        getattr(self, _LIST_OF[type(fact).__name__]).append(fact)
+
+
+# The field of `ModuleFacts` that lists each type of fact, by the type's name.
+_LIST_OF = {match.group(1): f.name for f in fields(ModuleFacts)
+            if (match := re.fullmatch(r"list\[(\w+)\]", str(f.type)))}
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from scopelint.checkpoint import Shape, Tensor
-from scopelint.compat import Predicted, compare, predictions, spec_text
+from scopelint.checkpoint_compare import Predicted, compare, predictions, spec_text
 from scopelint.config import ConfigError
 from scopelint.facts import Finding
+from scopelint.rules.names_lock import CODE
 
 if TYPE_CHECKING:
     from scopelint.analysis import FileResult
 
-CODE = "TFS301"
 HEADER = ("# scopelint names lock: name shape dtype file, one variable a line\n"
           "# regenerate with: scopelint names --write-lock LOCK PATH ...\n")
 _SHAPE = re.compile(r"\[(?:-?[0-9]+(?:,-?[0-9]+)*)?\]|\?")

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterator, Optional
 
 from scopelint.facts import Finding, Location, ModuleFacts
+from scopelint.rules.input_problems import PYTHON2
 
 if TYPE_CHECKING:
     from fissix.pytree import Base
@@ -97,7 +98,7 @@ class Rewrite:
 
     def finding(self, path: str) -> Finding:
         """The TFS003 note at the file's first Python 2 construct."""
-        return Finding(path, self.first.line, self.first.start + 1, "TFS003",
+        return Finding(path, self.first.line, self.first.start + 1, PYTHON2.code,
                        f"Python 2 file (first Python 2 syntax here: {self.first.what}); "
                        "analysed as Python 2")
 

@@ -27,6 +27,7 @@ from scopelint.engine.session import Session
 from scopelint.facts import Finding
 from scopelint.files import Excluder, SourceError, discover, is_notebook, read_source
 from scopelint.placement import place
+from scopelint.rules.input_problems import INTERNAL, UNREADABLE
 
 if TYPE_CHECKING:
     from scopelint.analysis import FileResult
@@ -108,7 +109,7 @@ def run(
     dir_errors: dict[str, str] = {}
     files = discover(paths, list(settings.exclude), getattr(settings, "root", None), dir_errors,
                      force_exclude=getattr(settings, "force_exclude", False))
-    results = {path: FileResult(path, [Finding(path, 1, 1, "TFS002", message)])
+    results = {path: FileResult(path, [Finding(path, 1, 1, UNREADABLE.code, message)])
                for path, message in dir_errors.items()}
     cache = Cache(settings.settings_key()) if use_cache and not want_facts else None
     todo = []
@@ -127,7 +128,7 @@ def run(
         results[result.path] = result
         skipped += outcome.skipped
         if cache is not None and outcome.digest and not any(
-                f.code == "TFS000" for f in result.findings):
+                f.code == INTERNAL.code for f in result.findings):
             cache.put(result.path, outcome.digest, result.findings, result.modules)
     if meter:
         meter.close()

@@ -22,8 +22,9 @@ from scopelint.cli import main
 from scopelint.facts import Finding
 from scopelint.fixes import SAFE, UNSAFE, Edit, Fix, Position
 from scopelint.fixes.apply import choose, fix_text, splice, with_fixes
-from scopelint.fixes.catalog import FIXERS
-from scopelint.rules import all_rules
+from scopelint.rules import all_rules, fixers
+
+FIXERS = fixers()
 
 
 def keep_all(findings, text):
@@ -96,14 +97,14 @@ def test_a_fix_the_engine_refutes_is_not_offered() -> None:
     import libcst as cst
 
     from scopelint.analysis import analyze_text
-    from scopelint.fixes import tfs203
     from scopelint.fixes.context import FixContext
+    from scopelint.rules import variable_reuse_fix
 
     path = FIXTURES / "tfs203_reuse_true.py"
     text = path.read_text(encoding="utf-8")
     result = analyze_text(str(path), text)
     (finding,) = result.findings
-    assert tfs203.fix(finding, FixContext(text, cst.parse_module(text), result.facts))
+    assert variable_reuse_fix.fix(finding, FixContext(text, cst.parse_module(text), result.facts))
     assert with_fixes(str(path), text, [finding])[0].fix is None
 
 

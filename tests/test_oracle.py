@@ -31,6 +31,7 @@ from pathlib import Path
 import pytest
 
 from helpers import oracle
+from helpers.examples import example_files
 from helpers.oracle import (
     ERROR_CODES,
     RAISES_RE,
@@ -46,7 +47,8 @@ if importlib.util.find_spec("tensorflow") is None:
     pytest.skip("tensorflow is not installed: the oracle needs real TF "
                 "(pip install tensorflow tf-keras)", allow_module_level=True)
 
-FIXTURES = fixture_files() + notebook_files()
+# Fixtures, and every rule's example and use-instead programs (helpers/examples.py).
+FIXTURES = fixture_files() + notebook_files() + example_files()
 _RUNS: dict[str, oracle.TFRun] = {}
 
 

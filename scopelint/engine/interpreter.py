@@ -23,6 +23,7 @@ import libcst as cst
 from scopelint.engine import builtins_model, expressions
 from scopelint.engine.calls import CALL_BUDGET, CallReplay, Exit, MaybeExit
 from scopelint.engine.cstwalk import Block, dotted, statements, tests_what_was_built
+from scopelint.engine.hooks import Hooks
 from scopelint.engine.importing import Importing, ModuleState
 from scopelint.engine.imports import assumes_tf, module_value
 from scopelint.engine.layer_classes import LayerClasses, library_base
@@ -60,8 +61,10 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
     """Replays a program from one module (its `__main__`); `facts` holds the result."""
 
     def __init__(self, entry: ModuleState, project: Optional[Project], session: Session,
-                 settings: ProjectSettings = ProjectSettings()) -> None:
+                 settings: ProjectSettings = ProjectSettings(),
+                 hooks: Optional[Hooks] = None) -> None:
         self.entry = self.module = entry
+        self.hooks = hooks or Hooks()  # the rules' hooks at TF API calls
         self.project = project
         self.session = session
         self.shortcuts = settings.shortcuts
@@ -804,12 +807,14 @@ def _decorator_name(expr: cst.BaseExpression) -> str:
 
 
 def run_program(source: SourceFile, project: Optional[Project], session: Session,
-                settings: ProjectSettings = ProjectSettings()) -> ModuleFacts:
+                settings: ProjectSettings = ProjectSettings(),
+                hooks: Optional[Hooks] = None) -> ModuleFacts:
     """Replay a file as the program's `__main__` and return the facts it produces.
 
     With a `project`, the project modules it imports are followed; without, every
     import other than TF's stays unknown. `session` holds what the run keeps between
-    files (and is `project.session` when there is one).
+    files (and is `project.session` when there is one); `hooks`, the rules' detections run
+    at TF API calls.
     """
     # A script inside a package resolves its relative imports as under `python -m`.
     name = project.entry_name if project is not None else "__main__"
@@ -819,7 +824,7 @@ def run_program(source: SourceFile, project: Optional[Project], session: Session
         entry = ModuleState.of(name, source.path, False, source, "__main__",
                                session.outer_writes, lazy=settings.shortcuts,
                                either=settings.shortcuts)
-        interpreter = Interpreter(entry, project, session, settings)
+        interpreter = Interpreter(entry, project, session, settings, hooks)
         tree = source.tree()
         if tree is not None and assumes_tf(tree):
             entry.globals.vars["tf"] = module_value("tensorflow")

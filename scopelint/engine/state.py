@@ -11,6 +11,7 @@ from scopelint.engine.values import Env, Function, TFObject, Value
 from scopelint.facts import CallStack, Location, ModuleFacts
 
 if TYPE_CHECKING:
+    from scopelint.engine.hooks import Hooks
     from scopelint.engine.importing import ModuleState
     from scopelint.engine.session import Session
 
@@ -38,6 +39,7 @@ class EngineState:
     arg_scopes: list[TFObject]  # the slim arg_scope blocks entered, innermost last
     handling: int  # depth of `try` blocks whose handlers catch TF's ValueError
     catching_type_error: int  # depth of `try` blocks whose handlers catch TypeError
+    hooks: Hooks  # the rules' hooks at TF API calls
     stack: list[Location]  # call sites of the replayed calls, outermost first
     call_sites: list[CallSite]  # the replayed calls with a call site, outermost first
     active: list[cst.FunctionDef]  # the functions being replayed, innermost last

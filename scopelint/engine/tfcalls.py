@@ -20,7 +20,6 @@ from scopelint.engine.arguments import (
     is_none,
     misplaced,
     misplaced_raises,
-    rejected,
     shape_of,
     signature_key,
 )
@@ -55,7 +54,6 @@ from scopelint.facts import (
     Cause,
     DoubledScopeFact,
     EmptyFilterFact,
-    InvalidArgFact,
     StepCellFact,
     Location,
     MisplacedArgFact,
@@ -77,8 +75,7 @@ class TFCalls(ScopeCalls, LibraryCalls):
         key = signature_key(path)
         if path in tfapi.POSITIONAL_TRAPS or (key or "").startswith(("layers.", "slim.")):
             self.note_misplaced(path, args, node)
-        if key is not None:
-            self.note_rejected(key, args, kwargs, node)
+        self.hooks.run(self, path, args, kwargs, node)
         if leaf == "MultiRNNCell":
             return self.multi_cell(path, args, kwargs, node)
         handler = _CALLS.get(path)
@@ -254,17 +251,6 @@ class TFCalls(ScopeCalls, LibraryCalls):
             return pattern(name.scope.name)
         outer = self.graph.scope.name
         return pattern(f"{outer}/{to_text(name)}" if outer else to_text(name))
-
-    def note_rejected(self, key: str, args: list[Value], kwargs: Args, node: cst.Call) -> None:
-        """Arguments TF rejects with TypeError (see `arguments.rejected`). Reported under a
-        `try` that catches it as well: the code in it never runs as written."""
-        if not self.recording:
-            return
-        reason = rejected(key, args, kwargs, node)
-        if reason is not None:
-            self.facts.invalid_args.append(InvalidArgFact(
-                self.loc(node), source_of(node.func), reason, self.catching_type_error > 0,
-                len(self.facts.variables), self.call_stack()))
 
     def opaque_call(self, node: Optional[cst.CSTNode] = None) -> None:
         """A call scopelint cannot follow (`node`, else the statement running): it may make

@@ -7,11 +7,12 @@ engine's facts and use the libcst tree only for positions and rewriting; the
 engine knows nothing of them, and `apply` keeps a fix only when the engine,
 run on the fixed text, confirms it.
 
-A fix for a rule is: a module here with `fix(finding, ctx) -> Optional[Fix]`
-(see `context.FixContext` for the helpers), one entry in `catalog.FIXERS`,
-the rule's `autofix` text (its kind, for `scopelint explain`), and a fixture
-pair `fixtures/X.py` → `fixtures/fixed/X.py` (what `--fix --unsafe-fixes`
-makes of it, run under real TF by tests/test_fix_oracle.py).
+A fix for a rule is: the module `<rule>_fix.py` beside the rule in `scopelint/rules/`,
+with `fix(finding, ctx) -> Optional[Fix]` (see `context.FixContext` for the helpers),
+named by the rule's `fix=FixIn(...)` with its `autofix` text (its kind, for `scopelint
+explain`), and a fixture pair `fixtures/X.py` → `fixtures/fixed/X.py` (what `--fix
+--unsafe-fixes` makes of it, run under real TF by tests/test_fix_oracle.py). This package
+holds what fixers share.
 """
 
 from __future__ import annotations

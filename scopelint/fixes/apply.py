@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, Sequence
 
 from scopelint.analysis import FileResult, analyze_text
@@ -21,6 +21,8 @@ from scopelint.engine.session import Session
 from scopelint.facts import Finding, ModuleFacts, Outcome
 from scopelint.fixes import Edit, Fix, Position
 from scopelint.noqa import is_silenced, noqa_lines
+from scopelint.rules import fixers
+from scopelint.rules.input_problems import INPUT_PROBLEMS
 
 if TYPE_CHECKING:
     from scopelint.fixes.context import FixContext
@@ -45,23 +47,21 @@ def local_facts(facts: ModuleFacts, path: str) -> ModuleFacts:
     def here(fact: Any) -> bool:
         return fact.loc.path in ("", path)
 
-    return replace(facts, variables=[f for f in facts.variables if here(f)],
-                   scopes=[f for f in facts.scopes if here(f)],
-                   reuse_calls=[f for f in facts.reuse_calls if here(f)],
-                   name_refs=[f for f in facts.name_refs if here(f)],
-                   shared_cells=[f for f in facts.shared_cells if here(f)],
-                   misplaced_args=[f for f in facts.misplaced_args if here(f)],
-                   invalid_args=[f for f in facts.invalid_args if here(f)],
-                   doubled_scopes=[f for f in facts.doubled_scopes if here(f)])
+    kept: dict[str, Any] = {field.name: [f for f in getattr(facts, field.name) if here(f)]
+                            for field in fields(facts) if _sited_list(getattr(facts, field.name))}
+    return replace(facts, **kept)
+
+
+def _sited_list(value: Any) -> bool:
+    """Whether a field of `ModuleFacts` is a list of facts at call sites (not notes, names)."""
+    return isinstance(value, list) and all(hasattr(item, "loc") for item in value[:1])
 
 
 def with_fixes(path: str, text: str, findings: Sequence[Finding],
                result: Optional[FileResult] = None,
                session: Optional[Session] = None) -> list[Finding]:
     """`findings` (of this text), each carrying its confirmed fix when it has one."""
-    from scopelint.fixes.catalog import FIXERS
-
-    if not any(f.code in FIXERS for f in findings):
+    if not any(f.code in fixers() for f in findings):
         return list(findings)
     session = session or Session()
     result = result or analyze_text(path, text, session=session)
@@ -106,7 +106,7 @@ def _confirmed_together(path: str, text: str, before: Sequence[Finding],
         fixed = splice(text, [e for edits in group for e in edits])
         after = analyze_text(path, fixed, session=session).findings
         has = Counter(f.code for f in after)
-        if not any(f.code < "TFS100" for f in after) and had[code] - has[code] >= len(group) \
+        if not INPUT_PROBLEMS.intersection(has) and had[code] - has[code] >= len(group) \
                 and all(has[other] <= had[other] for other in has):
             confirmed.update(dict.fromkeys(group, True))
     for code, fix in fixes:
@@ -117,9 +117,7 @@ def _confirmed_together(path: str, text: str, before: Sequence[Finding],
 
 def _candidate(finding: Finding, ctx: FixContext) -> Optional[Fix]:
     """The fixer's fix for a finding; a fixer's failure on odd code costs only its fix."""
-    from scopelint.fixes.catalog import FIXERS
-
-    fixer = FIXERS.get(finding.code)
+    fixer = fixers().get(finding.code)
     try:
         return fixer(finding, ctx) if fixer else None
     except Exception:  # noqa: BLE001 - the finding is still reported, without a fix
@@ -131,7 +129,7 @@ def _confirmed(path: str, text: str, before: Sequence[Finding], fix: Fix,
     """Whether the engine, run on the fixed text, reports fewer findings, none of a code
     more often, and no input problem (a broken file, a scopelint failure)."""
     after = analyze_text(path, splice(text, fix.edits), session=session).findings
-    if any(f.code < "TFS100" for f in after):
+    if any(f.code in INPUT_PROBLEMS for f in after):
         return False
     had, has = Counter(f.code for f in before), Counter(f.code for f in after)
     return len(after) < len(before) and all(has[code] <= had[code] for code in has)

@@ -65,14 +65,6 @@ class ReportContext:
 Reporter = Callable[[Sequence[Finding], ReportContext], str]
 
 
-def level(code: str) -> str:
-    """The SARIF severity of a code: graph-build errors and input problems are errors,
-    TFS003 (a Python 2 file) is a note."""
-    if code == "TFS003":
-        return "note"
-    return "warning" if code.startswith("TFS2") else "error"
-
-
 _MODULES = {"text": "text", "json": "json_format", "sarif": "sarif", "github": "github"}
 FORMATS = tuple(sorted(_MODULES))  # every output format by name
 

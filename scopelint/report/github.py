@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Sequence
 
 from scopelint.facts import Finding
-from scopelint.report import ReportContext, level
+from scopelint.report import ReportContext
+from scopelint.rules import severity
 
 COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 
@@ -20,7 +21,7 @@ def render(findings: Sequence[Finding], ctx: ReportContext) -> str:
     for f in findings:
         line, col = ctx.in_file(f.path, f.line, f.col)
         message = ctx.cell_prefix(f.path, f.line, f.col) + ctx.message(f.path, f.message)
-        out.append(f"::{COMMANDS[level(f.code)]} file={prop(f.path)},line={line},col={col},"
+        out.append(f"::{COMMANDS[severity(f.code)]} file={prop(f.path)},line={line},col={col},"
                    f"title={prop(f.code)}::{data(message)}\n")
     return "".join(out)
 

@@ -21,8 +21,8 @@ from urllib.parse import quote
 from scopelint import __version__
 from scopelint.facts import Finding
 from scopelint.fixes import Fix
-from scopelint.report import ReportContext, level
-from scopelint.rules import Rule, all_rules
+from scopelint.report import ReportContext
+from scopelint.rules import Rule, all_rules, severity
 
 SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
           "sarif-schema-2.1.0.json")
@@ -71,7 +71,7 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.what},
         "help": {"text": doc, "markdown": doc},
-        "defaultConfiguration": {"level": level(rule.code)},
+        "defaultConfiguration": {"level": rule.severity},
         "properties": {"tags": ["tensorflow", "correctness"], "precision": "high"},
     }
 
@@ -80,7 +80,7 @@ def sarif_result(f: Finding, uri: str, ctx: ReportContext) -> dict[str, Any]:
     """A result without its rule index and fingerprint."""
     result: dict[str, Any] = {
         "ruleId": f.code,
-        "level": level(f.code),
+        "level": severity(f.code),
         "message": {"text": ctx.cell_prefix(f.path, f.line, f.col)
                     + ctx.message(f.path, f.message)},
         "locations": [location(uri, *ctx.in_file(f.path, f.line, f.col))],

@@ -1,4 +1,10 @@
-"""TFS202: a name string that matches no variable while a close one exists."""
+"""TFS202: a name string that matches no variable while a close one exists; and, in time,
+a variable collection read before the variables it selects are made.
+
+`trainable_variables(scope="gen")` copies the collection as it is when it runs: read before
+the generator is built, it is an empty list for good, and handed to `minimize(var_list=...)`
+or `Saver(...)` TF raises. The finding is at the read and names where the variables are made.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,13 @@ import difflib
 import re
 from typing import Iterator, Optional
 
-from scopelint.facts import Finding, ModuleFacts, NameRefFact, VariableFact
-from scopelint.rules import Rule
-from scopelint.rules.common import closest, finding
-from scopelint.rules.filter_order import early_filters
+from scopelint.facts import (
+    EmptyFilterFact, Finding, ModuleFacts, NameRefFact, Outcome, VariableFact,
+)
+from scopelint.rules import WARNING, Rule
+from scopelint.rules.common import closest, finding, related_at
+
+CODE = "TFS202"
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
@@ -21,7 +30,7 @@ def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
     scopes = {prefix for name in names for prefix in _prefixes(name)}
     for ref in facts.name_refs:
         if ref.actual is not None and ref.actual != ref.text:
-            yield Finding(path, ref.loc.line, ref.loc.col, "TFS202",
+            yield Finding(path, ref.loc.line, ref.loc.col, CODE,
                           f"this variable is named '{ref.actual}', not '{ref.text}'")
             continue
         tensor = ref.kind in ("tensor", "operation")
@@ -32,12 +41,12 @@ def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
         if ref.kind == "variables" and not _filters_something(ref.text, names):
             hidden = _under_name_scope(ref.text, facts.variables)
             if hidden is not None:
-                yield Finding(path, ref.loc.line, ref.loc.col, "TFS202", hidden)
+                yield Finding(path, ref.loc.line, ref.loc.col, CODE, hidden)
                 continue
         suggestion = _suggest(ref, names, scopes, ops)
         if suggestion is not None:
             what = "tensor" if suggestion.partition(":")[0] not in names | scopes else "variable"
-            yield finding(path, "TFS202", ref,
+            yield finding(path, CODE, ref,
                           f"no {what} is named '{ref.text}': did you mean '{suggestion}'?")
 
 
@@ -144,8 +153,44 @@ def _reentered(base: str, names: set[str]) -> Optional[str]:
     return None
 
 
+# What each API does with an empty var_list (TF 1.15 and later).
+OUTCOMES = {
+    "minimize": "raises 'No variables to optimize.'",
+    "compute_gradients": "raises 'No variables to optimize.'",
+    "Saver": "raises 'No variables to save'",
+    "variables_initializer": "initializes nothing",
+    "initialize_variables": "initializes nothing",
+}
+
+
+def early_filters(path: str, facts: ModuleFacts) -> Iterator[Finding]:
+    """One finding per collection read whose empty list reaches an API that needs variables."""
+    seen = set()
+    for fact in facts.empty_filters:
+        later = _first_made_later(fact, facts)
+        if later is None or fact.loc in seen:
+            continue
+        seen.add(fact.loc)
+        here = fact.loc.path
+        what = f"the variables under '{fact.scope}'" if fact.scope else "the variables"
+        message = (f"this reads {what} before any exists (the first, '{later.name}', is made "
+                   f"at {later.loc.where(here)}), so it is an empty list: {fact.api}() at "
+                   f"{fact.consumer.where(here)} {OUTCOMES[fact.api]}")
+        yield finding(path, CODE, fact, message, (
+            related_at(later.loc, "the first variable it would select is made here"),
+            related_at(fact.consumer, "the empty list is used here")))
+
+
+def _first_made_later(fact: EmptyFilterFact, facts: ModuleFacts) -> Optional[VariableFact]:
+    """The first variable the read would have selected, made after it in the same graph."""
+    match = re.compile(fact.scope or "").match
+    return next((v for v in facts.variables[fact.variables_before:]
+                 if v.graph == fact.graph and v.outcome is Outcome.CREATE and v.name
+                 and match(v.name)), None)
+
+
 RULE = Rule(
-    code="TFS202", name="dangling-name-reference",
+    code=CODE, name="dangling-name-reference",
     summary="a name string matches no predicted variable name",
     what="Finds string literals used as variable, tensor or scope names "
          "(`get_tensor_by_name`, `get_collection(..., scope=)`, "
@@ -170,14 +215,15 @@ RULE = Rule(
         "TF raise `ValueError: No variables to optimize.` (`No variables to save`), or "
         "`variables_initializer` initialize nothing.",
     example="""
-with tf.name_scope("layer1"):
+with tf.variable_scope("encoder"):
     w = tf.get_variable("w", [2])
-t = tf.get_default_graph().get_tensor_by_name("layer1/w:0")  # TFS202: it is 'w:0'
+encoder_vars = tf.trainable_variables(scope="encodr")  # TFS202: did you mean 'encoder'?
 """,
-    fix="""
-with tf.variable_scope("layer1"):
+    use_instead="""
+with tf.variable_scope("encoder"):
     w = tf.get_variable("w", [2])
-t = tf.get_default_graph().get_tensor_by_name("layer1/w:0")
+encoder_vars = tf.trainable_variables(scope="encoder")
 """,
+    severity=WARNING,
     check=check,
 )

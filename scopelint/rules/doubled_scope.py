@@ -3,13 +3,15 @@
 from typing import Iterator
 
 from scopelint.facts import DoubledScopeFact, Finding, ModuleFacts
-from scopelint.rules import Rule
+from scopelint.rules import WARNING, FixIn, Rule
 from scopelint.rules.common import once_per_site
+
+CODE = "TFS209"
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
-    return once_per_site(path, "TFS209", ((fact, (_message(fact), ()))
-                                          for fact in facts.doubled_scopes))
+    return once_per_site(path, CODE, ((fact, (_message(fact), ()))
+                                      for fact in facts.doubled_scopes))
 
 
 def _message(fact: DoubledScopeFact) -> str:
@@ -23,7 +25,7 @@ def _message(fact: DoubledScopeFact) -> str:
 
 
 RULE = Rule(
-    code="TFS209", name="name-repeats-scope",
+    code=CODE, name="name-repeats-scope",
     summary="a variable name repeats the variable scope it is made in",
     what="Finds `tf.get_variable` calls whose name argument starts with the current variable "
          "scope (the same value, or built from the same expression), inside that scope; and "
@@ -39,15 +41,21 @@ RULE = Rule(
 def build(scope):
     with tf.variable_scope(scope):
         return tf.get_variable("{}/w".format(scope), [4, 4])  # TFS209: 's/s/w:0'
+
+w = build("s")
 """,
-    fix="""
+    use_instead="""
 def build(scope):
     with tf.variable_scope(scope):
         return tf.get_variable("w", [4, 4])  # 's/w:0'
+
+w = build("s")
 """,
     autofix="Unsafe: the name drops the repeated scope (`\"critic/w\"`, "
             "`\"{}/w\".format(scope)`, `f\"{scope}/w\"`, `\"%s/w\" % scope`, "
             "`vs.name + \"/w\"` become `\"w\"`), so the variable's checkpoint key changes "
             "back to `scope/w`.",
+    severity=WARNING,
     check=check,
+    fix=FixIn("scopelint.rules.doubled_scope_fix"),
 )

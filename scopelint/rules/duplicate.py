@@ -3,7 +3,7 @@
 from typing import Iterator
 
 from scopelint.facts import Finding, Location, ModuleFacts, Outcome, VariableFact
-from scopelint.rules import Rule
+from scopelint.rules import FixIn, Rule
 from scopelint.rules.common import (
     Message,
     first_errors,
@@ -14,14 +14,16 @@ from scopelint.rules.common import (
     repeat_origin,
     store_key,
 )
-from scopelint.rules.ignored_reuse import ignoring_call
+from scopelint.rules.ignored_reuse import CODE as IGNORED_REUSE, ignoring_call
+
+CODE = "TFS101"
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
     made = first_requests(facts)
-    return once_per_site(path, "TFS101", ((fact, _message(fact, made, facts, path))
-                                          for fact in first_errors(facts)
-                                          if fact.outcome is Outcome.DUPLICATE))
+    return once_per_site(path, CODE, ((fact, _message(fact, made, facts, path))
+                                      for fact in first_errors(facts)
+                                      if fact.outcome is Outcome.DUPLICATE))
 
 
 def _message(fact: VariableFact, made: dict[tuple[Location, str], VariableFact],
@@ -30,9 +32,9 @@ def _message(fact: VariableFact, made: dict[tuple[Location, str], VariableFact],
     origin, related = repeat_origin(fact, made.get((fact.first, key)) if fact.first else None,
                                     here)
     cause = ignoring_call(fact, facts)
-    if cause is not None:  # one cause: the TFS206 names this line, this names the TFS206
+    if cause is not None:  # one cause: the TFS206 names this line, this names it
         origin += (f"; {cause.function}() ignores that call's reuse=True "
-                   f"(TFS206 at {cause.loc.where(message_home(fact, here), here)})")
+                   f"({IGNORED_REUSE} at {cause.loc.where(message_home(fact, here), here)})")
         related += (related_at(cause.loc, f"{cause.function}() ignores its reuse parameter"),)
     return (f"duplicate variable '{key}': {fact.api} creates it again in a scope that does not "
             f"reuse{f' ({origin})' if origin else ''}; TF raises 'Variable {key} already exists, "
@@ -40,7 +42,7 @@ def _message(fact: VariableFact, made: dict[tuple[Location, str], VariableFact],
 
 
 RULE = Rule(
-    code="TFS101", name="duplicate-variable",
+    code=CODE, name="duplicate-variable",
     summary="a variable is created twice in a scope that does not reuse",
     what="Finds `tf.get_variable` calls (and `tf.layers` calls with an explicit name) that ask "
          "for a variable whose full name already exists while the variable scope does not "
@@ -54,7 +56,7 @@ with tf.variable_scope("foo"):
 with tf.variable_scope("foo"):
     v2 = tf.get_variable("v", [1])  # TFS101
 """,
-    fix="""
+    use_instead="""
 with tf.variable_scope("foo"):
     v = tf.get_variable("v", [1])
 with tf.variable_scope("foo", reuse=True):
@@ -69,4 +71,5 @@ with tf.variable_scope("foo", reuse=True):
             "head pasted from the first), sharing would hide the bug: the second "
             "`variable_scope` block (or the request's own name) gets a new name, `head_1`.",
     check=check,
+    fix=FixIn("scopelint.rules.duplicate_fix"),
 )

@@ -7,8 +7,10 @@ from typing import Iterator
 from scopelint.facts import (
     Finding, IgnoredReuseFact, Location, ModuleFacts, Outcome, VariableFact,
 )
-from scopelint.rules import Rule
+from scopelint.rules import WARNING, FixIn, Rule
 from scopelint.rules.common import Message, message_home, related_at, store_key
+
+CODE = "TFS206"
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
@@ -23,7 +25,7 @@ def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
         if fact.loc not in seen:
             seen.add(fact.loc)
             message, related = _message(fact, callers.get(fact.loc), facts, path)
-            yield Finding(fact.loc.path or path, fact.loc.line, fact.loc.col, "TFS206", message,
+            yield Finding(fact.loc.path or path, fact.loc.line, fact.loc.col, CODE, message,
                           related)
 
 
@@ -45,9 +47,11 @@ def _message(fact: IgnoredReuseFact, caller: Location | None, facts: ModuleFacts
     raised = next((v for v in facts.variables if v.outcome is Outcome.DUPLICATE
                    and caller in v.stack), None)
     if raised is not None:
+        from scopelint.rules.duplicate import CODE as DUPLICATE  # it imports this module
+
         outcome = (f"will raise 'Variable {store_key(raised)} already exists' "
                    f"(at {raised.loc.where(home, here)})")
-        related.append(related_at(raised.loc, "TF raises here (TFS101)"))
+        related.append(related_at(raised.loc, f"TF raises here ({DUPLICATE})"))
     else:
         outcome = "does not reuse anything"
     return (f"{text}; the call at {caller.where(home, here)} asks for reuse and {outcome}",
@@ -55,7 +59,7 @@ def _message(fact: IgnoredReuseFact, caller: Location | None, facts: ModuleFacts
 
 
 RULE = Rule(
-    code="TFS206", name="ignored-reuse-parameter",
+    code=CODE, name="ignored-reuse-parameter",
     summary="a function's reuse parameter never reaches its variable_scope",
     what="Finds a function or method with a `reuse` parameter that opens "
          "`tf.variable_scope(...)` without passing `reuse` to it and never reads `reuse` "
@@ -70,11 +74,13 @@ def critic(x, reuse=False):
     with tf.variable_scope("critic"):  # TFS206: reuse is never passed
         return tf.layers.dense(x, 1, name="out")
 """,
-    fix="""
+    use_instead="""
 def critic(x, reuse=False):
     with tf.variable_scope("critic", reuse=reuse):
         return tf.layers.dense(x, 1, name="out")
 """,
     autofix="Safe: `reuse=reuse` is passed to the `variable_scope`.",
+    severity=WARNING,
     check=check,
+    fix=FixIn("scopelint.rules.ignored_reuse_fix"),
 )

@@ -1,7 +1,7 @@
 """TFS000-TFS003: files scopelint could not analyse, or read as Python 2. The pipeline
 reports them."""
 
-from scopelint.rules import Rule
+from scopelint.rules import NOTE, Rule
 
 INTERNAL = Rule(
     code="TFS000", name="internal-error",
@@ -10,7 +10,7 @@ INTERNAL = Rule(
          "The other files are still checked.",
     why="A file that was not analysed may hide real findings; the error is a scopelint bug.",
     example="# any file that triggers a scopelint bug",
-    fix="# report the file to the scopelint issue tracker; use `# noqa: TFS000` meanwhile",
+    use_instead="# report the file to the scopelint issue tracker; use `# noqa: TFS000` meanwhile",
 )
 
 SYNTAX = Rule(
@@ -24,7 +24,7 @@ SYNTAX = Rule(
          "in the first code cell that does not parse, and the cells before it are analysed.",
     why="scopelint cannot check code it cannot parse, and neither can Python run it.",
     example="x = = 1",
-    fix="x = 1",
+    use_instead="x = 1",
 )
 
 UNREADABLE = Rule(
@@ -35,7 +35,7 @@ UNREADABLE = Rule(
          "that are not UTF-8, not valid JSON, not nbformat 4, or hold no code.",
     why="scopelint cannot check code it cannot read, and Python would refuse it too.",
     example="# -*- coding: latin-1 -*- (file saved with bytes that are not latin-1)",
-    fix="# save the file as UTF-8, or declare its real encoding",
+    use_instead="# save the file as UTF-8, or declare its real encoding",
 )
 
 PYTHON2 = Rule(
@@ -50,5 +50,9 @@ PYTHON2 = Rule(
     why="Nothing is wrong with the scopes; the note says that the file was analysed as "
         "Python 2, not checked as Python 3, which would run it.",
     example='print "step", step',
-    fix='print("step", step)  # or ignore TFS003 for legacy code: --extend-ignore TFS003',
+    use_instead='print("step", step)  # or ignore TFS003 for legacy code: --extend-ignore TFS003',
+    severity=NOTE,
 )
+
+# Every input problem: a fix is kept only when the fixed file has none.
+INPUT_PROBLEMS = frozenset(rule.code for rule in (INTERNAL, SYNTAX, UNREADABLE, PYTHON2))

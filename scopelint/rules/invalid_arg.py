@@ -1,14 +1,48 @@
-"""TFS105: arguments a scope, variable or layer API rejects with TypeError."""
+"""TFS105: arguments a scope, variable or layer API rejects with TypeError.
 
-from typing import Iterator
+Found by a hook (`engine.hooks`) at each call of an API whose signature the engine knows
+(`engine.arguments.SIGNATURES`), which checks the argument values the replay has there.
+"""
 
-from scopelint.facts import Finding, ModuleFacts
-from scopelint.rules import Rule
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+from scopelint.facts import Finding, InvalidArgFact, ModuleFacts
+from scopelint.rules import FixIn, Rule
 from scopelint.rules.common import once_per_site
+
+if TYPE_CHECKING:
+    from scopelint.engine.hooks import Hook, TFCall
+
+CODE = "TFS105"
+
+
+def hooks() -> dict[str, Hook]:
+    """Every API with a known signature: by name, and the slim namespaces' layers."""
+    from scopelint.engine.arguments import SIGNATURES
+    from scopelint.engine.hooks import TF
+    from scopelint.engine.tfapi import SLIM_NAMESPACES
+
+    apis = [*SIGNATURES, "get_local_variable", *(space + "*" for space in SLIM_NAMESPACES)]
+    return {TF + api: rejected_arguments for api in apis}
+
+
+def rejected_arguments(call: TFCall) -> Iterator[InvalidArgFact]:
+    """The arguments TF rejects with TypeError (`engine.arguments.rejected`); noted under a
+    `try` that catches it as well: the code in it never runs as written."""
+    from scopelint.engine.arguments import rejected, signature_key
+    from scopelint.engine.cstwalk import source_of
+
+    key = signature_key(call.path)
+    reason = None if key is None else rejected(key, list(call.args), call.kwargs, call.node)
+    if reason is not None:
+        yield InvalidArgFact(call.loc, source_of(call.node.func), reason,
+                             call.catches_type_error, call.variables_before, call.stack)
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
-    return once_per_site(path, "TFS105", (
+    return once_per_site(path, CODE, (
         (fact, (f"TF raises TypeError at {fact.api}(): {fact.reason}"
                 + ("; the `except` around it catches that, so its other arm always runs "
                    "instead" if fact.caught else ""), ()))
@@ -16,7 +50,7 @@ def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
 
 
 RULE = Rule(
-    code="TFS105", name="invalid-argument",
+    code=CODE, name="invalid-argument",
     summary="an argument a scope, variable or layer API rejects with TypeError",
     what="Checks the arguments of `tf.variable_scope`, `tf.name_scope`, `tf.get_variable` / "
          "`tf.get_local_variable`, `tf.Variable`, `tf.make_template`, the `tf.layers` "
@@ -34,19 +68,21 @@ RULE = Rule(
         "likely meant to pass this into the `values` kwarg.``. Under a `try` that catches "
         "it, the fallback always runs and the code it guards is dead.",
     example="""
+logits = tf.placeholder(tf.float32, [None, 10])
+labels = tf.placeholder(tf.float32, [None, 10])
 with tf.name_scope("loss", [logits, labels]):  # TFS105: default_name is a list
     loss = tf.reduce_mean(logits - labels)
-with tf.variable_scope("encoder", name="enc"):  # TFS105: no `name` parameter
-    w = tf.get_variable("w", [3])
 """,
-    fix="""
+    use_instead="""
+logits = tf.placeholder(tf.float32, [None, 10])
+labels = tf.placeholder(tf.float32, [None, 10])
 with tf.name_scope("loss", values=[logits, labels]):
     loss = tf.reduce_mean(logits - labels)
-with tf.variable_scope("encoder"):
-    w = tf.get_variable("w", [3])
 """,
     autofix="Safe for a list or tuple written as `name_scope`'s second positional argument: "
             "it is passed as `values=` (what TF's message suggests; the name scope and every "
             "name stay the same). None for the others: what was meant is unknown.",
     check=check,
+    hooks=hooks,
+    fix=FixIn("scopelint.rules.invalid_arg_fix"),
 )

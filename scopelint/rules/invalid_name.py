@@ -7,10 +7,12 @@ from scopelint.facts import Finding, InvalidNameFact, ModuleFacts
 from scopelint.rules import Rule
 from scopelint.rules.common import Message, once_per_site
 
+CODE = "TFS104"
+
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
-    return once_per_site(path, "TFS104", ((fact, _message(fact))
-                                          for fact in facts.invalid_names))
+    return once_per_site(path, CODE, ((fact, _message(fact))
+                                      for fact in facts.invalid_names))
 
 
 def _message(fact: InvalidNameFact) -> Message:
@@ -23,7 +25,7 @@ def _message(fact: InvalidNameFact) -> Message:
 
 
 RULE = Rule(
-    code="TFS104", name="invalid-name",
+    code=CODE, name="invalid-name",
     summary="a scope or variable name TF rejects",
     what="Checks the names given to `tf.variable_scope`, `tf.name_scope`, `tf.get_variable`, "
          "`tf.Variable` and named `tf.layers` calls against TF's own patterns "
@@ -38,7 +40,7 @@ for i in range(3):
     with tf.variable_scope("layer %d" % i):  # TFS104
         w = tf.get_variable("w", [3, 3])
 """,
-    fix="""
+    use_instead="""
 for i in range(3):
     with tf.variable_scope("layer_%d" % i):
         w = tf.get_variable("w", [3, 3])

@@ -13,12 +13,14 @@ from scopelint.rules.common import (
     store_key,
 )
 
+CODE = "TFS103"
+
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
     made = first_requests(facts)
-    return once_per_site(path, "TFS103", ((fact, _message(fact, made, path))
-                                          for fact in first_errors(facts)
-                                          if fact.outcome is Outcome.MISMATCH))
+    return once_per_site(path, CODE, ((fact, _message(fact, made, path))
+                                      for fact in first_errors(facts)
+                                      if fact.outcome is Outcome.MISMATCH))
 
 
 def _message(fact: VariableFact, made: dict[tuple[Location, str], VariableFact],
@@ -32,7 +34,7 @@ def _message(fact: VariableFact, made: dict[tuple[Location, str], VariableFact],
 
 
 RULE = Rule(
-    code="TFS103", name="reuse-mismatch",
+    code=CODE, name="reuse-mismatch",
     summary="a variable is reused with a different shape or dtype",
     what="Finds `get_variable` calls that reuse an existing variable but pass a literal shape "
          "or dtype different from the one it was created with, and layers reused on an "
@@ -49,7 +51,9 @@ with tf.variable_scope("s"):
 with tf.variable_scope("s", reuse=True):
     w2 = tf.get_variable("w", [3])  # TFS103
 """,
-    fix="""
+    use_instead="""
+with tf.variable_scope("s"):
+    w = tf.get_variable("w", [2])
 with tf.variable_scope("s", reuse=True):
     w2 = tf.get_variable("w", [2])
 """,

@@ -3,13 +3,15 @@
 from typing import Iterator
 
 from scopelint.facts import Finding, MisplacedArgFact, ModuleFacts
-from scopelint.rules import Rule
+from scopelint.rules import WARNING, FixIn, Rule
 from scopelint.rules.common import once_per_site
+
+CODE = "TFS208"
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
-    return once_per_site(path, "TFS208", ((fact, (_message(fact), ()))
-                                          for fact in facts.misplaced_args))
+    return once_per_site(path, CODE, ((fact, (_message(fact), ()))
+                                      for fact in facts.misplaced_args))
 
 
 def _message(fact: MisplacedArgFact) -> str:
@@ -22,7 +24,7 @@ def _message(fact: MisplacedArgFact) -> str:
 
 
 RULE = Rule(
-    code="TFS208", name="misplaced-positional-argument",
+    code=CODE, name="misplaced-positional-argument",
     summary="a positional argument lands on another parameter of a scope API or layer",
     what="Checks positional arguments of `tf.VariableScope`, `tf.variable_scope`, "
          "`tf.get_variable` / `tf.get_local_variable` and `tf.Variable` against TF's "
@@ -43,12 +45,12 @@ RULE = Rule(
         "`get_variable(\"w\", [3], tf.zeros_initializer())` raises a TypeError, and so "
         "does a layer's name given as its strides or activation.",
     example="""
-with tf.variable_scope("disc", reuse):  # TFS208: reuse lands on default_name
+with tf.variable_scope("disc", tf.AUTO_REUSE):  # TFS208: AUTO_REUSE lands on default_name
     w = tf.get_variable("w", [3])
 step = tf.Variable(0, "global_step")  # TFS208: named 'Variable:0'
 """,
-    fix="""
-with tf.variable_scope("disc", reuse=reuse):
+    use_instead="""
+with tf.variable_scope("disc", reuse=tf.AUTO_REUSE):
     w = tf.get_variable("w", [3])
 step = tf.Variable(0, name="global_step", trainable=False)
 """,
@@ -62,5 +64,7 @@ step = tf.Variable(0, name="global_step", trainable=False)
             "it, or nesting in it, is unknown), for a dtype given as a new variable's "
             "shape (the shape is missing), and for a `tf.Variable` with positional arguments "
             "after the misplaced one (TF 2's `tf.compat.v1.Variable` binds them differently).",
+    severity=WARNING,
     check=check,
+    fix=FixIn("scopelint.rules.misplaced_arg_fix"),
 )

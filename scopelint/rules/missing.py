@@ -8,9 +8,11 @@ from scopelint.rules.common import (
     Message, closest, message_home, first_errors, once_per_site, related_at, store_key,
 )
 
+CODE = "TFS102"
+
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
-    return once_per_site(path, "TFS102", (
+    return once_per_site(path, CODE, (
         (fact, _message(fact, _made_before(fact, facts), path)) for fact in _first_of_each_cause(
             f for f in first_errors(facts) if f.outcome is Outcome.MISSING)))
 
@@ -64,7 +66,7 @@ def _message(fact: VariableFact, made: list[str], here: str) -> Message:
 
 
 RULE = Rule(
-    code="TFS102", name="missing-variable-on-reuse",
+    code=CODE, name="missing-variable-on-reuse",
     summary="a reusing scope asks for a variable that was never created",
     what="Finds variables requested in a scope that reuses (reuse=True, after "
          "`reuse_variables()`, inherited from an outer scope, or the root scope set to reuse) "
@@ -79,7 +81,7 @@ RULE = Rule(
 with tf.variable_scope("a", reuse=True):
     v = tf.get_variable("v", [1])  # TFS102: never created
 """,
-    fix="""
+    use_instead="""
 with tf.variable_scope("a"):
     v = tf.get_variable("v", [1])
 with tf.variable_scope("a", reuse=True):

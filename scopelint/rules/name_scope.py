@@ -4,14 +4,16 @@ from dataclasses import replace
 from typing import Iterator
 
 from scopelint.facts import Finding, Location, ModuleFacts, Outcome, VariableFact
-from scopelint.rules import Rule
+from scopelint.rules import WARNING, FixIn, Rule
 from scopelint.rules.common import Message, once_per_site
+
+CODE = "TFS201"
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
     # A call site that also reuses relies on the name scope being ignored (tower loops).
     sharing = {_site(f) for f in facts.variables if f.outcome is Outcome.REUSE}
-    return once_per_site(path, "TFS201", (
+    return once_per_site(path, CODE, (
         (_at_site(fact), _message(fact)) for fact in facts.variables
         if fact.ignored_name_scope and fact.expected_name and _site(fact) not in sharing
         and fact.key.rsplit("/", 1)[-1] not in LOOKED_UP_BY_NAME))
@@ -46,7 +48,7 @@ def _message(fact: VariableFact) -> Message:
 
 
 RULE = Rule(
-    code="TFS201", name="get-variable-under-name-scope",
+    code=CODE, name="get-variable-under-name-scope",
     summary="get_variable ignores the enclosing tf.name_scope",
     what="Finds `tf.get_variable` with a literal name written inside a "
          "`with tf.name_scope(...)` block with no `tf.variable_scope` in between, and calls "
@@ -62,12 +64,14 @@ RULE = Rule(
 with tf.name_scope("layer1"):
     w = tf.get_variable("w", [3, 3])  # TFS201: named 'w:0'
 """,
-    fix="""
+    use_instead="""
 with tf.variable_scope("layer1"):
     w = tf.get_variable("w", [3, 3])  # 'layer1/w:0'
 """,
     autofix="Unsafe: the `tf.name_scope(X)` becomes `tf.variable_scope(X)` (not when it is "
             "bound with `as`, whose value would change from a string to a VariableScope). "
             "The variables' names gain the prefix, and names of ops under it can change.",
+    severity=WARNING,
     check=check,
+    fix=FixIn("scopelint.rules.name_scope_fix"),
 )

@@ -5,8 +5,10 @@ The comparison spans files, so `scopelint check` makes it (see scopelint/lock.py
 
 from scopelint.rules import Rule
 
+CODE = "TFS301"
+
 RULE = Rule(
-    code="TFS301", name="names-lock-changed",
+    code=CODE, name="names-lock-changed",
     summary="a variable name, shape or dtype changed since the names lock",
     what="With `names-lock = \"scopelint.lock\"` in `[tool.scopelint]`, compares the variables "
          "each checked file creates with the lock `scopelint names --write-lock` wrote. It "
@@ -24,7 +26,7 @@ with tf.variable_scope("head"):  # was "decoder"
     with tf.variable_scope("out"):
         w = tf.get_variable("kernel", [64, 10])  # TFS301: was 'decoder/out/kernel'
 """,
-    fix="""
+    use_instead="""
 # keep the old name, or, when the rename is intended (old checkpoints are converted):
 #   scopelint names --write-lock scopelint.lock model.py
 """,

@@ -3,16 +3,18 @@
 from typing import Iterator, Union
 
 from scopelint.facts import Finding, Location, ModuleFacts, Outcome, ReuseCallFact, VariableFact
-from scopelint.rules import Rule
+from scopelint.rules import WARNING, FixIn, Rule
 from scopelint.rules.common import Message, once_per_site
+
+CODE = "TFS205"
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
     broken = {v.reuse_origin for v in facts.variables if v.reuse_origin is not None
               and (v.outcome is Outcome.MISSING or v.api == "Variable")}
     found = ((fact, _harmful(fact, broken, facts.variables)) for fact in facts.reuse_calls)
-    return once_per_site(path, "TFS205", ((fact, _message(fact, harm))
-                                          for fact, harm in found if harm))
+    return once_per_site(path, CODE, ((fact, _message(fact, harm))
+                                      for fact, harm in found if harm))
 
 
 def _harmful(fact: ReuseCallFact, broken: set[Location],
@@ -49,7 +51,7 @@ def _message(fact: ReuseCallFact, harm: Union[bool, VariableFact]) -> Message:
 
 
 RULE = Rule(
-    code="TFS205", name="root-reuse-leak",
+    code=CODE, name="root-reuse-leak",
     summary="reuse_variables() at the root scope leaks reuse",
     what="Finds `tf.get_variable_scope().reuse_variables()` run outside any "
          "`tf.variable_scope` (at the root scope), or in a function that opens no variable "
@@ -65,11 +67,25 @@ def discriminator(x, reuse=False):
     if reuse:
         tf.get_variable_scope().reuse_variables()  # TFS205
     return tf.layers.dense(x, 1, name="d_fc")
+
+
+real = tf.placeholder(tf.float32, [None, 4])
+fake = tf.placeholder(tf.float32, [None, 4])
+d_real = discriminator(real)
+d_fake = discriminator(fake, reuse=True)
+train = tf.train.AdamOptimizer().minimize(tf.reduce_mean(d_fake - d_real))  # TFS102: Adam slots
 """,
-    fix="""
+    use_instead="""
 def discriminator(x, reuse=False):
     with tf.variable_scope("discriminator", reuse=reuse):
         return tf.layers.dense(x, 1, name="d_fc")
+
+
+real = tf.placeholder(tf.float32, [None, 4])
+fake = tf.placeholder(tf.float32, [None, 4])
+d_real = discriminator(real)
+d_fake = discriminator(fake, reuse=True)
+train = tf.train.AdamOptimizer().minimize(tf.reduce_mean(d_fake - d_real))
 """,
     autofix="Unsafe. In a loop (multi-GPU towers) the loop is wrapped in `with "
             "tf.variable_scope(tf.get_variable_scope()):`, so the reuse ends with it. "
@@ -79,5 +95,7 @@ def discriminator(x, reuse=False):
             "needs reuse off (the fix's message says where the block ends); when that is the "
             "very next statement, the call is removed. Names of ops under the new scope can "
             "change.",
+    severity=WARNING,
     check=check,
+    fix=FixIn("scopelint.rules.root_reuse_fix"),
 )

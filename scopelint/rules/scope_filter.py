@@ -6,15 +6,17 @@ import re
 from typing import Iterator, Optional
 
 from scopelint.facts import Finding, ModuleFacts, NameRefFact
-from scopelint.rules import Rule
+from scopelint.rules import WARNING, Rule
 from scopelint.rules.common import once_per_site
+
+CODE = "TFS210"
 
 _PLAIN = re.compile(r"[\w/-]+")  # a scope name, not a regex meant to match several
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
     found = ((ref, _sibling_message(ref)) for ref in facts.name_refs)
-    return once_per_site(path, "TFS210", ((ref, (text, ())) for ref, text in found if text))
+    return once_per_site(path, CODE, ((ref, (text, ())) for ref, text in found if text))
 
 
 def _sibling_message(ref: NameRefFact) -> Optional[str]:
@@ -35,7 +37,7 @@ def _sibling_message(ref: NameRefFact) -> Optional[str]:
 
 
 RULE = Rule(
-    code="TFS210", name="scope-filter-matches-sibling",
+    code=CODE, name="scope-filter-matches-sibling",
     summary="a scope= filter also selects a sibling scope's variables",
     what="Finds `get_collection(key, scope=...)`, `trainable_variables(scope=...)` and "
          "`global_variables(scope=...)` on a variable collection whose filter, a plain scope "
@@ -47,14 +49,25 @@ RULE = Rule(
         "target network with the online updates (DDPG, SAC and DQN code builds the target "
         "beside the online network); a saver or an update op gets the wrong set.",
     example="""
+def critic(s, scope):
+    with tf.variable_scope(scope):
+        return tf.layers.dense(s, 1, name="q")
+
+s = tf.placeholder(tf.float32, [None, 3])
 q = critic(s, scope="critic")
 q_target = critic(s, scope="critic_target")
 critic_vars = tf.trainable_variables(scope="critic")  # TFS210: also critic_target/...
 """,
-    fix="""
+    use_instead="""
+def critic(s, scope):
+    with tf.variable_scope(scope):
+        return tf.layers.dense(s, 1, name="q")
+
+s = tf.placeholder(tf.float32, [None, 3])
 q = critic(s, scope="critic")
 q_target = critic(s, scope="critic_target")
 critic_vars = tf.trainable_variables(scope="critic/")
 """,
+    severity=WARNING,
     check=check,
 )

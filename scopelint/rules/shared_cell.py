@@ -1,17 +1,19 @@
-"""TFS207: one RNN cell object for several layers of a MultiRNNCell."""
+"""TFS207: one RNN cell object for several layers of a MultiRNNCell or several RNN calls;
+and, over time, a new cell object each time step, so no step shares weights."""
 
 from typing import Iterator
 
 from scopelint.facts import Finding, ModuleFacts, SharedCellFact
-from scopelint.rules import Rule
+from scopelint.rules import WARNING, FixIn, Rule
 from scopelint.rules.common import Message, once_per_site, related_at
-from scopelint.rules.step_cell import step_cells
+
+CODE = "TFS207"
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
     yield from step_cells(path, facts)
-    yield from once_per_site(path, "TFS207", ((fact, _message(fact, path))
-                                              for fact in facts.shared_cells))
+    yield from once_per_site(path, CODE, ((fact, _message(fact, path))
+                                          for fact in facts.shared_cells))
 
 
 def _message(fact: SharedCellFact, path: str) -> Message:
@@ -29,8 +31,18 @@ def _message(fact: SharedCellFact, path: str) -> Message:
             f"use"), (related_at(fact.first, "the cell built its weights here"),)
 
 
+def step_cells(path: str, facts: ModuleFacts) -> Iterator[Finding]:
+    """One finding per cell call that a new cell object runs at each time step."""
+    return once_per_site(path, CODE, (
+        (fact, (f"a new {fact.cell} object runs this call at each time step (it gets the "
+                f"state of the previous step's cell): each step makes its own weights "
+                f"('{fact.scope}/...' here, '{fact.first_scope}/...' the step before), so the "
+                f"steps share none; build the cell once, before the loop", ()))
+        for fact in facts.step_cells))
+
+
 RULE = Rule(
-    code="TFS207", name="shared-rnn-cell",
+    code=CODE, name="shared-rnn-cell",
     summary="one RNN cell object used for several layers or in several scopes",
     what="Finds `MultiRNNCell([cell] * n)`, `MultiRNNCell([cell, cell])` and "
          "`MultiRNNCell([cell for _ in range(n)])` where `cell` is built outside the "
@@ -56,16 +68,19 @@ RULE = Rule(
         "is the opposite mistake: every step gets its own weights, and none is trained on "
         "the whole sequence.",
     example="""
+x = tf.placeholder(tf.float32, [None, 10, 128])
 cell = tf.nn.rnn_cell.LSTMCell(128)
 stack = tf.nn.rnn_cell.MultiRNNCell([cell] * 3)  # TFS207
-x = tf.placeholder(tf.float32, [None, 10, 128])
-outputs, _ = tf.nn.bidirectional_dynamic_rnn(cell, cell, x, dtype=tf.float32)  # TFS207
+outputs, _ = tf.nn.dynamic_rnn(stack, x, dtype=tf.float32)
+both = tf.nn.rnn_cell.LSTMCell(64)
+pair, _ = tf.nn.bidirectional_dynamic_rnn(both, both, x, dtype=tf.float32)  # TFS207
 """,
-    fix="""
-stack = tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.LSTMCell(128) for _ in range(3)])
+    use_instead="""
 x = tf.placeholder(tf.float32, [None, 10, 128])
-outputs, _ = tf.nn.bidirectional_dynamic_rnn(
-    tf.nn.rnn_cell.LSTMCell(128), tf.nn.rnn_cell.LSTMCell(128), x, dtype=tf.float32)
+stack = tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.LSTMCell(128) for _ in range(3)])
+outputs, _ = tf.nn.dynamic_rnn(stack, x, dtype=tf.float32)
+pair, _ = tf.nn.bidirectional_dynamic_rnn(
+    tf.nn.rnn_cell.LSTMCell(64), tf.nn.rnn_cell.LSTMCell(64), x, dtype=tf.float32)
 """,
     autofix="Safe, when the cell's constructor call is at hand: written in the list "
             "(`[make_cell()] * n`), or assigned to the repeated name by the statement just "
@@ -76,5 +91,7 @@ outputs, _ = tf.nn.bidirectional_dynamic_rnn(
             "from a constructor call, that argument becomes a copy of the constructor call "
             "(`cell_bw=cell` → `cell_bw=tf.nn.rnn_cell.LSTMCell(128)`): the call gets weights "
             "of its own (`bidirectional_rnn/bw/...` are new names).",
+    severity=WARNING,
     check=check,
+    fix=FixIn("scopelint.rules.shared_cell_fix"),
 )

@@ -3,12 +3,14 @@
 from typing import Iterator
 
 from scopelint.facts import Finding, Location, ModuleFacts, Outcome, Reuse, VariableFact
-from scopelint.rules import Rule
+from scopelint.rules import WARNING, FixIn, Rule
 from scopelint.rules.common import REUSE_WORDS, Message, once_per_site
+
+CODE = "TFS203"
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
-    return once_per_site(path, "TFS203", ((fact, _message(fact)) for fact in _unshared(facts)))
+    return once_per_site(path, CODE, ((fact, _message(fact)) for fact in _unshared(facts)))
 
 
 def _unshared(facts: ModuleFacts) -> Iterator[VariableFact]:
@@ -46,7 +48,7 @@ def _message(fact: VariableFact) -> Message:
 
 
 RULE = Rule(
-    code="TFS203", name="variable-in-reusing-scope",
+    code=CODE, name="variable-in-reusing-scope",
     summary="tf.Variable (or a Keras layer) in a reusing scope makes new variables",
     what="Finds `tf.Variable` created inside a scope that reuses (reuse=True, after "
          "`reuse_variables()`, inherited, or a function called again with reuse), and the "
@@ -57,16 +59,22 @@ RULE = Rule(
     why="`tf.Variable` ignores reuse: every call makes a new variable (`w_1`, or one under "
         "the `foo_1/` name scope), so weights that look shared are not.",
     example="""
-with tf.variable_scope("foo", reuse=True):
-    w = tf.Variable(1.0, name="w")  # TFS203: a new 'foo_1/w:0'
-""",
-    fix="""
-with tf.variable_scope("foo", reuse=True):
+with tf.variable_scope("foo"):
     w = tf.get_variable("w", [])
+with tf.variable_scope("foo", reuse=True):
+    w_shared = tf.Variable(1.0, name="w")  # TFS203: a new 'foo_1/w:0'
+""",
+    use_instead="""
+with tf.variable_scope("foo"):
+    w = tf.get_variable("w", [])
+with tf.variable_scope("foo", reuse=True):
+    w_shared = tf.get_variable("w", [])
 """,
     autofix="Unsafe: `tf.Variable(init, name=\"w\")` becomes "
             "`tf.get_variable(\"w\", initializer=init)` when each argument has a "
             "get_variable counterpart (dtype, trainable, collections, ...). The variable is "
             "then shared, so its own name (`w_1`, `foo_1/w`) goes away.",
+    severity=WARNING,
     check=check,
+    fix=FixIn("scopelint.rules.variable_reuse_fix"),
 )

@@ -13,7 +13,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 
 from scopelint.facts import Finding
-from scopelint.report import level
+from scopelint.rules import severity
 from scopelint.server.calls import CallIndex, Point
 from scopelint.server.convert import Lines
 
@@ -32,7 +32,7 @@ def diagnostic(finding: Finding, lines: Lines, calls: CallIndex) -> types.Diagno
         message=r.message) for r in finding.related]
     return types.Diagnostic(
         range=lines.range(*finding_span(finding, lines, calls)),
-        message=finding.message, severity=SEVERITY[level(finding.code)], code=finding.code,
+        message=finding.message, severity=SEVERITY[severity(finding.code)], code=finding.code,
         source=SOURCE, related_information=related or None)
 
 

@@ -1,4 +1,4 @@
-"""Checkpoints written by real TensorFlow (TF1 semantics), for the reader and compat tests."""
+"""Checkpoints written by real TensorFlow (TF1 semantics), for the reader and comparison tests."""
 
 from __future__ import annotations
 

@@ -51,6 +51,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
+from scopelint.rules import all_rules
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 
@@ -62,8 +64,8 @@ ERROR_CODES = ("TFS101", "TFS102", "TFS103", "TFS104")
 # raises; a name that lands on `trainable` does not; TFS105 under a `try` that catches it):
 # checked when TF raises.
 SOMETIMES_RAISING = ("TFS105", "TFS208")
-KNOWN_CODES = {"TFS101", "TFS102", "TFS103", "TFS104", "TFS105", "TFS201", "TFS202", "TFS203",
-               "TFS204", "TFS205", "TFS206", "TFS207", "TFS208", "TFS209", "TFS210"}
+# The codes a fixture may expect: those of the rules that check facts.
+KNOWN_CODES = {code for code, rule in all_rules().items() if rule.check is not None}
 EXPECT_RE = re.compile(r"#\s*expect:\s*([A-Z0-9 ,]+)")
 # where TF raises for a finding reported elsewhere: an empty variable list (TFS202 at the
 # read) raises at the `minimize`/`Saver` it reaches

@@ -1,4 +1,4 @@
-"""TFS205 fix: keep the reuse inside a variable scope (unsafe: names of ops, and of
+"""Fix: keep the reuse inside a variable scope (unsafe: names of ops, and of
 tf.Variables, under the new scope can change).
 
 In a loop (multi-GPU towers) the loop is wrapped in

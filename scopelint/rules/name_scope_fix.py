@@ -1,4 +1,4 @@
-"""TFS201 fix: the `tf.name_scope(X)` around the request becomes `tf.variable_scope(X)`
+"""Fix: the `tf.name_scope(X)` around the request becomes `tf.variable_scope(X)`
 (unsafe: the names of variables and ops under it change)."""
 
 from __future__ import annotations

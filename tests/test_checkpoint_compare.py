@@ -12,7 +12,7 @@ import pytest
 from helpers.checkpoints import CHANGED, MODEL, save, save_source, tf_or_skip
 from scopelint.checkpoint import Tensor
 from scopelint.cli import main
-from scopelint.compat import Predicted, bookkeeping_kind, compare
+from scopelint.checkpoint_compare import Predicted, bookkeeping_kind, compare
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "checkpoints.md"
 

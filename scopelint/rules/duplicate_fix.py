@@ -1,4 +1,4 @@
-"""TFS101 fixes: `reuse=True` at the repeating call of a function that takes `reuse`
+"""Fixes: `reuse=True` at the repeating call of a function that takes `reuse`
 (safe); else, when the line that made the variable asks for it again (a loop, a function
 called again), `reuse=tf.AUTO_REUSE` on the variable scope around the request, or on the
 `tf.layers` call itself outside any (unsafe); when another line asks for it (a second head

@@ -1,4 +1,4 @@
-"""TFS208 fix: each misplaced positional argument becomes the keyword it was meant for, and
+"""Fix: each misplaced positional argument becomes the keyword it was meant for, and
 the positional arguments after it keep their parameters as keywords (safe; unsafe for
 `tf.Variable`, which did build a variable: its checkpoint entry gets another name or dtype)."""
 

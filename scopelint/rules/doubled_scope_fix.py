@@ -1,4 +1,4 @@
-"""TFS209 fix: the name drops the scope it repeats, `"{}/w".format(scope)` → `"w"` (unsafe:
+"""Fix: the name drops the scope it repeats, `"{}/w".format(scope)` → `"w"` (unsafe:
 the variable's checkpoint key loses the doubled prefix).
 
 The name must be a string literal, or a literal tail after the repeated part: a format

@@ -1,4 +1,4 @@
-"""TFS105 fix: a list or tuple written as `name_scope`'s second positional argument, which TF
+"""Fix: a list or tuple written as `name_scope`'s second positional argument, which TF
 rejects as `default_name`, is passed as `values=` (safe: what TF's own message suggests;
 the name scope and every name stay the same)."""
 
@@ -13,7 +13,7 @@ from scopelint.facts import Finding
 from scopelint.fixes import SAFE, Fix, at
 from scopelint.fixes.context import FixContext, keyword, unpacks
 from scopelint.fixes.spelling import namespace_of, tf_namespaces
-from scopelint.fixes.tfs208 import as_keyword
+from scopelint.rules.misplaced_arg_fix import as_keyword
 
 
 def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from scopelint.checkpoint import Checkpoint, Tensor
-from scopelint.compat import Comparison, Predicted, spec_text
+from scopelint.checkpoint_compare import Comparison, Predicted, spec_text
 
 LISTED = 5  # bookkeeping names shown per group in text
 

@@ -1,4 +1,4 @@
-"""TFS207 fix: the repeated cell becomes a comprehension that builds one cell per layer,
+"""Fix: the repeated cell becomes a comprehension that builds one cell per layer,
 `[cell] * n` → `[tf.nn.rnn_cell.LSTMCell(128) for _ in range(n)]` (safe: each layer gets
 its own weights, `cell_1/...`, as the stack meant).
 

@@ -1,4 +1,4 @@
-"""TFS206 fix: pass the function's `reuse` parameter to the `variable_scope` that ignores it
+"""Fix: pass the function's `reuse` parameter to the `variable_scope` that ignores it
 (safe: the scope now does what the parameter says, nothing else changes)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import libcst as cst
 from scopelint.facts import Finding
 from scopelint.fixes import SAFE, Fix, at
 from scopelint.fixes.context import FixContext, add_keyword, callee_name, keyword, unpacks
-from scopelint.fixes.tfs101 import SCOPE_REUSE_POSITION
+from scopelint.rules.duplicate_fix import SCOPE_REUSE_POSITION
 
 
 def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:

@@ -1,4 +1,4 @@
-"""TFS203 fix: `tf.Variable(init, name="w")` becomes `tf.get_variable("w", initializer=init)`
+"""Fix: `tf.Variable(init, name="w")` becomes `tf.get_variable("w", initializer=init)`
 when every argument has a get_variable counterpart (unsafe: the variable is shared, and
 its name changes back to the one it shares)."""
 
@@ -40,4 +40,3 @@ def fix(finding: Finding, ctx: FixContext) -> Optional[Fix]:
         return None
     new = call.with_changes(func=func, args=[cst.Arg(name), *args])
     return Fix("use get_variable, which shares the variable", (ctx.replace(call, new),), UNSAFE)
-
