@@ -21,16 +21,16 @@ from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence, Union
 import libcst as cst
 
 from scopelint.engine import builtins_model, expressions
-from scopelint.engine.calls import CALL_BUDGET, CallReplay, Exit, MaybeExit
+from scopelint.engine.function_replay import CALL_BUDGET, CallReplay, Exit, MaybeExit
 from scopelint.engine.cstwalk import Block, dotted, statements, tests_what_was_built
-from scopelint.engine.importing import Importing, ModuleState
-from scopelint.engine.imports import assumes_tf, module_value
+from scopelint.engine.module_replay import Importing, ModuleState
+from scopelint.engine.import_resolution import assumes_tf, module_value
 from scopelint.engine.layer_classes import LayerClasses, library_base
-from scopelint.engine.model import Graph, Undone
+from scopelint.engine.graph import Graph, Undone
 from scopelint.engine.project import Project, ProjectSettings, SourceFile
 from scopelint.engine.sharing import Load, Writes
-from scopelint.engine.state import CallSite
-from scopelint.engine.tfcalls import TFCalls
+from scopelint.engine.protocols import CallSite
+from scopelint.engine.tf_model import TFCalls
 from scopelint.engine.values import (
     Class,
     Const,
@@ -300,7 +300,7 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
         """Blocks of which at most one runs (the arms of an `if`, the cases of a `match`),
         each run, in the `with` of the function this yields, as if it certainly ran, from
         the state before the first: what certainly fails inside one is reported. Afterwards
-        everything any of them changed is uncertain: graph state (see `model.BranchWrites`),
+        everything any of them changed is uncertain: graph state (see `graph.BranchWrites`),
         attributes and, with `names`, names bound in `env` and its enclosing scopes (see
         `values.OuterWrites`); a `reuse_variables()` call left unused on some path waits for
         the next request; a module an arm imported first is imported afresh by the next."""
@@ -814,7 +814,7 @@ def run_program(source: SourceFile, project: Optional[Project], session: Session
     # A script inside a package resolves its relative imports as under `python -m`.
     name = project.entry_name if project is not None else "__main__"
     # As an imported module: the bodies of functions that never run (those that can reach
-    # no fact are not replayed, see `calls._run_uncalled`) are never handed to libcst.
+    # no fact are not replayed, see `function_replay._run_uncalled`) are never handed to libcst.
     with session.active():
         entry = ModuleState.of(name, source.path, False, source, "__main__",
                                session.outer_writes, lazy=settings.shortcuts,

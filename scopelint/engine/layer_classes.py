@@ -22,7 +22,7 @@ from typing import Callable, Optional
 
 import libcst as cst
 
-from scopelint.engine.state import EngineState
+from scopelint.engine.protocols import EngineState
 from scopelint.engine.symbols import ANY, is_known, pattern
 from scopelint.engine.values import (
     Class, Const, Function, Instance, ModuleRef, ScopeRef, TFRef, Unknown, Value, const_str,

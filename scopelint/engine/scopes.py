@@ -15,8 +15,8 @@ import libcst as cst
 from scopelint.engine import validity
 from scopelint.engine.arguments import bind_args, dtype_of, is_none
 from scopelint.engine.cstwalk import reads_name
-from scopelint.engine.model import Graph, VarScope, or_reuse
-from scopelint.engine.state import EngineState
+from scopelint.engine.graph import Graph, VarScope, or_reuse
+from scopelint.engine.protocols import EngineState
 from scopelint.engine.symbols import hole, is_known, known_parts, pattern
 from scopelint.engine.values import (
     Args,

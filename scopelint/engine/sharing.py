@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple, Optional
 
-from scopelint.engine.model import Graph
+from scopelint.engine.graph import Graph
 from scopelint.engine.symbols import KeySet
 from scopelint.engine.values import (
     Class, ContextCall, Env, Function, Instance, Lambda, Mapping, Member, ModuleObject,
@@ -127,10 +127,10 @@ class Shared:
     """A module whose top level ran without touching program state, ready for reuse."""
 
     # the module, then the modules of an import cycle through it, with their snapshots
-    modules: tuple[tuple[Any, Snapshot], ...]  # Any: importing.ModuleState
+    modules: tuple[tuple[Any, Snapshot], ...]  # Any: module_replay.ModuleState
     cost: int  # calls their own top levels replayed (the modules they loaded not counted)
     imports: tuple[Any, ...]  # the replays of every other project module they imported
-    opaque: bool  # they called what scopelint cannot follow (`tfcalls.mark_unknown_call`)
+    opaque: bool  # they called what scopelint cannot follow (`tf_model.mark_unknown_call`)
     sets_attributes: bool  # on classes or instances (an unknown branch forgets them after)
     context: dict[tuple[int, str], Value]  # the program's `Load.writes` when it began
     writes: tuple[Write, ...]  # what its import added to them (a cache another module fills)
@@ -181,7 +181,7 @@ def program_state(graph: Graph, facts: ModuleFacts) -> State:
 def pristine_states() -> tuple[State, State]:
     """The state of a new program, and of one after a call scopelint cannot follow."""
     from scopelint.engine.session import Session
-    from scopelint.engine.tfcalls import mark_unknown_call  # tfcalls imports the engine
+    from scopelint.engine.tf_model import mark_unknown_call  # tfcalls imports the engine
 
     session = Session()  # the states hold no serial number, nor anything else of a session
     clean = program_state(Graph(session), ModuleFacts())

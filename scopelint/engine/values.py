@@ -7,7 +7,7 @@ from typing import Any, Iterable, Optional
 
 import libcst as cst
 
-from scopelint.engine.model import VarScope
+from scopelint.engine.graph import VarScope
 from scopelint.engine.symbols import hole
 from scopelint.facts import CallStack, Location, Reuse
 

@@ -15,11 +15,11 @@ import libcst as cst
 
 from scopelint.engine import tfapi
 from scopelint.engine.cstwalk import Block, contains_yield, statements
-from scopelint.engine.model import Graph
-from scopelint.engine.state import CallSite, EngineState
+from scopelint.engine.graph import Graph
+from scopelint.engine.protocols import CallSite, EngineState
 
 if TYPE_CHECKING:
-    from scopelint.engine.importing import ModuleState
+    from scopelint.engine.module_replay import ModuleState
 from scopelint.engine.values import (
     Class,
     Const,

@@ -25,10 +25,10 @@ from scopelint.engine.arguments import (
     signature_key,
 )
 from scopelint.engine.cstwalk import source_of
-from scopelint.engine.library import LibraryCalls, layer_signature
-from scopelint.engine.model import Graph, Request
+from scopelint.engine.tf_library import LibraryCalls, layer_signature
+from scopelint.engine.graph import Graph, Request
 from scopelint.engine.scopes import ScopeCalls
-from scopelint.engine.state import CallSite
+from scopelint.engine.protocols import CallSite
 from scopelint.engine.symbols import ANY, is_known, origin_of, pattern
 from scopelint.engine.values import (
     Args,

@@ -19,17 +19,17 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
 import libcst as cst
 
-from scopelint.engine.calls import Exit, MaybeExit
+from scopelint.engine.function_replay import Exit, MaybeExit
 from scopelint.engine.cstwalk import Block
-from scopelint.engine.imports import (
+from scopelint.engine.import_resolution import (
     bind_import, bind_import_from, bound_name, dotted, module_value,
 )
-from scopelint.engine.model import Graph
+from scopelint.engine.graph import Graph
 from scopelint.engine.project import Found, Project, SourceFile, absolute
 from scopelint.engine.sharing import (
     Load, Shared, Snapshot, Write, Writes, pristine_states, program_state,
 )
-from scopelint.engine.state import EngineState
+from scopelint.engine.protocols import EngineState
 from scopelint.engine.values import Const, Env, ModuleObject, OuterWrites, Seq, Unknown, Value
 from scopelint.facts import Location
 

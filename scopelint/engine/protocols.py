@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING, Callable, NamedTuple, Optional
 
 import libcst as cst
 
-from scopelint.engine.model import Graph
+from scopelint.engine.graph import Graph
 from scopelint.engine.values import Env, Function, TFObject, Value
 from scopelint.facts import CallStack, Location, ModuleFacts
 
 if TYPE_CHECKING:
-    from scopelint.engine.importing import ModuleState
+    from scopelint.engine.module_replay import ModuleState
     from scopelint.engine.session import Session
 
 
@@ -51,7 +51,7 @@ class EngineState:
     call_value: Callable[..., Value]
     loc_statement: Callable[[cst.CSTNode], Location]
     tf_version: str  # the configured TF version (`tf-version`)
-    add_variable: Callable[..., None]  # record a `names` row (`tfcalls.TFCalls.add_variable`)
+    add_variable: Callable[..., None]  # record a `names` row (`tf_model.TFCalls.add_variable`)
     uncertain_sites: list[Optional[Location]]  # where code that may not run began (innermost last)
-    tf_call: Callable[..., Value]  # a TF API call (`tfcalls.TFCalls.tf_call`)
+    tf_call: Callable[..., Value]  # a TF API call (`tf_model.TFCalls.tf_call`)
     full_def: Callable[[cst.FunctionDef], cst.FunctionDef]  # with its body (`Importing`)

@@ -16,8 +16,8 @@ import libcst as cst
 from scopelint.engine import shapes, tfapi, versions
 from scopelint.engine.arguments import SIGNATURES, bind_args, dtype_of, is_none
 from scopelint.engine.cstwalk import source_of
-from scopelint.engine.model import Request
-from scopelint.engine.state import EngineState
+from scopelint.engine.graph import Request
+from scopelint.engine.protocols import EngineState
 from scopelint.engine.symbols import ANY, is_known, pattern
 from scopelint.engine.values import (
     CALLABLES,
