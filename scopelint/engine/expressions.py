@@ -244,7 +244,7 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
     if isinstance(callee, Class):
         return interp.instantiate(callee, args, kwargs, node)
     if isinstance(callee, TFRef):
-        result = interp.tf_call(callee.path, args, Args(kwargs, spread), node)
+        result = interp.tf.tf_call(callee.path, args, Args(kwargs, spread), node)
         if callee.path in tfapi.RUNS_CALLBACKS:  # `tf.cond` builds both branches, once
             interp.run_callbacks([*args, *kwargs.values()], tfapi.RUNS_CALLBACKS[callee.path],
                                  node)
@@ -263,7 +263,7 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
             return Unknown(interp.origin(node))
         return Benign(interp.origin(node))
     if isinstance(callee, Member) and isinstance(callee.owner, Instance):
-        return interp.library_weight(callee.owner, args, kwargs, node)
+        return interp.tf.library_weight(callee.owner, args, kwargs, node)
     if isinstance(callee, Member):
         if callee.name in MUTATORS and isinstance(callee.owner, (Seq, Mapping)):
             result = _method(interp, callee, args, kwargs, node)
@@ -271,20 +271,20 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
             return result
         return _method(interp, callee, args, kwargs, node)
     if isinstance(callee, TFObject):
-        return interp.tf_method(callee, "__call__", args, Args(kwargs, spread), node)
+        return interp.tf.tf_method(callee, "__call__", args, Args(kwargs, spread), node)
     if isinstance(callee, Instance):
         method = attribute(callee, "__call__")
         if isinstance(method, Function):
             return interp.call_function(method, args, kwargs, node)
         if callee.cls.library:
-            return interp.library_call(callee, args, kwargs, node)
+            return interp.tf.library_call(callee, args, kwargs, node)
     if isinstance(callee, LibraryInit):
-        return interp.library_init(callee.instance, args, kwargs, node)
+        return interp.tf.library_init(callee.instance, args, kwargs, node)
     if isinstance(callee, ModuleRef):
         return _module_call(interp, callee.path, args, kwargs, node)
     if type(callee) is Inert:
         return _inert_call(interp, [*args, *kwargs.values()], node)
-    interp.opaque_call(node)
+    interp.tf.opaque_call(node)
     return Unknown(interp.origin(node))
 
 
@@ -327,7 +327,7 @@ def _method(interp: "Interpreter", member: Member, args: list[Value],
             kwargs: dict[str, Value], node: cst.Call) -> Value:
     owner, name = member.owner, member.name
     if isinstance(owner, (ScopeRef, TFObject)):
-        return interp.tf_method(owner, name, args, Args(kwargs), node)
+        return interp.tf.tf_method(owner, name, args, Args(kwargs), node)
     text = const_str(owner)
     if text is not None:
         return _string_method(text, name, args)
@@ -344,7 +344,7 @@ def _method(interp: "Interpreter", member: Member, args: list[Value],
                          for item in owner.items))
     if name in BENIGN_METHODS:
         return Benign(interp.origin(node))
-    interp.opaque_call(node)
+    interp.tf.opaque_call(node)
     return Unknown(interp.origin(node))
 
 
@@ -353,11 +353,11 @@ def _module_call(interp: "Interpreter", path: str, args: list[Value],
     if path == "functools.partial" and args:
         return Partial(args[0], tuple(args[1:]), tuple(kwargs.items()))
     if path == "absl.app.run":  # the program's entry point, as `tf.app.run`
-        return interp.run_main(kwargs.get("main", args[0] if args else None))
+        return interp.tf.run_main(kwargs.get("main", args[0] if args else None))
     if path in versions.PARSERS and len(args) == 1 and is_known(const_str(args[0]) or "…"):
         return versions.parse(path, const_str(args[0]) or "")
     if interp.reaches_tf(path):
-        interp.opaque_call(node)
+        interp.tf.opaque_call(node)
         return Unknown(interp.origin(node))
     return _inert_call(interp, [*args, *kwargs.values()], node, tffree.returns_any(path))
 
@@ -370,7 +370,7 @@ def _inert_call(interp: "Interpreter", args: list[Value], node: cst.Call,
     it loads (`returns_any`: `pickle.load(f)`)."""
     origin = interp.origin(node)
     if any(holds_tf(arg) for arg in args):
-        interp.opaque_call(node)
+        interp.tf.opaque_call(node)
         return Unknown(origin)
     if returns_any or any(_holds_objects(arg) for arg in args):
         return Unknown(origin)
@@ -468,8 +468,8 @@ def _binary_node(interp: "Interpreter", node: cst.BinaryOperation, env: Env) -> 
     if isinstance(left, (Tensor, Variable)) or isinstance(right, (Tensor, Variable)):
         op = _TENSOR_OPS.get(type(node.operator).__name__)
         if op:  # `x + y` on a tensor makes an op named `add`, in the current name scope
-            interp.graph.unique_name(op)
-            return shapes.binary(op, left, right, interp.graph.serial)
+            interp.tf.graph.unique_name(op)
+            return shapes.binary(op, left, right, interp.tf.graph.serial)
         return Tensor()
     return binary(node.operator, left, right)
 
@@ -576,7 +576,7 @@ def _compare(interp: "Interpreter", node: cst.Comparison, env: Env) -> Value:
     left_node: cst.BaseExpression = node.left
     for target in node.comparisons:
         right = evaluate(interp, target.comparator, env)
-        interp.compared_name(node, left_node, target.comparator, env)
+        interp.tf.compared_name(node, left_node, target.comparator, env)
         left_node = target.comparator
         outcome = _compare_pair(type(target.operator).__name__, left, right)
         if outcome is None:

@@ -16,7 +16,7 @@ import libcst as cst
 from scopelint.engine import tfapi
 from scopelint.engine.cstwalk import Block, contains_yield, statements
 from scopelint.engine.graph import Graph
-from scopelint.engine.protocols import CallSite, EngineState
+from scopelint.engine.protocols import CallSite
 
 if TYPE_CHECKING:
     from scopelint.engine.module_replay import ModuleState
@@ -54,7 +54,7 @@ class MaybeExit(Exception):
     """A branch that may have run `return`, `break` or `continue`."""
 
 
-class CallReplay(EngineState):
+class CallReplay:
     """Calls of the module's own functions, classes and lambdas."""
 
     module: ModuleState
@@ -117,8 +117,8 @@ class CallReplay(EngineState):
         fn = (cls.attrs if cls is not None else env.vars).get(node.name.value)
         if not isinstance(fn, Function) or fn.node is not node:
             fn = Function(node, env, defaults=self._defaults(node, env))
-        self.graph = Graph(self.session, known_context=False)
-        self.graph.context_cause = Cause(
+        self.tf.graph = Graph(self.session, known_context=False)
+        self.tf.graph.context_cause = Cause(
             self.loc(node.name), f"`{node.name.value}` is replayed without a caller: its scope "
             "and arguments are unknown")
         self.stack = []
@@ -147,11 +147,11 @@ class CallReplay(EngineState):
         if done is None:
             with self.quietly():
                 self.call_function(init.bind(instance), [], {}, None, unknown_args=True)
-            root = self.graph.root
+            root = self.tf.graph.root
             done = self.constructed[id(cls)] = (dict(instance.attrs), root.reuse, root.origin)
         else:
             instance.attrs.update(done[0])
-            self.graph.root.reuse, self.graph.root.origin = done[1], done[2]
+            self.tf.graph.root.reuse, self.tf.graph.root.origin = done[1], done[2]
         return instance
 
     def call_function(self, fn: Function, args: list[Value], kwargs: dict[str, Value],
@@ -176,9 +176,9 @@ class CallReplay(EngineState):
             return Unknown()  # its body runs later, bit by bit
         self.budget -= 1
         self.effects += 1
-        depth = MAX_CALL_DEPTH if self.graph.known_context else MAX_ENTRY_DEPTH
+        depth = MAX_CALL_DEPTH if self.tf.graph.known_context else MAX_ENTRY_DEPTH
         if node in self.active or len(self.active) >= depth or self.budget < 0:
-            self.opaque_call()
+            self.tf.opaque_call()
             return Unknown()
         self.executed.add(id(node))
         local = Env(fn.env)
@@ -196,8 +196,8 @@ class CallReplay(EngineState):
         self.calling.append(fn)
         self.call_envs.append(local)
         caller_invocation, self.invocation = self.invocation, next(self._invocations)
-        if self.graph.created_in is None:
-            self.graph.created_in = self.invocation
+        if self.tf.graph.created_in is None:
+            self.tf.graph.created_in = self.invocation
         saved_returns, self.maybe_returns = self.maybe_returns, []
         result: Value = Const(None)
         try:
@@ -215,7 +215,7 @@ class CallReplay(EngineState):
                 if call is not None:
                     self.call_sites.pop()
             finished = self.invocation
-            self.pending_reuse = [p for p in self.pending_reuse if p[1] != finished]
+            self.tf.pending_reuse = [p for p in self.tf.pending_reuse if p[1] != finished]
             self.invocation = caller_invocation
             if self.maybe_returns:
                 result = Unknown()
@@ -267,7 +267,7 @@ class CallReplay(EngineState):
         if isinstance(init, Function):
             self.call_function(init.bind(instance), args, kwargs, call)
         elif cls.library:
-            self.library_init(instance, args, kwargs, call)
+            self.tf.library_init(instance, args, kwargs, call)
         return instance
 
     def call_value(self, callee: Value, args: list[Value], kwargs: dict[str, Value],

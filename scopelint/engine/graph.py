@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, Callable, Optional, Union
 
 from scopelint.engine.symbols import ANY, KeySet, hole, is_known, matcher
 from scopelint.facts import CallStack, Cause, Location, Outcome, Reuse
@@ -404,3 +404,17 @@ def _mismatch(existing: StoredVar, shape: Optional[tuple], dtype: Optional[str])
     if dtype is not None and existing.dtype is not None and dtype != existing.dtype:
         return f"dtype {dtype} differs from the existing {existing.dtype}"
     return ""
+
+
+class Frame:
+    """What to undo when a `with` item exits: the graph, name stack and variable scope
+    it entered from."""
+
+    __slots__ = ("graph", "name_stack", "scope", "undo", "kind")
+
+    def __init__(self, graph: Graph, kind: str, undo: Optional[Callable[[], None]] = None) -> None:
+        self.graph = graph
+        self.name_stack = graph.name_stack
+        self.scope = graph.scope
+        self.undo = undo
+        self.kind = kind

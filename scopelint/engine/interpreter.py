@@ -25,12 +25,12 @@ from scopelint.engine.function_replay import CALL_BUDGET, CallReplay, Exit, Mayb
 from scopelint.engine.cstwalk import Block, dotted, statements, tests_what_was_built
 from scopelint.engine.module_replay import Importing, ModuleState
 from scopelint.engine.import_resolution import assumes_tf, module_value
-from scopelint.engine.layer_classes import LayerClasses, library_base
+from scopelint.engine.layer_classes import library_base
 from scopelint.engine.graph import Graph, Undone
 from scopelint.engine.project import Project, ProjectSettings, SourceFile
 from scopelint.engine.sharing import Load, Writes
-from scopelint.engine.protocols import CallSite
-from scopelint.engine.tf_model import TFCalls
+from scopelint.engine.protocols import CallSite, TFModel
+from scopelint.engine import tf_model
 from scopelint.engine.values import (
     Class,
     Const,
@@ -41,7 +41,6 @@ from scopelint.engine.values import (
     Lambda,
     Mapping,
     Seq,
-    TFObject,
     Unknown,
     Value,
     truth,
@@ -56,7 +55,7 @@ Origin = tuple[object, cst.Call, Optional[cst.CSTNode]]  # positions, call, stat
 MAX_CONCRETE_ITERATIONS = 32
 
 
-class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
+class Interpreter(CallReplay, Importing):
     """Replays a program from one module (its `__main__`); `facts` holds the result."""
 
     def __init__(self, entry: ModuleState, project: Optional[Project], session: Session,
@@ -72,9 +71,8 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
         self.modules: dict[str, Optional[ModuleState]] = {}
         self.loading: list[Load] = []
         self.facts = ModuleFacts()
-        self.graph = self.first_graph = Graph(session)
+        self.tf: TFModel = tf_model.TFModel(self, self.facts, session, self.tf_version)
         self.effects = 0  # see `Importing._pristine`
-        self.unknown_calls = 0
         self.attribute_sets = 0
         self.writes: Writes = {}
         self.stack: list[Location] = []
@@ -84,21 +82,16 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
         self.recording = True
         self.invocation = 0
         self._invocations = itertools.count(1)
-        # (kind, invocation, name as written) of each scope a `with` entered
-        self.scope_frames: list[tuple[str, int, str]] = []
         self.maybe_returns: list[Value] = []
         self.current: Optional[cst.CSTNode] = None  # the statement being run, for positions
         self.budget = CALL_BUDGET
-        self.arg_scopes: list[TFObject] = []
         self.maybe_exits = 0  # MaybeExit signals seen, to notice a body that may stop early
         self.generators: dict[int, bool] = {}  # FunctionDef id -> has `yield`
         self.handling = 0  # depth of `try` blocks whose handlers catch TF's ValueError
         self.catching_type_error = 0  # depth of `try` blocks whose handlers catch TypeError
-        self.pending_reuse: list[tuple[int, int]] = []
         self.calling: list[Function] = []  # the functions being replayed, innermost last
         self.call_envs: list[Env] = []  # and their local variables
         self.loops: list[tuple[int, int]] = []  # (line, iteration) of the loops running
-        self.reuse_ignored: dict[int, bool] = {}
         # per class: the attributes and enclosing-scope reuse its `__init__` leaves
         self.constructed: dict[int, tuple[dict[str, Value], Reuse, Optional[Location]]] = {}
         # (run the `with` body, call depth of the `@contextmanager` replay) per entered item
@@ -306,7 +299,7 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
         the next request; a module an arm imported first is imported afresh by the next."""
         before = dict(env.vars) if names else None
         scopes = list(_chain(env.parent)) if names else []
-        graph = self.graph
+        graph = self.tf.graph
         replaced: list[Graph] = []
         mark = self.session.branch_writes.begin()
         outer = self.session.outer_writes.begin()
@@ -315,7 +308,7 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
         outer_names: list[tuple[Env, str]] = []
         local_names: set[str] = set()
         attribute_names: list[tuple[dict[str, Value], str]] = []
-        pending = self.pending_reuse  # `reuse_variables()` calls no request has used yet
+        pending = self.tf.pending_reuse  # `reuse_variables()` calls no request has used yet
         still_pending = list(pending)
         loaded = len(self.modules)
         imported: dict[str, Optional[ModuleState]] = {}  # first imported by an arm
@@ -326,9 +319,9 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
                 yield
             finally:
                 graph_writes.extend(self.session.branch_writes.undo(mark))
-                if self.graph is not graph:
-                    replaced.append(self.graph)
-                    self.graph = graph
+                if self.tf.graph is not graph:
+                    replaced.append(self.tf.graph)
+                    self.tf.graph = graph
                 outer_names.extend(self.session.outer_writes.undo(outer, scopes))
                 if before is not None:
                     changed = [name for name, value in env.vars.items()
@@ -346,8 +339,8 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
                     else:
                         attrs[name] = value
                 del self.attribute_writes[attributes:]
-                still_pending.extend(p for p in self.pending_reuse if p not in still_pending)
-                self.pending_reuse = list(pending)
+                still_pending.extend(p for p in self.tf.pending_reuse if p not in still_pending)
+                self.tf.pending_reuse = list(pending)
                 # The next arm imports afresh what this one imported first, as Python would.
                 for name in list(itertools.islice(reversed(self.modules),
                                                   len(self.modules) - loaded)):
@@ -368,7 +361,7 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
                 env.vars[name] = Unknown()
             for attrs, name in attribute_names:
                 self.set_attribute_value(attrs, name, Unknown())
-            self.pending_reuse = still_pending
+            self.tf.pending_reuse = still_pending
             self.modules.update(imported)
 
     def contained_maybe(self, blocks: Sequence[object], env: Env) -> None:
@@ -389,8 +382,8 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
 
     @contextmanager
     def maybe(self) -> Iterator[None]:
-        self.graph.maybe += 1
-        graph = self.graph
+        self.tf.graph.maybe += 1
+        graph = self.tf.graph
         self.enter_uncertain()
         try:
             yield
@@ -402,7 +395,7 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
         """Code that may or may not run begins (at the statement running)."""
         where = self.loc_statement(self.current) if self.current is not None else None
         self.uncertain_sites.append(where)  # type: ignore[arg-type]
-        self.uncertainty.append(self.graph.uncertainty())
+        self.uncertainty.append(self.tf.graph.uncertainty())
 
     def leave_uncertain(self, graph: Graph) -> None:
         """It ends: when it left the graph's state less certain, it is the graph's first
@@ -498,11 +491,11 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
         if isinstance(value, ContextCall):
             self._run_context_manager(value, inside)
             return
-        token, bound = self.enter_context(value, item.item)
+        token, bound = self.tf.enter_context(value, item.item)
         try:
             inside(bound)
         finally:
-            self.exit_context(token)
+            self.tf.exit_context(token)
 
     def _run_context_manager(self, cm: ContextCall, inside: Callable[[Value], None]) -> None:
         """A `@contextmanager` function: replay it; at its `yield`, run the `with` body."""
@@ -531,16 +524,16 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
         finally:
             self.yield_hooks.pop()
         if not fired:  # no certain `yield` reached: the body runs in a scope we cannot see
-            token, bound = self.enter_unknown_context()
+            token, bound = self.tf.enter_unknown_context()
             try:
                 inside(bound)
             finally:
-                self.exit_context(token)
+                self.tf.exit_context(token)
 
     def reach_yield(self, value: Value) -> Value:
         """A `yield` in a `@contextmanager` being entered runs the `with` body once."""
         hooks = self.yield_hooks
-        if hooks and hooks[-1][1] == len(self.active) and not self.graph.maybe:
+        if hooks and hooks[-1][1] == len(self.active) and not self.tf.graph.maybe:
             hook = self.yield_hooks.pop()
             try:
                 hook[0](value)
@@ -675,7 +668,7 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
                        else Unknown())
                 updated: Value = Unknown()
                 if (isinstance(container, Mapping) and isinstance(key, Const)
-                        and not self.graph.maybe):
+                        and not self.tf.graph.maybe):
                     kept = [(k, v) for k, v in container.items if k != key.value]
                     updated = Mapping((*kept, (str(key.value), value)))
                 env.rebind(target.value.value, updated)
@@ -686,7 +679,7 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
             self.effects += 1
             self.attribute_sets += 1
             self.set_attribute_value(owner.attrs, name,
-                                     value if not self.graph.maybe else Unknown())
+                                     value if not self.tf.graph.maybe else Unknown())
 
     def set_attribute_value(self, attrs: dict[str, Value], name: str, value: Value) -> None:
         """Set an attribute; in a branch, noting the value it had (see `alternatives`)."""

@@ -29,7 +29,6 @@ from scopelint.engine.project import Found, Project, SourceFile, absolute
 from scopelint.engine.sharing import (
     Load, Shared, Snapshot, Write, Writes, pristine_states, program_state,
 )
-from scopelint.engine.protocols import EngineState
 from scopelint.engine.values import Const, Env, ModuleObject, OuterWrites, Seq, Unknown, Value
 from scopelint.facts import Location
 
@@ -69,7 +68,7 @@ class ModuleState:
         return state
 
 
-class Importing(EngineState):
+class Importing:
     """Binds what import statements bind, running project modules on first import."""
 
     project: Optional[Project]
@@ -197,7 +196,7 @@ class Importing(EngineState):
         pristine = self._pristine()
         # after calls of the modules loading around it only: shared with them, as a whole
         absorbed = not pristine and bool(self.loading) and self._pristine(effects=False)
-        load = Load(state, self.budget, pristine or absorbed, self.unknown_calls,
+        load = Load(state, self.budget, pristine or absorbed, self.tf.unknown_calls,
                     dict(self.writes), self.attribute_sets,
                     bool(self.session.branch_writes.depth), self.effects, inner=absorbed)
         if source is not None:
@@ -252,9 +251,10 @@ class Importing(EngineState):
         """Whether the program has done nothing yet but imports of shared modules (with
         `effects=False`: calls and attributes set aside, a module's own being judged)."""
         return ((not effects or not self.effects) and not self.calling and self.recording
-                and not self.handling and not self.arg_scopes
-                and self.graph is self.first_graph and all(load.pristine for load in self.loading)
-                and program_state(self.graph, self.facts) in pristine_states())
+                and not self.handling and not self.tf.arg_scopes
+                and self.tf.graph is self.tf.first_graph
+                and all(load.pristine for load in self.loading)
+                and program_state(self.tf.graph, self.facts) in pristine_states())
 
     def _shareable(self, load: Load, spent: int) -> Optional[Shared]:
         """The shared form of a module (and its cycle) whose top level, begun pristine,
@@ -279,7 +279,7 @@ class Importing(EngineState):
         before = load.writes
         self.writes = writes
         return Shared(tuple(zip(group, snapshots)), spent - load.nested,  # type: ignore[arg-type]
-                      imported, self.unknown_calls > load.unknown_calls, sets_attributes,
+                      imported, self.tf.unknown_calls > load.unknown_calls, sets_attributes,
                       {key: write.value for key, write in before.items()},
                       tuple(w for key, w in writes.items() if key not in before
                             or before[key].value is not w.value))
@@ -376,7 +376,7 @@ class Importing(EngineState):
         if self.loading:
             self.loading[-1].nested += cost
         if any(s.opaque for s in plan):
-            self.opaque_call()
+            self.tf.opaque_call()
         return plan[0].state
 
     def _shared_here(self, name: str) -> bool:

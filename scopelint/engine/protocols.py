@@ -1,17 +1,24 @@
-"""The interpreter state the TF-call mixins (scopes, library, tfcalls) read and write."""
+"""The interfaces that join the engine's two halves.
+
+The Python replay (`interpreter`, `expressions`, `function_replay`, `module_replay`)
+runs statements, expressions, calls and imports; the TF model (`tf_model` and its
+parts `scopes`, `tf_library`, `layer_classes`) simulates TF's graph, scopes and
+variables. Each holds the other through a Protocol below, never by its class:
+`Replay` is what the TF model asks of the replay, `TFModel` what the replay asks of
+the TF model, and `TFCore` what the TF model's parts ask of the TF model.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, NamedTuple, Optional
+from typing import TYPE_CHECKING, NamedTuple, Optional, Protocol
 
 import libcst as cst
 
-from scopelint.engine.graph import Graph
-from scopelint.engine.values import Env, Function, TFObject, Value
-from scopelint.facts import CallStack, Location, ModuleFacts
+from scopelint.engine.graph import Frame, Graph, Request
+from scopelint.engine.values import Args, Env, Function, Instance, TFObject, Value, Variable
+from scopelint.facts import CallStack, Location, ModuleFacts, VariableFact
 
 if TYPE_CHECKING:
-    from scopelint.engine.module_replay import ModuleState
     from scopelint.engine.session import Session
 
 
@@ -24,34 +31,159 @@ class CallSite(NamedTuple):
     node: cst.Call
 
 
-class EngineState:
-    """Attributes and callbacks the interpreter provides to its mixins."""
+class EntryModule(Protocol):
+    """The program's `__main__` module, as the TF model sees it."""
 
-    entry: ModuleState  # the program's `__main__`
-    session: Session  # what the run keeps between programs (files, shared modules, counters)
-    graph: Graph
-    facts: ModuleFacts
-    recording: bool  # False in passes whose facts are dropped (a loop's extra run)
-    invocation: int  # the replayed call the current statement belongs to
-    scope_frames: list[tuple[str, int, str]]  # (kind, invocation, name as written) per scope
+    @property
+    def globals(self) -> Env: ...
+
+
+class Replay(Protocol):
+    """What the TF model asks of the Python replay: where the code running is, what
+    kind of pass it is, and calls of the program's own functions."""
+
+    @property
+    def entry(self) -> EntryModule: ...  # the program's `__main__`
+
+    @property
+    def recording(self) -> bool: ...  # False in passes whose facts are dropped
+
+    @property
+    def handling(self) -> int: ...  # depth of `try` blocks whose handlers catch ValueError
+
+    @property
+    def catching_type_error(self) -> int: ...  # depth of `try` blocks catching TypeError
+
+    @property
+    def invocation(self) -> int: ...  # the replayed call the current statement belongs to
+
+    @property
+    def loops(self) -> list[tuple[int, int]]: ...  # (line, iteration) of the loops running
+
+    @property
+    def stack(self) -> list[Location]: ...  # call sites of the replayed calls, outermost first
+
+    @property
+    def call_sites(self) -> list[CallSite]: ...  # the replayed calls with a call site
+
+    @property
+    def active(self) -> list[cst.FunctionDef]: ...  # the functions being replayed
+
+    @property
+    def calling(self) -> list[Function]: ...  # and their values, innermost last
+
+    @property
+    def call_envs(self) -> list[Env]: ...  # and their local variables
+
+    @property
+    def current(self) -> Optional[cst.CSTNode]: ...  # the statement running
+
+    @property
+    def uncertain_sites(self) -> list[Optional[Location]]: ...  # where code that may not
+    # run began, innermost last
+
+    def loc(self, node: cst.CSTNode) -> Location: ...
+
+    def loc_statement(self, node: cst.CSTNode) -> Location: ...
+
+    def call_stack(self) -> CallStack: ...
+
+    def call_function(self, fn: Function, args: list[Value], kwargs: dict[str, Value],
+                      call: Optional[cst.Call], unknown_args: bool = False,
+                      unknown_rest: bool = False, replay_generator: bool = False) -> Value: ...
+
+    def call_value(self, callee: Value, args: list[Value], kwargs: dict[str, Value],
+                   call: Optional[cst.Call], unknown_rest: bool = False) -> Value: ...
+
+    def full_def(self, node: cst.FunctionDef) -> cst.FunctionDef: ...
+
+
+class TFModel(Protocol):
+    """What the Python replay asks of the TF model: TF API calls by full name, `with`
+    items, classes on a library base, and the TF state a branch or a shared module
+    replay saves and restores."""
+
+    graph: Graph  # the current default graph
     pending_reuse: list[tuple[int, int]]  # (reuse_calls index, invocation) not yet used
-    arg_scopes: list[TFObject]  # the slim arg_scope blocks entered, innermost last
-    handling: int  # depth of `try` blocks whose handlers catch TF's ValueError
-    catching_type_error: int  # depth of `try` blocks whose handlers catch TypeError
-    stack: list[Location]  # call sites of the replayed calls, outermost first
-    call_sites: list[CallSite]  # the replayed calls with a call site, outermost first
-    active: list[cst.FunctionDef]  # the functions being replayed, innermost last
-    calling: list[Function]
-    call_envs: list[Env]  # the local variables of each replayed call, innermost last
-    reuse_ignored: dict[int, bool]  # FunctionDef id -> takes `reuse` and never reads it
-    loops: list[tuple[int, int]]  # (line, iteration) of each loop running, outermost first
-    loc: Callable[[cst.CSTNode], Location]
-    call_stack: Callable[[], CallStack]
-    call_function: Callable[..., Value]
-    call_value: Callable[..., Value]
-    loc_statement: Callable[[cst.CSTNode], Location]
-    tf_version: str  # the configured TF version (`tf-version`)
-    add_variable: Callable[..., None]  # record a `names` row (`tf_model.TFCalls.add_variable`)
-    uncertain_sites: list[Optional[Location]]  # where code that may not run began (innermost last)
-    tf_call: Callable[..., Value]  # a TF API call (`tf_model.TFCalls.tf_call`)
-    full_def: Callable[[cst.FunctionDef], cst.FunctionDef]  # with its body (`Importing`)
+
+    @property
+    def first_graph(self) -> Graph: ...  # the program's default graph as it began
+
+    @property
+    def arg_scopes(self) -> list[TFObject]: ...  # the slim arg_scope blocks entered
+
+    @property
+    def unknown_calls(self) -> int: ...  # calls scopelint could not follow
+
+    def tf_call(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value: ...
+
+    def tf_method(self, owner: Value, name: str, args: list[Value],
+                  kwargs: dict[str, Value], node: cst.Call) -> Value: ...
+
+    def run_main(self, main: Optional[Value], node: Optional[cst.Call] = None) -> Value: ...
+
+    def opaque_call(self, node: Optional[cst.CSTNode] = None) -> None: ...
+
+    def compared_name(self, node: cst.Comparison, left: cst.BaseExpression,
+                      right: cst.BaseExpression, env: Env) -> None: ...
+
+    def enter_context(self, value: Value, node: cst.BaseExpression
+                      ) -> tuple[Optional[Frame], Value]: ...
+
+    def enter_unknown_context(self) -> tuple[Frame, Value]: ...
+
+    def exit_context(self, frame: Optional[Frame]) -> None: ...
+
+    def library_init(self, instance: Instance, args: list[Value], kwargs: dict[str, Value],
+                     node: Optional[cst.Call]) -> Value: ...
+
+    def library_call(self, instance: Instance, args: list[Value], kwargs: dict[str, Value],
+                     node: cst.Call) -> Value: ...
+
+    def library_weight(self, instance: Instance, args: list[Value], kwargs: dict[str, Value],
+                       node: cst.Call) -> Value: ...
+
+
+class TFCore(Protocol):
+    """What the TF model's parts (scopes, library calls, layer classes) ask of it: its
+    state, variable requests and the facts they record."""
+
+    graph: Graph
+    pending_reuse: list[tuple[int, int]]
+
+    @property
+    def facts(self) -> ModuleFacts: ...
+
+    @property
+    def session(self) -> Session: ...
+
+    @property
+    def tf_version(self) -> str: ...
+
+    @property
+    def scope_frames(self) -> list[tuple[str, int, str]]: ...  # (kind, invocation, name)
+
+    @property
+    def arg_scopes(self) -> list[TFObject]: ...
+
+    @property
+    def reuse_ignored(self) -> dict[int, bool]: ...  # FunctionDef id -> ignores `reuse`
+
+    def tf_call(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value: ...
+
+    def opaque_call(self, node: Optional[cst.CSTNode] = None) -> None: ...
+
+    def get_variable(self, bound: dict[str, Value], node: cst.Call,
+                     api: str = "get_variable") -> Value: ...
+
+    def new_variable(self, node: cst.Call, api: str, base: str, dtype: Optional[str] = None,
+                     shape: Optional[tuple] = None,
+                     trainable: Optional[bool] = False) -> Variable: ...
+
+    def record_request(self, node: cst.Call, api: str, request: Request,
+                       expected: Optional[str] = None,
+                       through: Optional[CallSite] = None) -> None: ...
+
+    def add_variable(self, node: cst.CSTNode, fact: VariableFact, text: str = "") -> None: ...
+
+    def reuse_origin(self, request: Request) -> Optional[Location]: ...
