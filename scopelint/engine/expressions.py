@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import string
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import Callable, Optional
 
 import libcst as cst
 
 from scopelint.engine import builtins_model, shapes, tffree, tfapi, versions
 from scopelint.engine.layer_classes import LIBRARY_WEIGHTS
+from scopelint.engine.protocols import ReplayCore
 from scopelint.engine.symbols import is_known
 from scopelint.engine.tfapi import canonical
 from scopelint.engine.values import (
@@ -49,15 +50,13 @@ from scopelint.engine.values import (
     truth,
 )
 
-if TYPE_CHECKING:
-    from scopelint.engine.interpreter import Interpreter
 
 _PERCENT_SPEC = re.compile(
     r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsa%]")
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 
 
-def evaluate(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value:
+def evaluate(interp: ReplayCore, node: cst.BaseExpression, env: Env) -> Value:
     """The abstract value of an expression; calls inside it run in order."""
     handler = _EVALUATORS.get(type(node))
     if handler is not None:
@@ -74,14 +73,14 @@ def evaluate(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value
     return Unknown()
 
 
-def _lambda(interp: "Interpreter", node: cst.Lambda, env: Env) -> Value:
+def _lambda(interp: ReplayCore, node: cst.Lambda, env: Env) -> Value:
     params = node.params
     defaults = {p.name.value: evaluate(interp, p.default, env)
                 for p in (*params.params, *params.kwonly_params) if p.default is not None}
     return Lambda(node, env, defaults)
 
 
-def _dict(interp: "Interpreter", node: cst.Dict, env: Env) -> Value:
+def _dict(interp: ReplayCore, node: cst.Dict, env: Env) -> Value:
     items: list[tuple[str, Value]] = []
     known = True
     for element in node.elements:
@@ -99,7 +98,7 @@ def _dict(interp: "Interpreter", node: cst.Dict, env: Env) -> Value:
     return Mapping(tuple(items)) if known else Unknown()
 
 
-def _sequence(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value:
+def _sequence(interp: ReplayCore, node: cst.BaseExpression, env: Env) -> Value:
     elements = node.elements  # type: ignore[attr-defined]
     items = [evaluate(interp, e.value, env) for e in elements]
     if any(isinstance(e, cst.StarredElement) for e in elements):
@@ -107,20 +106,20 @@ def _sequence(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Valu
     return Seq(tuple(items))
 
 
-def _named_expr(interp: "Interpreter", node: cst.NamedExpr, env: Env) -> Value:
+def _named_expr(interp: ReplayCore, node: cst.NamedExpr, env: Env) -> Value:
     value = evaluate(interp, node.value, env)
     interp.assign(node.target, value, env)
     return value
 
 
-def _integer(interp: "Interpreter", node: cst.Integer, env: Env) -> Value:
+def _integer(interp: ReplayCore, node: cst.Integer, env: Env) -> Value:
     try:
         return Const(int(node.value, 0))
     except ValueError:
         return Const(node.evaluated_value)
 
 
-def _simple_string(interp: "Interpreter", node: cst.SimpleString, env: Env) -> Value:
+def _simple_string(interp: ReplayCore, node: cst.SimpleString, env: Env) -> Value:
     text = node.value
     if text[0] in "\"'" and "\\" not in text:
         quote = 3 if text[:3] in ('"""', "'''") else 1
@@ -140,14 +139,14 @@ def _name(name: str, env: Env) -> Value:
     return Unknown()
 
 
-def _attribute(interp: "Interpreter", node: cst.Attribute, env: Env) -> Value:
+def _attribute(interp: ReplayCore, node: cst.Attribute, env: Env) -> Value:
     value = attribute(evaluate(interp, node.value, env), node.attr.value)
     if isinstance(value, Function) and value.is_property and value.bound is not None:
         return interp.call_function(value, [], {}, None)
     return _tf_constant(interp, value)
 
 
-def _tf_constant(interp: "Interpreter", value: Value) -> Value:
+def _tf_constant(interp: ReplayCore, value: Value) -> Value:
     """`tf.__version__` (and `tf.VERSION`, `tf.version.VERSION`) is the configured version."""
     if isinstance(value, TFRef) and value.path in tfapi.VERSION_PATHS:
         return Const(versions.release(interp.tf_version))
@@ -209,7 +208,7 @@ def attribute(owner: Value, name: str) -> Value:
     return Member(owner, name)
 
 
-def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
+def call(interp: ReplayCore, node: cst.Call, env: Env) -> Value:
     """Evaluate a call: callee, then arguments in order, then dispatch."""
     callee = evaluate(interp, node.func, env)
     args: list[Value] = []
@@ -288,7 +287,7 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
     return Unknown(interp.origin(node))
 
 
-def forget_container(interp: "Interpreter", env: Env, container: Value) -> None:
+def forget_container(interp: ReplayCore, env: Env, container: Value) -> None:
     """A list or dict changed in place: forget its items under every name and attribute that
     holds it (`xs` and its alias `ys`, a caller's list handed to the function that appends to
     it, `self.layers`), in the scopes being replayed and the instances they hold."""
@@ -313,7 +312,7 @@ def forget_container(interp: "Interpreter", env: Env, container: Value) -> None:
                 interp.set_attribute_value(instance.attrs, name, Unknown())
 
 
-def _super(interp: "Interpreter", args: list[Value]) -> Value:
+def _super(interp: ReplayCore, args: list[Value]) -> Value:
     """`super()` / `super(Cls, self)` inside a method of a module class."""
     if len(args) == 2 and isinstance(args[0], Class):
         return Super(args[0], args[1])
@@ -323,7 +322,7 @@ def _super(interp: "Interpreter", args: list[Value]) -> Value:
     return Unknown()
 
 
-def _method(interp: "Interpreter", member: Member, args: list[Value],
+def _method(interp: ReplayCore, member: Member, args: list[Value],
             kwargs: dict[str, Value], node: cst.Call) -> Value:
     owner, name = member.owner, member.name
     if isinstance(owner, (ScopeRef, TFObject)):
@@ -348,7 +347,7 @@ def _method(interp: "Interpreter", member: Member, args: list[Value],
     return Unknown(interp.origin(node))
 
 
-def _module_call(interp: "Interpreter", path: str, args: list[Value],
+def _module_call(interp: ReplayCore, path: str, args: list[Value],
                  kwargs: dict[str, Value], node: cst.Call) -> Value:
     if path == "functools.partial" and args:
         return Partial(args[0], tuple(args[1:]), tuple(kwargs.items()))
@@ -362,7 +361,7 @@ def _module_call(interp: "Interpreter", path: str, args: list[Value],
     return _inert_call(interp, [*args, *kwargs.values()], node, tffree.returns_any(path))
 
 
-def _inert_call(interp: "Interpreter", args: list[Value], node: cst.Call,
+def _inert_call(interp: ReplayCore, args: list[Value], node: cst.Call,
                 returns_any: bool = False) -> Value:
     """A call of code that cannot reach TF (see `tffree`): the TF state stays as it was,
     unless it is handed code or TF objects, which it may run or enter. Its result is inert,
@@ -425,7 +424,7 @@ def _has_special_methods(cls: Class) -> bool:
 _PLAIN_SPECIAL = frozenset({"__init__", "__repr__", "__str__", "__eq__", "__ne__", "__hash__"})
 
 
-def _string(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value:
+def _string(interp: ReplayCore, node: cst.BaseExpression, env: Env) -> Value:
     if isinstance(node, cst.SimpleString):
         return _simple_string(interp, node, env)
     if isinstance(node, cst.ConcatenatedString):
@@ -437,7 +436,7 @@ def _string(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value:
     return Unknown()
 
 
-def _fstring(interp: "Interpreter", node: cst.FormattedString, env: Env) -> str:
+def _fstring(interp: ReplayCore, node: cst.FormattedString, env: Env) -> str:
     parts: list[str] = []
     for part in node.parts:
         if isinstance(part, cst.FormattedStringText):
@@ -462,7 +461,7 @@ _TENSOR_OPS = {"Add": "add", "Subtract": "sub", "Multiply": "mul", "Divide": "tr
                "FloorDivide": "floordiv", "Power": "pow", "MatrixMultiply": "matmul"}
 
 
-def _binary_node(interp: "Interpreter", node: cst.BinaryOperation, env: Env) -> Value:
+def _binary_node(interp: ReplayCore, node: cst.BinaryOperation, env: Env) -> Value:
     left = evaluate(interp, node.left, env)
     right = evaluate(interp, node.right, env)
     if isinstance(left, (Tensor, Variable)) or isinstance(right, (Tensor, Variable)):
@@ -570,7 +569,7 @@ def _format(template: str, args: list[Value]) -> str:
     return "".join(out)
 
 
-def _compare(interp: "Interpreter", node: cst.Comparison, env: Env) -> Value:
+def _compare(interp: ReplayCore, node: cst.Comparison, env: Env) -> Value:
     left = evaluate(interp, node.left, env)
     result: Optional[bool] = True
     left_node: cst.BaseExpression = node.left
@@ -616,7 +615,7 @@ def _as_const(value: Value) -> Value:
     return value
 
 
-def _boolean(interp: "Interpreter", node: cst.BooleanOperation, env: Env) -> Value:
+def _boolean(interp: ReplayCore, node: cst.BooleanOperation, env: Env) -> Value:
     left = evaluate(interp, node.left, env)
     known = truth(left)
     is_and = isinstance(node.operator, cst.And)
@@ -641,7 +640,7 @@ def _unary(op: cst.BaseUnaryOp, value: Value) -> Value:
     return Unknown()
 
 
-def _if_exp(interp: "Interpreter", node: cst.IfExp, env: Env) -> Value:
+def _if_exp(interp: ReplayCore, node: cst.IfExp, env: Env) -> Value:
     known = truth(evaluate(interp, node.test, env))
     if known is True:
         return evaluate(interp, node.body, env)
@@ -655,7 +654,7 @@ def _if_exp(interp: "Interpreter", node: cst.IfExp, env: Env) -> Value:
     return body if body == orelse else Unknown()
 
 
-def _subscript(interp: "Interpreter", node: cst.Subscript, env: Env) -> Value:
+def _subscript(interp: ReplayCore, node: cst.Subscript, env: Env) -> Value:
     owner = evaluate(interp, node.value, env)
     index: Value = Unknown()
     parts: list[shapes.Index] = []
@@ -696,7 +695,7 @@ def _sliced(owner: Value, bounds: list[Value]) -> Value:
     return Const(text[part]) if text is not None and is_known(text) else Unknown()
 
 
-def _comprehension(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value:
+def _comprehension(interp: ReplayCore, node: cst.BaseExpression, env: Env) -> Value:
     """A list/tuple comprehension over a short known iterable runs once per item, in order;
     any other comprehension runs its body an unknown number of times: once, in maybe mode."""
     clause: cst.CompFor = node.for_in  # type: ignore[attr-defined]

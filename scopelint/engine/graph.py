@@ -14,13 +14,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Callable, Optional, Union
+from typing import TYPE_CHECKING, Callable, Iterator, Optional, Protocol, Union
 
-from scopelint.engine.symbols import ANY, KeySet, hole, is_known, matcher
+from scopelint.engine.symbols import ANY, KeySet, hole, is_known, matcher, pattern
 from scopelint.facts import CallStack, Cause, Location, Outcome, Reuse
 
 if TYPE_CHECKING:
-    from scopelint.engine.session import Session
+    from scopelint.facts import ModuleFacts
+
+
+class GraphCounters(Protocol):
+    """What a graph takes from the session (`session.Session`): serial numbers unique in
+    it, and the log of what branches write."""
+
+    @property
+    def graphs(self) -> Iterator[int]: ...
+
+    @property
+    def branch_writes(self) -> BranchWrites: ...
 
 
 def or_reuse(inner: Reuse, outer: Reuse) -> Reuse:
@@ -74,7 +85,7 @@ class Request:
 class Graph:
     """One `tf.Graph` with its variable-scope store, replayed symbolically."""
 
-    def __init__(self, session: Session, known_context: bool = True,
+    def __init__(self, session: GraphCounters, known_context: bool = True,
                  created_in: Optional[int] = 0) -> None:
         # The replayed call that made it (`tf.Graph()` in a function); None: TF makes it for
         # the next call (an Estimator's `model_fn`), which then owns it.
@@ -418,3 +429,10 @@ class Frame:
         self.scope = graph.scope
         self.undo = undo
         self.kind = kind
+
+
+def mark_unknown_call(graph: Graph, facts: Optional[ModuleFacts]) -> None:
+    """What a call scopelint cannot follow does to the graph and, when recorded, the facts."""
+    graph.mark_store_unknown()
+    if facts is not None:
+        facts.unknown_names.add(pattern(graph.full_name(ANY)))

@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence, Union
 import libcst as cst
 
 from scopelint.engine import builtins_model, expressions
-from scopelint.engine.function_replay import CALL_BUDGET, CallReplay, Exit, MaybeExit
+from scopelint.engine.function_replay import CALL_BUDGET, Exit, FunctionReplay, MaybeExit
 from scopelint.engine.cstwalk import Block, dotted, statements, tests_what_was_built
-from scopelint.engine.module_replay import Importing, ModuleState
+from scopelint.engine.module_replay import ModuleReplay
+from scopelint.engine.module_state import ModuleState
 from scopelint.engine.import_resolution import assumes_tf, module_value
 from scopelint.engine.layer_classes import library_base
 from scopelint.engine.graph import Graph, Undone
 from scopelint.engine.project import Project, ProjectSettings, SourceFile
-from scopelint.engine.sharing import Load, Writes
 from scopelint.engine.protocols import CallSite, TFModel
 from scopelint.engine import tf_model
 from scopelint.engine.values import (
@@ -45,7 +45,7 @@ from scopelint.engine.values import (
     Value,
     truth,
 )
-from scopelint.facts import CallStack, Cause, Location, ModuleFacts, Reuse
+from scopelint.facts import CallStack, Cause, Location, ModuleFacts
 
 if TYPE_CHECKING:
     from scopelint.engine.session import Session
@@ -55,45 +55,39 @@ Origin = tuple[object, cst.Call, Optional[cst.CSTNode]]  # positions, call, stat
 MAX_CONCRETE_ITERATIONS = 32
 
 
-class Interpreter(CallReplay, Importing):
-    """Replays a program from one module (its `__main__`); `facts` holds the result."""
+class Interpreter:
+    """Replays a program from one module (its `__main__`); `facts` holds the result.
+
+    It runs statements and holds where the code running is; calls of the program's
+    functions are replayed by `calls` (`function_replay`), imports by `imports`
+    (`module_replay`), and TF API calls by `tf` (`tf_model`), which it sees only as a
+    `protocols.TFModel`."""
 
     def __init__(self, entry: ModuleState, project: Optional[Project], session: Session,
                  settings: ProjectSettings = ProjectSettings()) -> None:
         self.entry = self.module = entry
-        self.project = project
         self.session = session
-        self.shortcuts = settings.shortcuts
-        self.tf_free = settings.tf_free
         self.tf_version = settings.tf_version
-        # By name, as `sys.modules`; the script runs as `__main__`, so importing it by
-        # its own name runs it again, as Python does.
-        self.modules: dict[str, Optional[ModuleState]] = {}
-        self.loading: list[Load] = []
         self.facts = ModuleFacts()
         self.tf: TFModel = tf_model.TFModel(self, self.facts, session, self.tf_version)
-        self.effects = 0  # see `Importing._pristine`
+        self.calls = FunctionReplay(self)
+        self.imports = ModuleReplay(self, project, settings)
+        self.effects = 0  # see `ModuleReplay._pristine`
         self.attribute_sets = 0
-        self.writes: Writes = {}
         self.stack: list[Location] = []
         self.call_sites: list[CallSite] = []
         self.active: list[cst.FunctionDef] = []
-        self.executed: set[int] = set()
         self.recording = True
         self.invocation = 0
-        self._invocations = itertools.count(1)
         self.maybe_returns: list[Value] = []
         self.current: Optional[cst.CSTNode] = None  # the statement being run, for positions
         self.budget = CALL_BUDGET
         self.maybe_exits = 0  # MaybeExit signals seen, to notice a body that may stop early
-        self.generators: dict[int, bool] = {}  # FunctionDef id -> has `yield`
         self.handling = 0  # depth of `try` blocks whose handlers catch TF's ValueError
         self.catching_type_error = 0  # depth of `try` blocks whose handlers catch TypeError
         self.calling: list[Function] = []  # the functions being replayed, innermost last
         self.call_envs: list[Env] = []  # and their local variables
         self.loops: list[tuple[int, int]] = []  # (line, iteration) of the loops running
-        # per class: the attributes and enclosing-scope reuse its `__init__` leaves
-        self.constructed: dict[int, tuple[dict[str, Value], Reuse, Optional[Location]]] = {}
         # (run the `with` body, call depth of the `@contextmanager` replay) per entered item
         self.yield_hooks: list[tuple[Callable[[Value], None], int]] = []
         # (attributes, name, value before) of each attribute set in a branch
@@ -111,7 +105,7 @@ class Interpreter(CallReplay, Importing):
             self.exec_block(entry.body, entry.globals)
         except (Exit, MaybeExit):
             pass
-        self._run_uncalled(entry.body, entry.globals, None)
+        self.calls.run_uncalled(entry.body, entry.globals, None)
         return self.facts
 
     # -- positions and facts ----------------------------------------------------
@@ -126,6 +120,58 @@ class Interpreter(CallReplay, Importing):
 
     def call_stack(self) -> CallStack:
         return tuple(self.stack)
+
+    # -- what the TF model and expressions call (see `function_replay`, `module_replay`) --
+
+    def call_function(self, fn: Function, args: list[Value], kwargs: dict[str, Value],
+                      call: Optional[cst.Call], unknown_args: bool = False,
+                      unknown_rest: bool = False, replay_generator: bool = False) -> Value:
+        return self.calls.call_function(fn, args, kwargs, call, unknown_args, unknown_rest,
+                                        replay_generator)
+
+    def call_value(self, callee: Value, args: list[Value], kwargs: dict[str, Value],
+                   call: Optional[cst.Call], unknown_rest: bool = False) -> Value:
+        return self.calls.call_value(callee, args, kwargs, call, unknown_rest)
+
+    def instantiate(self, cls: Class, args: list[Value], kwargs: dict[str, Value],
+                    call: cst.Call) -> Value:
+        return self.calls.instantiate(cls, args, kwargs, call)
+
+    def run_callbacks(self, values: Sequence[Value], certain: bool,
+                      call: Optional[cst.Call] = None) -> None:
+        self.calls.run_callbacks(values, certain, call)
+
+    def reaches_tf(self, path: str) -> bool:
+        return self.imports.reaches_tf(path)
+
+    @contextmanager
+    def in_module(self, state: ModuleState) -> Iterator[None]:
+        """Run code of `state` (positions and paths come from it)."""
+        saved = self.module, self.current
+        self.module, self.current = state, None
+        try:
+            yield
+        finally:
+            self.module, self.current = saved
+
+    def full_def(self, node: cst.FunctionDef) -> cst.FunctionDef:
+        """A function of the running module with its body (see `SourceFile.parsed`)."""
+        source = self.module.source
+        return source.full_def(node) if source is not None else node
+
+    @contextmanager
+    def code_of(self, env: Env) -> Iterator[None]:
+        """Run code defined in `env` (a function's or lambda's) in the module that owns it."""
+        owner = env.owner()
+        if owner is None or owner is self.module:
+            yield
+        else:
+            with self.in_module(owner):
+                yield
+
+    def loc_statement(self, node: cst.CSTNode) -> Location:
+        assert self.module.positions is not None
+        return self.module.positions.of_statement(node)
 
     # -- statements ---------------------------------------------------------------
 
@@ -182,9 +228,9 @@ class Interpreter(CallReplay, Importing):
         elif isinstance(node, cst.Continue):
             raise Exit("continue")
         elif isinstance(node, cst.Import):
-            self.exec_import(node, env)
+            self.imports.exec_import(node, env)
         elif isinstance(node, cst.ImportFrom):
-            self.exec_import_from(node, env)
+            self.imports.exec_import_from(node, env)
         elif isinstance(node, (cst.Raise, cst.Assert)):
             for child in (getattr(node, "exc", None), getattr(node, "test", None)):
                 if isinstance(child, cst.BaseExpression):
@@ -200,18 +246,18 @@ class Interpreter(CallReplay, Importing):
         names = frozenset(_decorator_name(expr) for expr, _ in decorators)
         if names & {"setter", "deleter"}:
             return  # `@x.setter`: `x` stays the property's getter
-        value: Value = Function(node, env, defaults=self._defaults(node, env),
+        value: Value = Function(node, env, defaults=self.function_defaults(node, env),
                                 decorators=names & KNOWN_DECORATORS)
         for expr, decorator in reversed(decorators):
             if _decorator_name(expr) in KNOWN_DECORATORS:
                 continue
             if isinstance(decorator, (Function, Lambda)):  # a module decorator: apply it
-                value = self.call_value(decorator, [value], {}, None)
+                value = self.calls.call_value(decorator, [value], {}, None)
             else:  # `@lru_cache`, `@tf.function`, ...: what it returns is unknown
                 value = Unknown()
         env.bind(node.name.value, value)
 
-    def _defaults(self, node: cst.FunctionDef, env: Env) -> dict[str, Value]:
+    def function_defaults(self, node: cst.FunctionDef, env: Env) -> dict[str, Value]:
         params = node.params
         return {p.name.value: self.eval(p.default, env)
                 for p in (*params.params, *params.kwonly_params)
@@ -310,7 +356,7 @@ class Interpreter(CallReplay, Importing):
         attribute_names: list[tuple[dict[str, Value], str]] = []
         pending = self.tf.pending_reuse  # `reuse_variables()` calls no request has used yet
         still_pending = list(pending)
-        loaded = len(self.modules)
+        loaded = len(self.imports.modules)
         imported: dict[str, Optional[ModuleState]] = {}  # first imported by an arm
 
         @contextmanager
@@ -342,9 +388,9 @@ class Interpreter(CallReplay, Importing):
                 still_pending.extend(p for p in self.tf.pending_reuse if p not in still_pending)
                 self.tf.pending_reuse = list(pending)
                 # The next arm imports afresh what this one imported first, as Python would.
-                for name in list(itertools.islice(reversed(self.modules),
-                                                  len(self.modules) - loaded)):
-                    imported.setdefault(name, self.modules.pop(name))
+                for name in list(itertools.islice(reversed(self.imports.modules),
+                                                  len(self.imports.modules) - loaded)):
+                    imported.setdefault(name, self.imports.modules.pop(name))
 
         self.yield_hooks.append((_spent, -1))  # a `yield` in a branch may not run
         self.enter_uncertain()
@@ -362,7 +408,7 @@ class Interpreter(CallReplay, Importing):
             for attrs, name in attribute_names:
                 self.set_attribute_value(attrs, name, Unknown())
             self.tf.pending_reuse = still_pending
-            self.modules.update(imported)
+            self.imports.modules.update(imported)
 
     def contained_maybe(self, blocks: Sequence[object], env: Env) -> None:
         """Blocks that may run, whose early exits stay inside them (a loop's extra pass)."""
@@ -518,7 +564,7 @@ class Interpreter(CallReplay, Importing):
                 self.stack, self.active, self.invocation = inner
         self.yield_hooks.append((at_yield, len(self.active) + 1))
         try:
-            self.call_function(cm.fn, cm.args, cm.kwargs, cm.call, replay_generator=True)
+            self.calls.call_function(cm.fn, cm.args, cm.kwargs, cm.call, replay_generator=True)
         except _BodyExit as escape:
             raise escape.exit from None
         finally:
@@ -594,7 +640,7 @@ class Interpreter(CallReplay, Importing):
     def _in_entry_point(self) -> bool:
         """The code runs in a function the program's top level calls (`main()`, or
         `tf.app.run(main)`), outside loops: its `return` ends the program."""
-        return (len(self.calling) == 1 and len(self.stack) == 1 and not self.loading
+        return (len(self.calling) == 1 and len(self.stack) == 1 and not self.imports.loading
                 and not self.loops)
 
     def _handlers(self, node: Union[cst.Try, cst.TryStar], through: bool, env: Env) -> None:
@@ -807,7 +853,7 @@ def run_program(source: SourceFile, project: Optional[Project], session: Session
     # A script inside a package resolves its relative imports as under `python -m`.
     name = project.entry_name if project is not None else "__main__"
     # As an imported module: the bodies of functions that never run (those that can reach
-    # no fact are not replayed, see `function_replay._run_uncalled`) are never handed to libcst.
+    # no fact are not replayed, see `FunctionReplay.run_uncalled`) are never handed to libcst.
     with session.active():
         entry = ModuleState.of(name, source.path, False, source, "__main__",
                                session.outer_writes, lazy=settings.shortcuts,

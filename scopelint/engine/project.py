@@ -17,7 +17,7 @@ import re
 import sys
 import warnings
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Iterator, Optional, Protocol, Sequence
 
 from scopelint.engine import tfapi
 from scopelint.limits import may_be_too_complex, too_complex
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from scopelint.engine.positions import Positions
-    from scopelint.engine.session import Session
 
 # Top-level names never resolved to project files: scopelint models them by name.
 MODELLED = frozenset({name.partition(".")[0] for name in tfapi.MODULES} | {"absl"})
@@ -227,10 +226,23 @@ class Found:
         return self.path.endswith(".py")
 
 
+class ProjectFiles(Protocol):
+    """What a project takes from the session (`session.Session`): files as read once, and
+    the module lookups it remembers."""
+
+    @property
+    def found(self) -> dict[tuple[tuple[str, ...], str], Optional[Found]]: ...
+
+    @property
+    def no_tf(self) -> set[tuple[tuple[str, ...], str]]: ...
+
+    def load_file(self, path: str) -> Optional[SourceFile]: ...
+
+
 class Project:
     """Module resolution for one analysed file (its roots and its own module name)."""
 
-    def __init__(self, entry: str, src: Sequence[str], session: Session) -> None:
+    def __init__(self, entry: str, src: Sequence[str], session: ProjectFiles) -> None:
         self.session = session  # files read and modules found, for the whole run
         folder = os.path.dirname(entry) or "."
         parts = _packages(folder)

@@ -5,17 +5,24 @@ runs statements, expressions, calls and imports; the TF model (`tf_model` and it
 parts `scopes`, `tf_library`, `layer_classes`) simulates TF's graph, scopes and
 variables. Each holds the other through a Protocol below, never by its class:
 `Replay` is what the TF model asks of the replay, `TFModel` what the replay asks of
-the TF model, and `TFCore` what the TF model's parts ask of the TF model.
+the TF model, and `TFCore` what the TF model's parts ask of the TF model. Within the
+replay, `ReplayCore` is what its parts (`expressions`, `function_replay`,
+`module_replay`) ask of the interpreter.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple, Optional, Protocol
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Callable, NamedTuple, Optional, Protocol, Sequence, Union
 
 import libcst as cst
 
 from scopelint.engine.graph import Frame, Graph, Request
-from scopelint.engine.values import Args, Env, Function, Instance, TFObject, Value, Variable
+from scopelint.engine.cstwalk import Block
+from scopelint.engine.module_state import ModuleState
+from scopelint.engine.values import (
+    Args, Class, Env, Function, Instance, TFObject, Value, Variable,
+)
 from scopelint.facts import CallStack, Location, ModuleFacts, VariableFact
 
 if TYPE_CHECKING:
@@ -187,3 +194,62 @@ class TFCore(Protocol):
     def add_variable(self, node: cst.CSTNode, fact: VariableFact, text: str = "") -> None: ...
 
     def reuse_origin(self, request: Request) -> Optional[Location]: ...
+
+
+class ReplayCore(Replay, Protocol):
+    """What the replay's parts ask of the interpreter: its state, statements and
+    expressions, and each other's entry points."""
+
+    module: ModuleState  # the module whose code is running
+    current: Optional[cst.CSTNode]  # the statement running, for positions
+    stack: list[Location]
+    invocation: int
+    budget: int  # function replays the program may still spend
+    effects: int  # calls replayed and attributes set outside shareable module top levels
+    attribute_sets: int  # attributes set on classes and instances
+    maybe_returns: list[Value]  # what a `return` in a branch of the running call returns
+    tf: TFModel
+
+    @property
+    def facts(self) -> ModuleFacts: ...
+
+    @property
+    def session(self) -> Session: ...
+
+    @property
+    def tf_version(self) -> str: ...  # the configured TF version (`tf-version`)
+
+    def eval(self, node: cst.BaseExpression, env: Env) -> Value: ...
+
+    def exec_block(self, body: Union[Block, cst.BaseSuite], env: Env) -> None: ...
+
+    def assign(self, target: cst.BaseExpression, value: Value, env: Env) -> None: ...
+
+    def set_attribute(self, owner: Value, name: str, value: Value) -> None: ...
+
+    def set_attribute_value(self, attrs: dict[str, Value], name: str, value: Value) -> None: ...
+
+    def function_defaults(self, node: cst.FunctionDef, env: Env) -> dict[str, Value]: ...
+
+    def origin(self, node: cst.Call) -> tuple[object, cst.Call, Optional[cst.CSTNode]]: ...
+
+    def maybe(self) -> AbstractContextManager[None]: ...
+
+    def quietly(self) -> AbstractContextManager[None]: ...
+
+    def alternatives(self, env: Env, names: bool = True
+                     ) -> AbstractContextManager[Callable[[], AbstractContextManager[None]]]: ...
+
+    def reach_yield(self, value: Value) -> Value: ...
+
+    def in_module(self, state: ModuleState) -> AbstractContextManager[None]: ...
+
+    def code_of(self, env: Env) -> AbstractContextManager[None]: ...
+
+    def instantiate(self, cls: Class, args: list[Value], kwargs: dict[str, Value],
+                    call: cst.Call) -> Value: ...
+
+    def run_callbacks(self, values: Sequence[Value], certain: bool,
+                      call: Optional[cst.Call] = None) -> None: ...
+
+    def reaches_tf(self, path: str) -> bool: ...

@@ -16,11 +16,12 @@ import cycle are shared together, with the one the cycle began from.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple, Optional
 
-from scopelint.engine.graph import Graph
+from scopelint.engine.graph import BranchWrites, Graph, mark_unknown_call
 from scopelint.engine.symbols import KeySet
 from scopelint.engine.values import (
     Class, ContextCall, Env, Function, Instance, Lambda, Mapping, Member, ModuleObject,
@@ -130,7 +131,7 @@ class Shared:
     modules: tuple[tuple[Any, Snapshot], ...]  # Any: module_replay.ModuleState
     cost: int  # calls their own top levels replayed (the modules they loaded not counted)
     imports: tuple[Any, ...]  # the replays of every other project module they imported
-    opaque: bool  # they called what scopelint cannot follow (`tf_model.mark_unknown_call`)
+    opaque: bool  # they called what scopelint cannot follow (`graph.mark_unknown_call`)
     sets_attributes: bool  # on classes or instances (an unknown branch forgets them after)
     context: dict[tuple[int, str], Value]  # the program's `Load.writes` when it began
     writes: tuple[Write, ...]  # what its import added to them (a cache another module fills)
@@ -180,14 +181,19 @@ def program_state(graph: Graph, facts: ModuleFacts) -> State:
 @lru_cache(maxsize=1)
 def pristine_states() -> tuple[State, State]:
     """The state of a new program, and of one after a call scopelint cannot follow."""
-    from scopelint.engine.session import Session
-    from scopelint.engine.tf_model import mark_unknown_call  # tfcalls imports the engine
-
-    session = Session()  # the states hold no serial number, nor anything else of a session
+    session = _Counters()  # the states hold no serial number, nor anything else of a session
     clean = program_state(Graph(session), ModuleFacts())
     graph, facts = Graph(session), ModuleFacts()
     mark_unknown_call(graph, facts)
     return clean, program_state(graph, facts)
+
+
+class _Counters:
+    """A graph's counters (`graph.GraphCounters`) outside any session."""
+
+    def __init__(self) -> None:
+        self.graphs = itertools.count(1)
+        self.branch_writes = BranchWrites()
 
 
 def _content(obj: object, skip: tuple[str, ...]) -> State:

@@ -29,7 +29,7 @@ from scopelint.engine.arguments import (
     signature_key,
 )
 from scopelint.engine.cstwalk import source_of
-from scopelint.engine.graph import Frame, Graph, Request
+from scopelint.engine.graph import Frame, Graph, Request, mark_unknown_call
 from scopelint.engine.layer_classes import LayerClasses
 from scopelint.engine.protocols import CallSite, Replay
 from scopelint.engine.scopes import Scopes
@@ -755,10 +755,3 @@ def _slim_ops(ops: Value) -> Optional[frozenset[str]]:
 
 def _with_port(name: Optional[str]) -> Optional[str]:
     return None if name is None else name + ":0"
-
-
-def mark_unknown_call(graph: Graph, facts: Optional[ModuleFacts]) -> None:
-    """What a call scopelint cannot follow does to the graph and, when recorded, the facts."""
-    graph.mark_store_unknown()
-    if facts is not None:
-        facts.unknown_names.add(pattern(graph.full_name(ANY)))
