@@ -27,6 +27,7 @@ _FIELDS: dict[type, tuple[str, ...]] = {  # where dataclass order is not source 
 
 def _subclasses(kind: type) -> set[type]:
     found = {kind}
+    sub: type
     for sub in kind.__subclasses__():
         found |= _subclasses(sub)
     return found
@@ -96,7 +97,7 @@ _GRAPH_QUERIES = frozenset({
 })
 
 
-def tests_what_was_built(test: cst.BaseExpression) -> bool:
+def tests_what_was_built(test: cst.CSTNode) -> bool:
     """Whether a condition may test what the program has built so far: membership in a
     container it fills (`name in cache`, not `mode in ("a", "b")` nor `"-v" in sys.argv`),
     `hasattr(...)`, or a call that reads the graph (`tf.global_variables()`)."""

@@ -88,6 +88,7 @@ def _dict(interp: ReplayCore, node: cst.Dict, env: Env) -> Value:
             evaluate(interp, element.value, env)
             known = False
             continue
+        assert isinstance(element, cst.DictElement)
         key = evaluate(interp, element.key, env)
         value = evaluate(interp, element.value, env)
         text = const_str(key)
@@ -442,6 +443,7 @@ def _fstring(interp: ReplayCore, node: cst.FormattedString, env: Env) -> str:
         if isinstance(part, cst.FormattedStringText):
             parts.append(part.value)
             continue
+        assert isinstance(part, cst.FormattedStringExpression)
         value = evaluate(interp, part.expression, env)
         spec = part.format_spec
         if isinstance(value, Const) and not part.conversion and not spec:
@@ -449,7 +451,8 @@ def _fstring(interp: ReplayCore, node: cst.FormattedString, env: Env) -> str:
         elif isinstance(value, Const) and not part.conversion and spec and all(
                 isinstance(s, cst.FormattedStringText) for s in spec):
             try:
-                parts.append(format(value.value, "".join(s.value for s in spec)))  # type: ignore[union-attr]
+                parts.append(format(value.value, "".join(
+                    s.value for s in spec if isinstance(s, cst.FormattedStringText))))
             except (TypeError, ValueError, OverflowError):
                 parts.append(Unknown().text)
         else:
@@ -508,7 +511,7 @@ def _percent(template: str, right: Value) -> str:
     args = list(right.items) if isinstance(right, Seq) else [right]
     if all(isinstance(a, Const) for a in args):
         try:
-            return template % tuple(a.value for a in args)  # type: ignore[union-attr]
+            return template % tuple(a.value for a in args if isinstance(a, Const))
         except (TypeError, ValueError, KeyError, OverflowError):
             return Unknown().text
     out: list[str] = []
@@ -537,8 +540,10 @@ def _string_method(text: str, name: str, args: list[Value]) -> Value:
         return Const(text.join(to_text(a) for a in args[0].items))
     if name in ("lower", "upper", "strip", "rstrip", "lstrip") and not args and is_known(text):
         return Const(getattr(text, name)())
-    if name == "replace" and len(args) == 2 and all(isinstance(a, Const) for a in args):
-        return Const(text.replace(args[0].value, args[1].value))  # type: ignore[union-attr]
+    if name == "replace" and len(args) == 2:
+        old, new = args
+        if isinstance(old, Const) and isinstance(new, Const):
+            return Const(text.replace(old.value, new.value))
     if name in ("split", "startswith", "endswith") and is_known(text) and len(args) == 1:
         part = const_str(args[0])
         if part is None or not is_known(part) or not part:
@@ -708,7 +713,7 @@ def _comprehension(interp: ReplayCore, node: cst.BaseExpression, env: Env) -> Va
         values = []
         for item in items:
             interp.assign(clause.target, item, local)
-            values.append(evaluate(interp, node.elt, local))  # type: ignore[attr-defined]
+            values.append(evaluate(interp, node.elt, local))
         return Seq(tuple(values))
     with interp.maybe():
         interp.assign(clause.target, Unknown(), local)

@@ -200,6 +200,7 @@ class Interpreter:
             if handler is not None:
                 handler(stmt, env)
             else:
+                assert isinstance(stmt, cst.BaseCompoundStatement)
                 self.havoc_compound(stmt, env)
         finally:
             self.current = saved
@@ -440,7 +441,7 @@ class Interpreter:
     def enter_uncertain(self) -> None:
         """Code that may or may not run begins (at the statement running)."""
         where = self.loc_statement(self.current) if self.current is not None else None
-        self.uncertain_sites.append(where)  # type: ignore[arg-type]
+        self.uncertain_sites.append(where)
         self.uncertainty.append(self.tf.graph.uncertainty())
 
     def leave_uncertain(self, graph: Graph) -> None:
@@ -657,8 +658,8 @@ class Interpreter:
         if isinstance(subject, Const):
             for case in node.cases:
                 pattern = case.pattern
-                wildcard = isinstance(pattern, cst.MatchAs) and pattern.pattern is None
-                if case.guard is None and wildcard:
+                if (case.guard is None and isinstance(pattern, cst.MatchAs)
+                        and pattern.pattern is None):  # a wildcard
                     if pattern.name is not None:
                         self.assign(pattern.name, subject, env)
                     self.exec_block(case.body, env)

@@ -17,7 +17,7 @@ import re
 import sys
 import warnings
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator, Optional, Protocol, Sequence
+from typing import TYPE_CHECKING, Iterator, Optional, Protocol, Sequence, cast
 
 from scopelint.engine import tfapi
 from scopelint.limits import may_be_too_complex, too_complex
@@ -171,7 +171,8 @@ class SourceFile:
                 cst.parse_module(self.text)  # raises with the file's own positions
                 raise
             self.libcst_lines += piece.count("\n")
-            found = parsed.body.body[0] if node.col_offset else parsed  # type: ignore[attr-defined]
+            found = cast("cst.FunctionDef", cast("cst.IndentedBlock", cast("cst.If", parsed).body)
+                         .body[0] if node.col_offset else parsed)  # parsed inside `if 1:`
         self._pieces[piece] = found
         self._cst[True][1].pair_body(found, node)
         self._bodies[id(header)] = found
@@ -196,7 +197,7 @@ def _skeleton(text_lines: list[str], tree: ast.Module) -> tuple[str, list[ast.AS
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         ends = [getattr(n, "end_lineno", 0) or 0 for n in ast.walk(node.args)]
-        header = max([node.lineno, *ends, node.returns.end_lineno if node.returns else 0])
+        header = max([node.lineno, *ends, (node.returns.end_lineno or 0) if node.returns else 0])
         first, last = node.body[0].lineno, node.end_lineno or 0
         if first <= header or last > len(lines):
             continue

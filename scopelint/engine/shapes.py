@@ -12,7 +12,7 @@ is guessed. Each result also says which variables a gradient of it reaches
 from __future__ import annotations
 
 import math
-from typing import Callable, Optional
+from typing import Callable, Mapping, Optional
 
 from scopelint.engine import tfapi
 from scopelint.engine.values import (
@@ -291,7 +291,7 @@ def _stack(b: Bound) -> tuple[Shape, Optional[str]]:
     if axis is None:
         return None, tensors[0].dtype
     merged = [next((d for d in column if d is not None), None)
-              for column in zip(*(t.shape for t in tensors))]  # type: ignore[misc]
+              for column in zip(*(t.shape for t in tensors))]
     return tuple(merged[:axis] + [len(tensors)] + merged[axis:]), tensors[0].dtype
 
 
@@ -362,7 +362,7 @@ def _reduce(dtype: Optional[str] = None) -> Rule:
     return rule
 
 
-def _none(value: Value) -> bool:
+def _none(value: Optional[Value]) -> bool:
     return isinstance(value, Const) and value.value is None
 
 
@@ -639,7 +639,7 @@ def padding(value: Optional[Value], default: str) -> Optional[str]:
         else None
 
 
-def layer_shapes(kind: str, args: dict[str, Value], padding_default: str = "valid",
+def layer_shapes(kind: str, args: Mapping[str, Optional[Value]], padding_default: str = "valid",
                  names: tuple[str, str] = ("kernel", "bias")) -> dict[str, Dims]:
     """The weight shapes (`kernel`, `bias`, batch norm's `gamma`, ...) and `output` shape of
     a dense, convolution, batch-normalization or embedding layer, from its input's shape

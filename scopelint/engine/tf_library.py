@@ -140,7 +140,7 @@ class Library:
 
     def layer_object_call(self, layer: TFObject, node: cst.Call,
                           inputs: Optional[Value] = None,
-                          sizes: Optional[dict[str, tuple]] = None) -> Value:
+                          sizes: Optional[dict[str, tuple]] = None) -> Tensor:
         """`Layer.__call__`: the first call picks the scope and gets each weight in it;
         later calls use the weights already built. `sizes`: the weights' shapes when the
         caller knows them (a cell's, from its input's width)."""
@@ -460,7 +460,7 @@ class Library:
         trained = trained_variables(bound.get("loss"), given)
         if trained is None:
             return Unknown()
-        listed = trained if is_none(given) else given.items  # type: ignore[union-attr]
+        listed = given.items if isinstance(given, Seq) else trained
         return Seq(tuple(Seq((Tensor(v.shape, v.dtype) if v in trained else Const(None), v))
                          for v in listed))
 
@@ -625,8 +625,8 @@ def trained_variables(loss: Optional[Value], var_list: Value) -> Optional[list[V
             isinstance(v, Variable) and v.trainable is True for v in var_list.items):
         return None
     names = None if reached is None else {v.name for v in reached}
-    return [v for v in var_list.items  # type: ignore[misc]
-            if names is None or v.name in names]  # type: ignore[union-attr]
+    return [v for v in var_list.items
+            if isinstance(v, Variable) and (names is None or v.name in names)]
 
 
 def _slot_count(kind: str, args: dict[str, Value]) -> Optional[int]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional, cast
 
 import libcst as cst
 
@@ -72,6 +72,9 @@ from scopelint.facts import (
     Reuse,
     VariableFact,
 )
+
+if TYPE_CHECKING:
+    from scopelint.engine.positions import Positions
 
 
 class TFModel:
@@ -218,8 +221,8 @@ class TFModel:
             self.graph = saved
         return Unknown()
 
-    def tf_method(self, owner: Value, name: str, args: list[Value],
-                  kwargs: dict[str, Value], node: cst.Call) -> Value:
+    def tf_method(self, owner: Value, name: str, args: list[Value], kwargs: Args,
+                  node: cst.Call) -> Value:
         if isinstance(owner, ScopeRef):
             if name == "reuse_variables":
                 self.scopes.reuse_variables(owner.scope, node)
@@ -344,7 +347,8 @@ class TFModel:
             return None
         origin = origin_of(text) if not known else None
         if origin is not None:
-            positions, call, statement = origin  # type: ignore[misc]
+            positions, call, statement = cast(
+                "tuple[Positions, cst.Call, Optional[cst.CSTNode]]", origin)  # `Interpreter.origin`
             return Cause(positions.of(call, statement),
                          f"`{source_of(call)[:60]}`, a value scopelint cannot know")
         graph = self.graph
