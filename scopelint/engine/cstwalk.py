@@ -7,7 +7,7 @@ fields; the engine walks statements to pair positions and to find `yield`.
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterator, Sequence, Union
+from typing import Iterator, Sequence, Union, cast
 
 import libcst as cst
 
@@ -81,7 +81,7 @@ def statements(suite: Union[cst.BaseSuite, Block]) -> Block:
         return suite.body
     if isinstance(suite, cst.SimpleStatementSuite):
         return [cst.SimpleStatementLine(body=suite.body)]
-    return suite  # type: ignore[return-value]
+    return cast(Block, suite)  # a BaseSuite is one of the two above
 
 
 _LITERALS = (cst.Tuple, cst.List, cst.Set, cst.Dict, cst.SimpleString, cst.ConcatenatedString,

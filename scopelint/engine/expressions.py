@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import string
-from typing import Callable, Optional
+from typing import Callable, Optional, Union, cast
 
 import libcst as cst
 
@@ -99,8 +99,9 @@ def _dict(interp: ReplayCore, node: cst.Dict, env: Env) -> Value:
     return Mapping(tuple(items)) if known else Unknown()
 
 
-def _sequence(interp: ReplayCore, node: cst.BaseExpression, env: Env) -> Value:
-    elements = node.elements  # type: ignore[attr-defined]
+def _sequence(interp: ReplayCore, node: Union[cst.Tuple, cst.List, cst.Set], env: Env
+              ) -> Value:
+    elements = node.elements
     items = [evaluate(interp, e.value, env) for e in elements]
     if any(isinstance(e, cst.StarredElement) for e in elements):
         return Unknown()
@@ -616,7 +617,7 @@ def _compare_pair(op: str, left: Value, right: Value) -> Optional[bool]:
 def _as_const(value: Value) -> Value:
     """A tuple or list of known constants as one constant tuple (`(1, 13)`), for comparing."""
     if isinstance(value, Seq) and all(isinstance(i, Const) for i in value.items):
-        return Const(tuple(i.value for i in value.items))  # type: ignore[attr-defined]
+        return Const(tuple(i.value for i in value.items if isinstance(i, Const)))
     return value
 
 
@@ -672,7 +673,7 @@ def _subscript(interp: ReplayCore, node: cst.Subscript, env: Env) -> Value:
             parts.append(("new",) if index == Const(None) or index == TFRef("newaxis")
                          else ("index",))
         else:
-            written: cst.Slice = element.slice  # type: ignore[assignment]
+            written = cast(cst.Slice, element.slice)
             parts.append(("slice", *(None if part is None else evaluate(interp, part, env)
                                      for part in (written.lower, written.upper, written.step))))
     if isinstance(owner, (Tensor, Variable)):
@@ -693,17 +694,19 @@ def _sliced(owner: Value, bounds: list[Value]) -> Value:
     if not all(isinstance(b, Const) and (b.value is None or type(b.value) is int)
                for b in bounds) or bounds[2] == Const(0):
         return Unknown()
-    part = slice(*(b.value for b in bounds))  # type: ignore[attr-defined]
+    part = slice(*(b.value for b in bounds if isinstance(b, Const)))
     if isinstance(owner, Seq):
         return type(owner)(owner.items[part])
     text = const_str(owner)
     return Const(text[part]) if text is not None and is_known(text) else Unknown()
 
 
-def _comprehension(interp: ReplayCore, node: cst.BaseExpression, env: Env) -> Value:
+def _comprehension(interp: ReplayCore,
+                   node: Union[cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp],
+                   env: Env) -> Value:
     """A list/tuple comprehension over a short known iterable runs once per item, in order;
     any other comprehension runs its body an unknown number of times: once, in maybe mode."""
-    clause: cst.CompFor = node.for_in  # type: ignore[attr-defined]
+    clause = node.for_in
     local = Env(env)
     source = evaluate(interp, clause.iter, local)
     items = builtins_model.iteration_values(source)
@@ -730,7 +733,7 @@ def _comprehension(interp: ReplayCore, node: cst.BaseExpression, env: Env) -> Va
             evaluate(interp, node.key, local)
             evaluate(interp, node.value, local)
         else:
-            evaluate(interp, node.elt, local)  # type: ignore[attr-defined]
+            evaluate(interp, node.elt, local)
     if isinstance(source, NoVariables) and clause.inner_for_in is None and isinstance(
             node, (cst.ListComp, cst.GeneratorExp)):
         return source  # a filter over an empty list is empty

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Callable, Iterator, Optional, Protocol, Union
+from typing import TYPE_CHECKING, Callable, Iterator, Optional, Protocol, Union, cast
 
 from scopelint.engine.symbols import ANY, KeySet, hole, is_known, matcher, pattern
 from scopelint.facts import CallStack, Cause, Location, Outcome, Reuse
@@ -360,7 +360,7 @@ class BranchWrites:
         for graph, kind, key, before in reversed(self.writes[mark:]):
             if isinstance(kind, VarScope):
                 undone.append((graph, kind, key, before, kind.reuse))
-                kind.reuse = before  # type: ignore[assignment]
+                kind.reuse = cast(Reuse, before)  # what `note` saved of this VarScope
             elif kind in _TABLES:
                 table = getattr(graph, _TABLES[kind])
                 undone.append((graph, kind, key, before, table.get(key, _ABSENT)))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence, Union, cast
 
 import libcst as cst
 
@@ -316,7 +316,7 @@ class Interpreter:
                         elif isinstance(block, cst.MatchCase):
                             self._run_case(block, env)
                         else:
-                            self.exec_block(block, env)  # type: ignore[arg-type]
+                            self.exec_block(cast(Union[Block, cst.BaseSuite], block), env)
                     except Exit as exit_:
                         if exit_.kind == "return":
                             self.maybe_returns.append(exit_.value)

@@ -228,12 +228,13 @@ class ModuleReplay:
         writes = self._writes()
         if writes is None or load.writes.keys() - writes.keys():
             return None
-        snapshots = [Snapshot.take(state.globals) for state in group]
-        if None in snapshots:
+        snapshots = [s for s in (Snapshot.take(state.globals) for state in group)
+                     if s is not None]
+        if len(snapshots) != len(group):
             return None
         before = load.writes
         self.writes = writes
-        return Shared(tuple(zip(group, snapshots)), spent - load.nested,  # type: ignore[arg-type]
+        return Shared(tuple(zip(group, snapshots)), spent - load.nested,
                       imported, self.py.tf.unknown_calls > load.unknown_calls, sets_attributes,
                       {key: write.value for key, write in before.items()},
                       tuple(w for key, w in writes.items() if key not in before
@@ -369,6 +370,6 @@ def _public(state: ModuleState) -> dict[str, Value]:
     names = state.globals.vars.get("__all__")
     if isinstance(names, Seq) and all(isinstance(i, Const) and isinstance(i.value, str)
                                       for i in names.items):
-        wanted = [str(i.value) for i in names.items]  # type: ignore[attr-defined]
+        wanted = [str(i.value) for i in names.items if isinstance(i, Const)]
         return {n: state.globals.vars.get(n) or Unknown() for n in wanted}
     return {k: v for k, v in state.globals.vars.items() if not k.startswith("_")}

@@ -17,7 +17,7 @@ import re
 import sys
 import warnings
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator, Optional, Protocol, Sequence, cast
+from typing import TYPE_CHECKING, Iterator, Optional, Protocol, Sequence, Union, cast
 
 from scopelint.engine import tfapi
 from scopelint.limits import may_be_too_complex, too_complex
@@ -136,7 +136,7 @@ class SourceFile:
                 if not stubs:
                     raise
                 module, stubs = cst.parse_module(self.text), []
-            blanked = sum(n.end_lineno - n.body[0].lineno for n in stubs)  # type: ignore
+            blanked = sum((n.end_lineno or 0) - n.body[0].lineno for n in stubs)
             self.libcst_lines += self.text.count("\n") - blanked
             lines = self.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
             self._cst[lazy] = (module, Positions(module, tree, lines, self.path, stubs))
@@ -182,12 +182,13 @@ class SourceFile:
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
-def _skeleton(text_lines: list[str], tree: ast.Module) -> tuple[str, list[ast.AST]]:
+def _skeleton(text_lines: list[str], tree: ast.Module
+              ) -> tuple[str, list[Union[ast.FunctionDef, ast.AsyncFunctionDef]]]:
     """The text with the body of each function defined at module or class level blanked
     (its first line `...`, the rest empty, so every position stays), and those functions.
     A body on its header's last line stays."""
     lines = list(text_lines)
-    stubs: list[ast.AST] = []
+    stubs: list[Union[ast.FunctionDef, ast.AsyncFunctionDef]] = []
     todo: list[ast.stmt] = list(tree.body)
     while todo:
         node = todo.pop()
@@ -313,11 +314,11 @@ class Project:
                     found = self.find(prefix)
                     loaded = self.session.load_file(found.path) if found and found.has_file \
                         else None
-                    if loaded is None:
+                    if loaded is None or found is None:
                         continue
                     if loaded.mentions_tf():
                         return True
-                    todo.append((loaded, prefix, found.package))  # type: ignore[union-attr]
+                    todo.append((loaded, prefix, found.package))
         self.session.no_tf.update((self.roots, name) for name in seen)
         return False
 

@@ -488,7 +488,8 @@ class Library:
             isinstance(v, Variable) and v.name and is_known(v.name) for v in items)
         if named:
             for var in items:
-                self.slot_variable(node, api, var, name)  # type: ignore[arg-type]
+                if isinstance(var, Variable):
+                    self.slot_variable(node, api, var, name)
             return Unknown()
         if ema.state.get("unknown"):
             return Unknown()

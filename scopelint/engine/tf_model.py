@@ -715,7 +715,7 @@ def _dict_entries(call: cst.Call, count: int) -> list[Optional[cst.DictElement]]
                                                 arg.keyword.value == "assignment_map"):
             elements = arg.value.elements if isinstance(arg.value, cst.Dict) else ()
             if len(elements) == count and all(isinstance(e, cst.DictElement) for e in elements):
-                return list(elements)  # type: ignore[arg-type]
+                return [e for e in elements if isinstance(e, cst.DictElement)]
     return [None] * count
 
 
