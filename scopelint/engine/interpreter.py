@@ -7,9 +7,11 @@ as if it ran, from the state before the branch, so what fails inside it is
 reported, and only what happens on every path stays certain state afterwards.
 Functions the module never calls are replayed afterwards in an unknown scope.
 
-The interpreter holds the program's state (graph, facts, call stack, budget);
-each module's own state (tree, positions, globals) is a `ModuleState`, and
-project modules are imported, run and called through it (see `importing`).
+The interpreter holds the replay's state (facts, call stack, budget, the statement
+running); each module's own state (tree, positions, globals) is a `ModuleState`.
+Calls of the program's functions are replayed by `function_replay`, imports by
+`module_replay`; TF's state and API calls belong to the TF model (`tf_model`), which
+the interpreter sees only through `protocols.TFModel`.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ Change = tuple[Bindings, str, Value]  # a binding set since a snapshot
 class Write(NamedTuple):
     """A global of a shared module (or of its classes and instances) another module set."""
 
-    module: Any  # importing.ModuleState: the replay whose binding it is
+    module: Any  # module_state.ModuleState: the replay whose binding it is
     names: Bindings
     key: str
     value: Value
@@ -151,14 +151,14 @@ class Shared:
 class Load:
     """A project module whose top level is running."""
 
-    state: Any  # importing.ModuleState
+    state: Any  # module_state.ModuleState
     budget: int  # the program's budget when it began
     pristine: bool  # the program had done nothing but shareable imports before
     unknown_calls: int  # the program's count of calls scopelint cannot follow, then
     writes: Writes  # globals of shared modules other modules' top levels had set, then
     attribute_sets: int  # the program's count of attributes set, then
     in_branch: bool  # imported in a branch that may not run
-    effects: int  # the program's count of effects (`Importing.effects`), then
+    effects: int  # the program's count of effects (`Interpreter.effects`), then
     imports: list[str] = field(default_factory=list)
     nested: int = 0  # calls spent by the modules loaded inside it
     inner: bool = False  # shared with the module loading around it (a cycle through it closed)

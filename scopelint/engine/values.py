@@ -142,7 +142,7 @@ class ModuleRef(Value):
 class ModuleObject(Value):
     """A project module (`import model`): its attributes are its globals."""
 
-    state: Any  # interpreter.ModuleState
+    state: Any  # module_state.ModuleState
 
 
 @dataclass(frozen=True)
