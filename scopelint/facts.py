@@ -205,7 +205,7 @@ class InvalidNameFact:
 
     loc: Location
     text: str  # the name as TF checks it
-    root: bool  # checked against the root pattern (first character too)
+    root: Optional[bool]  # checked against the root pattern (first character too); None: maybe
     variables_before: int  # variable facts recorded before it: TF raises here
     stack: CallStack = ()
 

@@ -4,7 +4,7 @@ Criterion: a decoded file goes through libcst and the engine when its text
 contains one of `ROOTS`, the top-level names of the modules the engine
 resolves TF APIs from (`engine.tfapi.MODULES`: `tensorflow`, `tf_slim`) or the
 word `tf` (a snippet that uses `tf` without importing it is analysed as if it
-imported tensorflow as tf, see `engine.imports.assumes_tf`), and,
+imported tensorflow as tf, see `engine.import_resolution.assumes_tf`), and,
 ignoring case, one of `tfapi.FACT_WORDS` (`variable`, `name_scope`, `layers`, `slim`, `rnn`,
 `optimizer`, `exponentialmovingaverage`, `global_step`). When the text is not
 pure ASCII, its NFKC normal form is searched too, because Python normalises

@@ -314,7 +314,7 @@ def test_checked_code_is_never_executed(tmp_path: Path, monkeypatch) -> None:
 
 def test_a_function_nothing_calls_is_followed_through_a_budget_of_calls() -> None:
     """Past ENTRY_BUDGET replays, its calls are calls scopelint cannot follow: silence."""
-    from scopelint.engine.calls import ENTRY_BUDGET
+    from scopelint.engine.function_replay import ENTRY_BUDGET
 
     source = (
         "import tensorflow as tf\n\n\n"

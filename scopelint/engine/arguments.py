@@ -242,7 +242,7 @@ def shape_of(value: Optional[Value]) -> Optional[tuple]:
         return (value.value,)
     if isinstance(value, Seq) and all(isinstance(i, Const) and type(i.value) is int
                                       for i in value.items):
-        return tuple(i.value for i in value.items)  # type: ignore[union-attr]
+        return tuple(i.value for i in value.items if isinstance(i, Const))
     return None
 
 

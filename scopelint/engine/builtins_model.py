@@ -40,16 +40,14 @@ def call_builtin(name: str, args: list[Value], kwargs: dict[str, Value]) -> Valu
         items = iteration_values(args[0])
         if items is None:
             return Unknown()
-        items = list(items)
-        if name == "reversed":
-            items.reverse()
         if name == "sorted":
             return Unknown()
-        return Seq(tuple(items))
+        return Seq(tuple(reversed(items)) if name == "reversed" else tuple(items))
     if name == "zip" and args:
         columns = [iteration_values(a) for a in args]
-        if all(c is not None for c in columns):
-            return Seq(tuple(Seq(row) for row in zip(*columns)))  # type: ignore[arg-type]
+        present = [c for c in columns if c is not None]
+        if len(present) == len(columns):
+            return Seq(tuple(Seq(row) for row in zip(*present)))
         return Unknown()
     if name == "map" and len(args) == 2 and isinstance(args[0], Builtin) and not kwargs:
         items = iteration_values(args[1])  # `map(int, "1.15".split("."))`

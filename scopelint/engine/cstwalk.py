@@ -7,7 +7,7 @@ fields; the engine walks statements to pair positions and to find `yield`.
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterator, Sequence, Union
+from typing import Iterator, Sequence, Union, cast
 
 import libcst as cst
 
@@ -27,6 +27,7 @@ _FIELDS: dict[type, tuple[str, ...]] = {  # where dataclass order is not source 
 
 def _subclasses(kind: type) -> set[type]:
     found = {kind}
+    sub: type
     for sub in kind.__subclasses__():
         found |= _subclasses(sub)
     return found
@@ -80,7 +81,7 @@ def statements(suite: Union[cst.BaseSuite, Block]) -> Block:
         return suite.body
     if isinstance(suite, cst.SimpleStatementSuite):
         return [cst.SimpleStatementLine(body=suite.body)]
-    return suite  # type: ignore[return-value]
+    return cast(Block, suite)  # a BaseSuite is one of the two above
 
 
 _LITERALS = (cst.Tuple, cst.List, cst.Set, cst.Dict, cst.SimpleString, cst.ConcatenatedString,
@@ -96,7 +97,7 @@ _GRAPH_QUERIES = frozenset({
 })
 
 
-def tests_what_was_built(test: cst.BaseExpression) -> bool:
+def tests_what_was_built(test: cst.CSTNode) -> bool:
     """Whether a condition may test what the program has built so far: membership in a
     container it fills (`name in cache`, not `mode in ("a", "b")` nor `"-v" in sys.argv`),
     `hasattr(...)`, or a call that reads the graph (`tf.global_variables()`)."""

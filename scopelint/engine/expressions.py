@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import string
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import Callable, Optional, Union, cast
 
 import libcst as cst
 
 from scopelint.engine import builtins_model, shapes, tffree, tfapi, versions
 from scopelint.engine.layer_classes import LIBRARY_WEIGHTS
+from scopelint.engine.protocols import ReplayCore
 from scopelint.engine.symbols import is_known
 from scopelint.engine.tfapi import canonical
 from scopelint.engine.values import (
@@ -49,15 +50,13 @@ from scopelint.engine.values import (
     truth,
 )
 
-if TYPE_CHECKING:
-    from scopelint.engine.interpreter import Interpreter
 
 _PERCENT_SPEC = re.compile(
     r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsa%]")
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 
 
-def evaluate(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value:
+def evaluate(interp: ReplayCore, node: cst.BaseExpression, env: Env) -> Value:
     """The abstract value of an expression; calls inside it run in order."""
     handler = _EVALUATORS.get(type(node))
     if handler is not None:
@@ -74,14 +73,14 @@ def evaluate(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value
     return Unknown()
 
 
-def _lambda(interp: "Interpreter", node: cst.Lambda, env: Env) -> Value:
+def _lambda(interp: ReplayCore, node: cst.Lambda, env: Env) -> Value:
     params = node.params
     defaults = {p.name.value: evaluate(interp, p.default, env)
                 for p in (*params.params, *params.kwonly_params) if p.default is not None}
     return Lambda(node, env, defaults)
 
 
-def _dict(interp: "Interpreter", node: cst.Dict, env: Env) -> Value:
+def _dict(interp: ReplayCore, node: cst.Dict, env: Env) -> Value:
     items: list[tuple[str, Value]] = []
     known = True
     for element in node.elements:
@@ -89,6 +88,7 @@ def _dict(interp: "Interpreter", node: cst.Dict, env: Env) -> Value:
             evaluate(interp, element.value, env)
             known = False
             continue
+        assert isinstance(element, cst.DictElement)
         key = evaluate(interp, element.key, env)
         value = evaluate(interp, element.value, env)
         text = const_str(key)
@@ -99,28 +99,29 @@ def _dict(interp: "Interpreter", node: cst.Dict, env: Env) -> Value:
     return Mapping(tuple(items)) if known else Unknown()
 
 
-def _sequence(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value:
-    elements = node.elements  # type: ignore[attr-defined]
+def _sequence(interp: ReplayCore, node: Union[cst.Tuple, cst.List, cst.Set], env: Env
+              ) -> Value:
+    elements = node.elements
     items = [evaluate(interp, e.value, env) for e in elements]
     if any(isinstance(e, cst.StarredElement) for e in elements):
         return Unknown()
     return Seq(tuple(items))
 
 
-def _named_expr(interp: "Interpreter", node: cst.NamedExpr, env: Env) -> Value:
+def _named_expr(interp: ReplayCore, node: cst.NamedExpr, env: Env) -> Value:
     value = evaluate(interp, node.value, env)
     interp.assign(node.target, value, env)
     return value
 
 
-def _integer(interp: "Interpreter", node: cst.Integer, env: Env) -> Value:
+def _integer(interp: ReplayCore, node: cst.Integer, env: Env) -> Value:
     try:
         return Const(int(node.value, 0))
     except ValueError:
         return Const(node.evaluated_value)
 
 
-def _simple_string(interp: "Interpreter", node: cst.SimpleString, env: Env) -> Value:
+def _simple_string(interp: ReplayCore, node: cst.SimpleString, env: Env) -> Value:
     text = node.value
     if text[0] in "\"'" and "\\" not in text:
         quote = 3 if text[:3] in ('"""', "'''") else 1
@@ -140,14 +141,14 @@ def _name(name: str, env: Env) -> Value:
     return Unknown()
 
 
-def _attribute(interp: "Interpreter", node: cst.Attribute, env: Env) -> Value:
+def _attribute(interp: ReplayCore, node: cst.Attribute, env: Env) -> Value:
     value = attribute(evaluate(interp, node.value, env), node.attr.value)
     if isinstance(value, Function) and value.is_property and value.bound is not None:
         return interp.call_function(value, [], {}, None)
     return _tf_constant(interp, value)
 
 
-def _tf_constant(interp: "Interpreter", value: Value) -> Value:
+def _tf_constant(interp: ReplayCore, value: Value) -> Value:
     """`tf.__version__` (and `tf.VERSION`, `tf.version.VERSION`) is the configured version."""
     if isinstance(value, TFRef) and value.path in tfapi.VERSION_PATHS:
         return Const(versions.release(interp.tf_version))
@@ -209,7 +210,7 @@ def attribute(owner: Value, name: str) -> Value:
     return Member(owner, name)
 
 
-def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
+def call(interp: ReplayCore, node: cst.Call, env: Env) -> Value:
     """Evaluate a call: callee, then arguments in order, then dispatch."""
     callee = evaluate(interp, node.func, env)
     args: list[Value] = []
@@ -244,7 +245,7 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
     if isinstance(callee, Class):
         return interp.instantiate(callee, args, kwargs, node)
     if isinstance(callee, TFRef):
-        result = interp.tf_call(callee.path, args, Args(kwargs, spread), node)
+        result = interp.tf.tf_call(callee.path, args, Args(kwargs, spread), node)
         if callee.path in tfapi.RUNS_CALLBACKS:  # `tf.cond` builds both branches, once
             interp.run_callbacks([*args, *kwargs.values()], tfapi.RUNS_CALLBACKS[callee.path],
                                  node)
@@ -263,7 +264,7 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
             return Unknown(interp.origin(node))
         return Benign(interp.origin(node))
     if isinstance(callee, Member) and isinstance(callee.owner, Instance):
-        return interp.library_weight(callee.owner, args, kwargs, node)
+        return interp.tf.library_weight(callee.owner, args, kwargs, node)
     if isinstance(callee, Member):
         if callee.name in MUTATORS and isinstance(callee.owner, (Seq, Mapping)):
             result = _method(interp, callee, args, kwargs, node)
@@ -271,24 +272,24 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
             return result
         return _method(interp, callee, args, kwargs, node)
     if isinstance(callee, TFObject):
-        return interp.tf_method(callee, "__call__", args, Args(kwargs, spread), node)
+        return interp.tf.tf_method(callee, "__call__", args, Args(kwargs, spread), node)
     if isinstance(callee, Instance):
         method = attribute(callee, "__call__")
         if isinstance(method, Function):
             return interp.call_function(method, args, kwargs, node)
         if callee.cls.library:
-            return interp.library_call(callee, args, kwargs, node)
+            return interp.tf.library_call(callee, args, kwargs, node)
     if isinstance(callee, LibraryInit):
-        return interp.library_init(callee.instance, args, kwargs, node)
+        return interp.tf.library_init(callee.instance, args, kwargs, node)
     if isinstance(callee, ModuleRef):
         return _module_call(interp, callee.path, args, kwargs, node)
     if type(callee) is Inert:
         return _inert_call(interp, [*args, *kwargs.values()], node)
-    interp.opaque_call(node)
+    interp.tf.opaque_call(node)
     return Unknown(interp.origin(node))
 
 
-def forget_container(interp: "Interpreter", env: Env, container: Value) -> None:
+def forget_container(interp: ReplayCore, env: Env, container: Value) -> None:
     """A list or dict changed in place: forget its items under every name and attribute that
     holds it (`xs` and its alias `ys`, a caller's list handed to the function that appends to
     it, `self.layers`), in the scopes being replayed and the instances they hold."""
@@ -313,7 +314,7 @@ def forget_container(interp: "Interpreter", env: Env, container: Value) -> None:
                 interp.set_attribute_value(instance.attrs, name, Unknown())
 
 
-def _super(interp: "Interpreter", args: list[Value]) -> Value:
+def _super(interp: ReplayCore, args: list[Value]) -> Value:
     """`super()` / `super(Cls, self)` inside a method of a module class."""
     if len(args) == 2 and isinstance(args[0], Class):
         return Super(args[0], args[1])
@@ -323,11 +324,11 @@ def _super(interp: "Interpreter", args: list[Value]) -> Value:
     return Unknown()
 
 
-def _method(interp: "Interpreter", member: Member, args: list[Value],
+def _method(interp: ReplayCore, member: Member, args: list[Value],
             kwargs: dict[str, Value], node: cst.Call) -> Value:
     owner, name = member.owner, member.name
     if isinstance(owner, (ScopeRef, TFObject)):
-        return interp.tf_method(owner, name, args, Args(kwargs), node)
+        return interp.tf.tf_method(owner, name, args, Args(kwargs), node)
     text = const_str(owner)
     if text is not None:
         return _string_method(text, name, args)
@@ -344,25 +345,25 @@ def _method(interp: "Interpreter", member: Member, args: list[Value],
                          for item in owner.items))
     if name in BENIGN_METHODS:
         return Benign(interp.origin(node))
-    interp.opaque_call(node)
+    interp.tf.opaque_call(node)
     return Unknown(interp.origin(node))
 
 
-def _module_call(interp: "Interpreter", path: str, args: list[Value],
+def _module_call(interp: ReplayCore, path: str, args: list[Value],
                  kwargs: dict[str, Value], node: cst.Call) -> Value:
     if path == "functools.partial" and args:
         return Partial(args[0], tuple(args[1:]), tuple(kwargs.items()))
     if path == "absl.app.run":  # the program's entry point, as `tf.app.run`
-        return interp.run_main(kwargs.get("main", args[0] if args else None))
+        return interp.tf.run_main(kwargs.get("main", args[0] if args else None))
     if path in versions.PARSERS and len(args) == 1 and is_known(const_str(args[0]) or "…"):
         return versions.parse(path, const_str(args[0]) or "")
     if interp.reaches_tf(path):
-        interp.opaque_call(node)
+        interp.tf.opaque_call(node)
         return Unknown(interp.origin(node))
     return _inert_call(interp, [*args, *kwargs.values()], node, tffree.returns_any(path))
 
 
-def _inert_call(interp: "Interpreter", args: list[Value], node: cst.Call,
+def _inert_call(interp: ReplayCore, args: list[Value], node: cst.Call,
                 returns_any: bool = False) -> Value:
     """A call of code that cannot reach TF (see `tffree`): the TF state stays as it was,
     unless it is handed code or TF objects, which it may run or enter. Its result is inert,
@@ -370,7 +371,7 @@ def _inert_call(interp: "Interpreter", args: list[Value], node: cst.Call,
     it loads (`returns_any`: `pickle.load(f)`)."""
     origin = interp.origin(node)
     if any(holds_tf(arg) for arg in args):
-        interp.opaque_call(node)
+        interp.tf.opaque_call(node)
         return Unknown(origin)
     if returns_any or any(_holds_objects(arg) for arg in args):
         return Unknown(origin)
@@ -425,7 +426,7 @@ def _has_special_methods(cls: Class) -> bool:
 _PLAIN_SPECIAL = frozenset({"__init__", "__repr__", "__str__", "__eq__", "__ne__", "__hash__"})
 
 
-def _string(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value:
+def _string(interp: ReplayCore, node: cst.BaseExpression, env: Env) -> Value:
     if isinstance(node, cst.SimpleString):
         return _simple_string(interp, node, env)
     if isinstance(node, cst.ConcatenatedString):
@@ -437,12 +438,13 @@ def _string(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value:
     return Unknown()
 
 
-def _fstring(interp: "Interpreter", node: cst.FormattedString, env: Env) -> str:
+def _fstring(interp: ReplayCore, node: cst.FormattedString, env: Env) -> str:
     parts: list[str] = []
     for part in node.parts:
         if isinstance(part, cst.FormattedStringText):
             parts.append(part.value)
             continue
+        assert isinstance(part, cst.FormattedStringExpression)
         value = evaluate(interp, part.expression, env)
         spec = part.format_spec
         if isinstance(value, Const) and not part.conversion and not spec:
@@ -450,7 +452,8 @@ def _fstring(interp: "Interpreter", node: cst.FormattedString, env: Env) -> str:
         elif isinstance(value, Const) and not part.conversion and spec and all(
                 isinstance(s, cst.FormattedStringText) for s in spec):
             try:
-                parts.append(format(value.value, "".join(s.value for s in spec)))  # type: ignore[union-attr]
+                parts.append(format(value.value, "".join(
+                    s.value for s in spec if isinstance(s, cst.FormattedStringText))))
             except (TypeError, ValueError, OverflowError):
                 parts.append(Unknown().text)
         else:
@@ -462,14 +465,14 @@ _TENSOR_OPS = {"Add": "add", "Subtract": "sub", "Multiply": "mul", "Divide": "tr
                "FloorDivide": "floordiv", "Power": "pow", "MatrixMultiply": "matmul"}
 
 
-def _binary_node(interp: "Interpreter", node: cst.BinaryOperation, env: Env) -> Value:
+def _binary_node(interp: ReplayCore, node: cst.BinaryOperation, env: Env) -> Value:
     left = evaluate(interp, node.left, env)
     right = evaluate(interp, node.right, env)
     if isinstance(left, (Tensor, Variable)) or isinstance(right, (Tensor, Variable)):
         op = _TENSOR_OPS.get(type(node.operator).__name__)
         if op:  # `x + y` on a tensor makes an op named `add`, in the current name scope
-            interp.graph.unique_name(op)
-            return shapes.binary(op, left, right, interp.graph.serial)
+            interp.tf.graph.unique_name(op)
+            return shapes.binary(op, left, right, interp.tf.graph.serial)
         return Tensor()
     return binary(node.operator, left, right)
 
@@ -509,7 +512,7 @@ def _percent(template: str, right: Value) -> str:
     args = list(right.items) if isinstance(right, Seq) else [right]
     if all(isinstance(a, Const) for a in args):
         try:
-            return template % tuple(a.value for a in args)  # type: ignore[union-attr]
+            return template % tuple(a.value for a in args if isinstance(a, Const))
         except (TypeError, ValueError, KeyError, OverflowError):
             return Unknown().text
     out: list[str] = []
@@ -538,8 +541,10 @@ def _string_method(text: str, name: str, args: list[Value]) -> Value:
         return Const(text.join(to_text(a) for a in args[0].items))
     if name in ("lower", "upper", "strip", "rstrip", "lstrip") and not args and is_known(text):
         return Const(getattr(text, name)())
-    if name == "replace" and len(args) == 2 and all(isinstance(a, Const) for a in args):
-        return Const(text.replace(args[0].value, args[1].value))  # type: ignore[union-attr]
+    if name == "replace" and len(args) == 2:
+        old, new = args
+        if isinstance(old, Const) and isinstance(new, Const):
+            return Const(text.replace(old.value, new.value))
     if name in ("split", "startswith", "endswith") and is_known(text) and len(args) == 1:
         part = const_str(args[0])
         if part is None or not is_known(part) or not part:
@@ -570,13 +575,13 @@ def _format(template: str, args: list[Value]) -> str:
     return "".join(out)
 
 
-def _compare(interp: "Interpreter", node: cst.Comparison, env: Env) -> Value:
+def _compare(interp: ReplayCore, node: cst.Comparison, env: Env) -> Value:
     left = evaluate(interp, node.left, env)
     result: Optional[bool] = True
     left_node: cst.BaseExpression = node.left
     for target in node.comparisons:
         right = evaluate(interp, target.comparator, env)
-        interp.compared_name(node, left_node, target.comparator, env)
+        interp.tf.compared_name(node, left_node, target.comparator, env)
         left_node = target.comparator
         outcome = _compare_pair(type(target.operator).__name__, left, right)
         if outcome is None:
@@ -612,11 +617,11 @@ def _compare_pair(op: str, left: Value, right: Value) -> Optional[bool]:
 def _as_const(value: Value) -> Value:
     """A tuple or list of known constants as one constant tuple (`(1, 13)`), for comparing."""
     if isinstance(value, Seq) and all(isinstance(i, Const) for i in value.items):
-        return Const(tuple(i.value for i in value.items))  # type: ignore[attr-defined]
+        return Const(tuple(i.value for i in value.items if isinstance(i, Const)))
     return value
 
 
-def _boolean(interp: "Interpreter", node: cst.BooleanOperation, env: Env) -> Value:
+def _boolean(interp: ReplayCore, node: cst.BooleanOperation, env: Env) -> Value:
     left = evaluate(interp, node.left, env)
     known = truth(left)
     is_and = isinstance(node.operator, cst.And)
@@ -641,7 +646,7 @@ def _unary(op: cst.BaseUnaryOp, value: Value) -> Value:
     return Unknown()
 
 
-def _if_exp(interp: "Interpreter", node: cst.IfExp, env: Env) -> Value:
+def _if_exp(interp: ReplayCore, node: cst.IfExp, env: Env) -> Value:
     known = truth(evaluate(interp, node.test, env))
     if known is True:
         return evaluate(interp, node.body, env)
@@ -655,7 +660,7 @@ def _if_exp(interp: "Interpreter", node: cst.IfExp, env: Env) -> Value:
     return body if body == orelse else Unknown()
 
 
-def _subscript(interp: "Interpreter", node: cst.Subscript, env: Env) -> Value:
+def _subscript(interp: ReplayCore, node: cst.Subscript, env: Env) -> Value:
     owner = evaluate(interp, node.value, env)
     index: Value = Unknown()
     parts: list[shapes.Index] = []
@@ -668,7 +673,7 @@ def _subscript(interp: "Interpreter", node: cst.Subscript, env: Env) -> Value:
             parts.append(("new",) if index == Const(None) or index == TFRef("newaxis")
                          else ("index",))
         else:
-            written: cst.Slice = element.slice  # type: ignore[assignment]
+            written = cast(cst.Slice, element.slice)
             parts.append(("slice", *(None if part is None else evaluate(interp, part, env)
                                      for part in (written.lower, written.upper, written.step))))
     if isinstance(owner, (Tensor, Variable)):
@@ -689,17 +694,19 @@ def _sliced(owner: Value, bounds: list[Value]) -> Value:
     if not all(isinstance(b, Const) and (b.value is None or type(b.value) is int)
                for b in bounds) or bounds[2] == Const(0):
         return Unknown()
-    part = slice(*(b.value for b in bounds))  # type: ignore[attr-defined]
+    part = slice(*(b.value for b in bounds if isinstance(b, Const)))
     if isinstance(owner, Seq):
         return type(owner)(owner.items[part])
     text = const_str(owner)
     return Const(text[part]) if text is not None and is_known(text) else Unknown()
 
 
-def _comprehension(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value:
+def _comprehension(interp: ReplayCore,
+                   node: Union[cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp],
+                   env: Env) -> Value:
     """A list/tuple comprehension over a short known iterable runs once per item, in order;
     any other comprehension runs its body an unknown number of times: once, in maybe mode."""
-    clause: cst.CompFor = node.for_in  # type: ignore[attr-defined]
+    clause = node.for_in
     local = Env(env)
     source = evaluate(interp, clause.iter, local)
     items = builtins_model.iteration_values(source)
@@ -709,7 +716,7 @@ def _comprehension(interp: "Interpreter", node: cst.BaseExpression, env: Env) ->
         values = []
         for item in items:
             interp.assign(clause.target, item, local)
-            values.append(evaluate(interp, node.elt, local))  # type: ignore[attr-defined]
+            values.append(evaluate(interp, node.elt, local))
         return Seq(tuple(values))
     with interp.maybe():
         interp.assign(clause.target, Unknown(), local)
@@ -726,7 +733,7 @@ def _comprehension(interp: "Interpreter", node: cst.BaseExpression, env: Env) ->
             evaluate(interp, node.key, local)
             evaluate(interp, node.value, local)
         else:
-            evaluate(interp, node.elt, local)  # type: ignore[attr-defined]
+            evaluate(interp, node.elt, local)
     if isinstance(source, NoVariables) and clause.inner_for_in is None and isinstance(
             node, (cst.ListComp, cst.GeneratorExp)):
         return source  # a filter over an empty list is empty

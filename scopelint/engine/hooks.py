@@ -52,9 +52,11 @@ Hook = Callable[[TFCall], Iterable[object]]
 class Replay(Protocol):
     """What the dispatch reads of the replay running the call."""
 
-    recording: bool
-    facts: ModuleFacts
-    catching_type_error: int
+    @property
+    def recording(self) -> bool: ...  # facts are being recorded
+
+    @property
+    def catching_type_error(self) -> int: ...  # depth of `try` blocks catching TypeError
 
     def loc(self, node: cst.CSTNode) -> Location: ...
 
@@ -82,14 +84,14 @@ class Hooks:
             self._at[path] = found
         return found
 
-    def run(self, replay: Replay, path: str, args: Sequence[Value], kwargs: Args,
-            node: cst.Call) -> None:
-        """Call the hooks of the API at `path` and add the facts they find."""
+    def run(self, replay: Replay, facts: ModuleFacts, path: str, args: Sequence[Value],
+            kwargs: Args, node: cst.Call) -> None:
+        """Call the hooks of the API at `path` and add the facts they find to `facts`."""
         hooks = self.at(path)
         if not hooks or not replay.recording:
             return
         call = TFCall(TF + path, args, kwargs, node, replay.loc(node), replay.call_stack(),
-                      len(replay.facts.variables), replay.catching_type_error > 0)
+                      len(facts.variables), replay.catching_type_error > 0)
         for hook in hooks:
             for fact in hook(call):
-                replay.facts.add(fact)
+                facts.add(fact)

@@ -7,31 +7,33 @@ as if it ran, from the state before the branch, so what fails inside it is
 reported, and only what happens on every path stays certain state afterwards.
 Functions the module never calls are replayed afterwards in an unknown scope.
 
-The interpreter holds the program's state (graph, facts, call stack, budget);
-each module's own state (tree, positions, globals) is a `ModuleState`, and
-project modules are imported, run and called through it (see `importing`).
+The interpreter holds the replay's state (facts, call stack, budget, the statement
+running); each module's own state (tree, positions, globals) is a `ModuleState`.
+Calls of the program's functions are replayed by `function_replay`, imports by
+`module_replay`; TF's state and API calls belong to the TF model (`tf_model`), which
+the interpreter sees only through `protocols.TFModel`.
 """
 
 from __future__ import annotations
 
 import itertools
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence, Union, cast
 
 import libcst as cst
 
 from scopelint.engine import builtins_model, expressions
-from scopelint.engine.calls import CALL_BUDGET, CallReplay, Exit, MaybeExit
+from scopelint.engine.function_replay import CALL_BUDGET, Exit, FunctionReplay, MaybeExit
 from scopelint.engine.cstwalk import Block, dotted, statements, tests_what_was_built
 from scopelint.engine.hooks import Hooks
-from scopelint.engine.importing import Importing, ModuleState
-from scopelint.engine.imports import assumes_tf, module_value
-from scopelint.engine.layer_classes import LayerClasses, library_base
-from scopelint.engine.model import Graph, Undone
+from scopelint.engine.module_replay import ModuleReplay
+from scopelint.engine.module_state import ModuleState
+from scopelint.engine.import_resolution import assumes_tf, module_value
+from scopelint.engine.layer_classes import library_base
+from scopelint.engine.graph import Graph, Undone
 from scopelint.engine.project import Project, ProjectSettings, SourceFile
-from scopelint.engine.sharing import Load, Writes
-from scopelint.engine.state import CallSite
-from scopelint.engine.tfcalls import TFCalls
+from scopelint.engine.protocols import CallSite, TFModel
+from scopelint.engine import tf_model
 from scopelint.engine.values import (
     Class,
     Const,
@@ -42,12 +44,11 @@ from scopelint.engine.values import (
     Lambda,
     Mapping,
     Seq,
-    TFObject,
     Unknown,
     Value,
     truth,
 )
-from scopelint.facts import CallStack, Cause, Location, ModuleFacts, Reuse
+from scopelint.facts import CallStack, Cause, Location, ModuleFacts
 
 if TYPE_CHECKING:
     from scopelint.engine.session import Session
@@ -57,53 +58,41 @@ Origin = tuple[object, cst.Call, Optional[cst.CSTNode]]  # positions, call, stat
 MAX_CONCRETE_ITERATIONS = 32
 
 
-class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
-    """Replays a program from one module (its `__main__`); `facts` holds the result."""
+class Interpreter:
+    """Replays a program from one module (its `__main__`); `facts` holds the result.
+
+    It runs statements and holds where the code running is; calls of the program's
+    functions are replayed by `calls` (`function_replay`), imports by `imports`
+    (`module_replay`), and TF API calls by `tf` (`tf_model`), which it sees only as a
+    `protocols.TFModel`."""
 
     def __init__(self, entry: ModuleState, project: Optional[Project], session: Session,
                  settings: ProjectSettings = ProjectSettings(),
                  hooks: Optional[Hooks] = None) -> None:
         self.entry = self.module = entry
-        self.hooks = hooks or Hooks()  # the rules' hooks at TF API calls
-        self.project = project
         self.session = session
-        self.shortcuts = settings.shortcuts
-        self.tf_free = settings.tf_free
         self.tf_version = settings.tf_version
-        # By name, as `sys.modules`; the script runs as `__main__`, so importing it by
-        # its own name runs it again, as Python does.
-        self.modules: dict[str, Optional[ModuleState]] = {}
-        self.loading: list[Load] = []
         self.facts = ModuleFacts()
-        self.graph = self.first_graph = Graph(session)
-        self.effects = 0  # see `Importing._pristine`
-        self.unknown_calls = 0
+        self.tf: TFModel = tf_model.TFModel(self, self.facts, session, self.tf_version,
+                                              hooks or Hooks())
+        self.calls = FunctionReplay(self)
+        self.imports = ModuleReplay(self, project, settings)
+        self.effects = 0  # see `ModuleReplay._pristine`
         self.attribute_sets = 0
-        self.writes: Writes = {}
         self.stack: list[Location] = []
         self.call_sites: list[CallSite] = []
         self.active: list[cst.FunctionDef] = []
-        self.executed: set[int] = set()
         self.recording = True
         self.invocation = 0
-        self._invocations = itertools.count(1)
-        # (kind, invocation, name as written) of each scope a `with` entered
-        self.scope_frames: list[tuple[str, int, str]] = []
         self.maybe_returns: list[Value] = []
         self.current: Optional[cst.CSTNode] = None  # the statement being run, for positions
         self.budget = CALL_BUDGET
-        self.arg_scopes: list[TFObject] = []
         self.maybe_exits = 0  # MaybeExit signals seen, to notice a body that may stop early
-        self.generators: dict[int, bool] = {}  # FunctionDef id -> has `yield`
         self.handling = 0  # depth of `try` blocks whose handlers catch TF's ValueError
         self.catching_type_error = 0  # depth of `try` blocks whose handlers catch TypeError
-        self.pending_reuse: list[tuple[int, int]] = []
         self.calling: list[Function] = []  # the functions being replayed, innermost last
         self.call_envs: list[Env] = []  # and their local variables
         self.loops: list[tuple[int, int]] = []  # (line, iteration) of the loops running
-        self.reuse_ignored: dict[int, bool] = {}
-        # per class: the attributes and enclosing-scope reuse its `__init__` leaves
-        self.constructed: dict[int, tuple[dict[str, Value], Reuse, Optional[Location]]] = {}
         # (run the `with` body, call depth of the `@contextmanager` replay) per entered item
         self.yield_hooks: list[tuple[Callable[[Value], None], int]] = []
         # (attributes, name, value before) of each attribute set in a branch
@@ -121,7 +110,7 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
             self.exec_block(entry.body, entry.globals)
         except (Exit, MaybeExit):
             pass
-        self._run_uncalled(entry.body, entry.globals, None)
+        self.calls.run_uncalled(entry.body, entry.globals, None)
         return self.facts
 
     # -- positions and facts ----------------------------------------------------
@@ -136,6 +125,58 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
 
     def call_stack(self) -> CallStack:
         return tuple(self.stack)
+
+    # -- what the TF model and expressions call (see `function_replay`, `module_replay`) --
+
+    def call_function(self, fn: Function, args: list[Value], kwargs: dict[str, Value],
+                      call: Optional[cst.Call], unknown_args: bool = False,
+                      unknown_rest: bool = False, replay_generator: bool = False) -> Value:
+        return self.calls.call_function(fn, args, kwargs, call, unknown_args, unknown_rest,
+                                        replay_generator)
+
+    def call_value(self, callee: Value, args: list[Value], kwargs: dict[str, Value],
+                   call: Optional[cst.Call], unknown_rest: bool = False) -> Value:
+        return self.calls.call_value(callee, args, kwargs, call, unknown_rest)
+
+    def instantiate(self, cls: Class, args: list[Value], kwargs: dict[str, Value],
+                    call: cst.Call) -> Value:
+        return self.calls.instantiate(cls, args, kwargs, call)
+
+    def run_callbacks(self, values: Sequence[Value], certain: bool,
+                      call: Optional[cst.Call] = None) -> None:
+        self.calls.run_callbacks(values, certain, call)
+
+    def reaches_tf(self, path: str) -> bool:
+        return self.imports.reaches_tf(path)
+
+    @contextmanager
+    def in_module(self, state: ModuleState) -> Iterator[None]:
+        """Run code of `state` (positions and paths come from it)."""
+        saved = self.module, self.current
+        self.module, self.current = state, None
+        try:
+            yield
+        finally:
+            self.module, self.current = saved
+
+    def full_def(self, node: cst.FunctionDef) -> cst.FunctionDef:
+        """A function of the running module with its body (see `SourceFile.parsed`)."""
+        source = self.module.source
+        return source.full_def(node) if source is not None else node
+
+    @contextmanager
+    def code_of(self, env: Env) -> Iterator[None]:
+        """Run code defined in `env` (a function's or lambda's) in the module that owns it."""
+        owner = env.owner()
+        if owner is None or owner is self.module:
+            yield
+        else:
+            with self.in_module(owner):
+                yield
+
+    def loc_statement(self, node: cst.CSTNode) -> Location:
+        assert self.module.positions is not None
+        return self.module.positions.of_statement(node)
 
     # -- statements ---------------------------------------------------------------
 
@@ -164,6 +205,7 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
             if handler is not None:
                 handler(stmt, env)
             else:
+                assert isinstance(stmt, cst.BaseCompoundStatement)
                 self.havoc_compound(stmt, env)
         finally:
             self.current = saved
@@ -192,9 +234,9 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
         elif isinstance(node, cst.Continue):
             raise Exit("continue")
         elif isinstance(node, cst.Import):
-            self.exec_import(node, env)
+            self.imports.exec_import(node, env)
         elif isinstance(node, cst.ImportFrom):
-            self.exec_import_from(node, env)
+            self.imports.exec_import_from(node, env)
         elif isinstance(node, (cst.Raise, cst.Assert)):
             for child in (getattr(node, "exc", None), getattr(node, "test", None)):
                 if isinstance(child, cst.BaseExpression):
@@ -210,18 +252,18 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
         names = frozenset(_decorator_name(expr) for expr, _ in decorators)
         if names & {"setter", "deleter"}:
             return  # `@x.setter`: `x` stays the property's getter
-        value: Value = Function(node, env, defaults=self._defaults(node, env),
+        value: Value = Function(node, env, defaults=self.function_defaults(node, env),
                                 decorators=names & KNOWN_DECORATORS)
         for expr, decorator in reversed(decorators):
             if _decorator_name(expr) in KNOWN_DECORATORS:
                 continue
             if isinstance(decorator, (Function, Lambda)):  # a module decorator: apply it
-                value = self.call_value(decorator, [value], {}, None)
+                value = self.calls.call_value(decorator, [value], {}, None)
             else:  # `@lru_cache`, `@tf.function`, ...: what it returns is unknown
                 value = Unknown()
         env.bind(node.name.value, value)
 
-    def _defaults(self, node: cst.FunctionDef, env: Env) -> dict[str, Value]:
+    def function_defaults(self, node: cst.FunctionDef, env: Env) -> dict[str, Value]:
         params = node.params
         return {p.name.value: self.eval(p.default, env)
                 for p in (*params.params, *params.kwonly_params)
@@ -279,7 +321,7 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
                         elif isinstance(block, cst.MatchCase):
                             self._run_case(block, env)
                         else:
-                            self.exec_block(block, env)  # type: ignore[arg-type]
+                            self.exec_block(cast(Union[Block, cst.BaseSuite], block), env)
                     except Exit as exit_:
                         if exit_.kind == "return":
                             self.maybe_returns.append(exit_.value)
@@ -303,13 +345,13 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
         """Blocks of which at most one runs (the arms of an `if`, the cases of a `match`),
         each run, in the `with` of the function this yields, as if it certainly ran, from
         the state before the first: what certainly fails inside one is reported. Afterwards
-        everything any of them changed is uncertain: graph state (see `model.BranchWrites`),
+        everything any of them changed is uncertain: graph state (see `graph.BranchWrites`),
         attributes and, with `names`, names bound in `env` and its enclosing scopes (see
         `values.OuterWrites`); a `reuse_variables()` call left unused on some path waits for
         the next request; a module an arm imported first is imported afresh by the next."""
         before = dict(env.vars) if names else None
         scopes = list(_chain(env.parent)) if names else []
-        graph = self.graph
+        graph = self.tf.graph
         replaced: list[Graph] = []
         mark = self.session.branch_writes.begin()
         outer = self.session.outer_writes.begin()
@@ -318,9 +360,9 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
         outer_names: list[tuple[Env, str]] = []
         local_names: set[str] = set()
         attribute_names: list[tuple[dict[str, Value], str]] = []
-        pending = self.pending_reuse  # `reuse_variables()` calls no request has used yet
+        pending = self.tf.pending_reuse  # `reuse_variables()` calls no request has used yet
         still_pending = list(pending)
-        loaded = len(self.modules)
+        loaded = len(self.imports.modules)
         imported: dict[str, Optional[ModuleState]] = {}  # first imported by an arm
 
         @contextmanager
@@ -329,9 +371,9 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
                 yield
             finally:
                 graph_writes.extend(self.session.branch_writes.undo(mark))
-                if self.graph is not graph:
-                    replaced.append(self.graph)
-                    self.graph = graph
+                if self.tf.graph is not graph:
+                    replaced.append(self.tf.graph)
+                    self.tf.graph = graph
                 outer_names.extend(self.session.outer_writes.undo(outer, scopes))
                 if before is not None:
                     changed = [name for name, value in env.vars.items()
@@ -349,12 +391,12 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
                     else:
                         attrs[name] = value
                 del self.attribute_writes[attributes:]
-                still_pending.extend(p for p in self.pending_reuse if p not in still_pending)
-                self.pending_reuse = list(pending)
+                still_pending.extend(p for p in self.tf.pending_reuse if p not in still_pending)
+                self.tf.pending_reuse = list(pending)
                 # The next arm imports afresh what this one imported first, as Python would.
-                for name in list(itertools.islice(reversed(self.modules),
-                                                  len(self.modules) - loaded)):
-                    imported.setdefault(name, self.modules.pop(name))
+                for name in list(itertools.islice(reversed(self.imports.modules),
+                                                  len(self.imports.modules) - loaded)):
+                    imported.setdefault(name, self.imports.modules.pop(name))
 
         self.yield_hooks.append((_spent, -1))  # a `yield` in a branch may not run
         self.enter_uncertain()
@@ -371,8 +413,8 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
                 env.vars[name] = Unknown()
             for attrs, name in attribute_names:
                 self.set_attribute_value(attrs, name, Unknown())
-            self.pending_reuse = still_pending
-            self.modules.update(imported)
+            self.tf.pending_reuse = still_pending
+            self.imports.modules.update(imported)
 
     def contained_maybe(self, blocks: Sequence[object], env: Env) -> None:
         """Blocks that may run, whose early exits stay inside them (a loop's extra pass)."""
@@ -392,8 +434,8 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
 
     @contextmanager
     def maybe(self) -> Iterator[None]:
-        self.graph.maybe += 1
-        graph = self.graph
+        self.tf.graph.maybe += 1
+        graph = self.tf.graph
         self.enter_uncertain()
         try:
             yield
@@ -404,8 +446,8 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
     def enter_uncertain(self) -> None:
         """Code that may or may not run begins (at the statement running)."""
         where = self.loc_statement(self.current) if self.current is not None else None
-        self.uncertain_sites.append(where)  # type: ignore[arg-type]
-        self.uncertainty.append(self.graph.uncertainty())
+        self.uncertain_sites.append(where)
+        self.uncertainty.append(self.tf.graph.uncertainty())
 
     def leave_uncertain(self, graph: Graph) -> None:
         """It ends: when it left the graph's state less certain, it is the graph's first
@@ -501,11 +543,11 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
         if isinstance(value, ContextCall):
             self._run_context_manager(value, inside)
             return
-        token, bound = self.enter_context(value, item.item)
+        token, bound = self.tf.enter_context(value, item.item)
         try:
             inside(bound)
         finally:
-            self.exit_context(token)
+            self.tf.exit_context(token)
 
     def _run_context_manager(self, cm: ContextCall, inside: Callable[[Value], None]) -> None:
         """A `@contextmanager` function: replay it; at its `yield`, run the `with` body."""
@@ -528,22 +570,22 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
                 self.stack, self.active, self.invocation = inner
         self.yield_hooks.append((at_yield, len(self.active) + 1))
         try:
-            self.call_function(cm.fn, cm.args, cm.kwargs, cm.call, replay_generator=True)
+            self.calls.call_function(cm.fn, cm.args, cm.kwargs, cm.call, replay_generator=True)
         except _BodyExit as escape:
             raise escape.exit from None
         finally:
             self.yield_hooks.pop()
         if not fired:  # no certain `yield` reached: the body runs in a scope we cannot see
-            token, bound = self.enter_unknown_context()
+            token, bound = self.tf.enter_unknown_context()
             try:
                 inside(bound)
             finally:
-                self.exit_context(token)
+                self.tf.exit_context(token)
 
     def reach_yield(self, value: Value) -> Value:
         """A `yield` in a `@contextmanager` being entered runs the `with` body once."""
         hooks = self.yield_hooks
-        if hooks and hooks[-1][1] == len(self.active) and not self.graph.maybe:
+        if hooks and hooks[-1][1] == len(self.active) and not self.tf.graph.maybe:
             hook = self.yield_hooks.pop()
             try:
                 hook[0](value)
@@ -604,7 +646,7 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
     def _in_entry_point(self) -> bool:
         """The code runs in a function the program's top level calls (`main()`, or
         `tf.app.run(main)`), outside loops: its `return` ends the program."""
-        return (len(self.calling) == 1 and len(self.stack) == 1 and not self.loading
+        return (len(self.calling) == 1 and len(self.stack) == 1 and not self.imports.loading
                 and not self.loops)
 
     def _handlers(self, node: Union[cst.Try, cst.TryStar], through: bool, env: Env) -> None:
@@ -621,8 +663,8 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
         if isinstance(subject, Const):
             for case in node.cases:
                 pattern = case.pattern
-                wildcard = isinstance(pattern, cst.MatchAs) and pattern.pattern is None
-                if case.guard is None and wildcard:
+                if (case.guard is None and isinstance(pattern, cst.MatchAs)
+                        and pattern.pattern is None):  # a wildcard
                     if pattern.name is not None:
                         self.assign(pattern.name, subject, env)
                     self.exec_block(case.body, env)
@@ -678,7 +720,7 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
                        else Unknown())
                 updated: Value = Unknown()
                 if (isinstance(container, Mapping) and isinstance(key, Const)
-                        and not self.graph.maybe):
+                        and not self.tf.graph.maybe):
                     kept = [(k, v) for k, v in container.items if k != key.value]
                     updated = Mapping((*kept, (str(key.value), value)))
                 env.rebind(target.value.value, updated)
@@ -689,7 +731,7 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
             self.effects += 1
             self.attribute_sets += 1
             self.set_attribute_value(owner.attrs, name,
-                                     value if not self.graph.maybe else Unknown())
+                                     value if not self.tf.graph.maybe else Unknown())
 
     def set_attribute_value(self, attrs: dict[str, Value], name: str, value: Value) -> None:
         """Set an attribute; in a branch, noting the value it had (see `alternatives`)."""
@@ -819,7 +861,7 @@ def run_program(source: SourceFile, project: Optional[Project], session: Session
     # A script inside a package resolves its relative imports as under `python -m`.
     name = project.entry_name if project is not None else "__main__"
     # As an imported module: the bodies of functions that never run (those that can reach
-    # no fact are not replayed, see `calls._run_uncalled`) are never handed to libcst.
+    # no fact are not replayed, see `FunctionReplay.run_uncalled`) are never handed to libcst.
     with session.active():
         entry = ModuleState.of(name, source.path, False, source, "__main__",
                                session.outer_writes, lazy=settings.shortcuts,

@@ -1,5 +1,5 @@
 """Project classes on a library base whose `__call__` wraps a method in a variable scope,
-replayed as the library's source does it. A mixin of the interpreter.
+replayed as the library's source does it. Part of the TF model (see `tf_model`).
 
 - legacy `tf.layers.Layer` (tf_keras `legacy_tf_layers.base`): the first call captures
   `variable_scope(None, default_name=<name or snake_case(class)>)`, runs `build`, then
@@ -17,12 +17,12 @@ A scope captured right inside a variable scope of the same name doubles it
 from __future__ import annotations
 
 import re
-from contextlib import AbstractContextManager
-from typing import Callable, Optional
+from typing import Optional
 
 import libcst as cst
 
-from scopelint.engine.state import EngineState
+from scopelint.engine.protocols import Replay, TFCore
+from scopelint.engine.scopes import Scopes
 from scopelint.engine.symbols import ANY, is_known, pattern
 from scopelint.engine.values import (
     Class, Const, Function, Instance, ModuleRef, ScopeRef, TFRef, Unknown, Value, const_str,
@@ -58,13 +58,13 @@ def library_base(bases: list[Value]) -> str:
     return ""
 
 
-class LayerClasses(EngineState):
+class LayerClasses:
     """`__init__` and `__call__` of classes on a library base."""
 
-    opaque_call: Callable[[], None]
-    get_variable: Callable[..., Value]
-    capture_scope: Callable[..., Value]
-    library_scope: Callable[..., AbstractContextManager[Value]]
+    def __init__(self, tf: TFCore, py: Replay, scopes: Scopes) -> None:
+        self.tf = tf
+        self.py = py
+        self.scopes = scopes
 
     def library_init(self, instance: Instance, args: list[Value], kwargs: dict[str, Value],
                      node: Optional[cst.Call]) -> Value:
@@ -89,7 +89,7 @@ class LayerClasses(EngineState):
         method = cls.lookup(METHOD[kind])
         if not isinstance(method, Function) or any(
                 isinstance(cls.lookup(name), Function) for name in OVERRIDES[kind]):
-            self.opaque_call()
+            self.tf.opaque_call()
             return Unknown()
         if "name" not in instance.library:
             self.library_init(instance, [], {}, None)
@@ -99,9 +99,9 @@ class LayerClasses(EngineState):
         instance.library["called"] = Const(True)
         instance.library["active"] = Const(True)  # `self.add_weight` makes weights now
         try:
-            with self.library_scope(node, instance.library["scope"],
-                                    reuse=Const(None) if first else Const(True),
-                                    auxiliary=kind == SONNET):
+            with self.scopes.library_scope(node, instance.library["scope"],
+                                           reuse=Const(None) if first else Const(True),
+                                           auxiliary=kind == SONNET):
                 return self._run(instance, method, args, kwargs, node, first)
         finally:
             instance.library.pop("active", None)
@@ -113,13 +113,13 @@ class LayerClasses(EngineState):
         if kind == LAYER:
             build = instance.cls.lookup("build")
             if first and isinstance(build, Function):
-                self.call_function(build.bind(instance), [Unknown()], {}, node)
-            return self.call_function(method.bind(instance), args, kwargs, node)
+                self.py.call_function(build.bind(instance), [Unknown()], {}, node)
+            return self.py.call_function(method.bind(instance), args, kwargs, node)
         if kind == SONNET:
-            return self.call_function(method.bind(instance), args, kwargs, node)
+            return self.py.call_function(method.bind(instance), args, kwargs, node)
         self._modalities()  # T2TModel.bottom
-        with self.library_scope(node, Const("body")):
-            self.call_function(method.bind(instance), [Unknown()], {}, node)
+        with self.scopes.library_scope(node, Const("body")):
+            self.py.call_function(method.bind(instance), [Unknown()], {}, node)
         self._modalities()  # T2TModel.top
         return Unknown()
 
@@ -128,19 +128,19 @@ class LayerClasses(EngineState):
         """`self.add_weight(...)` while the layer's `__call__` runs: get_variable in its
         scope; elsewhere (before the scope is captured) unknown."""
         if instance.cls.library not in (LAYER, T2T) or not instance.library.get("active"):
-            self.opaque_call()
+            self.tf.opaque_call()
             return Unknown()
         bound = dict(zip(_WEIGHT_PARAMS, args))
         bound.update(kwargs)
-        return self.get_variable(bound, node, "add_weight")
+        return self.tf.get_variable(bound, node, "add_weight")
 
     def _capture(self, instance: Instance, node: cst.Call) -> None:
         """`variable_scope(None, default_name=name)` kept by the object; a scope of the
         same name around it is noted (`s/s/...`)."""
-        loc, stack = self.loc(node), self.call_stack()
-        fn = self.calling[-1] if self.calling else None
-        if fn is not None and fn.bound is instance and self.stack:  # in `__init__`
-            loc, stack = self.stack[-1], stack[:-1]  # where the object is made
+        loc, stack = self.py.loc(node), self.py.call_stack()
+        fn = self.py.calling[-1] if self.py.calling else None
+        if fn is not None and fn.bound is instance and self.py.stack:  # in `__init__`
+            loc, stack = self.py.stack[-1], stack[:-1]  # where the object is made
         instance.library["scope"] = self.capture_own_scope(
             node, instance.library["name"], instance.cls.node.name.value, loc, stack)
 
@@ -148,20 +148,20 @@ class LayerClasses(EngineState):
                           loc: Optional[Location] = None, stack: CallStack = ()) -> Value:
         """`variable_scope(None, default_name=name)` kept by an object (`owner`) whose calls
         enter it; right inside a scope of the same name it doubles it (`s/s/...`)."""
-        outer = self.graph.scope.name
-        scope = self.capture_scope(node, Const(None), name)
+        outer = self.tf.graph.scope.name
+        scope = self.scopes.capture_scope(node, Const(None), name)
         text = const_str(name)
         if (text and is_known(outer) and outer.rsplit("/", 1)[-1] == text
                 and isinstance(scope, ScopeRef) and scope.scope.name == f"{outer}/{text}"
-                and self.recording):
-            self.facts.doubled_scopes.append(DoubledScopeFact(
-                loc or self.loc(node), pattern(f"{scope.scope.name}/{ANY}"), text,
-                stack if loc else self.call_stack(), owner=owner))
+                and self.py.recording):
+            self.tf.facts.doubled_scopes.append(DoubledScopeFact(
+                loc or self.py.loc(node), pattern(f"{scope.scope.name}/{ANY}"), text,
+                stack if loc else self.py.call_stack(), owner=owner))
         return scope
 
     def _modalities(self) -> None:
         """T2TModel's modalities make variables in scopes named `<..>_modality_<..>`."""
-        self.graph.unsure_store.add(self.graph.full_name(f"{ANY}modality{ANY}"))
+        self.tf.graph.unsure_store.add(self.tf.graph.full_name(f"{ANY}modality{ANY}"))
 
 
 def _snake(cls: Class, kind: str) -> str:

@@ -10,14 +10,14 @@ the n-th `ast` call in source order (start position, outer call first).
 from __future__ import annotations
 
 import ast
-from typing import AbstractSet, Optional, Sequence, Union
+from typing import AbstractSet, Any, Optional, Sequence, Union
 
 import libcst as cst
 
 from scopelint.engine.cstwalk import children
 from scopelint.facts import Location
 
-AstPart = Union[ast.AST, list]
+AstPart = Union[ast.AST, list, None]  # None: an absent part (no return annotation)
 
 
 class _Mismatch(Exception):
@@ -44,7 +44,7 @@ class Positions:
         self._module = module
         self._tree = tree
         self._lines = lines
-        self._statements: Optional[dict[int, ast.AST]] = None
+        self._statements: Optional[dict[int, ast.stmt]] = None
         self._known: dict[int, Location] = {}
         self._done: set[int] = set()
 
@@ -68,19 +68,19 @@ class Positions:
         node = self._statement_map().get(id(statement))
         if node is None:
             return Location(1, 1, self.path)
-        return Location(node.lineno, self._char_col(node) + 1, self.path)  # type: ignore[arg-type]
+        return Location(node.lineno, self._char_col(node) + 1, self.path)
 
     def line_of(self, statement: cst.CSTNode) -> Optional[int]:
         """The first line of a statement, when the two trees pair up."""
         node = self._statement_map().get(id(statement))
-        return None if node is None else node.lineno  # type: ignore[attr-defined]
+        return None if node is None else node.lineno
 
     def source_of(self, statement: cst.CSTNode) -> Optional[str]:
         """The source lines of a statement, when the two trees pair up."""
         node = self._statement_map().get(id(statement))
         if node is None:
             return None
-        return "\n".join(self._lines[node.lineno - 1:node.end_lineno])  # type: ignore[attr-defined]
+        return "\n".join(self._lines[node.lineno - 1:node.end_lineno])
 
     # -- pairing calls ---------------------------------------------------------------
 
@@ -117,14 +117,16 @@ class Positions:
 
     # -- functions parsed on their own -----------------------------------------------
 
-    def stub(self, header: cst.CSTNode) -> Optional[ast.FunctionDef]:
+    def stub(self, header: cst.CSTNode
+             ) -> Optional[Union[ast.FunctionDef, ast.AsyncFunctionDef]]:
         """The `ast` function of a header whose body the module leaves out, if it is one."""
         node = self._statement_map().get(id(header))
-        if node is None or id(node) not in self._stubs:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or (
+                id(node) not in self._stubs):
             return None
-        return node  # type: ignore[return-value]
+        return node
 
-    def pair_body(self, function: cst.FunctionDef, node: ast.AST) -> None:
+    def pair_body(self, function: cst.FunctionDef, node: ast.stmt) -> None:
         """Pair the statements of a function parsed on its own with its `ast` body."""
         assert self._statements is not None
         self._statements[id(function)] = node
@@ -135,7 +137,7 @@ class Positions:
 
     # -- pairing statements ----------------------------------------------------------
 
-    def _statement_map(self) -> dict[int, ast.AST]:
+    def _statement_map(self) -> dict[int, ast.stmt]:
         if self._statements is None:
             self._statements = {}
             if self._tree is not None:
@@ -161,9 +163,10 @@ class Positions:
         if next(pending, None) is not None:
             raise _Mismatch()
 
-    def _pair_children(self, stmt: cst.BaseCompoundStatement, node: ast.AST) -> None:
+    def _pair_children(self, stmt: cst.BaseCompoundStatement, node: Any) -> None:
+        # `node`: the `ast` statement of the same kind as `stmt`, its fields read by name
         if isinstance(stmt, cst.Match):
-            cases = node.cases  # type: ignore[attr-defined]
+            cases = node.cases
             if len(cases) != len(stmt.cases):
                 raise _Mismatch()
             for case, counterpart in zip(stmt.cases, cases):
@@ -173,53 +176,55 @@ class Positions:
         if isinstance(stmt, cst.If):
             orelse = stmt.orelse
             if isinstance(orelse, cst.If):
-                if not node.orelse:  # type: ignore[attr-defined]
+                if not node.orelse:
                     raise _Mismatch()
-                self._pair_block([orelse], node.orelse)  # type: ignore[attr-defined]
+                self._pair_block([orelse], node.orelse)
             elif orelse is not None:
-                self._pair_block(_suite(orelse.body), node.orelse)  # type: ignore[attr-defined]
+                self._pair_block(_suite(orelse.body), node.orelse)
         elif isinstance(stmt, (cst.For, cst.While)) and stmt.orelse is not None:
-            self._pair_block(_suite(stmt.orelse.body), node.orelse)  # type: ignore[attr-defined]
+            self._pair_block(_suite(stmt.orelse.body), node.orelse)
         elif isinstance(stmt, (cst.Try, cst.TryStar)):
-            handlers = node.handlers  # type: ignore[attr-defined]
+            handlers = node.handlers
             if len(handlers) != len(stmt.handlers):
                 raise _Mismatch()
-            for handler, counterpart in zip(stmt.handlers, handlers):
+            cst_handlers: Sequence[Union[cst.ExceptHandler, cst.ExceptStarHandler]] = stmt.handlers
+            for handler, counterpart in zip(cst_handlers, handlers):
                 self._pair_block(_suite(handler.body), counterpart.body)
             if stmt.orelse is not None:
-                self._pair_block(_suite(stmt.orelse.body), node.orelse)  # type: ignore[attr-defined]
+                self._pair_block(_suite(stmt.orelse.body), node.orelse)
             if stmt.finalbody is not None:
-                self._pair_block(_suite(stmt.finalbody.body), node.finalbody)  # type: ignore[attr-defined]
+                self._pair_block(_suite(stmt.finalbody.body), node.finalbody)
 
 
 def _suite(suite: cst.BaseSuite) -> Sequence[cst.CSTNode]:
     if isinstance(suite, cst.SimpleStatementSuite):
         return [cst.SimpleStatementLine(body=suite.body)]
-    return suite.body  # type: ignore[return-value]
+    return suite.body
 
 
-def _headers(stmt: cst.CSTNode, node: ast.AST) -> tuple[list[cst.CSTNode], list[AstPart]]:
-    """The parts of a statement outside its nested blocks, in both trees."""
+def _headers(stmt: cst.CSTNode, node: Any) -> tuple[list[cst.CSTNode], list[AstPart]]:
+    """The parts of a statement outside its nested blocks, in both trees (`node`: the `ast`
+    statement of the same kind, its fields read by name)."""
     if isinstance(stmt, cst.BaseSmallStatement):
         return [stmt], [node]
     if isinstance(stmt, (cst.If, cst.While)):
-        return [stmt.test], [node.test]  # type: ignore[attr-defined]
+        return [stmt.test], [node.test]
     if isinstance(stmt, cst.For):
-        return [stmt.target, stmt.iter], [node.target, node.iter]  # type: ignore[attr-defined]
+        return [stmt.target, stmt.iter], [node.target, node.iter]
     if isinstance(stmt, cst.With):
-        return list(stmt.items), list(node.items)  # type: ignore[attr-defined]
+        return list(stmt.items), list(node.items)
     if isinstance(stmt, cst.Match):  # the subject and the cases' guards
         return ([stmt.subject, *(c.guard for c in stmt.cases if c.guard is not None)],
-                [node.subject,  # type: ignore[attr-defined]
-                 *(c.guard for c in node.cases if c.guard is not None)])  # type: ignore[attr-defined]
+                [node.subject,
+                 *(c.guard for c in node.cases if c.guard is not None)])
     if isinstance(stmt, cst.FunctionDef):
         parts: list[cst.CSTNode] = [*stmt.decorators, stmt.params]
         if stmt.returns is not None:
             parts.append(stmt.returns)
-        return parts, [node.decorator_list, node.args, node.returns]  # type: ignore[attr-defined]
+        return parts, [node.decorator_list, node.args, node.returns]
     if isinstance(stmt, cst.ClassDef):
         return ([*stmt.decorators, *stmt.bases, *stmt.keywords],
-                [node.decorator_list, node.bases, node.keywords])  # type: ignore[attr-defined]
+                [node.decorator_list, node.bases, node.keywords])
     return [], []
 
 
@@ -234,8 +239,8 @@ def _ast_nodes(parts: list[AstPart], stubs: AbstractSet[int] = frozenset()
         part = stack.pop()
         if isinstance(part, list):
             stack.extend(part)
-        elif id(part) in stubs:
-            stack += [part.decorator_list, part.args, part.returns]  # type: ignore[attr-defined]
+        elif isinstance(part, (ast.FunctionDef, ast.AsyncFunctionDef)) and id(part) in stubs:
+            stack += [part.decorator_list, part.args, part.returns]
         elif isinstance(part, ast.AST):
             if isinstance(part, ast.Call):
                 calls.append(part)

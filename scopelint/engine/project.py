@@ -17,7 +17,7 @@ import re
 import sys
 import warnings
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Iterator, Optional, Protocol, Sequence, Union, cast
 
 from scopelint.engine import tfapi
 from scopelint.limits import may_be_too_complex, too_complex
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from scopelint.engine.positions import Positions
-    from scopelint.engine.session import Session
 
 # Top-level names never resolved to project files: scopelint models them by name.
 MODELLED = frozenset({name.partition(".")[0] for name in tfapi.MODULES} | {"absl"})
@@ -137,7 +136,7 @@ class SourceFile:
                 if not stubs:
                     raise
                 module, stubs = cst.parse_module(self.text), []
-            blanked = sum(n.end_lineno - n.body[0].lineno for n in stubs)  # type: ignore
+            blanked = sum((n.end_lineno or 0) - n.body[0].lineno for n in stubs)
             self.libcst_lines += self.text.count("\n") - blanked
             lines = self.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
             self._cst[lazy] = (module, Positions(module, tree, lines, self.path, stubs))
@@ -172,7 +171,8 @@ class SourceFile:
                 cst.parse_module(self.text)  # raises with the file's own positions
                 raise
             self.libcst_lines += piece.count("\n")
-            found = parsed.body.body[0] if node.col_offset else parsed  # type: ignore[attr-defined]
+            found = cast("cst.FunctionDef", cast("cst.IndentedBlock", cast("cst.If", parsed).body)
+                         .body[0] if node.col_offset else parsed)  # parsed inside `if 1:`
         self._pieces[piece] = found
         self._cst[True][1].pair_body(found, node)
         self._bodies[id(header)] = found
@@ -182,12 +182,13 @@ class SourceFile:
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
-def _skeleton(text_lines: list[str], tree: ast.Module) -> tuple[str, list[ast.AST]]:
+def _skeleton(text_lines: list[str], tree: ast.Module
+              ) -> tuple[str, list[Union[ast.FunctionDef, ast.AsyncFunctionDef]]]:
     """The text with the body of each function defined at module or class level blanked
     (its first line `...`, the rest empty, so every position stays), and those functions.
     A body on its header's last line stays."""
     lines = list(text_lines)
-    stubs: list[ast.AST] = []
+    stubs: list[Union[ast.FunctionDef, ast.AsyncFunctionDef]] = []
     todo: list[ast.stmt] = list(tree.body)
     while todo:
         node = todo.pop()
@@ -197,7 +198,7 @@ def _skeleton(text_lines: list[str], tree: ast.Module) -> tuple[str, list[ast.AS
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         ends = [getattr(n, "end_lineno", 0) or 0 for n in ast.walk(node.args)]
-        header = max([node.lineno, *ends, node.returns.end_lineno if node.returns else 0])
+        header = max([node.lineno, *ends, (node.returns.end_lineno or 0) if node.returns else 0])
         first, last = node.body[0].lineno, node.end_lineno or 0
         if first <= header or last > len(lines):
             continue
@@ -227,10 +228,23 @@ class Found:
         return self.path.endswith(".py")
 
 
+class ProjectFiles(Protocol):
+    """What a project takes from the session (`session.Session`): files as read once, and
+    the module lookups it remembers."""
+
+    @property
+    def found(self) -> dict[tuple[tuple[str, ...], str], Optional[Found]]: ...
+
+    @property
+    def no_tf(self) -> set[tuple[tuple[str, ...], str]]: ...
+
+    def load_file(self, path: str) -> Optional[SourceFile]: ...
+
+
 class Project:
     """Module resolution for one analysed file (its roots and its own module name)."""
 
-    def __init__(self, entry: str, src: Sequence[str], session: Session) -> None:
+    def __init__(self, entry: str, src: Sequence[str], session: ProjectFiles) -> None:
         self.session = session  # files read and modules found, for the whole run
         folder = os.path.dirname(entry) or "."
         parts = _packages(folder)
@@ -300,11 +314,11 @@ class Project:
                     found = self.find(prefix)
                     loaded = self.session.load_file(found.path) if found and found.has_file \
                         else None
-                    if loaded is None:
+                    if loaded is None or found is None:
                         continue
                     if loaded.mentions_tf():
                         return True
-                    todo.append((loaded, prefix, found.package))  # type: ignore[union-attr]
+                    todo.append((loaded, prefix, found.package))
         self.session.no_tf.update((self.roots, name) for name in seen)
         return False
 

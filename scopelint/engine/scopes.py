@@ -1,6 +1,6 @@
 """`with` items: name scopes, variable scopes, graphs, arg scopes, unknown context managers.
 
-A mixin of the interpreter, mirroring `variable_scope._enter_scope_uncached`
+Part of the TF model (see `tf_model`), mirroring `variable_scope._enter_scope_uncached`
 and `_pure_variable_scope`; `reuse_variables()` lives here too.
 """
 
@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Callable, Iterator, Optional
+from typing import Iterator, Optional
 
 import libcst as cst
 
 from scopelint.engine import validity
 from scopelint.engine.arguments import bind_args, dtype_of, is_none
 from scopelint.engine.cstwalk import reads_name
-from scopelint.engine.model import Graph, VarScope, or_reuse
-from scopelint.engine.state import EngineState
+from scopelint.engine.graph import Frame, VarScope, or_reuse
+from scopelint.engine.protocols import Replay, TFCore
 from scopelint.engine.symbols import hole, is_known, known_parts, pattern
 from scopelint.engine.values import (
     Args,
@@ -41,27 +41,18 @@ from scopelint.facts import (
 )
 
 
-class _Frame:
-    """What to undo when a `with` item exits."""
+class Scopes:
+    """Entering and leaving scopes, in the TF model's graph."""
 
-    __slots__ = ("graph", "name_stack", "scope", "undo", "kind")
-
-    def __init__(self, graph: Graph, kind: str, undo: Optional[Callable[[], None]] = None) -> None:
-        self.graph = graph
-        self.name_stack = graph.name_stack
-        self.scope = graph.scope
-        self.undo = undo
-        self.kind = kind
-
-
-class ScopeCalls(EngineState):
-    """Entering and leaving scopes (see interpreter.Interpreter)."""
+    def __init__(self, tf: TFCore, py: Replay) -> None:
+        self.tf = tf
+        self.py = py
 
     def scope_manager(self, path: str, args: list[Value], kwargs: Args,
                       node: cst.Call) -> Value:
         bound = bind_args(path, args, kwargs)
         name = bound.get("name_or_scope", bound.get("name", Const(None)))
-        return ScopeManager(path, self.loc(node), name, bound.get("default_name", Const(None)),
+        return ScopeManager(path, self.py.loc(node), name, bound.get("default_name", Const(None)),
                             bound.get("reuse", Const(None)),
                             bound.get("auxiliary_name_scope", Const(True)),
                             written_false=_writes_reuse_false(node),
@@ -70,57 +61,57 @@ class ScopeCalls(EngineState):
                             passes_reuse=bound.spread or "reuse" in bound)
 
     def enter_context(self, value: Value,
-                      node: cst.BaseExpression) -> tuple[Optional[_Frame], Value]:
+                      node: cst.BaseExpression) -> tuple[Optional[Frame], Value]:
         if isinstance(value, ScopeManager):
             if value.kind == "name_scope":
                 return self.enter_name_scope(value)
             return self.enter_variable_scope(value)
         if isinstance(value, TFObject) and value.path == "ArgScope":
-            self.arg_scopes.append(value)
-            return _Frame(self.graph, "arg_scope"), Unknown()
+            self.tf.arg_scopes.append(value)
+            return Frame(self.tf.graph, "arg_scope"), Unknown()
         if isinstance(value, TFObject) and value.path == "GraphContext":
             graph = value.state["graph"]
-            frame = _Frame(self.graph, "graph")
-            self.graph = graph
+            frame = Frame(self.tf.graph, "graph")
+            self.tf.graph = graph
             return frame, Unknown()
         if isinstance(value, Benign):
             return None, Unknown()
         return self.enter_unknown_context()
 
-    def enter_unknown_context(self) -> tuple[_Frame, Value]:
+    def enter_unknown_context(self) -> tuple[Frame, Value]:
         """A context manager scopelint cannot see into may enter any scope, with any reuse."""
-        graph = self.graph
-        frame = _Frame(graph, "unknown")
+        graph = self.tf.graph
+        frame = Frame(graph, "unknown")
         graph.name_stack = hole()
         graph.scope = VarScope(hole(), Reuse.UNKNOWN, graph.name_stack + "/", dtype=None)
-        self.scope_frames.append(("unknown", self.invocation, ""))
+        self.tf.scope_frames.append(("unknown", self.py.invocation, ""))
         return frame, Unknown()
 
-    def exit_context(self, frame: Optional[_Frame]) -> None:
+    def exit_context(self, frame: Optional[Frame]) -> None:
         if frame is None:
             return
         if frame.kind == "graph":
-            self.graph = frame.graph
+            self.tf.graph = frame.graph
             return
         if frame.kind == "arg_scope":
-            self.arg_scopes.pop()
+            self.tf.arg_scopes.pop()
             return
-        graph = self.graph
+        graph = self.tf.graph
         graph.name_stack = frame.name_stack
         graph.scope = frame.scope
         if frame.undo is not None:
             frame.undo()
-        self.scope_frames.pop()
+        self.tf.scope_frames.pop()
 
-    def enter_name_scope(self, mgr: ScopeManager) -> tuple[_Frame, Value]:
-        graph = self.graph
-        frame = _Frame(graph, "name_scope")
+    def enter_name_scope(self, mgr: ScopeManager) -> tuple[Frame, Value]:
+        graph = self.tf.graph
+        frame = Frame(graph, "name_scope")
         name = mgr.name if not is_none(mgr.name) else mgr.default_name
         text = None if is_none(name) or truth(name) is False else to_text(name)  # `0`: root
         if text:
             self.check_scope_name(text, mgr.loc)
         graph.enter_name_scope(text)
-        self.scope_frames.append(("name_scope", self.invocation, pattern(text or "")))
+        self.tf.scope_frames.append(("name_scope", self.py.invocation, pattern(text or "")))
         self.record_scope(mgr, "name_scope", graph.scope.reuse, graph.scope.reuse)
         returned = graph.name_stack + "/" if graph.name_stack else ""
         return frame, Const(returned)
@@ -130,7 +121,7 @@ class ScopeCalls(EngineState):
                       reuse: Value = Const(None), auxiliary: bool = True) -> Iterator[Value]:
         """`with variable_scope(name, default_name, reuse=...)` run by a library call: the
         same bookkeeping as user code, without a scope fact of its own."""
-        mgr = ScopeManager("variable_scope", self.loc(node), name, default_name, reuse,
+        mgr = ScopeManager("variable_scope", self.py.loc(node), name, default_name, reuse,
                            Const(auxiliary))
         frame, scope = self.enter_variable_scope(mgr, internal=True)
         try:
@@ -145,9 +136,9 @@ class ScopeCalls(EngineState):
             return scope
 
     def enter_variable_scope(self, mgr: ScopeManager,
-                             internal: bool = False) -> tuple[_Frame, Value]:
-        graph = self.graph
-        frame = _Frame(graph, "variable_scope")
+                             internal: bool = False) -> tuple[Frame, Value]:
+        graph = self.tf.graph
+        frame = Frame(graph, "variable_scope")
         old = graph.scope
         reuse_arg = reuse_of(mgr.reuse)
         auxiliary = truth(mgr.auxiliary) is not False
@@ -193,89 +184,89 @@ class ScopeCalls(EngineState):
             inherited = old.reuse
         if not internal:
             self.note_ignored_reuse(mgr)
-        self.scope_frames.append(("variable_scope", self.invocation, ""))
+        self.tf.scope_frames.append(("variable_scope", self.py.invocation, ""))
         if not internal:
             self.record_scope(mgr, "variable_scope", graph.scope.reuse, inherited,
                               mgr.written_false)
         return frame, ScopeRef(graph.scope)
 
-    def _unknown_scope(self, frame: _Frame, mgr: ScopeManager) -> tuple[_Frame, Value]:
+    def _unknown_scope(self, frame: Frame, mgr: ScopeManager) -> tuple[Frame, Value]:
         """`variable_scope(None)` without a default name: TF raises TypeError; stay silent."""
-        self.scope_frames.append(("variable_scope", self.invocation, ""))
-        return frame, ScopeRef(self.graph.scope)
+        self.tf.scope_frames.append(("variable_scope", self.py.invocation, ""))
+        return frame, ScopeRef(self.tf.graph.scope)
 
     def check_scope_name(self, text: str, loc: Location) -> None:
         """`Graph.name_scope(text)`: TF raises on a name outside its patterns."""
-        stack = self.graph.name_stack
+        stack = self.tf.graph.name_stack
         # a stack with a known character is not the root; one of holes only may be
         self.check_name(text, loc, True if stack == "" else False if known_parts(stack) else None)
 
     def check_name(self, text: str, loc: Location, root: Optional[bool]) -> None:
         """Record a name TF rejects (`root`: checked at the root; None: maybe at the root)."""
-        if self.recording and not self.handling and validity.rejected(text, root is True):
-            self.facts.invalid_names.append(InvalidNameFact(
-                loc, pattern(text), root, len(self.facts.variables), self.call_stack()))
+        if self.py.recording and not self.py.handling and validity.rejected(text, root is True):
+            self.tf.facts.invalid_names.append(InvalidNameFact(
+                loc, pattern(text), root, len(self.tf.facts.variables), self.py.call_stack()))
 
     def note_ignored_reuse(self, mgr: ScopeManager) -> None:
         """The outermost `variable_scope` of a function that takes `reuse` and never reads it."""
-        if not self.recording or mgr.passes_reuse or not self.calling or not self.active:
+        if not self.py.recording or mgr.passes_reuse or not self.py.calling or not self.py.active:
             return
-        fn = self.calling[-1]
-        if self.active[-1] is not fn.node or any(
-                kind == "variable_scope" and invocation == self.invocation
-                for kind, invocation, _ in self.scope_frames):
+        fn = self.py.calling[-1]
+        if self.py.active[-1] is not fn.node or any(
+                kind == "variable_scope" and invocation == self.py.invocation
+                for kind, invocation, _ in self.tf.scope_frames):
             return
         if not self.ignores_reuse(fn.node):
             return
-        passed = reuse_of(self.call_envs[-1].vars.get("reuse", Const(None)))
-        caller = self.stack[-1] if self.stack and passed in (Reuse.YES, Reuse.AUTO) else None
-        self.facts.ignored_reuse.append(IgnoredReuseFact(
-            mgr.loc, fn.node.name.value, caller, self.call_stack()))
+        passed = reuse_of(self.py.call_envs[-1].vars.get("reuse", Const(None)))
+        caller = self.py.stack[-1] if self.py.stack and passed in (Reuse.YES, Reuse.AUTO) else None
+        self.tf.facts.ignored_reuse.append(IgnoredReuseFact(
+            mgr.loc, fn.node.name.value, caller, self.py.call_stack()))
 
     def ignores_reuse(self, node: cst.FunctionDef) -> bool:
         """A `reuse` parameter the body never reads, in a function no unknown decorator wraps."""
-        found = self.reuse_ignored.get(id(node))
+        found = self.tf.reuse_ignored.get(id(node))
         if found is None:
             params = node.params
             names = {p.name.value for p in (*params.posonly_params, *params.params,
                                             *params.kwonly_params)}
             found = ("reuse" in names and all(_known_decorator(d) for d in node.decorators)
-                     and not any(reads_name(self.full_def(node).body, n)
+                     and not any(reads_name(self.py.full_def(node).body, n)
                                  for n in ("reuse", "locals", "vars")))
-            self.reuse_ignored[id(node)] = found
+            self.tf.reuse_ignored[id(node)] = found
         return found
 
     def record_scope(self, mgr: ScopeManager, kind: str, reuse: Reuse, inherited: Reuse,
                      explicit_false: bool = False) -> None:
-        if not self.recording:
+        if not self.py.recording:
             return
-        self.facts.scopes.append(ScopeFact(
-            mgr.loc, kind, pattern(self.graph.name_stack),
-            pattern(self.graph.scope.name), reuse, explicit_false, inherited,
-            self.call_stack()))
+        self.tf.facts.scopes.append(ScopeFact(
+            mgr.loc, kind, pattern(self.tf.graph.name_stack),
+            pattern(self.tf.graph.scope.name), reuse, explicit_false, inherited,
+            self.py.call_stack()))
 
     def reuse_variables(self, scope: VarScope, node: cst.Call) -> None:
-        graph = self.graph
+        graph = self.tf.graph
         on_root: Optional[bool] = scope is graph.root
         if on_root and not is_known(scope.name):
             on_root = None  # the caller's scope, in a function replayed without a caller
-        if scope.root and scope is graph.root and self.graph.maybe == 0:
-            scope.origin = self.loc(node)
+        if scope.root and scope is graph.root and self.tf.graph.maybe == 0:
+            scope.origin = self.py.loc(node)
         graph.set_reuse(scope, Reuse.YES)
-        if self.recording:
-            self.facts.reuse_calls.append(ReuseCallFact(
-                self.loc(node), on_root if scope.root else False, pattern(scope.name),
-                self.call_stack(), leaves_call=graph.created_in != self.invocation,
+        if self.py.recording:
+            self.tf.facts.reuse_calls.append(ReuseCallFact(
+                self.py.loc(node), on_root if scope.root else False, pattern(scope.name),
+                self.py.call_stack(), leaves_call=graph.created_in != self.py.invocation,
                 known_caller=graph.known_context))
-            self.pending_reuse.append((len(self.facts.reuse_calls) - 1, self.invocation))
+            self.tf.pending_reuse.append((len(self.tf.facts.reuse_calls) - 1, self.py.invocation))
 
     def note_variable_use(self) -> None:
         """Variables are requested: the reuse_variables() calls still in scope were meant
         for them (a discriminator's own layers), not just to switch reuse on for later."""
-        for index, _ in self.pending_reuse:
-            self.facts.reuse_calls[index] = replace(self.facts.reuse_calls[index],
-                                                    used_after=True)
-        self.pending_reuse.clear()
+        for index, _ in self.tf.pending_reuse:
+            self.tf.facts.reuse_calls[index] = replace(self.tf.facts.reuse_calls[index],
+                                                       used_after=True)
+        self.tf.pending_reuse.clear()
 
 
 def _known_decorator(decorator: cst.Decorator) -> bool:

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterator, Optional
 
-from scopelint.engine.model import BranchWrites
+from scopelint.engine.graph import BranchWrites
 from scopelint.engine.symbols import HOLES, Holes
 from scopelint.files import SourceError, decode_source, read_source
 
@@ -45,7 +45,7 @@ class Session:
     - `pieces`: the functions parsed in the latest version of each file, by path and text
       (`project.SourceFile.full_def`), for an editor's next version of a buffer.
     - `branch_writes` and `outer_writes`: what the branches running now changed
-      (`model.BranchWrites`, `values.OuterWrites`).
+      (`graph.BranchWrites`, `values.OuterWrites`).
     """
 
     def __init__(self) -> None:

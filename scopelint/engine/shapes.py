@@ -12,7 +12,7 @@ is guessed. Each result also says which variables a gradient of it reaches
 from __future__ import annotations
 
 import math
-from typing import Callable, Optional
+from typing import Callable, Mapping, Optional, Sequence
 
 from scopelint.engine import tfapi
 from scopelint.engine.values import (
@@ -50,12 +50,12 @@ def as_tensor(value: Optional[Value]) -> Optional[Tensor]:
     if isinstance(value, Const) and type(value.value) in (int, float, bool):
         return Tensor((), _python_dtype(value.value), frozenset())
     if isinstance(value, Seq) and not isinstance(value, StaticShape) and value.items:
-        items = [as_tensor(item) for item in value.items]
-        if any(item is None for item in items):
+        items = [t for t in (as_tensor(item) for item in value.items) if t is not None]
+        if len(items) != len(value.items):
             return None
-        first = items[0].shape  # type: ignore[union-attr]
-        same = all(item.shape == first for item in items)  # type: ignore[union-attr]
-        dtypes = {item.dtype for item in items}  # type: ignore[union-attr]
+        first = items[0].shape
+        same = all(item.shape == first for item in items)
+        dtypes = {item.dtype for item in items}
         dtype = "float32" if "float32" in dtypes else dtypes.pop() if len(dtypes) == 1 else None
         shape = (len(items),) + first if same and first is not None else None
         return Tensor(shape, dtype, _union(items))
@@ -66,7 +66,7 @@ def _python_dtype(value: object) -> str:
     return {bool: "bool", int: "int32", float: "float32"}[type(value)]
 
 
-def _union(tensors: list[Optional[Tensor]]) -> Grads:
+def _union(tensors: Sequence[Optional[Tensor]]) -> Grads:
     found: set[Variable] = set()
     for tensor in tensors:
         if tensor is None or tensor.grads is None:
@@ -103,9 +103,10 @@ def dims(value: Optional[Value]) -> Shape:
 
 def known(shape: Shape) -> Optional[tuple[int, ...]]:
     """The shape when every dimension is known, else None."""
-    if shape is None or any(d is None for d in shape):
+    if shape is None:
         return None
-    return shape  # type: ignore[return-value]
+    sizes = tuple(d for d in shape if d is not None)
+    return sizes if len(sizes) == len(shape) else None
 
 
 # -- the op table ----------------------------------------------------------------------------
@@ -182,7 +183,8 @@ def _binary_dtype(left: Optional[Value], right: Optional[Value]) -> Optional[str
     """A Python number takes the tensor's dtype."""
     for side in (left, right):
         if isinstance(side, (Tensor, Variable)):
-            return as_tensor(side).dtype  # type: ignore[union-attr]
+            tensor = as_tensor(side)
+            return tensor.dtype if tensor is not None else None
     return None
 
 
@@ -226,8 +228,9 @@ def _reshape(b: Bound) -> tuple[Shape, Optional[str]]:
         size, rest = known(x.shape), [d for d in out if d != -1]
         total = math.prod(size) if size is not None else None
         free = None
-        if total is not None and all(d is not None for d in rest):
-            part = math.prod(rest)  # type: ignore[arg-type]
+        sizes = [d for d in rest if d is not None]
+        if total is not None and len(sizes) == len(rest):
+            part = math.prod(sizes)
             free = total // part if part and total % part == 0 else None
         out[out.index(-1)] = free
     return tuple(out), x.dtype
@@ -254,8 +257,8 @@ def _inputs(b: Bound, key: str) -> Optional[list[Tensor]]:
     values = b.get(key)
     if not isinstance(values, Seq) or not values.items:
         return None
-    tensors = [as_tensor(v) for v in values.items]
-    return None if any(t is None for t in tensors) else tensors  # type: ignore[return-value]
+    tensors = [t for t in (as_tensor(v) for v in values.items) if t is not None]
+    return tensors if len(tensors) == len(values.items) else None
 
 
 def _concat(b: Bound) -> tuple[Shape, Optional[str]]:
@@ -263,18 +266,19 @@ def _concat(b: Bound) -> tuple[Shape, Optional[str]]:
     if tensors is None:
         return None, None
     dtype = tensors[0].dtype
-    shapes = [t.shape for t in tensors]
-    if any(s is None or len(s) != len(shapes[0]) for s in shapes):  # type: ignore[arg-type]
+    shapes = [t.shape for t in tensors if t.shape is not None]
+    if len(shapes) != len(tensors) or any(len(s) != len(shapes[0]) for s in shapes):
         return None, dtype
-    rank = len(shapes[0])  # type: ignore[arg-type]
+    rank = len(shapes[0])
     axis = _axis(b.get("axis"), rank)
     if axis is None:
         return None, dtype
     out: list[Optional[int]] = []
     for i in range(rank):
-        column = [s[i] for s in shapes]  # type: ignore[index]
+        column = [s[i] for s in shapes]
         if i == axis:
-            out.append(None if None in column else sum(column))  # type: ignore[arg-type]
+            sizes = [d for d in column if d is not None]
+            out.append(sum(sizes) if len(sizes) == len(column) else None)
         else:
             out.append(next((d for d in column if d is not None), None))
     return tuple(out), dtype
@@ -291,7 +295,7 @@ def _stack(b: Bound) -> tuple[Shape, Optional[str]]:
     if axis is None:
         return None, tensors[0].dtype
     merged = [next((d for d in column if d is not None), None)
-              for column in zip(*(t.shape for t in tensors))]  # type: ignore[misc]
+              for column in zip(*(t.shape for t in tensors))]
     return tuple(merged[:axis] + [len(tensors)] + merged[axis:]), tensors[0].dtype
 
 
@@ -330,9 +334,10 @@ def _transpose(b: Bound) -> tuple[Shape, Optional[str]]:
     if perm is None or (isinstance(perm, Const) and perm.value is None):
         return x.shape[::-1], x.dtype
     order = [_axis(p, len(x.shape)) for p in perm.items] if isinstance(perm, Seq) else [None]
-    if None in order or sorted(order) != list(range(len(x.shape))):  # type: ignore[type-var]
+    axes = [a for a in order if a is not None]
+    if len(axes) != len(order) or sorted(axes) != list(range(len(x.shape))):
         return None, x.dtype
-    return tuple(x.shape[i] for i in order), x.dtype  # type: ignore[index]
+    return tuple(x.shape[i] for i in axes), x.dtype
 
 
 def _cast(b: Bound) -> tuple[Shape, Optional[str]]:
@@ -362,7 +367,7 @@ def _reduce(dtype: Optional[str] = None) -> Rule:
     return rule
 
 
-def _none(value: Value) -> bool:
+def _none(value: Optional[Value]) -> bool:
     return isinstance(value, Const) and value.value is None
 
 
@@ -547,11 +552,11 @@ def _grads_of(value: Value) -> Optional[Tensor]:
     return None
 
 
-def binary(op: str, left: Value, right: Value, graph: int) -> OpOutput:
+def binary(op: str, left: Value, right: Value, graph: int) -> Tensor:
     """`left <op> right` where one side is a tensor: `matmul` for `@`, else broadcasting."""
     if op == "matmul":
-        return op_result("matmul", [left, right], {}, graph)  # type: ignore[return-value]
-    return op_result("add", [left, right], {}, graph)  # type: ignore[return-value]
+        return op_result("matmul", [left, right], {}, graph)
+    return op_result("add", [left, right], {}, graph)
 
 
 def negated(value: Value) -> Tensor:
@@ -626,8 +631,9 @@ def conv_output(inputs: Dims, rank: int, window: tuple[int, ...], filters: int,
 
 def window(size: Optional[Value], rank: int) -> Optional[tuple[int, ...]]:
     """`kernel_size=3` or `(3, 3)`: the window's dimensions."""
-    if _int(size) is not None:
-        return (_int(size),) * rank  # type: ignore[return-value]
+    width = _int(size)
+    if width is not None:
+        return (width,) * rank
     listed = known(dims(size)) if isinstance(size, Seq) else None
     return listed if listed is not None and len(listed) == rank else None
 
@@ -639,7 +645,7 @@ def padding(value: Optional[Value], default: str) -> Optional[str]:
         else None
 
 
-def layer_shapes(kind: str, args: dict[str, Value], padding_default: str = "valid",
+def layer_shapes(kind: str, args: Mapping[str, Optional[Value]], padding_default: str = "valid",
                  names: tuple[str, str] = ("kernel", "bias")) -> dict[str, Dims]:
     """The weight shapes (`kernel`, `bias`, batch norm's `gamma`, ...) and `output` shape of
     a dense, convolution, batch-normalization or embedding layer, from its input's shape

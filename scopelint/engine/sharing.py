@@ -16,11 +16,12 @@ import cycle are shared together, with the one the cycle began from.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple, Optional
 
-from scopelint.engine.model import Graph
+from scopelint.engine.graph import BranchWrites, Graph, mark_unknown_call
 from scopelint.engine.symbols import KeySet
 from scopelint.engine.values import (
     Class, ContextCall, Env, Function, Instance, Lambda, Mapping, Member, ModuleObject,
@@ -38,7 +39,7 @@ Change = tuple[Bindings, str, Value]  # a binding set since a snapshot
 class Write(NamedTuple):
     """A global of a shared module (or of its classes and instances) another module set."""
 
-    module: Any  # importing.ModuleState: the replay whose binding it is
+    module: Any  # module_state.ModuleState: the replay whose binding it is
     names: Bindings
     key: str
     value: Value
@@ -127,10 +128,10 @@ class Shared:
     """A module whose top level ran without touching program state, ready for reuse."""
 
     # the module, then the modules of an import cycle through it, with their snapshots
-    modules: tuple[tuple[Any, Snapshot], ...]  # Any: importing.ModuleState
+    modules: tuple[tuple[Any, Snapshot], ...]  # Any: module_replay.ModuleState
     cost: int  # calls their own top levels replayed (the modules they loaded not counted)
     imports: tuple[Any, ...]  # the replays of every other project module they imported
-    opaque: bool  # they called what scopelint cannot follow (`tfcalls.mark_unknown_call`)
+    opaque: bool  # they called what scopelint cannot follow (`graph.mark_unknown_call`)
     sets_attributes: bool  # on classes or instances (an unknown branch forgets them after)
     context: dict[tuple[int, str], Value]  # the program's `Load.writes` when it began
     writes: tuple[Write, ...]  # what its import added to them (a cache another module fills)
@@ -150,14 +151,14 @@ class Shared:
 class Load:
     """A project module whose top level is running."""
 
-    state: Any  # importing.ModuleState
+    state: Any  # module_state.ModuleState
     budget: int  # the program's budget when it began
     pristine: bool  # the program had done nothing but shareable imports before
     unknown_calls: int  # the program's count of calls scopelint cannot follow, then
     writes: Writes  # globals of shared modules other modules' top levels had set, then
     attribute_sets: int  # the program's count of attributes set, then
     in_branch: bool  # imported in a branch that may not run
-    effects: int  # the program's count of effects (`Importing.effects`), then
+    effects: int  # the program's count of effects (`Interpreter.effects`), then
     imports: list[str] = field(default_factory=list)
     nested: int = 0  # calls spent by the modules loaded inside it
     inner: bool = False  # shared with the module loading around it (a cycle through it closed)
@@ -180,14 +181,19 @@ def program_state(graph: Graph, facts: ModuleFacts) -> State:
 @lru_cache(maxsize=1)
 def pristine_states() -> tuple[State, State]:
     """The state of a new program, and of one after a call scopelint cannot follow."""
-    from scopelint.engine.session import Session
-    from scopelint.engine.tfcalls import mark_unknown_call  # tfcalls imports the engine
-
-    session = Session()  # the states hold no serial number, nor anything else of a session
+    session = _Counters()  # the states hold no serial number, nor anything else of a session
     clean = program_state(Graph(session), ModuleFacts())
     graph, facts = Graph(session), ModuleFacts()
     mark_unknown_call(graph, facts)
     return clean, program_state(graph, facts)
+
+
+class _Counters:
+    """A graph's counters (`graph.GraphCounters`) outside any session."""
+
+    def __init__(self) -> None:
+        self.graphs = itertools.count(1)
+        self.branch_writes = BranchWrites()
 
 
 def _content(obj: object, skip: tuple[str, ...]) -> State:

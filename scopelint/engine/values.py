@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Optional, TypeVar, Union, overload
 
 import libcst as cst
 
-from scopelint.engine.model import VarScope
+from scopelint.engine.graph import VarScope
 from scopelint.engine.symbols import hole
 from scopelint.facts import CallStack, Location, Reuse
+
+_T = TypeVar("_T")
 
 
 class Value:
@@ -140,7 +142,7 @@ class ModuleRef(Value):
 class ModuleObject(Value):
     """A project module (`import model`): its attributes are its globals."""
 
-    state: Any  # interpreter.ModuleState
+    state: Any  # module_state.ModuleState
 
 
 @dataclass(frozen=True)
@@ -446,14 +448,23 @@ class OuterWrites:
             self.writes.clear()
 
 
-class Args(dict):  # type: ignore[type-arg]
+class Args(dict[str, Value]):
     """Keyword arguments of a TF call; after an unknown `**kwargs`, any missing one is unknown."""
 
     def __init__(self, known: dict[str, Value], spread: bool = False) -> None:
         super().__init__(known)
         self.spread = spread
 
-    def get(self, key: str, default: Optional[Value] = None) -> Optional[Value]:  # type: ignore[override]
+    @overload
+    def get(self, key: str, default: None = None, /) -> Optional[Value]: ...
+
+    @overload
+    def get(self, key: str, default: Value, /) -> Value: ...
+
+    @overload
+    def get(self, key: str, default: _T, /) -> Union[Value, _T]: ...
+
+    def get(self, key: str, default: object = None) -> object:
         found = super().get(key)
         if found is not None:
             return found

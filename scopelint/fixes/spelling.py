@@ -7,7 +7,7 @@ from typing import Optional
 
 import libcst as cst
 
-from scopelint.engine.imports import dotted, member_value, module_value
+from scopelint.engine.import_resolution import dotted, member_value, module_value
 from scopelint.engine.tfapi import canonical
 from scopelint.engine.values import TFRef
 

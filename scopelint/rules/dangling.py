@@ -15,10 +15,10 @@ from typing import Iterator, Optional
 from scopelint.facts import (
     EmptyFilterFact, Finding, ModuleFacts, NameRefFact, Outcome, VariableFact,
 )
-from scopelint.rules import WARNING, Rule
+from scopelint.rules import WARNING, Rule, codes
 from scopelint.rules.common import closest, finding, related_at
 
-CODE = "TFS202"
+CODE = codes.DANGLING
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:

@@ -3,10 +3,10 @@
 from typing import Iterator
 
 from scopelint.facts import DoubledScopeFact, Finding, ModuleFacts
-from scopelint.rules import WARNING, FixIn, Rule
+from scopelint.rules import WARNING, FixIn, Rule, codes
 from scopelint.rules.common import once_per_site
 
-CODE = "TFS209"
+CODE = codes.DOUBLED_SCOPE
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:

@@ -3,7 +3,7 @@
 from typing import Iterator
 
 from scopelint.facts import Finding, Location, ModuleFacts, Outcome, VariableFact
-from scopelint.rules import FixIn, Rule
+from scopelint.rules import FixIn, Rule, codes
 from scopelint.rules.common import (
     Message,
     first_errors,
@@ -14,9 +14,9 @@ from scopelint.rules.common import (
     repeat_origin,
     store_key,
 )
-from scopelint.rules.ignored_reuse import CODE as IGNORED_REUSE, ignoring_call
+from scopelint.rules.ignored_reuse import ignoring_call
 
-CODE = "TFS101"
+CODE = codes.DUPLICATE
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
@@ -34,7 +34,7 @@ def _message(fact: VariableFact, made: dict[tuple[Location, str], VariableFact],
     cause = ignoring_call(fact, facts)
     if cause is not None:  # one cause: the TFS206 names this line, this names it
         origin += (f"; {cause.function}() ignores that call's reuse=True "
-                   f"({IGNORED_REUSE} at {cause.loc.where(message_home(fact, here), here)})")
+                   f"({codes.IGNORED_REUSE} at {cause.loc.where(message_home(fact, here), here)})")
         related += (related_at(cause.loc, f"{cause.function}() ignores its reuse parameter"),)
     return (f"duplicate variable '{key}': {fact.api} creates it again in a scope that does not "
             f"reuse{f' ({origin})' if origin else ''}; TF raises 'Variable {key} already exists, "

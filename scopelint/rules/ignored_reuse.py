@@ -7,10 +7,10 @@ from typing import Iterator
 from scopelint.facts import (
     Finding, IgnoredReuseFact, Location, ModuleFacts, Outcome, VariableFact,
 )
-from scopelint.rules import WARNING, FixIn, Rule
+from scopelint.rules import WARNING, FixIn, Rule, codes
 from scopelint.rules.common import Message, message_home, related_at, store_key
 
-CODE = "TFS206"
+CODE = codes.IGNORED_REUSE
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
@@ -47,11 +47,9 @@ def _message(fact: IgnoredReuseFact, caller: Location | None, facts: ModuleFacts
     raised = next((v for v in facts.variables if v.outcome is Outcome.DUPLICATE
                    and caller in v.stack), None)
     if raised is not None:
-        from scopelint.rules.duplicate import CODE as DUPLICATE  # it imports this module
-
         outcome = (f"will raise 'Variable {store_key(raised)} already exists' "
                    f"(at {raised.loc.where(home, here)})")
-        related.append(related_at(raised.loc, f"TF raises here ({DUPLICATE})"))
+        related.append(related_at(raised.loc, f"TF raises here ({codes.DUPLICATE})"))
     else:
         outcome = "does not reuse anything"
     return (f"{text}; the call at {caller.where(home, here)} asks for reuse and {outcome}",

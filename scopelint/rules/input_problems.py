@@ -1,10 +1,10 @@
 """TFS000-TFS003: files scopelint could not analyse, or read as Python 2. The pipeline
 reports them."""
 
-from scopelint.rules import NOTE, Rule
+from scopelint.rules import NOTE, Rule, codes
 
 INTERNAL = Rule(
-    code="TFS000", name="internal-error",
+    code=codes.INTERNAL_ERROR, name="internal-error",
     summary="scopelint failed while analysing this file",
     what="Reports an unexpected error inside scopelint while it analysed one file. "
          "The other files are still checked.",
@@ -14,7 +14,7 @@ INTERNAL = Rule(
 )
 
 SYNTAX = Rule(
-    code="TFS001", name="syntax-error",
+    code=codes.SYNTAX_ERROR, name="syntax-error",
     summary="the file parses neither as Python 3 nor as Python 2",
     what="Reports the first syntax error, at CPython's position, for code that neither "
          "the running CPython nor, after it, a Python 2 reading accepts "
@@ -28,7 +28,7 @@ SYNTAX = Rule(
 )
 
 UNREADABLE = Rule(
-    code="TFS002", name="unreadable-file",
+    code=codes.UNREADABLE_FILE, name="unreadable-file",
     summary="the file could not be read or decoded",
     what="Reports files that cannot be read (permissions), that are not text (NUL bytes) "
          "or that do not decode with their PEP 263 coding cookie or as UTF-8, and notebooks "
@@ -39,7 +39,7 @@ UNREADABLE = Rule(
 )
 
 PYTHON2 = Rule(
-    code="TFS003", name="python2-file",
+    code=codes.PYTHON2_FILE, name="python2-file",
     summary="a Python 2 file, analysed as Python 2 (informational)",
     what="Notes, once per file and at its first Python 2 construct (for tabs mixed with "
          "spaces: the first line Python 3 rejects), that the file is "

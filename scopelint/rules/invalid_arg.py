@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from scopelint.facts import Finding, InvalidArgFact, ModuleFacts
-from scopelint.rules import FixIn, Rule
+from scopelint.rules import FixIn, Rule, codes
 from scopelint.rules.common import once_per_site
 
 if TYPE_CHECKING:
     from scopelint.engine.hooks import Hook, TFCall
 
-CODE = "TFS105"
+CODE = codes.INVALID_ARG
 
 
 def hooks() -> dict[str, Hook]:

@@ -8,7 +8,7 @@ from typing import Optional
 
 import libcst as cst
 
-from scopelint.engine.imports import dotted
+from scopelint.engine.import_resolution import dotted
 from scopelint.facts import Finding
 from scopelint.fixes import SAFE, Fix, at
 from scopelint.fixes.context import FixContext, keyword, unpacks

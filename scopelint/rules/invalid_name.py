@@ -4,10 +4,10 @@ from typing import Iterator
 
 from scopelint.engine.validity import VALID_OP_NAME, VALID_SCOPE_NAME
 from scopelint.facts import Finding, InvalidNameFact, ModuleFacts
-from scopelint.rules import Rule
+from scopelint.rules import Rule, codes
 from scopelint.rules.common import Message, once_per_site
 
-CODE = "TFS104"
+CODE = codes.INVALID_NAME
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:

@@ -3,7 +3,7 @@
 from typing import Iterator
 
 from scopelint.facts import Finding, Location, ModuleFacts, Outcome, VariableFact
-from scopelint.rules import Rule
+from scopelint.rules import Rule, codes
 from scopelint.rules.common import (
     Message,
     first_errors,
@@ -13,7 +13,7 @@ from scopelint.rules.common import (
     store_key,
 )
 
-CODE = "TFS103"
+CODE = codes.MISMATCH
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:

@@ -9,7 +9,7 @@ from typing import Optional
 import libcst as cst
 
 from scopelint.engine.arguments import SIGNATURES, signature_key
-from scopelint.engine.imports import dotted
+from scopelint.engine.import_resolution import dotted
 from scopelint.facts import Finding, Outcome
 from scopelint.fixes import SAFE, UNSAFE, Fix, at
 from scopelint.fixes.context import FixContext, keyword_arg, unpacks

@@ -3,12 +3,12 @@
 from typing import Iterable, Iterator
 
 from scopelint.facts import Finding, Location, ModuleFacts, Outcome, Related, VariableFact
-from scopelint.rules import Rule
+from scopelint.rules import Rule, codes
 from scopelint.rules.common import (
     Message, closest, message_home, first_errors, once_per_site, related_at, store_key,
 )
 
-CODE = "TFS102"
+CODE = codes.MISSING
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:

@@ -4,10 +4,10 @@ from dataclasses import replace
 from typing import Iterator
 
 from scopelint.facts import Finding, Location, ModuleFacts, Outcome, VariableFact
-from scopelint.rules import WARNING, FixIn, Rule
+from scopelint.rules import WARNING, FixIn, Rule, codes
 from scopelint.rules.common import Message, once_per_site
 
-CODE = "TFS201"
+CODE = codes.NAME_SCOPE
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:

@@ -3,9 +3,9 @@
 The comparison spans files, so `scopelint check` makes it (see scopelint/lock.py).
 """
 
-from scopelint.rules import Rule
+from scopelint.rules import Rule, codes
 
-CODE = "TFS301"
+CODE = codes.NAMES_LOCK
 
 RULE = Rule(
     code=CODE, name="names-lock-changed",

@@ -3,10 +3,10 @@
 from typing import Iterator
 
 from scopelint.facts import Finding, ModuleFacts, Reuse
-from scopelint.rules import WARNING, Rule
+from scopelint.rules import WARNING, Rule, codes
 from scopelint.rules.common import REUSE_WORDS, once_per_site
 
-CODE = "TFS204"
+CODE = codes.REUSE_FALSE
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:

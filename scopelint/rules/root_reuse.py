@@ -3,10 +3,10 @@
 from typing import Iterator, Union
 
 from scopelint.facts import Finding, Location, ModuleFacts, Outcome, ReuseCallFact, VariableFact
-from scopelint.rules import WARNING, FixIn, Rule
+from scopelint.rules import WARNING, FixIn, Rule, codes
 from scopelint.rules.common import Message, once_per_site
 
-CODE = "TFS205"
+CODE = codes.ROOT_REUSE
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:

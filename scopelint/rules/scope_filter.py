@@ -6,10 +6,10 @@ import re
 from typing import Iterator, Optional
 
 from scopelint.facts import Finding, ModuleFacts, NameRefFact
-from scopelint.rules import WARNING, Rule
+from scopelint.rules import WARNING, Rule, codes
 from scopelint.rules.common import once_per_site
 
-CODE = "TFS210"
+CODE = codes.SCOPE_FILTER
 
 _PLAIN = re.compile(r"[\w/-]+")  # a scope name, not a regex meant to match several
 

@@ -4,10 +4,10 @@ and, over time, a new cell object each time step, so no step shares weights."""
 from typing import Iterator
 
 from scopelint.facts import Finding, ModuleFacts, SharedCellFact
-from scopelint.rules import WARNING, FixIn, Rule
+from scopelint.rules import WARNING, FixIn, Rule, codes
 from scopelint.rules.common import Message, once_per_site, related_at
 
-CODE = "TFS207"
+CODE = codes.SHARED_CELL
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:

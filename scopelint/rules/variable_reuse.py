@@ -3,10 +3,10 @@
 from typing import Iterator
 
 from scopelint.facts import Finding, Location, ModuleFacts, Outcome, Reuse, VariableFact
-from scopelint.rules import WARNING, FixIn, Rule
+from scopelint.rules import WARNING, FixIn, Rule, codes
 from scopelint.rules.common import REUSE_WORDS, Message, once_per_site
 
-CODE = "TFS203"
+CODE = codes.VARIABLE_REUSE
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:

@@ -1,7 +1,7 @@
 """Library calls that make variables: tf.layers, tf_slim / tf.contrib.layers, RNN cells,
 optimizers' slots, moving averages and the global step.
 
-A mixin of the interpreter; each mirrors how the library names its variables.
+Part of the TF model (see `tf_model`); each mirrors how the library names its variables.
 """
 
 from __future__ import annotations
@@ -9,15 +9,17 @@ from __future__ import annotations
 import os
 from contextlib import nullcontext
 from dataclasses import replace
-from typing import Callable, NamedTuple, Optional, Sequence
+from typing import NamedTuple, Optional, Sequence
 
 import libcst as cst
 
 from scopelint.engine import shapes, tfapi, versions
 from scopelint.engine.arguments import SIGNATURES, bind_args, dtype_of, is_none
 from scopelint.engine.cstwalk import source_of
-from scopelint.engine.model import Request
-from scopelint.engine.state import EngineState
+from scopelint.engine.graph import Request
+from scopelint.engine.layer_classes import LayerClasses
+from scopelint.engine.protocols import Replay, TFCore
+from scopelint.engine.scopes import Scopes
 from scopelint.engine.symbols import ANY, is_known, pattern
 from scopelint.engine.values import (
     CALLABLES,
@@ -41,22 +43,26 @@ from scopelint.engine.values import (
 from scopelint.facts import Location, Outcome, Reuse, SharedCellFact, VariableFact
 
 
-class LibraryCalls(EngineState):
-    """Variables made by TF library calls (see interpreter.Interpreter)."""
+class Library:
+    """Variables made by TF library calls, in the TF model's graph."""
 
-    capture_own_scope: Callable[..., Value]  # layer_classes.LayerClasses
+    def __init__(self, tf: TFCore, py: Replay, scopes: Scopes, layers: LayerClasses) -> None:
+        self.tf = tf
+        self.py = py
+        self.scopes = scopes
+        self.layers = layers
 
     def global_step(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
         """`tf.train.get_or_create_global_step()`: get_variable in the current scope, once;
         a non-trainable int64 scalar."""
-        graph = self.graph
+        graph = self.tf.graph
         taken = graph.names_in_use.get("global_step") or graph.unsure_names.matches("global_step")
         if graph.has_global_step or taken:  # it finds the existing `global_step:0` by name
             return Unknown()
         graph.has_global_step = True
-        return self.get_variable(Args({"name": Const("global_step"), "shape": Seq(()),
-                                       "dtype": TFRef("int64"), "trainable": Const(False)}),
-                                 node, path)
+        return self.tf.get_variable(Args({"name": Const("global_step"), "shape": Seq(()),
+                                          "dtype": TFRef("int64"), "trainable": Const(False)}),
+                                    node, path)
 
     def make_template(self, bound: Args, node: cst.Call) -> Value:
         """`tf.make_template(name, func)`: a callable whose calls share variables."""
@@ -76,17 +82,17 @@ class LibraryCalls(EngineState):
         reuse = Const(None) if first else Const(True)
         merged = {k: v for k, v in template.args.items() if not k.endswith("_")}
         spread = getattr(kwargs, "spread", False)
-        with self.library_scope(node, template.state["scope"], reuse=reuse):
+        with self.scopes.library_scope(node, template.state["scope"], reuse=reuse):
             if isinstance(fn, CALLABLES):
-                return self.call_value(fn, args, {**merged, **kwargs}, node,
-                                       unknown_rest=spread)
+                return self.py.call_value(fn, args, {**merged, **kwargs}, node,
+                                          unknown_rest=spread)
             if isinstance(fn, TFRef):  # `make_template("shared", tf.layers.dense)`
-                return self.tf_call(fn.path, args, Args({**merged, **kwargs}, spread), node)
-            self.opaque_call(node)
+                return self.tf.tf_call(fn.path, args, Args({**merged, **kwargs}, spread), node)
+            self.tf.opaque_call(node)
             return Unknown()
 
     def _template_scope(self, template: TFObject, node: cst.Call) -> None:
-        template.state["scope"] = self.capture_own_scope(
+        template.state["scope"] = self.layers.capture_own_scope(
             node, template.args.get("name_", Unknown()), "the template")
 
     def functional_layer(self, kind: str, args: list[Value], kwargs: Args,
@@ -97,7 +103,7 @@ class LibraryCalls(EngineState):
         name = kwargs.get("name", Const(None))
         if not is_none(name):
             # Layer.__init__: `with vs(name) as captured: self._scope = captured`.
-            layer.state["scope"] = self.capture_scope(node, name)
+            layer.state["scope"] = self.scopes.capture_scope(node, name)
         if kind in tfapi.NO_VARIABLE_LAYERS:
             self.layer_object_call(layer, node)
             return shapes.op_result("layers." + kind, [bound.get("inputs", Unknown())], {})
@@ -106,7 +112,7 @@ class LibraryCalls(EngineState):
     def keras_layer(self, path: str, kind: str, args: list[Value], kwargs: Args) -> Value:
         """`tf.keras.layers.Dense(...)`: named at construction, `dense`, `dense_1`, ..."""
         name = kwargs.get("name", Const(None))
-        text = self.graph.keras_name(kind) if is_none(name) else to_text(name)
+        text = self.tf.graph.keras_name(kind) if is_none(name) else to_text(name)
         bound = bind_args(layer_signature(kind), [Unknown(), *args], kwargs)
         return TFObject(path, bound, {"keras": kind, "name": text})
 
@@ -119,14 +125,14 @@ class LibraryCalls(EngineState):
         dtype = "float32" if written is None else dtype_of(written)  # Keras's floatx
         if not layer.state.get("built"):
             layer.state["built"] = True
-            graph = self.graph
+            graph = self.tf.graph
             saved = graph.name_stack
             graph.enter_name_scope(layer.state["name"])
             trainable = truth(layer.args.get("trainable", Const(True)))
             try:
                 layer.state["weights"] = [
-                    self.new_variable(node, layer.path, weight, dtype, sizes.get(weight),
-                                      False if weight.startswith("moving_") else trainable)
+                    self.tf.new_variable(node, layer.path, weight, dtype, sizes.get(weight),
+                                         False if weight.startswith("moving_") else trainable)
                     for weight in _layer_weights(kind, tfapi.LAYERS[kind][1], layer.args)]
             finally:
                 graph.name_stack = saved
@@ -134,11 +140,11 @@ class LibraryCalls(EngineState):
 
     def layer_object_call(self, layer: TFObject, node: cst.Call,
                           inputs: Optional[Value] = None,
-                          sizes: Optional[dict[str, tuple]] = None) -> Value:
+                          sizes: Optional[dict[str, tuple]] = None) -> Tensor:
         """`Layer.__call__`: the first call picks the scope and gets each weight in it;
         later calls use the weights already built. `sizes`: the weights' shapes when the
         caller knows them (a cell's, from its input's width)."""
-        self.graph.keras_uids_unknown = True  # legacy layers count Keras names too
+        self.tf.graph.keras_uids_unknown = True  # legacy layers count Keras names too
         kind = layer.state["kind"]
         if sizes is None:
             sizes = shapes.layer_shapes(kind, _with_inputs(layer.args, inputs))
@@ -151,10 +157,10 @@ class LibraryCalls(EngineState):
             name = layer.args.get("name", Const(None))
             base_name = Const(base) if is_none(name) else name
             if reuse_of(reuse) in (Reuse.YES, Reuse.AUTO):  # `_set_scope`: exact name
-                layer.state["scope"] = self.capture_scope(node, base_name)
+                layer.state["scope"] = self.scopes.capture_scope(node, base_name)
             else:  # a default name, made unique: `dense`, `dense_1`
-                layer.state["scope"] = self.capture_scope(node, Const(None), base_name)
-        with self.library_scope(node, layer.state["scope"], reuse=reuse, auxiliary=False):
+                layer.state["scope"] = self.scopes.capture_scope(node, Const(None), base_name)
+        with self.scopes.library_scope(node, layer.state["scope"], reuse=reuse, auxiliary=False):
             trainable = truth(layer.args.get("trainable", Const(True)))
             dtype = _weight_dtype(inputs)
             layer.state["weights"] = [
@@ -167,14 +173,14 @@ class LibraryCalls(EngineState):
     def _weight(self, node: cst.Call, api: str, name: str, trainable: Optional[bool] = False,
                 shape: Optional[tuple] = None, dtype: Optional[str] = None) -> Variable:
         """One weight a library call gets with get_variable in the current scope."""
-        request = self.graph.get_variable(name, self.loc(node), self.call_stack(), shape, None,
-                                          dtype, trainable=trainable)
-        self.record_request(node, api, request)
+        request = self.tf.graph.get_variable(name, self.py.loc(node), self.py.call_stack(), shape,
+                                             None, dtype, trainable=trainable)
+        self.tf.record_request(node, api, request)
         return self.variable_value(request)
 
     def variable_value(self, request: Request) -> Variable:
         """The variable a get_variable request returns, with what the store knows of it."""
-        stored = self.graph.store.get(request.key)
+        stored = self.tf.graph.store.get(request.key)
         name = None if request.name is None else request.name + ":0"
         if stored is None or request.outcome not in (Outcome.CREATE, Outcome.REUSE):
             return Variable(name)
@@ -196,7 +202,7 @@ class LibraryCalls(EngineState):
         else:
             fws, bws = bound.get("cells_fw"), bound.get("cells_bw")
             if not (isinstance(fws, Seq) and isinstance(bws, Seq)):
-                self.opaque_call()
+                self.tf.opaque_call()
                 self.unknown_request(node, "nn." + kind)
                 return Tensor()
             layers = [[("fw", f"cells_fw[{i}]", fw), ("bw", f"cells_bw[{i}]", bw)]
@@ -205,14 +211,15 @@ class LibraryCalls(EngineState):
         inputs = bound.get("inputs") if dynamic else None
         outputs = []
         run = object()  # this call: its cells' uses in it are one run
-        with self.library_scope(node, Const(tfapi.RNNS[kind]) if is_none(scope) else scope):
+        with self.scopes.library_scope(node, Const(tfapi.RNNS[kind]) if is_none(scope) else scope):
             for i, cells in enumerate(layers):
                 stacked = kind.startswith("stack_")
-                with self.library_scope(node, Const(f"cell_{i}")) if stacked else nullcontext(), \
-                        self.library_scope(node, Const("bidirectional_rnn")) if (
+                with self.scopes.library_scope(node, Const(f"cell_{i}")) if stacked \
+                        else nullcontext(), \
+                        self.scopes.library_scope(node, Const("bidirectional_rnn")) if (
                             kind == "stack_bidirectional_dynamic_rnn") else nullcontext():
                     for direction, param, cell in cells:
-                        with self.library_scope(node, Const(direction)) if direction \
+                        with self.scopes.library_scope(node, Const(direction)) if direction \
                                 else nullcontext():
                             written = _argument(node, kind, param)
                             text = f"{param}={written}" if written else param
@@ -239,8 +246,8 @@ class LibraryCalls(EngineState):
                 self.note_cell_reused(cell, node, use, within)
             else:
                 cell.state["first_use"] = FirstUse(
-                    self.graph.scope.name, self.graph.scope.reuse, self.loc(node), use, within,
-                    not self.graph.may_not_run)
+                    self.tf.graph.scope.name, self.tf.graph.scope.reuse, self.py.loc(node), use,
+                    within, not self.tf.graph.may_not_run)
         if kind in tfapi.CELLS and isinstance(cell, TFObject):
             units = cell.state.get("units")
             tensor = shapes.as_tensor(inputs)
@@ -254,12 +261,12 @@ class LibraryCalls(EngineState):
             if cell.state.get("built"):
                 return Tensor()
             cell.state["built"] = True
-            scope = self.capture_scope(node, Const(None), Const("multi_rnn_cell"))
+            scope = self.scopes.capture_scope(node, Const(None), Const("multi_rnn_cell"))
             cell.state["scope"] = scope
             out: Optional[Value] = inputs
-            with self.library_scope(node, scope, auxiliary=False):
+            with self.scopes.library_scope(node, scope, auxiliary=False):
                 for i, layer in enumerate(cell.state["cells"]):
-                    with self.library_scope(node, Const(f"cell_{i}")):
+                    with self.scopes.library_scope(node, Const(f"cell_{i}")):
                         out = self.cell_call(layer, node, api, out, use and use._replace(
                             text=f"layer {i} of {use.text}"), cell)
             return out if isinstance(out, Tensor) else Tensor()
@@ -269,7 +276,7 @@ class LibraryCalls(EngineState):
             # the wrapped cell, in this scope
             return self.cell_call(cell.state["wraps"], node, api, inputs, inside, within)
         # weights under names scopelint cannot know
-        self.opaque_call(node)
+        self.tf.opaque_call(node)
         self.unknown_request(node, api)
         return Tensor()
 
@@ -279,19 +286,19 @@ class LibraryCalls(EngineState):
         makes none here and runs on those. Not reported for the layers of one MultiRNNCell
         (TFS207's `[cell] * n`), nor for a later call in a scope that reuses (sharing is
         meant there; an unknown caller's reuse counts when both uses are under it)."""
-        graph = self.graph
+        graph = self.tf.graph
         first: FirstUse = cell.state["first_use"]
         here = graph.scope
         later = use is not None and (first.use is None or first.use.run is not use.run)
-        if (not self.recording or use is None or not first.certain or graph.may_not_run
+        if (not self.py.recording or use is None or not first.certain or graph.may_not_run
                 or (within is not None and first.within is within)
                 or (later and here.reuse is not Reuse.NO
                     and not (here.reuse is first.reuse is Reuse.UNKNOWN))
                 or not _differ(first.scope, here.name)):
             return
         scope = cell.state["scope"]
-        self.facts.shared_cells.append(SharedCellFact(
-            self.loc(node), use.text, self.call_stack(), first.loc,
+        self.tf.facts.shared_cells.append(SharedCellFact(
+            self.py.loc(node), use.text, self.py.call_stack(), first.loc,
             pattern(scope.scope.name if isinstance(scope, ScopeRef) else first.scope),
             pattern(here.name), first.use.text if first.use else ""))
 
@@ -301,21 +308,21 @@ class LibraryCalls(EngineState):
         cells = kwargs.get("cells", args[0] if args else Unknown())
         if isinstance(cells, Seq):
             return TFObject(path, {}, {"kind": "MultiRNNCell", "cells": cells.items})
-        self.opaque_call(node)
+        self.tf.opaque_call(node)
         return Unknown()
 
     def note_shared_cell(self, args: list[Value], kwargs: Args, node: cst.Call) -> None:
         """`MultiRNNCell([cell] * n)`, `[cell, cell]`, `[cell for _ in range(n)]`: one cell
         object for several layers (it keeps the scope, so the weights, of its first use,
         since TF 1.2: before, a cell made its weights in the scope of each call)."""
-        if not self.recording or not versions.at_least(self.tf_version, (1, 2)):
+        if not self.py.recording or not versions.at_least(self.tf.tf_version, (1, 2)):
             return
         value = kwargs.get("cells", args[0] if args else Unknown())
         expr = next((a.value for a in node.args if (a.keyword is None and not a.star)
                      or (a.keyword is not None and a.keyword.value == "cells")), None)
         found = _repeated_cell(value, expr)
         if found is not None:
-            self.facts.shared_cells.append(SharedCellFact(self.loc(node), found))
+            self.tf.facts.shared_cells.append(SharedCellFact(self.py.loc(node), found))
 
     def slim_layer(self, path: str, leaf: str, kwargs: dict[str, Value],
                    node: cst.Call, args: Sequence[Value] = ()) -> Value:
@@ -333,13 +340,14 @@ class LibraryCalls(EngineState):
                           list(args), kwargs)
         sizes = shapes.slim_shapes(leaf, bound)
         reuse = kwargs.get("reuse", Const(None))
-        with self.library_scope(node, kwargs.get("scope", Const(None)), Const(default), reuse):
+        with self.scopes.library_scope(node, kwargs.get("scope", Const(None)), Const(default),
+                                       reuse):
             for weight in weights:
                 self._weight(node, api, weight, shape=sizes.get(weight),
                              dtype=_weight_dtype(bound.get("inputs")))
             # The rest (biases, gamma, a normalizer's scope) depends on arguments.
             self.unknown_request(node, api)
-            self.graph.mark_store_unknown()
+            self.tf.graph.mark_store_unknown()
         out = sizes.get("output")
         tensor = shapes.as_tensor(bound.get("inputs"))
         return Tensor(out, tensor.dtype if tensor else None) if out is not None else Unknown()
@@ -348,7 +356,7 @@ class LibraryCalls(EngineState):
         """The arguments the enclosing `arg_scope`s give slim's `leaf` (inner ones win),
         or None when one of them lists ops scopelint cannot name."""
         given: dict[str, Value] = {}
-        for scope in self.arg_scopes:
+        for scope in self.tf.arg_scopes:
             ops = scope.state["ops"]
             if ops is None:
                 return None
@@ -358,8 +366,8 @@ class LibraryCalls(EngineState):
 
     def unknown_request(self, node: cst.Call, api: str) -> None:
         """Variables under names scopelint cannot know, somewhere in the current scope."""
-        rest = self.graph.full_name(ANY)
-        self.record_request(node, api, Request(rest, rest, Outcome.UNKNOWN, Reuse.UNKNOWN))
+        rest = self.tf.graph.full_name(ANY)
+        self.tf.record_request(node, api, Request(rest, rest, Outcome.UNKNOWN, Reuse.UNKNOWN))
 
     def slim_repeat(self, leaf: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value:
         """`slim.repeat(x, n, layer, ...)` / `slim.stack(x, layer, [a, b], ...)`: the layer
@@ -376,13 +384,13 @@ class LibraryCalls(EngineState):
         if (count is None or not isinstance(layer, TFRef) or getattr(kwargs, "spread", False)
                 or not layer.path.startswith(tfapi.SLIM_NAMESPACES)
                 or name not in tfapi.SLIM_LAYERS):
-            self.opaque_call(node)
+            self.tf.opaque_call(node)
             self.unknown_request(node, "slim." + leaf)
             return Unknown()
         scope = kwargs.get("scope", Const(None))
         base = to_text(scope) if not is_none(scope) else tfapi.SLIM_FUNCTION_NAMES.get(name, name)
         rest = {k: v for k, v in kwargs.items() if k != "scope"}
-        with self.library_scope(node, scope, Const(leaf.capitalize())):
+        with self.scopes.library_scope(node, scope, Const(leaf.capitalize())):
             for i in range(count):
                 self.slim_layer(layer.path, name, {**rest, "scope": Const(f"{base}_{i + 1}")},
                                 node)
@@ -410,7 +418,7 @@ class LibraryCalls(EngineState):
         if kind == "AdamOptimizer" and first:
             # Adam's non-slot accumulators are plain tf.Variables named in the name scope.
             for power in ("beta1_power", "beta2_power"):
-                self.new_variable(node, "AdamOptimizer.beta_power", power, "float32", ())
+                self.tf.new_variable(node, "AdamOptimizer.beta_power", power, "float32", ())
         api = f"{kind}.{method}"
         if trained is None:
             optimizer.state["unknown"] = True
@@ -427,32 +435,32 @@ class LibraryCalls(EngineState):
                     self.slot_variable(node, api, var, slot or "")
         # compute_gradients() opens `gradients`, apply_gradients() the optimizer's name.
         if method == "minimize":
-            self.graph.unique_name("gradients")
+            self.tf.graph.unique_name("gradients")
         if slot:
-            self.graph.unique_name(slot)
+            self.tf.graph.unique_name(slot)
         else:
-            self.graph.mark_names_unknown()
+            self.tf.graph.mark_names_unknown()
         return Unknown()
 
     def slot_variable(self, node: cst.Call, api: str, var: Variable, slot: str) -> None:
         """`slot_creator.create_slot`: `variable_scope(None, default_name=<var op>/<slot>)`,
         then `get_variable("")` there, of the variable's shape and dtype."""
         owner = (var.name or "").rsplit(":", 1)[0]
-        with self.library_scope(node, Const(None), Const(f"{owner}/{slot}")):
-            request = self.graph.get_variable("", self.loc(node), self.call_stack(), None, None,
-                                              var.dtype, made_shape=var.shape)
-            self.record_request(node, api, replace(request, detail=slot))
+        with self.scopes.library_scope(node, Const(None), Const(f"{owner}/{slot}")):
+            request = self.tf.graph.get_variable("", self.py.loc(node), self.py.call_stack(),
+                                                 None, None, var.dtype, made_shape=var.shape)
+            self.tf.record_request(node, api, replace(request, detail=slot))
 
     def compute_gradients(self, args: list[Value], kwargs: dict[str, Value]) -> Value:
         """`compute_gradients(loss, var_list)`: `(gradient, variable)` pairs, when scopelint
         knows the variables; a variable the loss does not reach gets None."""
-        self.graph.unique_name("gradients")
+        self.tf.graph.unique_name("gradients")
         bound = bind_args("compute_gradients", args, kwargs)
         given = bound.get("var_list", Const(None))
         trained = trained_variables(bound.get("loss"), given)
         if trained is None:
             return Unknown()
-        listed = trained if is_none(given) else given.items  # type: ignore[union-attr]
+        listed = given.items if isinstance(given, Seq) else trained
         return Seq(tuple(Seq((Tensor(v.shape, v.dtype) if v in trained else Const(None), v))
                          for v in listed))
 
@@ -460,27 +468,28 @@ class LibraryCalls(EngineState):
         """`apply(var_list)`: a shadow variable per item, named after the item's op in a
         `variable_scope(None, default_name=<op>/<name>)`. An op made here is new to the
         graph, so under reuse its shadow certainly does not exist yet."""
-        graph = self.graph
+        graph = self.tf.graph
         name = const_str(ema.args.get("name", Const("ExponentialMovingAverage"))) or "…"
         api = "ExponentialMovingAverage.apply"
         items = var_list.items if isinstance(var_list, Seq) else ()
         fresh = [t for t in items if isinstance(t, OpOutput) and t.graph == graph.serial
                  and t not in graph.averaged]
         graph.averaged.update(t for t in items if isinstance(t, OpOutput))
-        if fresh and graph.scope.reuse is Reuse.YES and not self.handling:
-            if self.recording:
+        if fresh and graph.scope.reuse is Reuse.YES and not self.py.handling:
+            if self.py.recording:
                 key = graph.full_name(f"…/{name}")
-                self.add_variable(node, VariableFact(
-                    self.loc(node), api, None, pattern(key) + ":0", Outcome.MISSING, Reuse.YES,
-                    self.call_stack(), detail=name,
-                    reuse_origin=self.reuse_origin(Request("", None, Outcome.MISSING,
-                                                           Reuse.YES))))
+                self.tf.add_variable(node, VariableFact(
+                    self.py.loc(node), api, None, pattern(key) + ":0", Outcome.MISSING, Reuse.YES,
+                    self.py.call_stack(), detail=name,
+                    reuse_origin=self.tf.reuse_origin(Request("", None, Outcome.MISSING,
+                                                              Reuse.YES))))
             return Unknown()
         named = items and is_known(name) and not ema.state.get("unknown") and all(
             isinstance(v, Variable) and v.name and is_known(v.name) for v in items)
         if named:
             for var in items:
-                self.slot_variable(node, api, var, name)  # type: ignore[arg-type]
+                if isinstance(var, Variable):
+                    self.slot_variable(node, api, var, name)
             return Unknown()
         if ema.state.get("unknown"):
             return Unknown()
@@ -494,19 +503,19 @@ class LibraryCalls(EngineState):
         The fact is built here, not by `record_request`: slots do not count as the variables
         a `reuse_variables()` was meant for (see `note_variable_use`).
         """
-        graph = self.graph
+        graph = self.tf.graph
         reuse = graph.scope.reuse
         outcome = {Reuse.YES: Outcome.MISSING, Reuse.NO: Outcome.CREATE,
                    Reuse.AUTO: Outcome.CREATE}.get(reuse, Outcome.UNKNOWN)
         if outcome is Outcome.MISSING and (slot in graph.slot_names or graph.slots_unknown
-                                           or self.handling):
+                                           or self.py.handling):
             outcome = Outcome.UNKNOWN  # an earlier optimizer may have made these slots
-        if self.recording:
-            self.add_variable(node, VariableFact(
-                self.loc(node), api, None, pattern(graph.full_name(f"…/{slot}")) + ":0", outcome,
+        if self.py.recording:
+            self.tf.add_variable(node, VariableFact(
+                self.py.loc(node), api, None, pattern(graph.full_name(f"…/{slot}")) + ":0", outcome,
                 reuse,
-                self.call_stack(), detail=slot,
-                reuse_origin=self.reuse_origin(Request("", None, outcome, reuse))))
+                self.py.call_stack(), detail=slot,
+                reuse_origin=self.tf.reuse_origin(Request("", None, outcome, reuse))))
         if outcome is not Outcome.MISSING:
             graph.mark_slots_unknown(slot)
             graph.slot_names.add(slot)
@@ -617,8 +626,8 @@ def trained_variables(loss: Optional[Value], var_list: Value) -> Optional[list[V
             isinstance(v, Variable) and v.trainable is True for v in var_list.items):
         return None
     names = None if reached is None else {v.name for v in reached}
-    return [v for v in var_list.items  # type: ignore[misc]
-            if names is None or v.name in names]  # type: ignore[union-attr]
+    return [v for v in var_list.items
+            if isinstance(v, Variable) and (names is None or v.name in names)]
 
 
 def _slot_count(kind: str, args: dict[str, Value]) -> Optional[int]:

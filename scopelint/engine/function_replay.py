@@ -1,25 +1,21 @@
 """Replays of module functions: calls with their arguments bound, lambdas, callbacks,
 and the functions the module never calls (replayed afterwards in an unknown scope).
 
-A mixin of the interpreter (see interpreter.Interpreter).
+Part of the Python replay: the interpreter (`interpreter.Interpreter`) runs the bodies.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence, Union
+from typing import Iterator, Optional, Sequence, Union
 
 import libcst as cst
 
 from scopelint.engine import tfapi
 from scopelint.engine.cstwalk import Block, contains_yield, statements
-from scopelint.engine.model import Graph
-from scopelint.engine.state import CallSite, EngineState
-
-if TYPE_CHECKING:
-    from scopelint.engine.importing import ModuleState
+from scopelint.engine.graph import Graph
+from scopelint.engine.protocols import CallSite, ReplayCore
 from scopelint.engine.values import (
     Class,
     Const,
@@ -54,30 +50,19 @@ class MaybeExit(Exception):
     """A branch that may have run `return`, `break` or `continue`."""
 
 
-class CallReplay(EngineState):
-    """Calls of the module's own functions, classes and lambdas."""
+class FunctionReplay:
+    """Calls of the program's own functions, classes and lambdas, replayed by the
+    interpreter (`py`) with their arguments bound."""
 
-    module: ModuleState
-    code_of: Callable[[Env], AbstractContextManager[None]]
-    stack: list[Location]
-    call_sites: list[CallSite]
-    active: list[cst.FunctionDef]
-    calling: list[Function]
-    executed: set[int]
-    budget: int
-    effects: int
-    generators: dict[int, bool]
-    maybe_returns: list[Value]
-    constructed: dict[int, tuple[dict[str, Value], Reuse, Optional[Location]]]
-    _invocations: "itertools.count[int]"
-    exec_block: Callable[..., None]
-    eval: Callable[..., Value]
-    opaque_call: Callable[[], None]
-    library_init: Callable[..., Value]
-    maybe: Callable[[], AbstractContextManager[None]]
-    quietly: Callable[[], AbstractContextManager[None]]
+    def __init__(self, py: ReplayCore) -> None:
+        self.py = py
+        self.executed: set[int] = set()  # FunctionDef ids replayed at least once
+        self._invocations = itertools.count(1)
+        self.generators: dict[int, bool] = {}  # FunctionDef id -> has `yield`
+        # per class: the attributes and enclosing-scope reuse its `__init__` leaves
+        self.constructed: dict[int, tuple[dict[str, Value], Reuse, Optional[Location]]] = {}
 
-    def _run_uncalled(self, body: Block, env: Env, cls: Optional[Class]) -> None:
+    def run_uncalled(self, body: Block, env: Env, cls: Optional[Class]) -> None:
         """Replay functions never called, in an unknown enclosing scope; entry points first.
 
         A function that neither spells an API facts come from (`tfapi.FACT_WORDS`) nor
@@ -86,7 +71,7 @@ class CallReplay(EngineState):
         defs = [d for d in _function_defs(body, env, cls) if id(d[0]) not in self.executed]
         if not defs:
             return
-        called = set(_CALLED.findall(self.module.source.text if self.module.source else ""))
+        called = set(_CALLED.findall(self.py.module.source.text if self.py.module.source else ""))
         useful = self._reaching_facts([d[0] for d in defs])
         entries = [d for d in defs if d[0].name.value not in called]
         for node, owner_env, owner in entries + defs:
@@ -98,7 +83,7 @@ class CallReplay(EngineState):
         calls: dict[str, set[str]] = {}
         useful: set[str] = set()
         for node in defs:
-            text = self.module.positions.source_of(node) if self.module.positions else None
+            text = self.py.module.positions.source_of(node) if self.py.module.positions else None
             name = node.name.value
             if text is None or any(w in text.lower() for w in tfapi.FACT_WORDS):
                 useful.add(name)
@@ -116,14 +101,14 @@ class CallReplay(EngineState):
     def _run_entry(self, node: cst.FunctionDef, env: Env, cls: Optional[Class]) -> None:
         fn = (cls.attrs if cls is not None else env.vars).get(node.name.value)
         if not isinstance(fn, Function) or fn.node is not node:
-            fn = Function(node, env, defaults=self._defaults(node, env))
-        self.graph = Graph(self.session, known_context=False)
-        self.graph.context_cause = Cause(
-            self.loc(node.name), f"`{node.name.value}` is replayed without a caller: its scope "
+            fn = Function(node, env, defaults=self.py.function_defaults(node, env))
+        self.py.tf.graph = Graph(self.py.session, known_context=False)
+        self.py.tf.graph.context_cause = Cause(
+            self.py.loc(node.name), f"`{node.name.value}` is replayed without a caller: its scope "
             "and arguments are unknown")
-        self.stack = []
-        spare = max(self.budget - ENTRY_BUDGET, 0)  # a test building whole models stops early
-        self.budget -= spare
+        self.py.stack = []
+        spare = max(self.py.budget - ENTRY_BUDGET, 0)  # a test building whole models stops early
+        self.py.budget -= spare
         try:
             if cls is not None and "staticmethod" not in fn.decorators:
                 fn = fn.bind(self._constructed(cls, node))
@@ -131,7 +116,7 @@ class CallReplay(EngineState):
         except Exit:
             pass
         finally:
-            self.budget += spare
+            self.py.budget += spare
 
     def _constructed(self, cls: Class, method: cst.FunctionDef) -> Instance:
         """An instance for replaying a method: `__init__` has run (its facts are its own).
@@ -145,13 +130,13 @@ class CallReplay(EngineState):
             return instance
         done = self.constructed.get(id(cls))
         if done is None:
-            with self.quietly():
+            with self.py.quietly():
                 self.call_function(init.bind(instance), [], {}, None, unknown_args=True)
-            root = self.graph.root
+            root = self.py.tf.graph.root
             done = self.constructed[id(cls)] = (dict(instance.attrs), root.reuse, root.origin)
         else:
             instance.attrs.update(done[0])
-            self.graph.root.reuse, self.graph.root.origin = done[1], done[2]
+            self.py.tf.graph.root.reuse, self.py.tf.graph.root.origin = done[1], done[2]
         return instance
 
     def call_function(self, fn: Function, args: list[Value], kwargs: dict[str, Value],
@@ -163,8 +148,8 @@ class CallReplay(EngineState):
         `unknown_rest`: an unknown `*args`/`**kwargs` may fill any parameter not given.
         A function of another module runs in that module (its positions and paths).
         """
-        site = self.loc(call) if call is not None else None  # in the caller's module
-        with self.code_of(fn.env):
+        site = self.py.loc(call) if call is not None else None  # in the caller's module
+        with self.py.code_of(fn.env):
             return self._call(fn, args, kwargs, site, unknown_args, unknown_rest,
                               replay_generator, call)
 
@@ -174,11 +159,11 @@ class CallReplay(EngineState):
         node = fn.node
         if self._is_generator(node) and not replay_generator:
             return Unknown()  # its body runs later, bit by bit
-        self.budget -= 1
-        self.effects += 1
-        depth = MAX_CALL_DEPTH if self.graph.known_context else MAX_ENTRY_DEPTH
-        if node in self.active or len(self.active) >= depth or self.budget < 0:
-            self.opaque_call()
+        self.py.budget -= 1
+        self.py.effects += 1
+        depth = MAX_CALL_DEPTH if self.py.tf.graph.known_context else MAX_ENTRY_DEPTH
+        if node in self.py.active or len(self.py.active) >= depth or self.py.budget < 0:
+            self.py.tf.opaque_call()
             return Unknown()
         self.executed.add(id(node))
         local = Env(fn.env)
@@ -189,45 +174,46 @@ class CallReplay(EngineState):
         self._bind(node.params, local, positional, keywords, fn.defaults, unknown_args,
                    unknown_rest)
         if site is not None:
-            self.stack.append(site)
+            self.py.stack.append(site)
             if call is not None:
-                self.call_sites.append(CallSite(self.invocation, site, node.name.value, call))
-        self.active.append(node)
-        self.calling.append(fn)
-        self.call_envs.append(local)
-        caller_invocation, self.invocation = self.invocation, next(self._invocations)
-        if self.graph.created_in is None:
-            self.graph.created_in = self.invocation
-        saved_returns, self.maybe_returns = self.maybe_returns, []
+                self.py.call_sites.append(CallSite(self.py.invocation, site, node.name.value, call))
+        self.py.active.append(node)
+        self.py.calling.append(fn)
+        self.py.call_envs.append(local)
+        caller_invocation, self.py.invocation = self.py.invocation, next(self._invocations)
+        if self.py.tf.graph.created_in is None:
+            self.py.tf.graph.created_in = self.py.invocation
+        saved_returns, self.py.maybe_returns = self.py.maybe_returns, []
         result: Value = Const(None)
         try:
-            self.exec_block(self.full_def(node).body, local)
+            self.py.exec_block(self.py.full_def(node).body, local)
         except Exit as exit_:
             result = exit_.value if exit_.kind == "return" else Unknown()
         except MaybeExit:
             result = Unknown()
         finally:
-            self.active.pop()
-            self.calling.pop()
-            self.call_envs.pop()
+            self.py.active.pop()
+            self.py.calling.pop()
+            self.py.call_envs.pop()
             if site is not None:
-                self.stack.pop()
+                self.py.stack.pop()
                 if call is not None:
-                    self.call_sites.pop()
-            finished = self.invocation
-            self.pending_reuse = [p for p in self.pending_reuse if p[1] != finished]
-            self.invocation = caller_invocation
-            if self.maybe_returns:
+                    self.py.call_sites.pop()
+            finished = self.py.invocation
+            self.py.tf.pending_reuse = [p for p in self.py.tf.pending_reuse if p[1] != finished]
+            self.py.invocation = caller_invocation
+            if self.py.maybe_returns:
                 result = Unknown()
-            self.maybe_returns = saved_returns
+            self.py.maybe_returns = saved_returns
         return result
 
     def _is_generator(self, node: cst.FunctionDef) -> bool:
         found = self.generators.get(id(node))
         if found is None:
-            positions = self.module.positions
+            positions = self.py.module.positions
             text = positions.source_of(node) if positions is not None else None
-            found = (text is None or "yield" in text) and contains_yield(self.full_def(node).body)
+            found = (text is None or "yield" in text) and contains_yield(
+                self.py.full_def(node).body)
             self.generators[id(node)] = found
         return found
 
@@ -267,7 +253,7 @@ class CallReplay(EngineState):
         if isinstance(init, Function):
             self.call_function(init.bind(instance), args, kwargs, call)
         elif cls.library:
-            self.library_init(instance, args, kwargs, call)
+            self.py.tf.library_init(instance, args, kwargs, call)
         return instance
 
     def call_value(self, callee: Value, args: list[Value], kwargs: dict[str, Value],
@@ -277,8 +263,8 @@ class CallReplay(EngineState):
             local = Env(callee.env)
             self._bind(callee.node.params, local, list(args), dict(kwargs), callee.defaults,
                        False, unknown_rest)
-            with self.code_of(callee.env):
-                return self.eval(callee.node.body, local)
+            with self.py.code_of(callee.env):
+                return self.py.eval(callee.node.body, local)
         assert isinstance(callee, Function)
         return self.call_function(callee, args, kwargs, call, unknown_rest=unknown_rest)
 
@@ -296,7 +282,7 @@ class CallReplay(EngineState):
             if certain:
                 self.call_value(value, args, {}, call, unknown_rest=True)
             else:
-                with self.maybe():
+                with self.py.maybe():
                     self.call_value(value, args, {}, call, unknown_rest=True)
 
 

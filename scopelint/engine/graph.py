@@ -14,13 +14,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, Callable, Iterator, Optional, Protocol, Union, cast
 
-from scopelint.engine.symbols import ANY, KeySet, hole, is_known, matcher
+from scopelint.engine.symbols import ANY, KeySet, hole, is_known, matcher, pattern
 from scopelint.facts import CallStack, Cause, Location, Outcome, Reuse
 
 if TYPE_CHECKING:
-    from scopelint.engine.session import Session
+    from scopelint.facts import ModuleFacts
+
+
+class GraphCounters(Protocol):
+    """What a graph takes from the session (`session.Session`): serial numbers unique in
+    it, and the log of what branches write."""
+
+    @property
+    def graphs(self) -> Iterator[int]: ...
+
+    @property
+    def branch_writes(self) -> BranchWrites: ...
 
 
 def or_reuse(inner: Reuse, outer: Reuse) -> Reuse:
@@ -74,7 +85,7 @@ class Request:
 class Graph:
     """One `tf.Graph` with its variable-scope store, replayed symbolically."""
 
-    def __init__(self, session: Session, known_context: bool = True,
+    def __init__(self, session: GraphCounters, known_context: bool = True,
                  created_in: Optional[int] = 0) -> None:
         # The replayed call that made it (`tf.Graph()` in a function); None: TF makes it for
         # the next call (an Estimator's `model_fn`), which then owns it.
@@ -349,7 +360,7 @@ class BranchWrites:
         for graph, kind, key, before in reversed(self.writes[mark:]):
             if isinstance(kind, VarScope):
                 undone.append((graph, kind, key, before, kind.reuse))
-                kind.reuse = before  # type: ignore[assignment]
+                kind.reuse = cast(Reuse, before)  # what `note` saved of this VarScope
             elif kind in _TABLES:
                 table = getattr(graph, _TABLES[kind])
                 undone.append((graph, kind, key, before, table.get(key, _ABSENT)))
@@ -404,3 +415,24 @@ def _mismatch(existing: StoredVar, shape: Optional[tuple], dtype: Optional[str])
     if dtype is not None and existing.dtype is not None and dtype != existing.dtype:
         return f"dtype {dtype} differs from the existing {existing.dtype}"
     return ""
+
+
+class Frame:
+    """What to undo when a `with` item exits: the graph, name stack and variable scope
+    it entered from."""
+
+    __slots__ = ("graph", "name_stack", "scope", "undo", "kind")
+
+    def __init__(self, graph: Graph, kind: str, undo: Optional[Callable[[], None]] = None) -> None:
+        self.graph = graph
+        self.name_stack = graph.name_stack
+        self.scope = graph.scope
+        self.undo = undo
+        self.kind = kind
+
+
+def mark_unknown_call(graph: Graph, facts: Optional[ModuleFacts]) -> None:
+    """What a call scopelint cannot follow does to the graph and, when recorded, the facts."""
+    graph.mark_store_unknown()
+    if facts is not None:
+        facts.unknown_names.add(pattern(graph.full_name(ANY)))

@@ -1,6 +1,6 @@
 """Imports: TF and other modules bind references; project modules run once and bind themselves.
 
-A mixin of the interpreter. A project module (see `project.Project`) runs its top
+Part of the Python replay. A project module (see `project.Project`) runs its top
 level at its first import, in the importer's graph and scopes, as Python does; later
 imports bind the same module. A module being imported when a cycle reaches it again
 is bound as it is at that moment. A module that cannot be found, read or parsed,
@@ -13,92 +13,46 @@ shared by the programs that import it later (see `sharing`).
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
+from typing import Optional
 
 import libcst as cst
 
-from scopelint.engine.calls import Exit, MaybeExit
-from scopelint.engine.cstwalk import Block
-from scopelint.engine.imports import (
+from scopelint.engine.function_replay import Exit, MaybeExit
+from scopelint.engine.import_resolution import (
     bind_import, bind_import_from, bound_name, dotted, module_value,
 )
-from scopelint.engine.model import Graph
-from scopelint.engine.project import Found, Project, SourceFile, absolute
+from scopelint.engine.project import Found, Project, ProjectSettings, SourceFile, absolute
 from scopelint.engine.sharing import (
     Load, Shared, Snapshot, Write, Writes, pristine_states, program_state,
 )
-from scopelint.engine.state import EngineState
-from scopelint.engine.values import Const, Env, ModuleObject, OuterWrites, Seq, Unknown, Value
-from scopelint.facts import Location
-
-if TYPE_CHECKING:
-    from scopelint.engine.positions import Positions
+from scopelint.engine.module_state import ModuleState
+from scopelint.engine.protocols import ReplayCore
+from scopelint.engine.values import Const, Env, ModuleObject, Seq, Unknown, Value
 
 MAX_IMPORT_DEPTH = 32
 MAX_VARIANTS = 3  # shared replays kept per module, for the writes they began with
 
 
-@dataclass(eq=False)
-class ModuleState:
-    """One module of the replayed program: its tree, positions and globals."""
+class ModuleReplay:
+    """Binds what import statements bind, running project modules on first import in
+    the interpreter (`py`)."""
 
-    name: str  # dotted name; the analysed file runs as "__main__"
-    path: str
-    package: bool  # relative imports inside resolve from the module itself
-    globals: Env
-    body: Block = ()
-    positions: Optional[Positions] = None
-    source: Optional[SourceFile] = None  # None for a namespace package
-    shared: Optional[Shared] = None  # the shared replay it belongs to (see `sharing`)
-
-    @classmethod
-    def of(cls, name: str, path: str, package: bool, source: Optional[SourceFile],
-           run_name: str, writes: OuterWrites, lazy: bool = True,
-           either: bool = False) -> ModuleState:
-        """A module before its top level runs (`lazy`, `either`: see `SourceFile.parsed`),
-        its globals logging their writes from branches in `writes` (its session's)."""
-        env = Env(writes=writes)
-        state = cls(name, path, package, env, source=source)
-        env.module = state
-        env.vars["__name__"] = Const(run_name)
-        if source is not None:
-            module, state.positions = source.parsed(lazy, either)
-            state.body = module.body
-        return state
-
-
-class Importing(EngineState):
-    """Binds what import statements bind, running project modules on first import."""
-
-    project: Optional[Project]
-    shortcuts: bool  # see `project.ProjectSettings`
-    module: ModuleState  # the module whose code is running
-    modules: dict[str, Optional[ModuleState]]  # by dotted name; None: not a project module
-    current: Optional[cst.CSTNode]
-    stack: list[Location]
-    loading: list[Load]  # the modules whose top level is running, outermost first
-    budget: int
-    effects: int  # calls replayed and attributes set outside shareable module top levels
-    calling: list[Any]
-    recording: bool
-    handling: int
-    arg_scopes: list[Any]
-    graph: Graph
-    first_graph: Graph  # the program's default graph as it began
-    unknown_calls: int  # calls scopelint could not follow (see `opaque_call`)
-    attribute_sets: int  # attributes set on classes and instances (see `set_attribute`)
-    writes: Writes  # globals of shared modules that other shared modules' imports set
-    opaque_call: Callable[[], None]
-    exec_block: Callable[..., None]
-    tf_free: tuple[str, ...]  # modules the config declares TF-free (`extend-tf-free`)
-    tf_version: str  # the configured TF version (`tf-version`)
+    def __init__(self, py: ReplayCore, project: Optional[Project],
+                 settings: ProjectSettings) -> None:
+        self.py = py
+        self.project = project
+        self.shortcuts = settings.shortcuts  # see `project.ProjectSettings`
+        self.tf_free = settings.tf_free  # modules the config declares TF-free
+        # By name, as `sys.modules`; None: not a project module. The script runs as
+        # `__main__`, so importing it by its own name runs it again, as Python does.
+        self.modules: dict[str, Optional[ModuleState]] = {}
+        self.loading: list[Load] = []  # the modules whose top level is running, outermost first
+        self.writes: Writes = {}  # globals of shared modules that other shared modules' imports set
 
     def reaches_tf(self, path: str) -> bool:
         """Whether a call of `path`, a module or a name in one that is not bound to a
         replayed project module, may run TF code (see `tffree`)."""
-        return self.session.tf_reach.reaches_tf(path, self.project, self.tf_free)
+        return self.py.session.tf_reach.reaches_tf(path, self.project, self.tf_free)
 
     def exec_import(self, node: cst.Import, env: Env) -> None:
         if self.project is None:
@@ -118,7 +72,7 @@ class Importing(EngineState):
     def exec_import_from(self, node: cst.ImportFrom, env: Env) -> None:
         level = len(node.relative)
         name = dotted(node.module) if node.module else ""
-        base = (absolute(name, level, self.module.name, self.module.package)
+        base = (absolute(name, level, self.py.module.name, self.py.module.package)
                 if self.project is not None else None)
         state = self.import_module(base) if base else None
         if state is None:
@@ -164,12 +118,12 @@ class Importing(EngineState):
     def _load(self, name: str) -> Optional[ModuleState]:
         assert self.project is not None
         found = self.project.find(name)
-        source = self.session.load_file(found.path) if found is not None and found.has_file \
+        source = self.py.session.load_file(found.path) if found is not None and found.has_file \
             else None
         if found is None or (found.has_file and (source is None or source.tree() is None)):
             if found is None and self.project.missing(name):
-                self.facts.notes.append(
-                    f"{self.module.path}: import of {name} not followed: no such module under "
+                self.py.facts.notes.append(
+                    f"{self.py.module.path}: import of {name} not followed: no such module under "
                     f"{', '.join(self.project.roots)}, nor installed; if it is part of the "
                     "project, add the folder it is in to `src` in [tool.scopelint]")
             self.modules[name] = None
@@ -182,8 +136,8 @@ class Importing(EngineState):
         if reused is not None:
             return reused
         if len(self.loading) >= MAX_IMPORT_DEPTH:
-            self.facts.notes.append(f"{self.module.path}: import of {name} not followed: "
-                                    f"more than {MAX_IMPORT_DEPTH} nested imports")
+            self.py.facts.notes.append(f"{self.py.module.path}: import of {name} not followed: "
+                                       f"more than {MAX_IMPORT_DEPTH} nested imports")
             self.modules[name] = None
             return None
         return self._run_module(name, found, source)
@@ -191,17 +145,17 @@ class Importing(EngineState):
     def _run_module(self, name: str, found: Found, source: Optional[SourceFile]) -> ModuleState:
         """Make and run a module; shared afterwards when its top level touched nothing else."""
         state = ModuleState.of(name, found.path, found.package, source, name,
-                               self.session.outer_writes, lazy=self.shortcuts,
+                               self.py.session.outer_writes, lazy=self.shortcuts,
                                either=self.shortcuts)
         self.modules[name] = state  # before its body runs: an import cycle sees it as it is
         pristine = self._pristine()
         # after calls of the modules loading around it only: shared with them, as a whole
         absorbed = not pristine and bool(self.loading) and self._pristine(effects=False)
-        load = Load(state, self.budget, pristine or absorbed, self.unknown_calls,
-                    dict(self.writes), self.attribute_sets,
-                    bool(self.session.branch_writes.depth), self.effects, inner=absorbed)
+        load = Load(state, self.py.budget, pristine or absorbed, self.py.tf.unknown_calls,
+                    dict(self.writes), self.py.attribute_sets,
+                    bool(self.py.session.branch_writes.depth), self.py.effects, inner=absorbed)
         if source is not None:
-            self.facts.modules[found.path] = source.digest
+            self.py.facts.modules[found.path] = source.digest
             self.loading.append(load)
             try:
                 self.run_module_body(state)
@@ -223,22 +177,22 @@ class Importing(EngineState):
             if writes is None:
                 parent.pristine = False
             else:  # what it did is judged with the whole group; later imports see its writes
-                self.writes, self.effects = writes, load.effects
+                self.writes, self.py.effects = writes, load.effects
             return
-        spent = load.budget - self.budget
+        spent = load.budget - self.py.budget
         if parent is not None:
             parent.nested += spent
         shared = self._shareable(load, spent)
         if shared is None:
-            self.effects += 1
+            self.py.effects += 1
             return
         assert self.project is not None
         for state, _ in shared.modules:
             state.shared = shared
-        variants = self.session.shared.setdefault(self._shared_key(load.state.name), [])
+        variants = self.py.session.shared.setdefault(self._shared_key(load.state.name), [])
         variants.insert(0, shared)
         del variants[MAX_VARIANTS:]
-        self.effects = 0  # what its top level did stays inside it
+        self.py.effects = 0  # what its top level did stays inside it
 
     def _note_cycle(self, name: str) -> None:
         """An import of a module whose top level is still running: the modules on the cycle
@@ -251,21 +205,22 @@ class Importing(EngineState):
     def _pristine(self, effects: bool = True) -> bool:
         """Whether the program has done nothing yet but imports of shared modules (with
         `effects=False`: calls and attributes set aside, a module's own being judged)."""
-        return ((not effects or not self.effects) and not self.calling and self.recording
-                and not self.handling and not self.arg_scopes
-                and self.graph is self.first_graph and all(load.pristine for load in self.loading)
-                and program_state(self.graph, self.facts) in pristine_states())
+        return ((not effects or not self.py.effects) and not self.py.calling and self.py.recording
+                and not self.py.handling and not self.py.tf.arg_scopes
+                and self.py.tf.graph is self.py.tf.first_graph
+                and all(load.pristine for load in self.loading)
+                and program_state(self.py.tf.graph, self.py.facts) in pristine_states())
 
     def _shareable(self, load: Load, spent: int) -> Optional[Shared]:
         """The shared form of a module (and its cycle) whose top level, begun pristine,
         changed nothing but its own globals and imported only shared modules; else None."""
-        if (not load.pristine or self.budget < 0 or not self.project or not self.shortcuts
+        if (not load.pristine or self.py.budget < 0 or not self.project or not self.shortcuts
                 or not self._pristine(effects=False)):
             return None
         group = [load.state, *load.members]
         names = {state.name for state in group}
         imports = tuple(n for n in dict.fromkeys(load.imports) if n not in names)
-        sets_attributes = self.attribute_sets > load.attribute_sets
+        sets_attributes = self.py.attribute_sets > load.attribute_sets
         if not all(self._shared_here(name) for name in imports) or (
                 load.in_branch and sets_attributes):
             return None  # attributes set in a branch are forgotten when it ends
@@ -273,13 +228,14 @@ class Importing(EngineState):
         writes = self._writes()
         if writes is None or load.writes.keys() - writes.keys():
             return None
-        snapshots = [Snapshot.take(state.globals) for state in group]
-        if None in snapshots:
+        snapshots = [s for s in (Snapshot.take(state.globals) for state in group)
+                     if s is not None]
+        if len(snapshots) != len(group):
             return None
         before = load.writes
         self.writes = writes
-        return Shared(tuple(zip(group, snapshots)), spent - load.nested,  # type: ignore[arg-type]
-                      imported, self.unknown_calls > load.unknown_calls, sets_attributes,
+        return Shared(tuple(zip(group, snapshots)), spent - load.nested,
+                      imported, self.py.tf.unknown_calls > load.unknown_calls, sets_attributes,
                       {key: write.value for key, write in before.items()},
                       tuple(w for key, w in writes.items() if key not in before
                             or before[key].value is not w.value))
@@ -307,7 +263,7 @@ class Importing(EngineState):
         if not self._pristine():
             return None
         context = {key: write.value for key, write in self.writes.items()}
-        for shared in self.session.shared.get(self._shared_key(name), ()):
+        for shared in self.py.session.shared.get(self._shared_key(name), ()):
             if shared.state.source is source and context == shared.context:
                 plan = self._plan(shared)
                 if plan is not None:
@@ -317,7 +273,7 @@ class Importing(EngineState):
     def _shared_key(self, name: str) -> tuple[object, ...]:
         """What a shared replay of module `name` is filed under: what it was replayed with."""
         assert self.project is not None
-        return (self.project.roots, self.tf_free, self.tf_version, name)
+        return (self.project.roots, self.tf_free, self.py.tf_version, name)
 
     def _plan(self, shared: Shared) -> Optional[list[Shared]]:
         """`shared` and the shared replays of what it imported (not yet imported here),
@@ -339,7 +295,7 @@ class Importing(EngineState):
             for member, _ in group.modules:
                 if member.name in self.modules or member.name in taken or (
                         member.source is not None
-                        and self.session.load_file(member.path) is not member.source):
+                        and self.py.session.load_file(member.path) is not member.source):
                     return None  # imported here on its own, or its file changed since
                 taken[member.name] = member
             plan.append(group)
@@ -348,9 +304,9 @@ class Importing(EngineState):
                                     self.modules.get(write.module.name))
                    for s in plan for write in s.writes):
             return None  # the replay of a module it set a global of is not there
-        if self.session.branch_writes.depth and any(s.sets_attributes for s in plan):
+        if self.py.session.branch_writes.depth and any(s.sets_attributes for s in plan):
             return None  # a branch would forget those attributes when it ends
-        if sum(s.cost for s in plan) > self.budget:
+        if sum(s.cost for s in plan) > self.py.budget:
             return None
         return plan
 
@@ -361,7 +317,7 @@ class Importing(EngineState):
         for state in registered:
             self.modules[state.name] = state
             if state.source is not None:
-                self.facts.modules[state.path] = state.source.digest
+                self.py.facts.modules[state.path] = state.source.digest
         for s in plan:
             for write in s.writes:
                 write.make()
@@ -372,11 +328,11 @@ class Importing(EngineState):
             if parent is not None:
                 _bind_submodule(parent, leaf, state)
         cost = sum(s.cost for s in plan)
-        self.budget -= cost
+        self.py.budget -= cost
         if self.loading:
             self.loading[-1].nested += cost
         if any(s.opaque for s in plan):
-            self.opaque_call()
+            self.py.tf.opaque_call()
         return plan[0].state
 
     def _shared_here(self, name: str) -> bool:
@@ -386,46 +342,21 @@ class Importing(EngineState):
 
     def run_module_body(self, state: ModuleState) -> None:
         """Run a module's top level; facts in it are reached through the import statement."""
-        site = self.loc_statement(self.current) if self.current is not None else None
-        with self.in_module(state):
+        site = self.py.loc_statement(self.py.current) if self.py.current is not None else None
+        with self.py.in_module(state):
             if site is not None:
-                self.stack.append(site)
+                self.py.stack.append(site)
             try:
-                self.exec_block(state.body, state.globals)
+                self.py.exec_block(state.body, state.globals)
             except (Exit, MaybeExit):  # a top-level `raise` (or one that may run) ends it
                 pass
             finally:
                 if site is not None:
-                    self.stack.pop()
+                    self.py.stack.pop()
 
-    @contextmanager
-    def in_module(self, state: ModuleState) -> Iterator[None]:
-        """Run code of `state` (positions and paths come from it)."""
-        saved = self.module, self.current
-        self.module, self.current = state, None
-        try:
-            yield
-        finally:
-            self.module, self.current = saved
 
-    def full_def(self, node: cst.FunctionDef) -> cst.FunctionDef:
-        """A function of the running module with its body (see `SourceFile.parsed`)."""
-        source = self.module.source
-        return source.full_def(node) if source is not None else node
 
-    @contextmanager
-    def code_of(self, env: Env) -> Iterator[None]:
-        """Run code defined in `env` (a function's or lambda's) in the module that owns it."""
-        owner = env.owner()
-        if owner is None or owner is self.module:
-            yield
-        else:
-            with self.in_module(owner):
-                yield
 
-    def loc_statement(self, node: cst.CSTNode) -> Location:
-        assert self.module.positions is not None
-        return self.module.positions.of_statement(node)
 
 
 def _bind_submodule(package: ModuleState, leaf: str, state: ModuleState) -> None:
@@ -439,6 +370,6 @@ def _public(state: ModuleState) -> dict[str, Value]:
     names = state.globals.vars.get("__all__")
     if isinstance(names, Seq) and all(isinstance(i, Const) and isinstance(i.value, str)
                                       for i in names.items):
-        wanted = [str(i.value) for i in names.items]  # type: ignore[attr-defined]
+        wanted = [str(i.value) for i in names.items if isinstance(i, Const)]
         return {n: state.globals.vars.get(n) or Unknown() for n in wanted}
     return {k: v for k, v in state.globals.vars.items() if not k.startswith("_")}
