@@ -249,8 +249,8 @@ def tf_free_file(source: Path, projects: tuple[str, ...]) -> Path:
     texts = {p: p.read_text(encoding="utf-8", errors="replace")
              for project in projects for p in sorted((source / project).rglob("*.py"))}
     free = sorted((t.count("\n"), str(p)) for p, t in texts.items() if not mentions_tf(t))
-    middle = len(free) // 2
-    for _, path in sorted(free, key=lambda item: abs(free.index(item) - middle)):
+    for i in sorted(range(len(free)), key=lambda i: abs(i - len(free) // 2)):
+        path = free[i][1]
         if analyze_text(path, texts[Path(path)], prefilter=True).skipped:
             return Path(path)
     raise RuntimeError(f"no file of {', '.join(projects)} is cleared by the prefilter")
