@@ -54,32 +54,35 @@ def test_a_run_served_by_the_cache_imports_no_engine(tmp_path: Path) -> None:
 
 
 PLUGIN = """
-import ast, json, sys
+import ast, gc, json, sys
 from scopelint.flake8_plugin import ScopelintChecker
 loaded = set(sys.modules)
 path = sys.argv[1]
 lines = open(path).readlines()
 found = [text for _, _, text, _ in ScopelintChecker(ast.parse("".join(lines)), path, lines).run()]
-print(json.dumps([sorted(loaded), sorted(sys.modules), found]))
+print(json.dumps([sorted(loaded), sorted(sys.modules), found, gc.isenabled(),
+                  gc.get_freeze_count()]))
 """
 
 
-def plugin(path: Path) -> tuple[set[str], set[str], list[str]]:
+def plugin(path: Path) -> tuple[set[str], set[str], list[str], int]:
     """The modules flake8's loading of the plugin imports, those after it checked `path`,
-    and what it reported."""
+    what it reported, and how many objects it left frozen (the collector is on again)."""
     done = subprocess.run([sys.executable, "-c", PLUGIN, str(path)], capture_output=True,
                           text=True, check=True, env={**os.environ, "PYTHONPATH": str(REPO)})
-    loaded, after, found = json.loads(done.stdout)
-    return set(loaded), set(after), found
+    loaded, after, found, collecting, frozen = json.loads(done.stdout)
+    assert collecting
+    return set(loaded), set(after), found, frozen
 
 
 def test_the_flake8_plugin_loads_nothing_until_a_file_needs_it(tmp_path: Path) -> None:
     (tmp_path / "plain.py").write_text("import os\nprint(os.sep)\n")
     (tmp_path / "model.py").write_text(TF)
-    loaded, after, found = plugin(tmp_path / "plain.py")
+    loaded, after, found, _ = plugin(tmp_path / "plain.py")
     assert found == []
     assert not {m for m in loaded if m.startswith("scopelint.")} - {"scopelint.flake8_plugin"}
     assert engine(after) <= PREFILTER_ENGINE
-    _, after, found = plugin(tmp_path / "model.py")
+    _, after, found, frozen = plugin(tmp_path / "model.py")
     assert [text.split()[0] for text in found] == ["TFS201"]
     assert "libcst" in after
+    assert frozen > 0  # what the analysis made: no later pass, nor the teardown, walks it
