@@ -12,8 +12,8 @@ check, which reuses flake8's own tree; and the analysis runs as the command line
 does (`runner.analysing`: no cyclic garbage collector pass), after which what it
 made is frozen out of the collector (`gc.freeze`), so that neither the passes flake8
 makes later nor the interpreter's teardown walk the session it keeps (the command
-line exits without that teardown; freeing a large file's modules one by one took
-about half as long as analysing them).
+line exits without that teardown; freeing what tensorpack's `models/conv2d.py` made took
+about a third as long as analysing it).
 """
 
 from __future__ import annotations
