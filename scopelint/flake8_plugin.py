@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import gc
+from contextlib import ExitStack
 from functools import cache
 from typing import TYPE_CHECKING, Iterator, Optional, Sequence
 
@@ -30,14 +31,22 @@ if TYPE_CHECKING:
     from scopelint.engine.session import Session
 
 
+# What lasts as long as the process: its session reads each file once (`run_session`).
+PROCESS = ExitStack()
+
+
 @cache
 def run_session() -> Session:
     """The session of this flake8 process: flake8 hands its files over one at a time, with no
     object for the run, so the files and modules they import are read and replayed once per
-    process (a flake8 process, or each of its workers, lives for one run)."""
+    process (a flake8 process, or each of its workers, lives for one run), and, as in the
+    command line's run, each file is read from disk once (`Session.reading_once`), not once
+    per file importing it."""
     from scopelint.engine.session import Session
 
-    return Session()
+    session = Session()
+    PROCESS.enter_context(session.reading_once())
+    return session
 
 
 class ScopelintChecker:
