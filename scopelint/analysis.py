@@ -1,4 +1,8 @@
-"""The per-file pipeline: bytes → text → syntax check → libcst tree → engine facts → findings."""
+"""The per-file pipeline: bytes → text → syntax check → libcst tree → engine facts → findings.
+
+The engine and libcst are imported only for a file that reaches them (`analyze_tree`): a run
+whose files are all cached or all cleared by the prefilter does without them.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Optional, Union
 
 from scopelint.cache import content_hash
-from scopelint.engine.project import Project, ProjectSettings
-from scopelint.engine.session import Session
 from scopelint.facts import Finding, ModuleFacts
 from scopelint.files import SourceError, decode_source, is_notebook
 from scopelint.limits import may_be_too_complex, too_complex
@@ -19,6 +21,8 @@ from scopelint.rules import Check, all_rules, hooks
 from scopelint.rules.input_problems import INTERNAL, SYNTAX, UNREADABLE
 
 if TYPE_CHECKING:
+    from scopelint.engine.project import ProjectSettings
+    from scopelint.engine.session import Session
     from scopelint.python2 import Rewrite
 
 REPORT_HINT = "please report it at the scopelint issue tracker with this file"
@@ -81,6 +85,9 @@ def analyze_tree(path: str, text: str, tree: ast.Module, prefilter: bool,
                  project: Optional[ProjectSettings] = None,
                  session: Optional[Session] = None) -> FileResult:
     """Analyse text CPython parsed into `tree` (see `analyze_text`)."""
+    from scopelint.engine.project import Project, ProjectSettings
+    from scopelint.engine.session import Session
+
     settings = project or ProjectSettings()
     session = session or Session()
     resolver = Project(path, settings.src, session) if settings.follow else None

@@ -19,7 +19,6 @@ from scopelint import __version__
 from scopelint.config import (
     CODE_LISTS, ConfigError, Settings, did_you_mean, load_settings, split_codes,
 )
-from scopelint.checkpoint_compare import shape_text
 from scopelint.facts import Finding, Location, VariableFact
 from scopelint.files import PathNotFound, SourceError, decode_source, is_notebook, read_source
 from scopelint.noqa import filter_noqa
@@ -310,7 +309,7 @@ def kept_findings(run: RunResult, settings: Settings, lines: Callable[[str], Seq
 
 def fixable(findings: Sequence[Finding]) -> bool:
     """Whether any finding's rule has a fixer (fixes and libcst are loaded only then)."""
-    return any(f.code in fixers() for f in findings)
+    return bool(findings) and any(f.code in fixers() for f in findings)
 
 
 def fix_file(path: str, findings: list[Finding], keep: Keep, args: argparse.Namespace
@@ -337,6 +336,8 @@ def fix_file(path: str, findings: list[Finding], keep: Keep, args: argparse.Name
 
 def names_of(changes: Sequence[FileChange]) -> str:
     """The variable names the changes predict to change (the engine runs on both texts)."""
+    if not changes:
+        return ""
     from scopelint.fixes.change import names_summary
     from scopelint.runner import in_big_stack
 
@@ -472,6 +473,8 @@ def _name_line(row: NameRow) -> str:
     for an unknown part), then `(reused)`, `(maybe reused)`, `(raises)` or `(after error)`,
     then the calls that lead there, innermost first (`← train.py:12`), then what made it
     uncertain."""
+    from scopelint.checkpoint_compare import shape_text  # `check` needs none of it
+
     tag = f" ({row['status']})" if row["status"] else REUSED[row["reused"]]
     cell = f"cell {row['cell']}:" if "cell" in row else ""
     shape, dtype = row["shape"], row["dtype"]

@@ -15,10 +15,12 @@ import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 
-from scopelint.engine.project import ProjectSettings
 from scopelint.rules import all_rules
+
+if TYPE_CHECKING:
+    from scopelint.engine.project import ProjectSettings
 
 # Set to 1 to parse every file whole and replay every imported module in every program
 # (to check that the shortcuts change no output: tests/test_shortcuts.py, benchmarks/run.py).
@@ -59,14 +61,23 @@ class Settings:
     follow_imports: bool = True  # replay the project modules a file imports
     src: tuple[str, ...] = ()  # extra import roots, absolute
     tf_free: tuple[str, ...] = ()  # modules that cannot reach TF (`extend-tf-free`)
-    tf_version: str = ProjectSettings.tf_version  # `tf.__version__` (`tf-version`)
+    # `tf.__version__` (`tf-version`); None: the analysis's default (`ProjectSettings`)
+    tf_version: Optional[str] = None
+
+    @property
+    def shortcuts(self) -> bool:
+        """Whether the analysis takes its shortcuts (off with `NO_SHORTCUTS`)."""
+        return os.environ.get(NO_SHORTCUTS, "") in ("", "0")
 
     @property
     def project(self) -> ProjectSettings:
         """What the analysis of one file may reach (and `NO_SHORTCUTS`)."""
-        return ProjectSettings(self.follow_imports, self.src,
-                               shortcuts=os.environ.get(NO_SHORTCUTS, "") in ("", "0"),
-                               tf_free=self.tf_free, tf_version=self.tf_version)
+        from scopelint.engine.project import ProjectSettings  # not for a run all cached
+
+        project = ProjectSettings(self.follow_imports, self.src, shortcuts=self.shortcuts,
+                                  tf_free=self.tf_free)
+        return project if self.tf_version is None else replace(project,
+                                                               tf_version=self.tf_version)
 
     def settings_key(self) -> str:
         """A stable string naming what changes a file's analysis (the runner's cache key).
@@ -74,10 +85,9 @@ class Settings:
         The cache holds findings before select, ignore and noqa filter them, and excludes
         only choose the files: none of those is part of the key.
         """
-        project = self.project
-        data = {"follow-imports": project.follow, "src": project.src,
-                "shortcuts": project.shortcuts, "extend-tf-free": project.tf_free,
-                "tf-version": project.tf_version}
+        data = {"follow-imports": self.follow_imports, "src": self.src,
+                "shortcuts": self.shortcuts, "extend-tf-free": self.tf_free,
+                "tf-version": self.tf_version}
         return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
     def is_enabled(self, code: str, path: str) -> bool:
@@ -273,7 +283,7 @@ def load_settings(
         names_lock=str(path.parent / table["names-lock"]) if path and "names-lock" in table
         else None,
         tf_free=table.get("extend-tf-free", ()),
-        tf_version=table.get("tf-version", ProjectSettings.tf_version),
+        tf_version=table.get("tf-version"),
     )
     given = {option: check_codes(codes, f"--{option}")
              for option, codes in (overrides or {}).items() if codes is not None}

@@ -6,7 +6,8 @@ ends as a RecursionError (TFS001), not a segfault. A worker that
 dies (BrokenProcessPool) loses no other file: the unfinished files are split
 in halves and rerun in fresh pools until the file that kills a worker is
 alone, and it gets a TFS000 finding. Results are sorted by path, whatever the
-number of jobs. libcst is imported only where files are analysed.
+number of jobs. The analysis (the engine, libcst) is imported only where a file is
+analysed: a run whose files are all cached imports none of it.
 """
 
 from __future__ import annotations
@@ -22,8 +23,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterator, Optional, Protocol, Sequence, TypeVar
 
 from scopelint.cache import Cache, content_hash
-from scopelint.engine.project import ProjectSettings
-from scopelint.engine.session import Session
 from scopelint.facts import Finding
 from scopelint.files import Excluder, SourceError, discover, is_notebook, read_source
 from scopelint.placement import place
@@ -31,6 +30,8 @@ from scopelint.rules.input_problems import INTERNAL, UNREADABLE
 
 if TYPE_CHECKING:
     from scopelint.analysis import FileResult
+    from scopelint.engine.project import ProjectSettings
+    from scopelint.engine.session import Session
 
 STACK_BYTES = 512 * 1024 * 1024
 MIN_POOL_FILES = 2  # a single file is analysed in-process
@@ -122,8 +123,9 @@ def run(
     cached = len(files) - len(todo)
     meter = Progress(len(files), cached) if progress and sys.stderr.isatty() else None
     skipped = 0
-    for outcome in analyse(todo, jobs or os.cpu_count() or 1, prefilter, want_facts,
-                           settings.project, meter.advance if meter else None):
+    outcomes = analyse(todo, jobs or os.cpu_count() or 1, prefilter, want_facts,
+                       settings.project, meter.advance if meter else None) if todo else []
+    for outcome in outcomes:
         result = outcome.result
         results[result.path] = result
         skipped += outcome.skipped
@@ -151,6 +153,7 @@ def run_stdin(name: str, data: bytes, settings: RunSettings, *,
     if Excluder(list(settings.exclude), root).named_excluded(os.path.normpath(name)):
         return RunResult([], 0, 0, time.perf_counter() - start)
     from scopelint.analysis import recursion_guard
+    from scopelint.engine.session import Session
 
     recursion_guard()
     outcome = in_big_stack(lambda: analyse_data(name, data, True, want_facts, settings.project,
@@ -200,10 +203,12 @@ class Progress:
 
 
 def analyse(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
-            project: ProjectSettings = ProjectSettings(),
-            on_file: Optional[Callable[[], None]] = None) -> list[Outcome]:
+            project: ProjectSettings, on_file: Optional[Callable[[], None]] = None
+            ) -> list[Outcome]:
     """Analyse `paths` in-process or in `jobs` worker processes; one outcome per path."""
     if jobs <= 1 or len(paths) < MIN_POOL_FILES:
+        from scopelint.engine.session import Session
+
         gc.freeze()  # see `_start_worker`
         try:
             return analyse_chunk(paths, prefilter, want_facts, project, Session(), on_file)
@@ -301,7 +306,7 @@ def analyse_chunk(paths: list[str], prefilter: bool, want_facts: bool, project: 
     def each() -> list[Outcome]:
         outcomes = []
         for path in paths:
-            _moving_to(session, path)
+            moving_to(session, path)
             outcomes.append(analyse_file(path, prefilter, want_facts, project, session))
             if on_file:
                 on_file()
@@ -343,6 +348,8 @@ def _start_worker() -> None:
     (`gc.freeze`), so that the pass freeing a project walks only what the run made; in a
     worker the GC stays off for good, as while it analyses (`analysing`): between chunks
     too, a pass would walk what it keeps. Its session is made here."""
+    from scopelint.engine.session import Session
+
     gc.freeze()
     gc.disable()
     WORKER_SESSION.set(Session())
@@ -354,7 +361,7 @@ def _worker_chunk(paths: list[str], prefilter: bool, want_facts: bool,
     return analyse_chunk(paths, prefilter, want_facts, project, WORKER_SESSION.get())
 
 
-def _moving_to(session: Session, path: str) -> None:
+def moving_to(session: Session, path: str) -> None:
     """When a run moves on to another project (`project.package_root`), forget the files
     read and modules shared for the last one: path order takes a project's files together,
     so they are seldom needed again, and a run over many projects keeps about one

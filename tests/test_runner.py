@@ -191,7 +191,7 @@ def test_a_run_forgets_a_project_when_it_moves_on_to_the_next(tmp_path: Path) ->
     session = Session()  # the run's steps, in a session the test can look into
     for name in ("first", "second"):
         main = str(tmp_path / name / "main.py")
-        runner._moving_to(session, main)
+        runner.moving_to(session, main)
         runner.analyse_file(main, True, False, SETTINGS.project, session)
         kept = {os.path.relpath(f.path, tmp_path).split(os.sep)[0]
                 for f in session.loaded_files()}

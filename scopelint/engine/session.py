@@ -15,8 +15,6 @@ from contextlib import contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterator, Optional
 
-from scopelint.engine.graph import BranchWrites
-from scopelint.engine.symbols import HOLES, Holes
 from scopelint.files import SourceError, decode_source, read_source
 
 if TYPE_CHECKING:
@@ -24,8 +22,10 @@ if TYPE_CHECKING:
 
     import libcst as cst
 
+    from scopelint.engine.graph import BranchWrites
     from scopelint.engine.project import Found, SourceFile
     from scopelint.engine.sharing import Shared
+    from scopelint.engine.symbols import Holes
     from scopelint.engine.tffree import TFReach
     from scopelint.engine.values import OuterWrites
 
@@ -60,8 +60,20 @@ class Session:
         self.shared: dict[tuple[object, ...], list[Shared]] = {}
         self.package_root: Optional[str] = None
         self.graphs = itertools.count(1)
-        self.holes = Holes()
-        self.branch_writes = BranchWrites()
+
+    # The replay's own state is made when a replay first needs it: a run whose files the
+    # prefilter clears imports none of the engine's model (see `analysis`).
+    @cached_property
+    def holes(self) -> Holes:
+        from scopelint.engine.symbols import Holes
+
+        return Holes()
+
+    @cached_property
+    def branch_writes(self) -> BranchWrites:
+        from scopelint.engine.graph import BranchWrites
+
+        return BranchWrites()
 
     @cached_property
     def outer_writes(self) -> OuterWrites:
@@ -80,6 +92,8 @@ class Session:
     def active(self) -> Iterator[None]:
         """Inside, new holes (`symbols.hole`) are numbered by this session: values that
         make them (`values.Unknown`) are built everywhere, far from any session."""
+        from scopelint.engine.symbols import HOLES
+
         token = HOLES.set(self.holes)
         try:
             yield
