@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 import libcst as cst
 
-from scopelint.engine import builtins_model, shapes, tffree, tfapi, versions
+from scopelint.engine import builtins_model, containers, shapes, tffree, tfapi, versions
 from scopelint.engine.layer_classes import LIBRARY_WEIGHTS
 from scopelint.engine.symbols import is_known
 from scopelint.engine.tfapi import canonical
@@ -91,6 +91,7 @@ def _dict(interp: "Interpreter", node: cst.Dict, env: Env) -> Value:
             continue
         key = evaluate(interp, element.key, env)
         value = evaluate(interp, element.value, env)
+        interp.escaped.add([value])
         text = const_str(key)
         if text is None:
             known = False
@@ -102,6 +103,7 @@ def _dict(interp: "Interpreter", node: cst.Dict, env: Env) -> Value:
 def _sequence(interp: "Interpreter", node: cst.BaseExpression, env: Env) -> Value:
     elements = node.elements  # type: ignore[attr-defined]
     items = [evaluate(interp, e.value, env) for e in elements]
+    interp.escaped.add(items)  # a list inside another is changed through it unseen
     if any(isinstance(e, cst.StarredElement) for e in elements):
         return Unknown()
     return Seq(tuple(items))
@@ -235,6 +237,8 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
         args = [*callee.args, *args]
         kwargs = {**dict(callee.kwargs), **kwargs}
         callee = callee.func
+    if not isinstance(callee, FOLLOWED):  # code that may keep or change the lists it is given
+        interp.escaped.add([*args, *kwargs.values()])
     if isinstance(callee, Lambda):
         return interp.call_value(callee, args, kwargs, node, unknown_rest=spread)
     if isinstance(callee, Function):
@@ -267,7 +271,11 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
     if isinstance(callee, Member):
         if callee.name in MUTATORS and isinstance(callee.owner, (Seq, Mapping)):
             result = _method(interp, callee, args, kwargs, node)
-            forget_container(interp, env, callee.owner)
+            owner = callee.owner
+            after = (containers.grown(owner, callee.name, args, kwargs)
+                     if isinstance(owner, Seq) and callee.name in containers.GROWING
+                     and owner not in interp.escaped and not interp.graph.maybe else None)
+            replace_container(interp, env, owner, after if after is not None else Unknown())
             return result
         return _method(interp, callee, args, kwargs, node)
     if isinstance(callee, TFObject):
@@ -289,7 +297,12 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
 
 
 def forget_container(interp: "Interpreter", env: Env, container: Value) -> None:
-    """A list or dict changed in place: forget its items under every name and attribute that
+    """A list or dict changed in place: forget its items (see `replace_container`)."""
+    replace_container(interp, env, container, Unknown())
+
+
+def replace_container(interp: "Interpreter", env: Env, container: Value, after: Value) -> None:
+    """A list or dict changed in place into `after`, under every name and attribute that
     holds it (`xs` and its alias `ys`, a caller's list handed to the function that appends to
     it, `self.layers`), in the scopes being replayed and the instances they hold."""
     envs: list[Env] = []
@@ -304,13 +317,13 @@ def forget_container(interp: "Interpreter", env: Env, container: Value) -> None:
             if value is container:
                 if held is not env and env.writes.depth:
                     env.writes.note(held, name)
-                held.vars[name] = Unknown()
+                held.vars[name] = after
             elif isinstance(value, Instance) and all(value is not i for i in instances):
                 instances.append(value)
     for instance in instances:
         for name, value in list(instance.attrs.items()):
             if value is container:
-                interp.set_attribute_value(instance.attrs, name, Unknown())
+                interp.set_attribute_value(instance.attrs, name, after)
 
 
 def _super(interp: "Interpreter", args: list[Value]) -> Value:
@@ -482,6 +495,8 @@ def binary(op: cst.BaseBinaryOp | cst.BaseAugOp, left: Value, right: Value) -> V
     if kind == "Multiply" and isinstance(left, Seq) and isinstance(right, Const):
         if type(right.value) is int and len(left.items) * right.value <= builtins_model.MAX_ITEMS:
             return Seq(left.items * max(right.value, 0))  # `[cell] * 3`: the same objects
+    if kind == "Add" and containers.concatenated(left, right) is not None:
+        return containers.concatenated(left, right) or Unknown()
     if isinstance(left, Const) and isinstance(right, Const):
         try:
             return Const(_ARITHMETIC[kind](left.value, right.value))
@@ -759,6 +774,7 @@ _EVALUATORS: dict[type, Callable[..., Value]] = {
         else Const(None)),
 }
 
+FOLLOWED = (Function, Lambda, Class, TFRef, Builtin)  # calls scopelint replays or models
 NOT_NONE = (Function, Class, Instance, TFRef, ScopeRef, Seq, Mapping, TFObject, Variable, Builtin,
             ModuleRef, ReuseValue, Tensor, Lambda)
 MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort"})
