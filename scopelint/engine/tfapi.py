@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Optional
 
+from scopelint.engine import tf_internal
+
 # Importable modules → the canonical namespace they expose.
 MODULES: dict[str, str] = {
     "tensorflow": "",
@@ -224,6 +226,8 @@ def canonical(path: str) -> Optional[str]:
         return ""
     if path.startswith(NOT_TF1):
         return None
+    if path == "python" or path.startswith(tf_internal.PREFIX):
+        return tf_internal.resolve(path)
     return ALIASES.get(path, path)
 
 
@@ -233,7 +237,7 @@ def module_namespace(module: str) -> Optional[str]:
         return MODULES[module]
     if module.startswith("tensorflow."):
         rest = module[len("tensorflow."):]
-        if rest.startswith("python.") or rest.startswith("core."):
+        if rest.startswith("core."):
             return None
         return canonical(rest)
     return None
