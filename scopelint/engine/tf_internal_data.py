@@ -4,13 +4,16 @@
 TABLE = {
     "client.session": "InteractiveSession Session",
     "data": (
-        "Iterator=data.Iterator Options=data.Options "
+        "FixedLengthRecordDataset=data.FixedLengthRecordDataset Iterator=data.Iterator "
+        "Options=data.Options TFRecordDataset=data.TFRecordDataset "
+        "TextLineDataset=data.TextLineDataset "
         "make_initializable_iterator=data.make_initializable_iterator "
         "make_one_shot_iterator=data.make_one_shot_iterator"),
     "data.experimental": (
         "AutoShardPolicy=data.experimental.AutoShardPolicy "
         "AutotuneAlgorithm=data.experimental.AutotuneAlgorithm "
-        "AutotuneOptions=data.experimental.AutotuneOptions "
+        "AutotuneOptions=data.experimental.AutotuneOptions Counter=data.experimental.Counter "
+        "CsvDataset=data.experimental.CsvDataset "
         "DatasetInitializer=data.experimental.DatasetInitializer "
         "DatasetStructure=data.DatasetSpec "
         "DistributeOptions=data.experimental.DistributeOptions "
@@ -18,8 +21,9 @@ TABLE = {
         "OptimizationOptions=data.experimental.OptimizationOptions "
         "OptionalStructure=OptionalSpec "
         "RaggedTensorStructure=data.experimental.RaggedTensorStructure "
-        "Reducer=data.experimental.Reducer "
-        "SparseTensorStructure=data.experimental.SparseTensorStructure Structure=TypeSpec "
+        "RandomDataset=data.experimental.RandomDataset Reducer=data.experimental.Reducer "
+        "SparseTensorStructure=data.experimental.SparseTensorStructure "
+        "SqlDataset=data.experimental.SqlDataset Structure=TypeSpec "
         "TFRecordWriter=data.experimental.TFRecordWriter "
         "TensorArrayStructure=data.experimental.TensorArrayStructure "
         "TensorStructure=data.experimental.TensorStructure "
@@ -27,6 +31,7 @@ TABLE = {
         "assert_cardinality=data.experimental.assert_cardinality "
         "bucket_by_sequence_length=data.experimental.bucket_by_sequence_length "
         "cardinality=data.experimental.cardinality "
+        "choose_from_datasets=data.experimental.choose_from_datasets "
         "copy_to_device=data.experimental.copy_to_device "
         "dense_to_ragged_batch=data.experimental.dense_to_ragged_batch "
         "dense_to_sparse_batch=data.experimental.dense_to_sparse_batch "
@@ -42,6 +47,8 @@ TABLE = {
         "group_by_window=data.experimental.group_by_window "
         "ignore_errors=data.experimental.ignore_errors "
         "index_table_from_dataset=data.experimental.index_table_from_dataset "
+        "make_batched_features_dataset=data.experimental.make_batched_features_dataset "
+        "make_csv_dataset=data.experimental.make_csv_dataset "
         "make_saveable_from_iterator=data.experimental.make_saveable_from_iterator "
         "map_and_batch=data.experimental.map_and_batch "
         "map_and_batch_with_legacy_function=data.experimental.map_and_batch_with_legacy_function "
@@ -49,8 +56,9 @@ TABLE = {
         "parallel_interleave=data.experimental.parallel_interleave "
         "parse_example_dataset=data.experimental.parse_example_dataset "
         "prefetch_to_device=data.experimental.prefetch_to_device "
-        "rejection_resample=data.experimental.rejection_resample scan=data.experimental.scan "
-        "shuffle_and_repeat=data.experimental.shuffle_and_repeat "
+        "rejection_resample=data.experimental.rejection_resample "
+        "sample_from_datasets=data.experimental.sample_from_datasets "
+        "scan=data.experimental.scan shuffle_and_repeat=data.experimental.shuffle_and_repeat "
         "snapshot=data.experimental.snapshot "
         "table_from_dataset=data.experimental.table_from_dataset "
         "take_while=data.experimental.take_while to_variant=data.experimental.to_variant "
@@ -64,7 +72,9 @@ TABLE = {
     "data.experimental.ops.cardinality": (
         "assert_cardinality=data.experimental.assert_cardinality "
         "cardinality=data.experimental.cardinality"),
-    "data.experimental.ops.counter": "CounterV1=data.experimental.Counter",
+    "data.experimental.ops.counter": (
+        "Counter=data.experimental.Counter CounterV1=data.experimental.Counter "
+        "CounterV2=data.experimental.Counter"),
     "data.experimental.ops.data_service_ops": (
         "AutoShardPolicy=data.experimental.AutoShardPolicy "
         "CrossTrainerCache=data.experimental.service.CrossTrainerCache "
@@ -87,9 +97,13 @@ TABLE = {
         "group_by_reducer=data.experimental.group_by_reducer "
         "group_by_window=data.experimental.group_by_window"),
     "data.experimental.ops.interleave_ops": (
+        "choose_from_datasets=data.experimental.choose_from_datasets "
         "choose_from_datasets_v1=data.experimental.choose_from_datasets "
+        "choose_from_datasets_v2=data.experimental.choose_from_datasets "
         "parallel_interleave=data.experimental.parallel_interleave "
-        "sample_from_datasets_v1=data.experimental.sample_from_datasets"),
+        "sample_from_datasets=data.experimental.sample_from_datasets "
+        "sample_from_datasets_v1=data.experimental.sample_from_datasets "
+        "sample_from_datasets_v2=data.experimental.sample_from_datasets"),
     "data.experimental.ops.iterator_model_ops": "get_model_proto=data.experimental.get_model_proto",
     "data.experimental.ops.iterator_ops": (
         "make_saveable_from_iterator=data.experimental.make_saveable_from_iterator"),
@@ -105,11 +119,20 @@ TABLE = {
     "data.experimental.ops.prefetching_ops": (
         "copy_to_device=data.experimental.copy_to_device "
         "prefetch_to_device=data.experimental.prefetch_to_device"),
-    "data.experimental.ops.random_ops": "RandomDatasetV1=data.experimental.RandomDataset",
+    "data.experimental.ops.random_ops": (
+        "RandomDataset=data.experimental.RandomDataset "
+        "RandomDatasetV1=data.experimental.RandomDataset "
+        "RandomDatasetV2=data.experimental.RandomDataset"),
     "data.experimental.ops.readers": (
-        "CsvDatasetV1=data.experimental.CsvDataset SqlDatasetV1=data.experimental.SqlDataset "
+        "CsvDataset=data.experimental.CsvDataset CsvDatasetV1=data.experimental.CsvDataset "
+        "CsvDatasetV2=data.experimental.CsvDataset SqlDataset=data.experimental.SqlDataset "
+        "SqlDatasetV1=data.experimental.SqlDataset SqlDatasetV2=data.experimental.SqlDataset "
+        "make_batched_features_dataset=data.experimental.make_batched_features_dataset "
         "make_batched_features_dataset_v1=data.experimental.make_batched_features_dataset "
-        "make_csv_dataset_v1=data.experimental.make_csv_dataset"),
+        "make_batched_features_dataset_v2=data.experimental.make_batched_features_dataset "
+        "make_csv_dataset=data.experimental.make_csv_dataset "
+        "make_csv_dataset_v1=data.experimental.make_csv_dataset "
+        "make_csv_dataset_v2=data.experimental.make_csv_dataset"),
     "data.experimental.ops.resampling": "rejection_resample=data.experimental.rejection_resample",
     "data.experimental.ops.scan_ops": "scan=data.experimental.scan",
     "data.experimental.ops.shuffle_ops": "shuffle_and_repeat=data.experimental.shuffle_and_repeat",
@@ -139,7 +162,8 @@ TABLE = {
         "to_variant=data.experimental.to_variant"),
     "data.ops.debug_mode": "enable_debug_mode=data.experimental.enable_debug_mode",
     "data.ops.iterator_ops": (
-        "Iterator=data.Iterator get_next_as_optional=data.experimental.get_next_as_optional"),
+        "Iterator=data.Iterator IteratorBase=data.Iterator "
+        "get_next_as_optional=data.experimental.get_next_as_optional"),
     "data.ops.optional_ops": "OptionalSpec",
     "data.ops.options": (
         "AutoShardPolicy=data.experimental.AutoShardPolicy "
@@ -150,14 +174,19 @@ TABLE = {
         "OptimizationOptions=data.experimental.OptimizationOptions Options=data.Options "
         "ServiceOptions=data.experimental.ServiceOptions ThreadingOptions=data.ThreadingOptions"),
     "data.ops.readers": (
+        "FixedLengthRecordDataset=data.FixedLengthRecordDataset "
         "FixedLengthRecordDatasetV1=data.FixedLengthRecordDataset "
-        "TFRecordDatasetV1=data.TFRecordDataset TextLineDatasetV1=data.TextLineDataset"),
+        "FixedLengthRecordDatasetV2=data.FixedLengthRecordDataset "
+        "TFRecordDataset=data.TFRecordDataset TFRecordDatasetV1=data.TFRecordDataset "
+        "TFRecordDatasetV2=data.TFRecordDataset TextLineDataset=data.TextLineDataset "
+        "TextLineDatasetV1=data.TextLineDataset TextLineDatasetV2=data.TextLineDataset"),
     "data.util.structure": "NoneTensorSpec",
     "eager.backprop": "GradientTape UnconnectedGradients",
     "eager.context": (
         "LogicalDevice=config.LogicalDevice "
         "LogicalDeviceConfiguration=config.LogicalDeviceConfiguration "
-        "PhysicalDevice=config.PhysicalDevice executing_eagerly_v1=executing_eagerly "
+        "PhysicalDevice=config.PhysicalDevice executing_eagerly "
+        "executing_eagerly_v1=executing_eagerly "
         "get_log_device_placement=debugging.get_log_device_placement "
         "set_log_device_placement=debugging.set_log_device_placement"),
     "eager.def_function": (
@@ -217,11 +246,12 @@ TABLE = {
         "set_synchronous_execution=config.experimental.set_synchronous_execution "
         "set_visible_devices=config.set_visible_devices "
         "tensor_float_32_execution_enabled=config.experimental.tensor_float_32_execution_enabled"),
-    "framework.constant_op": "constant_v1=constant",
+    "framework.constant_op": "constant constant_v1=constant",
     "framework.convert_to_constants": (
         "convert_variables_to_constants=graph_util.convert_variables_to_constants "
         "export_meta_graph=train.export_meta_graph"),
-    "framework.device_spec": "DeviceSpecV1=DeviceSpec",
+    "framework.device": "DeviceSpec",
+    "framework.device_spec": "DeviceSpecV1=DeviceSpec DeviceSpecV2=DeviceSpec",
     "framework.dtypes": "DType as_dtype",
     "framework.errors": (
         "AbortedError=errors.AbortedError AlreadyExistsError=errors.AlreadyExistsError "
@@ -274,8 +304,8 @@ TABLE = {
         "add_to_collection add_to_collections container control_dependencies device "
         "disable_eager_execution enable_eager_execution executing_eagerly_outside_functions "
         "get_collection get_collection_ref get_default_graph get_default_session init_scope "
-        "is_symbolic_tensor name_scope_v1=name_scope no_gradient=NoGradient op_scope "
-        "reset_default_graph"),
+        "is_symbolic_tensor name_scope_v1=name_scope name_scope_v2=name_scope "
+        "no_gradient=NoGradient op_scope reset_default_graph"),
     "framework.random_seed": "get_seed set_random_seed",
     "framework.sparse_tensor": (
         "SparseTensor SparseTensorSpec SparseTensorValue convert_to_tensor_or_sparse_tensor"),
@@ -319,8 +349,9 @@ TABLE = {
     "ops.array_ops": (
         "batch_gather batch_to_space batch_to_space_nd bitcast boolean_mask "
         "broadcast_dynamic_shape broadcast_static_shape broadcast_to "
-        "check_numerics=debugging.check_numerics concat depth_to_space dequantize diag "
-        "edit_distance expand_dims extract_image_patches extract_volume_patches "
+        "check_numerics=debugging.check_numerics concat constant depth_to_space dequantize diag "
+        "edit_distance expand_dims expand_dims_v2=expand_dims extract_image_patches "
+        "extract_image_patches_v2=image.extract_patches extract_volume_patches "
         "fake_quant_with_min_max_args fake_quant_with_min_max_args_gradient "
         "fake_quant_with_min_max_vars fake_quant_with_min_max_vars_gradient "
         "fake_quant_with_min_max_vars_per_channel "
@@ -331,10 +362,11 @@ TABLE = {
         "quantize_and_dequantize=quantization.quantize_and_dequantize "
         "quantize_and_dequantize_v2=quantization.quantize_and_dequantize_v2 quantize_v2 "
         "quantized_concat rank repeat required_space_to_batch_paddings reshape reverse "
-        "reverse_sequence reverse_v2=reverse scatter_nd searchsorted sequence_mask setdiff1d "
-        "shape shape_n size slice space_to_batch space_to_batch_nd space_to_depth sparse_mask "
-        "sparse_placeholder split squeeze stop_gradient strided_slice "
-        "tensor_diag_part=diag_part tensor_scatter_add tensor_scatter_max=tensor_scatter_nd_max "
+        "reverse_sequence reverse_sequence_v2=reverse_sequence reverse_v2=reverse scatter_nd "
+        "searchsorted sequence_mask setdiff1d shape shape_n size slice space_to_batch "
+        "space_to_batch_nd space_to_depth sparse_mask sparse_placeholder split squeeze "
+        "squeeze_v2=squeeze stop_gradient strided_slice tensor_diag_part=diag_part "
+        "tensor_scatter_add tensor_scatter_max=tensor_scatter_nd_max "
         "tensor_scatter_min=tensor_scatter_nd_min "
         "tensor_scatter_nd_update=tensor_scatter_update tensor_scatter_sub tile transpose "
         "unique unique_with_counts unravel_index where where_v2 zeros zeros_like"),
@@ -353,18 +385,19 @@ TABLE = {
         "log_uniform_candidate_sampler=nn.log_uniform_candidate_sampler "
         "uniform_candidate_sampler=nn.uniform_candidate_sampler"),
     "ops.check_ops": (
-        "assert_equal assert_greater assert_greater_equal assert_integer assert_less "
-        "assert_less_equal assert_near assert_negative assert_non_negative assert_non_positive "
-        "assert_none_equal assert_positive assert_proper_iterable assert_rank "
-        "assert_rank_at_least assert_rank_in assert_same_float_dtype assert_scalar "
-        "assert_shapes=debugging.assert_shapes assert_type ensure_shape is_non_decreasing "
-        "is_numeric_tensor is_strictly_increasing"),
+        "assert_equal assert_greater assert_greater_equal assert_integer "
+        "assert_integer_v2=assert_integer assert_less assert_less_equal assert_near "
+        "assert_negative assert_non_negative assert_non_positive assert_none_equal "
+        "assert_positive assert_proper_iterable assert_rank assert_rank_at_least assert_rank_in "
+        "assert_same_float_dtype assert_scalar assert_shapes=debugging.assert_shapes "
+        "assert_shapes_v2=debugging.assert_shapes assert_type assert_type_v2=assert_type "
+        "ensure_shape is_non_decreasing is_numeric_tensor is_strictly_increasing"),
     "ops.clip_ops": (
         "clip_by_average_norm clip_by_global_norm clip_by_norm clip_by_value global_norm"),
     "ops.cond": "cond",
     "ops.confusion_matrix": "confusion_matrix_v1=confusion_matrix",
     "ops.control_flow_assert": "Assert",
-    "ops.control_flow_case": "case",
+    "ops.control_flow_case": "case case_v2=case",
     "ops.control_flow_grad": "group no_op tuple",
     "ops.control_flow_ops": "group no_op tuple",
     "ops.control_flow_switch_case": "switch_case",
@@ -415,7 +448,7 @@ TABLE = {
         "embedding_lookup=nn.embedding_lookup "
         "embedding_lookup_sparse=nn.embedding_lookup_sparse "
         "safe_embedding_lookup_sparse=nn.safe_embedding_lookup_sparse"),
-    "ops.functional_ops": "foldl foldr scan",
+    "ops.functional_ops": "foldl foldl_v2=foldl foldr foldr_v2=foldr scan scan_v2=scan",
     "ops.gradient_checker": (
         "compute_gradient=test.compute_gradient "
         "compute_gradient_error=test.compute_gradient_error"),
@@ -425,9 +458,10 @@ TABLE = {
     "ops.gradients_util": "AggregationMethod UnconnectedGradients",
     "ops.histogram_ops": "histogram_fixed_width histogram_fixed_width_bins",
     "ops.image_ops": (
-        "ResizeMethodV1=image.ResizeMethod adjust_brightness=image.adjust_brightness "
-        "adjust_contrast=image.adjust_contrast adjust_gamma=image.adjust_gamma "
-        "adjust_hue=image.adjust_hue adjust_jpeg_quality=image.adjust_jpeg_quality "
+        "ResizeMethod=image.ResizeMethod ResizeMethodV1=image.ResizeMethod "
+        "adjust_brightness=image.adjust_brightness adjust_contrast=image.adjust_contrast "
+        "adjust_gamma=image.adjust_gamma adjust_hue=image.adjust_hue "
+        "adjust_jpeg_quality=image.adjust_jpeg_quality "
         "adjust_saturation=image.adjust_saturation central_crop=image.central_crop "
         "combined_non_max_suppression=image.combined_non_max_suppression "
         "convert_image_dtype=image.convert_image_dtype crop_and_resize_v1=image.crop_and_resize "
@@ -464,9 +498,10 @@ TABLE = {
         "total_variation=image.total_variation transpose=image.transpose "
         "yiq_to_rgb=image.yiq_to_rgb yuv_to_rgb=image.yuv_to_rgb"),
     "ops.image_ops_impl": (
-        "ResizeMethodV1=image.ResizeMethod adjust_brightness=image.adjust_brightness "
-        "adjust_contrast=image.adjust_contrast adjust_gamma=image.adjust_gamma "
-        "adjust_hue=image.adjust_hue adjust_jpeg_quality=image.adjust_jpeg_quality "
+        "ResizeMethod=image.ResizeMethod ResizeMethodV1=image.ResizeMethod "
+        "adjust_brightness=image.adjust_brightness adjust_contrast=image.adjust_contrast "
+        "adjust_gamma=image.adjust_gamma adjust_hue=image.adjust_hue "
+        "adjust_jpeg_quality=image.adjust_jpeg_quality "
         "adjust_saturation=image.adjust_saturation central_crop=image.central_crop "
         "combined_non_max_suppression=image.combined_non_max_suppression "
         "convert_image_dtype=image.convert_image_dtype crop_and_resize_v1=image.crop_and_resize "
@@ -515,6 +550,14 @@ TABLE = {
         "lecun_uniform=initializers.lecun_uniform ones_initializer orthogonal_initializer "
         "random_normal_initializer random_uniform_initializer truncated_normal_initializer "
         "uniform_unit_scaling_initializer variance_scaling_initializer zeros_initializer"),
+    "ops.init_ops_v2": (
+        "Ones=ones_initializer RandomNormal=random_normal_initializer "
+        "RandomUniform=random_uniform_initializer Zeros=zeros_initializer "
+        "normal=random_normal_initializer one=ones_initializer ones=ones_initializer "
+        "ones_initializer random_normal=random_normal_initializer random_normal_initializer "
+        "random_uniform=random_uniform_initializer random_uniform_initializer "
+        "uniform=random_uniform_initializer zero=zeros_initializer zeros=zeros_initializer "
+        "zeros_initializer"),
     "ops.io_ops": (
         "FixedLengthRecordReader IdentityReader LMDBReader ReaderBase TFRecordReader "
         "TextLineReader WholeFileReader matching_files read_file serialize_tensor write_file"),
@@ -569,14 +612,15 @@ TABLE = {
     "ops.linalg_ops": (
         "cholesky cholesky_solve eye log_matrix_determinant=linalg.slogdet lu=linalg.lu "
         "matrix_determinant matrix_inverse matrix_logarithm=linalg.logm matrix_solve "
-        "matrix_solve_ls matrix_square_root matrix_triangular_solve norm qr self_adjoint_eig "
-        "self_adjoint_eigvals svd"),
+        "matrix_solve_ls matrix_square_root matrix_triangular_solve norm norm_v2=norm qr "
+        "self_adjoint_eig self_adjoint_eigvals svd"),
     "ops.logging_ops": "Print print_v2=print timestamp",
     "ops.lookup_ops": (
         "DenseHashTable=lookup.experimental.DenseHashTable "
         "KeyValueTensorInitializer=lookup.KeyValueTensorInitializer "
         "MutableHashTable=lookup.experimental.MutableHashTable "
-        "StaticHashTableV1=lookup.StaticHashTable "
+        "StaticHashTable=lookup.StaticHashTable StaticHashTableV1=lookup.StaticHashTable "
+        "StaticVocabularyTable=lookup.StaticVocabularyTable "
         "StaticVocabularyTableV1=lookup.StaticVocabularyTable "
         "TextFileIndex=lookup.TextFileIndex TextFileInitializer=lookup.TextFileInitializer "
         "initialize_all_tables tables_initializer"),
@@ -609,32 +653,37 @@ TABLE = {
         "get_regularization_losses=losses.get_regularization_losses "
         "get_total_loss=losses.get_total_loss"),
     "ops.manip_ops": "roll",
-    "ops.map_fn": "map_fn",
+    "ops.map_fn": "map_fn map_fn_v2=map_fn",
     "ops.math_ops": (
         "abs accumulate_n acos acosh=math.acosh add add_n angle arg_max arg_min argmax argmin "
         "asin=math.asin asinh=math.asinh atan=math.atan atan2 atanh=math.atanh betainc cast "
         "ceil complex conj cos=math.cos cosh=math.cosh count_nonzero cross cumprod cumsum "
         "cumulative_logsumexp=math.cumulative_logsumexp digamma=math.digamma div div_no_nan "
-        "divide equal erf=math.erf erfc=math.erfc exp expm1=math.expm1 floor floor_div "
-        "floor_mod=math.mod floordiv floormod=mod greater greater_equal igamma igammac imag "
-        "is_finite is_inf is_nan less less_equal lgamma=math.lgamma linspace "
-        "linspace_nd=linspace log=math.log log1p=math.log1p log_sigmoid logical_and logical_not "
-        "logical_or logical_xor matmul matvec=linalg.matvec maximum minimum multiply "
+        "divide equal erf=math.erf erfc=math.erfc erfcinv=math.erfcinv erfinv=math.erfinv exp "
+        "expm1=math.expm1 floor floor_div floor_mod=math.mod floordiv floormod=mod greater "
+        "greater_equal igamma igammac imag is_finite is_inf is_nan less less_equal "
+        "lgamma=math.lgamma linspace linspace_nd=linspace log=math.log log1p=math.log1p "
+        "log_sigmoid logical_and logical_not logical_or logical_xor matmul matvec=linalg.matvec "
+        "maximum minimum multiply multiply_no_nan=math.multiply_no_nan ndtri=math.ndtri "
         "neg=math.negative negative=math.negative next_after=math.nextafter "
         "nextafter=math.nextafter not_equal polygamma polyval=math.polyval pow range real "
-        "real_div=realdiv realdiv reciprocal=math.reciprocal reduce_all_v1=reduce_all "
-        "reduce_any_v1=reduce_any reduce_logsumexp_v1=reduce_logsumexp reduce_max_v1=reduce_max "
-        "reduce_mean_v1=reduce_mean reduce_min_v1=reduce_min reduce_prod_v1=reduce_prod "
-        "reduce_sum_v1=reduce_sum rint=math.rint round rsqrt saturate_cast scalar_mul "
-        "segment_max segment_mean segment_min segment_prod segment_sum sigmoid sign "
-        "sin=math.sin sinh=math.sinh sobol_sample=math.sobol_sample sparse_matmul "
-        "sparse_segment_mean sparse_segment_sqrt_n sparse_segment_sum sqrt square=math.square "
-        "squared_difference subtract tan=math.tan tanh=nn.tanh tensordot to_bfloat16 "
-        "to_complex128 to_complex64 to_double to_float to_int32 to_int64 trace truediv "
-        "truncate_div=truncatediv truncate_mod=truncatemod truncatediv truncatemod "
-        "unsorted_segment_max unsorted_segment_mean unsorted_segment_min unsorted_segment_prod "
-        "unsorted_segment_sqrt_n unsorted_segment_sum xdivy=math.xdivy xlog1py=math.xlog1py "
-        "xlogy=math.xlogy zeta"),
+        "real_div=realdiv realdiv reciprocal=math.reciprocal "
+        "reciprocal_no_nan=math.reciprocal_no_nan reduce_all reduce_all_v1=reduce_all "
+        "reduce_any reduce_any_v1=reduce_any reduce_euclidean_norm=math.reduce_euclidean_norm "
+        "reduce_logsumexp reduce_logsumexp_v1=reduce_logsumexp reduce_max "
+        "reduce_max_v1=reduce_max reduce_mean reduce_mean_v1=reduce_mean reduce_min "
+        "reduce_min_v1=reduce_min reduce_prod reduce_prod_v1=reduce_prod "
+        "reduce_std=math.reduce_std reduce_sum reduce_sum_v1=reduce_sum "
+        "reduce_variance=math.reduce_variance rint=math.rint round rsqrt saturate_cast "
+        "scalar_mul scalar_mul_v2=scalar_mul segment_max segment_mean segment_min segment_prod "
+        "segment_sum sigmoid sign sin=math.sin sinh=math.sinh sobol_sample=math.sobol_sample "
+        "softplus=nn.softplus sparse_matmul sparse_segment_mean sparse_segment_sqrt_n "
+        "sparse_segment_sum sqrt square=math.square squared_difference subtract tan=math.tan "
+        "tanh=nn.tanh tensordot to_bfloat16 to_complex128 to_complex64 to_double to_float "
+        "to_int32 to_int64 trace truediv truncate_div=truncatediv truncate_mod=truncatemod "
+        "truncatediv truncatemod unsorted_segment_max unsorted_segment_mean "
+        "unsorted_segment_min unsorted_segment_prod unsorted_segment_sqrt_n "
+        "unsorted_segment_sum xdivy=math.xdivy xlog1py=math.xlog1py xlogy=math.xlogy zeta"),
     "ops.metrics_impl": (
         "accuracy=metrics.accuracy auc=metrics.auc "
         "average_precision_at_k=metrics.average_precision_at_k "
@@ -697,7 +746,7 @@ TABLE = {
         "leaky_relu=nn.leaky_relu "
         "learned_unigram_candidate_sampler=nn.learned_unigram_candidate_sampler "
         "local_response_normalization=nn.lrn log_poisson_loss=nn.log_poisson_loss "
-        "log_softmax=nn.log_softmax "
+        "log_softmax=nn.log_softmax log_softmax_v2=nn.log_softmax "
         "log_uniform_candidate_sampler=nn.log_uniform_candidate_sampler lrn=nn.lrn "
         "max_pool=nn.max_pool max_pool1d=nn.max_pool1d max_pool2d=nn.max_pool2d "
         "max_pool3d=nn.max_pool3d max_pool_v2=nn.max_pool_v2 "
@@ -711,15 +760,18 @@ TABLE = {
         "scale_regularization_loss=nn.scale_regularization_loss selu=nn.selu "
         "separable_conv2d=nn.separable_conv2d sigmoid=nn.sigmoid "
         "sigmoid_cross_entropy_with_logits=nn.sigmoid_cross_entropy_with_logits "
+        "sigmoid_cross_entropy_with_logits_v2=nn.sigmoid_cross_entropy_with_logits "
         "softmax=nn.softmax "
         "softmax_cross_entropy_with_logits=nn.softmax_cross_entropy_with_logits "
         "softmax_cross_entropy_with_logits_v2_helper=nn.softmax_cross_entropy_with_logits_v2 "
-        "softsign=nn.softsign "
+        "softmax_v2=nn.softmax softsign=nn.softsign "
         "sparse_softmax_cross_entropy_with_logits=nn.sparse_softmax_cross_entropy_with_logits "
+        "sparse_softmax_cross_entropy_with_logits_v2=nn.sparse_softmax_cross_entropy_with_logits "
         "stateless_dropout=nn.experimental.stateless_dropout "
         "sufficient_statistics=nn.sufficient_statistics swish=nn.silu tanh=nn.tanh "
         "top_k=nn.top_k uniform_candidate_sampler=nn.uniform_candidate_sampler "
         "weighted_cross_entropy_with_logits=nn.weighted_cross_entropy_with_logits "
+        "weighted_cross_entropy_with_logits_v2=nn.weighted_cross_entropy_with_logits "
         "weighted_moments=nn.weighted_moments with_space_to_batch=nn.with_space_to_batch "
         "xw_plus_b=nn.xw_plus_b zero_fraction=nn.zero_fraction"),
     "ops.nn_impl": (
@@ -731,8 +783,10 @@ TABLE = {
         "relu_layer=nn.relu_layer sampled_softmax_loss=nn.sampled_softmax_loss "
         "separable_conv2d=nn.separable_conv2d "
         "sigmoid_cross_entropy_with_logits=nn.sigmoid_cross_entropy_with_logits "
-        "sufficient_statistics=nn.sufficient_statistics "
+        "sigmoid_cross_entropy_with_logits_v2=nn.sigmoid_cross_entropy_with_logits "
+        "sufficient_statistics=nn.sufficient_statistics swish=nn.silu "
         "weighted_cross_entropy_with_logits=nn.weighted_cross_entropy_with_logits "
+        "weighted_cross_entropy_with_logits_v2=nn.weighted_cross_entropy_with_logits "
         "weighted_moments=nn.weighted_moments zero_fraction=nn.zero_fraction"),
     "ops.nn_impl_distribute": (
         "compute_average_loss=nn.compute_average_loss "
@@ -755,16 +809,18 @@ TABLE = {
         "dilation2d_v1=nn.dilation2d dropout=nn.dropout elu=nn.elu erosion2d=nn.erosion2d "
         "fractional_avg_pool=nn.fractional_avg_pool fractional_max_pool=nn.fractional_max_pool "
         "general_dropout=nn.experimental.general_dropout in_top_k=nn.in_top_k "
-        "l2_loss=nn.l2_loss local_response_normalization=nn.lrn lrn=nn.lrn max_pool=nn.max_pool "
-        "max_pool1d=nn.max_pool1d max_pool2d=nn.max_pool2d max_pool3d=nn.max_pool3d "
-        "max_pool_v2=nn.max_pool_v2 max_pool_with_argmax_v1=nn.max_pool_with_argmax "
-        "pool=nn.pool quantized_avg_pool=nn.quantized_avg_pool "
-        "quantized_conv2d=nn.quantized_conv2d quantized_max_pool=nn.quantized_max_pool "
-        "quantized_relu_x=nn.quantized_relu_x relu=nn.relu selu=nn.selu softmax=nn.softmax "
+        "l2_loss=nn.l2_loss leaky_relu=nn.leaky_relu local_response_normalization=nn.lrn "
+        "log_softmax_v2=nn.log_softmax lrn=nn.lrn max_pool=nn.max_pool max_pool1d=nn.max_pool1d "
+        "max_pool2d=nn.max_pool2d max_pool3d=nn.max_pool3d max_pool_v2=nn.max_pool_v2 "
+        "max_pool_with_argmax_v1=nn.max_pool_with_argmax pool=nn.pool "
+        "quantized_avg_pool=nn.quantized_avg_pool quantized_conv2d=nn.quantized_conv2d "
+        "quantized_max_pool=nn.quantized_max_pool quantized_relu_x=nn.quantized_relu_x "
+        "relu=nn.relu relu6=nn.relu6 selu=nn.selu softmax=nn.softmax "
         "softmax_cross_entropy_with_logits=nn.softmax_cross_entropy_with_logits "
         "softmax_cross_entropy_with_logits_v2_helper=nn.softmax_cross_entropy_with_logits_v2 "
-        "softsign=nn.softsign "
+        "softmax_v2=nn.softmax softsign=nn.softsign "
         "sparse_softmax_cross_entropy_with_logits=nn.sparse_softmax_cross_entropy_with_logits "
+        "sparse_softmax_cross_entropy_with_logits_v2=nn.sparse_softmax_cross_entropy_with_logits "
         "stateless_dropout=nn.experimental.stateless_dropout top_k=nn.top_k "
         "with_space_to_batch=nn.with_space_to_batch xw_plus_b=nn.xw_plus_b"),
     "ops.numerics": "add_check_numerics_ops verify_tensor_all_finite",
@@ -846,15 +902,23 @@ TABLE = {
     "ops.sort_ops": "argsort sort",
     "ops.sparse_ops": (
         "deserialize_many_sparse from_dense=sparse.from_dense serialize_many_sparse "
-        "serialize_sparse sparse_add sparse_bincount=sparse.bincount sparse_concat "
-        "sparse_cross=sparse.cross sparse_cross_hashed=sparse.cross_hashed "
+        "serialize_sparse sparse_add sparse_add_v2=sparse_add sparse_bincount=sparse.bincount "
+        "sparse_concat sparse_cross=sparse.cross sparse_cross_hashed=sparse.cross_hashed "
         "sparse_expand_dims=sparse.expand_dims sparse_eye=sparse.eye sparse_fill_empty_rows "
         "sparse_maximum sparse_merge sparse_minimum sparse_reduce_max sparse_reduce_max_sparse "
         "sparse_reduce_sum sparse_reduce_sum_sparse sparse_reorder sparse_reset_shape "
         "sparse_reshape sparse_retain sparse_slice sparse_softmax sparse_split "
         "sparse_tensor_dense_matmul sparse_tensor_to_dense sparse_to_dense sparse_to_indicator "
         "sparse_transpose unary_op=math.bessel_i1e"),
-    "ops.special_math_ops": "einsum lbeta",
+    "ops.special_math_ops": (
+        "bessel_i0=math.bessel_i0 bessel_i0e=math.bessel_i0e bessel_i1=math.bessel_i1 "
+        "bessel_i1e=math.bessel_i1e bessel_j0=math.special.bessel_j0 "
+        "bessel_j1=math.special.bessel_j1 bessel_k0=math.special.bessel_k0 "
+        "bessel_k0e=math.special.bessel_k0e bessel_k1=math.special.bessel_k1 "
+        "bessel_k1e=math.special.bessel_k1e bessel_y0=math.special.bessel_y0 "
+        "bessel_y1=math.special.bessel_y1 dawsn=math.special.dawsn einsum "
+        "expint=math.special.expint fresnel_cos=math.special.fresnel_cos "
+        "fresnel_sin=math.special.fresnel_sin lbeta spence=math.special.spence"),
     "ops.standard_ops": (
         "AggregationMethod Assert ConditionalAccumulator ConditionalAccumulatorBase "
         "Constant=constant_initializer CriticalSection FIFOQueue FixedLenFeature "
@@ -865,19 +929,19 @@ TABLE = {
         "RandomNormal=random_normal_initializer RandomShuffleQueue ReaderBase "
         "SparseConditionalAccumulator SparseFeature TFRecordReader TensorArray TensorArraySpec "
         "TextLineReader UnconnectedGradients "
-        "UniformUnitScaling=uniform_unit_scaling_initializer VarLenFeature VariableAggregation "
-        "VariableScope VariableSynchronization VarianceScaling=variance_scaling_initializer "
-        "WholeFileReader Zeros=zeros_initializer abs=math.abs accumulate_n acos=math.acos "
-        "acosh=math.acosh add=math.add add_check_numerics_ops add_n all_variables "
-        "angle=math.angle arg_max arg_min argmax argmin argsort as_string asin=math.asin "
-        "asinh=math.asinh assert_equal assert_greater assert_greater_equal assert_integer "
-        "assert_less assert_less_equal assert_near assert_negative assert_non_negative "
-        "assert_non_positive assert_none_equal assert_positive assert_proper_iterable "
-        "assert_rank assert_rank_at_least assert_rank_in assert_same_float_dtype assert_scalar "
-        "assert_shapes=debugging.assert_shapes assert_type assert_variables_initialized assign "
-        "assign_add assign_sub atan=math.atan atan2 atanh=math.atanh "
-        "batch_function=nondifferentiable_batch_function batch_gather batch_to_space "
-        "batch_to_space_nd bessel_i0=math.bessel_i0 bessel_i0e=math.bessel_i0e "
+        "UniformUnitScaling=uniform_unit_scaling_initializer VarLenFeature Variable "
+        "VariableAggregation VariableAggregationV2=VariableAggregation VariableScope "
+        "VariableSynchronization VarianceScaling=variance_scaling_initializer WholeFileReader "
+        "Zeros=zeros_initializer abs=math.abs accumulate_n acos=math.acos acosh=math.acosh "
+        "add=math.add add_check_numerics_ops add_n all_variables angle=math.angle arg_max "
+        "arg_min argmax argmin argsort as_string asin=math.asin asinh=math.asinh assert_equal "
+        "assert_greater assert_greater_equal assert_integer assert_less assert_less_equal "
+        "assert_near assert_negative assert_non_negative assert_non_positive assert_none_equal "
+        "assert_positive assert_proper_iterable assert_rank assert_rank_at_least assert_rank_in "
+        "assert_same_float_dtype assert_scalar assert_shapes=debugging.assert_shapes "
+        "assert_type assert_variables_initialized assign assign_add assign_sub atan=math.atan "
+        "atan2 atanh=math.atanh batch_function=nondifferentiable_batch_function batch_gather "
+        "batch_to_space batch_to_space_nd bessel_i0=math.bessel_i0 bessel_i0e=math.bessel_i0e "
         "bessel_i1=math.bessel_i1 bessel_i1e=math.bessel_i1e bessel_j0=math.special.bessel_j0 "
         "bessel_j1=math.special.bessel_j1 bessel_k0=math.special.bessel_k0 "
         "bessel_k0e=math.special.bessel_k0e bessel_k1=math.special.bessel_k1 "
@@ -886,7 +950,7 @@ TABLE = {
         "broadcast_static_shape broadcast_to case cast categorical=random.categorical "
         "ceil=math.ceil check_numerics=debugging.check_numerics cholesky cholesky_solve "
         "clip_by_average_norm clip_by_global_norm clip_by_norm clip_by_value complex concat "
-        "conj=math.conj constant_initializer cos=math.cos cosh=math.cosh count_nonzero "
+        "conj=math.conj constant constant_initializer cos=math.cos cosh=math.cosh count_nonzero "
         "count_up_to create_partitioned_variables cross cumprod cumsum "
         "cumulative_logsumexp=math.cumulative_logsumexp custom_gradient "
         "dawsn=math.special.dawsn decode_base64 decode_compressed decode_csv "
@@ -895,15 +959,16 @@ TABLE = {
         "deserialize_many_sparse diag digamma=math.digamma div div_no_nan=math.divide_no_nan "
         "divide=math.divide dynamic_partition dynamic_stitch edit_distance encode_base64 "
         "encode_proto=io.encode_proto equal erf=math.erf erfc=math.erfc erfcinv=math.erfcinv "
-        "erfinv=math.erfinv exp=math.exp expand_dims expint=math.special.expint "
-        "expm1=math.expm1 extract_image_patches=image.extract_image_patches "
+        "erfinv=math.erfinv exp=math.exp expand_dims expand_dims_v2=expand_dims "
+        "expint=math.special.expint expm1=math.expm1 "
+        "extract_image_patches=image.extract_image_patches "
         "extract_image_patches_v2=image.extract_patches extract_volume_patches eye "
         "fake_quant_with_min_max_args fake_quant_with_min_max_args_gradient "
         "fake_quant_with_min_max_vars fake_quant_with_min_max_vars_gradient "
         "fake_quant_with_min_max_vars_per_channel "
         "fake_quant_with_min_max_vars_per_channel_gradient fill fingerprint "
         "fixed_size_partitioner floor=math.floor floor_div floor_mod=math.mod floordiv "
-        "floormod=math.mod fold_in=random.fold_in foldl foldr "
+        "floormod=math.mod fold_in=random.fold_in foldl foldl_v2=foldl foldr foldr_v2=foldr "
         "fresnel_cos=math.special.fresnel_cos fresnel_sin=math.special.fresnel_sin "
         "from_dense=sparse.from_dense gather gather_nd get_local_variable get_session_handle "
         "get_session_tensor get_variable get_variable_scope global_norm global_variables "
@@ -928,7 +993,7 @@ TABLE = {
         "minimum=math.minimum model_variables moving_average_variables multinomial "
         "multiply=math.multiply multiply_no_nan=math.multiply_no_nan ndtri=math.ndtri "
         "neg=math.negative negative=math.negative next_after=math.nextafter "
-        "nextafter=math.nextafter no_op no_regularizer norm not_equal one_hot ones "
+        "nextafter=math.nextafter no_op no_regularizer norm norm_v2=norm not_equal one_hot ones "
         "ones_initializer ones_like orthogonal_initializer pad parallel_stack parse_example "
         "parse_sequence_example=io.parse_sequence_example parse_single_example "
         "parse_single_sequence_example parse_tensor placeholder placeholder_with_default "
@@ -938,23 +1003,24 @@ TABLE = {
         "quantized_concat random_gamma random_normal random_normal_initializer random_poisson "
         "random_shuffle random_uniform random_uniform_initializer range rank read_file "
         "real=math.real real_div=realdiv realdiv reciprocal=math.reciprocal "
-        "reciprocal_no_nan=math.reciprocal_no_nan reduce_all_v1=reduce_all "
-        "reduce_any_v1=reduce_any reduce_euclidean_norm=math.reduce_euclidean_norm reduce_join "
-        "reduce_logsumexp_v1=reduce_logsumexp reduce_max_v1=math.reduce_max "
-        "reduce_mean_v1=math.reduce_mean reduce_min_v1=math.reduce_min "
-        "reduce_prod_v1=math.reduce_prod reduce_std=math.reduce_std "
-        "reduce_sum_v1=math.reduce_sum reduce_variance=math.reduce_variance "
-        "regex_full_match=strings.regex_full_match regex_replace repeat "
-        "report_uninitialized_variables required_space_to_batch_paddings reshape=manip.reshape "
-        "reverse reverse_sequence reverse_v2=reverse rint=math.rint roll round=math.round "
-        "rsqrt=math.rsqrt saturate_cast scalar_mul=math.scalar_mul scan scatter_add scatter_div "
-        "scatter_max scatter_min scatter_mul scatter_nd scatter_nd_add scatter_nd_sub "
-        "scatter_nd_update scatter_sub scatter_update searchsorted segment_max segment_mean "
-        "segment_min segment_prod segment_sum self_adjoint_eig self_adjoint_eigvals "
-        "sequence_mask serialize_many_sparse serialize_sparse setdiff1d shape shape_n "
-        "sigmoid=nn.sigmoid sign=math.sign sin=math.sin sinh=math.sinh size slice "
+        "reciprocal_no_nan=math.reciprocal_no_nan reduce_all reduce_all_v1=reduce_all "
+        "reduce_any reduce_any_v1=reduce_any reduce_euclidean_norm=math.reduce_euclidean_norm "
+        "reduce_join reduce_logsumexp reduce_logsumexp_v1=reduce_logsumexp reduce_max "
+        "reduce_max_v1=math.reduce_max reduce_mean reduce_mean_v1=math.reduce_mean reduce_min "
+        "reduce_min_v1=math.reduce_min reduce_prod reduce_prod_v1=math.reduce_prod "
+        "reduce_std=math.reduce_std reduce_sum reduce_sum_v1=math.reduce_sum "
+        "reduce_variance=math.reduce_variance regex_full_match=strings.regex_full_match "
+        "regex_replace repeat report_uninitialized_variables required_space_to_batch_paddings "
+        "reshape=manip.reshape reverse reverse_sequence reverse_sequence_v2=reverse_sequence "
+        "reverse_v2=reverse rint=math.rint roll round=math.round rsqrt=math.rsqrt saturate_cast "
+        "scalar_mul=math.scalar_mul scalar_mul_v2=scalar_mul scan scan_v2=scan scatter_add "
+        "scatter_div scatter_max scatter_min scatter_mul scatter_nd scatter_nd_add "
+        "scatter_nd_sub scatter_nd_update scatter_sub scatter_update searchsorted segment_max "
+        "segment_mean segment_min segment_prod segment_sum self_adjoint_eig "
+        "self_adjoint_eigvals sequence_mask serialize_many_sparse serialize_sparse setdiff1d "
+        "shape shape_n sigmoid=nn.sigmoid sign=math.sign sin=math.sin sinh=math.sinh size slice "
         "sobol_sample=math.sobol_sample softplus=nn.softplus sort space_to_batch "
-        "space_to_batch_nd space_to_depth=nn.space_to_depth sparse_add "
+        "space_to_batch_nd space_to_depth=nn.space_to_depth sparse_add sparse_add_v2=sparse_add "
         "sparse_bincount=sparse.bincount sparse_concat sparse_cross=sparse.cross "
         "sparse_cross_hashed=sparse.cross_hashed sparse_expand_dims=sparse.expand_dims "
         "sparse_eye=sparse.eye sparse_fill_empty_rows sparse_mask sparse_matmul sparse_maximum "
@@ -964,7 +1030,7 @@ TABLE = {
         "sparse_segment_sqrt_n sparse_segment_sum sparse_slice sparse_softmax sparse_split "
         "sparse_tensor_dense_matmul sparse_tensor_to_dense sparse_to_dense sparse_to_indicator "
         "sparse_transpose spence=math.special.spence split=random.split sqrt=math.sqrt "
-        "square=math.square squared_difference squeeze "
+        "square=math.square squared_difference squeeze squeeze_v2=squeeze "
         "stateless_categorical=random.stateless_categorical "
         "stateless_multinomial=random.stateless_multinomial "
         "stateless_parameterized_truncated_normal=random.stateless_parameterized_truncated_normal "
@@ -1030,15 +1096,16 @@ TABLE = {
     "ops.unconnected_gradients": "UnconnectedGradients",
     "ops.variable_scope": (
         "VariableAggregation VariableScope VariableSynchronization get_local_variable "
-        "get_variable get_variable_scope no_regularizer "
+        "get_variable get_variable_scope no_regularizer variable_creator_scope "
         "variable_creator_scope_v1=variable_creator_scope variable_op_scope variable_scope"),
     "ops.variable_v1": "VariableV1=Variable is_variable_initialized",
     "ops.variables": (
-        "VariableAggregation VariableSynchronization all_variables assert_variables_initialized "
-        "global_variables global_variables_initializer initialize_all_variables "
-        "initialize_local_variables initialize_variables local_variables "
-        "local_variables_initializer model_variables moving_average_variables "
-        "report_uninitialized_variables trainable_variables variables_initializer"),
+        "Variable VariableAggregation VariableAggregationV2=VariableAggregation "
+        "VariableSynchronization all_variables assert_variables_initialized global_variables "
+        "global_variables_initializer initialize_all_variables initialize_local_variables "
+        "initialize_variables local_variables local_variables_initializer model_variables "
+        "moving_average_variables report_uninitialized_variables trainable_variables "
+        "variables_initializer"),
     "ops.while_loop": "while_loop",
     "platform.benchmark": (
         "TensorFlowBenchmark=test.Benchmark benchmark_config=test.benchmark_config"),
@@ -1093,7 +1160,8 @@ TABLE = {
     "saved_model.loader": (
         "load=saved_model.load maybe_saved_model_directory=saved_model.contains_saved_model"),
     "saved_model.loader_impl": (
-        "load=saved_model.load maybe_saved_model_directory=saved_model.contains_saved_model"),
+        "contains_saved_model=saved_model.contains_saved_model load=saved_model.load "
+        "maybe_saved_model_directory=saved_model.contains_saved_model"),
     "saved_model.main_op_impl": (
         "main_op=saved_model.main_op.main_op "
         "main_op_with_restore=saved_model.main_op_with_restore"),

@@ -1,7 +1,8 @@
 """Derives `scopelint/engine/tf_internal.py`'s table from the installed TensorFlow.
 
 Every object an internal module (`tensorflow.python.ops.array_ops`) binds that is also a
-public `tf.compat.v1` object is listed under the shortest public path that reaches it:
+public `tf.compat.v1` object (or its TF2 variant, taking the same positional arguments) is
+listed under the shortest public path that reaches it:
 `python -m tests.helpers.tf_internal_table > scopelint/engine/tf_internal_data.py`
 (with `TF_USE_LEGACY_KERAS=1`). Generated ops (`gen_*`), `raw_ops` and non-TF objects
 are left out.
@@ -9,10 +10,11 @@ are left out.
 
 from __future__ import annotations
 
+import inspect
 import sys
 import textwrap
 import types
-from typing import Any
+from typing import Any, Optional
 
 PACKAGES = ("ops", "framework", "training", "layers", "summary", "platform", "client", "util",
             "eager", "data", "lib", "saved_model", "module", "profiler")
@@ -38,7 +40,7 @@ def public_objects(tf: Any) -> dict[int, tuple[str, Any]]:
                 continue
             path = f"{prefix}{name}"
             if isinstance(obj, types.ModuleType):
-                if (path.split(".")[0] not in ("keras", "estimator", "compat")
+                if (path.split(".")[0] not in ("keras", "estimator", "compat", "v1", "v2")
                         and str(vars(obj).get("__name__", "")).startswith("tensorflow")):
                     walk(obj, path + ".", depth + 1)
                 continue
@@ -52,9 +54,38 @@ def public_objects(tf: Any) -> dict[int, tuple[str, Any]]:
     return found
 
 
+def positional(obj: Any) -> Optional[list[str]]:
+    """The names of the parameters `obj` takes by position, when it has a signature."""
+    try:
+        parameters = inspect.signature(obj).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    return [p.name for p in parameters
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+
+def same_call(v1: Any, v2: Any) -> bool:
+    """A TF2 variant (`constant_op.constant`) takes its positional arguments as the TF1 API
+    of its name (`constant_v1`) does: calls of it are read as calls of that API."""
+    first, second = positional(v1), positional(v2)
+    return first is not None and second is not None and first[:len(second)] == second
+
+
+def public_path(tf: Any, path: str) -> Any:
+    """The object at a public path of `tf`, or None."""
+    obj = tf
+    for part in path.split("."):
+        obj = getattr(obj, part, None)
+    return obj
+
+
 def table(tf: Any) -> dict[str, list[str]]:
     """Internal module (below `tensorflow.python.`) → `name` or `name=public.path` entries."""
     public = public_objects(tf)
+    for key, (path, obj) in public_objects(tf.compat.v2).items():
+        v1 = public_path(tf, path)
+        if key not in public and id(v1) in public and same_call(v1, obj):
+            public[key] = (public[id(v1)][0], obj)
     result: dict[str, list[str]] = {}
     for module_name in sorted(m for m in sys.modules if m.startswith("tensorflow.python.")):
         module = sys.modules[module_name]
