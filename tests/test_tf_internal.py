@@ -22,6 +22,8 @@ def test_internal_names_resolve_to_public_paths() -> None:
     assert canonical("python.ops.rnn_cell_impl.LSTMCell") == "nn.rnn_cell.LSTMCell"
     assert canonical("python.ops") == "python.ops"
     assert canonical("python.ops.array_ops._private_helper") is None
+    assert canonical("_pure_variable_scope") is None  # via `variable_scope`'s namespace
+    assert canonical("__version__") == "__version__"
     assert canonical("python.no_such_module.zeros") is None
 
 

@@ -219,13 +219,15 @@ SCOPE_FILTERS = frozenset({
 
 
 def canonical(path: str) -> Optional[str]:
-    """Normalise an API path: strip `compat.v1.`, map aliases; None for TF2-only names."""
+    """Normalise an API path: strip `compat.v1.`, map aliases and internal modules (see
+    `tf_internal`); None for TF2-only and private names."""
     while path.startswith("compat.v1."):
         path = path[len("compat.v1."):]
     if path == "compat.v1":
         return ""
-    if path.startswith(NOT_TF1):
-        return None
+    if path.startswith(NOT_TF1) or any(
+            part.startswith("_") and not part.endswith("__") for part in path.split(".")):
+        return None  # TF2-only, or private (`variable_scope._pure_variable_scope`): unknown
     if path == "python" or path.startswith(tf_internal.PREFIX):
         return tf_internal.resolve(path)
     return ALIASES.get(path, path)
