@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import sys
-
-import pytest
 
 from helpers.tf_internal_table import public_path, same_call
 from scopelint.engine import tf_internal
@@ -27,12 +24,9 @@ def test_internal_names_resolve_to_public_paths() -> None:
     assert canonical("python.no_such_module.zeros") is None
 
 
-@pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None,
-                    reason="needs real TF (pip install tensorflow)")
-def test_table_matches_installed_tf() -> None:
+def test_table_matches_installed_tf(tf) -> None:
     """Each entry is the public object, re-wraps the same generated op (`nn_ops.relu`), or
     is its TF2 variant taking the same positional arguments (`constant_op.constant`)."""
-    tf = importlib.import_module("tensorflow.compat.v1")
     wrong = []
     for module_name, text in TABLE.items():
         module = importlib.import_module(f"tensorflow.python.{module_name}")

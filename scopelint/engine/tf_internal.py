@@ -37,7 +37,7 @@ def _members(module: str) -> Optional[dict[str, str]]:
 @lru_cache(maxsize=1)
 def _packages() -> frozenset[str]:
     """Every internal module and package the table knows (`ops`, `ops.array_ops`)."""
-    found = set()
+    found: set[str] = set()
     for module in (*TABLE, *TF1_TABLE):
         parts = module.split(".")
         found.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
