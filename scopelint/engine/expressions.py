@@ -143,7 +143,10 @@ def _name(name: str, env: Env) -> Value:
 
 
 def _attribute(interp: "Interpreter", node: cst.Attribute, env: Env) -> Value:
-    value = attribute(evaluate(interp, node.value, env), node.attr.value)
+    owner = evaluate(interp, node.value, env)
+    value = attribute(owner, node.attr.value)
+    if isinstance(owner, ModuleObject):  # another module's globals are not searched
+        interp.escaped.add([value])
     if isinstance(value, Function) and value.is_property and value.bound is not None:
         return interp.call_function(value, [], {}, None)
     return _tf_constant(interp, value)
@@ -304,26 +307,57 @@ def forget_container(interp: "Interpreter", env: Env, container: Value) -> None:
 def replace_container(interp: "Interpreter", env: Env, container: Value, after: Value) -> None:
     """A list or dict changed in place into `after`, under every name and attribute that
     holds it (`xs` and its alias `ys`, a caller's list handed to the function that appends to
-    it, `self.layers`), in the scopes being replayed and the instances they hold."""
+    it, `self.layers`, `self.encoder.layers`, a class attribute, a closure's variable), in
+    the scopes being replayed and what they hold."""
     envs: list[Env] = []
     for start in (env, *interp.call_envs):
-        chain: Optional[Env] = start
-        while chain is not None and all(chain is not e for e in envs):
-            envs.append(chain)
-            chain = chain.parent
-    instances: list[Instance] = []
-    for held in envs:
-        for name, value in list(held.vars.items()):
+        _add_chain(envs, start)
+    seen: set[int] = set()
+    attributes: list[dict[str, Value]] = []  # of the instances and classes reached
+    pending: list[Value] = []
+    index = 0
+    while index < len(envs) or pending:
+        if not pending:
+            held = envs[index]
+            index += 1
+            for name, value in list(held.vars.items()):
+                if value is container:
+                    if held is not env and env.writes.depth:
+                        env.writes.note(held, name)
+                    held.vars[name] = after
+                else:
+                    pending.append(value)
+            continue
+        value = pending.pop()
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, Instance):
+            attributes.append(value.attrs)
+            pending.extend((*value.attrs.values(), value.cls))
+        elif isinstance(value, Class):
+            attributes.append(value.attrs)
+            pending.extend((*value.attrs.values(), *value.bases))
+        elif isinstance(value, Seq):
+            pending.extend(value.items)
+        elif isinstance(value, Mapping):
+            pending.extend(item for _, item in value.items)
+        elif isinstance(value, (Function, Lambda)):
+            if value.env.parent is not None:  # a closure over a function's variables
+                _add_chain(envs, value.env)
+            if isinstance(value, Function) and value.bound is not None:
+                pending.append(value.bound)
+    for attrs in attributes:
+        for name, value in list(attrs.items()):
             if value is container:
-                if held is not env and env.writes.depth:
-                    env.writes.note(held, name)
-                held.vars[name] = after
-            elif isinstance(value, Instance) and all(value is not i for i in instances):
-                instances.append(value)
-    for instance in instances:
-        for name, value in list(instance.attrs.items()):
-            if value is container:
-                interp.set_attribute_value(instance.attrs, name, after)
+                interp.set_attribute_value(attrs, name, after)
+
+
+def _add_chain(envs: list[Env], start: Env) -> None:
+    chain: Optional[Env] = start
+    while chain is not None and all(chain is not e for e in envs):
+        envs.append(chain)
+        chain = chain.parent
 
 
 def _super(interp: "Interpreter", args: list[Value]) -> Value:

@@ -126,11 +126,14 @@ class Importing(EngineState):
             return
         if isinstance(node.names, cst.ImportStar):
             for key, value in _public(state).items():
+                self.escaped.add([value])  # see `containers`
                 env.bind(key, value)
             return
         for alias in node.names:
             member = dotted(alias.name)
-            env.bind(bound_name(alias, member), self._member(state, member))
+            value = self._member(state, member)
+            self.escaped.add([value])
+            env.bind(bound_name(alias, member), value)
 
     def _member(self, state: ModuleState, member: str) -> Value:
         """`from module import member`: a global of the module, else its submodule."""

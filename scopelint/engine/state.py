@@ -11,6 +11,7 @@ from scopelint.engine.values import Env, Function, TFObject, Value
 from scopelint.facts import CallStack, Location, ModuleFacts
 
 if TYPE_CHECKING:
+    from scopelint.engine.containers import Escaped
     from scopelint.engine.importing import ModuleState
     from scopelint.engine.session import Session
 
@@ -43,6 +44,7 @@ class EngineState:
     active: list[cst.FunctionDef]  # the functions being replayed, innermost last
     calling: list[Function]
     call_envs: list[Env]  # the local variables of each replayed call, innermost last
+    escaped: Escaped  # lists code scopelint cannot see may change (`containers`)
     reuse_ignored: dict[int, bool]  # FunctionDef id -> takes `reuse` and never reads it
     loops: list[tuple[int, int]]  # (line, iteration) of each loop running, outermost first
     loc: Callable[[cst.CSTNode], Location]
