@@ -307,8 +307,8 @@ def forget_container(interp: "Interpreter", env: Env, container: Value) -> None:
 def replace_container(interp: "Interpreter", env: Env, container: Value, after: Value) -> None:
     """A list or dict changed in place into `after`, under every name and attribute that
     holds it (`xs` and its alias `ys`, a caller's list handed to the function that appends to
-    it, `self.layers`, `self.encoder.layers`, a class attribute, a closure's variable), in
-    the scopes being replayed and what they hold."""
+    it, `self.layers`, `self.encoder.layers`, a class attribute, a closure's variable, a
+    default argument), in the scopes being replayed and what they hold."""
     envs: list[Env] = []
     for start in (env, *interp.call_envs):
         _add_chain(envs, start)
@@ -343,6 +343,8 @@ def replace_container(interp: "Interpreter", env: Env, container: Value, after: 
         elif isinstance(value, Mapping):
             pending.extend(item for _, item in value.items)
         elif isinstance(value, (Function, Lambda)):
+            attributes.append(value.defaults)  # `def f(x, acc=[])`: one list for every call
+            pending.extend(value.defaults.values())
             if value.env.parent is not None:  # a closure over a function's variables
                 _add_chain(envs, value.env)
             if isinstance(value, Function) and value.bound is not None:
