@@ -17,6 +17,8 @@ def test_internal_names_resolve_to_public_paths() -> None:
     assert canonical("python.framework.random_seed.set_random_seed") == "set_random_seed"
     assert canonical("python.ops.nn_ops.relu") == "nn.relu"
     assert canonical("python.ops.rnn_cell_impl.LSTMCell") == "nn.rnn_cell.LSTMCell"
+    assert canonical("python.ops.control_flow_ops.cond") == "cond"  # TF 1.15's home of cond
+    assert canonical("python.ops.control_flow_ops.group") == "group"
     assert canonical("python.ops") == "python.ops"
     assert canonical("python.ops.array_ops._private_helper") is None
     assert canonical("_pure_variable_scope") is None  # via `variable_scope`'s namespace

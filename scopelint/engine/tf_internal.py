@@ -18,18 +18,20 @@ PREFIX = "python."
 _CELLS = ("BasicRNNCell BasicLSTMCell LSTMCell GRUCell MultiRNNCell DropoutWrapper "
           "ResidualWrapper DeviceWrapper RNNCell LSTMStateTuple")
 # TF 1.15's internal names that the TF the table was derived from has moved elsewhere
-# (the RNN cells went to Keras): from TF 1.15's `tf_export` declarations.
+# (the RNN cells went to Keras, `cond` and `while_loop` to modules of their own): from
+# TF 1.15's `tf_export` declarations.
 TF1_TABLE: dict[str, str] = {
     "ops.rnn_cell_impl": " ".join(f"{c}=nn.rnn_cell.{c}" for c in _CELLS.split()),
     "ops.rnn_cell": " ".join(f"{c}=nn.rnn_cell.{c}" for c in _CELLS.split()),
+    "ops.control_flow_ops": "Assert case cond while_loop",
 }
 
 
 @lru_cache(maxsize=None)
 def _members(module: str) -> Optional[dict[str, str]]:
-    text = TF1_TABLE.get(module, TABLE.get(module))
-    if text is None:
+    if module not in TABLE and module not in TF1_TABLE:
         return None
+    text = f"{TABLE.get(module, '')} {TF1_TABLE.get(module, '')}"
     return dict((entry.partition("=")[0], entry.partition("=")[2] or entry)
                 for entry in text.split())
 
