@@ -531,8 +531,9 @@ def binary(op: cst.BaseBinaryOp | cst.BaseAugOp, left: Value, right: Value) -> V
     if kind == "Multiply" and isinstance(left, Seq) and isinstance(right, Const):
         if type(right.value) is int and len(left.items) * right.value <= builtins_model.MAX_ITEMS:
             return Seq(left.items * max(right.value, 0))  # `[cell] * 3`: the same objects
-    if kind == "Add" and containers.concatenated(left, right) is not None:
-        return containers.concatenated(left, right) or Unknown()
+    joined = containers.concatenated(left, right) if kind == "Add" else None
+    if joined is not None:
+        return joined
     if isinstance(left, Const) and isinstance(right, Const):
         try:
             return Const(_ARITHMETIC[kind](left.value, right.value))
