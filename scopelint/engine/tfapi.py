@@ -31,6 +31,8 @@ MODULES: dict[str, str] = {
     "tensorflow.python.layers.convolutional": "layers",
     "tensorflow.python.layers.normalization": "layers",
     "tensorflow.python.layers.layers": "layers",
+    "tensorflow.python.layers.base": "layers",  # TF 1.x's tf.layers.Layer
+    "tensorflow.python.layers.pooling": "layers",
     "tensorflow.python.training.training": "train",
 }
 
