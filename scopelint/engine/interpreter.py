@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence, Union
 import libcst as cst
 
 from scopelint.engine import builtins_model, expressions
-from scopelint.engine.containers import Escaped
 from scopelint.engine.calls import CALL_BUDGET, CallReplay, Exit, MaybeExit
+from scopelint.engine.containers import Escaped
 from scopelint.engine.cstwalk import Block, dotted, statements, tests_what_was_built
 from scopelint.engine.importing import Importing, ModuleState
 from scopelint.engine.imports import assumes_tf, module_value
@@ -699,7 +699,7 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
 
     def set_attribute(self, owner: Value, name: str, value: Value) -> None:
         """`obj.name = value` on an instance or a class of the module."""
-        if not isinstance(owner, Instance):  # held where `replace_container` does not look
+        if not isinstance(owner, (Instance, Class)):  # where `replace_container` cannot look
             self.escaped.add([value])
         if isinstance(owner, (Instance, Class)):
             self.effects += 1
