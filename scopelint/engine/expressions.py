@@ -263,6 +263,8 @@ def call(interp: "Interpreter", node: cst.Call, env: Env) -> Value:
             interp.set_attribute(args[0], const_str(args[1]) or "", args[2])
         if callee.name in builtins_model.CALLING:  # `map(fn, ...)`
             interp.run_callbacks([*args, *kwargs.values()], certain=False)
+        if callee.name == "len" and args and args[0] in interp.escaped:
+            return Unknown(interp.origin(node))  # code scopelint did not see may change it
         result = builtins_model.call_builtin(callee.name, args, kwargs)
         if type(result) is not Unknown:
             return result
