@@ -8,7 +8,7 @@ from typing import Callable, Optional, Union, cast
 
 import libcst as cst
 
-from scopelint.engine import builtins_model, shapes, tffree, tfapi, versions
+from scopelint.engine import builtins_model, containers, shapes, tffree, tfapi, versions
 from scopelint.engine.layer_classes import LIBRARY_WEIGHTS
 from scopelint.engine.protocols import ReplayCore
 from scopelint.engine.symbols import is_known
@@ -91,6 +91,7 @@ def _dict(interp: ReplayCore, node: cst.Dict, env: Env) -> Value:
         assert isinstance(element, cst.DictElement)
         key = evaluate(interp, element.key, env)
         value = evaluate(interp, element.value, env)
+        interp.escaped.add([value])
         text = const_str(key)
         if text is None:
             known = False
@@ -103,6 +104,7 @@ def _sequence(interp: ReplayCore, node: Union[cst.Tuple, cst.List, cst.Set], env
               ) -> Value:
     elements = node.elements
     items = [evaluate(interp, e.value, env) for e in elements]
+    interp.escaped.add(items)  # a list inside another is changed through it unseen
     if any(isinstance(e, cst.StarredElement) for e in elements):
         return Unknown()
     return Seq(tuple(items))
@@ -142,7 +144,10 @@ def _name(name: str, env: Env) -> Value:
 
 
 def _attribute(interp: ReplayCore, node: cst.Attribute, env: Env) -> Value:
-    value = attribute(evaluate(interp, node.value, env), node.attr.value)
+    owner = evaluate(interp, node.value, env)
+    value = attribute(owner, node.attr.value)
+    if isinstance(owner, ModuleObject):  # another module's globals are not searched
+        interp.escaped.add([value])
     if isinstance(value, Function) and value.is_property and value.bound is not None:
         return interp.call_function(value, [], {}, None)
     return _tf_constant(interp, value)
@@ -236,6 +241,8 @@ def call(interp: ReplayCore, node: cst.Call, env: Env) -> Value:
         args = [*callee.args, *args]
         kwargs = {**dict(callee.kwargs), **kwargs}
         callee = callee.func
+    if not isinstance(callee, FOLLOWED):  # code that may keep or change the lists it is given
+        interp.escaped.add([*args, *kwargs.values()])
     if isinstance(callee, Lambda):
         return interp.call_value(callee, args, kwargs, node, unknown_rest=spread)
     if isinstance(callee, Function):
@@ -257,6 +264,8 @@ def call(interp: ReplayCore, node: cst.Call, env: Env) -> Value:
             interp.set_attribute(args[0], const_str(args[1]) or "", args[2])
         if callee.name in builtins_model.CALLING:  # `map(fn, ...)`
             interp.run_callbacks([*args, *kwargs.values()], certain=False)
+        if callee.name == "len" and args and args[0] in interp.escaped:
+            return Unknown(interp.origin(node))  # code scopelint did not see may change it
         result = builtins_model.call_builtin(callee.name, args, kwargs)
         if type(result) is not Unknown:
             return result
@@ -268,7 +277,11 @@ def call(interp: ReplayCore, node: cst.Call, env: Env) -> Value:
     if isinstance(callee, Member):
         if callee.name in MUTATORS and isinstance(callee.owner, (Seq, Mapping)):
             result = _method(interp, callee, args, kwargs, node)
-            forget_container(interp, env, callee.owner)
+            owner = callee.owner
+            after = (containers.grown(owner, callee.name, args, kwargs)
+                     if isinstance(owner, Seq) and callee.name in containers.GROWING
+                     and owner not in interp.escaped and not interp.tf.graph.maybe else None)
+            replace_container(interp, env, owner, after if after is not None else Unknown())
             return result
         return _method(interp, callee, args, kwargs, node)
     if isinstance(callee, TFObject):
@@ -290,28 +303,66 @@ def call(interp: ReplayCore, node: cst.Call, env: Env) -> Value:
 
 
 def forget_container(interp: ReplayCore, env: Env, container: Value) -> None:
-    """A list or dict changed in place: forget its items under every name and attribute that
+    """A list or dict changed in place: forget its items (see `replace_container`)."""
+    replace_container(interp, env, container, Unknown())
+
+
+def replace_container(interp: ReplayCore, env: Env, container: Value, after: Value) -> None:
+    """A list or dict changed in place into `after`, under every name and attribute that
     holds it (`xs` and its alias `ys`, a caller's list handed to the function that appends to
-    it, `self.layers`), in the scopes being replayed and the instances they hold."""
+    it, `self.layers`, `self.encoder.layers`, a class attribute, a closure's variable, a
+    default argument), in the scopes being replayed and what they hold."""
     envs: list[Env] = []
     for start in (env, *interp.call_envs):
-        chain: Optional[Env] = start
-        while chain is not None and all(chain is not e for e in envs):
-            envs.append(chain)
-            chain = chain.parent
-    instances: list[Instance] = []
-    for held in envs:
-        for name, value in list(held.vars.items()):
+        _add_chain(envs, start)
+    seen: set[int] = set()
+    attributes: list[dict[str, Value]] = []  # of the instances and classes reached
+    pending: list[Value] = []
+    index = 0
+    while index < len(envs) or pending:
+        if not pending:
+            held = envs[index]
+            index += 1
+            for name, value in list(held.vars.items()):
+                if value is container:
+                    if held is not env and env.writes.depth:
+                        env.writes.note(held, name)
+                    held.vars[name] = after
+                else:
+                    pending.append(value)
+            continue
+        value = pending.pop()
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, Instance):
+            attributes.append(value.attrs)
+            pending.extend((*value.attrs.values(), value.cls))
+        elif isinstance(value, Class):
+            attributes.append(value.attrs)
+            pending.extend((*value.attrs.values(), *value.bases))
+        elif isinstance(value, Seq):
+            pending.extend(value.items)
+        elif isinstance(value, Mapping):
+            pending.extend(item for _, item in value.items)
+        elif isinstance(value, (Function, Lambda)):
+            attributes.append(value.defaults)  # `def f(x, acc=[])`: one list for every call
+            pending.extend(value.defaults.values())
+            if value.env.parent is not None:  # a closure over a function's variables
+                _add_chain(envs, value.env)
+            if isinstance(value, Function) and value.bound is not None:
+                pending.append(value.bound)
+    for attrs in attributes:
+        for name, value in list(attrs.items()):
             if value is container:
-                if held is not env and env.writes.depth:
-                    env.writes.note(held, name)
-                held.vars[name] = Unknown()
-            elif isinstance(value, Instance) and all(value is not i for i in instances):
-                instances.append(value)
-    for instance in instances:
-        for name, value in list(instance.attrs.items()):
-            if value is container:
-                interp.set_attribute_value(instance.attrs, name, Unknown())
+                interp.set_attribute_value(attrs, name, after)
+
+
+def _add_chain(envs: list[Env], start: Env) -> None:
+    chain: Optional[Env] = start
+    while chain is not None and all(chain is not e for e in envs):
+        envs.append(chain)
+        chain = chain.parent
 
 
 def _super(interp: ReplayCore, args: list[Value]) -> Value:
@@ -485,6 +536,9 @@ def binary(op: cst.BaseBinaryOp | cst.BaseAugOp, left: Value, right: Value) -> V
     if kind == "Multiply" and isinstance(left, Seq) and isinstance(right, Const):
         if type(right.value) is int and len(left.items) * right.value <= builtins_model.MAX_ITEMS:
             return Seq(left.items * max(right.value, 0))  # `[cell] * 3`: the same objects
+    joined = containers.concatenated(left, right) if kind == "Add" else None
+    if joined is not None:
+        return joined
     if isinstance(left, Const) and isinstance(right, Const):
         try:
             return Const(_ARITHMETIC[kind](left.value, right.value))
@@ -766,6 +820,7 @@ _EVALUATORS: dict[type, Callable[..., Value]] = {
         else Const(None)),
 }
 
+FOLLOWED = (Function, Lambda, Class, TFRef, Builtin)  # calls scopelint replays or models
 NOT_NONE = (Function, Class, Instance, TFRef, ScopeRef, Seq, Mapping, TFObject, Variable, Builtin,
             ModuleRef, ReuseValue, Tensor, Lambda)
 MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort"})

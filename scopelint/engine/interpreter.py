@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence, Union,
 import libcst as cst
 
 from scopelint.engine import builtins_model, expressions
+from scopelint.engine.containers import Escaped
 from scopelint.engine.function_replay import CALL_BUDGET, Exit, FunctionReplay, MaybeExit
 from scopelint.engine.cstwalk import Block, dotted, statements, tests_what_was_built
 from scopelint.engine.hooks import Hooks
@@ -79,6 +80,7 @@ class Interpreter:
         self.imports = ModuleReplay(self, project, settings)
         self.effects = 0  # see `ModuleReplay._pristine`
         self.attribute_sets = 0
+        self.escaped = Escaped()  # lists code scopelint cannot see may change (`containers`)
         self.stack: list[Location] = []
         self.call_sites: list[CallSite] = []
         self.active: list[cst.FunctionDef] = []
@@ -225,7 +227,11 @@ class Interpreter:
             value = expressions.binary(node.operator, current, self.eval(node.value, env))
             if isinstance(current, (Seq, Mapping)):  # a list's `+=` changes it in place
                 expressions.forget_container(self, env, current)
+                if current in self.escaped or self.tf.graph.maybe:
+                    value = Unknown()
             self.assign(node.target, value, env)
+        elif isinstance(node, cst.Del):
+            self.delete(node.target, env)
         elif isinstance(node, cst.Return):
             value = self.eval(node.value, env) if node.value is not None else Const(None)
             raise Exit("return", value)
@@ -711,6 +717,7 @@ class Interpreter:
         elif isinstance(target, cst.Attribute):
             self.set_attribute(self.eval(target.value, env), target.attr.value, value)
         elif isinstance(target, cst.Subscript):
+            self.escaped.add([value])
             container = self.eval(target.value, env)
             if isinstance(container, (Seq, Mapping)):  # changed in place, wherever it is held
                 expressions.forget_container(self, env, container)
@@ -725,8 +732,20 @@ class Interpreter:
                     updated = Mapping((*kept, (str(key.value), value)))
                 env.rebind(target.value.value, updated)
 
+    def delete(self, target: cst.BaseExpression, env: Env) -> None:
+        """`del target`: a list or dict it deletes from is changed in place."""
+        if isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self.delete(element.value, env)
+        elif isinstance(target, cst.Subscript):
+            container = self.eval(target.value, env)
+            if isinstance(container, (Seq, Mapping)):
+                expressions.forget_container(self, env, container)
+
     def set_attribute(self, owner: Value, name: str, value: Value) -> None:
         """`obj.name = value` on an instance or a class of the module."""
+        if not isinstance(owner, (Instance, Class)):  # where `replace_container` cannot look
+            self.escaped.add([value])
         if isinstance(owner, (Instance, Class)):
             self.effects += 1
             self.attribute_sets += 1

@@ -80,11 +80,14 @@ class ModuleReplay:
             return
         if isinstance(node.names, cst.ImportStar):
             for key, value in _public(state).items():
+                self.py.escaped.add([value])  # see `containers`
                 env.bind(key, value)
             return
         for alias in node.names:
             member = dotted(alias.name)
-            env.bind(bound_name(alias, member), self._member(state, member))
+            value = self._member(state, member)
+            self.py.escaped.add([value])
+            env.bind(bound_name(alias, member), value)
 
     def _member(self, state: ModuleState, member: str) -> Value:
         """`from module import member`: a global of the module, else its submodule."""

@@ -26,6 +26,7 @@ from scopelint.engine.values import (
 from scopelint.facts import CallStack, Location, ModuleFacts, VariableFact
 
 if TYPE_CHECKING:
+    from scopelint.engine.containers import Escaped
     from scopelint.engine.session import Session
 
 
@@ -208,6 +209,7 @@ class ReplayCore(Replay, Protocol):
     effects: int  # calls replayed and attributes set outside shareable module top levels
     attribute_sets: int  # attributes set on classes and instances
     maybe_returns: list[Value]  # what a `return` in a branch of the running call returns
+    escaped: Escaped  # lists code scopelint cannot see may change (`containers`)
     tf: TFModel
 
     @property

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Optional
 
+from scopelint.engine import tf_internal
+
 # Importable modules → the canonical namespace they expose.
 MODULES: dict[str, str] = {
     "tensorflow": "",
@@ -29,6 +31,8 @@ MODULES: dict[str, str] = {
     "tensorflow.python.layers.convolutional": "layers",
     "tensorflow.python.layers.normalization": "layers",
     "tensorflow.python.layers.layers": "layers",
+    "tensorflow.python.layers.base": "layers",  # TF 1.x's tf.layers.Layer
+    "tensorflow.python.layers.pooling": "layers",
     "tensorflow.python.training.training": "train",
 }
 
@@ -217,13 +221,17 @@ SCOPE_FILTERS = frozenset({
 
 
 def canonical(path: str) -> Optional[str]:
-    """Normalise an API path: strip `compat.v1.`, map aliases; None for TF2-only names."""
+    """Normalise an API path: strip `compat.v1.`, map aliases and internal modules (see
+    `tf_internal`); None for TF2-only and private names."""
     while path.startswith("compat.v1."):
         path = path[len("compat.v1."):]
     if path == "compat.v1":
         return ""
-    if path.startswith(NOT_TF1):
-        return None
+    if path.startswith(NOT_TF1) or any(
+            part.startswith("_") and not part.endswith("__") for part in path.split(".")):
+        return None  # TF2-only, or private (`variable_scope._pure_variable_scope`): unknown
+    if path == "python" or path.startswith(tf_internal.PREFIX):
+        return tf_internal.resolve(path)
     return ALIASES.get(path, path)
 
 
@@ -233,7 +241,7 @@ def module_namespace(module: str) -> Optional[str]:
         return MODULES[module]
     if module.startswith("tensorflow."):
         rest = module[len("tensorflow."):]
-        if rest.startswith("python.") or rest.startswith("core."):
+        if rest.startswith("core."):
             return None
         return canonical(rest)
     return None

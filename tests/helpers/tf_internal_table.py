@@ -1,0 +1,140 @@
+"""Derives `scopelint/engine/tf_internal.py`'s table from the installed TensorFlow.
+
+Every object an internal module (`tensorflow.python.ops.array_ops`) binds that is also a
+public `tf.compat.v1` object (or its TF2 variant, taking the same positional arguments) is
+listed under the shortest public path that reaches it:
+`python -m tests.helpers.tf_internal_table > scopelint/engine/tf_internal_data.py`
+(with `TF_USE_LEGACY_KERAS=1`). Generated ops (`gen_*`), `raw_ops` and non-TF objects
+are left out.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+import textwrap
+import types
+from typing import Any, Optional
+
+PACKAGES = ("ops", "framework", "training", "layers", "summary", "platform", "client", "util",
+            "eager", "data", "lib", "saved_model", "module", "profiler")
+SKIPPED_PUBLIC = ("raw_ops.", "app.", "compat.", "experimental.", "__internal__", "keras.",
+                  "estimator.")
+
+
+def public_objects(tf: Any) -> dict[int, tuple[str, Any]]:
+    """id → (shortest public path, object) of every function and class `tf.compat.v1` has."""
+    found: dict[int, tuple[str, Any]] = {}
+    seen: set[int] = set()
+
+    def walk(module: Any, prefix: str, depth: int) -> None:
+        if id(module) in seen or depth > 4:
+            return
+        seen.add(id(module))
+        for name in dir(module):
+            if name.startswith("_"):
+                continue
+            try:
+                obj = getattr(module, name)
+            except Exception:  # lazy loaders that fail to load
+                continue
+            path = f"{prefix}{name}"
+            if isinstance(obj, types.ModuleType):
+                if (path.split(".")[0] not in ("keras", "estimator", "compat", "v1", "v2")
+                        and str(vars(obj).get("__name__", "")).startswith("tensorflow")):
+                    walk(obj, path + ".", depth + 1)
+                continue
+            if not callable(obj):
+                continue
+            old = found.get(id(obj))
+            if old is None or (old[0].count("."), len(old[0])) > (path.count("."), len(path)):
+                found[id(obj)] = (path, obj)
+
+    walk(tf, "", 0)
+    return found
+
+
+def positional(obj: Any) -> Optional[list[str]]:
+    """The names of the parameters `obj` takes by position, when it has a signature."""
+    try:
+        parameters = inspect.signature(obj).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    return [p.name for p in parameters
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+
+def same_call(v1: Any, v2: Any) -> bool:
+    """A TF2 variant (`constant_op.constant`) takes its positional arguments as the TF1 API
+    of its name (`constant_v1`) does: calls of it are read as calls of that API."""
+    first, second = positional(v1), positional(v2)
+    return first is not None and second is not None and first[:len(second)] == second
+
+
+def public_path(tf: Any, path: str) -> Any:
+    """The object at a public path of `tf`, or None."""
+    obj = tf
+    for part in path.split("."):
+        obj = getattr(obj, part, None)
+    return obj
+
+
+def table(tf: Any) -> dict[str, list[str]]:
+    """Internal module (below `tensorflow.python.`) → `name` or `name=public.path` entries."""
+    public = public_objects(tf)
+    for key, (path, obj) in public_objects(tf.compat.v2).items():
+        v1 = public_path(tf, path)
+        if key not in public and id(v1) in public and same_call(v1, obj):
+            public[key] = (public[id(v1)][0], obj)
+    result: dict[str, list[str]] = {}
+    for module_name in sorted(m for m in sys.modules if m.startswith("tensorflow.python.")):
+        module = sys.modules[module_name]
+        rest = module_name[len("tensorflow.python."):]
+        parts = rest.split(".")
+        if module is None or parts[0] not in PACKAGES or any(
+                p.startswith(("gen_", "_")) for p in parts):
+            continue
+        entries = []
+        for name, obj in sorted(vars(module).items()):
+            hit = public.get(id(obj)) or public.get(id(_defining(obj)))
+            if name.startswith("_") or hit is None:
+                continue
+            path = hit[0]
+            if path.startswith(SKIPPED_PUBLIC) or not str(
+                    getattr(obj, "__module__", "") or "").startswith("tensorflow"):
+                continue
+            entries.append(name if path == name else f"{name}={path}")
+        if entries:
+            result[rest] = entries
+    return result
+
+
+def _defining(obj: Any) -> Any:
+    """The object of the same name in the module that defines `obj`: what a module that
+    re-wraps a generated op (`nn_ops.relu`, star-imported from `gen_nn_ops` in TF 1.x) means."""
+    module = sys.modules.get(str(getattr(obj, "__module__", "")))
+    return getattr(module, str(getattr(obj, "__name__", "")), None)
+
+
+def main() -> None:
+    import tensorflow.compat.v1 as tf
+    import tensorflow.python.framework.function  # noqa: F401  (not loaded by default)
+
+    print('"""Generated by tests/helpers/tf_internal_table.py from TensorFlow '
+          f'{tf.__version__}: see `tf_internal`."""\n')
+    print("TABLE = {")
+    for module, entries in table(tf).items():
+        lines = textwrap.wrap(" ".join(entries), 86, break_long_words=False)
+        single = f'    "{module}": "{lines[0]}",'
+        if len(lines) == 1 and len(single) <= 100:
+            print(single)
+            continue
+        print(f'    "{module}": (')
+        for i, line in enumerate(lines):
+            end = '"),' if i == len(lines) - 1 else ' "'
+            print(f'        "{line}{end}')
+    print("}")
+
+
+if __name__ == "__main__":
+    main()
