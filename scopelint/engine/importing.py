@@ -202,6 +202,7 @@ class Importing(EngineState):
                     bool(self.session.branch_writes.depth), self.effects, inner=absorbed)
         if source is not None:
             self.facts.modules[found.path] = source.digest
+            self.session.replays[found.path] += 1
             self.loading.append(load)
             try:
                 self.run_module_body(state)
@@ -362,6 +363,7 @@ class Importing(EngineState):
             self.modules[state.name] = state
             if state.source is not None:
                 self.facts.modules[state.path] = state.source.digest
+                self.session.restores[state.path] += 1
         for s in plan:
             for write in s.writes:
                 write.make()

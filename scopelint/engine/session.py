@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections import Counter
 from contextlib import contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterator, Optional
@@ -46,6 +47,8 @@ class Session:
       (`project.SourceFile.full_def`), for an editor's next version of a buffer.
     - `branch_writes` and `outer_writes`: what the branches running now changed
       (`model.BranchWrites`, `values.OuterWrites`).
+    - `replays` and `restores`: how many times each module's top level was replayed, and
+      taken from a shared replay instead, by path (`stats`).
     """
 
     def __init__(self) -> None:
@@ -62,6 +65,8 @@ class Session:
         self.graphs = itertools.count(1)
         self.holes = Holes()
         self.branch_writes = BranchWrites()
+        self.replays: Counter[str] = Counter()
+        self.restores: Counter[str] = Counter()
 
     @cached_property
     def outer_writes(self) -> OuterWrites:
@@ -120,6 +125,10 @@ class Session:
             yield
         finally:
             self.once = None
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        """The replay counts, for `SCOPELINT_STATS` (`runner`)."""
+        return {"replays": dict(self.replays), "restores": dict(self.restores)}
 
     def loaded_files(self) -> list[SourceFile]:
         """Every file this session has read for an analysis."""
