@@ -75,7 +75,7 @@ def findings(path: Path, settings: ProjectSettings,
 
 def shared_names(session: Session, folder: Path) -> set[str]:
     """The modules of the project in `folder` the session shares."""
-    return {key[-1] for key in session.shared if str(folder) in key[0]}
+    return {name for *_, name, path in session.shared if path.startswith(str(folder))}
 
 
 def test_a_module_is_replayed_once_and_answers_the_same(tmp_path: Path,

@@ -98,7 +98,10 @@ class Importing(EngineState):
     def reaches_tf(self, path: str) -> bool:
         """Whether a call of `path`, a module or a name in one that is not bound to a
         replayed project module, may run TF code (see `tffree`)."""
-        return self.session.tf_reach.reaches_tf(path, self.project, self.tf_free)
+        reaches = self.session.tf_reach.reaches_tf(path, self.project, self.tf_free)
+        if self.loading:
+            self.loading[-1].reached[path] = reaches
+        return reaches
 
     def exec_import(self, node: cst.Import, env: Env) -> None:
         if self.project is None:
@@ -153,6 +156,8 @@ class Importing(EngineState):
             else:
                 state = self._load(prefix)
             if state is None:
+                if self.loading:
+                    self.loading[-1].unknown.add(prefix)
                 return None
             if self.loading:
                 self.loading[-1].imports.append(prefix)
@@ -161,29 +166,40 @@ class Importing(EngineState):
             parent = state
         return parent
 
-    def _load(self, name: str) -> Optional[ModuleState]:
+    def _resolve(self, name: str) -> Optional[tuple[Found, Optional[SourceFile]]]:
+        """The project module `name` is, with its file (None for a namespace package); None
+        when it stays unknown: not found, unreadable, broken, or reaching no TF API."""
         assert self.project is not None
         found = self.project.find(name)
         source = self.session.load_file(found.path) if found is not None and found.has_file \
             else None
         if found is None or (found.has_file and (source is None or source.tree() is None)):
-            if found is None and self.project.missing(name):
+            return None
+        if (source is not None and not found.package and not source.mentions_tf()
+                and not self.project.reaches_tf(source, name)):
+            return None  # it can reach no TF API: unknown, as other libraries
+        return found, source
+
+    def _load(self, name: str) -> Optional[ModuleState]:
+        assert self.project is not None
+        resolved = self._resolve(name)
+        if resolved is None:
+            if self.project.find(name) is None and self.project.missing(name):
                 self.facts.notes.append(
                     f"{self.module.path}: import of {name} not followed: no such module under "
                     f"{', '.join(self.project.roots)}, nor installed; if it is part of the "
                     "project, add the folder it is in to `src` in [tool.scopelint]")
             self.modules[name] = None
             return None
-        if (source is not None and not found.package and not source.mentions_tf()
-                and not self.project.reaches_tf(source, name)):
-            self.modules[name] = None  # it can reach no TF API: unknown, as other libraries
-            return None
-        reused = self._reuse(name, source) if self.shortcuts else None
+        found, source = resolved
+        reused = self._reuse(name, found, source) if self.shortcuts else None
         if reused is not None:
             return reused
         if len(self.loading) >= MAX_IMPORT_DEPTH:
             self.facts.notes.append(f"{self.module.path}: import of {name} not followed: "
                                     f"more than {MAX_IMPORT_DEPTH} nested imports")
+            for load in self.loading:  # shallower, it would be followed: none is shared
+                load.pristine = False
             self.modules[name] = None
             return None
         return self._run_module(name, found, source)
@@ -219,6 +235,8 @@ class Importing(EngineState):
         if load.inner and parent is not None:
             parent.members += [load.state, *load.members]
             parent.imports += load.imports
+            parent.unknown |= load.unknown
+            parent.reached.update(load.reached)
             parent.nested += load.nested
             writes = self._writes() if load.pristine else None
             if writes is None:
@@ -236,7 +254,7 @@ class Importing(EngineState):
         assert self.project is not None
         for state, _ in shared.modules:
             state.shared = shared
-        variants = self.session.shared.setdefault(self._shared_key(load.state.name), [])
+        variants = self.session.shared.setdefault(self._shared_key(load.state), [])
         variants.insert(0, shared)
         del variants[MAX_VARIANTS:]
         self.effects = 0  # what its top level did stays inside it
@@ -280,7 +298,8 @@ class Importing(EngineState):
         before = load.writes
         self.writes = writes
         return Shared(tuple(zip(group, snapshots)), spent - load.nested,  # type: ignore[arg-type]
-                      imported, self.unknown_calls > load.unknown_calls, sets_attributes,
+                      imported, frozenset(load.unknown), tuple(load.reached.items()),
+                      self.unknown_calls > load.unknown_calls, sets_attributes,
                       {key: write.value for key, write in before.items()},
                       tuple(w for key, w in writes.items() if key not in before
                             or before[key].value is not w.value))
@@ -301,24 +320,27 @@ class Importing(EngineState):
                               for names, key, value in changed)
         return writes
 
-    def _reuse(self, name: str, source: Optional[SourceFile]) -> Optional[ModuleState]:
+    def _reuse(self, name: str, found: Found,
+               source: Optional[SourceFile]) -> Optional[ModuleState]:
         """The module from the session's shared replays, with the modules it imported, when
-        the program is pristine and a replay here would do what one of its shared replays did."""
+        the program is pristine and a replay here would do what one of its shared replays did:
+        whichever file imported it, its imports resolve to the same files here."""
         assert self.project is not None
         if not self._pristine():
             return None
         context = {key: write.value for key, write in self.writes.items()}
-        for shared in self.session.shared.get(self._shared_key(name), ()):
+        key = (self.tf_free, self.tf_version, name, found.path)
+        for shared in self.session.shared.get(key, ()):
             if shared.state.source is source and context == shared.context:
                 plan = self._plan(shared)
                 if plan is not None:
                     return self._restore(plan)
         return None
 
-    def _shared_key(self, name: str) -> tuple[object, ...]:
-        """What a shared replay of module `name` is filed under: what it was replayed with."""
-        assert self.project is not None
-        return (self.project.roots, self.tf_free, self.tf_version, name)
+    def _shared_key(self, state: ModuleState) -> tuple[object, ...]:
+        """What a shared replay of a module is filed under: the settings it was replayed with,
+        its name and its file (what its imports resolved to is checked on reuse, `_plan`)."""
+        return (self.tf_free, self.tf_version, state.name, state.path)
 
     def _plan(self, shared: Shared) -> Optional[list[Shared]]:
         """`shared` and the shared replays of what it imported (not yet imported here),
@@ -339,10 +361,16 @@ class Importing(EngineState):
                 return None
             for member, _ in group.modules:
                 if member.name in self.modules or member.name in taken or (
-                        member.source is not None
-                        and self.session.load_file(member.path) is not member.source):
-                    return None  # imported here on its own, or its file changed since
+                        not self._resolves_to(member)):
+                    return None  # imported here on its own, or found elsewhere, or edited
                 taken[member.name] = member
+            if not all(self.modules.get(name, taken.get(name)) is None
+                       and (name in self.modules or self._resolve(name) is None)
+                       for name in group.unknown) or not all(
+                    self.session.tf_reach.reaches_tf(path, self.project, self.tf_free) is reaches
+                    for path, reaches in group.reached):
+                return None  # a module it could not import, or a call it took as TF-free,
+                # would be another here
             plan.append(group)
             todo += [(sub, level + 1) for sub in reversed(group.imports)]
         if not all(write.module in (taken.get(write.module.name),
@@ -380,6 +408,12 @@ class Importing(EngineState):
         if any(s.opaque for s in plan):
             self.opaque_call()
         return plan[0].state
+
+    def _resolves_to(self, state: ModuleState) -> bool:
+        """Whether the module's name resolves here to its file, with the same content."""
+        resolved = self._resolve(state.name)
+        return resolved is not None and resolved[0].path == state.path \
+            and resolved[1] is state.source
 
     def _shared_here(self, name: str) -> bool:
         """Whether the module imported here is a shared replay (see `sharing`)."""

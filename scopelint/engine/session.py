@@ -57,7 +57,7 @@ class Session:
         self.once: Optional[dict[str, Optional[SourceFile]]] = None
         self.found: dict[tuple[tuple[str, ...], str], Optional[Found]] = {}
         self.no_tf: set[tuple[tuple[str, ...], str]] = set()
-        # (project roots, TF-free modules, TF version, module name) -> the module as its top
+        # (TF-free modules, TF version, module name, its file) -> the module as its top
         # level left it: the latest replays first, one for each set of writes the program
         # had made when it began
         self.shared: dict[tuple[object, ...], list[Shared]] = {}

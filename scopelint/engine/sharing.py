@@ -130,6 +130,8 @@ class Shared:
     modules: tuple[tuple[Any, Snapshot], ...]  # Any: importing.ModuleState
     cost: int  # calls their own top levels replayed (the modules they loaded not counted)
     imports: tuple[Any, ...]  # the replays of every other project module they imported
+    unknown: frozenset[str]  # the modules they imported that stayed unknown
+    reached: tuple[tuple[str, bool], ...]  # whether each call path of a library reaches TF
     opaque: bool  # they called what scopelint cannot follow (`tfcalls.mark_unknown_call`)
     sets_attributes: bool  # on classes or instances (an unknown branch forgets them after)
     context: dict[tuple[int, str], Value]  # the program's `Load.writes` when it began
@@ -159,6 +161,8 @@ class Load:
     in_branch: bool  # imported in a branch that may not run
     effects: int  # the program's count of effects (`Importing.effects`), then
     imports: list[str] = field(default_factory=list)
+    unknown: set[str] = field(default_factory=set)  # imports that stayed unknown
+    reached: dict[str, bool] = field(default_factory=dict)  # `Importing.reaches_tf` answers
     nested: int = 0  # calls spent by the modules loaded inside it
     inner: bool = False  # shared with the module loading around it (a cycle through it closed)
     members: list[Any] = field(default_factory=list)  # inner modules of cycles through it
