@@ -141,6 +141,49 @@ def test_an_import_cycle_is_shared_as_a_whole(tmp_path: Path, session: Session) 
     assert findings(files["main.py"], SHARE, session) == expected
 
 
+HELPERS = """\
+import tensorflow.compat.v1 as tf
+
+
+def make():
+    with tf.variable_scope("h"):
+        return tf.get_variable("w", [1])
+"""
+
+RUN = "import lib.layers\nlib.layers.helpers.make()\nlib.layers.helpers.make()\n"
+
+
+def test_a_module_is_shared_by_the_files_it_resolves_to(tmp_path: Path,
+                                                        session: Session) -> None:
+    """`lib/layers.py` is one module wherever the checked file sits, but its `import helpers`
+    and `import extra` resolve from the checked file's folder first: the files of `tools/`
+    take it from the session only when what it imports resolves to the same files there."""
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "gen").mkdir()
+    files = write(tmp_path, {
+        "helpers.py": HELPERS, "main.py": RUN, "lib/__init__.py": "",
+        "lib/layers.py": "import tensorflow.compat.v1 as tf\nimport helpers\nimport extra\n",
+        "lib/nets.py": "import tensorflow.compat.v1 as tf\nfrom lib import layers\n",
+        "tools/helpers.py": HELPERS.replace('"w"', '"v"'), "tools/run.py": RUN,
+        "gen/extra.py": "import helpers\nhelpers.make()\n", "gen/run.py": RUN,
+        "docs/run.py": RUN, "docs/nets.py": "import lib.nets\n" + RUN,
+    })
+    settings = ProjectSettings(src=(str(tmp_path),))
+    fresh = ProjectSettings(src=(str(tmp_path),), shortcuts=False)
+    order = ["main.py", "tools/run.py", "gen/run.py", "docs/run.py", "docs/nets.py"]
+    expected = [findings(files[f], fresh) for f in order]
+    assert [[code for _, code, _ in found] for found in expected] == [["TFS101"]] * 5
+    # tools/helpers.py names its variable v; gen/extra.py makes h/w before the first make()
+    assert expected[1] != expected[0] != expected[2]
+    assert [findings(files[f], settings, session) for f in order] == expected
+    layers = str(tmp_path / "lib" / "layers.py")
+    # main.py and docs/ resolve `helpers` and `extra` alike; tools/ and gen/ do not
+    assert session.replays[layers] == 3 and session.restores[layers] == 2
+    assert session.replays[str(tmp_path / "lib" / "nets.py")] == 1
+
+
 @pytest.mark.parametrize("command", ["check", "names"])
 def test_the_fixtures_give_the_same_output_without_shortcuts(command: str) -> None:
     """Every fixture, analysed in one process (`--jobs 1`), so that later files take the

@@ -282,8 +282,16 @@ class Importing(EngineState):
                 or not self._pristine(effects=False)):
             return None
         group = [load.state, *load.members]
+        snapshots = [Snapshot.take(state.globals) for state in group]
+        if None in snapshots:
+            return None
+        # the modules its globals hold, imported or reached as attributes of packages
+        held = [state for snapshot in snapshots for state in snapshot.modules]  # type: ignore
+        if any(self.modules.get(state.name) is not state for state in held):
+            return None
         names = {state.name for state in group}
-        imports = tuple(n for n in dict.fromkeys(load.imports) if n not in names)
+        imports = tuple(n for n in dict.fromkeys([*load.imports, *(s.name for s in held)])
+                        if n not in names)
         sets_attributes = self.attribute_sets > load.attribute_sets
         if not all(self._shared_here(name) for name in imports) or (
                 load.in_branch and sets_attributes):
@@ -291,9 +299,6 @@ class Importing(EngineState):
         imported = tuple(self.modules[name] for name in imports)
         writes = self._writes()
         if writes is None or load.writes.keys() - writes.keys():
-            return None
-        snapshots = [Snapshot.take(state.globals) for state in group]
-        if None in snapshots:
             return None
         before = load.writes
         self.writes = writes

@@ -6,7 +6,10 @@ modules (a cache it filled: recorded as writes), made no fact and no graph write
 but calls scopelint cannot follow, imported only shared modules, and began while
 the program had done nothing but such imports, its outcome depends only on the
 texts of the module and of what it imports. A later program in the session that
-imports it at such a moment, with the same writes made, takes that outcome
+imports the same file under the same name at such a moment, with the same writes
+made, and in which the modules it imported (and those it could not, and the
+libraries it called) resolve to the same files, whichever folder the checked
+file is in, takes that outcome
 instead of replaying it again: the module's globals are restored to what they
 were when its top level ended (later calls may have changed them), its writes are
 made again, and the calls it replayed are charged to the program's budget, so
@@ -57,18 +60,24 @@ class Snapshot:
     # The dicts, and their copies, as two lists: one comparison in C says nothing changed.
     nows: list[Bindings]
     thens: list[Bindings]
+    modules: list[Any]  # the other modules they hold (`importing.ModuleState`)
 
     @classmethod
     def take(cls, env: Env) -> Optional[Snapshot]:
         """The snapshot of a module's globals; None if they hold graph state."""
         nows, thens = [env.vars], [dict(env.vars)]
+        modules: dict[int, Any] = {}
         seen: set[int] = {id(env.vars)}
         todo: list[Any] = list(env.vars.values())
         while todo:
             value = todo.pop()
-            if id(value) in seen or isinstance(value, ModuleObject):
-                continue  # another module: its own snapshot covers it
+            if id(value) in seen:
+                continue
             seen.add(id(value))
+            if isinstance(value, ModuleObject):
+                if value.state is not env.module:  # another module: its snapshot covers it
+                    modules[id(value.state)] = value.state
+                continue
             if isinstance(value, _GRAPH_VALUES):
                 return None
             bindings: list[Bindings] = []
@@ -99,7 +108,7 @@ class Snapshot:
                     nows.append(names)
                     thens.append(dict(names))
                     todo.extend(names.values())
-        return cls(nows, thens)
+        return cls(nows, thens, list(modules.values()))
 
     def changes(self) -> Optional[list[Change]]:
         """The bindings changed since (submodules bound since aside); None when one was
