@@ -151,6 +151,8 @@ def make():
 """
 
 RUN = "import lib.layers\nlib.layers.helpers.make()\nlib.layers.helpers.make()\n"
+OPAQUE = ("import lib.wrapper\nimport tensorflow.compat.v1 as tf\n"
+          "with tf.variable_scope('a'):\n    v = tf.get_variable('v', [1])\n")
 
 
 def test_a_module_is_shared_by_the_files_it_resolves_to(tmp_path: Path,
@@ -182,6 +184,43 @@ def test_a_module_is_shared_by_the_files_it_resolves_to(tmp_path: Path,
     # main.py and docs/ resolve `helpers` and `extra` alike; tools/ and gen/ do not
     assert session.replays[layers] == 3 and session.restores[layers] == 2
     assert session.replays[str(tmp_path / "lib" / "nets.py")] == 1
+
+
+@pytest.mark.parametrize("command", ["check", "names"])
+def test_a_project_of_several_folders_gives_the_same_output_without_shortcuts(
+        tmp_path: Path, command: str) -> None:
+    """The files of several folders of one package, in one process, take modules the
+    others shared: even the first call a shared module could not follow, named by the
+    `names` rows it makes uncertain, is the one a replay finds."""
+    for folder in ("lib", "proj", "proj/tools", "proj/gen", "proj/docs"):
+        (tmp_path / folder).mkdir()
+    write(tmp_path, {
+        "helpers.py": HELPERS, "lib/__init__.py": "",
+        "lib/layers.py": "import tensorflow.compat.v1 as tf\nimport helpers\nimport extra\n",
+        "lib/opaque.py": "import tensorflow.compat.v1 as tf\nimport mystery\n\nmystery.build()\n"
+                         "\n\ndef unused():\n    return tf.get_variable('u', [1])\n",
+        "lib/wrapper.py": "import tensorflow.compat.v1 as tf\nimport lib.opaque\n"
+                          "w = tf.get_variable('w', [1])\n",  # replayed for each file
+        **{f"proj/{folder}/__init__.py": "" for folder in ("", "tools", "gen", "docs")},
+        "proj/tools/helpers.py": HELPERS.replace('"w"', '"v"'), "proj/tools/run.py": RUN,
+        "proj/gen/extra.py": "import helpers\nhelpers.make()\n", "proj/gen/run.py": RUN,
+        "proj/docs/run.py": RUN, "proj/docs/opaque.py": OPAQUE, "proj/tools/opaque.py": OPAQUE,
+    })
+
+    def run(**env: str) -> object:
+        proc = subprocess.run(
+            [sys.executable, "-m", "scopelint", command, "--format", "json", "--no-cache",
+             "--jobs", "1", "--quiet", "proj"],
+            cwd=tmp_path, capture_output=True, text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT), **env})
+        assert proc.returncode in (0, 1), proc.stderr
+        return json.loads(proc.stdout)
+
+    shared = run()
+    assert shared and shared == run(**{NO_SHORTCUTS: "1"})
+    if command == "names":
+        assert {row["cause"] for row in shared if row["path"] == "proj/tools/opaque.py"} == {
+            "lib/opaque.py:4: call of `mystery.build`"}
 
 
 @pytest.mark.parametrize("command", ["check", "names"])

@@ -215,7 +215,8 @@ class Importing(EngineState):
         absorbed = not pristine and bool(self.loading) and self._pristine(effects=False)
         load = Load(state, self.budget, pristine or absorbed, self.unknown_calls,
                     dict(self.writes), self.attribute_sets,
-                    bool(self.session.branch_writes.depth), self.effects, inner=absorbed)
+                    bool(self.session.branch_writes.depth), self.effects, inner=absorbed,
+                    causes=len(self.facts.unknown_calls), known=len(self.modules))
         if source is not None:
             self.facts.modules[found.path] = source.digest
             self.session.replays[found.path] += 1
@@ -302,9 +303,11 @@ class Importing(EngineState):
             return None
         before = load.writes
         self.writes = writes
+        ran = frozenset(name for name in list(self.modules)[load.known:] if self.modules[name])
         return Shared(tuple(zip(group, snapshots)), spent - load.nested,  # type: ignore[arg-type]
                       imported, frozenset(load.unknown), tuple(load.reached.items()),
-                      self.unknown_calls > load.unknown_calls, sets_attributes,
+                      self.unknown_calls > load.unknown_calls,
+                      tuple(self.facts.unknown_calls[load.causes:]), ran, sets_attributes,
                       {key: write.value for key, write in before.items()},
                       tuple(w for key, w in writes.items() if key not in before
                             or before[key].value is not w.value))
@@ -386,6 +389,9 @@ class Importing(EngineState):
             return None  # a branch would forget those attributes when it ends
         if sum(s.cost for s in plan) > self.budget:
             return None
+        if self.graph.first_cause is None and any(s.opaque for s in plan) and any(
+                state.name not in shared.ran for s in plan[1:] for state, _ in s.modules):
+            return None  # the first call it could not follow may be another here
         return plan
 
     def _restore(self, plan: list[Shared]) -> ModuleState:
@@ -410,8 +416,13 @@ class Importing(EngineState):
         self.budget -= cost
         if self.loading:
             self.loading[-1].nested += cost
-        if any(s.opaque for s in plan):
+        if any(s.opaque for s in plan):  # the calls it could not follow, as it made them
+            first, count = self.graph.first_cause, len(self.facts.unknown_calls)
             self.opaque_call()
+            if plan[0].causes:
+                self.facts.unknown_calls[count:] = plan[0].causes
+                if first is None:
+                    self.graph.first_cause = plan[0].causes[0]
         return plan[0].state
 
     def _resolves_to(self, state: ModuleState) -> bool:

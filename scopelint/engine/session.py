@@ -37,8 +37,8 @@ class Session:
     - `files`: each file read, by (real path, content hash), read and parsed at most once
       whichever analysis asks for it; `once`, inside `reading_once`: each path as first read.
     - `found` and `no_tf`: module lookups by (project roots, module name), and the modules
-      known to reach no TF module (`project.Project`); `tf_reach`, the installed modules
-      that can (`tffree`).
+      known to reach no TF module (`project.Project`); `tf_reaching`, those known to reach
+      one, with their content hash; `tf_reach`, the installed modules that can (`tffree`).
     - `shared`: the replays of modules shared between programs (`sharing`).
     - `package_root`: the package root of the file analysed last (`runner`).
     - `graphs` and `holes`: the serial numbers of graphs and of holes in symbolic strings,
@@ -57,6 +57,7 @@ class Session:
         self.once: Optional[dict[str, Optional[SourceFile]]] = None
         self.found: dict[tuple[tuple[str, ...], str], Optional[Found]] = {}
         self.no_tf: set[tuple[tuple[str, ...], str]] = set()
+        self.tf_reaching: set[tuple[tuple[str, ...], str, str]] = set()
         # (TF-free modules, TF version, module name, its file) -> the module as its top
         # level left it: the latest replays first, one for each set of writes the program
         # had made when it began
@@ -143,6 +144,7 @@ class Session:
         if self.once is not None:
             self.once.clear()
         self.no_tf.clear()
+        self.tf_reaching.clear()
         self.shared.clear()
         self.__dict__.pop("tf_reach", None)
 

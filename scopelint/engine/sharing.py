@@ -29,7 +29,7 @@ from scopelint.engine.values import (
     Class, ContextCall, Env, Function, Instance, Lambda, Mapping, Member, ModuleObject,
     OpOutput, Partial, ScopeManager, Seq, Super, TFObject, Value, Variable,
 )
-from scopelint.facts import ModuleFacts
+from scopelint.facts import Cause, ModuleFacts
 
 # Values that stand for graph state: a module holding one is never shared.
 _GRAPH_VALUES = (TFObject, ScopeManager, ContextCall, Variable, OpOutput)
@@ -142,6 +142,8 @@ class Shared:
     unknown: frozenset[str]  # the modules they imported that stayed unknown
     reached: tuple[tuple[str, bool], ...]  # whether each call path of a library reaches TF
     opaque: bool  # they called what scopelint cannot follow (`tfcalls.mark_unknown_call`)
+    causes: tuple[Cause, ...]  # those calls, in order (the first makes names uncertain)
+    ran: frozenset[str]  # the modules whose top level ran (or was restored) inside theirs
     sets_attributes: bool  # on classes or instances (an unknown branch forgets them after)
     context: dict[tuple[int, str], Value]  # the program's `Load.writes` when it began
     writes: tuple[Write, ...]  # what its import added to them (a cache another module fills)
@@ -169,6 +171,8 @@ class Load:
     attribute_sets: int  # the program's count of attributes set, then
     in_branch: bool  # imported in a branch that may not run
     effects: int  # the program's count of effects (`Importing.effects`), then
+    causes: int  # the length of the facts' list of calls scopelint cannot follow, then
+    known: int  # the number of modules imported, then
     imports: list[str] = field(default_factory=list)
     unknown: set[str] = field(default_factory=set)  # imports that stayed unknown
     reached: dict[str, bool] = field(default_factory=dict)  # `Importing.reaches_tf` answers
