@@ -314,7 +314,24 @@ def analyse_chunk(paths: list[str], prefilter: bool, want_facts: bool, project: 
 
     recursion_guard()
     with analysing(session):
-        return in_big_stack(each)
+        outcomes = in_big_stack(each)
+    _write_stats(session)
+    return outcomes
+
+
+STATS = "SCOPELINT_STATS"
+
+
+def _write_stats(session: Session) -> None:
+    """With `SCOPELINT_STATS=FILE` in the environment, append the session's replay counts
+    so far (`Session.stats`) to FILE as one JSON line with the process id: the last line of
+    each process holds its totals (a worker process has its own session)."""
+    target = os.environ.get(STATS)
+    if target:
+        import json
+
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"pid": os.getpid(), **session.stats()}) + "\n")
 
 
 @contextmanager

@@ -75,7 +75,7 @@ def findings(path: Path, settings: ProjectSettings,
 
 def shared_names(session: Session, folder: Path) -> set[str]:
     """The modules of the project in `folder` the session shares."""
-    return {key[-1] for key in session.shared if str(folder) in key[0]}
+    return {name for *_, name, path in session.shared if path.startswith(str(folder))}
 
 
 def test_a_module_is_replayed_once_and_answers_the_same(tmp_path: Path,
@@ -139,6 +139,88 @@ def test_an_import_cycle_is_shared_as_a_whole(tmp_path: Path, session: Session) 
     shared = shared_names(session, tmp_path)
     assert "ops" in shared and "nets" not in shared  # nets is shared with ops
     assert findings(files["main.py"], SHARE, session) == expected
+
+
+HELPERS = """\
+import tensorflow.compat.v1 as tf
+
+
+def make():
+    with tf.variable_scope("h"):
+        return tf.get_variable("w", [1])
+"""
+
+RUN = "import lib.layers\nlib.layers.helpers.make()\nlib.layers.helpers.make()\n"
+OPAQUE = ("import lib.wrapper\nimport tensorflow.compat.v1 as tf\n"
+          "with tf.variable_scope('a'):\n    v = tf.get_variable('v', [1])\n")
+
+
+def test_a_module_is_shared_by_the_files_it_resolves_to(tmp_path: Path,
+                                                        session: Session) -> None:
+    """`lib/layers.py` is one module wherever the checked file sits, but its `import helpers`
+    and `import extra` resolve from the checked file's folder first: the files of `tools/`
+    take it from the session only when what it imports resolves to the same files there."""
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "gen").mkdir()
+    files = write(tmp_path, {
+        "helpers.py": HELPERS, "main.py": RUN, "lib/__init__.py": "",
+        "lib/layers.py": "import tensorflow.compat.v1 as tf\nimport helpers\nimport extra\n",
+        "lib/nets.py": "import tensorflow.compat.v1 as tf\nfrom lib import layers\n",
+        "tools/helpers.py": HELPERS.replace('"w"', '"v"'), "tools/run.py": RUN,
+        "gen/extra.py": "import helpers\nhelpers.make()\n", "gen/run.py": RUN,
+        "docs/run.py": RUN, "docs/nets.py": "import lib.nets\n" + RUN,
+    })
+    settings = ProjectSettings(src=(str(tmp_path),))
+    fresh = ProjectSettings(src=(str(tmp_path),), shortcuts=False)
+    order = ["main.py", "tools/run.py", "gen/run.py", "docs/run.py", "docs/nets.py"]
+    expected = [findings(files[f], fresh) for f in order]
+    assert [[code for _, code, _ in found] for found in expected] == [["TFS101"]] * 5
+    # tools/helpers.py names its variable v; gen/extra.py makes h/w before the first make()
+    assert expected[1] != expected[0] != expected[2]
+    assert [findings(files[f], settings, session) for f in order] == expected
+    layers = str(tmp_path / "lib" / "layers.py")
+    # main.py and docs/ resolve `helpers` and `extra` alike; tools/ and gen/ do not
+    assert session.replays[layers] == 3 and session.restores[layers] == 2
+    assert session.replays[str(tmp_path / "lib" / "nets.py")] == 1
+
+
+@pytest.mark.parametrize("command", ["check", "names"])
+def test_a_project_of_several_folders_gives_the_same_output_without_shortcuts(
+        tmp_path: Path, command: str) -> None:
+    """The files of several folders of one package, in one process, take modules the
+    others shared: even the first call a shared module could not follow, named by the
+    `names` rows it makes uncertain, is the one a replay finds."""
+    for folder in ("lib", "proj", "proj/tools", "proj/gen", "proj/docs"):
+        (tmp_path / folder).mkdir()
+    write(tmp_path, {
+        "helpers.py": HELPERS, "lib/__init__.py": "",
+        "lib/layers.py": "import tensorflow.compat.v1 as tf\nimport helpers\nimport extra\n",
+        "lib/opaque.py": "import tensorflow.compat.v1 as tf\nimport mystery\n\nmystery.build()\n"
+                         "\n\ndef unused():\n    return tf.get_variable('u', [1])\n",
+        "lib/wrapper.py": "import tensorflow.compat.v1 as tf\nimport lib.opaque\n"
+                          "w = tf.get_variable('w', [1])\n",  # replayed for each file
+        **{f"proj/{folder}/__init__.py": "" for folder in ("", "tools", "gen", "docs")},
+        "proj/tools/helpers.py": HELPERS.replace('"w"', '"v"'), "proj/tools/run.py": RUN,
+        "proj/gen/extra.py": "import helpers\nhelpers.make()\n", "proj/gen/run.py": RUN,
+        "proj/docs/run.py": RUN, "proj/docs/opaque.py": OPAQUE, "proj/tools/opaque.py": OPAQUE,
+    })
+
+    def run(**env: str) -> object:
+        proc = subprocess.run(
+            [sys.executable, "-m", "scopelint", command, "--format", "json", "--no-cache",
+             "--jobs", "1", "--quiet", "proj"],
+            cwd=tmp_path, capture_output=True, text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT), **env})
+        assert proc.returncode in (0, 1), proc.stderr
+        return json.loads(proc.stdout)
+
+    shared = run()
+    assert shared and shared == run(**{NO_SHORTCUTS: "1"})
+    if command == "names":
+        assert {row["cause"] for row in shared if row["path"] == "proj/tools/opaque.py"} == {
+            "lib/opaque.py:4: call of `mystery.build`"}
 
 
 @pytest.mark.parametrize("command", ["check", "names"])

@@ -52,7 +52,10 @@ class ModuleReplay:
     def reaches_tf(self, path: str) -> bool:
         """Whether a call of `path`, a module or a name in one that is not bound to a
         replayed project module, may run TF code (see `tffree`)."""
-        return self.py.session.tf_reach.reaches_tf(path, self.project, self.tf_free)
+        reaches = self.py.session.tf_reach.reaches_tf(path, self.project, self.tf_free)
+        if self.loading:
+            self.loading[-1].reached[path] = reaches
+        return reaches
 
     def exec_import(self, node: cst.Import, env: Env) -> None:
         if self.project is None:
@@ -110,6 +113,8 @@ class ModuleReplay:
             else:
                 state = self._load(prefix)
             if state is None:
+                if self.loading:
+                    self.loading[-1].unknown.add(prefix)
                 return None
             if self.loading:
                 self.loading[-1].imports.append(prefix)
@@ -118,29 +123,40 @@ class ModuleReplay:
             parent = state
         return parent
 
-    def _load(self, name: str) -> Optional[ModuleState]:
+    def _resolve(self, name: str) -> Optional[tuple[Found, Optional[SourceFile]]]:
+        """The project module `name` is, with its file (None for a namespace package); None
+        when it stays unknown: not found, unreadable, broken, or reaching no TF API."""
         assert self.project is not None
         found = self.project.find(name)
         source = self.py.session.load_file(found.path) if found is not None and found.has_file \
             else None
         if found is None or (found.has_file and (source is None or source.tree() is None)):
-            if found is None and self.project.missing(name):
+            return None
+        if (source is not None and not found.package and not source.mentions_tf()
+                and not self.project.reaches_tf(source, name)):
+            return None  # it can reach no TF API: unknown, as other libraries
+        return found, source
+
+    def _load(self, name: str) -> Optional[ModuleState]:
+        assert self.project is not None
+        resolved = self._resolve(name)
+        if resolved is None:
+            if self.project.find(name) is None and self.project.missing(name):
                 self.py.facts.notes.append(
                     f"{self.py.module.path}: import of {name} not followed: no such module under "
                     f"{', '.join(self.project.roots)}, nor installed; if it is part of the "
                     "project, add the folder it is in to `src` in [tool.scopelint]")
             self.modules[name] = None
             return None
-        if (source is not None and not found.package and not source.mentions_tf()
-                and not self.project.reaches_tf(source, name)):
-            self.modules[name] = None  # it can reach no TF API: unknown, as other libraries
-            return None
-        reused = self._reuse(name, source) if self.shortcuts else None
+        found, source = resolved
+        reused = self._reuse(name, found, source) if self.shortcuts else None
         if reused is not None:
             return reused
         if len(self.loading) >= MAX_IMPORT_DEPTH:
             self.py.facts.notes.append(f"{self.py.module.path}: import of {name} not followed: "
-                                       f"more than {MAX_IMPORT_DEPTH} nested imports")
+                                    f"more than {MAX_IMPORT_DEPTH} nested imports")
+            for load in self.loading:  # shallower, it would be followed: none is shared
+                load.pristine = False
             self.modules[name] = None
             return None
         return self._run_module(name, found, source)
@@ -156,9 +172,11 @@ class ModuleReplay:
         absorbed = not pristine and bool(self.loading) and self._pristine(effects=False)
         load = Load(state, self.py.budget, pristine or absorbed, self.py.tf.unknown_calls,
                     dict(self.writes), self.py.attribute_sets,
-                    bool(self.py.session.branch_writes.depth), self.py.effects, inner=absorbed)
+                    bool(self.py.session.branch_writes.depth), self.py.effects, inner=absorbed,
+                    causes=len(self.py.facts.unknown_calls), known=len(self.modules))
         if source is not None:
             self.py.facts.modules[found.path] = source.digest
+            self.py.session.replays[found.path] += 1
             self.loading.append(load)
             try:
                 self.run_module_body(state)
@@ -175,6 +193,8 @@ class ModuleReplay:
         if load.inner and parent is not None:
             parent.members += [load.state, *load.members]
             parent.imports += load.imports
+            parent.unknown |= load.unknown
+            parent.reached.update(load.reached)
             parent.nested += load.nested
             writes = self._writes() if load.pristine else None
             if writes is None:
@@ -192,7 +212,7 @@ class ModuleReplay:
         assert self.project is not None
         for state, _ in shared.modules:
             state.shared = shared
-        variants = self.py.session.shared.setdefault(self._shared_key(load.state.name), [])
+        variants = self.py.session.shared.setdefault(self._shared_key(load.state), [])
         variants.insert(0, shared)
         del variants[MAX_VARIANTS:]
         self.py.effects = 0  # what its top level did stays inside it
@@ -221,8 +241,17 @@ class ModuleReplay:
                 or not self._pristine(effects=False)):
             return None
         group = [load.state, *load.members]
+        snapshots = [s for s in (Snapshot.take(state.globals) for state in group)
+                     if s is not None]
+        if len(snapshots) != len(group):
+            return None
+        # the modules its globals hold, imported or reached as attributes of packages
+        held = [state for snapshot in snapshots for state in snapshot.modules]
+        if any(self.modules.get(state.name) is not state for state in held):
+            return None
         names = {state.name for state in group}
-        imports = tuple(n for n in dict.fromkeys(load.imports) if n not in names)
+        imports = tuple(n for n in dict.fromkeys([*load.imports, *(s.name for s in held)])
+                        if n not in names)
         sets_attributes = self.py.attribute_sets > load.attribute_sets
         if not all(self._shared_here(name) for name in imports) or (
                 load.in_branch and sets_attributes):
@@ -231,14 +260,13 @@ class ModuleReplay:
         writes = self._writes()
         if writes is None or load.writes.keys() - writes.keys():
             return None
-        snapshots = [s for s in (Snapshot.take(state.globals) for state in group)
-                     if s is not None]
-        if len(snapshots) != len(group):
-            return None
         before = load.writes
         self.writes = writes
+        ran = frozenset(name for name in list(self.modules)[load.known:] if self.modules[name])
         return Shared(tuple(zip(group, snapshots)), spent - load.nested,
-                      imported, self.py.tf.unknown_calls > load.unknown_calls, sets_attributes,
+                      imported, frozenset(load.unknown), tuple(load.reached.items()),
+                      self.py.tf.unknown_calls > load.unknown_calls,
+                      tuple(self.py.facts.unknown_calls[load.causes:]), ran, sets_attributes,
                       {key: write.value for key, write in before.items()},
                       tuple(w for key, w in writes.items() if key not in before
                             or before[key].value is not w.value))
@@ -259,24 +287,27 @@ class ModuleReplay:
                               for names, key, value in changed)
         return writes
 
-    def _reuse(self, name: str, source: Optional[SourceFile]) -> Optional[ModuleState]:
+    def _reuse(self, name: str, found: Found,
+               source: Optional[SourceFile]) -> Optional[ModuleState]:
         """The module from the session's shared replays, with the modules it imported, when
-        the program is pristine and a replay here would do what one of its shared replays did."""
+        the program is pristine and a replay here would do what one of its shared replays did:
+        whichever file imported it, its imports resolve to the same files here."""
         assert self.project is not None
         if not self._pristine():
             return None
         context = {key: write.value for key, write in self.writes.items()}
-        for shared in self.py.session.shared.get(self._shared_key(name), ()):
+        key = (self.tf_free, self.py.tf_version, name, found.path)
+        for shared in self.py.session.shared.get(key, ()):
             if shared.state.source is source and context == shared.context:
                 plan = self._plan(shared)
                 if plan is not None:
                     return self._restore(plan)
         return None
 
-    def _shared_key(self, name: str) -> tuple[object, ...]:
-        """What a shared replay of module `name` is filed under: what it was replayed with."""
-        assert self.project is not None
-        return (self.project.roots, self.tf_free, self.py.tf_version, name)
+    def _shared_key(self, state: ModuleState) -> tuple[object, ...]:
+        """What a shared replay of a module is filed under: the settings it was replayed with,
+        its name and its file (what its imports resolved to is checked on reuse, `_plan`)."""
+        return (self.tf_free, self.py.tf_version, state.name, state.path)
 
     def _plan(self, shared: Shared) -> Optional[list[Shared]]:
         """`shared` and the shared replays of what it imported (not yet imported here),
@@ -297,10 +328,16 @@ class ModuleReplay:
                 return None
             for member, _ in group.modules:
                 if member.name in self.modules or member.name in taken or (
-                        member.source is not None
-                        and self.py.session.load_file(member.path) is not member.source):
-                    return None  # imported here on its own, or its file changed since
+                        not self._resolves_to(member)):
+                    return None  # imported here on its own, or found elsewhere, or edited
                 taken[member.name] = member
+            if not all(self.modules.get(name, taken.get(name)) is None
+                       and (name in self.modules or self._resolve(name) is None)
+                       for name in group.unknown) or not all(
+                    self.py.session.tf_reach.reaches_tf(path, self.project, self.tf_free) is reaches
+                    for path, reaches in group.reached):
+                return None  # a module it could not import, or a call it took as TF-free,
+                # would be another here
             plan.append(group)
             todo += [(sub, level + 1) for sub in reversed(group.imports)]
         if not all(write.module in (taken.get(write.module.name),
@@ -311,6 +348,9 @@ class ModuleReplay:
             return None  # a branch would forget those attributes when it ends
         if sum(s.cost for s in plan) > self.py.budget:
             return None
+        if self.py.tf.graph.first_cause is None and any(s.opaque for s in plan) and any(
+                state.name not in shared.ran for s in plan[1:] for state, _ in s.modules):
+            return None  # the first call it could not follow may be another here
         return plan
 
     def _restore(self, plan: list[Shared]) -> ModuleState:
@@ -321,6 +361,7 @@ class ModuleReplay:
             self.modules[state.name] = state
             if state.source is not None:
                 self.py.facts.modules[state.path] = state.source.digest
+                self.py.session.restores[state.path] += 1
         for s in plan:
             for write in s.writes:
                 write.make()
@@ -334,9 +375,20 @@ class ModuleReplay:
         self.py.budget -= cost
         if self.loading:
             self.loading[-1].nested += cost
-        if any(s.opaque for s in plan):
+        if any(s.opaque for s in plan):  # the calls it could not follow, as it made them
+            first, count = self.py.tf.graph.first_cause, len(self.py.facts.unknown_calls)
             self.py.tf.opaque_call()
+            if plan[0].causes:
+                self.py.facts.unknown_calls[count:] = plan[0].causes
+                if first is None:
+                    self.py.tf.graph.first_cause = plan[0].causes[0]
         return plan[0].state
+
+    def _resolves_to(self, state: ModuleState) -> bool:
+        """Whether the module's name resolves here to its file, with the same content."""
+        resolved = self._resolve(state.name)
+        return resolved is not None and resolved[0].path == state.path \
+            and resolved[1] is state.source
 
     def _shared_here(self, name: str) -> bool:
         """Whether the module imported here is a shared replay (see `sharing`)."""

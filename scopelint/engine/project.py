@@ -238,6 +238,9 @@ class ProjectFiles(Protocol):
     @property
     def no_tf(self) -> set[tuple[tuple[str, ...], str]]: ...
 
+    @property
+    def tf_reaching(self) -> set[tuple[tuple[str, ...], str, str]]: ...
+
     def load_file(self, path: str) -> Optional[SourceFile]: ...
 
 
@@ -298,10 +301,14 @@ class Project:
         (`prefilter.mentions_tf`).
 
         When none does, no module the search visited can reach one either: they are
-        remembered for the rest of the session, so each is searched once.
+        remembered for the rest of the session, so each is searched once; so is a module
+        that does (with its text), since shared replays ask again on each reuse.
         """
+        start = self.entry_name if name is None else name
+        if (self.roots, start, source.digest) in self.session.tf_reaching:
+            return True
         seen: set[str] = set()
-        todo = [(source, self.entry_name if name is None else name, package)]
+        todo = [(source, start, package)]
         while todo:
             module, name, package = todo.pop()
             for imported in self.imported_names(module, name, package):
@@ -317,6 +324,7 @@ class Project:
                     if loaded is None or found is None:
                         continue
                     if loaded.mentions_tf():
+                        self.session.tf_reaching.add((self.roots, start, source.digest))
                         return True
                     todo.append((loaded, prefix, found.package))
         self.session.no_tf.update((self.roots, name) for name in seen)

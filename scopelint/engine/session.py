@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections import Counter
 from contextlib import contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterator, Optional
@@ -36,8 +37,8 @@ class Session:
     - `files`: each file read, by (real path, content hash), read and parsed at most once
       whichever analysis asks for it; `once`, inside `reading_once`: each path as first read.
     - `found` and `no_tf`: module lookups by (project roots, module name), and the modules
-      known to reach no TF module (`project.Project`); `tf_reach`, the installed modules
-      that can (`tffree`).
+      known to reach no TF module (`project.Project`); `tf_reaching`, those known to reach
+      one, with their content hash; `tf_reach`, the installed modules that can (`tffree`).
     - `shared`: the replays of modules shared between programs (`sharing`).
     - `package_root`: the package root of the file analysed last (`runner`).
     - `graphs` and `holes`: the serial numbers of graphs and of holes in symbolic strings,
@@ -46,6 +47,8 @@ class Session:
       (`project.SourceFile.full_def`), for an editor's next version of a buffer.
     - `branch_writes` and `outer_writes`: what the branches running now changed
       (`graph.BranchWrites`, `values.OuterWrites`).
+    - `replays` and `restores`: how many times each module's top level was replayed, and
+      taken from a shared replay instead, by path (`stats`).
     """
 
     def __init__(self) -> None:
@@ -54,12 +57,15 @@ class Session:
         self.once: Optional[dict[str, Optional[SourceFile]]] = None
         self.found: dict[tuple[tuple[str, ...], str], Optional[Found]] = {}
         self.no_tf: set[tuple[tuple[str, ...], str]] = set()
-        # (project roots, TF-free modules, TF version, module name) -> the module as its top
+        self.tf_reaching: set[tuple[tuple[str, ...], str, str]] = set()
+        # (TF-free modules, TF version, module name, its file) -> the module as its top
         # level left it: the latest replays first, one for each set of writes the program
         # had made when it began
         self.shared: dict[tuple[object, ...], list[Shared]] = {}
         self.package_root: Optional[str] = None
         self.graphs = itertools.count(1)
+        self.replays: Counter[str] = Counter()
+        self.restores: Counter[str] = Counter()
 
     # The replay's own state is made when a replay first needs it: a run whose files the
     # prefilter clears imports none of the engine's model (see `analysis`).
@@ -135,6 +141,10 @@ class Session:
         finally:
             self.once = None
 
+    def stats(self) -> dict[str, dict[str, int]]:
+        """The replay counts, for `SCOPELINT_STATS` (`runner`)."""
+        return {"replays": dict(self.replays), "restores": dict(self.restores)}
+
     def loaded_files(self) -> list[SourceFile]:
         """Every file this session has read for an analysis."""
         return [f for f in self.files.values() if f is not None]
@@ -148,6 +158,7 @@ class Session:
         if self.once is not None:
             self.once.clear()
         self.no_tf.clear()
+        self.tf_reaching.clear()
         self.shared.clear()
         self.__dict__.pop("tf_reach", None)
 

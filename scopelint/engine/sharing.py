@@ -6,7 +6,10 @@ modules (a cache it filled: recorded as writes), made no fact and no graph write
 but calls scopelint cannot follow, imported only shared modules, and began while
 the program had done nothing but such imports, its outcome depends only on the
 texts of the module and of what it imports. A later program in the session that
-imports it at such a moment, with the same writes made, takes that outcome
+imports the same file under the same name at such a moment, with the same writes
+made, and in which the modules it imported (and those it could not, and the
+libraries it called) resolve to the same files, whichever folder the checked
+file is in, takes that outcome
 instead of replaying it again: the module's globals are restored to what they
 were when its top level ended (later calls may have changed them), its writes are
 made again, and the calls it replayed are charged to the program's budget, so
@@ -27,7 +30,7 @@ from scopelint.engine.values import (
     Class, ContextCall, Env, Function, Instance, Lambda, Mapping, Member, ModuleObject,
     OpOutput, Partial, ScopeManager, Seq, Super, TFObject, Value, Variable,
 )
-from scopelint.facts import ModuleFacts
+from scopelint.facts import Cause, ModuleFacts
 
 # Values that stand for graph state: a module holding one is never shared.
 _GRAPH_VALUES = (TFObject, ScopeManager, ContextCall, Variable, OpOutput)
@@ -58,18 +61,24 @@ class Snapshot:
     # The dicts, and their copies, as two lists: one comparison in C says nothing changed.
     nows: list[Bindings]
     thens: list[Bindings]
+    modules: list[Any]  # the other modules they hold (`importing.ModuleState`)
 
     @classmethod
     def take(cls, env: Env) -> Optional[Snapshot]:
         """The snapshot of a module's globals; None if they hold graph state."""
         nows, thens = [env.vars], [dict(env.vars)]
+        modules: dict[int, Any] = {}
         seen: set[int] = {id(env.vars)}
         todo: list[Any] = list(env.vars.values())
         while todo:
             value = todo.pop()
-            if id(value) in seen or isinstance(value, ModuleObject):
-                continue  # another module: its own snapshot covers it
+            if id(value) in seen:
+                continue
             seen.add(id(value))
+            if isinstance(value, ModuleObject):
+                if value.state is not env.module:  # another module: its snapshot covers it
+                    modules[id(value.state)] = value.state
+                continue
             if isinstance(value, _GRAPH_VALUES):
                 return None
             bindings: list[Bindings] = []
@@ -100,7 +109,7 @@ class Snapshot:
                     nows.append(names)
                     thens.append(dict(names))
                     todo.extend(names.values())
-        return cls(nows, thens)
+        return cls(nows, thens, list(modules.values()))
 
     def changes(self) -> Optional[list[Change]]:
         """The bindings changed since (submodules bound since aside); None when one was
@@ -131,7 +140,11 @@ class Shared:
     modules: tuple[tuple[Any, Snapshot], ...]  # Any: module_replay.ModuleState
     cost: int  # calls their own top levels replayed (the modules they loaded not counted)
     imports: tuple[Any, ...]  # the replays of every other project module they imported
+    unknown: frozenset[str]  # the modules they imported that stayed unknown
+    reached: tuple[tuple[str, bool], ...]  # whether each call path of a library reaches TF
     opaque: bool  # they called what scopelint cannot follow (`graph.mark_unknown_call`)
+    causes: tuple[Cause, ...]  # those calls, in order (the first makes names uncertain)
+    ran: frozenset[str]  # the modules whose top level ran (or was restored) inside theirs
     sets_attributes: bool  # on classes or instances (an unknown branch forgets them after)
     context: dict[tuple[int, str], Value]  # the program's `Load.writes` when it began
     writes: tuple[Write, ...]  # what its import added to them (a cache another module fills)
@@ -159,7 +172,11 @@ class Load:
     attribute_sets: int  # the program's count of attributes set, then
     in_branch: bool  # imported in a branch that may not run
     effects: int  # the program's count of effects (`Interpreter.effects`), then
+    causes: int  # the length of the facts' list of calls scopelint cannot follow, then
+    known: int  # the number of modules imported, then
     imports: list[str] = field(default_factory=list)
+    unknown: set[str] = field(default_factory=set)  # imports that stayed unknown
+    reached: dict[str, bool] = field(default_factory=dict)  # `ModuleReplay.reaches_tf` answers
     nested: int = 0  # calls spent by the modules loaded inside it
     inner: bool = False  # shared with the module loading around it (a cycle through it closed)
     members: list[Any] = field(default_factory=list)  # inner modules of cycles through it
