@@ -15,11 +15,13 @@ import libcst as cst
 
 from scopelint.engine import tfapi
 from scopelint.engine.cstwalk import Block, contains_yield, statements
+from scopelint.engine.entries import EntryReplays, Recording, Replay, apply_replay
 from scopelint.engine.model import Graph
 from scopelint.engine.state import CallSite, EngineState
 
 if TYPE_CHECKING:
     from scopelint.engine.importing import ModuleState
+    from scopelint.engine.project import Project
 from scopelint.engine.values import (
     Class,
     Const,
@@ -58,12 +60,15 @@ class CallReplay(EngineState):
     """Calls of the module's own functions, classes and lambdas."""
 
     module: ModuleState
+    entry: ModuleState
+    project: Optional[Project]
     code_of: Callable[[Env], AbstractContextManager[None]]
     stack: list[Location]
     call_sites: list[CallSite]
     active: list[cst.FunctionDef]
     calling: list[Function]
     executed: set[int]
+    entry_recording: Optional[Recording]
     budget: int
     effects: int
     generators: dict[int, bool]
@@ -83,15 +88,30 @@ class CallReplay(EngineState):
         A function that neither spells an API facts come from (`tfapi.FACT_WORDS`) nor
         calls a module function that does is skipped: replaying it records nothing.
         """
-        defs = [d for d in _function_defs(body, env, cls) if id(d[0]) not in self.executed]
+        every = list(_function_defs(body, env, cls))
+        defs = [d for d in every if id(d[0]) not in self.executed]
         if not defs:
             return
         called = set(_CALLED.findall(self.module.source.text if self.module.source else ""))
         useful = self._reaching_facts([d[0] for d in defs])
         entries = [d for d in defs if d[0].name.value not in called]
-        for node, owner_env, owner in entries + defs:
-            if id(node) not in self.executed and node.name.value in useful:
-                self._run_entry(node, owner_env, owner)
+        kept = self.session.entry_replays
+        replays = None
+        if kept is not None and self.module is self.entry:
+            replays = EntryReplays(kept, self.module, (
+                self.project.roots if self.project else None,
+                self.project.entry_name if self.project else None,
+                self.tf_free, self.tf_version, self.shortcuts, tuple(self.facts.modules.items())))
+            if replays.layout is not None:
+                replays.heads = {k: d[0] for d in every
+                                 if (k := replays.segment_of(d[0])) is not None}
+        try:
+            for node, owner_env, owner in entries + defs:
+                if id(node) not in self.executed and node.name.value in useful:
+                    self._run_entry(node, owner_env, owner, replays)
+        finally:
+            if replays is not None:
+                replays.done()
 
     def _reaching_facts(self, defs: list[cst.FunctionDef]) -> set[str]:
         """Names of the functions whose replay may record facts (a fixpoint over calls)."""
@@ -113,7 +133,8 @@ class CallReplay(EngineState):
                     grown = True
         return useful
 
-    def _run_entry(self, node: cst.FunctionDef, env: Env, cls: Optional[Class]) -> None:
+    def _run_entry(self, node: cst.FunctionDef, env: Env, cls: Optional[Class],
+                   replays: Optional[EntryReplays] = None) -> None:
         fn = (cls.attrs if cls is not None else env.vars).get(node.name.value)
         if not isinstance(fn, Function) or fn.node is not node:
             fn = Function(node, env, defaults=self._defaults(node, env))
@@ -122,16 +143,54 @@ class CallReplay(EngineState):
             self.loc(node.name), f"`{node.name.value}` is replayed without a caller: its scope "
             "and arguments are unknown")
         self.stack = []
+        # A replay is taken from the file's previous version, or kept for the next, only
+        # when it begins with a whole entry's budget and no reuse_variables() pending.
+        segment = replays.segment_of(node) if replays is not None else None
+        if segment is None or self.pending_reuse or self.budget < ENTRY_BUDGET:
+            replays = None
+        taken = replays.taken(segment) if replays is not None and segment is not None else None
         spare = max(self.budget - ENTRY_BUDGET, 0)  # a test building whole models stops early
         self.budget -= spare
+        start = self.budget
+        constructed = frozenset(replays.constructed) if replays is not None else frozenset()
+        recording: Optional[Recording] = None
+        completed = False
         try:
             if cls is not None and "staticmethod" not in fn.decorators:
-                fn = fn.bind(self._constructed(cls, node))
+                constructs = id(cls) not in self.constructed
+                instance = self._constructed(cls, node)
+                if replays is not None and constructs:
+                    replays.constructed.add(replays.class_key(cls.node))
+                fn = fn.bind(instance)
+            else:
+                instance = None
+            if replays is not None and segment is not None and taken is not None:
+                self.budget = start - taken.budget
+                self._take(taken, replays)
+                replays.keep(segment, taken)
+                return
+            if replays is not None:
+                recording = self.entry_recording = Recording(self, replays, instance,
+                                                             constructed)
             self.call_function(fn, [], {}, None, unknown_args=True)
+            completed = True
         except Exit:
-            pass
+            completed = True
         finally:
+            self.entry_recording = None
+            if replays is not None and segment is not None and recording is not None:
+                replay = recording.replay(start - self.budget)
+                replays.keep(segment, replay if completed else None)
             self.budget += spare
+
+    def _take(self, replay: Replay, replays: EntryReplays) -> None:
+        """Apply what a replay taken from the file's previous version left."""
+        apply_replay(self.facts, replay)
+        for segment in replay.heads:
+            self.executed.add(id(replays.heads[segment]))
+        self.effects += replay.counters[0]
+        self.unknown_calls += replay.counters[1]
+        self.attribute_sets += replay.counters[2]
 
     def _constructed(self, cls: Class, method: cst.FunctionDef) -> Instance:
         """An instance for replaying a method: `__init__` has run (its facts are its own).
@@ -181,6 +240,8 @@ class CallReplay(EngineState):
             self.opaque_call()
             return Unknown()
         self.executed.add(id(node))
+        if self.entry_recording is not None and self.module is self.entry:
+            self.entry_recording.ran.append(node)
         local = Env(fn.env)
         positional = list(args)
         keywords = dict(kwargs)

@@ -23,6 +23,7 @@ import libcst as cst
 from scopelint.engine import builtins_model, expressions
 from scopelint.engine.calls import CALL_BUDGET, CallReplay, Exit, MaybeExit
 from scopelint.engine.cstwalk import Block, dotted, statements, tests_what_was_built
+from scopelint.engine.entries import Recording
 from scopelint.engine.importing import Importing, ModuleState
 from scopelint.engine.imports import assumes_tf, module_value
 from scopelint.engine.layer_classes import LayerClasses, library_base
@@ -81,6 +82,7 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
         self.call_sites: list[CallSite] = []
         self.active: list[cst.FunctionDef] = []
         self.executed: set[int] = set()
+        self.entry_recording: Optional[Recording] = None  # see `entries`
         self.recording = True
         self.invocation = 0
         self._invocations = itertools.count(1)
@@ -685,6 +687,8 @@ class Interpreter(TFCalls, CallReplay, Importing, LayerClasses):
         if isinstance(owner, (Instance, Class)):
             self.effects += 1
             self.attribute_sets += 1
+            if self.entry_recording is not None:
+                self.entry_recording.note_set(owner)
             self.set_attribute_value(owner.attrs, name,
                                      value if not self.graph.maybe else Unknown())
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     import libcst as cst
 
+    from scopelint.engine.entries import Version
     from scopelint.engine.project import Found, SourceFile
     from scopelint.engine.sharing import Shared
     from scopelint.engine.tffree import TFReach
@@ -62,6 +63,9 @@ class Session:
         self.graphs = itertools.count(1)
         self.holes = Holes()
         self.branch_writes = BranchWrites()
+        # by path: the replays without a caller of the file's last analysis, kept for its
+        # next version when not None (`entries`; a language server's session keeps them)
+        self.entry_replays: Optional[dict[str, Version]] = None
 
     @cached_property
     def outer_writes(self) -> OuterWrites:
@@ -135,6 +139,8 @@ class Session:
             self.once.clear()
         self.no_tf.clear()
         self.shared.clear()
+        if self.entry_replays is not None:
+            self.entry_replays.clear()
         self.__dict__.pop("tf_reach", None)
 
     def forget_version(self, path: str, digest: Optional[str] = None) -> None:
