@@ -154,31 +154,42 @@ class CallReplay(EngineState):
         start = self.budget
         constructed = frozenset(replays.constructed) if replays is not None else frozenset()
         recording: Optional[Recording] = None
+        if replays is not None:
+            recording = self.entry_recording = Recording(self, replays, constructed)
         completed = False
         try:
+            instance: Optional[Instance] = None
             if cls is not None and "staticmethod" not in fn.decorators:
+                # what the method reads of its instance comes from what `__init__` ran
                 constructs = id(cls) not in self.constructed
+                ran = len(recording.ran) if recording is not None else 0
                 instance = self._constructed(cls, node)
-                if replays is not None and constructs:
-                    replays.constructed.add(replays.class_key(cls.node))
+                if replays is not None:
+                    key = replays.class_key(cls.node)
+                    if constructs:
+                        replays.constructed.add(key)
+                        if recording is not None:
+                            replays.construction[key] = recording.ran[ran:]
+                    elif recording is not None and key in replays.construction:
+                        recording.ran += replays.construction[key]
+                    elif recording is not None:
+                        recording.escapes += 1  # constructed where it was not followed
                 fn = fn.bind(instance)
-            else:
-                instance = None
             if replays is not None and segment is not None and taken is not None:
                 self.budget = start - taken.budget
                 self._take(taken, replays)
                 replays.keep(segment, taken)
                 return
-            if replays is not None:
-                recording = self.entry_recording = Recording(self, replays, instance,
-                                                             constructed)
+            if recording is not None:
+                recording.begin(instance)
             self.call_function(fn, [], {}, None, unknown_args=True)
             completed = True
         except Exit:
             completed = True
         finally:
             self.entry_recording = None
-            if replays is not None and segment is not None and recording is not None:
+            if replays is not None and segment is not None and recording is not None \
+                    and recording.begun:
                 replay = recording.replay(start - self.budget)
                 replays.keep(segment, replay if completed else None)
             self.budget += spare

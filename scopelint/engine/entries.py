@@ -119,6 +119,8 @@ class EntryReplays:
         self.layout = Layout.of(tree, source.lines()) if source and tree else None
         self.heads: dict[int, cst.FunctionDef] = {}  # the file's functions, by segment
         self.constructed: set[tuple[int, int]] = set()  # the classes constructed so far
+        # by class: the functions of the file its `__init__` replay ran
+        self.construction: dict[tuple[int, int], list[cst.FunctionDef]] = {}
         previous = kept.pop(self.path, None)
         self.kept = kept
         self.current = Version(context, self.layout) if self.layout else None
@@ -222,21 +224,28 @@ class EntryReplays:
 class Recording:
     """What one replay does while it runs, to keep it (see `calls.CallReplay._run_entry`)."""
 
-    def __init__(self, state: Any, replays: EntryReplays, instance: object,
+    def __init__(self, state: Any, replays: EntryReplays,
                  constructed: frozenset[tuple[int, int]]) -> None:
         self.state = state  # the interpreter
         self.replays = replays
-        self.instance = instance  # the object the replayed method runs on
         self.constructed = constructed
-        self.ran: list[cst.FunctionDef] = []  # functions of the file it ran
-        self.escapes = 0  # attributes set on objects other than `instance`
+        self.ran: list[cst.FunctionDef] = []  # functions of the file it ran (constructing too)
+        self.instance: object = _CONSTRUCTING  # the object the replayed method runs on
+        self.begun = False
+        self.escapes = 0  # attributes set on objects other than `instance`, after that
+
+    def begin(self, instance: object) -> None:
+        """The replay proper begins (its class constructed, when a method's)."""
+        state = self.state
+        self.instance = instance
+        self.begun = True
         self.ends, self.added = begin(state.facts)
         self.counters = (state.effects, state.unknown_calls, state.attribute_sets)
         self.guards = _guards(state)
         self.graph = state.graph.serial  # the entry's graph: the first it may make facts in
 
     def note_set(self, owner: object) -> None:
-        if owner is not self.instance:
+        if owner is not self.instance and self.instance is not _CONSTRUCTING:
             self.escapes += 1
 
     def replay(self, budget: int) -> Optional[Replay]:
@@ -266,6 +275,9 @@ class Recording:
                       frozenset(ran), frozenset(heads), budget,
                       (now[0] - self.counters[0], now[1] - self.counters[1],
                        now[2] - self.counters[2]), self.constructed)
+
+
+_CONSTRUCTING = object()  # the instance before `Recording.begin`: an `__init__` runs again
 
 
 def _all(facts: dict[str, list[Any]]) -> list[Any]:
