@@ -820,6 +820,8 @@ def run_program(source: SourceFile, project: Optional[Project], session: Session
     # As an imported module: the bodies of functions that never run (those that can reach
     # no fact are not replayed, see `calls._run_uncalled`) are never handed to libcst.
     with session.active():
+        if source.tree() is not None:
+            source.parsed(settings.shortcuts, settings.shortcuts, keep=True)
         entry = ModuleState.of(name, source.path, False, source, "__main__",
                                session.outer_writes, lazy=settings.shortcuts,
                                either=settings.shortcuts)

@@ -44,7 +44,8 @@ class Session:
     - `graphs` and `holes`: the serial numbers of graphs and of holes in symbolic strings,
       unique within the session (facts and shared replays of one session meet).
     - `pieces`: the functions parsed in the latest version of each file, by path and text
-      (`project.SourceFile.full_def`), for an editor's next version of a buffer.
+      (`project.SourceFile.full_def`), and `skeletons`, the skeleton parsed of it
+      (`project.SourceFile.parsed`), for an editor's next version of a buffer.
     - `branch_writes` and `outer_writes`: what the branches running now changed
       (`model.BranchWrites`, `values.OuterWrites`).
     """
@@ -52,6 +53,7 @@ class Session:
     def __init__(self) -> None:
         self.files: dict[tuple[str, str], Optional[SourceFile]] = {}
         self.pieces: dict[str, dict[str, cst.FunctionDef]] = {}
+        self.skeletons: dict[str, tuple[str, cst.Module]] = {}
         self.once: Optional[dict[str, Optional[SourceFile]]] = None
         self.found: dict[tuple[tuple[str, ...], str], Optional[Found]] = {}
         self.no_tf: set[tuple[tuple[str, ...], str]] = set()
@@ -105,7 +107,8 @@ class Session:
         else:
             key = (os.path.realpath(path), content_hash(data))
             if key not in self.files:
-                self.files[key] = SourceFile(path, text, key[1], versions=self.pieces)
+                self.files[key] = SourceFile(path, text, key[1], versions=self.pieces,
+                                             skeletons=self.skeletons)
             loaded = self.files[key]
         if self.once is not None:
             self.once[path] = loaded
@@ -134,6 +137,7 @@ class Session:
         moving on to another project)."""
         self.files.clear()
         self.pieces.clear()
+        self.skeletons.clear()
         self.found.clear()
         if self.once is not None:
             self.once.clear()
@@ -159,5 +163,6 @@ class Session:
         key = (os.path.realpath(path), digest)
         found = self.files.get(key)
         if found is None or found.path != path:
-            found = self.files[key] = SourceFile(path, text, digest, tree, versions=self.pieces)
+            found = self.files[key] = SourceFile(path, text, digest, tree, versions=self.pieces,
+                                                       skeletons=self.skeletons)
         return found
