@@ -54,6 +54,7 @@ class Session:
         self.files: dict[tuple[str, str], Optional[SourceFile]] = {}
         self.pieces: dict[str, dict[str, cst.FunctionDef]] = {}
         self.skeletons: dict[str, tuple[str, cst.Module]] = {}
+        self.complexity: dict[tuple[int, int, str], tuple[int, int]] = {}  # `limits`
         self.once: Optional[dict[str, Optional[SourceFile]]] = None
         self.found: dict[tuple[tuple[str, ...], str], Optional[Found]] = {}
         self.no_tf: set[tuple[tuple[str, ...], str]] = set()
@@ -138,6 +139,7 @@ class Session:
         self.files.clear()
         self.pieces.clear()
         self.skeletons.clear()
+        self.complexity.clear()
         self.found.clear()
         if self.once is not None:
             self.once.clear()
