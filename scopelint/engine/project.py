@@ -139,7 +139,8 @@ class SourceFile:
             text, stubs = _skeleton(self.lines(), tree) if lazy and tree else (self.text, [])
             kept = self.skeletons.get(self.path) if stubs and keep else None
             try:
-                module = kept[1] if kept is not None and kept[0] == text else cst.parse_module(text)
+                same = kept is not None and kept[0] == text
+                module = kept[1] if same else cst.parse_module(text)  # type: ignore[index]
             except cst.ParserSyntaxError:
                 if not stubs:
                     raise
