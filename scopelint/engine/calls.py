@@ -251,9 +251,11 @@ class CallReplay(EngineState):
             self.opaque_call()
             return Unknown()
         self.executed.add(id(node))
-        if self.entry_recording is not None and self.module is self.entry:
-            self.entry_recording.ran.append(node)
         local = Env(fn.env)
+        if self.entry_recording is not None:
+            self.entry_recording.envs.add(id(local))
+            if self.module is self.entry:
+                self.entry_recording.ran.append(node)
         positional = list(args)
         keywords = dict(kwargs)
         if fn.bound is not None:
@@ -347,6 +349,8 @@ class CallReplay(EngineState):
         """Call a module function or lambda with these arguments."""
         if isinstance(callee, Lambda):
             local = Env(callee.env)
+            if self.entry_recording is not None:
+                self.entry_recording.envs.add(id(local))
             self._bind(callee.node.params, local, list(args), dict(kwargs), callee.defaults,
                        False, unknown_rest)
             with self.code_of(callee.env):

@@ -233,6 +233,7 @@ class Recording:
         self.instance: object = _CONSTRUCTING  # the object the replayed method runs on
         self.begun = False
         self.escapes = 0  # attributes set on objects other than `instance`, after that
+        self.envs: set[int] = set()  # the scopes of the calls it made (their locals)
 
     def begin(self, instance: object) -> None:
         """The replay proper begins (its class constructed, when a method's)."""
@@ -243,6 +244,22 @@ class Recording:
         self.counters = (state.effects, state.unknown_calls, state.attribute_sets)
         self.guards = _guards(state)
         self.graph = state.graph.serial  # the entry's graph: the first it may make facts in
+
+    def read_name(self, name: str, env: Any, value: Any) -> None:
+        """A name read: TF state (a layer, optimizer, scope or graph object) held by a
+        scope it did not make (the module's globals) may have been changed by the replays
+        before it, or be changed by this one."""
+        if not self.begun or not _holds_state(value):
+            return
+        while env is not None and name not in env.vars:
+            env = env.parent
+        if env is not None and id(env) not in self.envs:
+            self.escapes += 1
+
+    def read_attribute(self, value: Any) -> None:
+        """An attribute of an object, class or module read: as `read_name`."""
+        if self.begun and _holds_state(value):
+            self.escapes += 1
 
     def note_set(self, owner: object) -> None:
         if owner is not self.instance and self.instance is not _CONSTRUCTING:
@@ -275,6 +292,39 @@ class Recording:
                       frozenset(ran), frozenset(heads), budget,
                       (now[0] - self.counters[0], now[1] - self.counters[1],
                        now[2] - self.counters[2]), self.constructed)
+
+
+def _holds_state(value: Any, depth: int = 4) -> bool:
+    """Whether a value is or holds a TF object whose state changes (TFObject, a captured
+    scope, a scope manager), as far as `depth` levels (beyond: assumed so)."""
+    from scopelint.engine.values import (
+        ContextCall,
+        Instance,
+        Mapping,
+        Partial,
+        ScopeManager,
+        ScopeRef,
+        Seq,
+        TFObject,
+    )
+
+    if isinstance(value, (TFObject, ScopeRef, ScopeManager)):
+        return True
+    if isinstance(value, Seq):
+        parts: Any = value.items
+    elif isinstance(value, Mapping):
+        parts = [v for _, v in value.items]
+    elif isinstance(value, Instance):
+        parts = list(value.attrs.values())
+    elif isinstance(value, Partial):
+        parts = [value.func, *value.args, *(v for _, v in value.kwargs)]
+    elif isinstance(value, ContextCall):
+        parts = [*value.args, *value.kwargs.values()]
+    else:
+        return False
+    if depth == 0:
+        return bool(parts)
+    return any(_holds_state(part, depth - 1) for part in parts)
 
 
 _CONSTRUCTING = object()  # the instance before `Recording.begin`: an `__init__` runs again
