@@ -130,6 +130,13 @@ def _simple_string(interp: ReplayCore, node: cst.SimpleString, env: Env) -> Valu
     return Const(value) if isinstance(value, str) else Unknown()
 
 
+def _read(interp: ReplayCore, name: str, env: Env) -> Value:
+    value = _name(name, env)
+    if interp.entry_recording is not None:
+        interp.entry_recording.read_name(name, env, value)
+    return value
+
+
 def _name(name: str, env: Env) -> Value:
     found = env.lookup(name)
     if found is not None:
@@ -142,7 +149,10 @@ def _name(name: str, env: Env) -> Value:
 
 
 def _attribute(interp: ReplayCore, node: cst.Attribute, env: Env) -> Value:
-    value = attribute(evaluate(interp, node.value, env), node.attr.value)
+    owner = evaluate(interp, node.value, env)
+    value = attribute(owner, node.attr.value)
+    if interp.entry_recording is not None and isinstance(owner, (Instance, Class, ModuleObject)):
+        interp.entry_recording.read_attribute(value)
     if isinstance(value, Function) and value.is_property and value.bound is not None:
         return interp.call_function(value, [], {}, None)
     return _tf_constant(interp, value)
@@ -303,14 +313,18 @@ def forget_container(interp: ReplayCore, env: Env, container: Value) -> None:
     for held in envs:
         for name, value in list(held.vars.items()):
             if value is container:
-                if held is not env and env.writes.depth:
-                    env.writes.note(held, name)
+                if held is not env:
+                    env.writes.outer += 1
+                    if env.writes.depth:
+                        env.writes.note(held, name)
                 held.vars[name] = Unknown()
             elif isinstance(value, Instance) and all(value is not i for i in instances):
                 instances.append(value)
     for instance in instances:
         for name, value in list(instance.attrs.items()):
             if value is container:
+                if interp.entry_recording is not None:
+                    interp.entry_recording.note_set(instance)
                 interp.set_attribute_value(instance.attrs, name, Unknown())
 
 
@@ -741,7 +755,7 @@ def _comprehension(interp: ReplayCore,
 
 
 _EVALUATORS: dict[type, Callable[..., Value]] = {
-    cst.Name: lambda interp, node, env: _tf_constant(interp, _name(node.value, env)),
+    cst.Name: lambda interp, node, env: _tf_constant(interp, _read(interp, node.value, env)),
     cst.Attribute: _attribute,
     cst.Call: call,
     cst.SimpleString: _simple_string,
