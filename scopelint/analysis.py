@@ -95,7 +95,8 @@ def analyze_tree(path: str, text: str, tree: ast.Module, prefilter: bool,
     source = session.remember(path, text, digest, tree)
     if prefilter and not source.mentions_tf() and not (resolver and resolver.reaches_tf(source)):
         return FileResult(path, [], ModuleFacts(), skipped=True)
-    problem = too_complex(tree) if may_be_too_complex(text) else None
+    problem = (too_complex(tree, source.lines(), session.complexity)
+               if may_be_too_complex(text) else None)
     if problem is not None:
         return FileResult(path, [Finding(path, problem[0], 1, SYNTAX.code, problem[1])])
     import libcst as cst  # only files that reach the engine pay for libcst's import

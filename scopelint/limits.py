@@ -27,8 +27,27 @@ def may_be_too_complex(text: str) -> bool:
     return len(text) > SCREEN_SIZE or max(map(len, text.splitlines()), default=0) > SCREEN_LINE
 
 
-def too_complex(tree: ast.AST) -> Optional[tuple[int, str]]:
-    """The line and reason when the tree is beyond what scopelint analyses, else None."""
+def too_complex(tree: ast.AST, lines: Optional[list[str]] = None,
+                known: Optional[dict[tuple[int, int, str], tuple[int, int]]] = None
+                ) -> Optional[tuple[int, str]]:
+    """The line and reason when the tree is beyond what scopelint analyses, else None.
+
+    With the module's `lines` and `known`, the size and depth of each top-level statement
+    measured before (by its text), a tree found within both limits is not walked again
+    (an editor's next version of a buffer)."""
+    if lines is not None and known is not None and isinstance(tree, ast.Module):
+        nodes, deepest = 1, 1
+        for stmt in tree.body:
+            start = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))])
+            key = (stmt.col_offset, stmt.end_col_offset or 0,
+                   "".join(lines[start - 1:stmt.end_lineno]))
+            found = known.get(key)
+            if found is None:
+                found = known[key] = _measure(stmt)
+            nodes += found[0]
+            deepest = max(deepest, 1 + found[1])
+        if nodes <= MAX_NODES and deepest <= MAX_DEPTH:
+            return None
     nodes = 0
     stack = [(tree, 1, 1)]
     while stack:
@@ -41,3 +60,15 @@ def too_complex(tree: ast.AST) -> Optional[tuple[int, str]]:
             return 1, f"file is too large to analyse (more than {MAX_NODES} syntax nodes)"
         stack.extend((child, depth + 1, line) for child in ast.iter_child_nodes(node))
     return None
+
+
+def _measure(tree: ast.AST) -> tuple[int, int]:
+    """The nodes of a tree and its depth (1: a leaf)."""
+    nodes, deepest = 0, 0
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        nodes += 1
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return nodes, deepest

@@ -331,3 +331,29 @@ def test_a_function_nothing_calls_is_followed_through_a_budget_of_calls() -> Non
     within = analysis.analyze_text("a.py", source.format(inner=31))
     assert [(f.line, f.code) for f in within.findings] == [(9, "TFS101")]
     assert analysis.analyze_text("a.py", source.format(inner=32)).findings == []
+
+
+def test_measured_statements_give_the_same_limits(monkeypatch) -> None:
+    """`limits.too_complex` with the statements measured before (an editor's next version)
+    answers as the full walk, within the limits and beyond them."""
+    import ast
+
+    from scopelint import limits
+    from scopelint.engine.project import SourceFile
+
+    bodies = ["x = 1\n", "@d\ndef f():\n    return g(1)\nx = 1; y = [2]\n",
+              "y = a[0][0][0][0][0][0][0]\n", "z = [" + "1, " * 60 + "]\n"]
+    for depth, nodes in ((1000, 300_000), (8, 300_000), (1000, 60)):
+        monkeypatch.setattr(limits, "MAX_DEPTH", depth)
+        monkeypatch.setattr(limits, "MAX_NODES", nodes)
+        known: dict = {}
+        for body in bodies:
+            text = TF + body
+            lines = SourceFile("m.py", text, "").lines()
+            tree = ast.parse(text)
+            for _ in range(2):  # measured, then taken
+                assert limits.too_complex(tree, lines, known) == limits.too_complex(tree)
+        assert known
+        beyond = 2 if depth == 8 else 3 if nodes == 60 else None  # the body past a limit
+        if beyond is not None:
+            assert limits.too_complex(ast.parse(TF + bodies[beyond])) is not None

@@ -236,3 +236,87 @@ def test_the_fixtures_give_the_same_output_without_shortcuts(command: str) -> No
         return json.loads(proc.stdout)
 
     assert run() == run(**{NO_SHORTCUTS: "1"})
+
+
+ENTRIES = """\
+import tensorflow.compat.v1 as tf
+
+
+def helper(name):
+    with tf.variable_scope(name):
+        return tf.get_variable("w", [1])
+
+
+def twice():
+    helper("a")
+    helper("a")
+
+
+class Net:
+    def __init__(self):
+        self.scope = "net"
+
+    def build(self):
+        with tf.variable_scope(self.scope):
+            tf.get_variable("v", [1])
+            tf.get_variable("v", [1])
+
+
+def other():
+    for i in range(2):
+        tf.get_variable("u", [1])
+
+
+with tf.variable_scope("top") as top_scope:
+    pass
+
+
+def share():
+    top_scope.reuse_variables()
+
+
+def fetch():
+    with tf.variable_scope(top_scope):
+        tf.get_variable("t", [1])
+
+
+cell = tf.nn.rnn_cell.LSTMCell(4)
+
+
+def encode(x):
+    with tf.variable_scope("enc"):
+        return tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+
+
+def decode(x):
+    with tf.variable_scope("dec"):
+        return tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+"""
+
+
+def names_of(path: Path, text: str, session: Session) -> tuple[object, ...]:
+    result = analyze_text(str(path), text, project=SHARE, session=session)
+    assert result.facts is not None
+    return (result.findings, [(v.loc, v.name, v.pattern, v.outcome, v.stack)
+                              for v in result.facts.variables], result.facts.shared_cells)
+
+
+def test_an_edited_buffer_takes_the_replays_its_edit_cannot_change(tmp_path: Path) -> None:
+    """A language server's session takes the replays of functions nothing calls from the
+    previous version of the buffer (`engine.entries`): every version answers as a session
+    that replays them all, the lines of the facts taken moved with the edit."""
+    path = tmp_path / "model.py"
+    keeping, plain = Session(), Session()
+    keeping.entry_replays = {}
+    edits = [ENTRIES,
+             ENTRIES.replace("def twice():\n", "def twice():\n    x = 1\n"),  # moves lines
+             ENTRIES.replace('helper("a")\n    helper("a")', 'helper("a")\n    helper("b")'),
+             ENTRIES.replace('with tf.variable_scope(name):', 'with tf.variable_scope("c"):'),
+             "import os\n" + ENTRIES.replace('self.scope = "net"', 'self.scope = "n2"'),
+             "import os\n" + ENTRIES,
+             ENTRIES.replace('with tf.variable_scope("enc"):', 'with tf.variable_scope("e"):'),
+             ENTRIES.replace("def encode(x):\n", "def encode(x):\n    return x\n"),
+             ENTRIES.replace("top_scope.reuse_variables()", "pass")]
+    for text in edits:
+        assert names_of(path, text, keeping) == names_of(path, text, plain)
+    assert keeping.entry_replays[str(path)].replays  # kept for the next version

@@ -7,6 +7,7 @@ fields; the engine walks statements to pair positions and to find `yield`.
 from __future__ import annotations
 
 import dataclasses
+from functools import lru_cache
 from typing import Iterator, Sequence, Union, cast
 
 import libcst as cst
@@ -136,6 +137,9 @@ def reads_name(node: cst.CSTNode, name: str) -> bool:
 _EMPTY = cst.Module(body=[])
 
 
+@lru_cache(maxsize=8192)
 def source_of(node: cst.CSTNode) -> str:
-    """The code of an expression, as written."""
+    """The code of an expression, as written (kept for the nodes asked for last: a node
+    replayed again, by a loop, another call or the next version of a buffer, is not
+    printed again; nodes hash by identity and the cache keeps them alive)."""
     return _EMPTY.code_for_node(node)

@@ -132,6 +132,13 @@ def _simple_string(interp: ReplayCore, node: cst.SimpleString, env: Env) -> Valu
     return Const(value) if isinstance(value, str) else Unknown()
 
 
+def _read(interp: ReplayCore, name: str, env: Env) -> Value:
+    value = _name(name, env)
+    if interp.entry_recording is not None:
+        interp.entry_recording.read_name(name, env, value)
+    return value
+
+
 def _name(name: str, env: Env) -> Value:
     found = env.lookup(name)
     if found is not None:
@@ -148,6 +155,8 @@ def _attribute(interp: ReplayCore, node: cst.Attribute, env: Env) -> Value:
     value = attribute(owner, node.attr.value)
     if isinstance(owner, ModuleObject):  # another module's globals are not searched
         interp.escaped.add([value])
+    if interp.entry_recording is not None and isinstance(owner, (Instance, Class, ModuleObject)):
+        interp.entry_recording.read_attribute(value)
     if isinstance(value, Function) and value.is_property and value.bound is not None:
         return interp.call_function(value, [], {}, None)
     return _tf_constant(interp, value)
@@ -316,7 +325,7 @@ def replace_container(interp: ReplayCore, env: Env, container: Value, after: Val
     for start in (env, *interp.call_envs):
         _add_chain(envs, start)
     seen: set[int] = set()
-    attributes: list[dict[str, Value]] = []  # of the instances and classes reached
+    attributes: list[tuple[Value, dict[str, Value]]] = []  # of the objects reached, by owner
     pending: list[Value] = []
     index = 0
     while index < len(envs) or pending:
@@ -325,8 +334,10 @@ def replace_container(interp: ReplayCore, env: Env, container: Value, after: Val
             index += 1
             for name, value in list(held.vars.items()):
                 if value is container:
-                    if held is not env and env.writes.depth:
-                        env.writes.note(held, name)
+                    if held is not env:
+                        env.writes.outer += 1
+                        if env.writes.depth:
+                            env.writes.note(held, name)
                     held.vars[name] = after
                 else:
                     pending.append(value)
@@ -336,25 +347,27 @@ def replace_container(interp: ReplayCore, env: Env, container: Value, after: Val
             continue
         seen.add(id(value))
         if isinstance(value, Instance):
-            attributes.append(value.attrs)
+            attributes.append((value, value.attrs))
             pending.extend((*value.attrs.values(), value.cls))
         elif isinstance(value, Class):
-            attributes.append(value.attrs)
+            attributes.append((value, value.attrs))
             pending.extend((*value.attrs.values(), *value.bases))
         elif isinstance(value, Seq):
             pending.extend(value.items)
         elif isinstance(value, Mapping):
             pending.extend(item for _, item in value.items)
         elif isinstance(value, (Function, Lambda)):
-            attributes.append(value.defaults)  # `def f(x, acc=[])`: one list for every call
+            attributes.append((value, value.defaults))  # `def f(x, acc=[])`: one list for every call
             pending.extend(value.defaults.values())
             if value.env.parent is not None:  # a closure over a function's variables
                 _add_chain(envs, value.env)
             if isinstance(value, Function) and value.bound is not None:
                 pending.append(value.bound)
-    for attrs in attributes:
+    for owner, attrs in attributes:
         for name, value in list(attrs.items()):
             if value is container:
+                if interp.entry_recording is not None:
+                    interp.entry_recording.note_set(owner)
                 interp.set_attribute_value(attrs, name, after)
 
 
@@ -795,7 +808,7 @@ def _comprehension(interp: ReplayCore,
 
 
 _EVALUATORS: dict[type, Callable[..., Value]] = {
-    cst.Name: lambda interp, node, env: _tf_constant(interp, _name(node.value, env)),
+    cst.Name: lambda interp, node, env: _tf_constant(interp, _read(interp, node.value, env)),
     cst.Attribute: _attribute,
     cst.Call: call,
     cst.SimpleString: _simple_string,

@@ -14,6 +14,7 @@ import libcst as cst
 
 from scopelint.engine import tfapi
 from scopelint.engine.cstwalk import Block, contains_yield, statements
+from scopelint.engine.entries import EntryReplays, Marks, Recording, Replay, apply_replay
 from scopelint.engine.graph import Graph
 from scopelint.engine.protocols import CallSite, ReplayCore
 from scopelint.engine.values import (
@@ -68,15 +69,32 @@ class FunctionReplay:
         A function that neither spells an API facts come from (`tfapi.FACT_WORDS`) nor
         calls a module function that does is skipped: replaying it records nothing.
         """
-        defs = [d for d in _function_defs(body, env, cls) if id(d[0]) not in self.executed]
+        every = list(_function_defs(body, env, cls))
+        defs = [d for d in every if id(d[0]) not in self.executed]
         if not defs:
             return
         called = set(_CALLED.findall(self.py.module.source.text if self.py.module.source else ""))
         useful = self._reaching_facts([d[0] for d in defs])
         entries = [d for d in defs if d[0].name.value not in called]
-        for node, owner_env, owner in entries + defs:
-            if id(node) not in self.executed and node.name.value in useful:
-                self._run_entry(node, owner_env, owner)
+        py, imports = self.py, self.py.imports
+        kept = py.session.entry_replays
+        replays = None
+        if kept is not None and py.module is py.entry:
+            project = imports.project
+            replays = EntryReplays(kept, py.module, (
+                project.roots if project else None, project.entry_name if project else None,
+                imports.tf_free, py.tf_version, imports.shortcuts,
+                tuple(py.facts.modules.items())))
+            if replays.layout is not None:
+                replays.heads = {k: d[0] for d in every
+                                 if (k := replays.segment_of(d[0])) is not None}
+        try:
+            for node, owner_env, owner in entries + defs:
+                if id(node) not in self.executed and node.name.value in useful:
+                    self._run_entry(node, owner_env, owner, replays)
+        finally:
+            if replays is not None:
+                replays.done()
 
     def _reaching_facts(self, defs: list[cst.FunctionDef]) -> set[str]:
         """Names of the functions whose replay may record facts (a fixpoint over calls)."""
@@ -98,7 +116,8 @@ class FunctionReplay:
                     grown = True
         return useful
 
-    def _run_entry(self, node: cst.FunctionDef, env: Env, cls: Optional[Class]) -> None:
+    def _run_entry(self, node: cst.FunctionDef, env: Env, cls: Optional[Class],
+                   replays: Optional[EntryReplays] = None) -> None:
         fn = (cls.attrs if cls is not None else env.vars).get(node.name.value)
         if not isinstance(fn, Function) or fn.node is not node:
             fn = Function(node, env, defaults=self.py.function_defaults(node, env))
@@ -107,16 +126,74 @@ class FunctionReplay:
             self.py.loc(node.name), f"`{node.name.value}` is replayed without a caller: its scope "
             "and arguments are unknown")
         self.py.stack = []
+        # A replay is taken from the file's previous version, or kept for the next, only
+        # when it begins with a whole entry's budget and no reuse_variables() pending.
+        segment = replays.segment_of(node) if replays is not None else None
+        if segment is None or self.py.tf.pending_reuse or self.py.budget < ENTRY_BUDGET:
+            replays = None
+        taken = replays.taken(segment) if replays is not None and segment is not None else None
         spare = max(self.py.budget - ENTRY_BUDGET, 0)  # a test building whole models stops early
         self.py.budget -= spare
+        start = self.py.budget
+        constructed = frozenset(replays.constructed) if replays is not None else frozenset()
+        recording: Optional[Recording] = None
+        if replays is not None:
+            recording = Recording(replays, constructed, self.py.facts, self._marks)
+            self.py.entry_recording = recording
+        completed = False
         try:
+            instance: Optional[Instance] = None
             if cls is not None and "staticmethod" not in fn.decorators:
-                fn = fn.bind(self._constructed(cls, node))
+                # what the method reads of its instance comes from what `__init__` ran
+                constructs = id(cls) not in self.constructed
+                ran = len(recording.ran) if recording is not None else 0
+                instance = self._constructed(cls, node)
+                if replays is not None:
+                    key = replays.class_key(cls.node)
+                    if constructs:
+                        replays.constructed.add(key)
+                        if recording is not None:
+                            replays.construction[key] = recording.ran[ran:]
+                    elif recording is not None and key in replays.construction:
+                        recording.ran += replays.construction[key]
+                    elif recording is not None:
+                        recording.escapes += 1  # constructed where it was not followed
+                fn = fn.bind(instance)
+            if replays is not None and segment is not None and taken is not None:
+                self.py.budget = start - taken.budget
+                self._take(taken, replays)
+                replays.keep(segment, taken)
+                return
+            if recording is not None:
+                recording.begin(instance)
             self.call_function(fn, [], {}, None, unknown_args=True)
+            completed = True
         except Exit:
-            pass
+            completed = True
         finally:
+            self.py.entry_recording = None
+            if replays is not None and segment is not None and recording is not None \
+                    and recording.begun:
+                replay = recording.replay(start - self.py.budget)
+                replays.keep(segment, replay if completed else None)
             self.py.budget += spare
+
+    def _take(self, replay: Replay, replays: EntryReplays) -> None:
+        """Apply what a replay taken from the file's previous version left."""
+        apply_replay(self.py.facts, replay)
+        for segment in replay.heads:
+            self.executed.add(id(replays.heads[segment]))
+        self.py.effects += replay.counters[0]
+        self.py.tf.unknown_calls += replay.counters[1]
+        self.py.attribute_sets += replay.counters[2]
+
+    def _marks(self) -> Marks:
+        """What a kept replay is measured by (`entries.Recording`)."""
+        py, imports = self.py, self.py.imports
+        return Marks((py.effects, py.tf.unknown_calls, py.attribute_sets),
+                     (len(imports.modules), len(py.facts.modules), len(py.facts.notes),
+                      py.session.outer_writes.outer, len(imports.writes), len(imports.loading)),
+                     py.tf.graph.serial)
 
     def _constructed(self, cls: Class, method: cst.FunctionDef) -> Instance:
         """An instance for replaying a method: `__init__` has run (its facts are its own).
@@ -167,6 +244,9 @@ class FunctionReplay:
             return Unknown()
         self.executed.add(id(node))
         local = Env(fn.env)
+        if self.py.entry_recording is not None:
+            own = self.py.module is self.py.entry
+            self.py.entry_recording.called(local, node if own else None)
         positional = list(args)
         keywords = dict(kwargs)
         if fn.bound is not None:
@@ -261,6 +341,8 @@ class FunctionReplay:
         """Call a module function or lambda with these arguments."""
         if isinstance(callee, Lambda):
             local = Env(callee.env)
+            if self.py.entry_recording is not None:
+                self.py.entry_recording.called(local, None)
             self._bind(callee.node.params, local, list(args), dict(kwargs), callee.defaults,
                        False, unknown_rest)
             with self.py.code_of(callee.env):

@@ -33,7 +33,7 @@ from scopelint.engine.import_resolution import assumes_tf, module_value
 from scopelint.engine.layer_classes import library_base
 from scopelint.engine.graph import Graph, Undone
 from scopelint.engine.project import Project, ProjectSettings, SourceFile
-from scopelint.engine.protocols import CallSite, TFModel
+from scopelint.engine.protocols import CallSite, EntryRecorder, TFModel
 from scopelint.engine import tf_model
 from scopelint.engine.values import (
     Class,
@@ -84,6 +84,7 @@ class Interpreter:
         self.stack: list[Location] = []
         self.call_sites: list[CallSite] = []
         self.active: list[cst.FunctionDef] = []
+        self.entry_recording: Optional[EntryRecorder] = None  # see `entries`
         self.recording = True
         self.invocation = 0
         self.maybe_returns: list[Value] = []
@@ -749,6 +750,8 @@ class Interpreter:
         if isinstance(owner, (Instance, Class)):
             self.effects += 1
             self.attribute_sets += 1
+            if self.entry_recording is not None:
+                self.entry_recording.note_set(owner)
             self.set_attribute_value(owner.attrs, name,
                                      value if not self.tf.graph.maybe else Unknown())
 
@@ -882,6 +885,8 @@ def run_program(source: SourceFile, project: Optional[Project], session: Session
     # As an imported module: the bodies of functions that never run (those that can reach
     # no fact are not replayed, see `FunctionReplay.run_uncalled`) are never handed to libcst.
     with session.active():
+        if source.tree() is not None:
+            source.parsed(settings.shortcuts, settings.shortcuts, keep=True)
         entry = ModuleState.of(name, source.path, False, source, "__main__",
                                session.outer_writes, lazy=settings.shortcuts,
                                either=settings.shortcuts)

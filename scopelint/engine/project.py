@@ -75,6 +75,9 @@ class SourceFile:
     versions: dict[str, dict[str, cst.FunctionDef]] = field(default_factory=dict, repr=False)
     _pieces: dict[str, cst.FunctionDef] = field(default_factory=dict, repr=False)  # by text
     _earlier: Optional[dict[str, cst.FunctionDef]] = field(default=None, repr=False)
+    # Likewise the skeleton (see `parsed`) of the latest version of each file, by path: an
+    # edit inside a function body leaves it as it was.
+    skeletons: dict[str, tuple[str, cst.Module]] = field(default_factory=dict, repr=False)
 
     def tree(self) -> Optional[ast.Module]:
         """CPython's tree, or None when the file does not parse (or is beyond `limits`)."""
@@ -112,14 +115,17 @@ class SourceFile:
             self._mentions_tf = mentions_tf(self.text)
         return self._mentions_tf
 
-    def parsed(self, lazy: bool = True, either: bool = False) -> tuple[cst.Module, Positions]:
+    def parsed(self, lazy: bool = True, either: bool = False,
+               keep: bool = False) -> tuple[cst.Module, Positions]:
         """The libcst tree and its positions (libcst errors propagate).
 
         `lazy`: the body of each function defined at module or class level is left
         out (`...`), and parsed on its own when the replay first runs it (`full_def`):
         most functions of an imported module never run, nor do those of a checked file
         that nothing calls and that can reach no fact. `either`: a parse of the other kind
-        made before will do.
+        made before will do. `keep` (the file a program runs as `__main__`): its skeleton is
+        kept for its next version, which takes it when its own is the same text (an edit
+        inside a body); a module the same program imports never shares its nodes.
         """
         if either and lazy not in self._cst and (not lazy) in self._cst:
             return self._cst[not lazy]
@@ -130,12 +136,18 @@ class SourceFile:
 
             tree = self.tree()
             text, stubs = _skeleton(self.lines(), tree) if lazy and tree else (self.text, [])
+            kept = self.skeletons.get(self.path) if stubs and keep else None
             try:
-                module = cst.parse_module(text)
+                if kept is not None and kept[0] == text:
+                    module = kept[1]
+                else:
+                    module = cst.parse_module(text)
             except cst.ParserSyntaxError:
                 if not stubs:
                     raise
                 module, stubs = cst.parse_module(self.text), []
+            if stubs and keep:
+                self.skeletons[self.path] = (text, module)
             blanked = sum((n.end_lineno or 0) - n.body[0].lineno for n in stubs)
             self.libcst_lines += self.text.count("\n") - blanked
             lines = self.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -184,9 +196,10 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 def _skeleton(text_lines: list[str], tree: ast.Module
               ) -> tuple[str, list[Union[ast.FunctionDef, ast.AsyncFunctionDef]]]:
-    """The text with the body of each function defined at module or class level blanked
-    (its first line `...`, the rest empty, so every position stays), and those functions.
-    A body on its header's last line stays."""
+    """The text with the body of each function defined at module or class level left out
+    (its first line `...`, the others removed: an edit inside a body leaves the text as it
+    was; positions come from the `ast` tree), and those functions. A body on its header's
+    last line stays."""
     lines = list(text_lines)
     stubs: list[Union[ast.FunctionDef, ast.AsyncFunctionDef]] = []
     todo: list[ast.stmt] = list(tree.body)
@@ -206,7 +219,7 @@ def _skeleton(text_lines: list[str], tree: ast.Module
         indent = line[:len(line) - len(line.lstrip(" \t\f"))]
         lines[first - 1] = indent + "..." + _ending(line)
         for i in range(first, last):
-            lines[i] = _ending(lines[i])
+            lines[i] = ""
         stubs.append(node)
     return "".join(lines), stubs
 

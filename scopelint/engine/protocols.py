@@ -7,7 +7,8 @@ variables. Each holds the other through a Protocol below, never by its class:
 `Replay` is what the TF model asks of the replay, `TFModel` what the replay asks of
 the TF model, and `TFCore` what the TF model's parts ask of the TF model. Within the
 replay, `ReplayCore` is what its parts (`expressions`, `function_replay`,
-`module_replay`) ask of the interpreter.
+`module_replay`) ask of the interpreter, `ImportState` what they read of the module
+replay, and `EntryRecorder` what they tell a replay kept for a buffer's next version.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import libcst as cst
 from scopelint.engine.graph import Frame, Graph, Request
 from scopelint.engine.cstwalk import Block
 from scopelint.engine.module_state import ModuleState
+from scopelint.engine.project import Project
+from scopelint.engine.sharing import Load, Writes
 from scopelint.engine.values import (
     Args, Class, Env, Function, Instance, TFObject, Value, Variable,
 )
@@ -113,15 +116,13 @@ class TFModel(Protocol):
 
     graph: Graph  # the current default graph
     pending_reuse: list[tuple[int, int]]  # (reuse_calls index, invocation) not yet used
+    unknown_calls: int  # calls scopelint could not follow
 
     @property
     def first_graph(self) -> Graph: ...  # the program's default graph as it began
 
     @property
     def arg_scopes(self) -> list[TFObject]: ...  # the slim arg_scope blocks entered
-
-    @property
-    def unknown_calls(self) -> int: ...  # calls scopelint could not follow
 
     def tf_call(self, path: str, args: list[Value], kwargs: Args, node: cst.Call) -> Value: ...
 
@@ -197,6 +198,41 @@ class TFCore(Protocol):
     def reuse_origin(self, request: Request) -> Optional[Location]: ...
 
 
+class ImportState(Protocol):
+    """What the replay's parts read of the module replay (`module_replay.ModuleReplay`)."""
+
+    @property
+    def project(self) -> Optional[Project]: ...
+
+    @property
+    def shortcuts(self) -> bool: ...
+
+    @property
+    def tf_free(self) -> tuple[str, ...]: ...
+
+    @property
+    def modules(self) -> dict[str, Optional[ModuleState]]: ...  # by name, as `sys.modules`
+
+    @property
+    def loading(self) -> list[Load]: ...  # the modules whose top level is running
+
+    @property
+    def writes(self) -> Writes: ...  # globals of shared modules set by other modules
+
+
+class EntryRecorder(Protocol):
+    """What the replay tells a replay without a caller that a language server may take
+    again for the buffer's next version (`entries.Recording`)."""
+
+    def called(self, local: Env, node: Optional[cst.FunctionDef]) -> None: ...
+
+    def read_name(self, name: str, env: Env, value: Value) -> None: ...
+
+    def read_attribute(self, value: Value) -> None: ...  # of an object, class or module
+
+    def note_set(self, owner: object) -> None: ...  # an attribute set on `owner`
+
+
 class ReplayCore(Replay, Protocol):
     """What the replay's parts ask of the interpreter: its state, statements and
     expressions, and each other's entry points."""
@@ -210,7 +246,11 @@ class ReplayCore(Replay, Protocol):
     attribute_sets: int  # attributes set on classes and instances
     maybe_returns: list[Value]  # what a `return` in a branch of the running call returns
     escaped: Escaped  # lists code scopelint cannot see may change (`containers`)
+    entry_recording: Optional[EntryRecorder]  # the replay without a caller being kept
     tf: TFModel
+
+    @property
+    def imports(self) -> ImportState: ...
 
     @property
     def facts(self) -> ModuleFacts: ...

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     import libcst as cst
 
+    from scopelint.engine.entries import Version
     from scopelint.engine.graph import BranchWrites
     from scopelint.engine.project import Found, SourceFile
     from scopelint.engine.sharing import Shared
@@ -44,7 +45,8 @@ class Session:
     - `graphs` and `holes`: the serial numbers of graphs and of holes in symbolic strings,
       unique within the session (facts and shared replays of one session meet).
     - `pieces`: the functions parsed in the latest version of each file, by path and text
-      (`project.SourceFile.full_def`), for an editor's next version of a buffer.
+      (`project.SourceFile.full_def`), and `skeletons`, the skeleton parsed of it
+      (`project.SourceFile.parsed`), for an editor's next version of a buffer.
     - `branch_writes` and `outer_writes`: what the branches running now changed
       (`graph.BranchWrites`, `values.OuterWrites`).
     - `replays` and `restores`: how many times each module's top level was replayed, and
@@ -54,6 +56,8 @@ class Session:
     def __init__(self) -> None:
         self.files: dict[tuple[str, str], Optional[SourceFile]] = {}
         self.pieces: dict[str, dict[str, cst.FunctionDef]] = {}
+        self.skeletons: dict[str, tuple[str, cst.Module]] = {}
+        self.complexity: dict[tuple[int, int, str], tuple[int, int]] = {}  # `limits`
         self.once: Optional[dict[str, Optional[SourceFile]]] = None
         self.found: dict[tuple[tuple[str, ...], str], Optional[Found]] = {}
         self.no_tf: set[tuple[tuple[str, ...], str]] = set()
@@ -66,6 +70,9 @@ class Session:
         self.graphs = itertools.count(1)
         self.replays: Counter[str] = Counter()
         self.restores: Counter[str] = Counter()
+        # by path: the replays without a caller of the file's last analysis, kept for its
+        # next version when not None (`entries`; a language server's session keeps them)
+        self.entry_replays: Optional[dict[str, Version]] = None
 
     # The replay's own state is made when a replay first needs it: a run whose files the
     # prefilter clears imports none of the engine's model (see `analysis`).
@@ -121,7 +128,8 @@ class Session:
         else:
             key = (os.path.realpath(path), content_hash(data))
             if key not in self.files:
-                self.files[key] = SourceFile(path, text, key[1], versions=self.pieces)
+                self.files[key] = SourceFile(path, text, key[1], versions=self.pieces,
+                                             skeletons=self.skeletons)
             loaded = self.files[key]
         if self.once is not None:
             self.once[path] = loaded
@@ -154,12 +162,16 @@ class Session:
         moving on to another project)."""
         self.files.clear()
         self.pieces.clear()
+        self.skeletons.clear()
+        self.complexity.clear()
         self.found.clear()
         if self.once is not None:
             self.once.clear()
         self.no_tf.clear()
         self.tf_reaching.clear()
         self.shared.clear()
+        if self.entry_replays is not None:
+            self.entry_replays.clear()
         self.__dict__.pop("tf_reach", None)
 
     def forget_version(self, path: str, digest: Optional[str] = None) -> None:
@@ -178,5 +190,6 @@ class Session:
         key = (os.path.realpath(path), digest)
         found = self.files.get(key)
         if found is None or found.path != path:
-            found = self.files[key] = SourceFile(path, text, digest, tree, versions=self.pieces)
+            found = self.files[key] = SourceFile(path, text, digest, tree, versions=self.pieces,
+                                                 skeletons=self.skeletons)
         return found

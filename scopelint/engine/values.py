@@ -360,8 +360,10 @@ class Env:
     def bind(self, name: str, value: Value) -> None:
         """Assign a name, honouring `global` and `nonlocal` declarations."""
         env = self.outer.get(name, self)
-        if env is not self and self.writes.depth:
-            self.writes.note(env, name)
+        if env is not self:
+            self.writes.outer += 1
+            if self.writes.depth:
+                self.writes.note(env, name)
         env.vars[name] = value
 
     def rebind(self, name: str, value: Value) -> None:
@@ -369,8 +371,10 @@ class Env:
         env: Optional[Env] = self
         while env is not None:
             if name in env.vars:
-                if env is not self and self.writes.depth:
-                    self.writes.note(env, name)
+                if env is not self:
+                    self.writes.outer += 1
+                    if self.writes.depth:
+                        self.writes.note(env, name)
                 env.vars[name] = value
                 return
             env = env.parent
@@ -405,6 +409,7 @@ class OuterWrites:
     def __init__(self) -> None:
         self.depth = 0  # branches running
         self.writes: list[tuple[Env, str, Optional[Value]]] = []
+        self.outer = 0  # names bound in an enclosing scope so far, in branches or not
 
     def begin(self) -> int:
         """A branch starts; returns the mark its `undo` takes."""

@@ -84,6 +84,7 @@ class Versions:
 
     def __init__(self) -> None:
         self.engine = EngineSession()
+        self.engine.entry_replays = {}  # an edit replays only what it can change (`entries`)
         self._digests: dict[str, str] = {}
 
     def analysing(self, buffer: Buffer) -> None:
