@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Optional
 
-from scopelint.engine import tf_internal
 
 # Importable modules → the canonical namespace they expose.
 MODULES: dict[str, str] = {
@@ -230,7 +229,10 @@ def canonical(path: str) -> Optional[str]:
     if path.startswith(NOT_TF1) or any(
             part.startswith("_") and not part.endswith("__") for part in path.split(".")):
         return None  # TF2-only, or private (`variable_scope._pure_variable_scope`): unknown
-    if path == "python" or path.startswith(tf_internal.PREFIX):
+    if path == "python" or path.startswith("python."):
+        # the table is loaded for code that calls TF through its internal modules only
+        from scopelint.engine import tf_internal
+
         return tf_internal.resolve(path)
     return ALIASES.get(path, path)
 
