@@ -13,6 +13,8 @@ from scopelint.rules import Rule, codes
 from scopelint.rules.common import once_per_site
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from scopelint.engine.hooks import Hook, TFCall
     from scopelint.engine.values import Value
 
@@ -32,7 +34,8 @@ def hooks() -> dict[str, Hook]:
 
 def rejected_shape(call: TFCall) -> Iterator[UndefinedShapeFact]:
     """A shape given with a constant initializer (a number, a list, a tensor), or one with a
-    dimension the code writes as None (a dimension scopelint does not know is no finding)."""
+    dimension written `None` in the call (a dimension scopelint does not know, or a None
+    read from elsewhere, is no finding)."""
     from scopelint.engine.arguments import bind_args
     from scopelint.engine.cstwalk import source_of
 
@@ -43,7 +46,7 @@ def rejected_shape(call: TFCall) -> Iterator[UndefinedShapeFact]:
     if shape is None:
         return
     constant = _is_constant(bound.get("initializer"))
-    if constant or None in shape:
+    if constant or (None in shape and _nones_written(call.node, shape)):
         text = "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
         yield UndefinedShapeFact(call.loc, source_of(call.node.func), text, constant,
                                  call.variables_before, call.stack)
@@ -60,6 +63,23 @@ def _written_dims(value: Optional[Value]) -> Optional[tuple[Optional[int], ...]]
             for d in value.items):
         return tuple(d.value for d in value.items if isinstance(d, Const))
     return None
+
+
+def _nones_written(node: cst.Call, shape: tuple[Optional[int], ...]) -> bool:
+    """Each None of `shape` is written `None` in the call's shape list: certain, where a
+    None the replay read from an attribute or a default may be set where it cannot see."""
+    import libcst as cst
+
+    positional = [a for a in node.args if a.keyword is None]
+    if any(a.star for a in node.args):
+        return False
+    arg = next((a for a in node.args if a.keyword is not None and a.keyword.value == "shape"),
+               positional[1] if len(positional) > 1 else None)
+    items = arg.value.elements if arg is not None and isinstance(
+        arg.value, (cst.List, cst.Tuple)) else ()
+    return len(items) == len(shape) and all(
+        isinstance(item.value, cst.Name) and item.value.value == "None"
+        for item, dim in zip(items, shape) if dim is None)
 
 
 def _is_constant(value: Optional[Value]) -> bool:
