@@ -209,6 +209,7 @@ class UndefinedShapeFact:
     shape: str  # the shape as TF sees it, e.g. "(None, 10)"
     constant: bool  # the initializer is a constant (raises on every run); else the shape
     # has a dimension TF certainly does not know (raises only where the call creates)
+    same: bool = False  # a constant initializer of the shape and dtype given: drop `shape`
     variables_before: int = 0  # variable facts recorded before it
     stack: CallStack = ()
 

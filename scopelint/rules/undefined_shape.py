@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator, Optional
 
 from scopelint.facts import Finding, ModuleFacts, UndefinedShapeFact
-from scopelint.rules import Rule, codes
+from scopelint.rules import FixIn, Rule, codes
 from scopelint.rules.common import once_per_site
 
 if TYPE_CHECKING:
@@ -45,11 +45,25 @@ def rejected_shape(call: TFCall) -> Iterator[UndefinedShapeFact]:
     shape = _written_dims(bound.get("shape"))
     if shape is None:
         return
-    constant = _is_constant(bound.get("initializer"))
+    initializer = bound.get("initializer")
+    constant = _is_constant(initializer)
     if constant or (None in shape and _nones_written(call.node, shape)):
         text = "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
         yield UndefinedShapeFact(call.loc, source_of(call.node.func), text, constant,
+                                 constant and _same(initializer, shape, bound.get("dtype")),
                                  call.variables_before, call.stack)
+
+
+def _same(initializer: Optional[Value], shape: tuple[Optional[int], ...],
+          dtype: Optional[Value]) -> bool:
+    """The constant initializer makes the variable `shape` would: its shape is `shape`,
+    and its dtype the one given (if any; TF raises on another)."""
+    from scopelint.engine.arguments import dtype_of
+    from scopelint.engine.shapes import as_tensor
+
+    tensor = as_tensor(initializer)
+    return tensor is not None and tensor.shape == shape and tensor.dtype is not None and (
+        dtype is None or dtype_of(dtype) == tensor.dtype)
 
 
 def _written_dims(value: Optional[Value]) -> Optional[tuple[Optional[int], ...]]:
@@ -129,6 +143,10 @@ w = tf.get_variable("w", [10, 10])
 b = tf.get_variable("b", initializer=tf.zeros([10]))
 y = tf.matmul(x, w) + b
 """,
+    autofix="Safe when the constant initializer has the shape and dtype given: `shape` is "
+            "dropped (the variable is the same). None otherwise: which shape was meant is "
+            "unknown.",
     check=check,
     hooks=hooks,
+    fix=FixIn("scopelint.rules.undefined_shape_fix"),
 )
