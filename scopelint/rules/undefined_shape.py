@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from scopelint.engine.hooks import Hook, TFCall
-    from scopelint.engine.values import Value
+    from scopelint.engine.values import Tensor, Value
 
 CODE = codes.UNDEFINED_SHAPE
 
@@ -36,8 +36,9 @@ def rejected_shape(call: TFCall) -> Iterator[UndefinedShapeFact]:
     """A shape given with a constant initializer (a number, a list, a tensor), or one with a
     dimension written `None` in the call (a dimension scopelint does not know, or a None
     read from elsewhere, is no finding)."""
-    from scopelint.engine.arguments import bind_args
+    from scopelint.engine.arguments import bind_args, dtype_of, is_none
     from scopelint.engine.cstwalk import source_of
+    from scopelint.engine.values import Const
 
     if call.kwargs.spread:
         return
@@ -45,25 +46,18 @@ def rejected_shape(call: TFCall) -> Iterator[UndefinedShapeFact]:
     shape = _written_dims(bound.get("shape"))
     if shape is None:
         return
-    initializer = bound.get("initializer")
-    constant = _is_constant(initializer)
-    if constant or (None in shape and _nones_written(call.node, shape)):
+    initializer = _constant(bound.get("initializer"))
+    dtype = bound.get("dtype", Const(None))
+    if initializer is not None and not is_none(dtype) and (
+            initializer.dtype is None or initializer.dtype != dtype_of(dtype)):
+        initializer = None  # TF may raise `Initializer type ... don't match` first
+    if initializer is not None or (None in shape and _nones_written(call.node, shape)):
         text = "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
-        yield UndefinedShapeFact(call.loc, source_of(call.node.func), text, constant,
-                                 constant and _same(initializer, shape, bound.get("dtype")),
+        yield UndefinedShapeFact(call.loc, source_of(call.node.func), text,
+                                 initializer is not None,
+                                 initializer is not None and initializer.shape == shape
+                                 and None not in shape,
                                  call.variables_before, call.stack)
-
-
-def _same(initializer: Optional[Value], shape: tuple[Optional[int], ...],
-          dtype: Optional[Value]) -> bool:
-    """The constant initializer makes the variable `shape` would: its shape is `shape`,
-    and its dtype the one given (if any; TF raises on another)."""
-    from scopelint.engine.arguments import dtype_of
-    from scopelint.engine.shapes import as_tensor
-
-    tensor = as_tensor(initializer)
-    return tensor is not None and tensor.shape == shape and tensor.dtype is not None and (
-        dtype is None or dtype_of(dtype) == tensor.dtype)
 
 
 def _written_dims(value: Optional[Value]) -> Optional[tuple[Optional[int], ...]]:
@@ -96,15 +90,17 @@ def _nones_written(node: cst.Call, shape: tuple[Optional[int], ...]) -> bool:
         for item, dim in zip(items, shape) if dim is None)
 
 
-def _is_constant(value: Optional[Value]) -> bool:
-    """An initializer TF takes as the initial value: not callable (a number, a list, a
-    tensor whose shape scopelint knows)."""
+def _constant(value: Optional[Value]) -> Optional[Tensor]:
+    """An initializer TF takes as the initial value, as a tensor: not callable (a number,
+    a list, a tensor whose shape scopelint knows)."""
+    from scopelint.engine.shapes import as_tensor
     from scopelint.engine.values import Const, Seq, StaticShape, Tensor
 
-    if isinstance(value, Const):
-        return type(value.value) in (int, float, bool)
-    return (isinstance(value, Seq) and not isinstance(value, StaticShape)) or (
-        isinstance(value, Tensor) and value.shape is not None)
+    if (isinstance(value, Const) and type(value.value) in (int, float, bool)) or (
+            isinstance(value, Seq) and not isinstance(value, StaticShape)) or (
+            isinstance(value, Tensor) and value.shape is not None):
+        return as_tensor(value)
+    return None
 
 
 def check(path: str, facts: ModuleFacts) -> Iterator[Finding]:
