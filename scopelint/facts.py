@@ -214,11 +214,12 @@ class UndefinedShapeFact:
     stack: CallStack = ()
 
     def raises(self, variables: Sequence[VariableFact]) -> bool:
-        """TF raises at this call (a shape not fully defined only fails a new variable)."""
-        if self.constant:
-            return True
+        """TF raises at this call: a shape not fully defined only fails a new variable, and
+        a partitioner (`name/part_…`) takes both shapes its own way."""
         made = variables[self.variables_before] if self.variables_before < len(variables) else None
-        return made is not None and made.loc == self.loc and made.outcome is Outcome.CREATE
+        return (made is not None and made.loc == self.loc
+                and not made.pattern.startswith(made.key + "/part_")
+                and (self.constant or made.outcome is Outcome.CREATE))
 
 
 @dataclass(frozen=True)
