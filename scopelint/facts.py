@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields
 from enum import Enum
-from typing import TYPE_CHECKING, Optional, Tuple
+from typing import TYPE_CHECKING, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:
     from scopelint.fixes import Fix
@@ -200,6 +200,29 @@ class InvalidArgFact:
 
 
 @dataclass(frozen=True)
+class UndefinedShapeFact:
+    """A `get_variable` whose shape TF rejects with ValueError: given with a constant
+    initializer, or not fully defined (`[None, 10]`) for a new variable."""
+
+    loc: Location
+    api: str  # as written, e.g. "tf.get_variable"
+    shape: str  # the shape as TF sees it, e.g. "(None, 10)"
+    constant: bool  # the initializer is a constant (raises on every run); else the shape
+    # has a dimension TF certainly does not know (raises only where the call creates)
+    same: bool = False  # a constant initializer of the shape and dtype given: drop `shape`
+    variables_before: int = 0  # variable facts recorded before it
+    stack: CallStack = ()
+
+    def raises(self, variables: Sequence[VariableFact]) -> bool:
+        """TF raises at this call: a shape not fully defined only fails a new variable, and
+        a partitioner (`name/part_…`) takes both shapes its own way."""
+        made = variables[self.variables_before] if self.variables_before < len(variables) else None
+        return (made is not None and made.loc == self.loc
+                and not made.pattern.startswith(made.key + "/part_")
+                and (self.constant or made.outcome is Outcome.CREATE))
+
+
+@dataclass(frozen=True)
 class InvalidNameFact:
     """A scope or variable name TF rejects: `'layer 1' is not a valid root scope name`."""
 
@@ -270,6 +293,7 @@ class ModuleFacts:
     shared_cells: list[SharedCellFact] = field(default_factory=list)
     misplaced_args: list[MisplacedArgFact] = field(default_factory=list)
     invalid_args: list[InvalidArgFact] = field(default_factory=list)
+    undefined_shapes: list[UndefinedShapeFact] = field(default_factory=list)
     invalid_names: list[InvalidNameFact] = field(default_factory=list)
     doubled_scopes: list[DoubledScopeFact] = field(default_factory=list)
     empty_filters: list[EmptyFilterFact] = field(default_factory=list)

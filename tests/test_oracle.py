@@ -156,6 +156,22 @@ def test_invalid_argument_message_is_tfs(tf, path: Path) -> None:
     assert any(word in message for word in words), (message, error)
 
 
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_undefined_shape_message_is_tfs(tf, path: Path) -> None:
+    """TFS106 says which of TF's two shape errors it raises."""
+    run = _run(tf, path)
+    if run.error_code != "TFS106":
+        return
+    from scopelint.analysis import analyze_text
+
+    result = analyze_text(str(path), path.read_text(encoding="utf-8"))
+    (message,) = [f.message for f in result.findings
+                  if f.code == "TFS106" and f.line == run.error_line]
+    error = str(run.error)
+    assert (error in message) if error.startswith("If initializer") else (
+        "not fully defined" in message), (message, error)
+
+
 @pytest.mark.parametrize("path", [p for p in FIXTURES if "MultiRNNCell" in p.read_text()],
                          ids=lambda p: p.name)
 def test_shared_cells_share_weights(tf, path: Path) -> None:

@@ -17,6 +17,7 @@ from scopelint.rules import (
     root_reuse,
     scope_filter,
     shared_cell,
+    undefined_shape,
     variable_reuse,
 )
 
@@ -30,6 +31,7 @@ RULES = (
     mismatch.RULE,
     invalid_name.RULE,
     invalid_arg.RULE,
+    undefined_shape.RULE,
     name_scope.RULE,
     dangling.RULE,
     variable_reuse.RULE,

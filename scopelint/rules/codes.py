@@ -10,6 +10,7 @@ MISSING = "TFS102"  # rules/missing.py
 MISMATCH = "TFS103"  # rules/mismatch.py
 INVALID_NAME = "TFS104"  # rules/invalid_name.py
 INVALID_ARG = "TFS105"  # rules/invalid_arg.py
+UNDEFINED_SHAPE = "TFS106"  # rules/undefined_shape.py
 NAME_SCOPE = "TFS201"  # rules/name_scope.py
 DANGLING = "TFS202"  # rules/dangling.py
 VARIABLE_REUSE = "TFS203"  # rules/variable_reuse.py

@@ -183,13 +183,15 @@ def edit_distance(a: str, b: str) -> int:
 def raise_statuses(facts: ModuleFacts) -> list[Optional[str]]:
     """Per variable fact: "raises" where TF raises, "after error" past it, else None.
 
-    TF stops at the first request that fails, at a name it rejects and at an argument of
-    the wrong type (TFS104, TFS105, TFS208); a `try` that catches the error leaves no such fact.
+    TF stops at the first request that fails, at a name it rejects, at an argument of the
+    wrong type and at a shape it rejects (TFS104, TFS105, TFS106, TFS208); a `try` that
+    catches the error leaves no such fact.
     """
     variables = facts.variables
     stops = [(f.variables_before, f.loc) for f in facts.invalid_names]
     stops += [(f.variables_before, f.loc) for f in facts.misplaced_args if f.raises]
     stops += [(f.variables_before, f.loc) for f in facts.invalid_args if not f.caught]
+    stops += [(f.variables_before, f.loc) for f in facts.undefined_shapes if f.raises(variables)]
     stops += [(i, v.loc) for i, v in enumerate(variables) if v.outcome in ERRORS][:1]
     if not stops:
         return [None] * len(variables)

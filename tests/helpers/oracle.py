@@ -59,7 +59,7 @@ os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"
 
-ERROR_CODES = ("TFS101", "TFS102", "TFS103", "TFS104")
+ERROR_CODES = ("TFS101", "TFS102", "TFS103", "TFS104", "TFS106")
 # Codes whose finding TF raises on only in some of its forms (a dtype that lands on `shape`
 # raises; a name that lands on `trainable` does not; TFS105 under a `try` that catches it):
 # checked when TF raises.
@@ -136,6 +136,9 @@ def classify_tf_error(message: str) -> Optional[str]:
         return "TFS102"
     if message.startswith("Trying to share variable"):
         return "TFS103"
+    if message.startswith(("If initializer is a constant, do not specify shape",
+                           "The initializer passed is not valid")):
+        return "TFS106"
     if message in ("No variables to optimize.", "No variables to save"):
         return "TFS202"  # a variable list read before its variables were made
     if message.startswith(("Unknown activation function", "Invalid data_format")) or (
@@ -613,11 +616,12 @@ def scopelint_rows(path: os.PathLike | str, text: str, ran: Optional[set[int]] =
         if getattr(fact.outcome, "name", str(fact.outcome)) in FAILING:
             cut = i
             break
-    # TF also stops at a name it rejects, and at an argument of the wrong type
+    # TF also stops at a name it rejects, at an argument of the wrong type, at a shape
     every = result.facts.variables
     raising = [f.variables_before for f in result.facts.invalid_names]
     raising += [f.variables_before for f in result.facts.misplaced_args if f.raises]
     raising += [f.variables_before for f in result.facts.invalid_args if not f.caught]
+    raising += [f.variables_before for f in result.facts.undefined_shapes if f.raises(every)]
     stop = every[min(raising)] if raising and min(raising) < len(every) else None
     if stop is not None:
         cut = min(cut, next((i for i, f in enumerate(facts) if f is stop), cut))
