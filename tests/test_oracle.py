@@ -139,17 +139,23 @@ def test_invalid_name_message_is_tfs(tf, path: Path) -> None:
     assert messages, f"no TFS104 at line {run.error_line}: {error}"
 
 
+def _message_at(run: oracle.TFRun, path: Path) -> str:
+    """scopelint's one message of TF's error code at the line TF raised at."""
+    from scopelint.analysis import analyze_text
+
+    result = analyze_text(str(path), path.read_text(encoding="utf-8"))
+    (message,) = [f.message for f in result.findings
+                  if f.code == run.error_code and f.line == run.error_line]
+    return message
+
+
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
 def test_invalid_argument_message_is_tfs(tf, path: Path) -> None:
     """TFS105 names what TF's TypeError names: the keyword, the parameter or the type."""
     run = _run(tf, path)
     if run.error_code != "TFS105":
         return
-    from scopelint.analysis import analyze_text
-
-    result = analyze_text(str(path), path.read_text(encoding="utf-8"))
-    (message,) = [f.message for f in result.findings
-                  if f.code == "TFS105" and f.line == run.error_line]
+    message = _message_at(run, path)
     error = str(run.error).splitlines()[0]
     words = {w for group in re.findall(r"'(\w+)'|\"(\w+)\"|`(\w+)`", error) for w in group if w}
     words = words or set(re.findall(r"\b[a-z]+_[a-z_]+\b", error))
@@ -162,11 +168,7 @@ def test_undefined_shape_message_is_tfs(tf, path: Path) -> None:
     run = _run(tf, path)
     if run.error_code != "TFS106":
         return
-    from scopelint.analysis import analyze_text
-
-    result = analyze_text(str(path), path.read_text(encoding="utf-8"))
-    (message,) = [f.message for f in result.findings
-                  if f.code == "TFS106" and f.line == run.error_line]
+    message = _message_at(run, path)
     error = str(run.error)
     assert (error in message) if error.startswith("If initializer") else (
         "not fully defined" in message), (message, error)
