@@ -16,6 +16,7 @@ from scopelint.engine import tfapi
 from scopelint.engine.cstwalk import Block, contains_yield, statements
 from scopelint.engine.graph import Graph
 from scopelint.engine.protocols import CallSite, ReplayCore
+from scopelint.engine.test_cases import runs_as_test
 from scopelint.engine.values import (
     Class,
     Const,
@@ -102,21 +103,37 @@ class FunctionReplay:
         fn = (cls.attrs if cls is not None else env.vars).get(node.name.value)
         if not isinstance(fn, Function) or fn.node is not node:
             fn = Function(node, env, defaults=self.py.function_defaults(node, env))
+        test = runs_as_test(node, cls)
         self.py.tf.graph = Graph(self.py.session, known_context=False)
         self.py.tf.graph.context_cause = Cause(
-            self.py.loc(node.name), f"`{node.name.value}` is replayed without a caller: its scope "
-            "and arguments are unknown")
+            self.py.loc(node.name), f"`{node.name.value}` runs after earlier tests: the default "
+            "graph is what they left" if test else f"`{node.name.value}` is replayed without a "
+            "caller: its scope and arguments are unknown")
         self.py.stack = []
         spare = max(self.py.budget - ENTRY_BUDGET, 0)  # a test building whole models stops early
         self.py.budget -= spare
         try:
-            if cls is not None and "staticmethod" not in fn.decorators:
-                fn = fn.bind(self._constructed(cls, node))
-            self.call_function(fn, [], {}, None, unknown_args=True)
+            if cls is not None and test:
+                self._run_test(fn, cls, node)
+            else:
+                if cls is not None and "staticmethod" not in fn.decorators:
+                    fn = fn.bind(self._constructed(cls, node))
+                self.call_function(fn, [], {}, None, unknown_args=True)
         except Exit:
             pass
         finally:
             self.py.budget += spare
+
+    def _run_test(self, fn: Function, cls: Class, node: cst.FunctionDef) -> None:
+        """A test method, as TF's test runner calls it: `setUp()`, then the method (see
+        `test_cases`)."""
+        instance = self._constructed(cls, node)
+        set_up = cls.lookup("setUp")
+        if isinstance(set_up, Function):
+            self.call_function(set_up.bind(instance), [], {}, None)
+        else:
+            self.py.tf.test_method(instance, "setUp", [], {}, None)
+        self.call_function(fn.bind(instance), [], {}, None)
 
     def _constructed(self, cls: Class, method: cst.FunctionDef) -> Instance:
         """An instance for replaying a method: `__init__` has run (its facts are its own).
