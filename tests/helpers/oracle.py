@@ -287,31 +287,40 @@ def recording(run: TFRun, where: Where) -> Iterator[object]:
                 run.rows.append(Row(*site, var.name, "Variable", *_spec(var)))
         return var
 
-    graph = tf.Graph()
-    with graph.as_default(), tf.variable_creator_scope(creator), _every_new_graph(getter, creator):
-        tf.get_variable_scope().set_custom_getter(getter)
-        yield graph
+    with _recorder(getter, creator):
+        graph = tf.Graph()
+        with graph.as_default():
+            yield graph
+
+
+_RECORDERS: list[tuple[Callable, Callable]] = []  # (getter, creator) recording, innermost last
 
 
 @contextlib.contextmanager
-def _every_new_graph(getter, creator) -> Iterator[None]:
-    """Graphs made while recording (`tf.Graph()`, a test's `setUp` resetting the default
-    graph) record too: each starts with the creator, and the getter on its root scope."""
+def _recorder(getter, creator) -> Iterator[None]:
+    """Every graph made meanwhile (the recording's own, `tf.Graph()`, a test's `setUp`
+    resetting the default graph) starts with the innermost recording's creator, and its
+    getter on the graph's root scope."""
     tf = load_tf()
     graph_class = tf.Graph
-    init = graph_class.__init__
+    if not _RECORDERS:
+        init = graph_class.__init__
 
-    def recorded_init(self, *args, **kwargs):
-        init(self, *args, **kwargs)
-        self._variable_creator_stack = [(100, creator)]  # noqa: SLF001 - TF's own stack
-        with self.as_default():
-            tf.get_variable_scope().set_custom_getter(getter)
+        def recorded_init(self, *args, **kwargs):
+            init(self, *args, **kwargs)
+            getter, creator = _RECORDERS[-1]
+            self._variable_creator_stack = [(100, creator)]  # noqa: SLF001 - TF's own stack
+            with self.as_default():
+                tf.get_variable_scope().set_custom_getter(getter)
 
-    graph_class.__init__ = recorded_init
+        graph_class.__init__ = recorded_init
+    _RECORDERS.append((getter, creator))
     try:
         yield
     finally:
-        graph_class.__init__ = init
+        _RECORDERS.pop()
+        if not _RECORDERS:
+            graph_class.__init__ = init
 
 
 def _spec(var) -> tuple[Optional[tuple], str]:
