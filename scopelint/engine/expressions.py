@@ -188,6 +188,8 @@ def attribute(owner: Value, name: str) -> Value:
             return found.bind(owner)
         if found is None and owner.cls.library and name in LIBRARY_WEIGHTS:
             return Member(owner, name)  # the library base's `self.add_weight`
+        if found is None and owner.cls.test_case:
+            return Member(owner, name)  # `self.cached_session`, `self.assertEqual`
         return found if found is not None else Unknown()
     if isinstance(owner, Class):
         found = owner.lookup(name)
@@ -203,6 +205,8 @@ def attribute(owner: Value, name: str) -> Value:
             return LibraryInit(owner.instance)
         if name == "__init__":  # `object` or a library base: nothing scopelint tracks
             return Builtin("object_init")
+        if owner.cls.test_case and isinstance(owner.instance, Instance):
+            return Member(owner.instance, name)  # `super().setUp()`
     if isinstance(owner, ScopeRef):
         if name in ("name", "original_name_scope"):
             return Const(getattr(owner.scope, name))
@@ -281,6 +285,9 @@ def call(interp: ReplayCore, node: cst.Call, env: Env) -> Value:
         if callee.name in builtins_model.RETURNS_OBJECTS:  # `getattr(self, "build")`
             return Unknown(interp.origin(node))
         return Benign(interp.origin(node))
+    if (isinstance(callee, Member) and isinstance(callee.owner, Instance)
+            and callee.owner.cls.test_case):
+        return interp.tf.test_method(callee.owner, callee.name, args, kwargs, node)
     if isinstance(callee, Member) and isinstance(callee.owner, Instance):
         return interp.tf.library_weight(callee.owner, args, kwargs, node)
     if isinstance(callee, Member):

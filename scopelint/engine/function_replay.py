@@ -17,6 +17,7 @@ from scopelint.engine.cstwalk import Block, contains_yield, statements
 from scopelint.engine.entries import EntryReplays, Marks, Recording, Replay, apply_replay
 from scopelint.engine.graph import Graph
 from scopelint.engine.protocols import CallSite, ReplayCore
+from scopelint.engine.test_cases import runs_as_test
 from scopelint.engine.values import (
     Class,
     Const,
@@ -121,10 +122,12 @@ class FunctionReplay:
         fn = (cls.attrs if cls is not None else env.vars).get(node.name.value)
         if not isinstance(fn, Function) or fn.node is not node:
             fn = Function(node, env, defaults=self.py.function_defaults(node, env))
+        test = runs_as_test(node, cls)
         self.py.tf.graph = Graph(self.py.session, known_context=False)
         self.py.tf.graph.context_cause = Cause(
-            self.py.loc(node.name), f"`{node.name.value}` is replayed without a caller: its scope "
-            "and arguments are unknown")
+            self.py.loc(node.name), f"`{node.name.value}` runs after earlier tests: the default "
+            "graph is what they left" if test else f"`{node.name.value}` is replayed without a "
+            "caller: its scope and arguments are unknown")
         self.py.stack = []
         # A replay is taken from the file's previous version, or kept for the next, only
         # when it begins with a whole entry's budget and no reuse_variables() pending.
@@ -166,7 +169,10 @@ class FunctionReplay:
                 return
             if recording is not None:
                 recording.begin(instance)
-            self.call_function(fn, [], {}, None, unknown_args=True)
+            if cls is not None and instance is not None and test:
+                self._run_test(fn, cls, instance)
+            else:
+                self.call_function(fn, [], {}, None, unknown_args=True)
             completed = True
         except Exit:
             completed = True
@@ -194,6 +200,16 @@ class FunctionReplay:
                      (len(imports.modules), len(py.facts.modules), len(py.facts.notes),
                       py.session.outer_writes.outer, len(imports.writes), len(imports.loading)),
                      py.tf.graph.serial)
+
+    def _run_test(self, method: Function, cls: Class, instance: Instance) -> None:
+        """A test method (bound to `instance`), as TF's test runner calls it: `setUp()`, then
+        the method (see `test_cases`)."""
+        set_up = cls.lookup("setUp")
+        if isinstance(set_up, Function):
+            self.call_function(set_up.bind(instance), [], {}, None)
+        else:
+            self.py.tf.test_method(instance, "setUp", [], {}, None)
+        self.call_function(method, [], {}, None)
 
     def _constructed(self, cls: Class, method: cst.FunctionDef) -> Instance:
         """An instance for replaying a method: `__init__` has run (its facts are its own).

@@ -32,6 +32,7 @@ from scopelint.engine.module_state import ModuleState
 from scopelint.engine.import_resolution import assumes_tf, module_value
 from scopelint.engine.layer_classes import library_base
 from scopelint.engine.graph import Graph, Undone
+from scopelint.engine.test_cases import is_test_case
 from scopelint.engine.project import Project, ProjectSettings, SourceFile
 from scopelint.engine.protocols import CallSite, EntryRecorder, TFModel
 from scopelint.engine import tf_model
@@ -280,7 +281,7 @@ class Interpreter:
         values = [self.eval(arg.value, env) for arg in node.bases]
         bases = tuple(b for b in values if isinstance(b, Class))
         class_env = Env(env)
-        cls = Class(node, class_env.vars, bases, library_base(values))
+        cls = Class(node, class_env.vars, bases, library_base(values), is_test_case(values))
         env.vars[node.name.value] = cls
         self.exec_block(node.body, class_env)
         # Methods see the module, not the class body, as their enclosing scope.

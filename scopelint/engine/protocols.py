@@ -152,6 +152,9 @@ class TFModel(Protocol):
     def library_weight(self, instance: Instance, args: list[Value], kwargs: dict[str, Value],
                        node: cst.Call) -> Value: ...
 
+    def test_method(self, instance: Instance, name: str, args: list[Value],
+                    kwargs: dict[str, Value], node: Optional[cst.Call]) -> Value: ...
+
 
 class TFCore(Protocol):
     """What the TF model's parts (scopes, library calls, layer classes) ask of it: its

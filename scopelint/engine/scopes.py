@@ -73,7 +73,10 @@ class Scopes:
             graph = value.state["graph"]
             frame = Frame(self.tf.graph, "graph")
             self.tf.graph = graph
-            return frame, Unknown()
+            # `as g` binds the graph of `g.as_default()`, not a session's
+            bound = Unknown() if value.state.get("session") else TFObject("Graph", state={
+                "graph": graph})
+            return frame, bound
         if isinstance(value, Benign):
             return None, Unknown()
         return self.enter_unknown_context()

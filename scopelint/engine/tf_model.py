@@ -33,6 +33,7 @@ from scopelint.engine.layer_classes import LayerClasses
 from scopelint.engine.protocols import CallSite, Replay
 from scopelint.engine.scopes import Scopes
 from scopelint.engine.session import Session
+from scopelint.engine.test_cases import TestHarness
 from scopelint.engine.tf_library import Library, layer_signature
 from scopelint.engine.symbols import ANY, is_known, origin_of, pattern
 from scopelint.engine.values import (
@@ -96,6 +97,7 @@ class TFModel:
         self.scopes = Scopes(self, py)
         self.layers = LayerClasses(self, py, self.scopes)
         self.library = Library(self, py, self.scopes, self.layers)
+        self.harness = TestHarness(self, py)
 
     # -- what the replay enters and calls ---------------------------------------------
 
@@ -120,6 +122,10 @@ class TFModel:
     def library_weight(self, instance: Instance, args: list[Value], kwargs: dict[str, Value],
                        node: cst.Call) -> Value:
         return self.layers.library_weight(instance, args, kwargs, node)
+
+    def test_method(self, instance: Instance, name: str, args: list[Value],
+                    kwargs: dict[str, Value], node: Optional[cst.Call]) -> Value:
+        return self.harness.call(instance, name, args, kwargs, node)
 
     # -- dispatch ---------------------------------------------------------------------
 

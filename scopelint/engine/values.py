@@ -235,6 +235,7 @@ class Class(Value):
     attrs: dict[str, Value]
     bases: tuple["Class", ...]
     library: str = ""  # a library base whose `__call__` opens a scope (`layer_classes`)
+    test_case: bool = False  # built on TF's test case (`test_cases`)
 
     def lookup(self, name: str) -> Optional[Value]:
         if name in self.attrs:

@@ -290,10 +290,40 @@ def recording(run: TFRun, where: Where) -> Iterator[object]:
                 run.rows.append(Row(*site, var.name, "Variable", *_spec(var)))
         return var
 
-    graph = tf.Graph()
-    with graph.as_default(), tf.variable_creator_scope(creator):
-        tf.get_variable_scope().set_custom_getter(getter)
-        yield graph
+    with _recorder(getter, creator):
+        graph = tf.Graph()
+        with graph.as_default():
+            yield graph
+
+
+_RECORDERS: list[tuple[Callable, Callable]] = []  # (getter, creator) recording, innermost last
+
+
+@contextlib.contextmanager
+def _recorder(getter, creator) -> Iterator[None]:
+    """Every graph made meanwhile (the recording's own, `tf.Graph()`, a test's `setUp`
+    resetting the default graph) starts with the innermost recording's creator, and its
+    getter on the graph's root scope."""
+    tf = load_tf()
+    graph_class = tf.Graph
+    if not _RECORDERS:
+        init = graph_class.__init__
+
+        def recorded_init(self, *args, **kwargs):
+            init(self, *args, **kwargs)
+            getter, creator = _RECORDERS[-1]
+            self._variable_creator_stack = [(100, creator)]  # noqa: SLF001 - TF's own stack
+            with self.as_default():
+                tf.get_variable_scope().set_custom_getter(getter)
+
+        graph_class.__init__ = recorded_init
+    _RECORDERS.append((getter, creator))
+    try:
+        yield
+    finally:
+        _RECORDERS.pop()
+        if not _RECORDERS:
+            graph_class.__init__ = init
 
 
 def _spec(var) -> tuple[Optional[tuple], str]:
@@ -436,11 +466,13 @@ def _run_script(script: Path, where: Where) -> TFRun:
     code = compile(fixture_text(script), filename, "exec")
     # `tf` is bound up front for snippets that use it without an import (scopelint assumes
     # `import tensorflow as tf` there); a script's own binding replaces it.
-    env = {"__name__": "__main__", "__file__": filename, "__builtins__": builtins,
-           "tf": load_tf()}
+    main = types.ModuleType("__main__")  # what `tf.test.main()` loads the tests from
+    env = main.__dict__
+    env.update({"__file__": filename, "__builtins__": builtins, "tf": load_tf()})
     out = io.StringIO()
-    argv = sys.argv
+    argv, saved_main = sys.argv, sys.modules["__main__"]
     sys.argv = [filename]  # tf.app.run / absl.app.run parse the command line
+    sys.modules["__main__"] = main
     try:
         with _tf1_imports(where), _estimator_if_missing(run, where), recording(run, where), \
                 contextlib.redirect_stdout(out), warnings.catch_warnings(), \
@@ -454,6 +486,7 @@ def _run_script(script: Path, where: Where) -> TFRun:
         _record_error(run, err, where)
     finally:
         sys.argv = argv
+        sys.modules["__main__"] = saved_main
     run.stdout = out.getvalue()
     return run
 
