@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers.editor_project import LAYERS
 
 pytest.importorskip("pygls")
 pytestmark = [
@@ -26,14 +27,6 @@ ROOT = Path(__file__).resolve().parent.parent
 CONFIG = re.compile(r"<!-- nvim-0\.7: [^>]*-->\n```lua\n(.*?)```", re.DOTALL)
 WAIT_MS = 45_000  # for the first diagnostics: the server imports the engine first
 
-LAYERS = '''import tensorflow.compat.v1 as tf
-
-
-def dense(x, name):
-    with tf.variable_scope(name):
-        w = tf.get_variable("w", [3, 4])
-    return tf.matmul(x, w)
-'''
 TRAIN = '''import tensorflow.compat.v1 as tf
 
 from layers import dense

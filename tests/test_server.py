@@ -22,20 +22,14 @@ from lsprotocol import types  # noqa: E402
 from pygls.lsp.client import LanguageClient  # noqa: E402
 from pygls.uris import from_fs_path  # noqa: E402
 
+from helpers.editor_project import LAYERS  # noqa: E402
+
 from scopelint.server.actions import FIX_ALL, changed_part  # noqa: E402
 from scopelint.server.suppress import noqa_edit  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 30.0  # seconds for any one answer: the first analysis imports the engine
 
-LAYERS = '''import tensorflow.compat.v1 as tf
-
-
-def dense(x, name):
-    with tf.variable_scope(name):
-        w = tf.get_variable("w", [3, 4])
-    return tf.matmul(x, w)
-'''
 TRAIN = '''import tensorflow.compat.v1 as tf
 
 from layers import dense
