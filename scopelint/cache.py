@@ -128,17 +128,7 @@ class Cache:
         self.dirty = False
 
     def _prepare_folder(self) -> bool:
-        """Create the cache folder (with a `.gitignore` of `*`); False when it is unsafe."""
-        try:
-            if not os.path.lexists(self.directory):
-                os.mkdir(self.directory)
-                with open(os.path.join(self.directory, ".gitignore"), "w") as handle:
-                    handle.write("# Created automatically by scopelint.\n*\n")
-            if not os.path.lexists(self.folder) and _real_dir(self.directory):
-                os.mkdir(self.folder)
-        except OSError:
-            return False
-        return _real_dir(self.directory) and _real_dir(self.folder)
+        return make_folders(self.directory, __version__)
 
 
 def _findings(path: str, entry: Any) -> Optional[list[Finding]]:
@@ -173,6 +163,27 @@ def _findings(path: str, entry: Any) -> Optional[list[Finding]]:
 
 def _ints(values: list[Any]) -> bool:
     return all(type(v) is int and v >= 0 for v in values)
+
+
+def make_folders(directory: str, *below: str) -> bool:
+    """Create the cache folder (with a `.gitignore` of `*`) and the folders `below` it, each
+    in the one before; False when one cannot be made or is not a real directory (a symbolic
+    link disables the cache)."""
+    try:
+        if not os.path.lexists(directory):
+            os.mkdir(directory)
+            with open(os.path.join(directory, ".gitignore"), "w") as handle:
+                handle.write("# Created automatically by scopelint.\n*\n")
+        folder = directory
+        for name in below:
+            if not _real_dir(folder):
+                return False
+            folder = os.path.join(folder, name)
+            if not os.path.lexists(folder):
+                os.mkdir(folder)
+    except OSError:
+        return False
+    return _real_dir(folder)
 
 
 def _real_dir(path: str) -> bool:

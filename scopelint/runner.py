@@ -22,7 +22,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterator, Optional, Protocol, Sequence, TypeVar
 
-from scopelint.cache import Cache, content_hash
+from scopelint.cache import CACHE_DIR, Cache, content_hash
 from scopelint.facts import Finding
 from scopelint.files import Excluder, SourceError, discover, is_notebook, read_source
 from scopelint.placement import place
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from scopelint.analysis import FileResult
     from scopelint.engine.project import ProjectSettings
     from scopelint.engine.session import Session
+    from scopelint.engine.tree_store import TreeStore
 
 STACK_BYTES = 512 * 1024 * 1024
 MIN_POOL_FILES = 2  # a single file is analysed in-process
@@ -123,8 +124,13 @@ def run(
     cached = len(files) - len(todo)
     meter = Progress(len(files), cached) if progress and sys.stderr.isatty() else None
     skipped = 0
+    trees = None
+    if use_cache and todo:
+        from scopelint.engine.tree_store import TreeStore
+
+        trees = TreeStore(os.path.abspath(CACHE_DIR), map(os.path.realpath, todo))
     outcomes = analyse(todo, jobs or os.cpu_count() or 1, prefilter, want_facts,
-                       settings.project, meter.advance if meter else None) if todo else []
+                       settings.project, meter.advance if meter else None, trees) if todo else []
     for outcome in outcomes:
         result = outcome.result
         results[result.path] = result
@@ -154,6 +160,7 @@ def run_stdin(name: str, data: bytes, settings: RunSettings, *,
         return RunResult([], 0, 0, time.perf_counter() - start)
     from scopelint.analysis import recursion_guard
     from scopelint.engine.session import Session
+    from scopelint.engine.tree_store import TreeStore
 
     recursion_guard()
     outcome = in_big_stack(lambda: analyse_data(name, data, True, want_facts, settings.project,
@@ -203,28 +210,31 @@ class Progress:
 
 
 def analyse(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
-            project: ProjectSettings, on_file: Optional[Callable[[], None]] = None
-            ) -> list[Outcome]:
-    """Analyse `paths` in-process or in `jobs` worker processes; one outcome per path."""
+            project: ProjectSettings, on_file: Optional[Callable[[], None]] = None,
+            trees: Optional[TreeStore] = None) -> list[Outcome]:
+    """Analyse `paths` in-process or in `jobs` worker processes; one outcome per path.
+    `trees`: the libcst trees of earlier runs, which the analyses read and add to."""
     if jobs <= 1 or len(paths) < MIN_POOL_FILES:
         from scopelint.engine.session import Session
 
         gc.freeze()  # see `_start_worker`
         try:
-            return analyse_chunk(paths, prefilter, want_facts, project, Session(), on_file)
+            return analyse_chunk(paths, prefilter, want_facts, project, Session(), on_file,
+                                 trees)
         finally:
             gc.unfreeze()
-    return _pooled(paths, jobs, prefilter, want_facts, project, on_file)
+    return _pooled(paths, jobs, prefilter, want_facts, project, on_file, trees)
 
 
 def _pooled(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
-            project: ProjectSettings, on_file: Optional[Callable[[], None]]) -> list[Outcome]:
+            project: ProjectSettings, on_file: Optional[Callable[[], None]],
+            trees: Optional[TreeStore]) -> list[Outcome]:
     """Analyse in worker processes; files a crashing worker took down are bisected."""
     outcomes: list[Outcome] = []
     batches = [paths]
     while batches:
         batch = batches.pop()
-        lost = _pool_pass(batch, jobs, prefilter, want_facts, project, outcomes, on_file)
+        lost = _pool_pass(batch, jobs, prefilter, want_facts, project, outcomes, on_file, trees)
         if len(lost) == 1:
             outcomes.append(_failed(lost[0], RuntimeError("the worker process analysing it died")))
             if on_file:
@@ -237,7 +247,7 @@ def _pooled(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
 
 def _pool_pass(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
                project: ProjectSettings, outcomes: list[Outcome],
-               on_file: Optional[Callable[[], None]]) -> list[str]:
+               on_file: Optional[Callable[[], None]], trees: Optional[TreeStore]) -> list[str]:
     """One pool over `paths`, appending to `outcomes`; returns the files a crash lost."""
     from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -248,7 +258,7 @@ def _pool_pass(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker)
     try:
         futures: list[tuple[list[str], Future[list[Outcome]]]] = [
-            (chunk, pool.submit(_worker_chunk, chunk, prefilter, want_facts, project))
+            (chunk, pool.submit(_worker_chunk, chunk, prefilter, want_facts, project, trees))
             for chunk in chunks]
         for chunk, future in futures:
             try:
@@ -298,10 +308,14 @@ def _failed(path: str, err: BaseException) -> Outcome:
 
 
 def analyse_chunk(paths: list[str], prefilter: bool, want_facts: bool, project: ProjectSettings,
-                  session: Session, on_file: Optional[Callable[[], None]] = None
-                  ) -> list[Outcome]:
-    """Analyse files one after another in a thread with a large stack."""
+                  session: Session, on_file: Optional[Callable[[], None]] = None,
+                  trees: Optional[TreeStore] = None) -> list[Outcome]:
+    """Analyse files one after another in a thread with a large stack (with the libcst
+    trees of earlier runs, `trees`, adding those it parses)."""
     from scopelint.analysis import recursion_guard
+
+    if session.trees is None:
+        session.trees = trees
 
     def each() -> list[Outcome]:
         outcomes = []
@@ -310,6 +324,7 @@ def analyse_chunk(paths: list[str], prefilter: bool, want_facts: bool, project: 
             outcomes.append(analyse_file(path, prefilter, want_facts, project, session))
             if on_file:
                 on_file()
+        session.save_trees()
         return outcomes
 
     recursion_guard()
@@ -366,6 +381,7 @@ def _start_worker() -> None:
     worker the GC stays off for good, as while it analyses (`analysing`): between chunks
     too, a pass would walk what it keeps. Its session is made here."""
     from scopelint.engine.session import Session
+    from scopelint.engine.tree_store import TreeStore
 
     gc.freeze()
     gc.disable()
@@ -373,9 +389,10 @@ def _start_worker() -> None:
 
 
 def _worker_chunk(paths: list[str], prefilter: bool, want_facts: bool,
-                  project: ProjectSettings) -> list[Outcome]:
+                  project: ProjectSettings, trees: Optional[TreeStore]) -> list[Outcome]:
     """The pool's task: a chunk, analysed in the worker's session."""
-    return analyse_chunk(paths, prefilter, want_facts, project, WORKER_SESSION.get())
+    return analyse_chunk(paths, prefilter, want_facts, project, WORKER_SESSION.get(),
+                         trees=trees)
 
 
 def moving_to(session: Session, path: str) -> None:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from scopelint.engine.positions import Positions
+    from scopelint.engine.tree_store import TreeStore
 
 # Top-level names never resolved to project files: scopelint models them by name.
 MODELLED = frozenset({name.partition(".")[0] for name in tfapi.MODULES} | {"absl"})
@@ -78,6 +79,7 @@ class SourceFile:
     # Likewise the skeleton (see `parsed`) of the latest version of each file, by path: an
     # edit inside a function body leaves it as it was.
     skeletons: dict[str, tuple[str, cst.Module]] = field(default_factory=dict, repr=False)
+    trees: Optional[TreeStore] = field(default=None, repr=False)  # parses of earlier runs
 
     def tree(self) -> Optional[ast.Module]:
         """CPython's tree, or None when the file does not parse (or is beyond `limits`)."""
@@ -89,9 +91,32 @@ class SourceFile:
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 self._broken = True
             else:
-                if may_be_too_complex(self.text) and too_complex(self._tree) is not None:
+                if may_be_too_complex(self.text) and self._too_complex() is not None:
                     self._tree, self._broken = None, True
         return self._tree
+
+    def _too_complex(self) -> Optional[tuple[int, str]]:
+        """`limits.too_complex` of the tree, as an earlier run found it when it can."""
+        assert self._tree is not None
+        if self.trees is None or not self.digest:
+            return too_complex(self._tree)
+        known, verdict = self.trees.verdict(self.digest)
+        if not known:
+            verdict = too_complex(self._tree)
+            self.trees.keep_verdict(self.digest, verdict)
+        return verdict
+
+    def _parse(self, text: str) -> cst.Module:
+        """libcst's parse of `text`, or the tree an earlier run stored for the same text."""
+        import libcst as cst
+
+        if self.trees is None or not self.digest:
+            return cst.parse_module(text)
+        found = self.trees.parsed(self.digest, text)
+        if found is None:
+            found = cst.parse_module(text)
+            self.trees.keep(self.path, self.digest, text, found)
+        return found
 
     def imports(self) -> list[Import]:
         """What the import statements at any depth may import, read from the text."""
@@ -138,14 +163,11 @@ class SourceFile:
             text, stubs = _skeleton(self.lines(), tree) if lazy and tree else (self.text, [])
             kept = self.skeletons.get(self.path) if stubs and keep else None
             try:
-                if kept is not None and kept[0] == text:
-                    module = kept[1]
-                else:
-                    module = cst.parse_module(text)
+                module = kept[1] if kept is not None and kept[0] == text else self._parse(text)
             except cst.ParserSyntaxError:
                 if not stubs:
                     raise
-                module, stubs = cst.parse_module(self.text), []
+                module, stubs = self._parse(self.text), []
             if stubs and keep:
                 self.skeletons[self.path] = (text, module)
             blanked = sum((n.end_lineno or 0) - n.body[0].lineno for n in stubs)
@@ -178,7 +200,7 @@ class SourceFile:
         found = None if piece in self._pieces else self._earlier.get(piece)
         if found is None:
             try:
-                parsed = cst.parse_module(f"if 1:\n{piece}" if node.col_offset else piece).body[0]
+                parsed = self._parse(f"if 1:\n{piece}" if node.col_offset else piece).body[0]
             except cst.ParserSyntaxError:
                 cst.parse_module(self.text)  # raises with the file's own positions
                 raise

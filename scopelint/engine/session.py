@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from scopelint.engine.sharing import Shared
     from scopelint.engine.symbols import Holes
     from scopelint.engine.tffree import TFReach
+    from scopelint.engine.tree_store import TreeStore
     from scopelint.engine.values import OuterWrites
 
 
@@ -51,9 +52,11 @@ class Session:
       (`graph.BranchWrites`, `values.OuterWrites`).
     - `replays` and `restores`: how many times each module's top level was replayed, and
       taken from a shared replay instead, by path (`stats`).
+    - `trees`: the libcst trees of earlier runs (`tree_store`), when the run uses the cache.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, trees: Optional[TreeStore] = None) -> None:
+        self.trees = trees
         self.files: dict[tuple[str, str], Optional[SourceFile]] = {}
         self.pieces: dict[str, dict[str, cst.FunctionDef]] = {}
         self.skeletons: dict[str, tuple[str, cst.Module]] = {}
@@ -129,7 +132,7 @@ class Session:
             key = (os.path.realpath(path), content_hash(data))
             if key not in self.files:
                 self.files[key] = SourceFile(path, text, key[1], versions=self.pieces,
-                                             skeletons=self.skeletons)
+                                             skeletons=self.skeletons, trees=self.trees)
             loaded = self.files[key]
         if self.once is not None:
             self.once[path] = loaded
@@ -159,7 +162,10 @@ class Session:
 
     def forget(self) -> None:
         """Forget every file read, module found and module shared (a cold start, or a run
-        moving on to another project)."""
+        moving on to another project); the trees it parsed are stored first."""
+        self.save_trees()
+        if self.trees is not None:
+            self.trees.packs.clear()
         self.files.clear()
         self.pieces.clear()
         self.skeletons.clear()
@@ -173,6 +179,12 @@ class Session:
         if self.entry_replays is not None:
             self.entry_replays.clear()
         self.__dict__.pop("tf_reach", None)
+
+    def save_trees(self) -> None:
+        """Store the trees parsed since the last save for later runs (`tree_store`); deep
+        trees need the analysis thread's large stack."""
+        if self.trees is not None:
+            self.trees.flush()
 
     def forget_version(self, path: str, digest: Optional[str] = None) -> None:
         """Forget one version of a file read or analysed before (None: every version), when
@@ -191,5 +203,5 @@ class Session:
         found = self.files.get(key)
         if found is None or found.path != path:
             found = self.files[key] = SourceFile(path, text, digest, tree, versions=self.pieces,
-                                                 skeletons=self.skeletons)
+                                                 skeletons=self.skeletons, trees=self.trees)
         return found
