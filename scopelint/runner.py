@@ -217,10 +217,11 @@ def analyse(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
     if jobs <= 1 or len(paths) < MIN_POOL_FILES:
         from scopelint.engine.session import Session
 
+        session = Session()
+        session.share_modules = len(paths) > 1
         gc.freeze()  # see `_start_worker`
         try:
-            return analyse_chunk(paths, prefilter, want_facts, project, Session(), on_file,
-                                 trees)
+            return analyse_chunk(paths, prefilter, want_facts, project, session, on_file, trees)
         finally:
             gc.unfreeze()
     return _pooled(paths, jobs, prefilter, want_facts, project, on_file, trees)

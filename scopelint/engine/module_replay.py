@@ -237,8 +237,8 @@ class ModuleReplay:
     def _shareable(self, load: Load, spent: int) -> Optional[Shared]:
         """The shared form of a module (and its cycle) whose top level, begun pristine,
         changed nothing but its own globals and imported only shared modules; else None."""
-        if (not load.pristine or self.py.budget < 0 or not self.project or not self.shortcuts
-                or not self._pristine(effects=False)):
+        if (not self.py.session.share_modules or not load.pristine or self.py.budget < 0
+                or not self.project or not self.shortcuts or not self._pristine(effects=False)):
             return None
         group = [load.state, *load.members]
         snapshots = [s for s in (Snapshot.take(state.globals) for state in group)

@@ -53,10 +53,13 @@ class Session:
     - `replays` and `restores`: how many times each module's top level was replayed, and
       taken from a shared replay instead, by path (`stats`).
     - `trees`: the libcst trees of earlier runs (`tree_store`), when the run uses the cache.
+    - `share_modules`: whether module replays are shared (`sharing`); a run of one file
+      has no later program to share them with, and skips taking their snapshots.
     """
 
     def __init__(self, trees: Optional[TreeStore] = None) -> None:
         self.trees = trees
+        self.share_modules = True
         self.files: dict[tuple[str, str], Optional[SourceFile]] = {}
         self.pieces: dict[str, dict[str, cst.FunctionDef]] = {}
         self.skeletons: dict[str, tuple[str, cst.Module]] = {}
