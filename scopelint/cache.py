@@ -41,7 +41,6 @@ else:
 
 CACHE_DIR = ".scopelint_cache"
 MAX_AGE_DAYS = 30
-SHARDS = "0123456789abcdef"  # a shard per first digit of the keys
 LOCK_SECONDS = 5.0  # a save waits this long for another run's save, then gives up
 # In memory: [day last used, [finding, ...], ((module path, content hash), ...)], a finding
 # being [line, col, code, message, [[line, col, message, path], ...], path,
@@ -123,7 +122,7 @@ class Cache:
             for f in findings], pairs])
 
     def _shard(self, key: str) -> Shard:
-        name = key[:1]
+        name = key[:1]  # a hex digit: sixteen shards
         if name not in self.shards:
             self.shards[name] = self._read(name)
         return self.shards[name]
