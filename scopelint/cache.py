@@ -1,15 +1,23 @@
 """The findings cache: `.scopelint_cache/` in the current directory.
 
-One JSON file per scopelint version and settings key (what changes the
-analysis: `Settings.settings_key`) maps a file's content hash (SHA-256 of its
-bytes) to its findings before select/ignore/noqa filter them, without the path
-(re-attached on a hit). When the analysis read other project modules, the entry is keyed by
-path too and lists their content hashes: it is valid only while each of them
-is unchanged (editing `ops.py` invalidates `model.py` and `train.py`). Everything read back is checked: an unreadable, corrupt or foreign
-file or entry is ignored (and rewritten on save), never trusted. Writes go
-through a temporary file and `os.replace` inside the cache folder only; a
-cache folder that is a symbolic link or not a directory disables the cache.
-Entries unused for `MAX_AGE_DAYS` are dropped on save.
+A folder per scopelint version and settings key (what changes the analysis:
+`Settings.settings_key`) holds up to sixteen shards, `0.json` to `f.json`. An entry is
+keyed by a file's content hash (SHA-256 of its bytes) and lives in the shard named by its
+first digit; it holds the file's findings before select/ignore/noqa filter them, without
+the path (re-attached on a hit). When the analysis read other project modules, the entry
+is keyed by path too and lists their content hashes, as indexes into its shard's table of
+(module path, content hash) pairs, which the files of a package share: it is valid only
+while each of them is unchanged (editing `ops.py` invalidates `model.py` and `train.py`).
+A run reads a shard when it first looks a key up in it and saves only the shards it
+changed, so re-checking one file reads and writes one shard.
+
+Everything read back is checked: an unreadable, corrupt or foreign shard or entry is
+ignored (and rewritten on save), never trusted. A save holds the folder's `lock` file
+(`flock`, `msvcrt.locking` on Windows), re-reads each shard it changed, applies its own
+new, refreshed and dropped entries to what is there (so what another run saved meanwhile
+is kept) and writes it through a temporary file and `os.replace`, inside the cache folder
+only; a cache folder that is a symbolic link or not a directory disables the cache.
+Entries unused for `MAX_AGE_DAYS` are dropped when their shard is saved.
 """
 
 from __future__ import annotations
@@ -17,24 +25,57 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
 import time
-from typing import Any, Optional
+from contextlib import contextmanager
+from typing import Any, Iterator, Optional
 
 from scopelint import __version__
 from scopelint.facts import Finding, Location, Related
 
+if sys.platform == "win32":
+    import msvcrt
+else:
+    import fcntl
+
 CACHE_DIR = ".scopelint_cache"
 MAX_AGE_DAYS = 30
-# [day last used, [finding, ...], {module path: content hash}], a finding being
-# [line, col, code, message, [[line, col, message, path], ...], path, [[path, line, col], ...]]
-# (path "" for the file itself; the last list is the call stack that leads to it).
+LOCK_SECONDS = 5.0  # a save waits this long for another run's save, then gives up
+# In memory: [day last used, [finding, ...], ((module path, content hash), ...)], a finding
+# being [line, col, code, message, [[line, col, message, path], ...], path,
+# [[path, line, col], ...]] (path "" for the file itself; the last list is the call stack
+# that leads to it). In a shard the modules are indexes into its "modules" table.
 Entry = list[Any]
 
 
 def content_hash(data: bytes) -> str:
     """The cache's key for a file's content."""
     return hashlib.sha256(data).hexdigest()
+
+
+class Shard:
+    """The entries of one shard, and what this run changed in them."""
+
+    def __init__(self, entries: dict[str, Entry], stale: bool) -> None:
+        self.entries = entries
+        self.stale = stale  # the file held something to drop: rewrite it
+        self.changed: set[str] = set()  # keys put or whose day was refreshed
+        self.removed: set[str] = set()
+
+    @property
+    def dirty(self) -> bool:
+        return self.stale or bool(self.changed or self.removed)
+
+    def set(self, key: str, entry: Entry) -> None:
+        self.entries[key] = entry
+        self.changed.add(key)
+        self.removed.discard(key)
+
+    def drop(self, key: str) -> None:
+        if self.entries.pop(key, None) is not None:
+            self.changed.discard(key)
+            self.removed.add(key)
 
 
 class Cache:
@@ -44,56 +85,77 @@ class Cache:
         self.directory = os.path.abspath(directory)
         self.settings_key = settings_key
         name = hashlib.sha256(settings_key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-        self.folder = os.path.join(self.directory, __version__)
-        self.file = os.path.join(self.folder, f"{name}.json")
+        self.folder = os.path.join(self.directory, __version__, name)
         self.today = int(time.time() // 86400)
-        self.entries: dict[str, Entry] = self._load()
-        self.dirty = False
+        self.shards: dict[str, Shard] = {}  # those read so far, by name
         self.hashes: dict[str, Optional[str]] = {}  # content hashes of project modules
-
-    def _load(self) -> dict[str, Entry]:
-        try:
-            with open(self.file, "rb") as handle:
-                data = json.load(handle)
-        except (OSError, ValueError, RecursionError):
-            return {}
-        if (not isinstance(data, dict) or data.get("scopelint") != __version__
-                or data.get("settings") != self.settings_key
-                or not isinstance(data.get("entries"), dict)):
-            return {}
-        return data["entries"]
 
     def get(self, path: str, digest: str) -> Optional[list[Finding]]:
         """The cached findings of content `digest` at `path`; None on a miss."""
-        key = self._key(path, digest)
-        entry = self.entries.get(key)
-        findings = _findings(path, entry)
-        if entry is None or findings is None:
-            self.entries.pop(key, None)
+        shard = self._shard(digest)
+        key = f"{digest}@{path}"  # entries that depend on other modules are keyed by path too
+        if key not in shard.entries:
+            key = digest
+        entry = shard.entries.get(key)
+        if entry is None:
+            return None
+        findings = _findings(path, entry[1])
+        if findings is None:
+            shard.drop(key)
         elif not self._unchanged(entry[2]):
             return None
         elif entry[0] != self.today:
             entry[0] = self.today
-            self.dirty = True
+            shard.changed.add(key)
         return findings
 
     def put(self, path: str, digest: str, findings: list[Finding],
             modules: dict[str, str]) -> None:
         """Remember the findings of content `digest`, and the modules the analysis read."""
-        modules = {p: d for p, d in modules.items() if p != path}
-        key = digest if not modules else f"{digest}@{path}"
-        self.entries.pop(f"{digest}@{path}", None)
-        self.entries[key] = [self.today, [
+        shard = self._shard(digest)
+        pairs = tuple((p, d) for p, d in modules.items() if p != path)
+        shard.drop(f"{digest}@{path}")
+        shard.set(f"{digest}@{path}" if pairs else digest, [self.today, [
             [f.line, f.col, f.code, f.message,
              [[r.line, r.col, r.message, "" if r.path == path else r.path] for r in f.related],
              "" if f.path == path else f.path, [[s.path, s.line, s.col] for s in f.stack]]
-            for f in findings], modules]
-        self.dirty = True
+            for f in findings], pairs])
 
-    def _unchanged(self, modules: dict[str, str]) -> bool:
+    def _shard(self, key: str) -> Shard:
+        name = key[:1]  # a hex digit: sixteen shards
+        if name not in self.shards:
+            self.shards[name] = self._read(name)
+        return self.shards[name]
+
+    def _read(self, name: str) -> Shard:
+        """Shard `name` as saved, keeping only well-formed entries used in MAX_AGE_DAYS."""
+        try:
+            with open(os.path.join(self.folder, f"{name}.json"), "rb") as handle:
+                data = json.loads(handle.read())
+        except FileNotFoundError:
+            return Shard({}, stale=False)
+        except (OSError, ValueError, RecursionError):
+            return Shard({}, stale=True)
+        if not (isinstance(data, dict) and data.get("scopelint") == __version__
+                and data.get("settings") == self.settings_key
+                and isinstance(data.get("entries"), dict) and isinstance(data.get("modules"), list)
+                and all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], str)
+                        and isinstance(p[1], str) for p in data["modules"])):
+            return Shard({}, stale=True)
+        table = [(p[0], p[1]) for p in data["modules"]]
+        entries = {}
+        for key, entry in data["entries"].items():
+            if (key[:1] == name and isinstance(entry, list) and len(entry) == 3
+                    and type(entry[0]) is int and self.today - entry[0] <= MAX_AGE_DAYS
+                    and isinstance(entry[1], list) and isinstance(entry[2], list)
+                    and all(type(i) is int and 0 <= i < len(table) for i in entry[2])):
+                entries[key] = [entry[0], entry[1], tuple(table[i] for i in entry[2])]
+        return Shard(entries, stale=len(entries) < len(data["entries"]))
+
+    def _unchanged(self, modules: tuple[tuple[str, str], ...]) -> bool:
         """Whether every module an analysis read still has the content it read (each file
         is hashed once per run, however many entries depend on it)."""
-        return all(self._hash(module) == digest for module, digest in modules.items())
+        return all(self._hash(module) == digest for module, digest in modules)
 
     def _hash(self, path: str) -> Optional[str]:
         if path not in self.hashes:
@@ -104,41 +166,82 @@ class Cache:
                 self.hashes[path] = None
         return self.hashes[path]
 
-    def _key(self, path: str, digest: str) -> str:
-        """Entries that depend on other modules are keyed by path too."""
-        keyed = f"{digest}@{path}"
-        return keyed if keyed in self.entries else digest
-
     def save(self) -> None:
-        """Write the cache atomically, merged with what another run saved meanwhile."""
-        if not self.dirty or not self._prepare_folder():
+        """Write the shards this run changed, each merged with what another run saved."""
+        dirty = {name: shard for name, shard in self.shards.items() if shard.dirty}
+        if not dirty or not self._prepare_folder():
             return
-        entries = {**self._load(), **self.entries}
-        fresh = {k: v for k, v in entries.items()
-                 if isinstance(v, list) and v and isinstance(v[0], int)
-                 and self.today - v[0] <= MAX_AGE_DAYS}
-        payload = {"scopelint": __version__, "settings": self.settings_key, "entries": fresh}
+        with _locked(os.path.join(self.folder, "lock")) as locked:
+            if not locked:
+                return
+            for name, shard in dirty.items():
+                entries = self._read(name).entries
+                for key in shard.removed:
+                    entries.pop(key, None)
+                entries.update((key, shard.entries[key]) for key in shard.changed)
+                self._write(name, entries)
+                shard.stale = False
+                shard.changed.clear()
+                shard.removed.clear()
+
+    def _write(self, name: str, entries: dict[str, Entry]) -> None:
+        """Replace shard `name` atomically, the modules of its entries in one table."""
+        table: dict[tuple[str, str], int] = {}
+        payload = {"scopelint": __version__, "settings": self.settings_key, "entries": {
+            key: [day, findings, [table.setdefault(pair, len(table)) for pair in modules]]
+            for key, (day, findings, modules) in entries.items()}, "modules": list(table)}
         fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.folder)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(payload, handle, separators=(",", ":"))
-            os.replace(temp, self.file)
+                handle.write(json.dumps(payload, separators=(",", ":")))
+            os.replace(temp, os.path.join(self.folder, f"{name}.json"))
         except OSError:
             _remove(temp)
-        self.dirty = False
 
     def _prepare_folder(self) -> bool:
-        return make_folders(self.directory, __version__)
+        return make_folders(self.directory, __version__, os.path.basename(self.folder))
 
 
-def _findings(path: str, entry: Any) -> Optional[list[Finding]]:
-    """The findings an entry describes, or None when it is malformed."""
-    if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], int)
-            and isinstance(entry[1], list) and isinstance(entry[2], dict)
-            and all(isinstance(k, str) and isinstance(v, str) for k, v in entry[2].items())):
-        return None
+@contextmanager
+def _locked(path: str) -> Iterator[bool]:
+    """Hold the lock file `path`, waiting up to LOCK_SECONDS for another process to release
+    it; yields False when it could not be had."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError:
+        yield False
+        return
+    try:
+        deadline = time.monotonic() + LOCK_SECONDS
+        while not _try_lock(fd):
+            if time.monotonic() > deadline:
+                yield False
+                return
+            time.sleep(0.005)
+        try:
+            yield True
+        finally:
+            if sys.platform == "win32":
+                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+    finally:
+        os.close(fd)  # releases a flock
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        if sys.platform == "win32":
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _findings(path: str, items: list[Any]) -> Optional[list[Finding]]:
+    """The findings an entry's list describes, or None when it is malformed."""
     result = []
-    for item in entry[1]:
+    for item in items:
         if not (isinstance(item, list) and len(item) == 7 and _ints(item[:2])
                 and isinstance(item[2], str) and isinstance(item[3], str)
                 and isinstance(item[4], list) and isinstance(item[5], str)
@@ -180,7 +283,10 @@ def make_folders(directory: str, *below: str) -> bool:
                 return False
             folder = os.path.join(folder, name)
             if not os.path.lexists(folder):
-                os.mkdir(folder)
+                try:
+                    os.mkdir(folder)
+                except FileExistsError:  # another run made it meanwhile
+                    pass
     except OSError:
         return False
     return _real_dir(folder)
