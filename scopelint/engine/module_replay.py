@@ -130,7 +130,7 @@ class ModuleReplay:
         found = self.project.find(name)
         source = self.py.session.load_file(found.path) if found is not None and found.has_file \
             else None
-        if found is None or (found.has_file and (source is None or source.tree() is None)):
+        if found is None or (found.has_file and (source is None or not source.parses())):
             return None
         if (source is not None and not found.package and not source.mentions_tf()
                 and not self.project.reaches_tf(source, name)):

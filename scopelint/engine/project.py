@@ -80,6 +80,9 @@ class SourceFile:
     # edit inside a function body leaves it as it was.
     skeletons: dict[str, tuple[str, cst.Module]] = field(default_factory=dict, repr=False)
     trees: Optional[TreeStore] = field(default=None, repr=False)  # parses of earlier runs
+    # the last line of each function left out of a skeleton the store gave, by its header's
+    # line (the skeleton's own tree ends it at its `...`)
+    _ends: dict[int, int] = field(default_factory=dict, repr=False)
 
     def tree(self) -> Optional[ast.Module]:
         """CPython's tree, or None when the file does not parse (or is beyond `limits`)."""
@@ -159,8 +162,13 @@ class SourceFile:
 
             from scopelint.engine.positions import Positions
 
+            stored = self._stored_skeleton() if lazy and not keep else None
+            if stored is not None:
+                self._cst[True] = stored
+                return stored
             tree = self.tree()
-            text, stubs = _skeleton(self.lines(), tree) if lazy and tree else (self.text, [])
+            text, stubs, ranges = _skeleton(self.lines(), tree) if lazy and tree \
+                else (self.text, [], [])
             kept = self.skeletons.get(self.path) if stubs and keep else None
             try:
                 module = kept[1] if kept is not None and kept[0] == text else self._parse(text)
@@ -168,6 +176,9 @@ class SourceFile:
                 if not stubs:
                     raise
                 module, stubs = self._parse(self.text), []
+            else:
+                if lazy and tree and self.trees is not None and self.digest:
+                    self.trees.keep_stubs(self.path, self.digest, ranges)
             if stubs and keep:
                 self.skeletons[self.path] = (text, module)
             blanked = sum((n.end_lineno or 0) - n.body[0].lineno for n in stubs)
@@ -175,6 +186,42 @@ class SourceFile:
             lines = self.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
             self._cst[lazy] = (module, Positions(module, tree, lines, self.path, stubs))
         return self._cst[lazy]
+
+    def _stored_skeleton(self) -> Optional[tuple[cst.Module, Positions]]:
+        """The skeleton of an earlier run (`tree_store`), and its positions from CPython's
+        tree of the skeleton alone: a body left out gets its own when it first runs
+        (`full_def`). None when the store does not hold it."""
+        from scopelint.engine.positions import Positions
+
+        ranges = self._stored_ranges()
+        if ranges is None or self.trees is None:
+            return None
+        module = self.trees.parsed(self.digest, _blank(self.lines(), ranges))
+        if module is None:
+            return None
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(_blank(self.lines(), ranges, numbered=True), filename=self.path)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        headers = {header for header, _, _ in ranges}
+        stubs = [node for node in _defs(tree) if node.lineno in headers]
+        self._ends = {header: last for header, _, last in ranges}
+        lines = self.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        return module, Positions(module, tree, lines, self.path, stubs)
+
+    def _stored_ranges(self) -> Optional[Ranges]:
+        """The bodies an earlier run left out of this file's skeleton, if it stored it (it
+        did so only when the file parsed within `limits`)."""
+        if self.trees is None or not self.digest or self._tree is not None or self._broken:
+            return None
+        return self.trees.stubs(self.digest, len(self.lines()))
+
+    def parses(self) -> bool:
+        """Whether the file parses, within `limits` (`tree`; known without parsing it when
+        an earlier run stored its skeleton)."""
+        return self._stored_ranges() is not None or self.tree() is not None
 
     def lines(self) -> list[str]:
         """The lines of the text with their endings, numbered as CPython's tokenizer does."""
@@ -193,7 +240,8 @@ class SourceFile:
         import libcst as cst
 
         start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-        piece = "".join(self.lines()[start - 1:node.end_lineno])
+        end = self._ends.get(node.lineno, node.end_lineno) if self._ends else node.end_lineno
+        piece = "".join(self.lines()[start - 1:end])
         if self._earlier is None:  # the first function parsed in this version of the file
             self._earlier = self.versions.get(self.path, {})
             self.versions[self.path] = self._pieces
@@ -208,6 +256,8 @@ class SourceFile:
             found = cast("cst.FunctionDef", cast("cst.IndentedBlock", cast("cst.If", parsed).body)
                          .body[0] if node.col_offset else parsed)  # parsed inside `if 1:`
         self._pieces[piece] = found
+        if self._ends:  # `node` is the skeleton's: the body's statements come from the piece
+            node = _parsed_piece(piece, start, node.col_offset)
         self._cst[True][1].pair_body(found, node)
         self._bodies[id(header)] = found
         return found
@@ -216,34 +266,60 @@ class SourceFile:
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
-def _skeleton(text_lines: list[str], tree: ast.Module
-              ) -> tuple[str, list[Union[ast.FunctionDef, ast.AsyncFunctionDef]]]:
+Stub = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+Ranges = list[tuple[int, int, int]]  # (header line, first and last line of the body left out)
+
+
+def _skeleton(text_lines: list[str], tree: ast.Module) -> tuple[str, list[Stub], Ranges]:
     """The text with the body of each function defined at module or class level left out
-    (its first line `...`, the others removed: an edit inside a body leaves the text as it
-    was; positions come from the `ast` tree), and those functions. A body on its header's
-    last line stays."""
-    lines = list(text_lines)
-    stubs: list[Union[ast.FunctionDef, ast.AsyncFunctionDef]] = []
+    (see `_blank`; positions come from the `ast` tree), those functions, and the lines of
+    each. A body on its header's last line stays."""
+    stubs: list[Stub] = []
+    ranges: Ranges = []
+    for node in _defs(tree):
+        ends = [getattr(n, "end_lineno", 0) or 0 for n in ast.walk(node.args)]
+        header = max([node.lineno, *ends, (node.returns.end_lineno or 0) if node.returns else 0])
+        first, last = node.body[0].lineno, node.end_lineno or 0
+        if first <= header or last > len(text_lines):
+            continue
+        stubs.append(node)
+        ranges.append((node.lineno, first, last))
+    return _blank(text_lines, ranges), stubs, ranges
+
+
+def _defs(tree: ast.Module) -> list[Stub]:
+    """The functions defined at module or class level, the last first."""
+    found: list[Stub] = []
     todo: list[ast.stmt] = list(tree.body)
     while todo:
         node = todo.pop()
         if isinstance(node, ast.ClassDef):
             todo.extend(node.body)
-            continue
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        ends = [getattr(n, "end_lineno", 0) or 0 for n in ast.walk(node.args)]
-        header = max([node.lineno, *ends, (node.returns.end_lineno or 0) if node.returns else 0])
-        first, last = node.body[0].lineno, node.end_lineno or 0
-        if first <= header or last > len(lines):
-            continue
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found.append(node)
+    return found
+
+
+def _blank(text_lines: list[str], ranges: Ranges, numbered: bool = False) -> str:
+    """The text with each range of lines left out: its first line `...`, the others removed
+    (an edit inside a body leaves the text as it was), or with `numbered`, left empty (the
+    lines after keep their numbers)."""
+    lines = list(text_lines)
+    for _, first, last in ranges:
         line = lines[first - 1]
         indent = line[:len(line) - len(line.lstrip(" \t\f"))]
         lines[first - 1] = indent + "..." + _ending(line)
         for i in range(first, last):
-            lines[i] = ""
-        stubs.append(node)
-    return "".join(lines), stubs
+            lines[i] = _ending(lines[i]) if numbered else ""
+    return "".join(lines)
+
+
+def _parsed_piece(piece: str, start: int, indented: int) -> Stub:
+    """CPython's tree of a function's text that begins on line `start` of its file."""
+    if indented:
+        node = cast(ast.If, ast.parse(f"if 1:\n{piece}").body[0]).body[0]
+        return cast(Stub, ast.increment_lineno(node, start - 2))
+    return cast(Stub, ast.increment_lineno(ast.parse(piece).body[0], start - 1))
 
 
 def _ending(line: str) -> str:

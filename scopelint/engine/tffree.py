@@ -80,7 +80,7 @@ class TFReach:
             if not found.has_file:
                 return False  # a namespace package runs no code of its own
             source = self.load_file(found.path)
-            if source is None or source.tree() is None:
+            if source is None or not source.parses():
                 return True  # unreadable or broken: unknown
             return source.mentions_tf() or project.reaches_tf(source, found.name, found.package)
         return True

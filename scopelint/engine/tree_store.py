@@ -41,7 +41,8 @@ if TYPE_CHECKING:
 MAGIC = b"scopelint-trees 1\n"
 Verdict = Optional[tuple[int, str]]  # `limits.too_complex`
 VERDICT = f"too complex: {MAX_DEPTH} {MAX_NODES}"  # its key, with the limits it applied
-Pack = dict[str, Union[bytes, Verdict]]
+STUBS = "stubs"  # the bodies left out of the file's skeleton (`project._skeleton`)
+Pack = dict[str, Union[bytes, Verdict, list[tuple[int, int, int]]]]
 
 
 class TreeStore:
@@ -104,6 +105,21 @@ class TreeStore:
         if os.path.realpath(path) not in self.checked:
             self.added.setdefault(digest, {})[text_key(text)] = tree
 
+    def stubs(self, digest: str, lines: int) -> Optional[list[tuple[int, int, int]]]:
+        """The bodies an earlier run left out of the skeleton of the file of content `digest`
+        (`project._skeleton`), when they fit its `lines`."""
+        found = self._pack(digest).get(STUBS)
+        if not isinstance(found, list) or not all(
+                isinstance(r, tuple) and len(r) == 3 and all(type(i) is int for i in r)
+                and 0 < r[0] < r[1] <= r[2] <= lines for r in found):
+            return None
+        return found
+
+    def keep_stubs(self, path: str, digest: str, ranges: list[tuple[int, int, int]]) -> None:
+        """Remember the bodies left out of a file's skeleton, with its trees (see `keep`)."""
+        if os.path.realpath(path) not in self.checked:
+            self.added.setdefault(digest, {})[STUBS] = ranges
+
     def keep_verdict(self, digest: str, verdict: Verdict) -> None:
         """Remember `limits.too_complex`'s verdict on the file, to store on the next flush."""
         self.added.setdefault(digest, {})[VERDICT] = verdict
@@ -116,7 +132,7 @@ class TreeStore:
                 return
             pack = dict(self._read(digest))
             for key, value in parts.items():
-                if key == VERDICT:
+                if key in (VERDICT, STUBS):
                     pack[key] = value
                     continue
                 try:
