@@ -25,6 +25,12 @@ def dense(x, units, name):
         return tf.matmul(x, w)
 
 
+def stack(x, names):
+    for name in names:
+        x = dense(x, 3, name)
+        yield x
+
+
 def named(scope):
     return lambda f: f
 
@@ -43,9 +49,11 @@ class Block(object):
         return dense(y, self.units, "block")
 '''
 MAIN = '''import tensorflow.compat.v1 as tf
-from ops import Block, dense
+from ops import Block, dense, stack
 
 x = tf.placeholder(tf.float32, [None, 3])
+for out in stack(x, ["s1", "s2"]):  # a generator: not followed
+    pass
 y = dense(x, 4, "layer")
 z = dense(y, 4, "layer")
 b = Block(2)(x)

@@ -80,9 +80,7 @@ class SourceFile:
     # edit inside a function body leaves it as it was.
     skeletons: dict[str, tuple[str, cst.Module]] = field(default_factory=dict, repr=False)
     trees: Optional[TreeStore] = field(default=None, repr=False)  # parses of earlier runs
-    # the last line of each function left out of a skeleton the store gave, by its header's
-    # line (the skeleton's own tree ends it at its `...`)
-    _ends: dict[int, int] = field(default_factory=dict, repr=False)
+    _hollowed: bool = field(default=False, repr=False)  # parsed by `_hollow`
 
     def tree(self) -> Optional[ast.Module]:
         """CPython's tree, or None when the file does not parse (or is beyond `limits`)."""
@@ -97,6 +95,11 @@ class SourceFile:
                 if may_be_too_complex(self.text) and self._too_complex() is not None:
                     self._tree, self._broken = None, True
         return self._tree
+
+    def give_tree(self, tree: ast.Module) -> None:
+        """CPython's tree of the whole text, made by the caller (`tree` would parse it)."""
+        if self._tree is None and not self._broken:
+            self._tree = tree
 
     def _too_complex(self) -> Optional[tuple[int, str]]:
         """`limits.too_complex` of the tree, as an earlier run found it when it can."""
@@ -153,75 +156,86 @@ class SourceFile:
         that nothing calls and that can reach no fact. `either`: a parse of the other kind
         made before will do. `keep` (the file a program runs as `__main__`): its skeleton is
         kept for its next version, which takes it when its own is the same text (an edit
-        inside a body); a module the same program imports never shares its nodes.
+        inside a body); a module the same program imports never shares its nodes, and
+        keeps no CPython tree of the whole file (see `_hollow`).
         """
         if either and lazy not in self._cst and (not lazy) in self._cst:
             return self._cst[not lazy]
         if lazy not in self._cst:
-            import libcst as cst
-
-            from scopelint.engine.positions import Positions
-
-            stored = self._stored_skeleton() if lazy and not keep else None
-            if stored is not None:
-                self._cst[True] = stored
-                return stored
-            tree = self.tree()
-            text, stubs, ranges = _skeleton(self.lines(), tree) if lazy and tree \
-                else (self.text, [], [])
-            kept = self.skeletons.get(self.path) if stubs and keep else None
-            try:
-                module = kept[1] if kept is not None and kept[0] == text else self._parse(text)
-            except cst.ParserSyntaxError:
-                if not stubs:
-                    raise
-                module, stubs = self._parse(self.text), []
-            else:
-                if lazy and tree and self.trees is not None and self.digest:
-                    self.trees.keep_stubs(self.path, self.digest, ranges)
-            if stubs and keep:
-                self.skeletons[self.path] = (text, module)
-            blanked = sum((n.end_lineno or 0) - n.body[0].lineno for n in stubs)
-            self.libcst_lines += self.text.count("\n") - blanked
-            lines = self.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-            self._cst[lazy] = (module, Positions(module, tree, lines, self.path, stubs))
+            self._cst[lazy] = (lazy and not keep and self._hollow()) or self._whole(lazy, keep)
         return self._cst[lazy]
 
-    def _stored_skeleton(self) -> Optional[tuple[cst.Module, Positions]]:
-        """The skeleton of an earlier run (`tree_store`), and its positions from CPython's
-        tree of the skeleton alone: a body left out gets its own when it first runs
-        (`full_def`). None when the store does not hold it."""
+    def _whole(self, lazy: bool, keep: bool) -> tuple[cst.Module, Positions]:
+        """`parsed`, with positions from CPython's tree of the whole file."""
+        import libcst as cst
+
+        from scopelint.engine.positions import Positions
+
+        tree = self.tree()
+        text, stubs, _ = _skeleton(self.lines(), tree) if lazy and tree else (self.text, [], [])
+        kept = self.skeletons.get(self.path) if stubs and keep else None
+        try:
+            module = kept[1] if kept is not None and kept[0] == text else self._parse(text)
+        except cst.ParserSyntaxError:
+            if not stubs:
+                raise
+            module, stubs = self._parse(self.text), []
+        if stubs and keep:
+            self.skeletons[self.path] = (text, module)
+        blanked = sum((n.end_lineno or 0) - n.body[0].lineno for n in stubs)
+        self.libcst_lines += self.text.count("\n") - blanked
+        return module, Positions(module, tree, self._split_lines(), self.path, stubs)
+
+    def _hollow(self) -> Optional[tuple[cst.Module, Positions]]:
+        """The skeleton of an imported module (`parsed`), with positions from CPython's tree
+        of the skeleton alone, each body left out getting its own when it first runs
+        (`full_def`): the tree of the whole file, mostly bodies that never run, is not kept
+        (about a third of the memory of a run). The skeleton and the bodies it leaves out
+        come from the tree store when an earlier run stored them (no parse at all). None
+        when the skeleton does not parse (`_whole` then parses the whole file)."""
+        import libcst as cst
+
         from scopelint.engine.positions import Positions
 
         ranges = self._stored_ranges()
-        if ranges is None or self.trees is None:
-            return None
-        module = self.trees.parsed(self.digest, _blank(self.lines(), ranges))
-        if module is None:
-            return None
+        if ranges is None:
+            tree = self.tree()
+            if tree is None:
+                return None
+            ranges = _skeleton(self.lines(), tree)[2]
+        text = _blank(self.lines(), ranges)
         try:
+            module = self._parse(text)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                tree = ast.parse(_blank(self.lines(), ranges, numbered=True), filename=self.path)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+                skeleton = ast.parse(_blank(self.lines(), ranges, numbered=True),
+                                     filename=self.path)
+        except (cst.ParserSyntaxError, SyntaxError, ValueError, RecursionError, MemoryError):
             return None
-        headers = {header for header, _, _ in ranges}
-        stubs = [node for node in _defs(tree) if node.lineno in headers]
-        self._ends = {header: last for header, _, last in ranges}
-        lines = self.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-        return module, Positions(module, tree, lines, self.path, stubs)
+        if self.trees is not None and self.digest:
+            self.trees.keep_stubs(self.path, self.digest, ranges)
+        ends = {header: last for header, _, last in ranges}
+        stubs = [node for node in _defs(skeleton) if node.lineno in ends]
+        for node in stubs:
+            node.end_lineno = ends[node.lineno]  # where the function ends in the file
+        self._tree, self._hollowed = None, True
+        self.libcst_lines += text.count("\n")
+        return module, Positions(module, skeleton, self._split_lines(), self.path, stubs)
+
+    def _split_lines(self) -> list[str]:
+        return self.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
     def _stored_ranges(self) -> Optional[Ranges]:
         """The bodies an earlier run left out of this file's skeleton, if it stored it (it
         did so only when the file parsed within `limits`)."""
-        if self.trees is None or not self.digest or self._tree is not None or self._broken:
+        if self.trees is None or not self.digest or self._broken:
             return None
         return self.trees.stubs(self.digest, len(self.lines()))
 
     def parses(self) -> bool:
         """Whether the file parses, within `limits` (`tree`; known without parsing it when
-        an earlier run stored its skeleton)."""
-        return self._stored_ranges() is not None or self.tree() is not None
+        its skeleton was made, or an earlier run stored it)."""
+        return self._hollowed or self._stored_ranges() is not None or self.tree() is not None
 
     def lines(self) -> list[str]:
         """The lines of the text with their endings, numbered as CPython's tokenizer does."""
@@ -240,8 +254,7 @@ class SourceFile:
         import libcst as cst
 
         start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-        end = self._ends.get(node.lineno, node.end_lineno) if self._ends else node.end_lineno
-        piece = "".join(self.lines()[start - 1:end])
+        piece = "".join(self.lines()[start - 1:node.end_lineno])
         if self._earlier is None:  # the first function parsed in this version of the file
             self._earlier = self.versions.get(self.path, {})
             self.versions[self.path] = self._pieces
@@ -256,7 +269,7 @@ class SourceFile:
             found = cast("cst.FunctionDef", cast("cst.IndentedBlock", cast("cst.If", parsed).body)
                          .body[0] if node.col_offset else parsed)  # parsed inside `if 1:`
         self._pieces[piece] = found
-        if self._ends:  # `node` is the skeleton's: the body's statements come from the piece
+        if self._hollowed:  # `node` is the skeleton's: the body's statements, the piece's
             node = _parsed_piece(piece, start, node.col_offset)
         self._cst[True][1].pair_body(found, node)
         self._bodies[id(header)] = found

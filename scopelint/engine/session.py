@@ -207,4 +207,6 @@ class Session:
         if found is None or found.path != path:
             found = self.files[key] = SourceFile(path, text, digest, tree, versions=self.pieces,
                                                  skeletons=self.skeletons, trees=self.trees)
+        else:  # read as an import before, it may have kept no CPython tree (`SourceFile._hollow`)
+            found.give_tree(tree)
         return found
