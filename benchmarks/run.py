@@ -170,19 +170,29 @@ def analysis_vs_parse(source: Path) -> tuple[float, float, int, int, int]:
     return bare, full, len(texts), lines, handed
 
 
-def same_outputs(source: Path, folder: Path, env: dict[str, str]) -> list[str]:
+def same_outputs(source: Path, folder: Path, env: dict[str, str], alone: list[Path]
+                 ) -> list[str]:
     """The configurations in which `check` or `names` prints other JSON than with the cache
     off and the shortcuts on (or prints nothing there): the cache cold (a new cache folder)
     and warm (the same again), and the shortcuts off (`SCOPELINT_NO_SHORTCUTS=1`: every
     function parsed whole, every module replayed for each program, nothing shared), cache
-    off and cold; an empty list when every output is the same."""
+    off and cold; and each file of `alone` checked alone with the trees of the modules it
+    imports taken from the cache (`engine/tree_store.py`); an empty list when every output
+    is the same."""
     differ = []
     for command in ("check", "names"):
-        def output(cwd: Path, cache: bool, **extra: str) -> bytes:
+        def output(cwd: Path, cache: bool, path: Path = source, **extra: str) -> bytes:
             return subprocess.run(
                 [sys.executable, "-m", "scopelint", command, "--format", "json", "--quiet",
-                 *(() if cache else ("--no-cache",)), str(source)],
+                 *(() if cache else ("--no-cache",)), str(path)],
                 cwd=cwd, env={**env, **extra}, capture_output=True).stdout
+
+        stored = folder / f"{command}-trees"
+        stored.mkdir()
+        for path in alone:
+            output(stored, True, path)  # stores the trees of what it imports
+            if output(stored, True, path) != output(folder, False, path):
+                differ.append(f"{command}: {path.relative_to(source)} alone, trees stored")
 
         shared, unshared = folder / f"{command}-cache", folder / f"{command}-cache-unshared"
         shared.mkdir()
@@ -336,7 +346,8 @@ def report(folder: Path, packages: tuple[str, ...], edited: tuple[tuple[str, ...
     free_theirs = best_of(3, [str(flake8), "--exit-zero", str(free)], work) if flake8 else None
     bare, full, parsed, tf_lines, handed = analysis_vs_parse(source)
     imports = import_times(small, work, env)
-    differ = same_outputs(source, folder, env)
+    differ = same_outputs(source, folder, env,
+                          [path for runs in edits.values() for path, _, _ in runs[:3]])
 
     measured = dict(rows)
     base = measured[default].wall

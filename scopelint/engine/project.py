@@ -80,7 +80,7 @@ class SourceFile:
     # edit inside a function body leaves it as it was.
     skeletons: dict[str, tuple[str, cst.Module]] = field(default_factory=dict, repr=False)
     trees: Optional[TreeStore] = field(default=None, repr=False)  # parses of earlier runs
-    _hollowed: bool = field(default=False, repr=False)  # parsed by `_hollow`
+    _hollowed: bool = field(default=False, repr=False)  # taken from the store (`_stored`)
 
     def tree(self) -> Optional[ast.Module]:
         """CPython's tree, or None when the file does not parse (or is beyond `limits`)."""
@@ -95,6 +95,12 @@ class SourceFile:
                 if may_be_too_complex(self.text) and self._too_complex() is not None:
                     self._tree, self._broken = None, True
         return self._tree
+
+    def drop_tree(self) -> None:
+        """Forget CPython's tree of the whole file when the skeleton's serves the positions
+        (`_stored`): `parses` answers without it."""
+        if self._hollowed:
+            self._tree = None
 
     def give_tree(self, tree: ast.Module) -> None:
         """CPython's tree of the whole text, made by the caller (`tree` would parse it)."""
@@ -156,23 +162,23 @@ class SourceFile:
         that nothing calls and that can reach no fact. `either`: a parse of the other kind
         made before will do. `keep` (the file a program runs as `__main__`): its skeleton is
         kept for its next version, which takes it when its own is the same text (an edit
-        inside a body); a module the same program imports never shares its nodes, and
-        keeps no CPython tree of the whole file (see `_hollow`).
+        inside a body); a module the same program imports never shares its nodes.
         """
         if either and lazy not in self._cst and (not lazy) in self._cst:
             return self._cst[not lazy]
         if lazy not in self._cst:
-            self._cst[lazy] = (lazy and not keep and self._hollow()) or self._whole(lazy, keep)
+            self._cst[lazy] = (lazy and self._stored(keep)) or self._parse_file(lazy, keep)
         return self._cst[lazy]
 
-    def _whole(self, lazy: bool, keep: bool) -> tuple[cst.Module, Positions]:
+    def _parse_file(self, lazy: bool, keep: bool) -> tuple[cst.Module, Positions]:
         """`parsed`, with positions from CPython's tree of the whole file."""
         import libcst as cst
 
         from scopelint.engine.positions import Positions
 
         tree = self.tree()
-        text, stubs, _ = _skeleton(self.lines(), tree) if lazy and tree else (self.text, [], [])
+        text, stubs, ranges = _skeleton(self.lines(), tree) if lazy and tree \
+            else (self.text, [], [])
         kept = self.skeletons.get(self.path) if stubs and keep else None
         try:
             module = kept[1] if kept is not None and kept[0] == text else self._parse(text)
@@ -180,46 +186,45 @@ class SourceFile:
             if not stubs:
                 raise
             module, stubs = self._parse(self.text), []
+        else:
+            if lazy and tree and self.trees is not None and self.digest:
+                self.trees.keep_stubs(self.path, self.digest, ranges)
         if stubs and keep:
             self.skeletons[self.path] = (text, module)
         blanked = sum((n.end_lineno or 0) - n.body[0].lineno for n in stubs)
         self.libcst_lines += self.text.count("\n") - blanked
         return module, Positions(module, tree, self._split_lines(), self.path, stubs)
 
-    def _hollow(self) -> Optional[tuple[cst.Module, Positions]]:
-        """The skeleton of an imported module (`parsed`), with positions from CPython's tree
-        of the skeleton alone, each body left out getting its own when it first runs
-        (`full_def`): the tree of the whole file, mostly bodies that never run, is not kept
-        (about a third of the memory of a run). The skeleton and the bodies it leaves out
-        come from the tree store when an earlier run stored them (no parse at all). None
-        when the skeleton does not parse (`_whole` then parses the whole file)."""
-        import libcst as cst
-
+    def _stored(self, keep: bool) -> Optional[tuple[cst.Module, Positions]]:
+        """The skeleton (`parsed`) an earlier run stored (`tree_store`), without parsing
+        the file: positions come from CPython's tree of the skeleton alone (its lines
+        kept), each body left out getting its own when it first runs (`full_def`). None
+        when the store does not hold it."""
         from scopelint.engine.positions import Positions
 
         ranges = self._stored_ranges()
-        if ranges is None:
-            tree = self.tree()
-            if tree is None:
-                return None
-            ranges = _skeleton(self.lines(), tree)[2]
+        if ranges is None or self.trees is None:
+            return None
         text = _blank(self.lines(), ranges)
+        kept = self.skeletons.get(self.path) if keep and ranges else None
+        module = kept[1] if kept is not None and kept[0] == text else \
+            self.trees.parsed(self.digest, text)
+        if module is None:
+            return None
         try:
-            module = self._parse(text)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 skeleton = ast.parse(_blank(self.lines(), ranges, numbered=True),
                                      filename=self.path)
-        except (cst.ParserSyntaxError, SyntaxError, ValueError, RecursionError, MemoryError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
-        if self.trees is not None and self.digest:
-            self.trees.keep_stubs(self.path, self.digest, ranges)
+        if keep and ranges:
+            self.skeletons[self.path] = (text, module)
         ends = {header: last for header, _, last in ranges}
         stubs = [node for node in _defs(skeleton) if node.lineno in ends]
         for node in stubs:
             node.end_lineno = ends[node.lineno]  # where the function ends in the file
-        self._tree, self._hollowed = None, True
-        self.libcst_lines += text.count("\n")
+        self._hollowed = True
         return module, Positions(module, skeleton, self._split_lines(), self.path, stubs)
 
     def _split_lines(self) -> list[str]:
@@ -234,7 +239,7 @@ class SourceFile:
 
     def parses(self) -> bool:
         """Whether the file parses, within `limits` (`tree`; known without parsing it when
-        its skeleton was made, or an earlier run stored it)."""
+        an earlier run stored its skeleton)."""
         return self._hollowed or self._stored_ranges() is not None or self.tree() is not None
 
     def lines(self) -> list[str]:

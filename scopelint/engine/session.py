@@ -207,6 +207,6 @@ class Session:
         if found is None or found.path != path:
             found = self.files[key] = SourceFile(path, text, digest, tree, versions=self.pieces,
                                                  skeletons=self.skeletons, trees=self.trees)
-        else:  # read as an import before, it may have kept no CPython tree (`SourceFile._hollow`)
+        else:  # read as an import from the tree store before, it has no CPython tree
             found.give_tree(tree)
         return found
