@@ -160,7 +160,6 @@ def run_stdin(name: str, data: bytes, settings: RunSettings, *,
         return RunResult([], 0, 0, time.perf_counter() - start)
     from scopelint.analysis import recursion_guard
     from scopelint.engine.session import Session
-    from scopelint.engine.tree_store import TreeStore
 
     recursion_guard()
     outcome = in_big_stack(lambda: analyse_data(name, data, True, want_facts, settings.project,
@@ -382,7 +381,6 @@ def _start_worker() -> None:
     worker the GC stays off for good, as while it analyses (`analysing`): between chunks
     too, a pass would walk what it keeps. Its session is made here."""
     from scopelint.engine.session import Session
-    from scopelint.engine.tree_store import TreeStore
 
     gc.freeze()
     gc.disable()
