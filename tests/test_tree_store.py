@@ -85,9 +85,10 @@ def parses(monkeypatch) -> list[str]:
     return texts
 
 
-def report(use_cache: bool) -> tuple[object, ...]:
-    result = runner.run(["main.py"], settings(), jobs=1, use_cache=use_cache, want_facts=True)
-    (checked,) = result.results
+def report(use_cache: bool, alongside: tuple[str, ...] = ()) -> tuple[object, ...]:
+    result = runner.run(["main.py", *alongside], settings(), jobs=1, use_cache=use_cache,
+                        want_facts=True)
+    checked = next(r for r in result.results if r.path == "main.py")
     assert checked.facts is not None
     return (checked.findings, checked.facts.variables)
 
@@ -100,6 +101,8 @@ def packs(project: Path) -> list[Path]:
 def test_imported_modules_are_read_back_not_parsed(project: Path, monkeypatch) -> None:
     uncached = report(use_cache=False)
     assert [f.code for f in uncached[0]] == ["TFS101"]
+    shared = report(use_cache=False, alongside=("ops.py",))  # its modules shared
+    assert shared[1] == uncached[1]  # (the finding is placed in ops.py, checked too)
     assert not (project / CACHE_DIR).exists()
     cold = report(use_cache=True)
     assert len(packs(project)) == 1  # ops.py's: main.py is the checked file

@@ -167,9 +167,11 @@ class ModuleReplay:
                                self.py.session.outer_writes, lazy=self.shortcuts,
                                either=self.shortcuts)
         self.modules[name] = state  # before its body runs: an import cycle sees it as it is
-        pristine = self._pristine()
+        sharing = self.py.session.share_modules
+        pristine = sharing and self._pristine()
         # after calls of the modules loading around it only: shared with them, as a whole
-        absorbed = not pristine and bool(self.loading) and self._pristine(effects=False)
+        absorbed = sharing and not pristine and bool(self.loading) and \
+            self._pristine(effects=False)
         load = Load(state, self.py.budget, pristine or absorbed, self.py.tf.unknown_calls,
                     dict(self.writes), self.py.attribute_sets,
                     bool(self.py.session.branch_writes.depth), self.py.effects, inner=absorbed,
@@ -237,7 +239,7 @@ class ModuleReplay:
     def _shareable(self, load: Load, spent: int) -> Optional[Shared]:
         """The shared form of a module (and its cycle) whose top level, begun pristine,
         changed nothing but its own globals and imported only shared modules; else None."""
-        if (not self.py.session.share_modules or not load.pristine or self.py.budget < 0
+        if (not load.pristine or self.py.budget < 0
                 or not self.project or not self.shortcuts or not self._pristine(effects=False)):
             return None
         group = [load.state, *load.members]
@@ -293,7 +295,7 @@ class ModuleReplay:
         the program is pristine and a replay here would do what one of its shared replays did:
         whichever file imported it, its imports resolve to the same files here."""
         assert self.project is not None
-        if not self._pristine():
+        if not self.py.session.shared or not self._pristine():
             return None
         context = {key: write.value for key, write in self.writes.items()}
         key = (self.tf_free, self.py.tf_version, name, found.path)
