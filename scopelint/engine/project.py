@@ -321,14 +321,13 @@ def _defs(tree: ast.Module) -> list[Stub]:
 def _blank(text_lines: list[str], ranges: Ranges, numbered: bool = False) -> str:
     """The text with each range of lines left out: its first line `...`, the others removed
     (an edit inside a body leaves the text as it was), or with `numbered`, left empty (the
-    lines after keep their numbers)."""
+    lines after keep their numbers, for CPython's tree)."""
     lines = list(text_lines)
     for _, first, last in ranges:
         line = lines[first - 1]
         indent = line[:len(line) - len(line.lstrip(" \t\f"))]
         lines[first - 1] = indent + "..." + _ending(line)
-        for i in range(first, last):
-            lines[i] = _ending(lines[i]) if numbered else ""
+        lines[first:last] = ["\n" if numbered else ""] * (last - first)
     return "".join(lines)
 
 
