@@ -9,8 +9,9 @@ edited and re-checked with the cache of the rest warm, and a file without TF,
 each next to flake8 on the same file; then the targets, met or missed (issue 24's
 first). It also checks that the cache and the shortcuts (function bodies parsed
 when first run, modules shared between programs) change nothing: `check` and
-`names` print the same JSON with the cache off, cold and warm, and with
-`SCOPELINT_NO_SHORTCUTS=1`. `--quick` takes two small packages, whose files are
+`names` print the same JSON with the cache off, cold and warm, with
+`SCOPELINT_NO_SHORTCUTS=1`, and for files checked alone with the trees of what they
+import read from the cache. `--quick` takes two small packages, whose files are
 then the edited ones. scopelint runs from its compiled bytecode, as a package pip
 installs does (the peers get theirs from pip), whatever `PYTHONDONTWRITEBYTECODE` says.
 Run from the repository root:
