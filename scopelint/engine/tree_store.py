@@ -52,12 +52,13 @@ class TreeStore:
     def __init__(self, directory: str, checked: Iterable[str] = ()) -> None:
         self.directory = directory  # the cache folder (`cache.CACHE_DIR`)
         self.checked = frozenset(checked)
+        self.stored: dict[str, bool] = {}  # by path as given: `_stores`
         self.packs: dict[str, Pack] = {}  # by content hash: as read (or empty)
         self.added: dict[str, dict[str, Any]] = {}  # by content hash: what this process parsed
 
     def __getstate__(self) -> dict[str, Any]:
         """What a worker process is sent: the settings, not what this process read."""
-        return {**self.__dict__, "packs": {}, "added": {}}
+        return {**self.__dict__, "packs": {}, "added": {}, "stored": {}}
 
     @cached_property
     def below(self) -> tuple[str, ...]:
@@ -102,7 +103,7 @@ class TreeStore:
         flush. Trees of the files the run checks are not stored: a run over a whole
         project parses each file once anyway, and storing costs about what parsing does;
         a run checking a few files stores the modules they import."""
-        if os.path.realpath(path) not in self.checked:
+        if self._stores(path):
             self.added.setdefault(digest, {})[text_key(text)] = tree
 
     def stubs(self, digest: str, lines: int) -> Optional[list[tuple[int, int, int]]]:
@@ -117,8 +118,15 @@ class TreeStore:
 
     def keep_stubs(self, path: str, digest: str, ranges: list[tuple[int, int, int]]) -> None:
         """Remember the bodies left out of a file's skeleton, with its trees (see `keep`)."""
-        if os.path.realpath(path) not in self.checked:
+        if self._stores(path):
             self.added.setdefault(digest, {})[STUBS] = ranges
+
+    def _stores(self, path: str) -> bool:
+        """Whether the trees of the file at `path` are stored: it is not one the run checks."""
+        found = self.stored.get(path)
+        if found is None:
+            found = self.stored[path] = os.path.realpath(path) not in self.checked
+        return found
 
     def keep_verdict(self, digest: str, verdict: Verdict) -> None:
         """Remember `limits.too_complex`'s verdict on the file, to store on the next flush."""
