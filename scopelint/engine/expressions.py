@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+import operator
 import re
 import string
-from typing import Callable, Optional, Union, cast
+from typing import Callable, Iterable, Optional, Union, cast
 
 import libcst as cst
 
@@ -339,6 +341,9 @@ def replace_container(interp: ReplayCore, env: Env, container: Value, after: Val
         if not pending:
             held = envs[index]
             index += 1
+            if not _holds(held.vars, container):
+                pending += _holders(held.vars.values())
+                continue
             for name, value in list(held.vars.items()):
                 if value is container:
                     if held is not env:
@@ -346,36 +351,54 @@ def replace_container(interp: ReplayCore, env: Env, container: Value, after: Val
                         if env.writes.depth:
                             env.writes.note(held, name)
                     held.vars[name] = after
-                else:
+                elif isinstance(value, _HOLDERS):
                     pending.append(value)
             continue
         value = pending.pop()
         if id(value) in seen:
             continue
         seen.add(id(value))
-        if isinstance(value, Instance):
-            attributes.append((value, value.attrs))
-            pending.extend((*value.attrs.values(), value.cls))
-        elif isinstance(value, Class):
-            attributes.append((value, value.attrs))
-            pending.extend((*value.attrs.values(), *value.bases))
-        elif isinstance(value, Seq):
-            pending.extend(value.items)
-        elif isinstance(value, Mapping):
-            pending.extend(item for _, item in value.items)
-        elif isinstance(value, (Function, Lambda)):
-            attributes.append((value, value.defaults))  # `def f(x, acc=[])`: one list for every call
-            pending.extend(value.defaults.values())
+        if isinstance(value, (Function, Lambda)):
+            if value.defaults:  # `def f(x, acc=[])`: one list for every call
+                attributes.append((value, value.defaults))
+                pending += _holders(value.defaults.values())
             if value.env.parent is not None:  # a closure over a function's variables
                 _add_chain(envs, value.env)
             if isinstance(value, Function) and value.bound is not None:
                 pending.append(value.bound)
+        elif isinstance(value, Instance):
+            attributes.append((value, value.attrs))
+            pending += _holders(value.attrs.values())
+            pending.append(value.cls)
+        elif isinstance(value, Class):
+            attributes.append((value, value.attrs))
+            pending += _holders(value.attrs.values())
+            pending += value.bases
+        elif isinstance(value, Seq):
+            pending += _holders(value.items)
+        elif isinstance(value, Mapping):
+            pending += _holders(item for _, item in value.items)
     for owner, attrs in attributes:
+        if not _holds(attrs, container):
+            continue
         for name, value in list(attrs.items()):
             if value is container:
                 if interp.entry_recording is not None:
                     interp.entry_recording.note_set(owner)
                 interp.set_attribute_value(attrs, name, after)
+
+
+# What the walk of `replace_container` looks into: a value of another kind holds no list.
+_HOLDERS = (Function, Lambda, Instance, Class, Seq, Mapping)
+
+
+def _holders(values: Iterable[Value]) -> list[Value]:
+    return [value for value in values if isinstance(value, _HOLDERS)]
+
+
+def _holds(names: dict[str, Value], container: Value) -> bool:
+    """Whether `container` itself (not an equal list) is bound in `names`."""
+    return any(map(operator.is_, names.values(), itertools.repeat(container)))
 
 
 def _add_chain(envs: list[Env], start: Env) -> None:
