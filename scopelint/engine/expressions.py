@@ -331,8 +331,9 @@ def replace_container(interp: ReplayCore, env: Env, container: Value, after: Val
     it, `self.layers`, `self.encoder.layers`, a class attribute, a closure's variable, a
     default argument), in the scopes being replayed and what they hold."""
     envs: list[Env] = []
+    listed: set[int] = set()  # the ids of `envs`
     for start in (env, *interp.call_envs):
-        _add_chain(envs, start)
+        _add_chain(envs, listed, start)
     seen: set[int] = set()
     attributes: list[tuple[Value, dict[str, Value]]] = []  # of the objects reached, by owner
     pending: list[Value] = []
@@ -359,20 +360,16 @@ def replace_container(interp: ReplayCore, env: Env, container: Value, after: Val
             continue
         seen.add(id(value))
         if isinstance(value, (Function, Lambda)):
-            if value.defaults:  # `def f(x, acc=[])`: one list for every call
-                attributes.append((value, value.defaults))
-                pending += _holders(value.defaults.values())
+            _enter(value, value.defaults, pending, attributes)  # `def f(x, acc=[])`: one list
             if value.env.parent is not None:  # a closure over a function's variables
-                _add_chain(envs, value.env)
+                _add_chain(envs, listed, value.env)
             if isinstance(value, Function) and value.bound is not None:
                 pending.append(value.bound)
         elif isinstance(value, Instance):
-            attributes.append((value, value.attrs))
-            pending += _holders(value.attrs.values())
+            _enter(value, value.attrs, pending, attributes)
             pending.append(value.cls)
         elif isinstance(value, Class):
-            attributes.append((value, value.attrs))
-            pending += _holders(value.attrs.values())
+            _enter(value, value.attrs, pending, attributes)
             pending += value.bases
         elif isinstance(value, Seq):
             pending += _holders(value.items)
@@ -392,8 +389,32 @@ def replace_container(interp: ReplayCore, env: Env, container: Value, after: Val
 _HOLDERS = (Function, Lambda, Instance, Class, Seq, Mapping)
 
 
+class _Kinds(dict[type, bool]):
+    """Whether values of a class are `_HOLDERS`: `isinstance` in one lookup."""
+
+    def __missing__(self, cls: type) -> bool:
+        self[cls] = issubclass(cls, _HOLDERS)
+        return self[cls]
+
+
+_IS_HOLDER = _Kinds()
+
+
 def _holders(values: Iterable[Value]) -> list[Value]:
-    return [value for value in values if isinstance(value, _HOLDERS)]
+    """The values the walk enters, but functions without defaults, closure or `self`."""
+    return [value for value in values if _IS_HOLDER[type(value)] and (
+        type(value) is not Function or value.defaults or value.env.parent is not None
+        or value.bound is not None)]
+
+
+def _enter(owner: Value, names: dict[str, Value], pending: list[Value],
+           attributes: list[tuple[Value, dict[str, Value]]]) -> None:
+    """Walk on to what `names` holds; note them to look for the container in, unless they
+    hold no list nor anything else that may (the walk writes no list into them)."""
+    held = _holders(names.values())
+    if held:
+        pending += held
+        attributes.append((owner, names))
 
 
 def _holds(names: dict[str, Value], container: Value) -> bool:
@@ -401,10 +422,11 @@ def _holds(names: dict[str, Value], container: Value) -> bool:
     return any(map(operator.is_, names.values(), itertools.repeat(container)))
 
 
-def _add_chain(envs: list[Env], start: Env) -> None:
+def _add_chain(envs: list[Env], listed: set[int], start: Env) -> None:
     chain: Optional[Env] = start
-    while chain is not None and all(chain is not e for e in envs):
+    while chain is not None and id(chain) not in listed:
         envs.append(chain)
+        listed.add(id(chain))
         chain = chain.parent
 
 
