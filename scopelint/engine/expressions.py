@@ -401,10 +401,11 @@ _IS_HOLDER = _Kinds()
 
 
 def _holders(values: Iterable[Value]) -> list[Value]:
-    """The values the walk enters, but functions without defaults, closure or `self`."""
+    """The values the walk enters, but functions with neither closure nor `self` nor a
+    default it would enter."""
     return [value for value in values if _IS_HOLDER[type(value)] and (
-        type(value) is not Function or value.defaults or value.env.parent is not None
-        or value.bound is not None)]
+        type(value) is not Function or value.env.parent is not None or value.bound is not None
+        or any(map(_IS_HOLDER.__getitem__, map(type, value.defaults.values()))))]
 
 
 def _enter(owner: Value, names: dict[str, Value], pending: list[Value],
