@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+import operator
 import re
 import string
-from typing import Callable, Optional, Union, cast
+from typing import Callable, Iterable, Optional, Union, cast
 
 import libcst as cst
 
@@ -329,8 +331,9 @@ def replace_container(interp: ReplayCore, env: Env, container: Value, after: Val
     it, `self.layers`, `self.encoder.layers`, a class attribute, a closure's variable, a
     default argument), in the scopes being replayed and what they hold."""
     envs: list[Env] = []
+    listed: set[int] = set()  # the ids of `envs`
     for start in (env, *interp.call_envs):
-        _add_chain(envs, start)
+        _add_chain(envs, listed, start)
     seen: set[int] = set()
     attributes: list[tuple[Value, dict[str, Value]]] = []  # of the objects reached, by owner
     pending: list[Value] = []
@@ -339,6 +342,9 @@ def replace_container(interp: ReplayCore, env: Env, container: Value, after: Val
         if not pending:
             held = envs[index]
             index += 1
+            if not _holds(held.vars, container):
+                pending += _holders(held.vars.values())
+                continue
             for name, value in list(held.vars.items()):
                 if value is container:
                     if held is not env:
@@ -346,31 +352,32 @@ def replace_container(interp: ReplayCore, env: Env, container: Value, after: Val
                         if env.writes.depth:
                             env.writes.note(held, name)
                     held.vars[name] = after
-                else:
+                elif isinstance(value, _HOLDERS):
                     pending.append(value)
             continue
         value = pending.pop()
         if id(value) in seen:
             continue
         seen.add(id(value))
-        if isinstance(value, Instance):
-            attributes.append((value, value.attrs))
-            pending.extend((*value.attrs.values(), value.cls))
-        elif isinstance(value, Class):
-            attributes.append((value, value.attrs))
-            pending.extend((*value.attrs.values(), *value.bases))
-        elif isinstance(value, Seq):
-            pending.extend(value.items)
-        elif isinstance(value, Mapping):
-            pending.extend(item for _, item in value.items)
-        elif isinstance(value, (Function, Lambda)):
-            attributes.append((value, value.defaults))  # `def f(x, acc=[])`: one list for every call
-            pending.extend(value.defaults.values())
+        if isinstance(value, (Function, Lambda)):
+            _enter(value, value.defaults, pending, attributes)  # `def f(x, acc=[])`: one list
             if value.env.parent is not None:  # a closure over a function's variables
-                _add_chain(envs, value.env)
+                _add_chain(envs, listed, value.env)
             if isinstance(value, Function) and value.bound is not None:
                 pending.append(value.bound)
+        elif isinstance(value, Instance):
+            _enter(value, value.attrs, pending, attributes)
+            pending.append(value.cls)
+        elif isinstance(value, Class):
+            _enter(value, value.attrs, pending, attributes)
+            pending += value.bases
+        elif isinstance(value, Seq):
+            pending += _holders(value.items)
+        elif isinstance(value, Mapping):
+            pending += _holders(item for _, item in value.items)
     for owner, attrs in attributes:
+        if not _holds(attrs, container):
+            continue
         for name, value in list(attrs.items()):
             if value is container:
                 if interp.entry_recording is not None:
@@ -378,10 +385,49 @@ def replace_container(interp: ReplayCore, env: Env, container: Value, after: Val
                 interp.set_attribute_value(attrs, name, after)
 
 
-def _add_chain(envs: list[Env], start: Env) -> None:
+# What the walk of `replace_container` looks into: a value of another kind holds no list.
+_HOLDERS = (Function, Lambda, Instance, Class, Seq, Mapping)
+
+
+class _Kinds(dict[type, bool]):
+    """Whether values of a class are `_HOLDERS`: `isinstance` in one lookup."""
+
+    def __missing__(self, cls: type) -> bool:
+        self[cls] = issubclass(cls, _HOLDERS)
+        return self[cls]
+
+
+_IS_HOLDER = _Kinds()
+
+
+def _holders(values: Iterable[Value]) -> list[Value]:
+    """The values the walk enters, but functions with neither closure nor `self` nor a
+    default it would enter."""
+    return [value for value in values if _IS_HOLDER[type(value)] and (
+        type(value) is not Function or value.env.parent is not None or value.bound is not None
+        or any(map(_IS_HOLDER.__getitem__, map(type, value.defaults.values()))))]
+
+
+def _enter(owner: Value, names: dict[str, Value], pending: list[Value],
+           attributes: list[tuple[Value, dict[str, Value]]]) -> None:
+    """Walk on to what `names` holds; note them to look for the container in, unless they
+    hold no list nor anything else that may (the walk writes no list into them)."""
+    held = _holders(names.values())
+    if held:
+        pending += held
+        attributes.append((owner, names))
+
+
+def _holds(names: dict[str, Value], container: Value) -> bool:
+    """Whether `container` itself (not an equal list) is bound in `names`."""
+    return any(map(operator.is_, names.values(), itertools.repeat(container)))
+
+
+def _add_chain(envs: list[Env], listed: set[int], start: Env) -> None:
     chain: Optional[Env] = start
-    while chain is not None and all(chain is not e for e in envs):
+    while chain is not None and id(chain) not in listed:
         envs.append(chain)
+        listed.add(id(chain))
         chain = chain.parent
 
 

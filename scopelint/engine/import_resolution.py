@@ -70,24 +70,42 @@ def bound_name(alias: cst.ImportAlias, name: str) -> str:
 
 def assumes_tf(tree: ast.Module) -> bool:
     """The module uses `tf` and binds it nowhere, nor star-imports anything that might:
-    a pasted snippet or a notebook cell whose `import tensorflow as tf` is elsewhere."""
+    a pasted snippet or a notebook cell whose `import tensorflow as tf` is elsewhere.
+
+    Any binding decides, wherever it is: the walk goes depth first in source order, with a
+    stack (faster than `ast.walk`), and skips the children of names and aliases (none but
+    contexts)."""
     used = False
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id == "tf":
-            if not isinstance(node.ctx, ast.Load):
-                return False
-            used = True
-        elif isinstance(node, ast.alias):
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name):
+            if node.id == "tf":
+                if not isinstance(node.ctx, ast.Load):
+                    return False
+                used = True
+            continue
+        if isinstance(node, ast.alias):
             if node.name == "*" or (node.asname or node.name.split(".")[0]) == "tf":
                 return False
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            if node.name == "tf":
+            continue
+        if isinstance(node, ast.arg):
+            if node.arg == "tf":
                 return False
-        elif isinstance(node, ast.arg) and node.arg == "tf":
-            return False
-        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
-            if getattr(node, "name", None) == "tf":
+        elif isinstance(node, _BINDERS):
+            if node.name == "tf":
                 return False
         elif isinstance(node, (ast.Global, ast.Nonlocal)) and "tf" in node.names:
             return False
+        for field in reversed(node._fields):  # pushed last to first: the imports come early
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                stack += [item for item in reversed(value) if isinstance(item, ast.AST)]
+            elif isinstance(value, ast.AST):
+                stack.append(value)
     return used
+
+
+# Nodes that bind their `name` (None for `except E:`, `case _:`, `case [*_]`).
+_BINDERS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler, ast.MatchAs,
+            ast.MatchStar)

@@ -228,6 +228,10 @@ def _headers(stmt: cst.CSTNode, node: Any) -> tuple[list[cst.CSTNode], list[AstP
     return [], []
 
 
+# Nodes without children: the context of a name, an operator.
+_LEAVES = (ast.expr_context, ast.operator, ast.unaryop, ast.boolop, ast.cmpop)
+
+
 def _ast_nodes(parts: list[AstPart], stubs: AbstractSet[int] = frozenset()
                ) -> tuple[list[ast.expr], list[ast.expr]]:
     """Calls and comparisons under the parts, each in source order (outer node first),
@@ -246,7 +250,13 @@ def _ast_nodes(parts: list[AstPart], stubs: AbstractSet[int] = frozenset()
                 calls.append(part)
             elif isinstance(part, ast.Compare):
                 comparisons.append(part)
-            stack.extend(ast.iter_child_nodes(part))
+            for field in part._fields:  # `ast.iter_child_nodes`, inlined, without the leaves
+                value = getattr(part, field, None)
+                if isinstance(value, ast.AST):
+                    if not isinstance(value, _LEAVES):
+                        stack.append(value)
+                elif isinstance(value, list):
+                    stack += [item for item in value if isinstance(item, ast.AST)]
     for nodes in (calls, comparisons):
         nodes.sort(key=lambda n: (n.lineno, n.col_offset, -(n.end_lineno or 0),
                                   -(n.end_col_offset or 0)))

@@ -17,7 +17,7 @@ import re
 import sys
 import warnings
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator, Optional, Protocol, Sequence, Union, cast
+from typing import TYPE_CHECKING, Iterator, NamedTuple, Optional, Protocol, Sequence, Union, cast
 
 from scopelint.engine import tfapi
 from scopelint.limits import may_be_too_complex, too_complex
@@ -430,15 +430,16 @@ class Project:
 
         When none does, no module the search visited can reach one either: they are
         remembered for the rest of the session, so each is searched once; so is a module
-        that does (with its text), since shared replays ask again on each reuse.
+        that does (with its text), since shared replays ask again on each reuse, and so is
+        every module on the way to the one found: a later search stops at them.
         """
         start = self.entry_name if name is None else name
         if (self.roots, start, source.digest) in self.session.tf_reaching:
             return True
         seen: set[str] = set()
-        todo = [(source, start, package)]
+        todo = [(source, start, package, _Way(start, source.digest, None))]
         while todo:
-            module, name, package = todo.pop()
+            module, name, package, way = todo.pop()
             for imported in self.imported_names(module, name, package):
                 parts = imported.split(".")
                 for i in range(1, len(parts) + 1):
@@ -451,10 +452,14 @@ class Project:
                         else None
                     if loaded is None or found is None:
                         continue
-                    if loaded.mentions_tf():
-                        self.session.tf_reaching.add((self.roots, start, source.digest))
+                    if loaded.mentions_tf() or (
+                            (self.roots, prefix, loaded.digest) in self.session.tf_reaching):
+                        step: Optional[_Way] = way
+                        while step is not None:
+                            self.session.tf_reaching.add((self.roots, step.name, step.digest))
+                            step = step.importer
                         return True
-                    todo.append((loaded, prefix, found.package))
+                    todo.append((loaded, prefix, found.package, _Way(prefix, loaded.digest, way)))
         self.session.no_tf.update((self.roots, name) for name in seen)
         return False
 
@@ -472,6 +477,14 @@ class Project:
             for member in members:
                 if member and member != "*":
                     yield f"{base}.{member}" if base else member
+
+
+class _Way(NamedTuple):
+    """A module `Project.reaches_tf` searched, and the one whose import led to it."""
+
+    name: str
+    digest: str
+    importer: Optional[_Way]
 
 
 def _packages(folder: str) -> list[str]:

@@ -86,7 +86,8 @@ class Snapshot:
                 bindings.append(value.attrs)
                 todo.append(value.bases if isinstance(value, Class) else value.cls)
             elif isinstance(value, (Function, Lambda)):
-                bindings.append(value.defaults)
+                if value.defaults:  # an empty one stays empty: `replace_container` only replaces
+                    bindings.append(value.defaults)
                 scope: Optional[Env] = value.env
                 while scope is not None and scope.module is None:  # closures' scopes
                     bindings.append(scope.vars)
