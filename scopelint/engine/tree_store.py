@@ -249,11 +249,4 @@ def _token_key(value: Any) -> object:
         return (type(value), *map(_token_key, value))
     if not hasattr(value, "__dataclass_fields__"):
         return value
-    cls = type(value)
-    names = _FIELDS.get(cls)
-    if names is None:
-        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(value))
-    return (cls, *(_token_key(getattr(value, name)) for name in names))
-
-
-_FIELDS: dict[type, tuple[str, ...]] = {}  # the fields of each kind of token
+    return (type(value), *(_token_key(getattr(value, f.name)) for f in dataclasses.fields(value)))
