@@ -273,8 +273,7 @@ def make_folders(directory: str, *below: str) -> bool:
     in the one before; False when one cannot be made or is not a real directory (a symbolic
     link disables the cache)."""
     try:
-        if not os.path.lexists(directory):
-            os.mkdir(directory)
+        if _made(directory):
             with open(os.path.join(directory, ".gitignore"), "w") as handle:
                 handle.write("# Created automatically by scopelint.\n*\n")
         folder = directory
@@ -282,14 +281,22 @@ def make_folders(directory: str, *below: str) -> bool:
             if not _real_dir(folder):
                 return False
             folder = os.path.join(folder, name)
-            if not os.path.lexists(folder):
-                try:
-                    os.mkdir(folder)
-                except FileExistsError:  # another run made it meanwhile
-                    pass
+            _made(folder)
     except OSError:
         return False
     return _real_dir(folder)
+
+
+def _made(folder: str) -> bool:
+    """Make `folder` unless it exists; whether this call made it (another run may have made
+    it meanwhile)."""
+    if os.path.lexists(folder):
+        return False
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        return False
+    return True
 
 
 def _real_dir(path: str) -> bool:
