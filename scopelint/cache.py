@@ -190,13 +190,8 @@ class Cache:
         payload = {"scopelint": __version__, "settings": self.settings_key, "entries": {
             key: [day, findings, [table.setdefault(pair, len(table)) for pair in modules]]
             for key, (day, findings, modules) in entries.items()}, "modules": list(table)}
-        fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(json.dumps(payload, separators=(",", ":")))
-            os.replace(temp, os.path.join(self.folder, f"{name}.json"))
-        except OSError:
-            _remove(temp)
+        write_atomically(os.path.join(self.folder, f"{name}.json"),
+                         json.dumps(payload, separators=(",", ":")).encode("utf-8"))
 
     def _prepare_folder(self) -> bool:
         return make_folders(self.directory, __version__, os.path.basename(self.folder))
@@ -297,6 +292,21 @@ def _made(folder: str) -> bool:
     except FileExistsError:
         return False
     return True
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Replace the file at `path` with `data` through a temporary file beside it, so that no
+    reader ever sees it half written (best effort: an error leaves it as it was)."""
+    try:
+        fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path))
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, path)
+    except OSError:
+        _remove(temp)
 
 
 def _real_dir(path: str) -> bool:

@@ -4,12 +4,14 @@ Re-checking one edited file (pre-commit) replays the top level of every project
 module it imports, and libcst's parse of those modules was most of its cost. A
 file's trees are stored together, in one pack named by the file's content hash
 (and the Python and libcst versions, whose trees may differ): its skeleton
-(`project.SourceFile.parsed`), each function body parsed on its own, by the hash of
-the text parsed, and the verdict of `limits.too_complex` on it. A later run reads
-the pack of a file it needs again instead of parsing it: unpickling a tree costs
-about a quarter of parsing it. Each tree in a pack stays pickled until it is needed.
+(`project.SourceFile.parsed`) and the lines of the bodies it leaves out, each function
+body parsed on its own, by the hash of the text parsed, and the verdict of
+`limits.too_complex` on it. A later run reads the pack of a file it needs again instead
+of parsing it: unpickling a tree costs about a quarter of parsing it. Each tree in a
+pack stays pickled until it is needed.
 
-A pack is written when the process leaves the file's project behind (`flush`), by
+A pack is written when the process leaves the file's project behind or ends a chunk of
+files (`flush`), by
 merging what it parsed with what the pack on disk holds, to a temporary file
 renamed over it: concurrent runs never see a half-written pack, and one may only
 miss what another added at the same time. Everything read back is checked (a
@@ -27,12 +29,11 @@ import operator
 import os
 import pickle
 import sys
-import tempfile
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Union
 
 from scopelint import __version__
-from scopelint.cache import make_folders
+from scopelint.cache import make_folders, write_atomically
 from scopelint.limits import MAX_DEPTH, MAX_NODES
 
 if TYPE_CHECKING:
@@ -166,21 +167,11 @@ class TreeStore:
             return {}
 
     def _write(self, digest: str, pack: Pack) -> None:
-        folder = os.path.dirname(self._path(digest))
         try:
             payload = pickle.dumps(pack, protocol=pickle.HIGHEST_PROTOCOL)
-            fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
-        except (OSError, RecursionError, pickle.PicklingError):
+        except (RecursionError, pickle.PicklingError):
             return
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(MAGIC + hashlib.sha256(payload).digest() + payload)
-            os.replace(temp, self._path(digest))
-        except OSError:
-            try:
-                os.unlink(temp)
-            except OSError:
-                pass
+        write_atomically(self._path(digest), MAGIC + hashlib.sha256(payload).digest() + payload)
 
 
 def unpack(data: bytes) -> Pack:
@@ -200,8 +191,7 @@ def unpack(data: bytes) -> Pack:
 
 def text_key(text: str) -> str:
     """The key of the tree parsed from `text`."""
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"),
-                                     digest_size=16).hexdigest()
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def _dumps(tree: Any) -> bytes:
