@@ -96,12 +96,6 @@ class SourceFile:
                     self._tree, self._broken = None, True
         return self._tree
 
-    def drop_tree(self) -> None:
-        """Forget CPython's tree of the whole file when the skeleton's serves the positions
-        (`_stored`): `parses` answers without it."""
-        if self._hollowed:
-            self._tree = None
-
     def give_tree(self, tree: ast.Module) -> None:
         """CPython's tree of the whole text, made by the caller (`tree` would parse it)."""
         if self._tree is None and not self._broken:
@@ -167,7 +161,7 @@ class SourceFile:
         if either and lazy not in self._cst and (not lazy) in self._cst:
             return self._cst[not lazy]
         if lazy not in self._cst:
-            self._cst[lazy] = (lazy and self._stored(keep)) or self._parse_file(lazy, keep)
+            self._cst[lazy] = (lazy and self._stored()) or self._parse_file(lazy, keep)
         return self._cst[lazy]
 
     def _parse_file(self, lazy: bool, keep: bool) -> tuple[cst.Module, Positions]:
@@ -195,7 +189,7 @@ class SourceFile:
         self.libcst_lines += self.text.count("\n") - blanked
         return module, Positions(module, tree, self._split_lines(), self.path, stubs)
 
-    def _stored(self, keep: bool) -> Optional[tuple[cst.Module, Positions]]:
+    def _stored(self) -> Optional[tuple[cst.Module, Positions]]:
         """The skeleton (`parsed`) an earlier run stored (`tree_store`), without parsing
         the file: positions come from CPython's tree of the skeleton alone (its lines
         kept), each body left out getting its own when it first runs (`full_def`). None
@@ -205,10 +199,7 @@ class SourceFile:
         ranges = self._stored_ranges()
         if ranges is None or self.trees is None:
             return None
-        text = _blank(self.lines(), ranges)
-        kept = self.skeletons.get(self.path) if keep and ranges else None
-        module = kept[1] if kept is not None and kept[0] == text else \
-            self.trees.parsed(self.digest, text)
+        module = self.trees.parsed(self.digest, _blank(self.lines(), ranges))
         if module is None:
             return None
         try:
@@ -218,8 +209,6 @@ class SourceFile:
                                      filename=self.path)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
-        if keep and ranges:
-            self.skeletons[self.path] = (text, module)
         ends = {header: last for header, _, last in ranges}
         stubs = [node for node in _defs(skeleton) if node.lineno in ends]
         for node in stubs:

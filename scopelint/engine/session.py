@@ -57,8 +57,8 @@ class Session:
       has no later program to share them with, and skips taking their snapshots.
     """
 
-    def __init__(self, trees: Optional[TreeStore] = None) -> None:
-        self.trees = trees
+    def __init__(self) -> None:
+        self.trees: Optional[TreeStore] = None
         self.share_modules = True
         self.files: dict[tuple[str, str], Optional[SourceFile]] = {}
         self.pieces: dict[str, dict[str, cst.FunctionDef]] = {}
