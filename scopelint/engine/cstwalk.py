@@ -98,10 +98,17 @@ _GRAPH_QUERIES = frozenset({
 })
 
 
+@lru_cache(maxsize=8192)
 def tests_what_was_built(test: cst.CSTNode) -> bool:
     """Whether a condition may test what the program has built so far: membership in a
     container it fills (`name in cache`, not `mode in ("a", "b")` nor `"-v" in sys.argv`),
-    `hasattr(...)`, or a call that reads the graph (`tf.global_variables()`)."""
+    `hasattr(...)`, or a call that reads the graph (`tf.global_variables()`). Kept for the
+    conditions asked for last, as `source_of`: a loop or a function replayed again asks
+    again."""
+    return _tests_built(test)
+
+
+def _tests_built(test: cst.CSTNode) -> bool:
     if isinstance(test, cst.ComparisonTarget) and isinstance(test.operator, (cst.In, cst.NotIn)):
         comparator = test.comparator
         return not isinstance(comparator, _LITERALS) and dotted(comparator) not in _INPUTS
@@ -109,7 +116,7 @@ def tests_what_was_built(test: cst.CSTNode) -> bool:
         called = dotted(test.func).rsplit(".", 1)[-1]
         if called in _GRAPH_QUERIES or (called == "hasattr" and isinstance(test.func, cst.Name)):
             return True
-    return any(tests_what_was_built(child) for child in children(test))
+    return any(_tests_built(child) for child in children(test))
 
 
 def dotted(node: cst.BaseExpression) -> str:
