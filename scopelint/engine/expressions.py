@@ -18,10 +18,12 @@ from scopelint.engine.tfapi import canonical
 from scopelint.engine.values import (
     Args,
     Benign,
+    BoundNames,
     Builtin,
     Class,
     Const,
     ContextCall,
+    Defaults,
     Env,
     Function,
     Inert,
@@ -77,8 +79,9 @@ def evaluate(interp: ReplayCore, node: cst.BaseExpression, env: Env) -> Value:
 
 def _lambda(interp: ReplayCore, node: cst.Lambda, env: Env) -> Value:
     params = node.params
-    defaults = {p.name.value: evaluate(interp, p.default, env)
-                for p in (*params.params, *params.kwonly_params) if p.default is not None}
+    defaults = Defaults({p.name.value: evaluate(interp, p.default, env)
+                         for p in (*params.params, *params.kwonly_params)
+                         if p.default is not None})
     return Lambda(node, env, defaults)
 
 
@@ -343,7 +346,7 @@ def replace_container(interp: ReplayCore, env: Env, container: Value, after: Val
             held = envs[index]
             index += 1
             if not _holds(held.vars, container):
-                pending += _holders(held.vars.values())
+                pending += _bound_holders(held.vars)
                 continue
             for name, value in list(held.vars.items()):
                 if value is container:
@@ -408,11 +411,22 @@ def _holders(values: Iterable[Value]) -> list[Value]:
         or any(map(_IS_HOLDER.__getitem__, map(type, value.defaults.values()))))]
 
 
+def _bound_holders(names: dict[str, Value]) -> list[Value]:
+    """`_holders` of names or attributes, kept in a `BoundNames` until it changes (or until
+    a function's defaults change: see `Defaults`)."""
+    if not isinstance(names, BoundNames):
+        return _holders(names.values())
+    walked = names.walked
+    if walked is None or walked[0] != Defaults.changes:
+        walked = names.walked = (Defaults.changes, _holders(names.values()))
+    return walked[1]
+
+
 def _enter(owner: Value, names: dict[str, Value], pending: list[Value],
            attributes: list[tuple[Value, dict[str, Value]]]) -> None:
     """Walk on to what `names` holds; note them to look for the container in, unless they
     hold no list nor anything else that may (the walk writes no list into them)."""
-    held = _holders(names.values())
+    held = _bound_holders(names)
     if held:
         pending += held
         attributes.append((owner, names))

@@ -40,6 +40,7 @@ from scopelint.engine.values import (
     Class,
     Const,
     ContextCall,
+    Defaults,
     Env,
     Function,
     Instance,
@@ -273,9 +274,9 @@ class Interpreter:
 
     def function_defaults(self, node: cst.FunctionDef, env: Env) -> dict[str, Value]:
         params = node.params
-        return {p.name.value: self.eval(p.default, env)
-                for p in (*params.params, *params.kwonly_params)
-                if p.default is not None}
+        return Defaults({p.name.value: self.eval(p.default, env)
+                         for p in (*params.params, *params.kwonly_params)
+                         if p.default is not None})
 
     def exec_ClassDef(self, node: cst.ClassDef, env: Env) -> None:
         values = [self.eval(arg.value, env) for arg in node.bases]

@@ -168,6 +168,73 @@ class ScopeManager(Value):
     passes_reuse: bool = True  # the call passes `reuse` (by keyword, position or **kwargs)
 
 
+class BoundNames(dict[str, Value]):
+    """Names bound to values: a scope's (`Env.vars`; a class body's are the class's
+    attributes), an instance's attributes, a function's defaults.
+
+    `walked` keeps, until the dict next changes, what `expressions.replace_container`
+    walks into among its values: module globals, classes and instances are walked on
+    every in-place change of a list, and rarely change themselves. Every method that
+    changes a dict calls `changed`.
+    """
+
+    __slots__ = ("walked",)
+
+    def __init__(self, *args: Any, **kwargs: Value) -> None:
+        super().__init__(*args, **kwargs)
+        self.walked: Optional[tuple[int, list[Value]]] = None  # with `Defaults.changes` then
+
+    def changed(self) -> None:
+        self.walked = None
+
+    def __setitem__(self, key: str, value: Value) -> None:
+        self.changed()
+        dict.__setitem__(self, key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self.changed()
+        dict.__delitem__(self, key)
+
+    def __ior__(self, other: Any) -> "BoundNames":  # type: ignore[override,misc]
+        self.changed()
+        dict.update(self, other)
+        return self
+
+    def pop(self, *args: Any) -> Any:
+        self.changed()
+        return dict.pop(self, *args)
+
+    def popitem(self) -> tuple[str, Value]:
+        self.changed()
+        return dict.popitem(self)
+
+    def setdefault(self, key: str, default: Value) -> Value:
+        self.changed()
+        return dict.setdefault(self, key, default)
+
+    def update(self, *args: Any, **kwargs: Value) -> None:
+        self.changed()
+        dict.update(self, *args, **kwargs)
+
+    def clear(self) -> None:
+        self.changed()
+        dict.clear(self)
+
+
+class Defaults(BoundNames):
+    """A function's or lambda's default values. Whether a function holds a list depends on
+    them, so what a walk kept for every other `BoundNames` holding the function is stale once
+    one changes: `changes` counts them (a default list changed in place, a shared module's
+    state restored: few next to the walks)."""
+
+    __slots__ = ()
+    changes = 0
+
+    def changed(self) -> None:
+        self.walked = None
+        Defaults.changes += 1
+
+
 @dataclass(eq=False)
 class Function(Value):
     """A function or method defined in the analysed module."""
@@ -175,7 +242,7 @@ class Function(Value):
     node: cst.FunctionDef
     env: "Env"
     bound: Optional[Value] = None  # `self` for a bound method
-    defaults: dict[str, Value] = field(default_factory=dict)
+    defaults: dict[str, Value] = field(default_factory=Defaults)
     decorators: frozenset[str] = frozenset()  # the known ones: property, classmethod, ...
     owner: Optional["Class"] = None  # the class whose body defines it (for `super()`)
 
@@ -202,7 +269,7 @@ class Lambda(Value):
 
     node: cst.Lambda
     env: "Env"
-    defaults: dict[str, Value] = field(default_factory=dict)
+    defaults: dict[str, Value] = field(default_factory=Defaults)
 
 
 CALLABLES = (Function, Lambda)
@@ -260,7 +327,7 @@ class Instance(Value):
     """An instance of a module class; attributes not set are unknown."""
 
     cls: Class
-    attrs: dict[str, Value] = field(default_factory=dict)
+    attrs: dict[str, Value] = field(default_factory=BoundNames)
     library: dict[str, Value] = field(default_factory=dict)  # its library base's state
 
 
@@ -342,7 +409,7 @@ class Env:
 
     def __init__(self, parent: Optional["Env"] = None, module: Any = None,
                  writes: Optional[OuterWrites] = None) -> None:
-        self.vars: dict[str, Value] = {}
+        self.vars = BoundNames()
         self.parent = parent
         self.outer: dict[str, Env] = {}  # names declared `global` / `nonlocal`
         self.module = module  # on a module's globals: its `ModuleState`
