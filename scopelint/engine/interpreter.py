@@ -169,15 +169,13 @@ class Interpreter:
         source = self.module.source
         return source.full_def(node) if source is not None else node
 
-    @contextmanager
-    def code_of(self, env: Env) -> Iterator[None]:
-        """Run code defined in `env` (a function's or lambda's) in the module that owns it."""
+    def code_of(self, env: Env) -> AbstractContextManager[None]:
+        """Run code defined in `env` (a function's or lambda's) in the module that owns it.
+        (Not a `@contextmanager`: every call enters it, and most stay in the module.)"""
         owner = env.owner()
         if owner is None or owner is self.module:
-            yield
-        else:
-            with self.in_module(owner):
-                yield
+            return nullcontext()
+        return self.in_module(owner)
 
     def loc_statement(self, node: cst.CSTNode) -> Location:
         assert self.module.positions is not None
@@ -375,43 +373,41 @@ class Interpreter:
         loaded = len(self.imports.modules)
         imported: dict[str, Optional[ModuleState]] = {}  # first imported by an arm
 
-        @contextmanager
-        def alternative() -> Iterator[None]:
-            try:
-                yield
-            finally:
-                graph_writes.extend(self.session.branch_writes.undo(mark))
-                if self.tf.graph is not graph:
-                    replaced.append(self.tf.graph)
-                    self.tf.graph = graph
-                outer_names.extend(self.session.outer_writes.undo(outer, scopes))
-                if before is not None:
-                    changed = [name for name, value in env.vars.items()
-                               if before.get(name) != value]
-                    local_names.update(changed)
-                    for name in changed:
-                        if name in before:
-                            env.vars[name] = before[name]
-                        else:
-                            del env.vars[name]
-                for attrs, name, value in reversed(self.attribute_writes[attributes:]):
-                    attribute_names.append((attrs, name))
-                    if value is None:
-                        attrs.pop(name, None)
+        def undo() -> None:
+            """An arm ends: take back what it changed, note what it did."""
+            graph_writes.extend(self.session.branch_writes.undo(mark))
+            if self.tf.graph is not graph:
+                replaced.append(self.tf.graph)
+                self.tf.graph = graph
+            outer_names.extend(self.session.outer_writes.undo(outer, scopes))
+            if before is not None:
+                changed = [name for name, value in env.vars.items()
+                           if before.get(name) != value]
+                local_names.update(changed)
+                for name in changed:
+                    if name in before:
+                        env.vars[name] = before[name]
                     else:
-                        attrs[name] = value
-                del self.attribute_writes[attributes:]
-                still_pending.extend(p for p in self.tf.pending_reuse if p not in still_pending)
-                self.tf.pending_reuse = list(pending)
-                # The next arm imports afresh what this one imported first, as Python would.
-                for name in list(itertools.islice(reversed(self.imports.modules),
-                                                  len(self.imports.modules) - loaded)):
-                    imported.setdefault(name, self.imports.modules.pop(name))
+                        del env.vars[name]
+            for attrs, name, value in reversed(self.attribute_writes[attributes:]):
+                attribute_names.append((attrs, name))
+                if value is None:
+                    attrs.pop(name, None)
+                else:
+                    attrs[name] = value
+            del self.attribute_writes[attributes:]
+            still_pending.extend(p for p in self.tf.pending_reuse if p not in still_pending)
+            self.tf.pending_reuse = list(pending)
+            # The next arm imports afresh what this one imported first, as Python would.
+            for name in list(itertools.islice(reversed(self.imports.modules),
+                                              len(self.imports.modules) - loaded)):
+                imported.setdefault(name, self.imports.modules.pop(name))
 
+        arm = _OnExit(undo)
         self.yield_hooks.append((_spent, -1))  # a `yield` in a branch may not run
         self.enter_uncertain()
         try:
-            yield alternative
+            yield lambda: arm
         finally:
             self.yield_hooks.pop()
             self.session.branch_writes.weaken(graph_writes)
@@ -779,6 +775,23 @@ class _BodyExit(Exception):
     def __init__(self, exit_: Exit) -> None:
         super().__init__(exit_.kind)
         self.exit = exit_
+
+
+class _OnExit:
+    """A context manager that calls `action` when its block ends, however it ends: a
+    `@contextmanager` of `try: yield` / `finally: action()` without a generator made and
+    run per use (the arms of every branch enter one)."""
+
+    __slots__ = ("action",)
+
+    def __init__(self, action: Callable[[], None]) -> None:
+        self.action = action
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        self.action()
 
 
 def _spent(value: Value) -> None:
