@@ -362,22 +362,30 @@ def replace_container(interp: ReplayCore, env: Env, container: Value, after: Val
         if id(value) in seen:
             continue
         seen.add(id(value))
-        if isinstance(value, (Function, Lambda)):
-            _enter(value, value.defaults, pending, attributes)  # `def f(x, acc=[])`: one list
+        # `type(value) is`, faster than `isinstance`: these classes have no subclasses.
+        names: dict[str, Value]  # the attributes or defaults it holds
+        if type(value) is Function or type(value) is Lambda:
+            names = value.defaults  # `def f(x, acc=[])`: one list
             if value.env.parent is not None:  # a closure over a function's variables
                 _add_chain(envs, listed, value.env)
-            if isinstance(value, Function) and value.bound is not None:
+            if type(value) is Function and value.bound is not None:
                 pending.append(value.bound)
-        elif isinstance(value, Instance):
-            _enter(value, value.attrs, pending, attributes)
+        elif type(value) is Instance:
+            names = value.attrs
             pending.append(value.cls)
-        elif isinstance(value, Class):
-            _enter(value, value.attrs, pending, attributes)
+        elif type(value) is Class:
+            names = value.attrs
             pending += value.bases
-        elif isinstance(value, Seq):
-            pending += _holders(value.items)
-        elif isinstance(value, Mapping):
-            pending += _holders(item for _, item in value.items)
+        else:
+            if isinstance(value, Seq):
+                pending += _holders(value.items)
+            elif type(value) is Mapping:
+                pending += _holders(item for _, item in value.items)
+            continue  # (a method's `self` may be of any kind)
+        inside = _bound_holders(names)
+        if inside:  # look for the container in `names` too, unless they hold no list
+            pending += inside
+            attributes.append((value, names))
     for owner, attrs in attributes:
         if not _holds(attrs, container):
             continue
@@ -420,16 +428,6 @@ def _bound_holders(names: dict[str, Value]) -> list[Value]:
     if walked is None or walked[0] != Defaults.changes:
         walked = names.walked = (Defaults.changes, _holders(names.values()))
     return walked[1]
-
-
-def _enter(owner: Value, names: dict[str, Value], pending: list[Value],
-           attributes: list[tuple[Value, dict[str, Value]]]) -> None:
-    """Walk on to what `names` holds; note them to look for the container in, unless they
-    hold no list nor anything else that may (the walk writes no list into them)."""
-    held = _bound_holders(names)
-    if held:
-        pending += held
-        attributes.append((owner, names))
 
 
 def _holds(names: dict[str, Value], container: Value) -> bool:
