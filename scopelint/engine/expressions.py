@@ -137,17 +137,19 @@ def _simple_string(interp: ReplayCore, node: cst.SimpleString, env: Env) -> Valu
     return Const(value) if isinstance(value, str) else Unknown()
 
 
-def _read(interp: ReplayCore, name: str, env: Env) -> Value:
-    value = _name(name, env)
+def _name(interp: ReplayCore, node: cst.Name, env: Env) -> Value:
+    """A name read (one function, not three: every name read runs it)."""
+    name = node.value
+    value = env.lookup(name)
+    if value is None:
+        value = _unbound(name)
     if interp.entry_recording is not None:
         interp.entry_recording.read_name(name, env, value)
-    return value
+    return _tf_constant(interp, value)
 
 
-def _name(name: str, env: Env) -> Value:
-    found = env.lookup(name)
-    if found is not None:
-        return found
+def _unbound(name: str) -> Value:
+    """A name the module does not bind: a constant, a builtin or unknown."""
     if name in ("True", "False", "None"):
         return Const({"True": True, "False": False, "None": None}[name])
     if name in builtins_model.NAMES:
@@ -873,7 +875,7 @@ def _comprehension(interp: ReplayCore,
 
 
 _EVALUATORS: dict[type, Callable[..., Value]] = {
-    cst.Name: lambda interp, node, env: _tf_constant(interp, _read(interp, node.value, env)),
+    cst.Name: _name,
     cst.Attribute: _attribute,
     cst.Call: call,
     cst.SimpleString: _simple_string,

@@ -328,8 +328,8 @@ class Interpreter:
                             self.exec_block(block.body, env)
                         elif type(block) is cst.MatchCase:
                             self._run_case(block, env)
-                        else:
-                            self.exec_block(cast(Union[Block, cst.BaseSuite], block), env)
+                        else:  # (the type as a string: no `Union[...]` made per arm)
+                            self.exec_block(cast("Union[Block, cst.BaseSuite]", block), env)
                     except Exit as exit_:
                         if exit_.kind == "return":
                             self.maybe_returns.append(exit_.value)
