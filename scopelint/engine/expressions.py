@@ -26,6 +26,7 @@ from scopelint.engine.values import (
     Defaults,
     Env,
     Function,
+    HOLDERS,
     Inert,
     Instance,
     Lambda,
@@ -357,7 +358,7 @@ def replace_container(interp: ReplayCore, env: Env, container: Value, after: Val
                         if env.writes.depth:
                             env.writes.note(held, name)
                     held.vars[name] = after
-                elif isinstance(value, _HOLDERS):
+                elif isinstance(value, HOLDERS):
                     pending.append(value)
             continue
         value = pending.pop()
@@ -398,15 +399,12 @@ def replace_container(interp: ReplayCore, env: Env, container: Value, after: Val
                 interp.set_attribute_value(attrs, name, after)
 
 
-# What the walk of `replace_container` looks into: a value of another kind holds no list.
-_HOLDERS = (Function, Lambda, Instance, Class, Seq, Mapping)
-
-
 class _Kinds(dict[type, bool]):
-    """Whether values of a class are `_HOLDERS`: `isinstance` in one lookup."""
+    """Whether values of a class are `HOLDERS` (what the walk of `replace_container` looks
+    into: a value of another kind holds no list): `isinstance` in one lookup."""
 
     def __missing__(self, cls: type) -> bool:
-        self[cls] = issubclass(cls, _HOLDERS)
+        self[cls] = issubclass(cls, HOLDERS)
         return self[cls]
 
 
@@ -415,21 +413,19 @@ _IS_HOLDER = _Kinds()
 
 def _holders(values: Iterable[Value]) -> list[Value]:
     """The values the walk enters, but functions with neither closure nor `self` nor a
-    default it would enter."""
+    default it may enter (see `Defaults.may_hold`)."""
     return [value for value in values if _IS_HOLDER[type(value)] and (
         type(value) is not Function or value.env.parent is not None or value.bound is not None
-        or any(map(_IS_HOLDER.__getitem__, map(type, value.defaults.values()))))]
+        or value.defaults.may_hold)]
 
 
 def _bound_holders(names: dict[str, Value]) -> list[Value]:
-    """`_holders` of names or attributes, kept in a `BoundNames` until it changes (or until
-    a function's defaults change: see `Defaults`)."""
+    """`_holders` of names or attributes, kept in a `BoundNames` until it changes."""
     if not isinstance(names, BoundNames):
         return _holders(names.values())
-    walked = names.walked
-    if walked is None or walked[0] != Defaults.changes:
-        walked = names.walked = (Defaults.changes, _holders(names.values()))
-    return walked[1]
+    if names.walked is None:
+        names.walked = _holders(names.values())
+    return names.walked
 
 
 def _holds(names: dict[str, Value], container: Value) -> bool:

@@ -271,7 +271,7 @@ class Interpreter:
                 value = Unknown()
         env.bind(node.name.value, value)
 
-    def function_defaults(self, node: cst.FunctionDef, env: Env) -> dict[str, Value]:
+    def function_defaults(self, node: cst.FunctionDef, env: Env) -> Defaults:
         params = node.params
         return Defaults({p.name.value: self.eval(p.default, env)
                          for p in (*params.params, *params.kwonly_params)

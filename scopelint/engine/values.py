@@ -175,64 +175,63 @@ class BoundNames(dict[str, Value]):
     `walked` keeps, until the dict next changes, what `expressions.replace_container`
     walks into among its values: module globals, classes and instances are walked on
     every in-place change of a list, and rarely change themselves. Every method that
-    changes a dict calls `changed`.
+    changes a dict clears it.
     """
 
     __slots__ = ("walked",)
 
     def __init__(self, *args: Any, **kwargs: Value) -> None:
         super().__init__(*args, **kwargs)
-        self.walked: Optional[tuple[int, list[Value]]] = None  # with `Defaults.changes` then
-
-    def changed(self) -> None:
-        self.walked = None
+        self.walked: Optional[list[Value]] = None
 
     def __setitem__(self, key: str, value: Value) -> None:
-        self.changed()
+        self.walked = None
         dict.__setitem__(self, key, value)
 
     def __delitem__(self, key: str) -> None:
-        self.changed()
+        self.walked = None
         dict.__delitem__(self, key)
 
     def __ior__(self, other: Any) -> "BoundNames":  # type: ignore[override,misc]
-        self.changed()
+        self.walked = None
         dict.update(self, other)
         return self
 
     def pop(self, *args: Any) -> Any:
-        self.changed()
+        self.walked = None
         return dict.pop(self, *args)
 
     def popitem(self) -> tuple[str, Value]:
-        self.changed()
+        self.walked = None
         return dict.popitem(self)
 
     def setdefault(self, key: str, default: Value) -> Value:
-        self.changed()
+        self.walked = None
         return dict.setdefault(self, key, default)
 
     def update(self, *args: Any, **kwargs: Value) -> None:
-        self.changed()
+        self.walked = None
         dict.update(self, *args, **kwargs)
 
     def clear(self) -> None:
-        self.changed()
+        self.walked = None
         dict.clear(self)
 
 
 class Defaults(BoundNames):
-    """A function's or lambda's default values. Whether a function holds a list depends on
-    them, so what a walk kept for every other `BoundNames` holding the function is stale once
-    one changes: `changes` counts them (a default list changed in place, a shared module's
-    state restored: few next to the walks)."""
+    """A function's or lambda's default values, and whether one of them was, when the
+    function was defined, of a kind that may hold a list (`HOLDERS`).
 
-    __slots__ = ()
-    changes = 0
+    Only a list or dict among them is ever replaced (changed in place; then taken back by
+    a branch, restored with a shared module): defaults without one never get one. So a
+    function without closure nor `self` whose defaults never `may_hold` a list is one
+    `replace_container` need not walk into, whatever its defaults change to later."""
 
-    def changed(self) -> None:
-        self.walked = None
-        Defaults.changes += 1
+    __slots__ = ("may_hold",)
+
+    def __init__(self, *args: Any, **kwargs: Value) -> None:
+        super().__init__(*args, **kwargs)
+        self.may_hold = any(isinstance(value, HOLDERS) for value in self.values())
 
 
 @dataclass(eq=False)
@@ -242,7 +241,7 @@ class Function(Value):
     node: cst.FunctionDef
     env: "Env"
     bound: Optional[Value] = None  # `self` for a bound method
-    defaults: dict[str, Value] = field(default_factory=Defaults)
+    defaults: Defaults = field(default_factory=Defaults)
     decorators: frozenset[str] = frozenset()  # the known ones: property, classmethod, ...
     owner: Optional["Class"] = None  # the class whose body defines it (for `super()`)
 
@@ -393,6 +392,10 @@ class ReuseValue(Value):
     """`tf.AUTO_REUSE`."""
 
     reuse: Reuse
+
+
+# The values that may hold a list or dict (see `expressions.replace_container`).
+HOLDERS = (Function, Lambda, Instance, Class, Seq, Mapping)
 
 
 def tf_value(path: str) -> Value:
