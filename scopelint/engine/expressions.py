@@ -18,12 +18,15 @@ from scopelint.engine.tfapi import canonical
 from scopelint.engine.values import (
     Args,
     Benign,
+    BoundNames,
     Builtin,
     Class,
     Const,
     ContextCall,
+    Defaults,
     Env,
     Function,
+    HOLDERS,
     Inert,
     Instance,
     Lambda,
@@ -77,8 +80,9 @@ def evaluate(interp: ReplayCore, node: cst.BaseExpression, env: Env) -> Value:
 
 def _lambda(interp: ReplayCore, node: cst.Lambda, env: Env) -> Value:
     params = node.params
-    defaults = {p.name.value: evaluate(interp, p.default, env)
-                for p in (*params.params, *params.kwonly_params) if p.default is not None}
+    defaults = Defaults({p.name.value: evaluate(interp, p.default, env)
+                         for p in (*params.params, *params.kwonly_params)
+                         if p.default is not None})
     return Lambda(node, env, defaults)
 
 
@@ -107,7 +111,7 @@ def _sequence(interp: ReplayCore, node: Union[cst.Tuple, cst.List, cst.Set], env
     elements = node.elements
     items = [evaluate(interp, e.value, env) for e in elements]
     interp.escaped.add(items)  # a list inside another is changed through it unseen
-    if any(isinstance(e, cst.StarredElement) for e in elements):
+    if any(type(e) is cst.StarredElement for e in elements):  # see `cstwalk.statements`
         return Unknown()
     return Seq(tuple(items))
 
@@ -134,17 +138,19 @@ def _simple_string(interp: ReplayCore, node: cst.SimpleString, env: Env) -> Valu
     return Const(value) if isinstance(value, str) else Unknown()
 
 
-def _read(interp: ReplayCore, name: str, env: Env) -> Value:
-    value = _name(name, env)
+def _name(interp: ReplayCore, node: cst.Name, env: Env) -> Value:
+    """A name read (one function, not three: every name read runs it)."""
+    name = node.value
+    value = env.lookup(name)
+    if value is None:
+        value = _unbound(name)
     if interp.entry_recording is not None:
         interp.entry_recording.read_name(name, env, value)
-    return value
+    return _tf_constant(interp, value)
 
 
-def _name(name: str, env: Env) -> Value:
-    found = env.lookup(name)
-    if found is not None:
-        return found
+def _unbound(name: str) -> Value:
+    """A name the module does not bind: a constant, a builtin or unknown."""
     if name in ("True", "False", "None"):
         return Const({"True": True, "False": False, "None": None}[name])
     if name in builtins_model.NAMES:
@@ -343,7 +349,7 @@ def replace_container(interp: ReplayCore, env: Env, container: Value, after: Val
             held = envs[index]
             index += 1
             if not _holds(held.vars, container):
-                pending += _holders(held.vars.values())
+                pending += _bound_holders(held.vars)
                 continue
             for name, value in list(held.vars.items()):
                 if value is container:
@@ -352,29 +358,37 @@ def replace_container(interp: ReplayCore, env: Env, container: Value, after: Val
                         if env.writes.depth:
                             env.writes.note(held, name)
                     held.vars[name] = after
-                elif isinstance(value, _HOLDERS):
+                elif isinstance(value, HOLDERS):
                     pending.append(value)
             continue
         value = pending.pop()
         if id(value) in seen:
             continue
         seen.add(id(value))
-        if isinstance(value, (Function, Lambda)):
-            _enter(value, value.defaults, pending, attributes)  # `def f(x, acc=[])`: one list
+        # `type(value) is`, faster than `isinstance`: these classes have no subclasses.
+        names: dict[str, Value]  # the attributes or defaults it holds
+        if type(value) is Function or type(value) is Lambda:
+            names = value.defaults  # `def f(x, acc=[])`: one list
             if value.env.parent is not None:  # a closure over a function's variables
                 _add_chain(envs, listed, value.env)
-            if isinstance(value, Function) and value.bound is not None:
+            if type(value) is Function and value.bound is not None:
                 pending.append(value.bound)
-        elif isinstance(value, Instance):
-            _enter(value, value.attrs, pending, attributes)
+        elif type(value) is Instance:
+            names = value.attrs
             pending.append(value.cls)
-        elif isinstance(value, Class):
-            _enter(value, value.attrs, pending, attributes)
+        elif type(value) is Class:
+            names = value.attrs
             pending += value.bases
-        elif isinstance(value, Seq):
-            pending += _holders(value.items)
-        elif isinstance(value, Mapping):
-            pending += _holders(item for _, item in value.items)
+        else:
+            if isinstance(value, Seq):
+                pending += _holders(value.items)
+            elif type(value) is Mapping:
+                pending += _holders(item for _, item in value.items)
+            continue  # (a method's `self` may be of any kind)
+        inside = _bound_holders(names)
+        if inside:  # look for the container in `names` too, unless they hold no list
+            pending += inside
+            attributes.append((value, names))
     for owner, attrs in attributes:
         if not _holds(attrs, container):
             continue
@@ -385,15 +399,12 @@ def replace_container(interp: ReplayCore, env: Env, container: Value, after: Val
                 interp.set_attribute_value(attrs, name, after)
 
 
-# What the walk of `replace_container` looks into: a value of another kind holds no list.
-_HOLDERS = (Function, Lambda, Instance, Class, Seq, Mapping)
-
-
 class _Kinds(dict[type, bool]):
-    """Whether values of a class are `_HOLDERS`: `isinstance` in one lookup."""
+    """Whether values of a class are `HOLDERS` (what the walk of `replace_container` looks
+    into: a value of another kind holds no list): `isinstance` in one lookup."""
 
     def __missing__(self, cls: type) -> bool:
-        self[cls] = issubclass(cls, _HOLDERS)
+        self[cls] = issubclass(cls, HOLDERS)
         return self[cls]
 
 
@@ -402,20 +413,19 @@ _IS_HOLDER = _Kinds()
 
 def _holders(values: Iterable[Value]) -> list[Value]:
     """The values the walk enters, but functions with neither closure nor `self` nor a
-    default it would enter."""
+    default it may enter (see `Defaults.may_hold`)."""
     return [value for value in values if _IS_HOLDER[type(value)] and (
         type(value) is not Function or value.env.parent is not None or value.bound is not None
-        or any(map(_IS_HOLDER.__getitem__, map(type, value.defaults.values()))))]
+        or value.defaults.may_hold)]
 
 
-def _enter(owner: Value, names: dict[str, Value], pending: list[Value],
-           attributes: list[tuple[Value, dict[str, Value]]]) -> None:
-    """Walk on to what `names` holds; note them to look for the container in, unless they
-    hold no list nor anything else that may (the walk writes no list into them)."""
-    held = _holders(names.values())
-    if held:
-        pending += held
-        attributes.append((owner, names))
+def _bound_holders(names: dict[str, Value]) -> list[Value]:
+    """`_holders` of names or attributes, kept in a `BoundNames` until it changes."""
+    if not isinstance(names, BoundNames):
+        return _holders(names.values())
+    if names.walked is None:
+        names.walked = _holders(names.values())
+    return names.walked
 
 
 def _holds(names: dict[str, Value], container: Value) -> bool:
@@ -755,7 +765,7 @@ def _boolean(interp: ReplayCore, node: cst.BooleanOperation, env: Env) -> Value:
 
 
 def _unary(op: cst.BaseUnaryOp, value: Value) -> Value:
-    if isinstance(op, cst.Not):
+    if type(op) is cst.Not:  # not `isinstance`, for speed: see `cstwalk.statements`
         known = truth(value)
         return Const(not known) if known is not None else Unknown()
     if (isinstance(op, cst.Minus) and isinstance(value, Const)
@@ -785,8 +795,8 @@ def _subscript(interp: ReplayCore, node: cst.Subscript, env: Env) -> Value:
     index: Value = Unknown()
     parts: list[shapes.Index] = []
     for element in node.slice:
-        if isinstance(element.slice, cst.Index):
-            if isinstance(element.slice.value, cst.Ellipsis):
+        if type(element.slice) is cst.Index:  # not `isinstance`: see `cstwalk.statements`
+            if type(element.slice.value) is cst.Ellipsis:
                 parts.append(("ellipsis",))
                 continue
             index = evaluate(interp, element.slice.value, env)
@@ -861,7 +871,7 @@ def _comprehension(interp: ReplayCore,
 
 
 _EVALUATORS: dict[type, Callable[..., Value]] = {
-    cst.Name: lambda interp, node, env: _tf_constant(interp, _read(interp, node.value, env)),
+    cst.Name: _name,
     cst.Attribute: _attribute,
     cst.Call: call,
     cst.SimpleString: _simple_string,

@@ -40,6 +40,7 @@ from scopelint.engine.values import (
     Class,
     Const,
     ContextCall,
+    Defaults,
     Env,
     Function,
     Instance,
@@ -168,15 +169,13 @@ class Interpreter:
         source = self.module.source
         return source.full_def(node) if source is not None else node
 
-    @contextmanager
-    def code_of(self, env: Env) -> Iterator[None]:
-        """Run code defined in `env` (a function's or lambda's) in the module that owns it."""
+    def code_of(self, env: Env) -> AbstractContextManager[None]:
+        """Run code defined in `env` (a function's or lambda's) in the module that owns it.
+        (Not a `@contextmanager`: every call enters it, and most stay in the module.)"""
         owner = env.owner()
         if owner is None or owner is self.module:
-            yield
-        else:
-            with self.in_module(owner):
-                yield
+            return nullcontext()
+        return self.in_module(owner)
 
     def loc_statement(self, node: cst.CSTNode) -> Location:
         assert self.module.positions is not None
@@ -185,7 +184,7 @@ class Interpreter:
     # -- statements ---------------------------------------------------------------
 
     def exec_block(self, body: Union[Block, cst.BaseSuite], env: Env) -> None:
-        block = statements(body) if isinstance(body, cst.BaseSuite) else body
+        block = statements(body)
         for index, stmt in enumerate(block):
             try:
                 self.exec_stmt(stmt, env)
@@ -199,7 +198,7 @@ class Interpreter:
     def exec_stmt(self, stmt: cst.BaseStatement, env: Env) -> None:
         saved = self.current
         try:
-            if isinstance(stmt, cst.SimpleStatementLine):
+            if type(stmt) is cst.SimpleStatementLine:
                 for small in stmt.body:
                     self.current = small
                     self.exec_small(small, env)
@@ -215,16 +214,17 @@ class Interpreter:
             self.current = saved
 
     def exec_small(self, node: cst.BaseSmallStatement, env: Env) -> None:
-        if isinstance(node, cst.Expr):
+        # `type(node) is`, not `isinstance`, for speed: see `cstwalk.statements`
+        if type(node) is cst.Expr:
             self.eval(node.value, env)
-        elif isinstance(node, cst.Assign):
+        elif type(node) is cst.Assign:
             value = self.eval(node.value, env)
             for target in node.targets:
                 self.assign(target.target, value, env)
-        elif isinstance(node, cst.AnnAssign):
+        elif type(node) is cst.AnnAssign:
             if node.value is not None:
                 self.assign(node.target, self.eval(node.value, env), env)
-        elif isinstance(node, cst.AugAssign):
+        elif type(node) is cst.AugAssign:
             current = self.eval(node.target, env)
             value = expressions.binary(node.operator, current, self.eval(node.value, env))
             if isinstance(current, (Seq, Mapping)):  # a list's `+=` changes it in place
@@ -232,18 +232,18 @@ class Interpreter:
                 if current in self.escaped or self.tf.graph.maybe:
                     value = Unknown()
             self.assign(node.target, value, env)
-        elif isinstance(node, cst.Del):
+        elif type(node) is cst.Del:
             self.delete(node.target, env)
-        elif isinstance(node, cst.Return):
+        elif type(node) is cst.Return:
             value = self.eval(node.value, env) if node.value is not None else Const(None)
             raise Exit("return", value)
-        elif isinstance(node, cst.Break):
+        elif type(node) is cst.Break:
             raise Exit("break")
-        elif isinstance(node, cst.Continue):
+        elif type(node) is cst.Continue:
             raise Exit("continue")
-        elif isinstance(node, cst.Import):
+        elif type(node) is cst.Import:
             self.imports.exec_import(node, env)
-        elif isinstance(node, cst.ImportFrom):
+        elif type(node) is cst.ImportFrom:
             self.imports.exec_import_from(node, env)
         elif isinstance(node, (cst.Raise, cst.Assert)):
             for child in (getattr(node, "exc", None), getattr(node, "test", None)):
@@ -271,11 +271,11 @@ class Interpreter:
                 value = Unknown()
         env.bind(node.name.value, value)
 
-    def function_defaults(self, node: cst.FunctionDef, env: Env) -> dict[str, Value]:
+    def function_defaults(self, node: cst.FunctionDef, env: Env) -> Defaults:
         params = node.params
-        return {p.name.value: self.eval(p.default, env)
-                for p in (*params.params, *params.kwonly_params)
-                if p.default is not None}
+        return Defaults({p.name.value: self.eval(p.default, env)
+                         for p in (*params.params, *params.kwonly_params)
+                         if p.default is not None})
 
     def exec_ClassDef(self, node: cst.ClassDef, env: Env) -> None:
         values = [self.eval(arg.value, env) for arg in node.bases]
@@ -322,14 +322,14 @@ class Interpreter:
                     continue
                 with alternative():
                     try:
-                        if isinstance(block, cst.If):
+                        if type(block) is cst.If:
                             self.exec_If(block, env)
-                        elif isinstance(block, cst.Else):
+                        elif type(block) is cst.Else:
                             self.exec_block(block.body, env)
-                        elif isinstance(block, cst.MatchCase):
+                        elif type(block) is cst.MatchCase:
                             self._run_case(block, env)
-                        else:
-                            self.exec_block(cast(Union[Block, cst.BaseSuite], block), env)
+                        else:  # (the type as a string: no `Union[...]` made per arm)
+                            self.exec_block(cast("Union[Block, cst.BaseSuite]", block), env)
                     except Exit as exit_:
                         if exit_.kind == "return":
                             self.maybe_returns.append(exit_.value)
@@ -373,43 +373,41 @@ class Interpreter:
         loaded = len(self.imports.modules)
         imported: dict[str, Optional[ModuleState]] = {}  # first imported by an arm
 
-        @contextmanager
-        def alternative() -> Iterator[None]:
-            try:
-                yield
-            finally:
-                graph_writes.extend(self.session.branch_writes.undo(mark))
-                if self.tf.graph is not graph:
-                    replaced.append(self.tf.graph)
-                    self.tf.graph = graph
-                outer_names.extend(self.session.outer_writes.undo(outer, scopes))
-                if before is not None:
-                    changed = [name for name, value in env.vars.items()
-                               if before.get(name) != value]
-                    local_names.update(changed)
-                    for name in changed:
-                        if name in before:
-                            env.vars[name] = before[name]
-                        else:
-                            del env.vars[name]
-                for attrs, name, value in reversed(self.attribute_writes[attributes:]):
-                    attribute_names.append((attrs, name))
-                    if value is None:
-                        attrs.pop(name, None)
+        def undo() -> None:
+            """An arm ends: take back what it changed, note what it did."""
+            graph_writes.extend(self.session.branch_writes.undo(mark))
+            if self.tf.graph is not graph:
+                replaced.append(self.tf.graph)
+                self.tf.graph = graph
+            outer_names.extend(self.session.outer_writes.undo(outer, scopes))
+            if before is not None:
+                changed = [name for name, value in env.vars.items()
+                           if before.get(name) != value]
+                local_names.update(changed)
+                for name in changed:
+                    if name in before:
+                        env.vars[name] = before[name]
                     else:
-                        attrs[name] = value
-                del self.attribute_writes[attributes:]
-                still_pending.extend(p for p in self.tf.pending_reuse if p not in still_pending)
-                self.tf.pending_reuse = list(pending)
-                # The next arm imports afresh what this one imported first, as Python would.
-                for name in list(itertools.islice(reversed(self.imports.modules),
-                                                  len(self.imports.modules) - loaded)):
-                    imported.setdefault(name, self.imports.modules.pop(name))
+                        del env.vars[name]
+            for attrs, name, value in reversed(self.attribute_writes[attributes:]):
+                attribute_names.append((attrs, name))
+                if value is None:
+                    attrs.pop(name, None)
+                else:
+                    attrs[name] = value
+            del self.attribute_writes[attributes:]
+            still_pending.extend(p for p in self.tf.pending_reuse if p not in still_pending)
+            self.tf.pending_reuse = list(pending)
+            # The next arm imports afresh what this one imported first, as Python would.
+            for name in list(itertools.islice(reversed(self.imports.modules),
+                                              len(self.imports.modules) - loaded)):
+                imported.setdefault(name, self.imports.modules.pop(name))
 
+        arm = _OnExit(undo)
         self.yield_hooks.append((_spent, -1))  # a `yield` in a branch may not run
         self.enter_uncertain()
         try:
-            yield alternative
+            yield lambda: arm
         finally:
             self.yield_hooks.pop()
             self.session.branch_writes.weaken(graph_writes)
@@ -705,13 +703,13 @@ class Interpreter:
     # -- assignment -------------------------------------------------------------------
 
     def assign(self, target: cst.BaseExpression, value: Value, env: Env) -> None:
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:  # not `isinstance`, for speed: see `cstwalk.statements`
             env.bind(target.value, value)
         elif isinstance(target, (cst.Tuple, cst.List)):
             items = value.items if isinstance(value, Seq) else None
             elements = target.elements
             for i, element in enumerate(elements):
-                if isinstance(element, cst.StarredElement):
+                if type(element) is cst.StarredElement:
                     self.assign(element.value, Unknown(), env)
                     continue
                 item = items[i] if items is not None and len(items) == len(elements) else Unknown()
@@ -777,6 +775,23 @@ class _BodyExit(Exception):
     def __init__(self, exit_: Exit) -> None:
         super().__init__(exit_.kind)
         self.exit = exit_
+
+
+class _OnExit:
+    """A context manager that calls `action` when its block ends, however it ends: a
+    `@contextmanager` of `try: yield` / `finally: action()` without a generator made and
+    run per use (the arms of every branch enter one)."""
+
+    __slots__ = ("action",)
+
+    def __init__(self, action: Callable[[], None]) -> None:
+        self.action = action
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        self.action()
 
 
 def _spent(value: Value) -> None:

@@ -66,7 +66,8 @@ class Snapshot:
     @classmethod
     def take(cls, env: Env) -> Optional[Snapshot]:
         """The snapshot of a module's globals; None if they hold graph state."""
-        nows, thens = [env.vars], [dict(env.vars)]
+        nows: list[Bindings] = [env.vars]
+        thens: list[Bindings] = [dict(env.vars)]
         modules: dict[int, Any] = {}
         seen: set[int] = {id(env.vars)}
         todo: list[Any] = list(env.vars.values())

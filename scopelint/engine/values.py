@@ -168,6 +168,72 @@ class ScopeManager(Value):
     passes_reuse: bool = True  # the call passes `reuse` (by keyword, position or **kwargs)
 
 
+class BoundNames(dict[str, Value]):
+    """Names bound to values: a scope's (`Env.vars`; a class body's are the class's
+    attributes), an instance's attributes, a function's defaults.
+
+    `walked` keeps, until the dict next changes, what `expressions.replace_container`
+    walks into among its values: module globals, classes and instances are walked on
+    every in-place change of a list, and rarely change themselves. Every method that
+    changes a dict clears it.
+    """
+
+    __slots__ = ("walked",)
+
+    def __init__(self, *args: Any, **kwargs: Value) -> None:
+        super().__init__(*args, **kwargs)
+        self.walked: Optional[list[Value]] = None
+
+    def __setitem__(self, key: str, value: Value) -> None:
+        self.walked = None
+        dict.__setitem__(self, key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self.walked = None
+        dict.__delitem__(self, key)
+
+    def __ior__(self, other: Any) -> "BoundNames":  # type: ignore[override,misc]
+        self.walked = None
+        dict.update(self, other)
+        return self
+
+    def pop(self, *args: Any) -> Any:
+        self.walked = None
+        return dict.pop(self, *args)
+
+    def popitem(self) -> tuple[str, Value]:
+        self.walked = None
+        return dict.popitem(self)
+
+    def setdefault(self, key: str, default: Value) -> Value:
+        self.walked = None
+        return dict.setdefault(self, key, default)
+
+    def update(self, *args: Any, **kwargs: Value) -> None:
+        self.walked = None
+        dict.update(self, *args, **kwargs)
+
+    def clear(self) -> None:
+        self.walked = None
+        dict.clear(self)
+
+
+class Defaults(BoundNames):
+    """A function's or lambda's default values, and whether one of them was, when the
+    function was defined, of a kind that may hold a list (`HOLDERS`).
+
+    Only a list or dict among them is ever replaced (changed in place; then taken back by
+    a branch, restored with a shared module): defaults without one never get one. So a
+    function without closure nor `self` whose defaults never `may_hold` a list is one
+    `replace_container` need not walk into, whatever its defaults change to later."""
+
+    __slots__ = ("may_hold",)
+
+    def __init__(self, *args: Any, **kwargs: Value) -> None:
+        super().__init__(*args, **kwargs)
+        self.may_hold = any(isinstance(value, HOLDERS) for value in self.values())
+
+
 @dataclass(eq=False)
 class Function(Value):
     """A function or method defined in the analysed module."""
@@ -175,7 +241,7 @@ class Function(Value):
     node: cst.FunctionDef
     env: "Env"
     bound: Optional[Value] = None  # `self` for a bound method
-    defaults: dict[str, Value] = field(default_factory=dict)
+    defaults: Defaults = field(default_factory=Defaults)
     decorators: frozenset[str] = frozenset()  # the known ones: property, classmethod, ...
     owner: Optional["Class"] = None  # the class whose body defines it (for `super()`)
 
@@ -202,7 +268,7 @@ class Lambda(Value):
 
     node: cst.Lambda
     env: "Env"
-    defaults: dict[str, Value] = field(default_factory=dict)
+    defaults: dict[str, Value] = field(default_factory=Defaults)
 
 
 CALLABLES = (Function, Lambda)
@@ -260,7 +326,7 @@ class Instance(Value):
     """An instance of a module class; attributes not set are unknown."""
 
     cls: Class
-    attrs: dict[str, Value] = field(default_factory=dict)
+    attrs: dict[str, Value] = field(default_factory=BoundNames)
     library: dict[str, Value] = field(default_factory=dict)  # its library base's state
 
 
@@ -328,6 +394,10 @@ class ReuseValue(Value):
     reuse: Reuse
 
 
+# The values that may hold a list or dict (see `expressions.replace_container`).
+HOLDERS = (Function, Lambda, Instance, Class, Seq, Mapping)
+
+
 def tf_value(path: str) -> Value:
     """The value of a TF API path: `AUTO_REUSE` is a reuse mode, the rest are references."""
     if path == "AUTO_REUSE":
@@ -342,7 +412,7 @@ class Env:
 
     def __init__(self, parent: Optional["Env"] = None, module: Any = None,
                  writes: Optional[OuterWrites] = None) -> None:
-        self.vars: dict[str, Value] = {}
+        self.vars = BoundNames()
         self.parent = parent
         self.outer: dict[str, Env] = {}  # names declared `global` / `nonlocal`
         self.module = module  # on a module's globals: its `ModuleState`
