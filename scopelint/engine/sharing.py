@@ -27,8 +27,8 @@ from typing import Any, NamedTuple, Optional
 from scopelint.engine.graph import BranchWrites, Graph, mark_unknown_call
 from scopelint.engine.symbols import KeySet
 from scopelint.engine.values import (
-    Class, ContextCall, Env, Function, Instance, Lambda, Mapping, Member, ModuleObject,
-    OpOutput, Partial, ScopeManager, Seq, Super, TFObject, Value, Variable,
+    BoundNames, Class, ContextCall, Env, Function, Instance, Lambda, Mapping, Member,
+    ModuleObject, OpOutput, Partial, ScopeManager, Seq, Super, TFObject, Value, Variable,
 )
 from scopelint.facts import Cause, ModuleFacts
 
@@ -59,14 +59,14 @@ class Snapshot:
     """Copies of every dict of bindings reachable from a module's globals."""
 
     # The dicts, and their copies, as two lists: one comparison in C says nothing changed.
-    nows: list[Bindings]
+    nows: list[BoundNames]
     thens: list[Bindings]
     modules: list[Any]  # the other modules they hold (`importing.ModuleState`)
 
     @classmethod
     def take(cls, env: Env) -> Optional[Snapshot]:
         """The snapshot of a module's globals; None if they hold graph state."""
-        nows: list[Bindings] = [env.vars]
+        nows: list[BoundNames] = [env.vars]
         thens: list[Bindings] = [dict(env.vars)]
         modules: dict[int, Any] = {}
         seen: set[int] = {id(env.vars)}
@@ -82,7 +82,7 @@ class Snapshot:
                 continue
             if isinstance(value, _GRAPH_VALUES):
                 return None
-            bindings: list[Bindings] = []
+            bindings: list[BoundNames] = []
             if isinstance(value, (Class, Instance)):
                 bindings.append(value.attrs)
                 todo.append(value.bases if isinstance(value, Class) else value.cls)
@@ -130,8 +130,7 @@ class Snapshot:
 
     def restore(self) -> None:
         for now, then in zip(self.nows, self.thens):
-            now.clear()
-            now.update(then)
+            now.assign(then)
 
 
 @dataclass(eq=False)

@@ -217,6 +217,12 @@ class BoundNames(dict[str, Value]):
         self.walked = None
         dict.clear(self)
 
+    def assign(self, names: dict[str, Value]) -> None:
+        """Bind exactly `names` (a shared module's snapshot restored): one call, not two."""
+        self.walked = None
+        dict.clear(self)
+        dict.update(self, names)
+
 
 class Defaults(BoundNames):
     """A function's or lambda's default values, and whether one of them was, when the
@@ -268,7 +274,7 @@ class Lambda(Value):
 
     node: cst.Lambda
     env: "Env"
-    defaults: dict[str, Value] = field(default_factory=Defaults)
+    defaults: Defaults = field(default_factory=Defaults)
 
 
 CALLABLES = (Function, Lambda)
@@ -298,7 +304,7 @@ class Class(Value):
     """A class defined in the analysed module."""
 
     node: cst.ClassDef
-    attrs: dict[str, Value]
+    attrs: BoundNames
     bases: tuple["Class", ...]
     library: str = ""  # a library base whose `__call__` opens a scope (`layer_classes`)
     test_case: bool = False  # built on TF's test case (`test_cases`)
@@ -326,7 +332,7 @@ class Instance(Value):
     """An instance of a module class; attributes not set are unknown."""
 
     cls: Class
-    attrs: dict[str, Value] = field(default_factory=BoundNames)
+    attrs: BoundNames = field(default_factory=BoundNames)
     library: dict[str, Value] = field(default_factory=dict)  # its library base's state
 
 
