@@ -96,6 +96,18 @@ class SourceFile:
                     self._tree, self._broken = None, True
         return self._tree
 
+    def parsed_yet(self) -> bool:
+        """Whether libcst's tree was made (for an import, or the file's own analysis)."""
+        return bool(self._cst)
+
+    def drop_trees(self) -> None:
+        """Forget the trees made so far (the text stays): a later use parses it again."""
+        self._tree, self._earlier, self._hollowed, self._pieces = None, None, False, {}
+        for _, positions in self._cst.values():
+            positions.release()
+        self._cst.clear()
+        self._bodies.clear()
+
     def give_tree(self, tree: ast.Module) -> None:
         """CPython's tree of the whole text, made by the caller (`tree` would parse it)."""
         if self._tree is None and not self._broken:
