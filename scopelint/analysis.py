@@ -102,7 +102,6 @@ def analyze_tree(path: str, text: str, tree: ast.Module, prefilter: bool,
     import libcst as cst  # only files that reach the engine pay for libcst's import
 
     from scopelint.engine.interpreter import run_program
-    imported = source.parsed_yet()  # by an earlier program: later ones may import it too
     try:
         facts = run_program(source, resolver, session, settings, hooks())
     except cst.ParserSyntaxError as err:
@@ -113,7 +112,7 @@ def analyze_tree(path: str, text: str, tree: ast.Module, prefilter: bool,
     except Exception as err:  # noqa: BLE001 - one file's failure must not stop the run
         return FileResult(path, [internal_error(path, err)])
     finally:
-        if session.release_checked and not imported:
+        if session.release_checked and not source.imported:  # else later ones may import it
             session.release(source)
     findings = [f for check in _checks() for f in check(path, facts)]
     findings.sort(key=Finding.sort_key)

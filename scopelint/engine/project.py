@@ -81,6 +81,7 @@ class SourceFile:
     skeletons: dict[str, tuple[str, cst.Module]] = field(default_factory=dict, repr=False)
     trees: Optional[TreeStore] = field(default=None, repr=False)  # parses of earlier runs
     _hollowed: bool = field(default=False, repr=False)  # taken from the store (`_stored`)
+    imported: bool = field(default=False, repr=False)  # run as a module a program imported
 
     def tree(self) -> Optional[ast.Module]:
         """CPython's tree, or None when the file does not parse (or is beyond `limits`)."""
@@ -95,10 +96,6 @@ class SourceFile:
                 if may_be_too_complex(self.text) and self._too_complex() is not None:
                     self._tree, self._broken = None, True
         return self._tree
-
-    def parsed_yet(self) -> bool:
-        """Whether libcst's tree was made (for an import, or the file's own analysis)."""
-        return bool(self._cst)
 
     def drop_trees(self) -> None:
         """Forget the trees made so far (the text stays): a later use parses it again."""

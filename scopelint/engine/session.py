@@ -55,7 +55,7 @@ class Session:
     - `trees`: the libcst trees of earlier runs (`tree_store`), when the run uses the cache.
     - `share_modules`: whether module replays are shared (`sharing`); a run of one file
       has no later program to share them with, and skips taking their snapshots.
-    - `release_checked`: whether a checked file that no earlier program imported drops its
+    - `release_checked`: whether a checked file that no program imported drops its
       trees once analysed (`release`): in a run over many files (`runner`) most such files
       are imported by no later one either (tensor2tensor: 235 of 443 files are imported by
       none, 40 by later ones only, which parse them again); an editor's session keeps them.
