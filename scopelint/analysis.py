@@ -111,6 +111,9 @@ def analyze_tree(path: str, text: str, tree: ast.Module, prefilter: bool,
         return FileResult(path, [too_deep(path)])
     except Exception as err:  # noqa: BLE001 - one file's failure must not stop the run
         return FileResult(path, [internal_error(path, err)])
+    finally:
+        if session.release_checked and not source.imported:  # else later ones may import it
+            session.release(source)
     findings = [f for check in _checks() for f in check(path, facts)]
     findings.sort(key=Finding.sort_key)
     if facts.assumed_tf and findings:

@@ -217,7 +217,7 @@ def analyse(paths: list[str], jobs: int, prefilter: bool, want_facts: bool,
         from scopelint.engine.session import Session
 
         session = Session()
-        session.share_modules = len(paths) > 1
+        session.share_modules = session.release_checked = len(paths) > 1
         gc.freeze()  # see `_start_worker`
         try:
             return analyse_chunk(paths, prefilter, want_facts, project, session, on_file, trees)
@@ -384,7 +384,9 @@ def _start_worker() -> None:
 
     gc.freeze()
     gc.disable()
-    WORKER_SESSION.set(Session())
+    session = Session()
+    session.release_checked = True
+    WORKER_SESSION.set(session)
 
 
 def _worker_chunk(paths: list[str], prefilter: bool, want_facts: bool,

@@ -46,6 +46,7 @@ from scopelint.engine.values import (
     Instance,
     Lambda,
     Mapping,
+    NO_DECORATORS,
     Seq,
     Unknown,
     Value,
@@ -117,6 +118,16 @@ class Interpreter:
             pass
         self.calls.run_uncalled(entry.body, entry.globals, None)
         return self.facts
+
+    def close(self) -> None:
+        """Drop the replay's state once the program has run. Its parts refer to each other
+        (each holds the interpreter and the TF model), so without this they and everything
+        they hold (graphs, stacks, the program's modules) would wait for a pass of the
+        cyclic GC, which is off during a run (`runner.analysing`): the facts returned are
+        all that outlives the program."""
+        self.tf.close()
+        for part in (self.calls, self.imports, self):
+            vars(part).clear()
 
     # -- positions and facts ----------------------------------------------------
 
@@ -261,7 +272,7 @@ class Interpreter:
         if names & {"setter", "deleter"}:
             return  # `@x.setter`: `x` stays the property's getter
         value: Value = Function(node, env, defaults=self.function_defaults(node, env),
-                                decorators=names & KNOWN_DECORATORS)
+                                decorators=names & KNOWN_DECORATORS or NO_DECORATORS)
         for expr, decorator in reversed(decorators):
             if _decorator_name(expr) in KNOWN_DECORATORS:
                 continue
@@ -907,8 +918,11 @@ def run_program(source: SourceFile, project: Optional[Project], session: Session
                                session.outer_writes, lazy=settings.shortcuts,
                                either=settings.shortcuts)
         interpreter = Interpreter(entry, project, session, settings, hooks)
-        tree = source.tree()
-        if tree is not None and assumes_tf(tree):
-            entry.globals.vars["tf"] = module_value("tensorflow")
-            interpreter.facts.assumed_tf = True
-        return interpreter.run()
+        try:
+            tree = source.tree()
+            if tree is not None and assumes_tf(tree):
+                entry.globals.vars["tf"] = module_value("tensorflow")
+                interpreter.facts.assumed_tf = True
+            return interpreter.run()
+        finally:
+            interpreter.close()

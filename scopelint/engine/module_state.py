@@ -38,6 +38,7 @@ class ModuleState:
         env.module = state
         env.vars["__name__"] = Const(run_name)
         if source is not None:
+            source.imported = source.imported or run_name != "__main__"
             module, state.positions = source.parsed(lazy, either)
             state.body = module.body
         return state

@@ -49,6 +49,13 @@ class Positions:
         self._known: dict[int, Location] = {}
         self._done: set[int] = set()
 
+    def release(self) -> None:
+        """Drop the `ast` tree and the pairs made (the file's analysis is over, see
+        `session.Session.release`): values of the program may still refer to this object."""
+        self._tree, self._statements = None, None
+        self._known.clear()
+        self._done.clear()
+
     def of(self, node: cst.CSTNode, statement: Optional[cst.CSTNode]) -> Location:
         """The location of a call or comparison in `statement` (its innermost statement)."""
         found = self._known.get(id(node))

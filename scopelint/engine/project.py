@@ -81,6 +81,7 @@ class SourceFile:
     skeletons: dict[str, tuple[str, cst.Module]] = field(default_factory=dict, repr=False)
     trees: Optional[TreeStore] = field(default=None, repr=False)  # parses of earlier runs
     _hollowed: bool = field(default=False, repr=False)  # taken from the store (`_stored`)
+    imported: bool = field(default=False, repr=False)  # run as a module a program imported
 
     def tree(self) -> Optional[ast.Module]:
         """CPython's tree, or None when the file does not parse (or is beyond `limits`)."""
@@ -95,6 +96,14 @@ class SourceFile:
                 if may_be_too_complex(self.text) and self._too_complex() is not None:
                     self._tree, self._broken = None, True
         return self._tree
+
+    def drop_trees(self) -> None:
+        """Forget the trees made so far (the text stays): a later use parses it again."""
+        self._tree, self._earlier, self._hollowed, self._pieces = None, None, False, {}
+        for _, positions in self._cst.values():
+            positions.release()
+        self._cst.clear()
+        self._bodies.clear()
 
     def give_tree(self, tree: ast.Module) -> None:
         """CPython's tree of the whole text, made by the caller (`tree` would parse it)."""

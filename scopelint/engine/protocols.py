@@ -133,6 +133,8 @@ class TFModel(Protocol):
 
     def opaque_call(self, node: Optional[cst.CSTNode] = None) -> None: ...
 
+    def close(self) -> None: ...  # the program has run: drop its state (`Interpreter.close`)
+
     def compared_name(self, node: cst.Comparison, left: cst.BaseExpression,
                       right: cst.BaseExpression, env: Env) -> None: ...
 

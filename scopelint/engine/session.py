@@ -55,11 +55,16 @@ class Session:
     - `trees`: the libcst trees of earlier runs (`tree_store`), when the run uses the cache.
     - `share_modules`: whether module replays are shared (`sharing`); a run of one file
       has no later program to share them with, and skips taking their snapshots.
+    - `release_checked`: whether a checked file that no program imported drops its
+      trees once analysed (`release`): in a run over many files (`runner`) most such files
+      are imported by no later one either (tensor2tensor: 235 of 443 files are imported by
+      none, 40 by later ones only, which parse them again); an editor's session keeps them.
     """
 
     def __init__(self) -> None:
         self.trees: Optional[TreeStore] = None
         self.share_modules = True
+        self.release_checked = False
         self.files: dict[tuple[str, str], Optional[SourceFile]] = {}
         self.pieces: dict[str, dict[str, cst.FunctionDef]] = {}
         self.skeletons: dict[str, tuple[str, cst.Module]] = {}
@@ -197,6 +202,13 @@ class Session:
         keys = [(real, digest)] if digest is not None else [k for k in self.files if k[0] == real]
         for key in keys:
             self.files.pop(key, None)
+
+    def release(self, source: SourceFile) -> None:
+        """Drop the trees of a file analysed (see `release_checked`); an import of it later
+        in the run parses it again."""
+        source.drop_trees()
+        self.pieces.pop(source.path, None)
+        self.skeletons.pop(source.path, None)
 
     def remember(self, path: str, text: str, digest: str, tree: ast.Module) -> SourceFile:
         """The analysed file itself, so that a module importing it reuses its parse."""

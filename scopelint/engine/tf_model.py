@@ -99,6 +99,11 @@ class TFModel:
         self.library = Library(self, py, self.scopes, self.layers)
         self.harness = TestHarness(self, py)
 
+    def close(self) -> None:
+        """Drop the program's TF state and the parts that refer back to this model."""
+        for part in (self.scopes, self.layers, self.library, self.harness, self):
+            vars(part).clear()
+
     # -- what the replay enters and calls ---------------------------------------------
 
     def enter_context(self, value: Value, node: cst.BaseExpression
