@@ -192,7 +192,8 @@ class BoundNames(dict[str, Value]):
         self.walked = None
         dict.__delitem__(self, key)
 
-    def __ior__(self, other: Any) -> "BoundNames":  # type: ignore[override,misc]  # both of dict's overloads
+    def __ior__(  # type: ignore[override,misc]  # one signature for dict's two overloads
+            self, other: Any) -> "BoundNames":
         self.walked = None
         dict.update(self, other)
         return self
