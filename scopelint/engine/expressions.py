@@ -366,7 +366,7 @@ def replace_container(interp: ReplayCore, env: Env, container: Value, after: Val
             continue
         seen.add(id(value))
         # `type(value) is`, faster than `isinstance`: these classes have no subclasses.
-        names: dict[str, Value]  # the attributes or defaults it holds
+        names: BoundNames  # the attributes or defaults it holds
         if type(value) is Function or type(value) is Lambda:
             names = value.defaults  # `def f(x, acc=[])`: one list
             if value.env.parent is not None:  # a closure over a function's variables
@@ -419,10 +419,8 @@ def _holders(values: Iterable[Value]) -> list[Value]:
         or value.defaults.may_hold)]
 
 
-def _bound_holders(names: dict[str, Value]) -> list[Value]:
-    """`_holders` of names or attributes, kept in a `BoundNames` until it changes."""
-    if not isinstance(names, BoundNames):
-        return _holders(names.values())
+def _bound_holders(names: BoundNames) -> list[Value]:
+    """`_holders` of names or attributes, kept in the dict until it changes."""
     if names.walked is None:
         names.walked = _holders(names.values())
     return names.walked
