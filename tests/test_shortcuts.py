@@ -11,9 +11,9 @@ from typing import Optional
 
 import pytest
 
-from scopelint.analysis import analyze_text
+from scopelint.analysis import FileResult, analyze_text
 from scopelint.config import NO_SHORTCUTS
-from scopelint.engine.project import ProjectSettings
+from scopelint.engine.project import ProjectSettings, SourceFile
 from scopelint.engine.session import Session
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,6 +139,33 @@ def test_an_import_cycle_is_shared_as_a_whole(tmp_path: Path, session: Session) 
     shared = shared_names(session, tmp_path)
     assert "ops" in shared and "nets" not in shared  # nets is shared with ops
     assert findings(files["main.py"], SHARE, session) == expected
+
+
+def test_a_checked_file_released_is_parsed_again_by_a_later_import(
+        tmp_path: Path, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a run over many files (`Session.release_checked`) a checked file no program has
+    imported drops its trees once analysed; a later file importing it parses it again, and
+    every file answers as when checked alone. A file a program imported keeps its trees."""
+    session.release_checked = True
+    files = write(tmp_path, {"layers.py": LAYERS, "blocks.py": BLOCKS, "main.py": MAIN,
+                             "other.py": MAIN.replace("x = ", "z = ")})
+    order = ("layers.py", "main.py", "blocks.py", "other.py")
+    fresh = {name: analyze_text(str(files[name]), files[name].read_text(), project=FRESH)
+             for name in order}
+    assert [f.code for f in fresh["main.py"].findings] == ["TFS101"]
+    skeletons: list[str] = []  # the files whose module level libcst parsed, in order
+    parse = SourceFile._parse_file
+
+    def counted(source: SourceFile, lazy: bool, keep: bool) -> object:
+        skeletons.append(os.path.basename(source.path))
+        return parse(source, lazy, keep)
+
+    monkeypatch.setattr(SourceFile, "_parse_file", counted)
+    for name in order:
+        result = analyze_text(str(files[name]), files[name].read_text(), project=SHARE,
+                              session=session)
+        assert answer(result) == answer(fresh[name])
+    assert skeletons == ["layers.py", "main.py", "blocks.py", "layers.py", "other.py"]
 
 
 HELPERS = """\
@@ -295,7 +322,11 @@ def decode(x):
 
 
 def names_of(path: Path, text: str, session: Session) -> tuple[object, ...]:
-    result = analyze_text(str(path), text, project=SHARE, session=session)
+    return answer(analyze_text(str(path), text, project=SHARE, session=session))
+
+
+def answer(result: FileResult) -> tuple[object, ...]:
+    """What a run prints of a file: its findings and its variables' rows."""
     assert result.facts is not None
     return (result.findings, [(v.loc, v.name, v.pattern, v.outcome, v.stack)
                               for v in result.facts.variables], result.facts.shared_cells)
