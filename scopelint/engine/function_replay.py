@@ -7,14 +7,13 @@ Part of the Python replay: the interpreter (`interpreter.Interpreter`) runs the 
 from __future__ import annotations
 
 import itertools
-import re
 from typing import Iterator, Optional, Sequence, Union
 
 import libcst as cst
 
-from scopelint.engine import tfapi
 from scopelint.engine.cstwalk import Block, contains_yield, statements
 from scopelint.engine.entries import EntryReplays, Marks, Recording, Replay, apply_replay
+from scopelint.engine.fact_reach import CALLED, MAX_ENTRY_DEPTH, FactReach
 from scopelint.engine.graph import Graph
 from scopelint.engine.protocols import CallSite, ReplayCore
 from scopelint.engine.test_cases import runs_as_test
@@ -32,9 +31,7 @@ from scopelint.engine.values import (
 )
 from scopelint.facts import Cause, Location, Reuse
 
-_CALLED = re.compile(r"(?<!def )\b([A-Za-z_]\w*)\s*\(")
 MAX_CALL_DEPTH = 16
-MAX_ENTRY_DEPTH = 3  # calls followed from a function the module never calls
 CALL_BUDGET = 20_000  # function replays per module, so pathological code cannot blow up
 ENTRY_BUDGET = 1_000  # of those, what one function the module never calls may spend
 
@@ -63,19 +60,19 @@ class FunctionReplay:
         self.generators: dict[int, bool] = {}  # FunctionDef id -> has `yield`
         # per class: the attributes and enclosing-scope reuse its `__init__` leaves
         self.constructed: dict[int, tuple[dict[str, Value], Reuse, Optional[Location]]] = {}
+        self.reach = FactReach()
 
     def run_uncalled(self, body: Block, env: Env, cls: Optional[Class]) -> None:
         """Replay functions never called, in an unknown enclosing scope; entry points first.
 
-        A function that neither spells an API facts come from (`tfapi.FACT_WORDS`) nor
-        calls a module function that does is skipped: replaying it records nothing.
+        A function that can record no facts (`fact_reach`) is skipped.
         """
         every = list(_function_defs(body, env, cls))
         defs = [d for d in every if id(d[0]) not in self.executed]
         if not defs:
             return
-        called = set(_CALLED.findall(self.py.module.source.text if self.py.module.source else ""))
-        useful = self._reaching_facts([d[0] for d in defs])
+        called = set(CALLED.findall(self.py.module.source.text if self.py.module.source else ""))
+        useful = self.reach.useful([d[0] for d in defs], self.py.module)
         entries = [d for d in defs if d[0].name.value not in called]
         py, imports = self.py, self.py.imports
         kept = py.session.entry_replays
@@ -96,26 +93,6 @@ class FunctionReplay:
         finally:
             if replays is not None:
                 replays.done()
-
-    def _reaching_facts(self, defs: list[cst.FunctionDef]) -> set[str]:
-        """Names of the functions whose replay may record facts (a fixpoint over calls)."""
-        calls: dict[str, set[str]] = {}
-        useful: set[str] = set()
-        for node in defs:
-            text = self.py.module.positions.source_of(node) if self.py.module.positions else None
-            name = node.name.value
-            if text is None or any(w in text.lower() for w in tfapi.FACT_WORDS):
-                useful.add(name)
-            else:
-                calls.setdefault(name, set()).update(_CALLED.findall(text))
-        grown = True
-        while grown:
-            grown = False
-            for name, callees in calls.items():
-                if name not in useful and callees & useful:
-                    useful.add(name)
-                    grown = True
-        return useful
 
     def _run_entry(self, node: cst.FunctionDef, env: Env, cls: Optional[Class],
                    replays: Optional[EntryReplays] = None) -> None:
@@ -258,7 +235,8 @@ class FunctionReplay:
         if node in self.py.active or len(self.py.active) >= depth or self.py.budget < 0:
             self.py.tf.opaque_call()
             return Unknown()
-        self.executed.add(id(node))
+        if self.py.recording:  # a quiet pass (`quietly`) keeps none of its facts
+            self.executed.add(id(node))
         local = Env(fn.env)
         if self.py.entry_recording is not None:
             own = self.py.module is self.py.entry
