@@ -156,9 +156,12 @@ def read_python(path: str, text: str) -> Union[tuple[ast.Module, Optional[Rewrit
         return tree, None
     if not tree.message.startswith(SYNTAX_ERROR):
         return tree
-    from scopelint.python2 import read_python2
+    try:
+        from scopelint.python2 import read_python2
 
-    python2 = read_python2(text)
+        python2 = read_python2(text)
+    except Exception as err:  # noqa: BLE001 - e.g. fissix's grammar cache unreadable
+        return internal_error(path, err)
     if python2 is None:
         from scopelint.python2 import keywords_as_names
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers.oracle import python2_files, python2_twin
-from scopelint.analysis import analyze_text
+from scopelint.analysis import analyze_bytes, analyze_text
 from scopelint.python2 import read_python2
 
 PYTHON2 = python2_files()
@@ -121,3 +121,19 @@ def test_diff_of_a_python2_file_prints_the_findings_it_cannot_fix(capsys) -> Non
     assert [line.split(": ")[1].split()[0] for line in err.splitlines()[:2]] == ["TFS003",
                                                                                "TFS101"]
     assert err.endswith("scopelint: would fix 0 findings in 0 files\n")
+
+
+def test_a_failure_of_the_python2_reader_is_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An analysis never raises: fissix failing (its grammar cache truncated, say) gives the
+    file a TFS000, as any failure of the engine does."""
+    import pickle
+
+    import scopelint.python2
+
+    def broken(text: str) -> None:
+        raise pickle.UnpicklingError("pickle data was truncated")
+
+    monkeypatch.setattr(scopelint.python2, "read_python2", broken)
+    result = analyze_bytes("old.py", b"print 'hello'\n")
+    assert [(f.code, f.line) for f in result.findings] == [("TFS000", 1)]
+    assert "UnpicklingError: pickle data was truncated" in result.findings[0].message
