@@ -12,10 +12,7 @@ by the same test, as deep as a replay without a caller follows calls (`MAX_ENTRY
 
 from __future__ import annotations
 
-import io
 import re
-import textwrap
-import tokenize
 from typing import Optional
 
 import libcst as cst
@@ -40,27 +37,36 @@ def spells_facts(text: str) -> bool:
 
 
 def _code(text: str) -> str:
-    """The names and the strings that are not docstrings of `text`, lowered."""
+    """`text` lowered, without its comments and docstrings (a string first in a block)."""
     kept: list[str] = []
-    opens = True  # the next token begins a statement
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(textwrap.dedent(text)).readline):
-            if token.type == tokenize.NAME or (token.type == tokenize.STRING and not opens):
-                kept.append(token.string)
-            if token.type not in _LAYOUT:
-                opens = token.type == tokenize.NEWLINE
-    except (tokenize.TokenError, SyntaxError):
-        return text.lower()
-    return " ".join(kept).lower()
+    last, opens = 0, True  # `opens`: what comes next is first in a block
+    for match in _STRING_OR_COMMENT.finditer(text):
+        between = text[last:match.start()]
+        kept.append(between)
+        string = match.lastgroup == "string"
+        code = between.rstrip("rRbBuUfF") if string else between  # less a string's prefix
+        if code.strip():
+            opens = code.rstrip().endswith(":")
+        if string:
+            if not opens:
+                kept.append(match.group())
+            opens = False
+        last = match.end()
+    kept.append(text[last:])
+    return "".join(kept).lower()
 
 
-_LAYOUT = {tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT}
+_STRING_OR_COMMENT = re.compile(
+    r'(?=["\'#])(?:(?P<string>"""[\s\S]*?"""' r"|'''[\s\S]*?'''"
+    r'|"(?:\\.|[^"\\\n])*"' r"|'(?:\\.|[^'\\\n])*')"
+    r"|(?P<comment>#[^\n]*))")
 
 
 class FactReach:
-    """The test, for one program: what it found of each function or class is kept."""
+    """The test, for one program: what it found of each function is kept."""
 
     def __init__(self) -> None:
+        self._read: dict[int, tuple[bool, frozenset[str]]] = {}  # node id -> `_text`
         self._reaches: dict[tuple[int, int], bool] = {}  # (node id, depth left) -> answer
 
     def useful(self, defs: list[cst.FunctionDef], module: ModuleState) -> set[str]:
@@ -70,12 +76,13 @@ class FactReach:
         useful: set[str] = set()
         local = {node.name.value for node in defs}
         for node in defs:
-            text = module.positions.source_of(node) if module.positions else None
+            spelled, paths = self._text(node, module)
             name = node.name.value
-            if text is None or spells_facts(text) or self._calls_reaching(
-                    text, module.globals, local, MAX_ENTRY_DEPTH - 1):
+            if spelled or self._calls_reaching(paths, module.globals, local,
+                                               MAX_ENTRY_DEPTH - 1):
                 useful.add(name)
-            else:
+            elif module.positions is not None:
+                text = module.positions.source_of(node) or ""
                 calls.setdefault(name, set()).update(CALLED.findall(text))
         grown = True
         while grown:
@@ -86,12 +93,24 @@ class FactReach:
                     grown = True
         return useful
 
-    def _calls_reaching(self, text: str, scope: Env, skip: set[str], depth: int,
+    def _text(self, node: cst.FunctionDef, module: ModuleState
+              ) -> tuple[bool, frozenset[str]]:
+        """Whether the code of a function spells a fact API (or cannot be read), else the
+        dotted names it calls."""
+        found = self._read.get(id(node))
+        if found is None:
+            text = module.positions.source_of(node) if module.positions else None
+            spelled = text is None or spells_facts(text)
+            found = self._read[id(node)] = (spelled, frozenset(
+                () if spelled or text is None else _PATHS.findall(text)))
+        return found
+
+    def _calls_reaching(self, paths: frozenset[str], scope: Env, skip: set[str], depth: int,
                         owner: Optional[Class] = None) -> bool:
-        """Whether a dotted name `text` calls is bound in `scope` to what may record facts
+        """Whether one of `paths` (called) is bound in `scope` to what may record facts
         (names in `skip` are left to the caller's fixpoint); in a method of `owner`, the
         methods `self.name(...)` calls are its."""
-        for path in set(_PATHS.findall(text)):
+        for path in paths:
             head, *attrs = path.split(".")
             if head in skip:
                 continue
@@ -105,7 +124,7 @@ class FactReach:
 
     def _may_record(self, value: Optional[Value], depth: int) -> bool:
         if isinstance(value, TFRef):
-            return spells_facts(value.path)
+            return any(word in value.path.lower() for word in tfapi.FACT_WORDS)
         if isinstance(value, Class):  # constructing it runs its `__init__`
             value = value.lookup("__init__")
         if not isinstance(value, Function) or depth == 0:
@@ -113,10 +132,9 @@ class FactReach:
         key = (id(value.node), depth)
         found = self._reaches.get(key)
         if found is None:  # the depth falls at each step: no key recurs
-            module = value.env.owner()
-            text = module.positions.source_of(value.node) if module.positions else None
-            found = self._reaches[key] = text is None or spells_facts(text) or \
-                self._calls_reaching(text, value.env, set(), depth - 1, value.owner)
+            spelled, paths = self._text(value.node, value.env.owner())
+            found = self._reaches[key] = spelled or self._calls_reaching(
+                paths, value.env, set(), depth - 1, value.owner)
         return found
 
 
