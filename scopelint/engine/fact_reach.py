@@ -33,11 +33,12 @@ def spells_facts(text: str) -> bool:
     folded = text.lower()
     if not any(word in folded for word in tfapi.FACT_WORDS):
         return False
-    return any(word in _code(text) for word in tfapi.FACT_WORDS)
+    code = without_comments(text).lower()
+    return any(word in code for word in tfapi.FACT_WORDS)
 
 
-def _code(text: str) -> str:
-    """`text` lowered, without its comments and docstrings (a string first in a block)."""
+def without_comments(text: str) -> str:
+    """`text` without its comments and docstrings (a string first in a block)."""
     kept: list[str] = []
     last, opens = 0, True  # `opens`: what comes next is first in a block
     for match in _STRING_OR_COMMENT.finditer(text):
@@ -53,7 +54,7 @@ def _code(text: str) -> str:
             opens = False
         last = match.end()
     kept.append(text[last:])
-    return "".join(kept).lower()
+    return "".join(kept)
 
 
 _STRING_OR_COMMENT = re.compile(

@@ -13,7 +13,7 @@ import libcst as cst
 
 from scopelint.engine.cstwalk import Block, contains_yield, statements
 from scopelint.engine.entries import EntryReplays, Marks, Recording, Replay, apply_replay
-from scopelint.engine.fact_reach import CALLED, MAX_ENTRY_DEPTH, FactReach
+from scopelint.engine.fact_reach import CALLED, MAX_ENTRY_DEPTH, FactReach, without_comments
 from scopelint.engine.graph import Graph
 from scopelint.engine.protocols import CallSite, ReplayCore
 from scopelint.engine.test_cases import runs_as_test
@@ -63,7 +63,8 @@ class FunctionReplay:
         self.reach = FactReach()
 
     def run_uncalled(self, body: Block, env: Env, cls: Optional[Class]) -> None:
-        """Replay functions never called, in an unknown enclosing scope; entry points first.
+        """Replay functions never called, in an unknown enclosing scope; entry points (those
+        whose name the module's code, comments and docstrings aside, never calls) first.
 
         A function that can record no facts (`fact_reach`) is skipped.
         """
@@ -71,7 +72,8 @@ class FunctionReplay:
         defs = [d for d in every if id(d[0]) not in self.executed]
         if not defs:
             return
-        called = set(CALLED.findall(self.py.module.source.text if self.py.module.source else ""))
+        source = self.py.module.source
+        called = set(CALLED.findall(without_comments(source.text) if source else ""))
         useful = self.reach.useful([d[0] for d in defs], self.py.module)
         entries = [d for d in defs if d[0].name.value not in called]
         py, imports = self.py, self.py.imports
