@@ -60,24 +60,56 @@ def test_a_function_reaching_facts_through_a_name_is_replayed(tmp_path: Path,
     assert any(call in stack and "…" in pattern for pattern, stack in rows(path))
 
 
-def test_what_can_record_nothing_is_not_replayed(tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "ops.py").write_text(OPS)
-    path = tmp_path / "main.py"
-    path.write_text("import os\nimport tensorflow.compat.v1 as tf\nimport ops\n\n\n"
-                    "def helper():\n    return os.path.join('a', 'b')\n\n\n"
-                    "def log():\n    print(helper(), ops.__name__, tf.zeros([1]))\n\n\n"
-                    "def build():\n    ops.conv('a')\n")
-    replayed: list[str] = []
+MAIN = """\
+import os
+import tensorflow.compat.v1 as tf
+import ops
+
+
+def helper():
+    return os.path.join('a', 'b')
+
+
+def log():
+    print(helper(), ops.__name__, tf.zeros([1]))
+
+
+def build():
+    ops.conv('a')
+
+
+def train():
+    build()
+"""
+
+# The same code, its comments and docstrings naming fact APIs and calling functions.
+COMMENTED = MAIN.replace(
+    "    return os.path", "    \"\"\"Not tf.get_variable(); see train().\"\"\"\n    return os.path"
+).replace("tf.zeros([1]))", "tf.zeros([1]))  # no variable: log() keeps none")
+
+
+@pytest.fixture()
+def replayed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The functions nothing calls replayed, in order."""
+    names: list[str] = []
     run_entry = FunctionReplay._run_entry
 
     def recorded(self: FunctionReplay, node: cst.FunctionDef, *args: Any) -> None:
-        replayed.append(node.name.value)
+        names.append(node.name.value)
         run_entry(self, node, *args)
 
     monkeypatch.setattr(FunctionReplay, "_run_entry", recorded)
-    analyze_text(str(path), path.read_text())
-    assert replayed == ["build"]
+    return names
+
+
+@pytest.mark.parametrize("text", [MAIN, COMMENTED], ids=["plain", "commented"])
+def test_what_can_record_nothing_is_not_replayed_and_comments_change_nothing(
+        tmp_path: Path, replayed: list[str], text: str) -> None:
+    (tmp_path / "ops.py").write_text(OPS)
+    path = tmp_path / "main.py"
+    path.write_text(text)
+    analyze_text(str(path), text)
+    assert replayed == ["train"]  # the entry point first; it runs `build`
 
 
 def test_a_method_run_first_leaves_the_facts_of_init_to_its_own_replay(tmp_path: Path) -> None:

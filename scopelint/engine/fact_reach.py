@@ -27,16 +27,6 @@ _PATHS = re.compile(r"(?<!def )(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*\("
 MAX_ENTRY_DEPTH = 3  # frames a function the module never calls runs in, its own included
 
 
-def spells_facts(text: str) -> bool:
-    """Whether the code of `text` (its comments and docstrings aside) spells one of
-    `tfapi.FACT_WORDS`: an API facts come from is reached through a name spelling one."""
-    folded = text.lower()
-    if not any(word in folded for word in tfapi.FACT_WORDS):
-        return False
-    code = without_comments(text).lower()
-    return any(word in code for word in tfapi.FACT_WORDS)
-
-
 def without_comments(text: str) -> str:
     """`text` without its comments and docstrings (a string first in a block)."""
     kept: list[str] = []
@@ -63,11 +53,14 @@ _STRING_OR_COMMENT = re.compile(
     r"|(?P<comment>#[^\n]*))")
 
 
+Code = tuple[bool, frozenset[str], frozenset[str]]  # see `FactReach._code`
+
+
 class FactReach:
     """The test, for one program: what it found of each function is kept."""
 
     def __init__(self) -> None:
-        self._read: dict[int, tuple[bool, frozenset[str]]] = {}  # node id -> `_text`
+        self._read: dict[int, Code] = {}  # by node id
         self._reaches: dict[tuple[int, int], bool] = {}  # (node id, depth left) -> answer
 
     def useful(self, defs: list[cst.FunctionDef], module: ModuleState) -> set[str]:
@@ -77,14 +70,13 @@ class FactReach:
         useful: set[str] = set()
         local = {node.name.value for node in defs}
         for node in defs:
-            spelled, paths = self._text(node, module)
+            spelled, paths, names = self._code(node, module)
             name = node.name.value
             if spelled or self._calls_reaching(paths, module.globals, local,
                                                MAX_ENTRY_DEPTH - 1):
                 useful.add(name)
-            elif module.positions is not None:
-                text = module.positions.source_of(node) or ""
-                calls.setdefault(name, set()).update(CALLED.findall(text))
+            else:
+                calls.setdefault(name, set()).update(names)
         grown = True
         while grown:
             grown = False
@@ -94,16 +86,16 @@ class FactReach:
                     grown = True
         return useful
 
-    def _text(self, node: cst.FunctionDef, module: ModuleState
-              ) -> tuple[bool, frozenset[str]]:
-        """Whether the code of a function spells a fact API (or cannot be read), else the
-        dotted names it calls."""
+    def _code(self, node: cst.FunctionDef, module: ModuleState) -> Code:
+        """Whether the code of a function (comments and docstrings aside) spells a fact API
+        (or cannot be read), else the dotted names it calls and the last name of each call."""
         found = self._read.get(id(node))
         if found is None:
             text = module.positions.source_of(node) if module.positions else None
-            spelled = text is None or spells_facts(text)
-            found = self._read[id(node)] = (spelled, frozenset(
-                () if spelled or text is None else _PATHS.findall(text)))
+            code = without_comments(text) if text is not None else ""
+            spelled = text is None or any(w in code.lower() for w in tfapi.FACT_WORDS)
+            found = self._read[id(node)] = (spelled, frozenset(), frozenset()) if spelled \
+                else (False, frozenset(_PATHS.findall(code)), frozenset(CALLED.findall(code)))
         return found
 
     def _calls_reaching(self, paths: frozenset[str], scope: Env, skip: set[str], depth: int,
@@ -133,7 +125,7 @@ class FactReach:
         key = (id(value.node), depth)
         found = self._reaches.get(key)
         if found is None:  # the depth falls at each step: no key recurs
-            spelled, paths = self._text(value.node, value.env.owner())
+            spelled, paths, _ = self._code(value.node, value.env.owner())
             found = self._reaches[key] = spelled or self._calls_reaching(
                 paths, value.env, set(), depth - 1, value.owner)
         return found
