@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import multiprocessing
 import os
@@ -174,10 +175,13 @@ def test_progress_only_on_a_tty(project: Path, monkeypatch) -> None:
 
 def test_a_run_forgets_a_project_when_it_moves_on_to_the_next(tmp_path: Path) -> None:
     """Path order takes each project's files together: the files read for one project are
-    dropped when the run reaches the next, and what it found is unchanged."""
+    dropped when the run reaches the next, with the origins of its unknown values (they
+    hold its trees), and what it found is unchanged."""
     from scopelint.engine.session import Session
 
-    model = "import tensorflow as tf\ndef net(x):\n    return tf.get_variable('w', [1])\n"
+    model = ("import tensorflow as tf\nfrom unseen import name\n"
+             "bias = tf.get_variable(name(), [1])\n"
+             "def net(x):\n    return tf.get_variable('w', [1])\n")
     for name in ("first", "second"):
         (tmp_path / name / "pkg").mkdir(parents=True)
         (tmp_path / name / "pkg" / "__init__.py").write_text("")
@@ -195,4 +199,7 @@ def test_a_run_forgets_a_project_when_it_moves_on_to_the_next(tmp_path: Path) ->
         runner.analyse_file(main, True, False, SETTINGS.project, session)
         kept = {os.path.relpath(f.path, tmp_path).split(os.sep)[0]
                 for f in session.loaded_files()}
-        assert kept == {name}
+        origins = {os.path.relpath(positions.path, tmp_path).split(os.sep)[0]
+                   for positions, _, _ in session.holes.origins.values()}
+        assert kept == origins == {name}
+    gc.unfreeze()  # `moving_to` froze what outlived its pass
