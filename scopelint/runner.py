@@ -400,13 +400,17 @@ def moving_to(session: Session, path: str) -> None:
     """When a run moves on to another project (`project.package_root`), forget the files
     read and modules shared for the last one: path order takes a project's files together,
     so they are seldom needed again, and a run over many projects keeps about one
-    project's trees instead of all of them (a cyclic GC pass frees them)."""
+    project's trees instead of all of them (a cyclic GC pass frees them). What survives
+    the pass lives on (the session, the outcomes, bounded caches) and is frozen out of
+    the later ones (`gc.freeze`, undone when the run ends): each walks one project's
+    objects, not the survivors of all before."""
     from scopelint.engine.project import package_root
 
     root = package_root(path)
     if session.package_root is not None and session.package_root != root:
         session.forget()
         gc.collect()
+        gc.freeze()
     session.package_root = root
 
 

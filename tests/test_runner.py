@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import multiprocessing
 import os
@@ -174,10 +175,14 @@ def test_progress_only_on_a_tty(project: Path, monkeypatch) -> None:
 
 def test_a_run_forgets_a_project_when_it_moves_on_to_the_next(tmp_path: Path) -> None:
     """Path order takes each project's files together: the files read for one project are
-    dropped when the run reaches the next, and what it found is unchanged."""
+    dropped when the run reaches the next, with their trees and the origins of its unknown
+    values (they hold its trees), and what it found is unchanged."""
+    from scopelint.engine.project import SourceFile
     from scopelint.engine.session import Session
 
-    model = "import tensorflow as tf\ndef net(x):\n    return tf.get_variable('w', [1])\n"
+    model = ("import tensorflow as tf\nfrom unseen import name\n"
+             "bias = tf.get_variable(name(), [1])\n"
+             "def net(x):\n    return tf.get_variable('w', [1])\n")
     for name in ("first", "second"):
         (tmp_path / name / "pkg").mkdir(parents=True)
         (tmp_path / name / "pkg" / "__init__.py").write_text("")
@@ -189,10 +194,16 @@ def test_a_run_forgets_a_project_when_it_moves_on_to_the_next(tmp_path: Path) ->
              for r in run.results for f in r.findings}
     assert found == {("first", "TFS101"), ("second", "TFS101")}
     session = Session()  # the run's steps, in a session the test can look into
+    earlier: list[SourceFile] = []
     for name in ("first", "second"):
         main = str(tmp_path / name / "main.py")
         runner.moving_to(session, main)
+        assert not any(f._cst or f._tree for f in earlier)  # not left to a GC pass
         runner.analyse_file(main, True, False, SETTINGS.project, session)
         kept = {os.path.relpath(f.path, tmp_path).split(os.sep)[0]
                 for f in session.loaded_files()}
-        assert kept == {name}
+        origins = {os.path.relpath(positions.path, tmp_path).split(os.sep)[0]
+                   for positions, _, _ in session.holes.origins.values()}
+        assert kept == origins == {name}
+        earlier = session.loaded_files()
+    gc.unfreeze()  # `moving_to` froze what outlived its pass

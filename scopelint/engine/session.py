@@ -170,8 +170,14 @@ class Session:
 
     def forget(self) -> None:
         """Forget every file read, module found and module shared (a cold start, or a run
-        moving on to another project); the trees it parsed are stored first."""
+        moving on to another project), and where the holes made so far came from (the
+        values holding them are gone: their origins hold the trees of their files); the
+        trees it parsed are stored first. The files drop their trees: the module states
+        still holding them are in cycles, and trees freed now by reference counting are
+        no longer walked by the cyclic GC's pass that frees those (`runner.moving_to`)."""
         self.save_trees()
+        for source in self.loaded_files():
+            source.drop_trees()
         if self.trees is not None:
             self.trees.packs.clear()
         self.files.clear()
@@ -187,6 +193,8 @@ class Session:
         if self.entry_replays is not None:
             self.entry_replays.clear()
         self.__dict__.pop("tf_reach", None)
+        if "holes" in self.__dict__:  # made by a replay (`cached_property`)
+            self.holes.origins.clear()
 
     def save_trees(self) -> None:
         """Store the trees parsed since the last save for later runs (`tree_store`); deep
