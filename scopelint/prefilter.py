@@ -58,5 +58,4 @@ def mentions_tf(text: str) -> bool:
         text = unicodedata.normalize("NFKC", text)
     if not any(root in text for root in ROOTS) and not SNIPPET_NAME.search(text):
         return False
-    folded = text.lower()
-    return any(word in folded for word in tfapi.FACT_WORDS)
+    return tfapi.spells_fact_word(text)

@@ -93,7 +93,7 @@ class FactReach:
         if found is None:
             text = module.positions.source_of(node) if module.positions else None
             code = without_comments(text) if text is not None else ""
-            spelled = text is None or any(w in code.lower() for w in tfapi.FACT_WORDS)
+            spelled = text is None or tfapi.spells_fact_word(code)
             found = self._read[id(node)] = (spelled, frozenset(), frozenset()) if spelled \
                 else (False, frozenset(_PATHS.findall(code)), frozenset(CALLED.findall(code)))
         return found
@@ -117,7 +117,7 @@ class FactReach:
 
     def _may_record(self, value: Optional[Value], depth: int) -> bool:
         if isinstance(value, TFRef):
-            return any(word in value.path.lower() for word in tfapi.FACT_WORDS)
+            return tfapi.spells_fact_word(value.path)
         if isinstance(value, Class):  # constructing it runs its `__init__`
             value = value.lookup("__init__")
         if not isinstance(value, Function) or depth == 0:

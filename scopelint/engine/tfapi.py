@@ -41,6 +41,13 @@ MODULES: dict[str, str] = {
 FACT_WORDS = ("variable", "name_scope", "layers", "slim", "rnn", "optimizer",
               "exponentialmovingaverage", "global_step", "_by_name")
 
+
+def spells_fact_word(text: str) -> bool:
+    """Whether `text` contains one of `FACT_WORDS`, case ignored."""
+    folded = text.lower()
+    return any(word in folded for word in FACT_WORDS)
+
+
 # Prefixes that do not name TF1 graph APIs (TF2 namespaces).
 NOT_TF1 = ("compat.v2", "compat.v2.")
 
