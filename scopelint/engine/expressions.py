@@ -79,11 +79,14 @@ def evaluate(interp: ReplayCore, node: cst.BaseExpression, env: Env) -> Value:
 
 
 def _lambda(interp: ReplayCore, node: cst.Lambda, env: Env) -> Value:
-    params = node.params
-    defaults = Defaults({p.name.value: evaluate(interp, p.default, env)
-                         for p in (*params.params, *params.kwonly_params)
-                         if p.default is not None})
-    return Lambda(node, env, defaults)
+    return Lambda(node, env, defaults_of(interp, node.params, env))
+
+
+def defaults_of(interp: ReplayCore, params: cst.Parameters, env: Env) -> Defaults:
+    """The default values of a function's or lambda's parameters, evaluated in `env`, where
+    it is defined."""
+    return Defaults({p.name.value: evaluate(interp, p.default, env)
+                     for p in (*params.params, *params.kwonly_params) if p.default is not None})
 
 
 def _dict(interp: ReplayCore, node: cst.Dict, env: Env) -> Value:

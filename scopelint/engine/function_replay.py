@@ -13,6 +13,7 @@ import libcst as cst
 
 from scopelint.engine.cstwalk import Block, contains_yield, statements
 from scopelint.engine.entries import EntryReplays, Marks, Recording, Replay, apply_replay
+from scopelint.engine.expressions import defaults_of
 from scopelint.engine.fact_reach import CALLED, MAX_ENTRY_DEPTH, FactReach, without_comments
 from scopelint.engine.graph import Graph
 from scopelint.engine.protocols import CallSite, ReplayCore
@@ -100,7 +101,7 @@ class FunctionReplay:
                    replays: Optional[EntryReplays] = None) -> None:
         fn = (cls.attrs if cls is not None else env.vars).get(node.name.value)
         if not isinstance(fn, Function) or fn.node is not node:
-            fn = Function(node, env, defaults=self.py.function_defaults(node, env))
+            fn = Function(node, env, defaults=defaults_of(self.py, node.params, env))
         test = runs_as_test(node, cls)
         self.py.tf.graph = Graph(self.py.session, known_context=False)
         self.py.tf.graph.context_cause = Cause(

@@ -40,7 +40,6 @@ from scopelint.engine.values import (
     Class,
     Const,
     ContextCall,
-    Defaults,
     Env,
     Function,
     Instance,
@@ -271,7 +270,8 @@ class Interpreter:
         names = frozenset(_decorator_name(expr) for expr, _ in decorators)
         if names & {"setter", "deleter"}:
             return  # `@x.setter`: `x` stays the property's getter
-        value: Value = Function(node, env, defaults=self.function_defaults(node, env),
+        defaults = expressions.defaults_of(self, node.params, env)
+        value: Value = Function(node, env, defaults=defaults,
                                 decorators=names & KNOWN_DECORATORS or NO_DECORATORS)
         for expr, decorator in reversed(decorators):
             if _decorator_name(expr) in KNOWN_DECORATORS:
@@ -281,12 +281,6 @@ class Interpreter:
             else:  # `@lru_cache`, `@tf.function`, ...: what it returns is unknown
                 value = Unknown()
         env.bind(node.name.value, value)
-
-    def function_defaults(self, node: cst.FunctionDef, env: Env) -> Defaults:
-        params = node.params
-        return Defaults({p.name.value: self.eval(p.default, env)
-                         for p in (*params.params, *params.kwonly_params)
-                         if p.default is not None})
 
     def exec_ClassDef(self, node: cst.ClassDef, env: Env) -> None:
         values = [self.eval(arg.value, env) for arg in node.bases]

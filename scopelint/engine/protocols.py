@@ -24,7 +24,7 @@ from scopelint.engine.module_state import ModuleState
 from scopelint.engine.project import Project
 from scopelint.engine.sharing import Load, Writes
 from scopelint.engine.values import (
-    Args, Class, Defaults, Env, Function, Instance, TFObject, Value, Variable,
+    Args, Class, Env, Function, Instance, TFObject, Value, Variable,
 )
 from scopelint.facts import CallStack, Location, ModuleFacts, VariableFact
 
@@ -275,8 +275,6 @@ class ReplayCore(Replay, Protocol):
     def set_attribute(self, owner: Value, name: str, value: Value) -> None: ...
 
     def set_attribute_value(self, attrs: dict[str, Value], name: str, value: Value) -> None: ...
-
-    def function_defaults(self, node: cst.FunctionDef, env: Env) -> Defaults: ...
 
     def origin(self, node: cst.Call) -> tuple[object, cst.Call, Optional[cst.CSTNode]]: ...
 
